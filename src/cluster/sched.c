@@ -1,0 +1,829 @@
+/*
+ * sched.c: kube-scheduler, one pod at a time.
+ *
+ * What it reproduces (kubernetes/pkg/scheduler):
+ *  - the queue: active pods sorted by priority, then creation time
+ *    (PrioritySort); pods that fail wait in an unschedulable list until the
+ *    cluster changes (a node joins, a pod goes away), or at least every
+ *    5 minutes (podMaxInUnschedulablePodsDuration);
+ *  - the filters, in the default profile's order, stopping at the first
+ *    that fails for a node: NodeUnschedulable, NodeName, TaintToleration,
+ *    NodeAffinity (nodeSelector + required affinity), NodeResourcesFit,
+ *    PodTopologySpread, InterPodAffinity;
+ *  - numFeasibleNodesToFind (schedule_one.go): with 100 nodes or more only
+ *    max(100, n * (50 - n/125)%) feasible nodes are looked for, starting at
+ *    nextStartNodeIndex, which then advances by the nodes processed; this is
+ *    what keeps a 5,000-node cluster cheap, exactly as upstream;
+ *  - scores with the default weights: NodeResourcesFit LeastAllocated (or
+ *    MostAllocated) x1 over cpu and memory with the non-zero defaults
+ *    (100m, 200Mi) for pods without requests, BalancedAllocation x1,
+ *    TaintToleration x3 (PreferNoSchedule), NodeAffinity x2 (preferred
+ *    terms); the highest total wins and ties are broken by reservoir
+ *    sampling, as selectHost does, from the scenario-seeded stream;
+ *  - the FitError text: "0/N nodes are available: <sorted histogram>."
+ *    followed by the preemption post-filter's own histogram (framework/
+ *    types.go FitError.Error, preemption.go).
+ *
+ * Costs: a pod is O(nodes examined) for plain pods; pods with topology
+ * spread or (anti-)affinity also pay one walk over the bound pods to count
+ * matches per node.  Within one pass, a pod identical to one that already
+ * failed (same template and requests, no inter-pod terms) fails without a
+ * new search: kube-scheduler does the work again, but the answer cannot
+ * differ because binding only takes capacity away.
+ */
+#include "cluster/sched.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/intern.h"
+#include "util/xmalloc.h"
+
+#define NONZERO_CPU_M	100
+#define NONZERO_MEM_B	(200LL * 1024 * 1024)
+
+static const char *HOSTNAME_KEY = "kubernetes.io/hostname";
+
+static void
+live_rebuild(struct ks_cluster *c)
+{
+	if (!c->live_dirty && c->live != NULL)
+		return;
+	c->nlive = 0;
+	for (size_t i = 0; i < c->nnodes; i++) {
+		enum node_state st = c->nodes[i]->state;
+
+		if (st == NODE_READY || st == NODE_DELETING)
+			VEC_PUSH(c->live, c->nlive, c->livecap, (uint32_t)i);
+	}
+	if (c->live == NULL)
+		c->live = xmalloc(sizeof(*c->live));
+	c->live_dirty = 0;
+}
+
+/* ---- inter-pod context ---- */
+
+struct term_counts {
+	int	*by_node;	/* matching pods bound on each node id */
+	int	 total;		/* matching pods anywhere */
+};
+
+struct sched_ctx {
+	size_t			 nnodes;
+	struct term_counts	*aff;		/* per required podAffinity term */
+	struct term_counts	*anti;		/* per required podAntiAffinity term */
+	struct term_counts	*tsc;		/* per topology spread constraint */
+	int			*tsc_min;	/* min count over eligible domains */
+	int			*existing_anti;	/* per node: forbidden by an existing pod's anti-affinity */
+	int			 self_aff;	/* the pod matches all its own affinity terms */
+};
+
+static int
+ns_in(const struct ks_podaff *t, const char *pod_ns, const char *ns)
+{
+	if (t->nns == 0)
+		return ns == pod_ns;
+	for (size_t i = 0; i < t->nns; i++)
+		if (t->namespaces[i] == ns)
+			return 1;
+	return 0;
+}
+
+static const char *
+node_domain(const struct ks_node *n, const char *key)
+{
+	if (key == HOSTNAME_KEY || strcmp(key, HOSTNAME_KEY) == 0) {
+		const char *h = labels_get(&n->labels, key);
+
+		return h ? h : n->name;
+	}
+	return labels_get(&n->labels, key);
+}
+
+/* Sum of by_node over nodes in the same domain as node n. */
+static int
+domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key,
+    const struct ks_node *n)
+{
+	const char *d = node_domain(n, key);
+	int sum = 0;
+
+	if (d == NULL)
+		return 0;
+	if (strcmp(key, HOSTNAME_KEY) == 0)
+		return tc->by_node[n->id];
+	for (size_t i = 0; i < c->nlive; i++) {
+		const struct ks_node *m = c->nodes[c->live[i]];
+
+		if (node_domain(m, key) == d)
+			sum += tc->by_node[m->id];
+	}
+	return sum;
+}
+
+static void
+count_matches(struct ks_cluster *c, const struct ks_selector *sel,
+    const struct ks_podaff *t, const char *pod_ns, const char *ns_only,
+    struct term_counts *tc)
+{
+	tc->by_node = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
+	tc->total = 0;
+	for (size_t i = 0; i < c->nlive; i++) {
+		const struct ks_node *n = c->nodes[c->live[i]];
+
+		for (size_t j = 0; j < n->npods; j++) {
+			const struct ks_pod *q = c->pods[n->pods[j]];
+
+			if (t != NULL ? !ns_in(t, pod_ns, q->ns) : q->ns != ns_only)
+				continue;
+			if (!selector_matches(sel, &q->spec->labels))
+				continue;
+			tc->by_node[n->id]++;
+			tc->total++;
+		}
+	}
+}
+
+static int node_affinity_ok(const struct ks_podspec *, const struct ks_node *);
+
+struct sched_ctx *
+sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
+{
+	const struct ks_podspec *s = p->spec;
+	struct sched_ctx *x;
+
+	live_rebuild(c);
+	if (s->npod_aff == 0 && s->npod_anti == 0 && s->ntsc == 0 && c->nanti == 0)
+		return NULL;
+	x = xcalloc(1, sizeof(*x));
+	x->nnodes = c->nnodes;
+	x->self_aff = 1;
+	if (s->npod_aff > 0) {
+		x->aff = xcalloc(s->npod_aff, sizeof(*x->aff));
+		for (size_t i = 0; i < s->npod_aff; i++) {
+			count_matches(c, &s->pod_aff[i].sel, &s->pod_aff[i], p->ns, NULL, &x->aff[i]);
+			if (!ns_in(&s->pod_aff[i], p->ns, p->ns) ||
+			    !selector_matches(&s->pod_aff[i].sel, &s->labels))
+				x->self_aff = 0;
+		}
+	}
+	if (s->npod_anti > 0) {
+		x->anti = xcalloc(s->npod_anti, sizeof(*x->anti));
+		for (size_t i = 0; i < s->npod_anti; i++)
+			count_matches(c, &s->pod_anti[i].sel, &s->pod_anti[i], p->ns, NULL, &x->anti[i]);
+	}
+	if (s->ntsc > 0) {
+		x->tsc = xcalloc(s->ntsc, sizeof(*x->tsc));
+		x->tsc_min = xcalloc(s->ntsc, sizeof(int));
+		for (size_t i = 0; i < s->ntsc; i++) {
+			int min = -1;
+
+			count_matches(c, &s->tsc[i].sel, NULL, NULL, p->ns, &x->tsc[i]);
+			for (size_t j = 0; j < c->nlive; j++) {
+				const struct ks_node *n = c->nodes[c->live[j]];
+				int k;
+
+				if (node_domain(n, s->tsc[i].topology_key) == NULL ||
+				    !node_affinity_ok(s, n))
+					continue;
+				k = domain_count(c, &x->tsc[i], s->tsc[i].topology_key, n);
+				if (min < 0 || k < min)
+					min = k;
+			}
+			x->tsc_min[i] = min < 0 ? 0 : min;
+		}
+	}
+	if (c->nanti > 0) {
+		/* Existing pods whose required anti-affinity matches p forbid
+		 * their own topology domain. */
+		x->existing_anti = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
+		for (size_t i = 0; i < c->nlive; i++) {
+			const struct ks_node *n = c->nodes[c->live[i]];
+
+			for (size_t j = 0; j < n->npods; j++) {
+				const struct ks_pod *q = c->pods[n->pods[j]];
+
+				for (size_t k = 0; k < q->spec->npod_anti; k++) {
+					const struct ks_podaff *t = &q->spec->pod_anti[k];
+					const char *d;
+
+					if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
+						continue;
+					d = node_domain(n, t->topology_key);
+					if (d == NULL)
+						continue;
+					for (size_t m = 0; m < c->nlive; m++) {
+						const struct ks_node *o = c->nodes[c->live[m]];
+
+						if (node_domain(o, t->topology_key) == d)
+							x->existing_anti[o->id] = 1;
+					}
+				}
+			}
+		}
+	}
+	return x;
+}
+
+void
+sched_ctx_free(struct sched_ctx *x)
+{
+	if (x == NULL)
+		return;
+	/* the counts arrays were sized by the pod's spec; free them all */
+	free(x->existing_anti);
+	free(x->tsc_min);
+	free(x);
+}
+
+static void
+ctx_free_full(struct sched_ctx *x, const struct ks_podspec *s)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; x->aff && i < s->npod_aff; i++)
+		free(x->aff[i].by_node);
+	for (size_t i = 0; x->anti && i < s->npod_anti; i++)
+		free(x->anti[i].by_node);
+	for (size_t i = 0; x->tsc && i < s->ntsc; i++)
+		free(x->tsc[i].by_node);
+	free(x->aff);
+	free(x->anti);
+	free(x->tsc);
+	sched_ctx_free(x);
+}
+
+/* ---- filters ---- */
+
+static int
+node_affinity_ok(const struct ks_podspec *s, const struct ks_node *n)
+{
+	for (size_t i = 0; i < s->node_selector.n; i++)
+		if (labels_get(&n->labels, s->node_selector.v[i].key) != s->node_selector.v[i].val)
+			return 0;
+	if (s->naffinity == 0)
+		return 1;
+	for (size_t i = 0; i < s->naffinity; i++) {
+		const struct ks_selector *t = &s->affinity[i];
+		int ok = !t->match_nothing;
+
+		for (size_t j = 0; ok && j < t->n; j++) {
+			const struct ks_req *r = &t->reqs[j];
+
+			if (strcmp(r->key, "metadata.name") == 0) {
+				/* matchFields: only In/NotIn on the node name */
+				struct ks_labels one = { NULL, 0 };
+				struct ks_label l = { r->key, n->name };
+
+				one.v = &l;
+				one.n = 1;
+				ok = req_matches(r, &one);
+			} else {
+				ok = req_matches(r, &n->labels);
+			}
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+int
+sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
+    const struct ks_res *extra, struct sched_ctx *x, struct sched_fit *out)
+{
+	const struct ks_podspec *s = p->spec;
+	struct ks_res free_;
+
+	memset(out, 0, sizeof(*out));
+	c->sched_filter_calls++;
+	if (n->unschedulable) {
+		/* NodeUnschedulable: tolerating node.kubernetes.io/unschedulable
+		 * lets a pod (a DaemonSet's) through. */
+		struct ks_taint t = { intern("node.kubernetes.io/unschedulable"), intern(""),
+		    EFFECT_NOSCHEDULE };
+
+		if (taints_untolerated(&t, 1, s->tols, s->ntols) != NULL && !s->is_daemon) {
+			out->fail = SF_UNSCHEDULABLE;
+			return 0;
+		}
+	}
+	if ((s->node_name != NULL && s->node_name != n->name) ||
+	    (p->pin_node >= 0 && (uint32_t)p->pin_node != n->id)) {
+		out->fail = SF_NODENAME;
+		return 0;
+	}
+	out->taint = taints_untolerated(n->taints, n->ntaints, s->tols, s->ntols);
+	if (out->taint != NULL) {
+		out->fail = SF_TAINT;
+		return 0;
+	}
+	if (!node_affinity_ok(s, n)) {
+		out->fail = SF_AFFINITY;
+		return 0;
+	}
+	free_ = n->alloc;
+	res_sub(&free_, &n->used);
+	if (extra != NULL)
+		res_sub(&free_, extra);
+	out->short_res = res_short(&p->req, &free_);
+	if (out->short_res != 0) {
+		out->fail = SF_RESOURCES;
+		return 0;
+	}
+	if (x == NULL)
+		return 1;
+	for (size_t i = 0; x->tsc != NULL && i < s->ntsc; i++) {
+		const struct ks_tsc *t = &s->tsc[i];
+		int cnt, self;
+
+		if (!t->do_not_schedule)
+			continue;
+		if (node_domain(n, t->topology_key) == NULL) {
+			out->fail = SF_SPREAD_LABEL;
+			return 0;
+		}
+		cnt = domain_count(c, &x->tsc[i], t->topology_key, n);
+		self = selector_matches(&t->sel, &s->labels) ? 1 : 0;
+		if (cnt + self - x->tsc_min[i] > t->max_skew) {
+			out->fail = SF_SPREAD;
+			return 0;
+		}
+	}
+	for (size_t i = 0; x->aff != NULL && i < s->npod_aff; i++) {
+		if (node_domain(n, s->pod_aff[i].topology_key) == NULL ||
+		    domain_count(c, &x->aff[i], s->pod_aff[i].topology_key, n) == 0) {
+			/* the first pod of a group may go anywhere (satisfyPodAffinity) */
+			int any = 0;
+
+			for (size_t j = 0; j < s->npod_aff; j++)
+				any += x->aff[j].total;
+			if (any == 0 && x->self_aff)
+				continue;
+			out->fail = SF_POD_AFF;
+			return 0;
+		}
+	}
+	for (size_t i = 0; x->anti != NULL && i < s->npod_anti; i++) {
+		if (node_domain(n, s->pod_anti[i].topology_key) != NULL &&
+		    domain_count(c, &x->anti[i], s->pod_anti[i].topology_key, n) > 0) {
+			out->fail = SF_POD_ANTI;
+			return 0;
+		}
+	}
+	if (x->existing_anti != NULL && x->existing_anti[n->id]) {
+		out->fail = SF_EXISTING_ANTI;
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- reasons ---- */
+
+void
+sched_hist_add(struct sched_hist *h, const char *reason)
+{
+	const char *r = intern(reason);
+
+	for (int i = 0; i < h->n; i++)
+		if (h->reason[i] == r) {
+			h->count[i]++;
+			return;
+		}
+	if (h->n < 32) {
+		h->reason[h->n] = r;
+		h->count[h->n++] = 1;
+	}
+}
+
+void
+sched_hist_add_fit(struct sched_hist *h, const struct sched_fit *f)
+{
+	char buf[600];
+
+	switch (f->fail) {
+	case SF_UNSCHEDULABLE:
+		sched_hist_add(h, "node(s) were unschedulable");
+		break;
+	case SF_NODENAME:
+		sched_hist_add(h, "node(s) didn't match the requested node name");
+		break;
+	case SF_TAINT:
+		snprintf(buf, sizeof(buf), "node(s) had untolerated taint {%s: %s}",
+		    f->taint->key, f->taint->val);
+		sched_hist_add(h, buf);
+		break;
+	case SF_AFFINITY:
+		sched_hist_add(h, "node(s) didn't match Pod's node affinity/selector");
+		break;
+	case SF_RESOURCES:
+		for (int r = 0; r < RES_N; r++) {
+			if (!(f->short_res & (1u << r)))
+				continue;
+			if (r == RES_PODS) {
+				sched_hist_add(h, "Too many pods");
+			} else {
+				snprintf(buf, sizeof(buf), "Insufficient %s", res_name[r]);
+				sched_hist_add(h, buf);
+			}
+		}
+		break;
+	case SF_SPREAD:
+		sched_hist_add(h, "node(s) didn't match pod topology spread constraints");
+		break;
+	case SF_SPREAD_LABEL:
+		sched_hist_add(h, "node(s) didn't match pod topology spread constraints (missing required label)");
+		break;
+	case SF_POD_AFF:
+		sched_hist_add(h, "node(s) didn't match pod affinity rules");
+		break;
+	case SF_POD_ANTI:
+		sched_hist_add(h, "node(s) didn't match pod anti-affinity rules");
+		break;
+	case SF_EXISTING_ANTI:
+		sched_hist_add(h, "node(s) didn't satisfy existing pods anti-affinity rules");
+		break;
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t
+sched_hist_format(const struct sched_hist *h, char *buf, size_t n)
+{
+	char items[32][600];
+	const char *ptr[32];
+	size_t len = 0;
+
+	for (int i = 0; i < h->n; i++) {
+		snprintf(items[i], sizeof(items[i]), "%d %s", h->count[i], h->reason[i]);
+		ptr[i] = items[i];
+	}
+	qsort(ptr, (size_t)h->n, sizeof(ptr[0]), cmp_str);
+	buf[0] = '\0';
+	for (int i = 0; i < h->n; i++) {
+		int w = snprintf(buf + len, len < n ? n - len : 0, "%s%s", i ? ", " : "", ptr[i]);
+
+		if (w > 0)
+			len += (size_t)w;
+	}
+	return len;
+}
+
+/* Filters whose failure preemption cannot fix (UnschedulableAndUnresolvable). */
+static int
+unresolvable(unsigned fail)
+{
+	return fail & (SF_UNSCHEDULABLE | SF_NODENAME | SF_TAINT | SF_AFFINITY |
+	    SF_SPREAD_LABEL | SF_POD_AFF);
+}
+
+/* Could evicting lower-priority pods on n make room for p? */
+static int
+preemption_victims(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n)
+{
+	struct ks_res free_ = n->alloc;
+
+	res_sub(&free_, &n->used);
+	for (size_t i = 0; i < n->npods; i++) {
+		const struct ks_pod *q = c->pods[n->pods[i]];
+
+		if (q->spec->priority < p->spec->priority)
+			res_add(&free_, &q->req);
+	}
+	return res_short(&p->req, &free_) == 0 && !res_short(&p->req, &free_);
+}
+
+static void
+explain(struct ks_cluster *c, const struct ks_pod *p, struct sched_ctx *x, char *buf, size_t n)
+{
+	struct sched_hist h = { .n = 0 }, ph = { .n = 0 };
+	char a[2048], b[1024];
+	int nnodes = (int)c->nlive;
+
+	for (size_t i = 0; i < c->nlive; i++) {
+		const struct ks_node *nd = c->nodes[c->live[i]];
+		struct sched_fit f;
+
+		if (sched_fits(c, p, nd, NULL, x, &f))
+			continue;
+		sched_hist_add_fit(&h, &f);
+		if (unresolvable(f.fail))
+			sched_hist_add(&ph, "Preemption is not helpful for scheduling");
+		else if (!preemption_victims(c, p, nd))
+			sched_hist_add(&ph, "No preemption victims found for incoming pod");
+	}
+	sched_hist_format(&h, a, sizeof(a));
+	sched_hist_format(&ph, b, sizeof(b));
+	if (nnodes == 0)
+		snprintf(buf, n, "0/0 nodes are available: no nodes available to schedule pods.");
+	else
+		snprintf(buf, n, "0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s..",
+		    nnodes, a, nnodes, b);
+}
+
+int
+sched_explain(struct ks_cluster *c, const struct ks_pod *p, char *buf, size_t n)
+{
+	struct sched_ctx *x = sched_ctx_new(c, p);
+
+	for (size_t i = 0; i < c->nlive; i++) {
+		struct sched_fit f;
+
+		if (sched_fits(c, p, c->nodes[c->live[i]], NULL, x, &f)) {
+			ctx_free_full(x, p->spec);
+			return 1;
+		}
+	}
+	explain(c, p, x, buf, n);
+	ctx_free_full(x, p->spec);
+	return 0;
+}
+
+/* ---- scoring ---- */
+
+static int64_t
+frac_score(int64_t req, int64_t alloc, int most)
+{
+	if (alloc <= 0)
+		return 0;
+	if (req > alloc)
+		return most ? 0 : 0;
+	return most ? req * 100 / alloc : (alloc - req) * 100 / alloc;
+}
+
+static void
+nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
+{
+	*cpu = r->v[RES_CPU] ? r->v[RES_CPU] : NONZERO_CPU_M;
+	*mem = r->v[RES_MEM] ? r->v[RES_MEM] : NONZERO_MEM_B;
+}
+
+/* Sum of the non-zero requests of the pods on n (NodeInfo.NonZeroRequested). */
+static void
+node_nonzero(struct ks_cluster *c, const struct ks_node *n, int64_t *cpu, int64_t *mem)
+{
+	*cpu = *mem = 0;
+	for (size_t i = 0; i < n->npods; i++) {
+		int64_t pc, pm;
+
+		nonzero(&c->pods[n->pods[i]]->req, &pc, &pm);
+		*cpu += pc;
+		*mem += pm;
+	}
+}
+
+static int64_t
+score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
+    int64_t *taint_cnt, int64_t *aff_w)
+{
+	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
+	double fc, fm, d;
+
+	node_nonzero(c, n, &ncpu, &nmem);
+	nonzero(&p->req, &pcpu, &pmem);
+	ncpu += pcpu;
+	nmem += pmem;
+	fit = (frac_score(ncpu, n->alloc.v[RES_CPU], c->most_allocated) +
+	    frac_score(nmem, n->alloc.v[RES_MEM], c->most_allocated)) / 2;
+	fc = n->alloc.v[RES_CPU] ? (double)(n->used.v[RES_CPU] + p->req.v[RES_CPU]) /
+	    (double)n->alloc.v[RES_CPU] : 0;
+	fm = n->alloc.v[RES_MEM] ? (double)(n->used.v[RES_MEM] + p->req.v[RES_MEM]) /
+	    (double)n->alloc.v[RES_MEM] : 0;
+	if (fc > 1)
+		fc = 1;
+	if (fm > 1)
+		fm = 1;
+	d = fc > fm ? fc - fm : fm - fc;
+	bal = (int64_t)((1.0 - d / 2) * 100);
+	*taint_cnt = taints_prefer_count(n->taints, n->ntaints, p->spec->tols, p->spec->ntols);
+	*aff_w = 0;
+	for (size_t i = 0; i < p->spec->npref; i++)
+		if (selector_matches(&p->spec->pref_affinity[i], &n->labels))
+			*aff_w += p->spec->pref_weight[i];
+	return fit + bal;
+}
+
+/* numFeasibleNodesToFind (schedule_one.go) */
+static size_t
+feasible_to_find(const struct ks_cluster *c, size_t all)
+{
+	int64_t pct = c->pct_nodes_to_score, num;
+
+	if (all < 100 || pct >= 100)
+		return all;
+	if (pct <= 0) {
+		pct = 50 - (int64_t)all / 125;
+		if (pct < 5)
+			pct = 5;
+	}
+	num = (int64_t)all * pct / 100;
+	return num < 100 ? 100 : (size_t)num;
+}
+
+struct cand {
+	uint32_t	node;
+	int64_t		base;	/* fit + balanced */
+	int64_t		taints;	/* untolerated PreferNoSchedule taints */
+	int64_t		aff;	/* preferred affinity weight */
+};
+
+/* Try to place p; returns the chosen node or NULL with *fail_msg set. */
+static struct ks_node *
+schedule_one(struct ks_cluster *c, struct ks_pod *p, char *msg, size_t msgsz)
+{
+	struct sched_ctx *x = sched_ctx_new(c, p);
+	size_t want = feasible_to_find(c, c->nlive), found = 0, processed = 0;
+	static struct cand *cands;
+	static size_t candcap;
+	int64_t max_taints = 0, max_aff = 0, best = -1;
+	struct ks_node *pick = NULL;
+	uint64_t ties = 0;
+
+	c->sched_attempts++;
+	if (candcap < want + 1) {
+		candcap = want + 1;
+		cands = xreallocarray(cands, candcap, sizeof(*cands));
+	}
+	for (size_t k = 0; k < c->nlive && found < want; k++) {
+		size_t idx = (c->sched_next_start + k) % c->nlive;
+		const struct ks_node *n = c->nodes[c->live[idx]];
+		struct sched_fit f;
+
+		processed++;
+		if (!sched_fits(c, p, n, NULL, x, &f))
+			continue;
+		cands[found].node = n->id;
+		cands[found].base = score_node(c, p, n, &cands[found].taints, &cands[found].aff);
+		if (cands[found].taints > max_taints)
+			max_taints = cands[found].taints;
+		if (cands[found].aff > max_aff)
+			max_aff = cands[found].aff;
+		found++;
+	}
+	if (c->nlive > 0)
+		c->sched_next_start = (c->sched_next_start + processed) % c->nlive;
+	if (found == 0) {
+		explain(c, p, x, msg, msgsz);
+		ctx_free_full(x, p->spec);
+		return NULL;
+	}
+	for (size_t i = 0; i < found; i++) {
+		int64_t s = cands[i].base;
+
+		/* TaintToleration x3: fewer intolerable PreferNoSchedule is better */
+		s += 3 * (max_taints ? 100 - cands[i].taints * 100 / max_taints : 100);
+		/* NodeAffinity x2: normalized preferred weight */
+		s += 2 * (max_aff ? cands[i].aff * 100 / max_aff : 0);
+		if (s > best) {
+			best = s;
+			pick = c->nodes[cands[i].node];
+			ties = 1;
+		} else if (s == best) {
+			ties++;
+			if (rng_below(&c->rng_sched, ties) == 0)
+				pick = c->nodes[cands[i].node];
+		}
+	}
+	ctx_free_full(x, p->spec);
+	return pick;
+}
+
+static int
+queue_less(const struct ks_pod *a, const struct ks_pod *b)
+{
+	if (a->spec->priority != b->spec->priority)
+		return a->spec->priority > b->spec->priority;
+	if (a->created_ms != b->created_ms)
+		return a->created_ms < b->created_ms;
+	return a->id < b->id;
+}
+
+static struct ks_cluster *sort_cluster;
+
+static int
+queue_cmp(const void *x, const void *y)
+{
+	const struct ks_pod *a = sort_cluster->pods[*(const uint32_t *)x];
+	const struct ks_pod *b = sort_cluster->pods[*(const uint32_t *)y];
+
+	return queue_less(a, b) ? -1 : queue_less(b, a) ? 1 : 0;
+}
+
+static int
+same_shape(const struct ks_pod *a, const struct ks_pod *b)
+{
+	return a->spec == b->spec && memcmp(&a->req, &b->req, sizeof(a->req)) == 0 &&
+	    a->pin_node < 0 && b->pin_node < 0 && a->spec->npod_aff == 0 && a->spec->ntsc == 0 &&
+	    a->spec->npod_anti == 0;
+}
+
+void
+sched_run(struct ks_cluster *c)
+{
+	uint32_t *batch;
+	size_t nbatch;
+	const struct ks_pod *last_fail = NULL;
+	const char *last_reason = NULL;
+	char msg[4096], ref[600];
+
+	live_rebuild(c);
+	if (c->cluster_changed) {
+		/* MoveAllToActiveOrBackoffQueue: every unschedulable pod retries */
+		for (size_t i = 0; i < c->nunsched; i++) {
+			struct ks_pod *p = c->pods[c->unsched[i]];
+
+			p->unsched_listed = 0;
+			if (p->phase == POD_PENDING && !p->queued) {
+				p->queued = 1;
+				VEC_PUSH(c->queue, c->nqueue, c->qcap, p->id);
+			}
+		}
+		c->nunsched = 0;
+		c->cluster_changed = 0;
+	}
+	batch = c->queue;
+	nbatch = c->nqueue;
+	c->queue = NULL;
+	c->nqueue = c->qcap = 0;
+	sort_cluster = c;
+	qsort(batch, nbatch, sizeof(*batch), queue_cmp);
+	for (size_t i = 0; i < nbatch; i++) {
+		struct ks_pod *p = c->pods[batch[i]];
+		struct ks_node *n;
+		const char *reason;
+
+		p->queued = 0;
+		if (p->phase != POD_PENDING)
+			continue;
+		if (last_fail != NULL && same_shape(p, last_fail)) {
+			n = NULL;
+			reason = last_reason;
+		} else {
+			n = schedule_one(c, p, msg, sizeof(msg));
+			reason = n == NULL ? intern(msg) : NULL;
+		}
+		if (n != NULL) {
+			cluster_pod_bind(c, p, n);
+			continue;
+		}
+		last_fail = p;
+		last_reason = reason;
+		if (p->unsched_since < 0)
+			p->unsched_since = c->sim->now_ms;
+		if (p->reason != reason)
+			cluster_event(c, "FailedScheduling", pod_ref(p, ref, sizeof(ref)), "%s", reason);
+		p->reason = reason;
+		if (!p->unsched_listed) {
+			p->unsched_listed = 1;
+			VEC_PUSH(c->unsched, c->nunsched, c->unschedcap, p->id);
+		}
+		for (size_t h = 0; h < c->nhooks; h++)
+			if (c->hooks[h].pod_unschedulable != NULL)
+				c->hooks[h].pod_unschedulable(c, p, c->hooks[h].arg);
+	}
+	free(batch);
+}
+
+static int64_t
+sched_fired(struct sim *sim, void *arg)
+{
+	struct ks_cluster *c = arg;
+
+	(void)sim;
+	c->sched_ev = NULL;
+	sched_run(c);
+	return SIM_NOMORE;
+}
+
+static int64_t
+sched_retry_fired(struct sim *sim, void *arg)
+{
+	struct ks_cluster *c = arg;
+
+	(void)sim;
+	if (c->nunsched > 0) {
+		c->cluster_changed = 1;
+		cluster_sched_kick(c);
+	}
+	return c->timing.sched_retry_ms;
+}
+
+void
+cluster_sched_kick(struct ks_cluster *c)
+{
+	static struct ks_cluster *retry_for;
+
+	if (retry_for != c && c->timing.sched_retry_ms > 0) {
+		retry_for = c;
+		sim_after(c->sim, c->timing.sched_retry_ms, "sched-retry", sched_retry_fired, c);
+	}
+	if (c->sched_ev == NULL)
+		c->sched_ev = sim_after(c->sim, 0, "schedule", sched_fired, c);
+}

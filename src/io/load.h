@@ -1,0 +1,148 @@
+/*
+ * load.h: from YAML files to a scenario: the Kubernetes objects users
+ * already have, plus our Scenario kind (ksim/v1alpha1).
+ *
+ * Every document of every file is one object.  Objects the model knows
+ * (Node, Pod, workloads, PodDisruptionBudget, PriorityClass) are parsed
+ * into definitions here; autoscaler kinds (HPA, VPA, node groups, NodePools)
+ * are kept as documents for their controllers to parse (each controller
+ * claims its kinds in ksim.c); kinds that do not change scheduling (RBAC,
+ * Service, ConfigMap, ...) are accepted and skipped; any other kind is a
+ * warning with its location.
+ *
+ * Ownership: ks_scenario_free releases everything, including the YAML
+ * streams the documents point into.
+ */
+#ifndef KS_LOAD_H
+#define KS_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster/cluster.h"
+#include "io/ytree.h"
+#include "util/error.h"
+
+struct catalog;
+
+/* A workload or bare pod, ready to instantiate. */
+struct wl_def {
+	enum wl_kind		 kind;
+	const char		*ns, *name;	/* interned */
+	struct ks_podspec	*spec;		/* owned until instantiated */
+	struct ks_selector	 sel;		/* spec.selector */
+	int32_t			 replicas;	/* spec.replicas (parallelism for Jobs) */
+	int64_t			 run_ms;	/* Job: pod run time (ksim.io/run-duration annotation), -1 */
+	int32_t			 completions;	/* Job: spec.completions, -1 */
+	/* bare pods from a snapshot */
+	const char		*node_name;	/* interned spec.nodeName or NULL */
+	int			 running;	/* status.phase Running (snapshot) */
+	enum wl_kind		 owner_kind;	/* ownerReferences[0] kind, WL_POD when none */
+	const char		*owner_name;	/* interned */
+	struct ks_mark		 mark;
+};
+
+struct node_def {
+	const char		*name;		/* interned */
+	const char		*itype;		/* interned or NULL */
+	struct ks_labels	 labels;
+	struct ks_taint		*taints;
+	size_t			 ntaints;
+	struct ks_res		 cap, alloc;	/* 0 when absent (derived from the catalog) */
+	int			 unschedulable;
+	int			 spot;
+	const char		*zone;		/* interned or "" */
+	int			 max_pods;	/* static node groups: override, 0 = catalog */
+	struct ks_mark		 mark;
+};
+
+/* A static node set of the Scenario: spec.nodes[] */
+struct static_nodes {
+	const char		*itype;		/* interned */
+	int			 count;
+	const char		*zone;		/* interned, NULL = region's "a" zone */
+	int			 spot;
+	const char		*prefix;	/* node name prefix */
+	struct ks_labels	 labels;
+	struct ks_taint		*taints;
+	size_t			 ntaints;
+	int			 max_pods;	/* 0 = catalog value */
+	struct ks_mark		 mark;
+};
+
+/* A document kept for a controller to parse. */
+struct ks_doc {
+	const char		*api_version;	/* interned */
+	const char		*kind;		/* interned */
+	const char		*ns, *name;	/* interned */
+	const struct yt_node	*root;		/* borrowed from the scenario's streams */
+	struct ks_mark		 mark;
+};
+
+enum action_type { ACT_CREATE, ACT_DELETE, ACT_SCALE };
+
+struct ks_action {
+	int64_t			 at_ms;
+	enum action_type	 type;
+	/* ACT_CREATE: one of these */
+	struct wl_def		*wl;
+	struct node_def		*node;
+	struct ks_doc		*doc;		/* a controller kind */
+	/* ACT_DELETE / ACT_SCALE */
+	const char		*kind;		/* interned */
+	const char		*ns, *name;	/* interned */
+	int32_t			 replicas;
+	struct ks_mark		 mark;
+};
+
+struct ks_scenario {
+	const char		*name;		/* metadata.name or the first file's base name */
+	int64_t			 duration_ms;	/* spec.duration, default 1h */
+	uint64_t		 seed;		/* spec.seed, default 1 */
+	const char		*region;	/* spec.region, default us-east-1 */
+	struct static_nodes	*snodes;
+	size_t			 nsnodes;
+	struct node_def		**nodes;	/* Node objects, created at t=0 */
+	size_t			 nnodes;
+	struct wl_def		**wls;		/* workloads, created at t=0 */
+	size_t			 nwls;
+	struct wl_def		**pods;		/* bare and snapshot pods at t=0 */
+	size_t			 npods;
+	struct ks_pdb		**pdbs;
+	size_t			 npdbs;
+	struct ks_doc		**docs;		/* controller kinds at t=0 */
+	size_t			 ndocs;
+	struct ks_action	*actions;	/* sorted by at_ms, stable */
+	size_t			 nactions;
+	struct cluster_timing	 timing;
+	const struct yt_node	*spec;		/* the Scenario's spec (controllers read their blocks) */
+	struct ks_mark		 spec_mark;
+	int			 has_scenario;	/* a Scenario document was given */
+	struct yt_stream	**streams;
+	size_t			 nstreams;
+	int			 most_allocated;/* scheduler.scoring: MostAllocated */
+};
+
+/* Load every document of every file into a scenario. */
+int	ks_scenario_load(const char *const *files, size_t nfiles, const struct catalog *,
+	    struct ks_scenario **out, struct ks_error *err);
+void	ks_scenario_free(struct ks_scenario *);
+
+/* Parsers shared with the controllers. */
+int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,
+	    struct ks_error *err);
+int	load_label_selector(const struct yt_node *, struct ks_selector *out, struct ks_error *);
+int	load_node_selector_term(const struct yt_node *, struct ks_selector *out, struct ks_error *);
+int	load_labels(const struct yt_node *, struct ks_labels *out, struct ks_error *);
+int	load_taints(const struct yt_node *, struct ks_taint **out, size_t *n, struct ks_error *);
+int	load_resources(const struct yt_node *, struct ks_res *out, struct ks_error *);
+/* metadata.name / namespace ("default" when absent). */
+int	load_meta(const struct yt_node *root, const char **ns, const char **name,
+	    struct ks_error *err);
+/* Keys of a mapping not in `allowed` (NULL-terminated) are errors: our own kinds are strict. */
+int	load_strict(const struct yt_node *map, const char *const *allowed, const char *what,
+	    struct ks_error *err);
+/* A mark for a node (or the document when n is NULL). */
+const struct ks_mark *load_mark(const struct yt_node *n);
+
+#endif

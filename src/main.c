@@ -1,0 +1,156 @@
+/*
+ * main.c: the command line.  Parses flags, calls the library, maps errors
+ * to exit codes.  Nothing else lives here.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "ksim.h"
+#include "util/duration.h"
+#include "util/error.h"
+
+enum exit_status {
+	EXIT_OK = 0,		/* success */
+	EXIT_EXPECT = 1,	/* an expectation failed (check) */
+	EXIT_BAD = 2,		/* bad usage or bad input */
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: ksim run [options] FILE...\n"
+	    "       ksim validate [options] FILE...\n"
+	    "       ksim --help | --version\n"
+	    "\n"
+	    "options:\n"
+	    "  -o, --output FORMAT     text (default) or json\n"
+	    "  -f, --output-file PATH  write the report to PATH (atomically)\n"
+	    "  -d, --duration DUR      simulate DUR (e.g. 30m) instead of the scenario's\n"
+	    "  -s, --seed N            use seed N instead of the scenario's\n"
+	    "  -c, --catalog DIR       read instance types and prices from DIR\n"
+	    "  -q, --quiet             do not print warnings\n"
+	    "  -h, --help              print this help\n"
+	    "  -V, --version           print the version\n"
+	    "\n"
+	    "See ksim(1) and ksim-scenario(5).\n", fp);
+}
+
+static int
+fail(const struct ks_error *err)
+{
+	ks_error_print(stderr, err);
+	return EXIT_BAD;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-file", required_argument, NULL, 'f' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "catalog", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ksim_opts o;
+	struct ks_error err;
+	const char *cmd;
+	int ch, rc;
+
+	memset(&o, 0, sizeof(o));
+	ks_error_clear(&err);
+	o.duration_ms = -1;
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("ksim %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0) {
+		fprintf(stderr, "ksim: unknown command \"%s\": expected run or validate\n", cmd);
+		usage(stderr);
+		return EXIT_BAD;
+	}
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "o:f:d:s:c:qhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			if (strcmp(optarg, "text") == 0)
+				o.output = KSIM_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o.output = KSIM_JSON;
+			else {
+				fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n",
+				    optarg);
+				return EXIT_BAD;
+			}
+			break;
+		case 'f':
+			o.output_file = optarg;
+			break;
+		case 'd':
+			if (ks_duration_parse(optarg, &o.duration_ms, &err, NULL) != 0) {
+				fprintf(stderr, "ksim: --duration: %s\n", err.msg);
+				return EXIT_BAD;
+			}
+			if (o.duration_ms <= 0) {
+				fprintf(stderr, "ksim: --duration: must be positive, found \"%s\"\n", optarg);
+				return EXIT_BAD;
+			}
+			break;
+		case 's': {
+			char *end;
+
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '\0' || optarg[0] == '-') {
+				fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
+				    optarg);
+				return EXIT_BAD;
+			}
+			o.has_seed = 1;
+			break;
+		}
+		case 'c':
+			o.catalog_dir = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("ksim %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_BAD;
+		}
+	}
+	o.files = (const char *const *)argv + optind;
+	o.nfiles = (size_t)(argc - optind);
+	if (o.nfiles == 0) {
+		fprintf(stderr, "ksim: %s: expected at least one scenario FILE\n", cmd);
+		return EXIT_BAD;
+	}
+	rc = strcmp(cmd, "validate") == 0 ? ksim_validate(&o, &err) : ksim_run(&o, &err);
+	if (rc != 0)
+		return fail(&err);
+	return EXIT_OK;
+}

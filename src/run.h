@@ -1,0 +1,43 @@
+/*
+ * run.h: one simulation run: the engine, the cluster, the catalog and the
+ * scenario it came from, and the active controllers.  Controllers receive
+ * a ks_run and reach the model through it.
+ */
+#ifndef KS_RUN_H
+#define KS_RUN_H
+
+#include <stdint.h>
+
+#include "autoscale/ctl.h"
+#include "cluster/cluster.h"
+#include "io/load.h"
+#include "sim/engine.h"
+
+struct catalog;
+struct cat_itype;
+
+#define KS_MAX_CTL	8
+
+struct ks_run {
+	struct sim		 sim;		/* the engine */
+	struct ks_cluster	 cluster;	/* the model */
+	const struct catalog	*cat;		/* borrowed */
+	struct ks_scenario	*scn;		/* borrowed */
+	const char		*region;	/* interned */
+	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
+	uint32_t		 node_seq;	/* for generated node names */
+	int			 claimed_docs;	/* unused */
+};
+
+/*
+ * Create a node of an instance type from the catalog, as EKS would: the
+ * capacity and allocatable of catalog_eks_node(), the well-known labels,
+ * the region's on-demand or spot price.  The node is not Ready: call
+ * cluster_node_ready() when it joins.  max_pods 0 = the ENI limit.
+ */
+struct ks_node *run_node_new(struct ks_run *, const struct cat_itype *, const char *zone,
+	    int spot, int max_pods, const char *name_prefix);
+/* The zone letter z (0 = a) of the run's region: "us-east-1a". */
+const char *run_zone(struct ks_run *, int z);
+
+#endif
