@@ -110,7 +110,7 @@ struct ks_scenario {
 	size_t			 npods;
 	struct ks_pdb		**pdbs;
 	size_t			 npdbs;
-	struct ks_doc		**docs;		/* controller kinds at t=0 */
+	struct ks_doc		**docs;		/* every known document at t=0, in order (controllers scan by kind) */
 	size_t			 ndocs;
 	struct ks_action	*actions;	/* sorted by at_ms, stable */
 	size_t			 nactions;

@@ -264,9 +264,9 @@ load_node(const struct yt_node *root, const struct catalog *cat, struct node_def
 	if (v == NULL)
 		v = labels_get(&d->labels, "eks.amazonaws.com/capacityType");
 	d->spot = v != NULL && (strcmp(v, "spot") == 0 || strcmp(v, "SPOT") == 0);
-	if (d->alloc.v[RES_CPU] == 0 && d->itype == NULL)
-		return ks_error_set(err, &root->mark, KS_EINVAL,
-		    "node %s has neither status.allocatable nor a known instance-type label", d->name);
+	if (d->alloc.v[RES_CPU] == 0 && d->itype == NULL && d->cap.v[RES_CPU] == 0)
+		ks_warn(&root->mark, "node %s has neither status.allocatable nor a known "
+		    "instance-type label: it can hold no pods", d->name);
 	if (d->alloc.v[RES_CPU] == 0 && d->cap.v[RES_CPU] != 0)
 		d->alloc = d->cap;
 	return 0;
@@ -504,6 +504,15 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 	}
 	if (pdb != NULL)
 		VEC_PUSH(s->pdbs, s->npdbs, L->pdbcap, pdb);
+	if (doc == NULL && skip != 2) {
+		/* every known document is kept: controllers read other kinds too
+		 * (the Cluster Autoscaler reads its own Deployment's flags) */
+		const struct yt_node *an2 = yt_map_get(root, "apiVersion");
+
+		doc = doc_new(root, intern(an2 && an2->str ? an2->str : ""), intern(kn->str), err);
+		if (doc == NULL)
+			return KS_EINVAL;
+	}
 	if (doc != NULL)
 		VEC_PUSH(s->docs, s->ndocs, L->doccap, doc);
 	return 0;
@@ -511,7 +520,8 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
 static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
-	"timeline", "scheduler", NULL };
+	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
+	"karpenter", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
 static const char *const timing_keys[] = { "imagePull", "images", "containerStart",
