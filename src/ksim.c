@@ -19,8 +19,10 @@
 
 #include "cloud/catalog.h"
 #include "cluster/sched.h"
+#include "io/expect.h"
 #include "io/load.h"
 #include "io/report.h"
+#include "io/series.h"
 #include "run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
@@ -377,7 +379,7 @@ load_all(const struct ksim_opts *o, struct catalog **cat, struct ks_scenario **s
 	    catalog_load_default(cat, err);
 	if (rc != 0)
 		return rc;
-	rc = ks_scenario_load(o->files, o->nfiles, *cat, scn, err);
+	rc = ks_scenario_load(o->files, o->nfiles, o->sets, o->nsets, *cat, scn, err);
 	if (rc != 0) {
 		catalog_free(*cat);
 		*cat = NULL;
@@ -459,9 +461,78 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 		run_setup(&r);
 		sim_run(&r.sim);
 		rc = report_write(&r, o->output, o->output_file, err);
+		if (rc == 0 && o->csv_dir != NULL)
+			rc = report_csv(&r, o->csv_dir, err);
+		if (rc == 0 && o->svg_file != NULL)
+			rc = report_svg(&r, o->svg_file, err);
 		r.cluster.timing.img_names = NULL;
 		r.cluster.timing.img_ms = NULL;
 	}
+	run_free(&r);
+	ks_scenario_free(scn);
+	catalog_free(cat);
+	return rc;
+}
+
+int
+ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
+{
+	struct catalog *cat;
+	struct ks_scenario *scn;
+	struct expect_result *res = NULL;
+	struct ks_run r;
+	size_t n = 0;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	*failed = 0;
+	if ((rc = load_all(o, &cat, &scn, err)) != 0)
+		return rc;
+	if (scn->expect == NULL) {
+		rc = ks_error_set(err, NULL, KS_EINVAL,
+		    "%s: the scenario has no expectations (spec.expect) to check", o->files[0]);
+		ks_scenario_free(scn);
+		catalog_free(cat);
+		return rc;
+	}
+	rc = run_init(&r, o, cat, scn, err);
+	if (rc == 0) {
+		json_t *j;
+		FILE *fp = open_memstream(&out, &len);
+
+		r.cluster.timing.img_names = scn->timing.img_names;
+		r.cluster.timing.img_ms = scn->timing.img_ms;
+		r.cluster.timing.nimg = scn->timing.nimg;
+		run_setup(&r);
+		sim_run(&r.sim);
+		j = report_json(&r);
+		n = expect_count(scn->expect);
+		res = xcalloc(n, sizeof(*res));
+		expect_eval(scn->expect, j, res);
+		json_decref(j);
+		for (size_t i = 0; i < n; i++)
+			*failed += !res[i].ok;
+		if (o->tap)
+			expect_print_tap(fp, res, n);
+		else
+			expect_print_text(fp, res, n);
+		fclose(fp);
+		r.cluster.timing.img_names = NULL;
+		r.cluster.timing.img_ms = NULL;
+		if (o->junit_file != NULL) {
+			char *x = expect_junit(scn->name, res, n, 0);
+
+			rc = atomic_write(o->junit_file, x, strlen(x), err);
+			free(x);
+		}
+		if (rc == 0 && o->output_file != NULL)
+			rc = atomic_write(o->output_file, out, len, err);
+		else if (rc == 0)
+			fwrite(out, 1, len, stdout);
+	}
+	free(out);
+	free(res);
 	run_free(&r);
 	ks_scenario_free(scn);
 	catalog_free(cat);

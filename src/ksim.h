@@ -21,11 +21,19 @@ struct ksim_opts {
 	uint64_t		 seed;		/* --seed */
 	const char		*catalog_dir;	/* --catalog, NULL = compiled in */
 	int			 quiet;		/* no warnings on stderr */
+	const char		*junit_file;	/* check --junit */
+	const char *const	*sets;		/* --set PATH=VALUE, in order */
+	size_t			 nsets;
+	const char		*csv_dir;	/* --csv DIR */
+	const char		*svg_file;	/* --svg FILE */
+	int			 tap;		/* check --tap */
 };
 
 /* Load and validate only. */
 int	ksim_validate(const struct ksim_opts *, struct ks_error *);
 /* Load, simulate and write the report. */
 int	ksim_run(const struct ksim_opts *, struct ks_error *);
+/* Load, simulate and evaluate spec.expect; *failed = expectations that failed. */
+int	ksim_check(const struct ksim_opts *, size_t *failed, struct ks_error *);
 
 #endif

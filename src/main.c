@@ -10,6 +10,8 @@
 
 #include "config.h"
 #include "ksim.h"
+#include "plan.h"
+#include "whatif.h"
 #include "util/duration.h"
 #include "util/error.h"
 
@@ -24,6 +26,9 @@ usage(FILE *fp)
 {
 	fputs("usage: ksim run [options] FILE...\n"
 	    "       ksim validate [options] FILE...\n"
+	    "       ksim check [options] [--junit FILE] [--tap] FILE...\n"
+	    "       ksim compare|sweep|merge ... (see ksim(1))\n"
+	    "       ksim plan headroom|nodes|cost ... (see ksim(1))\n"
 	    "       ksim --help | --version\n"
 	    "\n"
 	    "options:\n"
@@ -33,6 +38,11 @@ usage(FILE *fp)
 	    "  -s, --seed N            use seed N instead of the scenario's\n"
 	    "  -c, --catalog DIR       read instance types and prices from DIR\n"
 	    "  -q, --quiet             do not print warnings\n"
+	    "  -j, --junit FILE        check: also write JUnit XML to FILE\n"
+	    "  -t, --tap               check: print TAP instead of one line per expectation\n"
+	    "  -S, --set PATH=VALUE    change a Scenario or manifest field (repeatable)\n"
+	    "      --csv DIR           run: also write the time series as CSV files into DIR\n"
+	    "      --svg FILE          run: also write a timeline chart as SVG to FILE\n"
 	    "  -h, --help              print this help\n"
 	    "  -V, --version           print the version\n"
 	    "\n"
@@ -56,12 +66,18 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "catalog", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "tap", no_argument, NULL, 't' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "csv", required_argument, NULL, 1001 },
+		{ "svg", required_argument, NULL, 1002 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ksim_opts o;
 	struct ks_error err;
+	const char **sets = NULL;
 	const char *cmd;
 	int ch, rc;
 
@@ -81,13 +97,17 @@ main(int argc, char **argv)
 		return EXIT_BAD;
 	}
 	cmd = argv[1];
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0) {
-		fprintf(stderr, "ksim: unknown command \"%s\": expected run or validate\n", cmd);
+	if (strcmp(cmd, "compare") == 0 || strcmp(cmd, "sweep") == 0 || strcmp(cmd, "merge") == 0)
+		return whatif_main(cmd, argc - 1, argv + 1);
+	if (strcmp(cmd, "plan") == 0)
+		return plan_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0 && strcmp(cmd, "check") != 0) {
+		fprintf(stderr, "ksim: unknown command \"%s\": expected run, validate or check\n", cmd);
 		usage(stderr);
 		return EXIT_BAD;
 	}
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "o:f:d:s:c:qhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:f:d:s:c:qj:tS:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			if (strcmp(optarg, "text") == 0)
@@ -132,6 +152,28 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = 1;
 			break;
+		case 'j':
+			o.junit_file = optarg;
+			break;
+		case 't':
+			o.tap = 1;
+			break;
+		case 'S':
+			if (strchr(optarg, '=') == NULL) {
+				fprintf(stderr, "ksim: --set: expected PATH=VALUE, found \"%s\"\n", optarg);
+				return EXIT_BAD;
+			}
+			sets = realloc(sets, (o.nsets + 1) * sizeof(*sets));
+			if (sets == NULL)
+				abort();
+			sets[o.nsets++] = optarg;
+			break;
+		case 1001:
+			o.csv_dir = optarg;
+			break;
+		case 1002:
+			o.svg_file = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -143,13 +185,28 @@ main(int argc, char **argv)
 			return EXIT_BAD;
 		}
 	}
+	o.sets = sets;
 	o.files = (const char *const *)argv + optind;
 	o.nfiles = (size_t)(argc - optind);
 	if (o.nfiles == 0) {
 		fprintf(stderr, "ksim: %s: expected at least one scenario FILE\n", cmd);
 		return EXIT_BAD;
 	}
+	if ((o.junit_file != NULL || o.tap) && strcmp(cmd, "check") != 0) {
+		fprintf(stderr, "ksim: --junit and --tap go with check, not %s\n", cmd);
+		return EXIT_BAD;
+	}
+	if (strcmp(cmd, "check") == 0) {
+		size_t failed;
+
+		rc = ksim_check(&o, &failed, &err);
+		free(sets);
+		if (rc != 0)
+			return fail(&err);
+		return failed ? EXIT_EXPECT : EXIT_OK;
+	}
 	rc = strcmp(cmd, "validate") == 0 ? ksim_validate(&o, &err) : ksim_run(&o, &err);
+	free(sets);
 	if (rc != 0)
 		return fail(&err);
 	return EXIT_OK;

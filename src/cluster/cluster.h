@@ -265,6 +265,7 @@ struct ks_cluster {
 	uint64_t		 sched_attempts;/* pods tried by the scheduler */
 	uint64_t		 sched_filter_calls; /* node checks made */
 	int			 no_events;	/* do not record timeline events (benchmarks) */
+	int			 sched_retry_armed; /* the periodic unschedulable retry is queued */
 };
 
 void	cluster_init(struct ks_cluster *, struct sim *, uint64_t seed);

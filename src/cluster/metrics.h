@@ -2,10 +2,16 @@
  * metrics.h: the load model (true usage of every container over time) and
  * metrics-server's view of it (windowed averages at its resolution), which
  * is what the HPA and the VPA see.
+ *
+ * Ownership: metrics_init() attaches the model to the run (idempotent: a
+ * second call for the same run returns 0 at once); metrics_free() releases
+ * it.  Every function accepts a run without a model: usage is then 0 and
+ * metrics-server reports every running container at 0.
  */
 #ifndef KS_METRICS_H
 #define KS_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"
@@ -26,5 +32,19 @@ void	metrics_usage(struct ks_run *, const struct ks_pod *, size_t ctr, int64_t t
  */
 int	metrics_pod(struct ks_run *, const struct ks_pod *, size_t ctr,
 	    int64_t *cpu_m, int64_t *mem_b, int64_t *ts_ms, int64_t *window_ms);
+/*
+ * A custom per-pod metric (HPA type Pods) as the custom metrics API reports
+ * it now, in milli-units: KS_ENOENT when no load entry of the pod's workload
+ * defines `name` or the pod is not running.
+ */
+int	metrics_pod_custom(struct ks_run *, const struct ks_pod *, const char *name,
+	    int64_t *value_m, int64_t *ts_ms, int64_t *window_ms);
+/* An Object metric (describedObject kind/name in ns) now, milli-units; KS_ENOENT if none. */
+int	metrics_object(struct ks_run *, const char *ns, const char *kind, const char *name,
+	    const char *metric, int64_t *value_m);
+/* An External metric now (the sum of its series), milli-units; KS_ENOENT if none. */
+int	metrics_external(struct ks_run *, const char *ns, const char *metric, int64_t *value_m);
+/* metrics-server's scrape interval (--metric-resolution), ms. */
+int64_t	metrics_resolution(struct ks_run *);
 
 #endif

@@ -484,20 +484,38 @@ unresolvable(unsigned fail)
 	    SF_SPREAD_LABEL | SF_POD_AFF);
 }
 
-/* Could evicting lower-priority pods on n make room for p? */
+/*
+ * The preemption post-filter's verdict for a node that failed a resolvable
+ * filter (SelectVictimsOnNode, framework/preemption): with no pod of lower
+ * priority on it, "No preemption victims found for incoming pod"; else the
+ * filters run again with every lower-priority pod removed, and their
+ * failure is the node's reason.  Returns 1 when removing them would let p
+ * fit (a preemption candidate: ksim does not preempt, so it adds nothing).
+ */
 static int
-preemption_victims(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n)
+preemption_reason(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
+    struct sched_ctx *x, struct sched_hist *ph)
 {
-	struct ks_res free_ = n->alloc;
+	struct ks_res freed = { { 0 } };
+	struct sched_fit f;
+	int victims = 0;
 
-	res_sub(&free_, &n->used);
 	for (size_t i = 0; i < n->npods; i++) {
 		const struct ks_pod *q = c->pods[n->pods[i]];
 
-		if (q->spec->priority < p->spec->priority)
-			res_add(&free_, &q->req);
+		if (q->spec->priority < p->spec->priority) {
+			res_sub(&freed, &q->req);	/* a negative extra frees room */
+			victims++;
+		}
 	}
-	return res_short(&p->req, &free_) == 0 && !res_short(&p->req, &free_);
+	if (victims == 0) {
+		sched_hist_add(ph, "No preemption victims found for incoming pod");
+		return 0;
+	}
+	if (sched_fits(c, p, n, &freed, x, &f))
+		return 1;
+	sched_hist_add_fit(ph, &f);
+	return 0;
 }
 
 static void
@@ -516,8 +534,8 @@ explain(struct ks_cluster *c, const struct ks_pod *p, struct sched_ctx *x, char 
 		sched_hist_add_fit(&h, &f);
 		if (unresolvable(f.fail))
 			sched_hist_add(&ph, "Preemption is not helpful for scheduling");
-		else if (!preemption_victims(c, p, nd))
-			sched_hist_add(&ph, "No preemption victims found for incoming pod");
+		else
+			(void)preemption_reason(c, p, nd, x, &ph);
 	}
 	sched_hist_format(&h, a, sizeof(a));
 	sched_hist_format(&ph, b, sizeof(b));
@@ -818,10 +836,8 @@ sched_retry_fired(struct sim *sim, void *arg)
 void
 cluster_sched_kick(struct ks_cluster *c)
 {
-	static struct ks_cluster *retry_for;
-
-	if (retry_for != c && c->timing.sched_retry_ms > 0) {
-		retry_for = c;
+	if (!c->sched_retry_armed && c->timing.sched_retry_ms > 0) {
+		c->sched_retry_armed = 1;
 		sim_after(c->sim, c->timing.sched_retry_ms, "sched-retry", sched_retry_fired, c);
 	}
 	if (c->sched_ev == NULL)

@@ -24,6 +24,7 @@
 #include "util/error.h"
 
 struct catalog;
+struct expect_set;
 
 /* A workload or bare pod, ready to instantiate. */
 struct wl_def {
@@ -121,11 +122,12 @@ struct ks_scenario {
 	struct yt_stream	**streams;
 	size_t			 nstreams;
 	int			 most_allocated;/* scheduler.scoring: MostAllocated */
+	struct expect_set	*expect;	/* spec.expect, NULL when none */
 };
 
 /* Load every document of every file into a scenario. */
-int	ks_scenario_load(const char *const *files, size_t nfiles, const struct catalog *,
-	    struct ks_scenario **out, struct ks_error *err);
+int	ks_scenario_load(const char *const *files, size_t nfiles, const char *const *sets,
+	    size_t nsets, const struct catalog *, struct ks_scenario **out, struct ks_error *err);
 void	ks_scenario_free(struct ks_scenario *);
 
 /* Parsers shared with the controllers. */

@@ -20,6 +20,8 @@
 
 #include "cloud/catalog.h"
 #include "cluster/quantity.h"
+#include "io/expect.h"
+#include "io/override.h"
 #include "util/duration.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
@@ -117,6 +119,7 @@ ks_scenario_free(struct ks_scenario *s)
 	free(s->actions);
 	free(s->timing.img_names);
 	free(s->timing.img_ms);
+	expect_set_free(s->expect);
 	for (size_t i = 0; i < s->nstreams; i++)
 		yt_stream_free(s->streams[i]);
 	free(s->streams);
@@ -521,7 +524,7 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
 static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
 	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
-	"karpenter", NULL };
+	"karpenter", "expect", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
 static const char *const timing_keys[] = { "imagePull", "images", "containerStart",
@@ -813,6 +816,8 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 		return KS_EINVAL;
 	if ((v = yt_map_get(sp, "timeline")) != NULL && !yt_is_null(v) && load_timeline(L, v, err) != 0)
 		return KS_EINVAL;
+	if ((v = yt_map_get(sp, "expect")) != NULL && expect_parse(v, &s->expect, err) != 0)
+		return KS_EINVAL;
 	return 0;
 }
 
@@ -841,8 +846,8 @@ base_name(const char *path)
 }
 
 int
-ks_scenario_load(const char *const *files, size_t nfiles, const struct catalog *cat,
-    struct ks_scenario **out, struct ks_error *err)
+ks_scenario_load(const char *const *files, size_t nfiles, const char *const *sets,
+    size_t nsets, const struct catalog *cat, struct ks_scenario **out, struct ks_error *err)
 {
 	struct loader L;
 	struct ks_scenario *s = xcalloc(1, sizeof(*s));
@@ -866,6 +871,13 @@ ks_scenario_load(const char *const *files, size_t nfiles, const struct catalog *
 		if ((rc = yt_load_file(files[f], &st, err)) != 0)
 			break;
 		s->streams[s->nstreams++] = st;
+	}
+	/* --set changes the documents before anything reads them */
+	if (rc == 0 && nsets > 0)
+		rc = override_apply(s->streams, s->nstreams, sets, nsets, err);
+	for (size_t f = 0; f < s->nstreams && rc == 0; f++) {
+		const struct yt_stream *st = s->streams[f];
+
 		for (size_t d = 0; d < st->ndocs && rc == 0; d++)
 			if (st->docs[d].root != NULL)
 				rc = load_object(&L, st->docs[d].root, err);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
+#include "io/expect.h"
 #include "cluster/cluster.h"
 #include "run.h"
 #include "util/xmalloc.h"
@@ -151,6 +152,17 @@ report_text(struct ks_run *r, FILE *fp)
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report_text != NULL)
 			ctl_table[i]->report_text(r, r->ctl_state[i], fp);
+	if (r->scn->expect != NULL) {
+		json_t *j = report_json(r), *e;
+		size_t k;
+
+		fprintf(fp, "\nEXPECTATIONS\n");
+		json_array_foreach(json_object_get(j, "expectations"), k, e)
+			fprintf(fp, "%s  %s: %s\n", json_is_true(json_object_get(e, "ok")) ? "PASS" : "FAIL",
+			    json_string_value(json_object_get(e, "name")),
+			    json_string_value(json_object_get(e, "message")));
+		json_decref(j);
+	}
 	fprintf(fp, "\nSUMMARY\n");
 	fprintf(fp, "pods: %zu created, %zu pending at the end\n", c->npods, pending);
 	fprintf(fp, "nodes: %zu launched\n", c->nnodes);
@@ -244,6 +256,23 @@ report_json(struct ks_run *r)
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report_json != NULL)
 			ctl_table[i]->report_json(r, r->ctl_state[i], root);
+	if (r->scn->expect != NULL) {
+		size_t n = expect_count(r->scn->expect);
+		struct expect_result *res = xcalloc(n, sizeof(*res));
+		json_t *arr = json_array();
+
+		expect_eval(r->scn->expect, root, res);
+		for (size_t i = 0; i < n; i++) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "name", json_string(res[i].name));
+			json_object_set_new(o, "ok", json_boolean(res[i].ok));
+			json_object_set_new(o, "message", json_string(res[i].msg));
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(root, "expectations", arr);
+		free(res);
+	}
 	return root;
 }
 

@@ -1,0 +1,41 @@
+/*
+ * expect.h: expectations (the Scenario's spec.expect) and their verdicts.
+ *
+ * An expectation is parsed and checked at load time (so a typo is an input
+ * error with a location, exit 2) and evaluated after the run against the
+ * JSON report: the report is the documented, complete account of a run,
+ * so an expectation can assert anything a user can read there, and the
+ * controllers need not know that expectations exist.
+ */
+#ifndef KS_EXPECT_H
+#define KS_EXPECT_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+struct yt_node;
+
+struct expect_result {
+	const char	*name;		/* the expectation's name (borrowed) */
+	int		 ok;		/* it held */
+	char		 msg[512];	/* what was expected, what happened, when */
+	struct ks_mark	 mark;		/* where it was written */
+};
+
+struct expect_set;
+
+/* Parse spec.expect (NULL or a sequence); *out NULL when there is none. */
+int	expect_parse(const struct yt_node *list, struct expect_set **out, struct ks_error *err);
+void	expect_set_free(struct expect_set *);
+size_t	expect_count(const struct expect_set *);
+/* Evaluate every expectation against a run's JSON report; results has expect_count() slots. */
+void	expect_eval(const struct expect_set *, json_t *report, struct expect_result *results);
+/* Writers for ksim check. */
+void	expect_print_text(FILE *, const struct expect_result *, size_t n);
+void	expect_print_tap(FILE *, const struct expect_result *, size_t n);
+char	*expect_junit(const char *suite, const struct expect_result *, size_t n, double secs);
+
+#endif
