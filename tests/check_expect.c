@@ -1,15 +1,234 @@
-/* check_expect.c: placeholder suite; tests are being written. */
+/*
+ * check_expect.c: expectations parse strictly (errors with line and column)
+ * and evaluate against a hand-built JSON report: each kind holds, fails with
+ * the message that says what was expected, what happened and when.
+ */
 #include <check.h>
+#include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "io/expect.h"
+#include "io/ytree.h"
 
 Suite *expect_suite(void);
+
+/* Two pods: web-1 created 0 s, scheduled 5 s, running 65 s; web-2 created 10 s,
+ * never scheduled. An HPA with samples 1 -> 3 -> 7 -> 1. Two nodes of group
+ * ng, one from 0 to 600 s, one from 120 s on; one VPA target 587m / 262144k. */
+static const char *report_json_text =
+    "{\"duration_ms\": 900000, \"cost\": {\"total_usd\": 0.25},"
+    " \"pods\": ["
+    "  {\"name\": \"web-1\", \"namespace\": \"default\", \"workload\": \"Deployment/web\","
+    "   \"created_at_ms\": 0, \"scheduled_at_ms\": 5000, \"running_at_ms\": 65000,"
+    "   \"deleted_at_ms\": null, \"reason\": null},"
+    "  {\"name\": \"web-2\", \"namespace\": \"default\", \"workload\": \"Deployment/web\","
+    "   \"created_at_ms\": 10000, \"scheduled_at_ms\": null, \"running_at_ms\": null,"
+    "   \"deleted_at_ms\": null, \"reason\": \"0/1 nodes are available: 1 Insufficient cpu.\"}],"
+    " \"hpas\": [{\"name\": \"web\", \"samples\": ["
+    "  {\"at_ms\": 15000, \"current_replicas\": 1, \"desired_replicas\": 3},"
+    "  {\"at_ms\": 30000, \"current_replicas\": 3, \"desired_replicas\": 7},"
+    "  {\"at_ms\": 600000, \"current_replicas\": 7, \"desired_replicas\": 1}]}],"
+    " \"vpas\": [{\"name\": \"hamster-vpa\", \"containers\": [{\"name\": \"hamster\","
+    "   \"target\": {\"cpu_m\": 587, \"memory_bytes\": 262144000, \"cpu\": \"587m\", \"memory\": \"262144k\"}}]}],"
+    " \"nodes\": ["
+    "  {\"name\": \"a\", \"group\": \"ng\", \"launched_at_ms\": 0, \"terminated_at_ms\": 600000},"
+    "  {\"name\": \"b\", \"group\": \"ng\", \"launched_at_ms\": 120000, \"terminated_at_ms\": null}]}";
+
+static struct expect_result res[16];
+
+/* Parse spec.expect from YAML text and evaluate it; returns the count. */
+static size_t
+run(const char *yaml, struct ks_error *err)
+{
+	struct yt_stream *st = NULL;
+	struct expect_set *set = NULL;
+	json_error_t jerr;
+	json_t *rep;
+	size_t n;
+
+	ck_assert_int_eq(yt_load_buffer("t.yaml", yaml, strlen(yaml), &st, err), 0);
+	if (expect_parse(st->docs[0].root, &set, err) != 0) {
+		yt_stream_free(st);
+		return (size_t)-1;
+	}
+	rep = json_loads(report_json_text, 0, &jerr);
+	ck_assert_ptr_nonnull(rep);
+	n = expect_count(set);
+	ck_assert_uint_le(n, 16);
+	expect_eval(set, rep, res);
+	json_decref(rep);
+	expect_set_free(set);
+	yt_stream_free(st);
+	return n;
+}
+
+START_TEST(pods_hold_and_fail)
+{
+	struct ks_error err = { 0 };
+	size_t n = run(
+	    "- {name: a, pod: default/web-1, scheduledWithin: 5s, runningWithin: 65s}\n"
+	    "- {name: b, pod: default/web-1, runningWithin: 1m}\n"
+	    "- {name: c, pod: default/web-2, reason: Insufficient cpu}\n"
+	    "- {name: d, pod: default/web-2, runningWithin: 1m}\n"
+	    "- {name: e, workload: Deployment/web, pendingMax: 5s}\n"
+	    "- {name: f, pod: default/nope, pending: true}\n", &err);
+
+	ck_assert_uint_eq(n, 6);
+	ck_assert(res[0].ok);
+	ck_assert(!res[1].ok);
+	ck_assert_str_eq(res[1].msg, "expected pod web-1 running within 1m0s of its creation, "
+	    "but it took 1m5s (running at 0:01:05)");
+	ck_assert(res[2].ok);
+	ck_assert(!res[3].ok);
+	ck_assert_str_eq(res[3].msg, "expected pod web-2 running within 1m0s of its creation at "
+	    "0:00:10, but it never ran: 0/1 nodes are available: 1 Insufficient cpu.");
+	/* web-2 pends from 10 s to the end (900 s): 890 s */
+	ck_assert(!res[4].ok);
+	ck_assert_str_eq(res[4].msg, "expected the maximum pending time of Deployment/web at most "
+	    "5s, but it was 14m50s over 2 pods");
+	ck_assert(!res[5].ok);
+	ck_assert_str_eq(res[5].msg, "expected pod default/nope, but the run has no such pod");
+}
+END_TEST
+
+START_TEST(percentiles)
+{
+	struct ks_error err = { 0 };
+
+	/* pending times 5 s and 890 s: nearest rank p50 = 5 s, p95 = 890 s */
+	ck_assert_uint_eq(run("- {name: p50, workload: Deployment/web, pendingP50: 5s}\n"
+	    "- {name: p95, workload: Deployment/web, pendingP95: 14m}\n", &err), 2);
+	ck_assert(res[0].ok);
+	ck_assert(!res[1].ok);
+	ck_assert_str_eq(res[1].msg, "expected the p95 pending time of Deployment/web at most 14m0s, "
+	    "but it was 14m50s over 2 pods");
+}
+END_TEST
+
+START_TEST(hpa_vpa_nodes_cost)
+{
+	struct ks_error err = { 0 };
+	size_t n = run(
+	    "- {name: h1, hpa: web, at: 1m, replicas: 7}\n"
+	    "- {name: h2, hpa: web, maxReplicas: 6}\n"
+	    "- {name: h3, hpa: web, minReplicas: 1, from: 20s, until: 5m}\n"
+	    "- {name: v1, vpa: hamster-vpa, container: hamster, targetCpu: 587m, targetMemory: 262144k}\n"
+	    "- {name: v2, vpa: hamster-vpa, targetCpu: 500m}\n"
+	    "- {name: n1, nodes: ng, at: 3m, count: 2}\n"
+	    "- {name: n2, nodes: ng, maxNodes: 1}\n"
+	    "- {name: c1, maxCostUsd: 0.25, maxCostPerHourUsd: 1}\n"
+	    "- {name: c2, maxCostPerHourUsd: 0.9}\n", &err);
+
+	ck_assert_uint_eq(n, 9);
+	ck_assert(res[0].ok);
+	ck_assert(!res[1].ok);
+	ck_assert_str_eq(res[1].msg, "expected HPA web at most 6 replicas, but it wanted 7 at 0:00:30");
+	ck_assert(res[2].ok);
+	ck_assert(res[3].ok);
+	ck_assert(!res[4].ok);
+	ck_assert_str_eq(res[4].msg, "expected VPA hamster-vpa target cpu 500m, but it is 587m");
+	ck_assert(res[5].ok);
+	ck_assert(!res[6].ok);
+	ck_assert_str_eq(res[6].msg, "expected at most 1 nodes in ng, but there were 2 at 0:02:00");
+	ck_assert(res[7].ok);
+	/* 0.25 USD over 15 min = 1.00 USD per hour */
+	ck_assert(!res[8].ok);
+	ck_assert_str_eq(res[8].msg, "expected a cost of at most 0.900000 USD per hour, but it was "
+	    "1.000000 USD per hour");
+}
+END_TEST
+
+START_TEST(max_pending)
+{
+	struct ks_error err = { 0 };
+
+	ck_assert_uint_eq(run("- {name: m, maxPending: 1m}\n", &err), 1);
+	ck_assert(!res[0].ok);
+	ck_assert_str_eq(res[0].msg, "expected no pod Pending longer than 1m0s, but web-2 was "
+	    "Pending for 14m50s");
+}
+END_TEST
+
+struct bad_case {
+	const char	*yaml;
+	int		 line, col;
+	const char	*msg;
+};
+
+static const struct bad_case bad[] = {
+	{ "- {pod: default/x, pending: true}\n", 1, 3, "expected a name for the expectation" },
+	{ "- {name: a, pod: default/x}\n", 1, 3, "expectation \"a\" asserts nothing: expected "
+	  "scheduledWithin, runningWithin, pending, reason, pendingP50, pendingP95 or pendingMax" },
+	{ "- {name: a, pod: x, pending: true}\n", 1, 3, "expected pod as namespace/name in "
+	  "expectation \"a\"" },
+	{ "- {name: a, hpa: web, at: 1m}\n", 1, 3, "expectation \"a\": at and replicas go together" },
+	{ "- {name: a, hpa: web, maxReplica: 3}\n", 1, 23, "unknown field \"maxReplica\" in an HPA "
+	  "expectation: expected one of name, hpa, namespace, at, replicas, maxReplicas, "
+	  "minReplicas, from, until" },
+	{ "- {name: a, vpa: v, targetCpu: 12Qi}\n", 1, 32, "invalid quantity \"12Qi\": expected a "
+	  "number with an optional suffix (m, k, M, G, T, P, E, Ki, Mi, Gi, Ti, Pi, Ei) or exponent" },
+	{ "- {name: a, maxCostUsd: -1}\n", 1, 25, "maxCostUsd must be a non-negative amount of USD, "
+	  "found -1" },
+	{ "- {name: a, something: 1}\n", 1, 3, "expectation \"a\" has no subject: expected pod, "
+	  "workload, hpa, vpa, nodes, maxCostUsd, maxCostPerHourUsd or maxPending" },
+	{ "- {name: a, maxPending: 1m}\n- {name: a, maxPending: 2m}\n", 2, 3,
+	  "duplicate expectation name \"a\" (first at line 1)" },
+	{ "- {name: a, pod: default/x, runningWithin: 90}\n", 1, 44,
+	  "expected a duration such as \"90s\" or \"5m\", found \"90\"" },
+};
+
+START_TEST(errors_have_places)
+{
+	struct ks_error err = { 0 };
+
+	ck_assert_uint_eq(run(bad[_i].yaml, &err), (size_t)-1);
+	ck_assert_int_eq(err.code, KS_EINVAL);
+	ck_assert_str_eq(err.msg, bad[_i].msg);
+	ck_assert_int_eq(err.at.line, bad[_i].line);
+	ck_assert_int_eq(err.at.col, bad[_i].col);
+}
+END_TEST
+
+START_TEST(junit_and_tap)
+{
+	struct expect_result r[2] = {
+		{ "ok one", 1, "fine", { "s.yaml", 3, 5 } },
+		{ "bad <one>", 0, "expected \"x\" & got y", { "s.yaml", 7, 5 } },
+	};
+	char *x = expect_junit("suite", r, 2, 0), *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(strstr(x, "<testsuite name=\"suite\" tests=\"2\" failures=\"1\""));
+	ck_assert_ptr_nonnull(strstr(x, "<testcase classname=\"ksim.suite\" name=\"ok one\" time=\"0\"/>"));
+	ck_assert_ptr_nonnull(strstr(x, "name=\"bad &lt;one&gt;\""));
+	ck_assert_ptr_nonnull(strstr(x, "message=\"expected &quot;x&quot; &amp; got y\""));
+	free(x);
+	fp = open_memstream(&buf, &len);
+	expect_print_tap(fp, r, 2);
+	fclose(fp);
+	ck_assert_str_eq(buf, "TAP version 13\n1..2\nok 1 - ok one\nnot ok 2 - bad <one>\n"
+	    "  ---\n  message: 'expected \"x\" & got y'\n  at: 's.yaml:7'\n  ...\n");
+	free(buf);
+}
+END_TEST
 
 Suite *
 expect_suite(void)
 {
 	Suite *s = suite_create("expect");
+	TCase *core = tcase_create("core"), *lim = tcase_create("limits"), *errs = tcase_create("errors");
 
-	suite_add_tcase(s, tcase_create("core"));
+	tcase_add_test(core, pods_hold_and_fail);
+	tcase_add_test(core, hpa_vpa_nodes_cost);
+	tcase_add_test(core, max_pending);
+	tcase_add_test(core, junit_and_tap);
+	tcase_add_test(lim, percentiles);
+	tcase_add_loop_test(errs, errors_have_places, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, lim);
+	suite_add_tcase(s, errs);
 	return s;
 }
 

@@ -658,16 +658,16 @@ schedule_one(struct ks_cluster *c, struct ks_pod *p, char *msg, size_t msgsz)
 {
 	struct sched_ctx *x = sched_ctx_new(c, p);
 	size_t want = feasible_to_find(c, c->nlive), found = 0, processed = 0;
-	static struct cand *cands;
-	static size_t candcap;
+	struct cand *cands = c->sched_cands;
 	int64_t max_taints = 0, max_aff = 0, best = -1;
 	struct ks_node *pick = NULL;
 	uint64_t ties = 0;
 
 	c->sched_attempts++;
-	if (candcap < want + 1) {
-		candcap = want + 1;
-		cands = xreallocarray(cands, candcap, sizeof(*cands));
+	if (c->sched_candcap < want + 1) {
+		c->sched_candcap = want + 1;
+		cands = xreallocarray(cands, c->sched_candcap, sizeof(*cands));
+		c->sched_cands = cands;
 	}
 	for (size_t k = 0; k < c->nlive && found < want; k++) {
 		size_t idx = (c->sched_next_start + k) % c->nlive;
@@ -771,7 +771,8 @@ sched_run(struct ks_cluster *c)
 	c->queue = NULL;
 	c->nqueue = c->qcap = 0;
 	sort_cluster = c;
-	qsort(batch, nbatch, sizeof(*batch), queue_cmp);
+	if (nbatch > 1)
+		qsort(batch, nbatch, sizeof(*batch), queue_cmp);
 	for (size_t i = 0; i < nbatch; i++) {
 		struct ks_pod *p = c->pods[batch[i]];
 		struct ks_node *n;
