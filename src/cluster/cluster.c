@@ -142,6 +142,7 @@ cluster_free(struct ks_cluster *c)
 	free(c->events);
 	free(c->queue);
 	free(c->unsched);
+	free(c->sched_cands);
 	free(c->live);
 	free(c->hooks);
 	free(c->timing.img_names);

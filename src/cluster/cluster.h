@@ -251,7 +251,6 @@ struct ks_cluster {
 	struct ptrmap		 pod_idx;	/* interned "ns/name" -> pod */
 	struct ptrmap		 wl_idx;	/* interned "kind/ns/name" -> workload */
 	struct sim_event	*sched_ev;	/* the pending scheduling pass, or NULL */
-	struct sim_event	*retry_ev;	/* the periodic retry of unschedulable pods, or NULL */
 	void			*sched_cands;	/* scheduler scratch: scored candidates */
 	size_t			 sched_candcap;	/* its capacity */
 	int			 cluster_changed;/* something that may unblock pods happened */
