@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cloud/catalog.h"
@@ -24,6 +25,7 @@
 #include "io/report.h"
 #include "io/series.h"
 #include "run.h"
+#include "util/duration.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -316,9 +318,13 @@ check_actions(struct ks_run *r, struct ks_error *err)
 			}
 		}
 		if (!found)
+		{
+			char t[32];
+
 			return ks_error_set(err, &a->mark, KS_EINVAL,
-			    "%s %s/%s is not declared in the scenario (at or before %lld ms)",
-			    a->kind, a->ns, a->name, (long long)a->at_ms);
+			    "expected %s %s/%s to be declared in the scenario at or before %s, found no such object",
+			    a->kind, a->ns, a->name, ks_duration_format(a->at_ms, t, sizeof(t)));
+		}
 	}
 	return 0;
 }
@@ -536,5 +542,177 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	run_free(&r);
 	ks_scenario_free(scn);
 	catalog_free(cat);
+	return rc;
+}
+
+/* ---- finished runs for ksim plan ---- */
+
+/* A finished run and what is needed to free it; run first, so the
+ * ks_run pointer handed out is the box's. */
+struct sim_box {
+	struct ks_run		run;		/* the finished run */
+	struct ksim_edit	edit;		/* undone before the scenario is freed */
+	int			has_edit;	/* edit was given */
+};
+
+int
+ksim_catalog_load(const struct ksim_opts *o, struct catalog **out, struct ks_error *err)
+{
+	*out = NULL;
+	return o->catalog_dir ? catalog_load_dir(o->catalog_dir, out, err) :
+	    catalog_load_default(out, err);
+}
+
+int
+ksim_simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
+    struct ks_run **out, struct ks_error *err)
+{
+	struct sim_box *b;
+	struct ks_scenario *scn;
+	int rc;
+
+	*out = NULL;
+	ks_warn_stream = o->quiet ? NULL : stderr;
+	if (o->nfiles == 0)
+		return ks_error_set(err, NULL, KS_EUSAGE, "no scenario files given");
+	rc = ks_scenario_load(o->files, o->nfiles, o->sets, o->nsets, cat, &scn, err);
+	if (rc != 0)
+		return rc;
+	b = xcalloc(1, sizeof(*b));
+	if (edit != NULL) {
+		b->edit = *edit;
+		b->has_edit = 1;
+	}
+	if (edit != NULL && edit->apply != NULL && (rc = edit->apply(scn, edit->arg, err)) != 0) {
+		if (edit->undo != NULL)
+			edit->undo(scn, edit->arg);
+		ks_scenario_free(scn);
+		free(b);
+		return rc;
+	}
+	/* run_init only stores the catalog, as a const pointer */
+	rc = run_init(&b->run, o, (struct catalog *)(uintptr_t)cat, scn, err);
+	if (rc != 0) {
+		b->run.scn = scn;
+		ksim_simulation_free(&b->run);
+		return rc;
+	}
+	b->run.cluster.timing.img_names = scn->timing.img_names;
+	b->run.cluster.timing.img_ms = scn->timing.img_ms;
+	b->run.cluster.timing.nimg = scn->timing.nimg;
+	run_setup(&b->run);
+	sim_run(&b->run.sim);
+	*out = &b->run;
+	return 0;
+}
+
+void
+ksim_simulation_free(struct ks_run *r)
+{
+	struct sim_box *b = (struct sim_box *)r;
+	struct ks_scenario *scn;
+
+	if (r == NULL)
+		return;
+	scn = r->scn;
+	r->cluster.timing.img_names = NULL;
+	r->cluster.timing.img_ms = NULL;
+	r->cluster.timing.nimg = 0;
+	run_free(r);
+	if (b->has_edit && b->edit.undo != NULL)
+		b->edit.undo(scn, b->edit.arg);
+	ks_scenario_free(scn);
+	free(b);
+}
+
+/* ---- progress on a terminal (long runs) ---- */
+
+struct progress {
+	struct timespec	 last;		/* wall clock of the last line printed */
+	int		 printed;	/* a line is on the terminal */
+};
+
+static int64_t
+progress_tick(struct sim *sim, void *arg)
+{
+	struct progress *pg = arg;
+	struct timespec now;
+	char t1[32], t2[32];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000 >= 250) {
+		fprintf(stderr, "\rksim: simulated %s of %s", report_time(sim->now_ms, t1, sizeof(t1)),
+		    report_time(sim->end_ms, t2, sizeof(t2)));
+		pg->last = now;
+		pg->printed = 1;
+	}
+	/* a simulated minute between looks at the wall clock: cheap, fine-grained enough */
+	return 60 * 1000;
+}
+
+/*
+ * Arm the progress line of a run: when stderr is a terminal, the simulated
+ * time reached is printed about four times a second.  The timer only reads
+ * the clock, so the run's output is the same with or without it.  Returns
+ * the state for progress_done(), NULL when quiet.
+ */
+static struct progress *
+progress_arm(struct ks_run *r)
+{
+	struct progress *pg;
+
+	if (!isatty(STDERR_FILENO))
+		return NULL;
+	pg = xcalloc(1, sizeof(*pg));
+	clock_gettime(CLOCK_MONOTONIC, &pg->last);
+	sim_after(&r->sim, 60 * 1000, "progress", progress_tick, pg);
+	return pg;
+}
+
+static void
+progress_done(struct progress *pg)
+{
+	if (pg != NULL && pg->printed)
+		fputs("\r\033[K", stderr);
+	free(pg);
+}
+
+int
+ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_error *err)
+{
+	struct catalog *cat;
+	struct ks_scenario *scn;
+	struct progress *pg = NULL;
+	struct ks_run r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = load_all(o, &cat, &scn, err)) != 0)
+		return rc;
+	rc = run_init(&r, o, cat, scn, err);
+	if (rc == 0) {
+		r.cluster.timing.img_names = scn->timing.img_names;
+		r.cluster.timing.img_ms = scn->timing.img_ms;
+		r.cluster.timing.nimg = scn->timing.nimg;
+		run_setup(&r);
+		if (progress)
+			pg = progress_arm(&r);
+		sim_run(&r.sim);
+		progress_done(pg);
+		*out = report_json(&r);
+		if (o->csv_dir != NULL)
+			rc = report_csv(&r, o->csv_dir, err);
+		if (rc == 0 && o->svg_file != NULL)
+			rc = report_svg(&r, o->svg_file, err);
+		r.cluster.timing.img_names = NULL;
+		r.cluster.timing.img_ms = NULL;
+	}
+	run_free(&r);
+	ks_scenario_free(scn);
+	catalog_free(cat);
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }

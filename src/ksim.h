@@ -35,5 +35,39 @@ int	ksim_validate(const struct ksim_opts *, struct ks_error *);
 int	ksim_run(const struct ksim_opts *, struct ks_error *);
 /* Load, simulate and evaluate spec.expect; *failed = expectations that failed. */
 int	ksim_check(const struct ksim_opts *, size_t *failed, struct ks_error *);
+/*
+ * Load (with o->sets), simulate and hand back the JSON report in *out (the
+ * caller owns it: json_decref), for compare and sweep.  o->output and
+ * o->output_file are ignored; o->csv_dir and o->svg_file are honoured.
+ * progress: print the simulated time reached on stderr when it is a
+ * terminal.
+ */
+struct json_t;
+int	ksim_run_json(const struct ksim_opts *, int progress, struct json_t **out,
+	    struct ks_error *);
+
+/*
+ * Finished runs kept for inspection (ksim plan).  A run consumes its
+ * scenario, so each simulation loads the files again; the catalog is
+ * loaded once and shared.  ksim_catalog_load() hands the caller an owned
+ * catalog (catalog_free() releases it).  ksim_simulate() loads o's files,
+ * lets edit->apply change the scenario (edit may be NULL), simulates it to
+ * the end and hands the caller the finished run in *out: owned, released
+ * by ksim_simulation_free(), which calls edit->undo before it frees the
+ * scenario (so apply may swap parts of the scenario out and undo put them
+ * back).  The catalog must outlive the run.
+ */
+struct catalog;
+struct ks_run;
+struct ks_scenario;
+struct ksim_edit {
+	int	(*apply)(struct ks_scenario *, void *arg, struct ks_error *);	/* may be NULL */
+	void	(*undo)(struct ks_scenario *, void *arg);	/* may be NULL */
+	void	*arg;		/* passed to both */
+};
+int	ksim_catalog_load(const struct ksim_opts *, struct catalog **out, struct ks_error *);
+int	ksim_simulate(const struct ksim_opts *, const struct catalog *,
+	    const struct ksim_edit *, struct ks_run **out, struct ks_error *);
+void	ksim_simulation_free(struct ks_run *);
 
 #endif

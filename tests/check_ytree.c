@@ -586,7 +586,7 @@ START_TEST(test_alias_bound_exact)
 	yt_stream_free(st);
 	sb_add(&b, "- *s\n");			/* line 1004 */
 	load_fails(b.s, KS_EINVAL, 1004, 3,
-	    "document expands to more than 1000000 nodes through aliases");
+	    "expected a document of at most 1000000 nodes once aliases are expanded, found more (an alias bomb?)");
 	free(b.s);
 }
 END_TEST
@@ -615,7 +615,7 @@ START_TEST(test_billion_laughs)
 	ck_assert_int_eq(rc, KS_EINVAL);
 	ck_assert_ptr_null(st);
 	ck_assert_str_eq(err.msg,
-	    "document expands to more than 1000000 nodes through aliases");
+	    "expected a document of at most 1000000 nodes once aliases are expanded, found more (an alias bomb?)");
 	/* Sizes: a 10, b 1+9*10 = 91, c 820, d 7381, e 66430, f 597871.
 	 * Aliases so far: 9 b-items (90) + 9*91 + 9*820 + 9*7381 + 9*66430
 	 * = 90 + 819 + 7380 + 66429 + 597870 = 672588 after line 6; in
@@ -708,8 +708,7 @@ START_TEST(test_syntax_errors)
 	    "at line 1)");
 	/* A tab used as indentation in YAML (not JSON) stays an error. */
 	load_fails("a:\n\t- b\n", KS_EINVAL, 2, 1,
-	    "found character that cannot start any token (while scanning for "
-	    "the next token at line 2)");
+	    "found a tab character: YAML indentation and separation must use spaces");
 	/* Invalid UTF-8: a reader error, located from its byte offset. */
 	load_fails("a: 1\nb: x\xff\n", KS_EINVAL, 2, 5,
 	    "invalid leading UTF-8 octet (#xFF)");
@@ -757,7 +756,7 @@ START_TEST(test_missing_file)
 	ck_assert_str_eq(err.at.file, "/nonexistent/x.yaml");
 	ck_assert_int_eq(err.at.line, 0);
 	ck_assert_str_eq(err.msg,
-	    "cannot open /nonexistent/x.yaml: No such file or directory");
+	    "cannot open: No such file or directory");
 }
 END_TEST
 

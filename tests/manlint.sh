@@ -16,5 +16,40 @@ for opt in $("$KSIM" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 	grep -qE "^\.It Fl .*-$o( |$)|Fl \\\\-$o|Fl -$o" "$srcdir/man/ksim.1" || {
 		echo "FAIL: $opt is in ksim --help but not in man/ksim.1"; fail=1; }
 done
-[ $fail -eq 0 ] && echo "manlint: 1 passed, 0 failed" || echo "manlint: 0 passed, 1 failed"
+# Examples are tests: every `ksim run|validate|check ...` shown with
+# .Dl in an EXAMPLES section must exit 0.  Paths under scenarios/ are taken
+# from $srcdir; the commands run in a scratch directory, so files they write
+# (-f report.json) land there.  A pipe and what follows it are not run.
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+nex=0
+for m in "$srcdir"/man/ksim.1 "$srcdir"/man/ksim-scenario.5; do
+	awk '/^\.Sh / { ex = ($2 == "EXAMPLES") ; next }
+	    ex && /^\.Dl ksim (run|validate|check)( |$)/ { sub(/^\.Dl /, ""); print }' "$m" |
+	    sed -e 's/\\-/-/g' -e 's/\\&//g' -e 's/ |.*//' > "$tmp/examples"
+	while read -r line; do
+		nex=$((nex + 1))
+		# shellcheck disable=SC2086
+		set -- $line
+		shift
+		args=""
+		for a in "$@"; do
+			case $a in
+			scenarios/*) a="$srcdir/$a" ;;
+			esac
+			args="$args $a"
+		done
+		# shellcheck disable=SC2086
+		(cd "$tmp" && "$KSIM" $args) > "$tmp/out" 2>&1 < /dev/null
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			echo "FAIL: example in $(basename "$m") exits $rc: $line"
+			cat "$tmp/out"
+			fail=1
+		fi
+	done < "$tmp/examples"
+done
+[ $nex -gt 0 ] || { echo "FAIL: no ksim examples found in the EXAMPLES sections"; fail=1; }
+[ $fail -eq 0 ] && echo "manlint: 1 passed, 0 failed ($nex examples run)" ||
+	echo "manlint: 0 passed, 1 failed"
 exit $fail

@@ -157,6 +157,11 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		if (st != NULL && (v = yt_map_get(st, "phase")) != NULL && yt_get_str(v, &phase, err) != 0)
 			return KS_EINVAL;
 		d->running = phase != NULL && strcmp(phase, "Running") == 0;
+		if (phase != NULL)
+			/* a snapshot pod: nodeName is where it runs, not a scheduling
+			 * constraint; bound to a node the snapshot lacks, it is
+			 * scheduled afresh */
+			d->spec->node_name = NULL;
 		if (phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
 			d->running = -1;	/* finished: skipped */
 		if (owners != NULL && owners->kind == YT_SEQ && owners->nitems > 0) {
@@ -486,7 +491,8 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 		for (size_t i = 0; i < s->nwls; i++)
 			if (s->wls[i]->kind == wl->kind && s->wls[i]->ns == wl->ns &&
 			    s->wls[i]->name == wl->name) {
-				rc = ks_error_set(err, &wl->mark, KS_EINVAL,
+				rc = ks_error_set(err, load_mark(yt_map_get(yt_map_get(root,
+				    "metadata"), "name")), KS_EINVAL,
 				    "duplicate %s %s/%s (first at %s:%d)", wl_kind_name[wl->kind],
 				    wl->ns, wl->name, s->wls[i]->mark.file, s->wls[i]->mark.line);
 				wl_def_free(wl);
@@ -497,7 +503,8 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 	if (node != NULL) {
 		for (size_t i = 0; i < s->nnodes; i++)
 			if (s->nodes[i]->name == node->name) {
-				rc = ks_error_set(err, &node->mark, KS_EINVAL,
+				rc = ks_error_set(err, load_mark(yt_map_get(yt_map_get(root,
+				    "metadata"), "name")), KS_EINVAL,
 				    "duplicate Node %s (first at %s:%d)", node->name,
 				    s->nodes[i]->mark.file, s->nodes[i]->mark.line);
 				node_def_free(node);

@@ -569,8 +569,8 @@ event_alias(struct yt_builder *b, const yaml_event_t *ev,
 	b->alias_nodes += a->size;
 	if (b->alias_nodes > YT_MAX_ALIAS_NODES)
 		return ks_error_set(err, &at, KS_EINVAL,
-		    "document expands to more than %d nodes through aliases",
-		    YT_MAX_ALIAS_NODES);
+		    "expected a document of at most %d nodes once aliases are "
+		    "expanded, found more (an alias bomb?)", YT_MAX_ALIAS_NODES);
 	child_push(b, a->node, a->size);
 	return 0;
 }
@@ -611,6 +611,10 @@ parser_error(struct yt_builder *b, const yaml_parser_t *p, const char *buf,
 	default:
 		break;
 	}
+	/* libyaml says "cannot start any token" for a tab; say what it is */
+	if (p->problem_mark.index < len && buf[p->problem_mark.index] == '\t')
+		return ks_error_set(err, &at, KS_EINVAL,
+		    "found a tab character: YAML indentation and separation must use spaces");
 	if (p->context != NULL)
 		return ks_error_set(err, &at, KS_EINVAL, "%s (%s at line %d)",
 		    problem, p->context, (int)p->context_mark.line + 1);
@@ -718,7 +722,7 @@ yt_load_file(const char *path, struct yt_stream **out, struct ks_error *err)
 	at.file = intern(path);
 	if ((fp = fopen(path, "rb")) == NULL)
 		return ks_error_set(err, &at, errno == ENOENT ? KS_ENOENT :
-		    KS_EIO, "cannot open %s: %s", path, strerror(errno));
+		    KS_EIO, "cannot open: %s", strerror(errno));
 	/* Size the buffer from fstat so a big dump is read without copies;
 	 * the loop still copes with files that grow or lie (/proc, pipes). */
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
@@ -1035,4 +1039,57 @@ yt_expect_seq(const struct yt_node *n, struct ks_error *err)
 {
 	assert(n != NULL);
 	return n->kind == YT_SEQ ? 0 : mismatch(n, "a sequence", err);
+}
+
+/*
+ * Edits for --set (io/override.c): new nodes live in the stream's arena
+ * and die with it, like the parsed ones.
+ */
+struct yt_node *
+yt_new_scalar(struct yt_stream *st, const char *str, const struct ks_mark *at)
+{
+	struct yt_node *n;
+	size_t len;
+
+	assert(st != NULL && str != NULL);
+	len = strlen(str);
+	n = arena_alloc(st->arena, sizeof(*n));
+	memset(n, 0, sizeof(*n));
+	n->kind = YT_SCALAR;
+	n->plain = 1;
+	n->str = arena_strndup(st->arena, str, len);
+	n->len = len;
+	if (at != NULL)
+		n->mark = *at;
+	return n;
+}
+
+struct yt_node *
+yt_new_map(struct yt_stream *st, const struct ks_mark *at)
+{
+	struct yt_node *n;
+
+	assert(st != NULL);
+	n = arena_alloc(st->arena, sizeof(*n));
+	memset(n, 0, sizeof(*n));
+	n->kind = YT_MAP;
+	if (at != NULL)
+		n->mark = *at;
+	return n;
+}
+
+void
+yt_map_append(struct yt_stream *st, struct yt_node *map, const char *key,
+    struct yt_node *value)
+{
+	struct yt_pair *pairs;
+
+	assert(st != NULL && map != NULL && map->kind == YT_MAP && value != NULL);
+	pairs = arena_alloc(st->arena, (map->npairs + 1) * sizeof(*pairs));
+	if (map->npairs > 0)
+		memcpy(pairs, map->pairs, map->npairs * sizeof(*pairs));
+	pairs[map->npairs].key = yt_new_scalar(st, key, &value->mark);
+	pairs[map->npairs].value = value;
+	map->pairs = pairs;
+	map->npairs++;
 }

@@ -102,4 +102,16 @@ int	yt_get_duration(const struct yt_node *, int64_t *ms, struct ks_error *);
 int	yt_expect_map(const struct yt_node *, struct ks_error *);
 int	yt_expect_seq(const struct yt_node *, struct ks_error *);
 
+/*
+ * Edits (for --set): the new node belongs to st's arena.  The tree is
+ * otherwise read-only; these are the only functions that change it.
+ */
+/* A plain scalar holding a copy of str, marked at (NULL = no mark). */
+struct yt_node *yt_new_scalar(struct yt_stream *st, const char *str, const struct ks_mark *at);
+/* An empty mapping. */
+struct yt_node *yt_new_map(struct yt_stream *st, const struct ks_mark *at);
+/* Append key: value to map (the caller checked that key is absent). */
+void	yt_map_append(struct yt_stream *st, struct yt_node *map, const char *key,
+	    struct yt_node *value);
+
 #endif
