@@ -1,18 +1,683 @@
-/* check_vpa.c: placeholder suite; tests are being written. */
+/*
+ * check_vpa.c: the VPA controller end to end, through the library's front
+ * door (ksim_run, JSON report): hamster's 587m / 262144k (reference
+ * hpa-vpa.md §C1), update modes, limits, minReplicas, PDBs, and bad VPA
+ * input with its file:line:col.
+ *
+ * Every scenario is written to a temporary file; the load model gives each
+ * hamster container about 500m of CPU and a few MiB of memory, so:
+ *   CPU:    samples in bucket 25 = [0.477, 0.511) -> p90 = 0.511135 core
+ *           -> 511m + (int)(511 * 0.15) = 511 + 76 = 587m
+ *   memory: peaks < 1e7 B -> p90 = 1e7 -> 11500000 < 250 MiB minimum
+ *           -> 262144000 B, printed "262144k" (VPA 1.4 DecimalSI)
+ */
 #include <check.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-Suite *vpa_suite(void);
+#include "ksim.h"
+#include "util/xmalloc.h"
+
+Suite	*vpa_suite(void);
+
+#define MIB	(INT64_C(1024) * 1024)
+
+/* The scenario header: one m5.xlarge, each hamster container ~500m. */
+#define HDR(dur)							\
+	"apiVersion: ksim/v1alpha1\n"					\
+	"kind: Scenario\n"						\
+	"metadata: {name: t}\n"						\
+	"spec:\n"							\
+	"  duration: " dur "\n"						\
+	"  nodes:\n"							\
+	"    - {instanceType: m5.xlarge, count: 1, namePrefix: node}\n"	\
+	"  load:\n"							\
+	"    - workload: Deployment/hamster\n"				\
+	"      perPod: {cpu: 500m, memory: 3Mi}\n"
+
+/* The hamster Deployment; %d replicas, %s the resources block. */
+#define DEPLOY								\
+	"---\n"								\
+	"apiVersion: apps/v1\n"						\
+	"kind: Deployment\n"						\
+	"metadata: {name: hamster}\n"					\
+	"spec:\n"							\
+	"  replicas: %d\n"						\
+	"  selector: {matchLabels: {app: hamster}}\n"			\
+	"  template:\n"							\
+	"    metadata: {labels: {app: hamster}}\n"			\
+	"    spec:\n"							\
+	"      containers:\n"						\
+	"        - name: hamster\n"					\
+	"          image: ubuntu-slim:0.14\n"				\
+	"          resources: %s\n"
+
+#define REQ_ONLY	"{requests: {cpu: 100m, memory: 50Mi}}"
+
+/* The hamster VPA: %s extra spec lines (indented 2), %s the policy's extra. */
+#define VPA								\
+	"---\n"								\
+	"apiVersion: autoscaling.k8s.io/v1\n"				\
+	"kind: VerticalPodAutoscaler\n"					\
+	"metadata: {name: hamster-vpa}\n"				\
+	"spec:\n"							\
+	"  targetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n" \
+	"%s"								\
+	"  resourcePolicy:\n"						\
+	"    containerPolicies:\n"					\
+	"      - containerName: '*'\n"					\
+	"        minAllowed: {cpu: 100m, memory: 50Mi}\n"		\
+	"        maxAllowed: {cpu: 1, memory: 500Mi}\n"			\
+	"%s"
+
+static char *
+tmp_write(const char *text)
+{
+	char *path = xstrdup("/tmp/check_vpa_XXXXXX");
+	int fd;
+	FILE *fp;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+/* Run a scenario text; returns the JSON report (owned) or NULL with *err. */
+static json_t *
+run_text(const char *text, struct ks_error *err)
+{
+	char *in = tmp_write(text), out[] = "/tmp/check_vpa_out_XXXXXX";
+	const char *files[1];
+	struct ksim_opts o;
+	json_t *root = NULL;
+	json_error_t jerr;
+	int fd, rc;
+
+	fd = mkstemp(out);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	files[0] = in;
+	memset(&o, 0, sizeof(o));
+	o.files = files;
+	o.nfiles = 1;
+	o.output = KSIM_JSON;
+	o.output_file = out;
+	o.duration_ms = -1;
+	o.quiet = 1;
+	memset(err, 0, sizeof(*err));
+	rc = ksim_run(&o, err);
+	if (rc == 0) {
+		root = json_load_file(out, 0, &jerr);
+		ck_assert_msg(root != NULL, "bad JSON report: %s", jerr.text);
+	}
+	unlink(in);
+	unlink(out);
+	free(in);
+	return root;
+}
+
+static json_t *
+run_ok(const char *text)
+{
+	struct ks_error err;
+	json_t *root = run_text(text, &err);
+
+	ck_assert_msg(root != NULL, "run failed: %d:%d: %s", err.at.line, err.at.col, err.msg);
+	return root;
+}
+
+static json_t *
+vpa0(json_t *root)
+{
+	json_t *v = json_array_get(json_object_get(root, "vpas"), 0);
+
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+static json_int_t
+geti(json_t *o, const char *path)
+{
+	char buf[256], *save, *tok;
+	json_t *cur = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
+		if (json_is_array(cur))
+			cur = json_array_get(cur, (size_t)atoi(tok));
+		else
+			cur = json_object_get(cur, tok);
+		ck_assert_msg(cur != NULL, "no %s in %s", tok, path);
+	}
+	ck_assert_msg(json_is_integer(cur), "%s is not an integer", path);
+	return json_integer_value(cur);
+}
+
+static const char *
+gets_(json_t *o, const char *path)
+{
+	char buf[256], *save, *tok;
+	json_t *cur = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
+		if (json_is_array(cur))
+			cur = json_array_get(cur, (size_t)atoi(tok));
+		else
+			cur = json_object_get(cur, tok);
+		ck_assert_msg(cur != NULL, "no %s in %s", tok, path);
+	}
+	ck_assert_msg(json_is_string(cur), "%s is not a string", path);
+	return json_string_value(cur);
+}
+
+/* Events of a type, and the time of the n-th one. */
+static int
+count_events(json_t *root, const char *type, int64_t *first_ms)
+{
+	json_t *ev = json_object_get(root, "events"), *e;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(ev, i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "type")), type) != 0)
+			continue;
+		if (n == 0 && first_ms != NULL)
+			*first_ms = json_integer_value(json_object_get(e, "at_ms"));
+		n++;
+	}
+	return n;
+}
+
+/* Alive pods with the given requests. */
+static int
+count_pods(json_t *root, int64_t cpu_m, int64_t mem_b)
+{
+	json_t *pods = json_object_get(root, "pods"), *p;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(pods, i, p) {
+		const char *ph = json_string_value(json_object_get(p, "phase"));
+
+		if (strcmp(ph, "Running") != 0 && strcmp(ph, "Pending") != 0)
+			continue;
+		if (json_integer_value(json_object_get(p, "cpu_m")) == cpu_m &&
+		    json_integer_value(json_object_get(p, "memory_bytes")) == mem_b)
+			n++;
+	}
+	return n;
+}
+
+/* HDR(...) text, the Deployment, the VPA, then `extra` documents. */
+static char *
+scenario(const char *dur_hdr, int replicas, const char *res, const char *vspec,
+    const char *vpol, const char *extra)
+{
+	return xasprintf("%s" DEPLOY VPA "%s", dur_hdr, replicas, res, vspec, vpol, extra);
+}
+
+/* ---- core --------------------------------------------------------------- */
+
+START_TEST(test_hamster_file)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[1024], out[] = "/tmp/check_vpa_out_XXXXXX";
+	const char *files[1] = { path };
+	struct ksim_opts o;
+	struct ks_error err;
+	json_error_t jerr;
+	json_t *root, *v;
+	int64_t t_rec = -1, t_ev = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/scenarios/hamster-vpa.yaml", srcdir ? srcdir : ".");
+	fd = mkstemp(out);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	o.files = files;
+	o.nfiles = 1;
+	o.output = KSIM_JSON;
+	o.output_file = out;
+	o.duration_ms = -1;
+	o.quiet = 1;
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(ksim_run(&o, &err) == 0, "%s", err.msg);
+	root = json_load_file(out, 0, &jerr);
+	unlink(out);
+	ck_assert_ptr_nonnull(root);
+	v = vpa0(root);
+	ck_assert_str_eq(gets_(v, "name"), "hamster-vpa");
+	ck_assert_str_eq(gets_(v, "mode"), "Auto");
+	/* 511m + 76m; 250 MiB floor */
+	ck_assert_int_eq(geti(v, "containers.0.target.cpu_m"), 587);
+	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 262144000);
+	ck_assert_str_eq(gets_(v, "containers.0.target.cpu"), "587m");
+	ck_assert_str_eq(gets_(v, "containers.0.target.memory"), "262144k");
+	/* upper: 1e14 or 587*(1+1440/(k-1)) capped to maxAllowed 1 core */
+	ck_assert_str_eq(gets_(v, "containers.0.upper_bound.cpu"), "1");
+	ck_assert_int_eq(geti(v, "containers.0.lower_bound.memory_bytes"), 262144000);
+	/* the recommendation is there 1-2 minutes in */
+	ck_assert_int_eq(count_events(root, "VPARecommendation", &t_rec), 1);
+	ck_assert_int_ge(t_rec, 60000);
+	ck_assert_int_le(t_rec, 120000);
+	ck_assert_int_eq(geti(v, "samples.0.containers.0.target.cpu_m"), 587);
+	/* two evictions, one at a time, both pods recreated at 587m/262144k */
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", &t_ev), 2);
+	ck_assert_int_ge(t_ev, t_rec);
+	ck_assert_int_eq(geti(v, "evictions"), 2);
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
+	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 0);
+	{
+		json_t *ev = json_object_get(root, "events"), *e;
+		size_t i;
+		int64_t prev = -1;
+
+		json_array_foreach(ev, i, e) {
+			int64_t at = json_integer_value(json_object_get(e, "at_ms"));
+
+			if (strcmp(json_string_value(json_object_get(e, "type")), "EvictedByVPA"))
+				continue;
+			ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
+			    "Pod was evicted by VPA Updater to apply resource recommendation.");
+			ck_assert_int_gt(at, prev);	/* not in the same loop */
+			prev = at;
+		}
+	}
+	json_decref(root);
+}
+END_TEST
+
+START_TEST(test_mode_off)
+{
+	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: \"Off\"}\n",
+	    "", "");
+	json_t *root = run_ok(s), *v = vpa0(root);
+
+	/* recommendation only: no eviction, requests untouched */
+	ck_assert_str_eq(gets_(v, "mode"), "Off");
+	ck_assert_int_eq(geti(v, "containers.0.target.cpu_m"), 587);
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_mode_initial)
+{
+	/* Initial: no eviction; a pod created at 3m (scale to 3) is admitted */
+	char *s = scenario(HDR("5m") "  timeline:\n"
+	    "    - {at: 3m, scale: {kind: Deployment, name: hamster, replicas: 3}}\n", 2, REQ_ONLY,
+	    "  updatePolicy: {updateMode: Initial}\n", "", "");
+	json_t *root = run_ok(s);
+
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 1);
+	ck_assert_int_eq(geti(vpa0(root), "pods_admitted"), 1);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_mode_recreate)
+{
+	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: Recreate}\n",
+	    "", "");
+	json_t *root = run_ok(s);
+
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 2);
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_controlled_memory_only)
+{
+	/* controlledResources [memory]: cpu is neither recommended nor set */
+	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "",
+	    "        controlledResources: [memory]\n", "");
+	json_t *root = run_ok(s), *v = vpa0(root);
+
+	ck_assert(json_is_null(json_object_get(json_object_get(json_array_get(
+	    json_object_get(v, "containers"), 0), "target"), "cpu_m")));
+	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 262144000);
+	ck_assert_int_eq(count_pods(root, 100, 262144000), 2);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_hpa_fight_warning)
+{
+	/* an HPA on cpu (autoscaling/v1: targetCPUUtilizationPercentage) and
+	 * the VPA on cpu and memory of the same Deployment */
+	char *s = scenario(HDR("2m"), 2, REQ_ONLY, "", "",
+	    "---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
+	    "metadata: {name: hamster}\n"
+	    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n"
+	    "  minReplicas: 2\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 50\n");
+	json_t *root = run_ok(s), *v = vpa0(root);
+	const char *w = gets_(v, "warnings.0");
+
+	ck_assert_msg(strstr(w, "HorizontalPodAutoscaler hamster and VerticalPodAutoscaler "
+	    "hamster-vpa both act on the cpu of Deployment default/hamster: they will fight")
+	    != NULL, "%s", w);
+	json_decref(root);
+	free(s);
+	/* the VPA limited to memory: no warning */
+	s = scenario(HDR("2m"), 2, REQ_ONLY, "", "        controlledResources: [memory]\n",
+	    "---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
+	    "metadata: {name: hamster}\n"
+	    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n"
+	    "  minReplicas: 2\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 50\n");
+	root = run_ok(s);
+	ck_assert_int_eq(json_array_size(json_object_get(vpa0(root), "warnings")), 0);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_timeline_vpa)
+{
+	/* a VPA created at 2m: pods are tracked from the 2m loop on, which
+	 * samples them and recommends at once (one sample is enough) */
+	char *s, *t, *u;
+	json_t *root, *v;
+	int64_t t_rec = -1;
+
+	s = scenario(HDR("5m"), 2, REQ_ONLY, "", "", "");
+	t = strstr(s, "---\napiVersion: autoscaling.k8s.io/v1");
+	ck_assert_ptr_nonnull(t);
+	*t = '\0';
+	u = xasprintf("%s  timeline:\n    - at: 2m\n      create:\n"
+	    "        apiVersion: autoscaling.k8s.io/v1\n"
+	    "        kind: VerticalPodAutoscaler\n"
+	    "        metadata: {name: late}\n"
+	    "        spec:\n"
+	    "          targetRef: {kind: Deployment, name: hamster}\n", s);
+	/* the timeline must sit in the Scenario's spec: move DEPLOY after it */
+	{
+		char *dep = strstr(u, "---\napiVersion: apps/v1"), *tl = strstr(u, "  timeline:");
+		char *w;
+
+		ck_assert(dep != NULL && tl != NULL && dep < tl);
+		w = xasprintf("%.*s%s%.*s", (int)(dep - u), u, tl,
+		    (int)(tl - dep), dep);
+		free(u);
+		u = w;
+	}
+	root = run_ok(u);
+	v = vpa0(root);
+	ck_assert_str_eq(gets_(v, "name"), "late");
+	ck_assert_int_eq(geti(v, "created_at_ms"), 120000);
+	ck_assert_int_eq(count_events(root, "VPARecommendation", &t_rec), 1);
+	ck_assert_int_eq(t_rec, 120000);
+	ck_assert_int_eq(geti(v, "containers.0.target.cpu_m"), 587);
+	json_decref(root);
+	free(s);
+	free(u);
+}
+END_TEST
+
+/* ---- limits ------------------------------------------------------------- */
+
+START_TEST(test_limits_proportional)
+{
+	/* RequestsAndLimits: limit = orig limit * new request / orig request
+	 *   cpu:    1000m * 587 / 100 = 5870m
+	 *   memory: 100Mi * 262144000 / 50Mi = 2 * 262144000 = 524288000
+	 * (the cpu limit is above the 500m used, so usage is not throttled) */
+	char *s = scenario(HDR("5m"), 2,
+	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {cpu: 1, memory: 100Mi}}", "", "",
+	    "");
+	json_t *root = run_ok(s);
+	json_t *ev = json_object_get(root, "events"), *e;
+	size_t i;
+	int seen = 0;
+
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
+	json_array_foreach(ev, i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "type")), "VPAAdmission"))
+			continue;
+		ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
+		    "Pod resources updated by hamster-vpa: container 0: cpu request 587m, "
+		    "cpu limit 5870m, memory request 262144k, memory limit 524288k");
+		seen++;
+	}
+	ck_assert_int_eq(seen, 2);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_requests_only_capped)
+{
+	/* RequestsOnly with a 300m cpu limit.  Usage is throttled at 300m:
+	 * bucket floor(ln(0.3*5 + 1)/ln 1.05) = floor(18.78) = 18, upper edge
+	 * start(19) = 0.2*(1.05^19 - 1) = 0.305390 -> 305 + (int)45.75 = 350m.
+	 * The status says 350m; the pod's target is capped at its limit,
+	 * 300m, and the limit stays */
+	char *s = scenario(HDR("5m"), 2,
+	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {cpu: 300m}}", "",
+	    "        controlledValues: RequestsOnly\n", "");
+	json_t *root = run_ok(s);
+
+	ck_assert_int_eq(count_pods(root, 300, 262144000), 2);
+	/* the status itself is not capped by pod limits */
+	ck_assert_int_eq(geti(vpa0(root), "containers.0.target.cpu_m"), 350);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_min_replicas)
+{
+	/* one replica: live 1 < --min-replicas 2, the group is skipped */
+	char *s = scenario(HDR("5m"), 1, REQ_ONLY, "", "", "");
+	json_t *root = run_ok(s);
+
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	json_decref(root);
+	free(s);
+	/* updatePolicy.minReplicas 1: tolerance (int)(1*0.5) = 0, but
+	 * configured == running and nothing evicted yet: one pod may go */
+	s = scenario(HDR("5m"), 1, REQ_ONLY, "  updatePolicy: {minReplicas: 1}\n", "", "");
+	root = run_ok(s);
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 1);
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 1);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_pdb_blocks)
+{
+	/* maxUnavailable 0: every eviction is refused */
+	char *s = scenario(HDR("4m"), 2, REQ_ONLY, "", "",
+	    "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n"
+	    "metadata: {name: hamster}\n"
+	    "spec: {maxUnavailable: 0, selector: {matchLabels: {app: hamster}}}\n");
+	json_t *root = run_ok(s), *v = vpa0(root);
+
+	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	ck_assert_int_gt(geti(v, "evictions_refused_by_pdb"), 0);
+	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_binary_si_version)
+{
+	/* VPA 1.5 prints the same 262144000 B as 250Mi */
+	char *s, *t;
+	json_t *root, *v;
+
+	s = scenario(HDR("3m"), 2, REQ_ONLY, "", "", "");
+	t = strstr(s, "metadata: {name: hamster-vpa}");
+	ck_assert_ptr_nonnull(t);
+	{
+		char *u;
+
+		u = xasprintf("%.*smetadata: {name: hamster-vpa, annotations: "
+		    "{ksim.io/vpa-version: \"1.5\"}}%s", (int)(t - s), s,
+		    t + strlen("metadata: {name: hamster-vpa}"));
+		free(s);
+		s = u;
+	}
+	root = run_ok(s);
+	v = vpa0(root);
+	ck_assert_str_eq(gets_(v, "containers.0.target.memory"), "250Mi");
+	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 262144000);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_oom_bump)
+{
+	/* memory limit 300Mi, demand 400Mi: use is capped at 300Mi, an OOM.
+	 * recordOOM(memory = request 50Mi): used = max(50Mi, peak 300Mi) =
+	 * 314572800; needed = max(314572800 + 104857600, (int)(314572800*1.2))
+	 * = 419430400, bucket floor(ln(419430400*0.05/1e7 + 1)/ln 1.05) = 23,
+	 * upper edge start(24) = 2e8*(1.05^24 - 1) = 445019988.74 -> 445019988
+	 * + (int)(445019988*0.15) = 445019988 + 66752998 = 511772986 B
+	 * (< maxAllowed 500Mi).  Admission: limit 300Mi * 511772986 / 50Mi =
+	 * 6 * 511772986 = 3070637916. */
+	char *s = scenario(HDR("4m") "    - workload: Deployment/hamster\n"
+	    "      perPod: {memory: 397Mi}\n", 2,
+	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {memory: 300Mi}}", "", "", "");
+	json_t *root = run_ok(s), *v = vpa0(root);
+
+	ck_assert_int_eq(count_events(root, "OOMKilled", NULL), 2);
+	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 511772986);
+	ck_assert_str_eq(gets_(v, "containers.0.target.memory"), "511772986");
+	ck_assert_int_eq(count_pods(root, 587, 511772986), 2);
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void
+expect_error(const char *text, int line, int col, const char *needle)
+{
+	struct ks_error err;
+	json_t *root = run_text(text, &err);
+
+	ck_assert_ptr_null(root);
+	ck_assert_int_eq(err.code, KS_EINVAL);
+	ck_assert_msg(err.at.line == line && err.at.col == col, "error at %d:%d, expected %d:%d: %s",
+	    err.at.line, err.at.col, line, col, err.msg);
+	ck_assert_msg(strstr(err.msg, needle) != NULL, "message \"%s\" lacks \"%s\"", err.msg,
+	    needle);
+}
+
+START_TEST(test_unknown_target)
+{
+	/* the targetRef name "hamsterr" is at line 5, column 60 */
+	expect_error(
+	    "apiVersion: autoscaling.k8s.io/v1\n"
+	    "kind: VerticalPodAutoscaler\n"
+	    "metadata: {name: v}\n"
+	    "spec:\n"
+	    "  targetRef: {apiVersion: apps/v1, kind: Deployment, name: hamsterr}\n",
+	    5, 60, "unknown targetRef Deployment default/hamsterr");
+}
+END_TEST
+
+START_TEST(test_min_above_max)
+{
+	char *s = scenario(HDR("3m"), 2, REQ_ONLY, "", "", "");
+	char *t = strstr(s, "minAllowed: {cpu: 100m");
+	int line = 1;
+
+	/* minAllowed cpu 1.5 > maxAllowed cpu 1: reported at the minAllowed value */
+	ck_assert_ptr_nonnull(t);
+	memcpy(t, "minAllowed: {cpu: 1.5 ", strlen("minAllowed: {cpu: 1.5 "));
+	for (const char *c = s; c < t; c++)
+		line += *c == '\n';
+	expect_error(s, line, 27, "minAllowed cpu 1500m is greater than maxAllowed cpu 1");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_bad_mode)
+{
+	char *s = scenario(HDR("3m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: Sometimes}\n",
+	    "", "");
+	char *t = strstr(s, "updatePolicy");
+	int line = 1;
+
+	for (const char *c = s; c < t; c++)
+		line += *c == '\n';
+	expect_error(s, line, 30, "expected updateMode Off, Initial, Recreate, Auto");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_unknown_field)
+{
+	char *s = scenario(HDR("3m"), 2, REQ_ONLY, "  updatePolicy: {mode: Auto}\n", "", "");
+	char *t = strstr(s, "updatePolicy");
+	int line = 1;
+
+	for (const char *c = s; c < t; c++)
+		line += *c == '\n';
+	expect_error(s, line, 18, "unknown field \"mode\" in updatePolicy");
+	free(s);
+}
+END_TEST
 
 Suite *
 vpa_suite(void)
 {
-	Suite *s = suite_create("vpa");
+	Suite	*s = suite_create("vpa");
+	TCase	*tc;
 
-	suite_add_tcase(s, tcase_create("core"));
+	tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_hamster_file);
+	tcase_add_test(tc, test_mode_off);
+	tcase_add_test(tc, test_mode_initial);
+	tcase_add_test(tc, test_mode_recreate);
+	tcase_add_test(tc, test_controlled_memory_only);
+	tcase_add_test(tc, test_hpa_fight_warning);
+	tcase_add_test(tc, test_timeline_vpa);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_limits_proportional);
+	tcase_add_test(tc, test_requests_only_capped);
+	tcase_add_test(tc, test_min_replicas);
+	tcase_add_test(tc, test_pdb_blocks);
+	tcase_add_test(tc, test_binary_si_version);
+	tcase_add_test(tc, test_oom_bump);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_unknown_target);
+	tcase_add_test(tc, test_min_above_max);
+	tcase_add_test(tc, test_bad_mode);
+	tcase_add_test(tc, test_unknown_field);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
+#ifndef KS_NO_TEST_MAIN
 int
 main(void)
 {
@@ -22,5 +687,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	nf = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return nf ? 1 : 0;
 }
+#endif

@@ -143,6 +143,7 @@ cluster_free(struct ks_cluster *c)
 	free(c->queue);
 	free(c->unsched);
 	free(c->sched_cands);
+	free(c->anti_ids);
 	free(c->live);
 	free(c->hooks);
 	free(c->timing.img_names);
@@ -350,6 +351,19 @@ cluster_node_cordon(struct ks_cluster *c, struct ks_node *n, const char *by)
 	    "Node %s status is now: NodeNotSchedulable (%s)", n->name, by);
 }
 
+/*
+ * NodeInfo.NonZeroRequested: the scoring plugins count a pod without a cpu
+ * or memory request as 100m / 200Mi (schedutil.DefaultMilliCPURequest,
+ * DefaultMemoryRequest).  Kept per node so a score is O(1), not a walk
+ * over the node's pods.
+ */
+static void
+node_nonzero_add(struct ks_node *n, const struct ks_res *r, int sign)
+{
+	n->nz_cpu_m += sign * (r->v[RES_CPU] ? r->v[RES_CPU] : 100);
+	n->nz_mem_b += sign * (r->v[RES_MEM] ? r->v[RES_MEM] : 200LL * 1024 * 1024);
+}
+
 static void
 node_remove_pod(struct ks_node *n, struct ks_pod *p)
 {
@@ -358,6 +372,7 @@ node_remove_pod(struct ks_node *n, struct ks_pod *p)
 	assert(i < n->npods && n->pods[i] == p->id);
 	n->pods[i] = n->pods[--n->npods];
 	res_sub(&n->used, &p->req);
+	node_nonzero_add(n, &p->req, -1);
 }
 
 static void
@@ -616,7 +631,11 @@ wl_reconcile(struct ks_cluster *c, struct ks_workload *w)
 		}
 		assert(victim != NULL);
 		cluster_pod_delete(c, victim, NULL);
-		active--;
+		/* cluster_pod_delete reconciles w again (recursively): recount,
+		 * or a stale count deletes the last pods and recreates them */
+		active = 0;
+		for (size_t i = 0; i < w->npods; i++)
+			active += pod_active(c->pods[w->pods[i]]);
 	}
 }
 
@@ -743,7 +762,7 @@ cluster_pod_new(struct ks_cluster *c, struct ks_workload *owner,
 	p->deleted_ms = p->gone_ms = p->unsched_since = -1;
 	podspec_effective(spec, NULL, &p->req);
 	if (spec->npod_anti > 0)
-		c->nanti++;
+		VEC_PUSH(c->anti_ids, c->nanti, c->anticap, p->id);
 	VEC_PUSH(c->pods, c->npods, c->podcap, p);
 	snprintf(key, sizeof(key), "%s/%s", p->ns, p->name);
 	ptrmap_put(&c->pod_idx, intern(key), p);
@@ -788,6 +807,7 @@ cluster_pod_bind(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n)
 	p->node_idx = n->npods;
 	VEC_PUSH(n->pods, n->npods, n->podcap, p->id);
 	res_add(&n->used, &p->req);
+	node_nonzero_add(n, &p->req, 1);
 	cluster_event(c, "Scheduled", pod_ref(p, ref, sizeof(ref)),
 	    "Successfully assigned %s/%s to %s", p->ns, p->name, n->name);
 	/* The kubelet pulls images one after another (serializeImagePulls). */

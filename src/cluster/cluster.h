@@ -178,6 +178,8 @@ struct ks_node {
 	struct ks_res		 cap;		/* capacity */
 	struct ks_res		 alloc;		/* allocatable */
 	struct ks_res		 used;		/* sum of requests of pods bound here (incl. terminating) */
+	int64_t			 nz_cpu_m;	/* NodeInfo.NonZeroRequested cpu: used, 100m for pods without */
+	int64_t			 nz_mem_b;	/* NonZeroRequested memory: used, 200Mi for pods without */
 	const struct cat_itype	*itype;		/* catalog entry, NULL when unknown */
 	const char		*zone;		/* interned, "" when unknown */
 	int			 spot;		/* capacity type spot */
@@ -259,6 +261,8 @@ struct ks_cluster {
 	size_t			 nlive, livecap;
 	int			 live_dirty;	/* the node set changed: rebuild live */
 	size_t			 nanti;		/* pods ever created with required anti-affinity */
+	uint32_t		*anti_ids;	/* their ids, in creation order (nanti of them) */
+	size_t			 anticap;	/* capacity of anti_ids */
 	int			 most_allocated;/* score with MostAllocated instead of LeastAllocated */
 	int			 pct_nodes_to_score; /* percentageOfNodesToScore, 0 = adaptive */
 	struct cluster_timing	 timing;

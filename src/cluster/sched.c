@@ -34,6 +34,7 @@
 #include "cluster/sched.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +67,9 @@ live_rebuild(struct ks_cluster *c)
 /* ---- inter-pod context ---- */
 
 struct term_counts {
-	int	*by_node;	/* matching pods bound on each node id */
-	int	 total;		/* matching pods anywhere */
+	int		*by_node;	/* matching pods bound on each node id */
+	int		 total;		/* matching pods anywhere */
+	struct ptrmap	 by_domain;	/* interned domain value -> matching pods (as intptr_t) */
 };
 
 struct sched_ctx {
@@ -102,25 +104,35 @@ node_domain(const struct ks_node *n, const char *key)
 	return labels_get(&n->labels, key);
 }
 
-/* Sum of by_node over nodes in the same domain as node n. */
+/* Matching pods in the same domain as node n: O(1) (by_domain is built once). */
 static int
 domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key,
     const struct ks_node *n)
 {
 	const char *d = node_domain(n, key);
-	int sum = 0;
 
+	(void)c;
 	if (d == NULL)
 		return 0;
 	if (strcmp(key, HOSTNAME_KEY) == 0)
 		return tc->by_node[n->id];
+	return (int)(intptr_t)ptrmap_get(&tc->by_domain, d);
+}
+
+/* Sum by_node per domain of key (zone, ...): one pass over the live nodes. */
+static void
+domain_index(struct ks_cluster *c, struct term_counts *tc, const char *key)
+{
+	if (strcmp(key, HOSTNAME_KEY) == 0)
+		return;
 	for (size_t i = 0; i < c->nlive; i++) {
 		const struct ks_node *m = c->nodes[c->live[i]];
+		const char *d = node_domain(m, key);
 
-		if (node_domain(m, key) == d)
-			sum += tc->by_node[m->id];
+		if (d != NULL && tc->by_node[m->id] != 0)
+			ptrmap_put(&tc->by_domain, d, (void *)((intptr_t)ptrmap_get(&tc->by_domain, d) +
+			    tc->by_node[m->id]));
 	}
-	return sum;
 }
 
 static void
@@ -164,6 +176,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 		x->aff = xcalloc(s->npod_aff, sizeof(*x->aff));
 		for (size_t i = 0; i < s->npod_aff; i++) {
 			count_matches(c, &s->pod_aff[i].sel, &s->pod_aff[i], p->ns, NULL, &x->aff[i]);
+			domain_index(c, &x->aff[i], s->pod_aff[i].topology_key);
 			if (!ns_in(&s->pod_aff[i], p->ns, p->ns) ||
 			    !selector_matches(&s->pod_aff[i].sel, &s->labels))
 				x->self_aff = 0;
@@ -171,8 +184,10 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 	}
 	if (s->npod_anti > 0) {
 		x->anti = xcalloc(s->npod_anti, sizeof(*x->anti));
-		for (size_t i = 0; i < s->npod_anti; i++)
+		for (size_t i = 0; i < s->npod_anti; i++) {
 			count_matches(c, &s->pod_anti[i].sel, &s->pod_anti[i], p->ns, NULL, &x->anti[i]);
+			domain_index(c, &x->anti[i], s->pod_anti[i].topology_key);
+		}
 	}
 	if (s->ntsc > 0) {
 		x->tsc = xcalloc(s->ntsc, sizeof(*x->tsc));
@@ -181,6 +196,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 			int min = -1;
 
 			count_matches(c, &s->tsc[i].sel, NULL, NULL, p->ns, &x->tsc[i]);
+			domain_index(c, &x->tsc[i], s->tsc[i].topology_key);
 			for (size_t j = 0; j < c->nlive; j++) {
 				const struct ks_node *n = c->nodes[c->live[j]];
 				int k;
@@ -197,29 +213,36 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 	}
 	if (c->nanti > 0) {
 		/* Existing pods whose required anti-affinity matches p forbid
-		 * their own topology domain. */
+		 * their own topology domain.  Only pods created with such terms
+		 * are looked at (anti_ids: upstream's PodsWithRequiredAntiAffinity). */
 		x->existing_anti = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
-		for (size_t i = 0; i < c->nlive; i++) {
-			const struct ks_node *n = c->nodes[c->live[i]];
+		for (size_t i = 0; i < c->nanti; i++) {
+			const struct ks_pod *q = c->pods[c->anti_ids[i]];
+			const struct ks_node *n;
 
-			for (size_t j = 0; j < n->npods; j++) {
-				const struct ks_pod *q = c->pods[n->pods[j]];
+			if (q->node < 0 || !pod_alive(q))
+				continue;
+			n = c->nodes[q->node];
+			if (n->state != NODE_READY && n->state != NODE_DELETING)
+				continue;
+			for (size_t k = 0; k < q->spec->npod_anti; k++) {
+				const struct ks_podaff *t = &q->spec->pod_anti[k];
+				const char *d;
 
-				for (size_t k = 0; k < q->spec->npod_anti; k++) {
-					const struct ks_podaff *t = &q->spec->pod_anti[k];
-					const char *d;
+				if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
+					continue;
+				d = node_domain(n, t->topology_key);
+				if (d == NULL)
+					continue;
+				if (strcmp(t->topology_key, HOSTNAME_KEY) == 0) {
+					x->existing_anti[n->id] = 1;
+					continue;
+				}
+				for (size_t m = 0; m < c->nlive; m++) {
+					const struct ks_node *o = c->nodes[c->live[m]];
 
-					if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
-						continue;
-					d = node_domain(n, t->topology_key);
-					if (d == NULL)
-						continue;
-					for (size_t m = 0; m < c->nlive; m++) {
-						const struct ks_node *o = c->nodes[c->live[m]];
-
-						if (node_domain(o, t->topology_key) == d)
-							x->existing_anti[o->id] = 1;
-					}
+					if (node_domain(o, t->topology_key) == d)
+						x->existing_anti[o->id] = 1;
 				}
 			}
 		}
@@ -243,12 +266,18 @@ ctx_free_full(struct sched_ctx *x, const struct ks_podspec *s)
 {
 	if (x == NULL)
 		return;
-	for (size_t i = 0; x->aff && i < s->npod_aff; i++)
+	for (size_t i = 0; x->aff && i < s->npod_aff; i++) {
 		free(x->aff[i].by_node);
-	for (size_t i = 0; x->anti && i < s->npod_anti; i++)
+		ptrmap_free(&x->aff[i].by_domain);
+	}
+	for (size_t i = 0; x->anti && i < s->npod_anti; i++) {
 		free(x->anti[i].by_node);
-	for (size_t i = 0; x->tsc && i < s->ntsc; i++)
+		ptrmap_free(&x->anti[i].by_domain);
+	}
+	for (size_t i = 0; x->tsc && i < s->ntsc; i++) {
 		free(x->tsc[i].by_node);
+		ptrmap_free(&x->tsc[i].by_domain);
+	}
 	free(x->aff);
 	free(x->anti);
 	free(x->tsc);
@@ -257,11 +286,21 @@ ctx_free_full(struct sched_ctx *x, const struct ks_podspec *s)
 
 /* ---- filters ---- */
 
+/* The value of an interned label key on n (labels_set interns every key). */
+static const char *
+node_label(const struct ks_node *n, const char *key)
+{
+	for (size_t i = 0; i < n->labels.n; i++)
+		if (n->labels.v[i].key == key)
+			return n->labels.v[i].val;
+	return NULL;
+}
+
 static int
 node_affinity_ok(const struct ks_podspec *s, const struct ks_node *n)
 {
 	for (size_t i = 0; i < s->node_selector.n; i++)
-		if (labels_get(&n->labels, s->node_selector.v[i].key) != s->node_selector.v[i].val)
+		if (node_label(n, s->node_selector.v[i].key) != s->node_selector.v[i].val)
 			return 0;
 	if (s->naffinity == 0)
 		return 1;
@@ -583,20 +622,6 @@ nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
 	*mem = r->v[RES_MEM] ? r->v[RES_MEM] : NONZERO_MEM_B;
 }
 
-/* Sum of the non-zero requests of the pods on n (NodeInfo.NonZeroRequested). */
-static void
-node_nonzero(struct ks_cluster *c, const struct ks_node *n, int64_t *cpu, int64_t *mem)
-{
-	*cpu = *mem = 0;
-	for (size_t i = 0; i < n->npods; i++) {
-		int64_t pc, pm;
-
-		nonzero(&c->pods[n->pods[i]]->req, &pc, &pm);
-		*cpu += pc;
-		*mem += pm;
-	}
-}
-
 static int64_t
 score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
     int64_t *taint_cnt, int64_t *aff_w)
@@ -604,10 +629,10 @@ score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
 	double fc, fm, d;
 
-	node_nonzero(c, n, &ncpu, &nmem);
+	/* NodeInfo.NonZeroRequested, kept by the cluster on bind and unbind */
 	nonzero(&p->req, &pcpu, &pmem);
-	ncpu += pcpu;
-	nmem += pmem;
+	ncpu = n->nz_cpu_m + pcpu;
+	nmem = n->nz_mem_b + pmem;
 	fit = (frac_score(ncpu, n->alloc.v[RES_CPU], c->most_allocated) +
 	    frac_score(nmem, n->alloc.v[RES_MEM], c->most_allocated)) / 2;
 	fc = n->alloc.v[RES_CPU] ? (double)(n->used.v[RES_CPU] + p->req.v[RES_CPU]) /
