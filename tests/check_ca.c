@@ -1,15 +1,636 @@
-/* check_ca.c: placeholder suite; tests are being written. */
+/*
+ * check_ca.c: the Cluster Autoscaler, end to end through the library.
+ *
+ * Each test runs a scenario (the shipped kubeflow one, or a small one
+ * written to a temporary file) with ksim_run_json() and asserts CA's
+ * decisions in the JSON report: scale-ups (group, from, to, pods, score),
+ * scale-downs, node statuses and the pods' autoscaler reasons.  The
+ * numbers are worked by hand in the comments.
+ */
 #include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ksim.h"
+#include "util/error.h"
 
 Suite *ca_suite(void);
+
+static char tmpdir[64];
+
+static const char *
+write_yaml(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *fp;
+
+	if (tmpdir[0] == '\0') {
+		snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_ca.XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+static json_t *
+run_file(const char *path)
+{
+	const char *files[1] = { path };
+	struct ksim_opts o;
+	struct ks_error err;
+	json_t *rep = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&err, 0, sizeof(err));
+	o.files = files;
+	o.nfiles = 1;
+	o.duration_ms = -1;
+	o.quiet = 1;
+	rc = ksim_run_json(&o, 0, &rep, &err);
+	ck_assert_msg(rc == 0, "run failed: %s:%d:%d: %s", err.at.file ? err.at.file : "-",
+	    err.at.line, err.at.col, err.msg);
+	return rep;
+}
+
+static json_t *
+run_yaml(const char *text)
+{
+	return run_file(write_yaml("s.yaml", text));
+}
+
+static int
+load_error(const char *text, struct ks_error *err)
+{
+	const char *files[1] = { write_yaml("bad.yaml", text) };
+	struct ksim_opts o;
+
+	memset(&o, 0, sizeof(o));
+	memset(err, 0, sizeof(*err));
+	o.files = files;
+	o.nfiles = 1;
+	o.duration_ms = -1;
+	o.quiet = 1;
+	return ksim_validate(&o, err);
+}
+
+static json_t *
+pod_named(json_t *rep, const char *name)
+{
+	json_t *pods = json_object_get(rep, "pods"), *p;
+	size_t i;
+
+	json_array_foreach(pods, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
+			return p;
+	ck_abort_msg("no pod %s", name);
+	return NULL;
+}
+
+static json_t *
+ca_obj(json_t *rep, const char *key)
+{
+	json_t *ca = json_object_get(rep, "cluster_autoscaler");
+
+	ck_assert_ptr_nonnull(ca);
+	return json_object_get(ca, key);
+}
+
+static long long
+jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
+	return (long long)json_integer_value(v);
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static const char *
+node_status(json_t *rep, const char *name)
+{
+	json_t *nodes = ca_obj(rep, "nodes"), *n;
+	size_t i;
+
+	json_array_foreach(nodes, i, n)
+		if (strcmp(jstr(n, "name"), name) == 0)
+			return jstr(n, "status");
+	return NULL;
+}
+
+static const char *
+scenario_path(const char *name)
+{
+	static char buf[512];
+	const char *sd = getenv("srcdir");
+
+	snprintf(buf, sizeof(buf), "%s/scenarios/%s", sd ? sd : ".", name);
+	return buf;
+}
+
+/* The EKS DaemonSets in one: 155m / 120Mi per node. */
+#define DS_YAML \
+	"---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ds, namespace: kube-system}\n" \
+	"spec:\n  selector: {matchLabels: {app: ds}}\n  template:\n    metadata: {labels: {app: ds}}\n" \
+	"    spec:\n      priority: 2000001000\n      tolerations: [{operator: Exists}]\n      containers:\n" \
+	"        - {name: d, image: ds:1, resources: {requests: {cpu: 155m, memory: 120Mi}}}\n"
+
+/* ---- core ---- */
+
+/*
+ * Reference C.1 on ng-m5-4xl (CA 1.32 from the upstream Deployment: a loop
+ * every 10 s).  P1 16 CPU / 64Gi: the template's free cpu is
+ * 15890 - 155 = 15735 < 16000 and memory 60640.5 - 120 MiB < 65536 MiB, so
+ * it never triggers a scale-up.  P2 (created 2:00) triggers 2->3 at the
+ * 2:10 loop; node Ready 10 s + 70 s later (3:30), image pull 120 s +
+ * container start 1 s: Running at 5:31, 211 s after creation.  P3, P4 fit
+ * at once.  P5 (8:00) triggers 3->4 at 8:10.  The four running notebooks
+ * are deleted at 12:00; the 12:10 loop finds C and D empty; 10 min later
+ * (22:10) they are tainted and at 22:15 removed, desired 4 -> 2.
+ */
+START_TEST(test_kubeflow_c1)
+{
+	json_t *rep = run_file(scenario_path("kubeflow-notebooks-ca.yaml"));
+	json_t *ups = ca_obj(rep, "scale_ups"), *downs = ca_obj(rep, "scale_downs");
+	json_t *p1 = pod_named(rep, "nb-16cpu-64gi-0"), *p2 = pod_named(rep, "nb-10cpu-10gi-0");
+	json_t *p3 = pod_named(rep, "nb-4cpu-32gi-0"), *p4 = pod_named(rep, "nb-8cpu-32gi-0");
+	json_t *u;
+	long long took;
+
+	ck_assert_str_eq(jstr(rep, "scenario"), "kubeflow-notebooks-ca");
+	/* exactly two scale-ups: P2 and P5 */
+	ck_assert_int_eq(json_array_size(ups), 2);
+	u = json_array_get(ups, 0);
+	ck_assert_int_eq(jint(u, "at_ms"), 130000);
+	ck_assert_int_eq(jint(u, "from"), 2);
+	ck_assert_int_eq(jint(u, "to"), 3);
+	ck_assert_int_eq(jint(u, "pods"), 1);
+	/* least-waste = (16000-10000)/16000 + (63569.5-10240)/63569.5 MiB = 0.375 + 0.839 */
+	ck_assert(fabs(json_real_value(json_object_get(u, "score")) - 1.214) < 1e-9);
+	u = json_array_get(ups, 1);
+	ck_assert_int_eq(jint(u, "at_ms"), 490000);
+	ck_assert_int_eq(jint(u, "from"), 3);
+	ck_assert_int_eq(jint(u, "to"), 4);
+	/* (16000-15000)/16000 + (63569.5-32768)/63569.5 = 0.0625 + 0.4845 */
+	ck_assert(fabs(json_real_value(json_object_get(u, "score")) - 0.547) < 1e-9);
+	/* P1 stays Pending with both reasons */
+	ck_assert_str_eq(jstr(p1, "phase"), "Pending");
+	ck_assert_ptr_nonnull(strstr(jstr(p1, "reason"), "Insufficient cpu"));
+	ck_assert_str_eq(jstr(p1, "autoscaler_reason"),
+	    "pod didn't trigger scale-up: 1 Insufficient cpu, 1 Insufficient memory");
+	/* P2 Running about 200 s after creation */
+	took = jint(p2, "running_at_ms") - jint(p2, "created_at_ms");
+	ck_assert_int_eq(took, 211000);
+	ck_assert_int_eq(jint(p2, "scheduled_at_ms"), 210000);
+	/* P3 and P4 are bound at once on existing nodes */
+	ck_assert_int_eq(jint(p3, "scheduled_at_ms"), jint(p3, "created_at_ms"));
+	ck_assert_int_eq(jint(p4, "scheduled_at_ms"), jint(p4, "created_at_ms"));
+	ck_assert_str_ne(jstr(p3, "node"), jstr(p4, "node"));
+	/* the two empty nodes go 10 min after the 12:10 loop, 5 s after the taint */
+	ck_assert_int_eq(json_array_size(downs), 2);
+	ck_assert_int_eq(jint(json_array_get(downs, 0), "at_ms"), 1335000);
+	ck_assert(json_is_true(json_object_get(json_array_get(downs, 0), "empty")));
+	ck_assert_int_eq(jint(json_array_get(downs, 1), "to"), 2);
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_node_group_samples)
+{
+	json_t *rep = run_file(scenario_path("kubeflow-notebooks-ca.yaml"));
+	json_t *g = json_array_get(json_object_get(rep, "node_groups"), 0);
+	json_t *s = json_object_get(g, "samples");
+	static const long long want[][3] = {
+		{ 0, 2, 2 }, { 130000, 3, 2 }, { 210000, 3, 3 }, { 490000, 4, 3 },
+		{ 570000, 4, 4 }, { 1335000, 2, 2 },
+	};
+
+	ck_assert_str_eq(jstr(g, "name"), "ng-m5-4xl");
+	ck_assert_str_eq(jstr(g, "instance_type"), "m5.4xlarge");
+	ck_assert_int_eq(json_array_size(s), 6);
+	for (size_t i = 0; i < 6; i++) {
+		json_t *x = json_array_get(s, i);
+
+		ck_assert_int_eq(jint(x, "at_ms"), want[i][0]);
+		ck_assert_int_eq(jint(x, "desired"), want[i][1]);
+		ck_assert_int_eq(jint(x, "ready"), want[i][2]);
+	}
+	json_decref(rep);
+}
+END_TEST
+
+static const char *const expander_head =
+    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+    "  duration: 5m\n  clusterAutoscaler: {expander: ";
+static const char *const expander_tail = "}\n"
+    "  nodeGroups:\n"
+    "    - {name: ng-c5, instanceType: c5.xlarge, minSize: 0, maxSize: 1, desiredCapacity: 0}\n"
+    "    - {name: ng-m5, instanceType: m5.2xlarge, minSize: 0, maxSize: 1, desiredCapacity: 0}\n"
+    "  timeline:\n    - at: 30s\n      create:\n        apiVersion: apps/v1\n"
+    "        kind: Deployment\n        metadata: {name: b}\n        spec:\n          replicas: 6\n"
+    "          selector: {matchLabels: {app: b}}\n          template:\n"
+    "            metadata: {labels: {app: b}}\n            spec:\n              containers:\n"
+    "                - {name: w, image: w:1, resources: {requests: {cpu: '1', memory: 1Gi}}}\n"
+    DS_YAML;
+
+static json_t *
+run_expander(const char *exp)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", expander_head, exp, expander_tail);
+	return run_yaml(buf);
+}
+
+/*
+ * Options for 6 pods of 1 CPU / 1 GiB, each group +1 at most (templates from
+ * the ASG: allocatable = capacity, minus the 155m DaemonSet):
+ *   ng-c5 (4000m / 8 GiB): 3 pods; ng-m5 (8000m / 32 GiB): 6 pods.
+ * least-waste: 0.25 + 5120/8192 = 0.875 vs 0.25 + 26624/32768 = 1.0625 -> ng-c5.
+ * most-pods: 6 > 3 -> ng-m5.
+ */
+START_TEST(test_expanders_differ)
+{
+	json_t *rep = run_expander("least-waste"), *u;
+
+	u = json_array_get(ca_obj(rep, "scale_ups"), 0);
+	ck_assert_str_eq(jstr(u, "group"), "ng-c5");
+	ck_assert_int_eq(jint(u, "pods"), 3);
+	ck_assert_int_eq(jint(u, "options"), 2);
+	ck_assert(fabs(json_real_value(json_object_get(u, "score")) - 0.875) < 1e-9);
+	/* the three left need the other group, in the next (immediate) loop */
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 2);
+	ck_assert_str_eq(jstr(json_array_get(ca_obj(rep, "scale_ups"), 1), "group"), "ng-m5");
+	json_decref(rep);
+
+	rep = run_expander("most-pods");
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 1);
+	u = json_array_get(ca_obj(rep, "scale_ups"), 0);
+	ck_assert_str_eq(jstr(u, "group"), "ng-m5");
+	ck_assert_int_eq(jint(u, "pods"), 6);
+	json_decref(rep);
+
+	/* least-nodes: both need one node -> a tie, broken by the seeded random draw */
+	rep = run_expander("least-nodes");
+	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
+	json_decref(rep);
+	/* price: ng-c5 costs less per hour for the pods it takes */
+	rep = run_expander("price");
+	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Binpacking (reference C.3): 30 pods of 1000m / 2048Mi on an m5.4xlarge
+ * group at zero.  ASG template: 16000m - 155m = 15845m free -> 15 pods per
+ * node by cpu (memory: (65536-120)/2048 = 31) -> N = 2, one scale-up 0->2.
+ */
+START_TEST(test_estimator)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 4m\n  clusterAutoscaler: {}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng, instanceType: m5.4xlarge, minSize: 0, maxSize: 10, desiredCapacity: 0}\n"
+	    "  timeline:\n    - at: 0s\n      create:\n        apiVersion: apps/v1\n"
+	    "        kind: Deployment\n        metadata: {name: b}\n        spec:\n          replicas: 30\n"
+	    "          selector: {matchLabels: {app: b}}\n          template:\n"
+	    "            metadata: {labels: {app: b}}\n            spec:\n              containers:\n"
+	    "                - {name: w, image: w:1, resources: {requests: {cpu: '1', memory: 2Gi}}}\n"
+	    DS_YAML);
+	json_t *u = json_array_get(ca_obj(rep, "scale_ups"), 0);
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 1);
+	ck_assert_int_eq(jint(u, "from"), 0);
+	ck_assert_int_eq(jint(u, "to"), 2);
+	ck_assert_int_eq(jint(u, "pods"), 30);
+	/* created at 0, all new until 2 s: the 10 s loop scales up */
+	ck_assert_int_eq(jint(u, "at_ms"), 10000);
+	json_decref(rep);
+}
+END_TEST
+
+/* ---- limits ---- */
+
+/*
+ * A group at zero: the ASG template has allocatable = capacity (16000m), so
+ * a 15800m pod seems to fit (15800 + 155 <= 16000) and CA adds a node; the
+ * real node has 15890m, 15800 + 155 > 15890: the pod stays Pending.  Until
+ * that node has been Ready for 1 min (stabilizationDelay) the ASG template
+ * is still used, so the 2:10 loop adds a second node (upcoming nodes no
+ * longer cover the pod); from 3:00 the template is the real node and the
+ * pod is rejected ("1 Insufficient cpu").  Both empty nodes go 10 min after
+ * they became Ready.
+ */
+START_TEST(test_template_from_asg)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 20m\n  clusterAutoscaler: {}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng, instanceType: m5.4xlarge, minSize: 0, maxSize: 3, desiredCapacity: 0}\n"
+	    "  timeline:\n    - at: 30s\n      create:\n        apiVersion: v1\n        kind: Pod\n"
+	    "        metadata: {name: big}\n        spec:\n          containers:\n"
+	    "            - {name: c, image: c:1, resources: {requests: {cpu: 15800m, memory: 50Gi}}}\n"
+	    DS_YAML);
+	json_t *p = pod_named(rep, "big");
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 2);
+	ck_assert_int_eq(jint(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 40000);
+	ck_assert_int_eq(jint(json_array_get(ca_obj(rep, "scale_ups"), 1), "at_ms"), 130000);
+	ck_assert_str_eq(jstr(p, "phase"), "Pending");
+	ck_assert_str_eq(jstr(p, "autoscaler_reason"), "pod didn't trigger scale-up: 1 Insufficient cpu");
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 2);
+	ck_assert_int_eq(jint(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 735000);
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_max_size)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 2m\n  clusterAutoscaler: {}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng, instanceType: m5.large, minSize: 1, maxSize: 1, desiredCapacity: 1}\n"
+	    "  timeline:\n    - at: 30s\n      create:\n        apiVersion: v1\n        kind: Pod\n"
+	    "        metadata: {name: p}\n        spec:\n          containers:\n"
+	    "            - {name: c, image: c:1, resources: {requests: {cpu: '1900m'}}}\n"
+	    DS_YAML);
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 0);
+	ck_assert_str_eq(jstr(pod_named(rep, "p"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: 1 max node group size reached");
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * max-node-provision-time: the group "slow" boots in 20 min, so at
+ * 0:40 + 15 min its scale-up times out, the instance is given up (desired
+ * 1 -> 0), the group is backed off 5 min, and the same loop scales "fast".
+ * least-waste first preferred slow: m5.large 2000m/8 GiB for 1000m:
+ * 0.5 + 1 = 1.5 against m5.xlarge 0.75 + 1 = 1.75.
+ */
+START_TEST(test_timeout_backoff)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 20m\n  clusterAutoscaler: {}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: slow, instanceType: m5.large, minSize: 0, maxSize: 3, desiredCapacity: 0,"
+	    " nodeStartup: 20m}\n"
+	    "    - {name: fast, instanceType: m5.xlarge, minSize: 0, maxSize: 3, desiredCapacity: 0}\n"
+	    "  timeline:\n    - at: 30s\n      create:\n        apiVersion: v1\n        kind: Pod\n"
+	    "        metadata: {name: p}\n        spec:\n          containers:\n"
+	    "            - {name: c, image: c:1, resources: {requests: {cpu: '1'}}}\n");
+	json_t *ups = ca_obj(rep, "scale_ups");
+	json_t *slow = json_array_get(json_object_get(rep, "node_groups"), 0);
+
+	ck_assert_int_eq(json_array_size(ups), 2);
+	ck_assert_str_eq(jstr(json_array_get(ups, 0), "group"), "slow");
+	ck_assert(fabs(json_real_value(json_object_get(json_array_get(ups, 0), "score")) - 1.5) < 1e-9);
+	ck_assert_str_eq(jstr(json_array_get(ups, 1), "group"), "fast");
+	ck_assert_int_eq(jint(json_array_get(ups, 1), "at_ms"), 940000);
+	ck_assert_int_eq(jint(slow, "desired"), 0);
+	/* Ready 10 s + 70 s after 15:40 */
+	ck_assert_int_eq(jint(pod_named(rep, "p"), "scheduled_at_ms"), 1020000);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Scale-down blockers.  Four m5.xlarge nodes (min 0), each with one small
+ * pod pinned by nodeSelector, so every node is under-utilized:
+ *   n-1 a bare pod                      -> BlockedByPod (NotReplicated)
+ *   n-2 safe-to-evict: "false"          -> BlockedByPod (NotSafeToEvictAnnotation)
+ *   n-3 kube-system, no PDB             -> BlockedByPod (UnmovableKubeSystemPod)
+ *   n-4 an emptyDir volume              -> BlockedByPod (LocalStorageRequested)
+ * a fifth, n-5, whose pod can only run there -> NoPlaceToMovePods, and a
+ * sixth whose pod a PodDisruptionBudget (minAvailable 1 of 1) protects ->
+ * BlockedByPod (NotEnoughPdb).
+ */
+START_TEST(test_blockers)
+{
+	char buf[8192];
+	size_t len = 0;
+	json_t *rep;
+	static const char *const what[6] = {
+		"", "      annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: \"false\"}\n",
+		"", "", "", "" };
+
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 3m\n  clusterAutoscaler: {version: \"1.36\"}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng, instanceType: m5.xlarge, minSize: 0, maxSize: 6, desiredCapacity: 6,"
+	    " namePrefix: n}\n"
+	    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: bare}\nspec:\n  nodeName: n-1\n"
+	    "  containers: [{name: c, image: c:1, resources: {requests: {cpu: 100m}}}]\n"
+	    "status: {phase: Running}\n");
+	for (int k = 2; k <= 6; k++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d%d, namespace: %s}\n"
+		    "spec:\n  replicas: 1\n  selector: {matchLabels: {app: d%d}}\n  template:\n"
+		    "    metadata:\n      labels: {app: d%d}\n%s"
+		    "    spec:\n      nodeSelector: {kubernetes.io/hostname: n-%d}\n"
+		    "      containers: [{name: c, image: c:1, resources: {requests: {cpu: 100m}}}]\n%s",
+		    k, k == 3 ? "kube-system" : "default", k, k, what[k - 1], k,
+		    k == 4 ? "      volumes: [{name: v, emptyDir: {}}]\n" : "");
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+	    "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: d6}\n"
+	    "spec:\n  minAvailable: 1\n  selector: {matchLabels: {app: d6}}\n");
+	rep = run_yaml(buf);
+	ck_assert_str_eq(node_status(rep, "n-1"), "BlockedByPod: default/bare (NotReplicated)");
+	ck_assert_ptr_nonnull(strstr(node_status(rep, "n-2"), "(NotSafeToEvictAnnotation)"));
+	ck_assert_ptr_nonnull(strstr(node_status(rep, "n-3"), "(UnmovableKubeSystemPod)"));
+	ck_assert_ptr_nonnull(strstr(node_status(rep, "n-4"), "(LocalStorageRequested)"));
+	ck_assert_str_eq(node_status(rep, "n-5"), "NoPlaceToMovePods");
+	ck_assert_ptr_nonnull(strstr(node_status(rep, "n-6"), "(NotEnoughPdb)"));
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Utilization of node A in C.1: requests 155 (DaemonSets) + 100 + 100
+ * (coredns, metrics-server) + 7000 (U1) = 7355m of 15890m = 0.463; memory
+ * 120 + 70 + 200 + 20480 = 20870 MiB of 60640.5 MiB = 0.344; max = 0.463.
+ */
+START_TEST(test_utilization)
+{
+	json_t *rep = run_file(scenario_path("kubeflow-notebooks-ca.yaml"));
+	json_t *nodes = ca_obj(rep, "nodes"), *n;
+	size_t i;
+	int seen = 0;
+
+	json_array_foreach(nodes, i, n)
+		if (strcmp(jstr(n, "name"), "ng-m5-4xl-1") == 0) {
+			ck_assert(fabs(json_real_value(json_object_get(n, "utilization")) - 0.463) < 1e-9);
+			seen = 1;
+		}
+	ck_assert(seen);
+	json_decref(rep);
+}
+END_TEST
+
+/* Two identical groups: the priority ConfigMap picks the one with 50. */
+START_TEST(test_priority_expander)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 2m\n  clusterAutoscaler: {expander: 'priority,least-waste'}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng-a, instanceType: m5.large, minSize: 0, maxSize: 3, desiredCapacity: 0}\n"
+	    "    - {name: ng-b, instanceType: m5.large, minSize: 0, maxSize: 3, desiredCapacity: 0}\n"
+	    "  timeline:\n    - at: 30s\n      create:\n        apiVersion: v1\n        kind: Pod\n"
+	    "        metadata: {name: p}\n        spec:\n          containers:\n"
+	    "            - {name: c, image: c:1, resources: {requests: {cpu: '1'}}}\n"
+	    "---\napiVersion: v1\nkind: ConfigMap\n"
+	    "metadata: {name: cluster-autoscaler-priority-expander, namespace: kube-system}\n"
+	    "data:\n  priorities: |-\n    10:\n      - .*-a\n    50:\n      - .*-b$\n");
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 1);
+	ck_assert_str_eq(jstr(json_array_get(ca_obj(rep, "scale_ups"), 0), "group"), "ng-b");
+	json_decref(rep);
+}
+END_TEST
+
+/* balance-similar-node-groups: 4 pods needing 2 nodes go 1 + 1 to two zones' groups. */
+START_TEST(test_balance_similar)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 2m\n  clusterAutoscaler: {balanceSimilarNodeGroups: true}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng-1a, instanceType: m5.large, minSize: 0, maxSize: 3, desiredCapacity: 0,"
+	    " availabilityZones: [us-east-1a]}\n"
+	    "    - {name: ng-1b, instanceType: m5.large, minSize: 0, maxSize: 3, desiredCapacity: 0,"
+	    " availabilityZones: [us-east-1b]}\n"
+	    "  timeline:\n    - at: 0s\n      create:\n        apiVersion: apps/v1\n"
+	    "        kind: Deployment\n        metadata: {name: b}\n        spec:\n          replicas: 2\n"
+	    "          selector: {matchLabels: {app: b}}\n          template:\n"
+	    "            metadata: {labels: {app: b}}\n            spec:\n              containers:\n"
+	    "                - {name: w, image: w:1, resources: {requests: {cpu: '1200m'}}}\n");
+	json_t *ups = ca_obj(rep, "scale_ups");
+
+	/* m5.large ASG template: 2000m, one 1200m pod per node -> N = 2, one per group */
+	ck_assert_int_eq(json_array_size(ups), 2);
+	ck_assert_int_eq(jint(json_array_get(ups, 0), "to") - jint(json_array_get(ups, 0), "from"), 1);
+	ck_assert_int_eq(jint(json_array_get(ups, 1), "to") - jint(json_array_get(ups, 1), "from"), 1);
+	ck_assert_str_ne(jstr(json_array_get(ups, 0), "group"), jstr(json_array_get(ups, 1), "group"));
+	json_decref(rep);
+}
+END_TEST
+
+/* ---- errors ---- */
+
+START_TEST(test_err_min_gt_max)
+{
+	struct ks_error err;
+
+	ck_assert_int_eq(load_error(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  nodeGroups:\n"
+	    "    - name: ng\n      instanceType: m5.large\n      minSize: 5\n      maxSize: 2\n", &err),
+	    KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 8);
+	ck_assert_int_eq(err.at.col, 16);
+	ck_assert_str_eq(err.msg, "node group \"ng\": minSize 5 is greater than maxSize 2");
+}
+END_TEST
+
+START_TEST(test_err_unknown_expander)
+{
+	struct ks_error err;
+
+	ck_assert_int_eq(load_error(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  clusterAutoscaler:\n    expander: cheapest\n", &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 6);
+	ck_assert_int_eq(err.at.col, 15);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unknown expander \"cheapest\""));
+	/* and in the Deployment's command line */
+	ck_assert_int_eq(load_error(
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cluster-autoscaler, namespace: kube-system}\n"
+	    "spec:\n  selector: {matchLabels: {app: ca}}\n  template:\n    metadata: {labels: {app: ca}}\n"
+	    "    spec:\n      containers:\n        - name: cluster-autoscaler\n"
+	    "          image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.1\n"
+	    "          command:\n            - ./cluster-autoscaler\n            - --expander=fastest\n",
+	    &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 14);
+	ck_assert_int_eq(err.at.col, 15);
+}
+END_TEST
+
+START_TEST(test_err_unknown_itype)
+{
+	struct ks_error err;
+
+	ck_assert_int_eq(load_error(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  nodeGroups:\n    - {name: ng, instanceType: m5.4xlargee}\n", &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 6);
+	ck_assert_int_eq(err.at.col, 32);
+	ck_assert_str_eq(err.msg, "unknown instance type \"m5.4xlargee\": not in the catalog");
+}
+END_TEST
+
+START_TEST(test_err_strict_keys)
+{
+	struct ks_error err;
+
+	ck_assert_int_eq(load_error(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  clusterAutoscaler:\n    scanIntervall: 5s\n", &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 6);
+	ck_assert_int_eq(err.at.col, 5);
+}
+END_TEST
 
 Suite *
 ca_suite(void)
 {
 	Suite *s = suite_create("ca");
+	TCase *tc = tcase_create("core");
 
-	suite_add_tcase(s, tcase_create("core"));
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_kubeflow_c1);
+	tcase_add_test(tc, test_node_group_samples);
+	tcase_add_test(tc, test_expanders_differ);
+	tcase_add_test(tc, test_estimator);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_template_from_asg);
+	tcase_add_test(tc, test_max_size);
+	tcase_add_test(tc, test_timeout_backoff);
+	tcase_add_test(tc, test_blockers);
+	tcase_add_test(tc, test_utilization);
+	tcase_add_test(tc, test_priority_expander);
+	tcase_add_test(tc, test_balance_similar);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_err_min_gt_max);
+	tcase_add_test(tc, test_err_unknown_expander);
+	tcase_add_test(tc, test_err_unknown_itype);
+	tcase_add_test(tc, test_err_strict_keys);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -19,8 +640,21 @@ main(void)
 	SRunner *sr = srunner_create(ca_suite());
 	int nf;
 
+	/* made here, so forked tests share it and it is removed below */
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_ca.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return EXIT_FAILURE;
 	srunner_run_all(sr, CK_NORMAL);
 	nf = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	if (tmpdir[0] != '\0') {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/s.yaml", tmpdir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/bad.yaml", tmpdir);
+		unlink(path);
+		rmdir(tmpdir);
+	}
 	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
 }

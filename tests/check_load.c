@@ -748,6 +748,12 @@ START_TEST(object_errors)
 	    "    [{matchExpressions: [{key: gen, operator: Gt, values: [\"x\"]}]}]}}}\n"
 	    "  containers: [{name: a}]\n",
 	    KS_EINVAL, 6, 60, "operator Gt on \"gen\" needs an integer, found \"x\"");
+	/* the first requirement is kept when the second fails: no leak (ASan) */
+	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+	    "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:\n"
+	    "    [{matchExpressions: [{key: a, operator: Exists}, {key: b, operator: Lt, values: [\"1\", \"2\"]}]}]}}}\n"
+	    "  containers: [{name: a}]\n",
+	    KS_EINVAL, 6, 54, "operator Lt on \"b\" needs exactly one value, found 2");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 	    "  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone}]\n  containers: [{name: a}]\n",
 	    KS_EINVAL, 5, 41, "maxSkew must be greater than zero, found 0");

@@ -518,7 +518,7 @@ START_TEST(anti_affinity_hostname)
 	const char *reason = NULL;
 
 	for (int i = 0; i < 3; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "n%d", i);
 		cluster_node_ready(&C, mknode(name, 4000, 8 * GI, 110, NULL));
@@ -963,6 +963,36 @@ START_TEST(identical_failures_share_a_search)
 }
 END_TEST
 
+START_TEST(scale_down_many)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "web", 30000, 10, MI);
+	int running = 0, gone = 0;
+
+	/*
+	 * 30,000 replicas, 110 of them bound: scaling to 10 deletes 29,990
+	 * pods in one loop (a deletion once reconciled the Deployment again,
+	 * recursing once per pod and overflowing the stack), unbound ones
+	 * first (controller.ActivePods), so 10 of the bound pods stay.
+	 */
+	cluster_node_ready(&C, mknode("a", 64000, 256 * GI, 110, NULL));
+	cluster_workload_start(&C, w);
+	run_until(10000);
+	cluster_workload_scale(&C, w, 10, NULL);
+	run_until(60000);
+	for (size_t i = 0; i < C.npods; i++) {
+		running += C.pods[i]->phase == POD_RUNNING;
+		gone += C.pods[i]->phase == POD_GONE;
+	}
+	ck_assert_uint_eq(C.npods, 30000);
+	ck_assert_int_eq(running, 10);
+	ck_assert_int_eq(gone, 29990);
+	ck_assert_uint_eq(w->npods, 10);
+	cluster_workload_delete(&C, w);
+	run_until(120000);
+	ck_assert_uint_eq(w->npods, 0);
+}
+END_TEST
+
 START_TEST(pods_without_requests)
 {
 	struct ks_pod *p[3];
@@ -970,7 +1000,7 @@ START_TEST(pods_without_requests)
 	/* zero requests fit anywhere; only the pods count limits them */
 	cluster_node_ready(&C, mknode("a", 1000, GI, 2, NULL));
 	for (int i = 0; i < 3; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "z%d", i);
 		p[i] = mkpod(name, mkspec(0, 0));
@@ -1098,6 +1128,7 @@ sched_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, many_nodes_feasible_sampling);
 	tcase_add_test(tc, identical_failures_share_a_search);
+	tcase_add_test(tc, scale_down_many);
 	tcase_add_test(tc, pods_without_requests);
 	tcase_add_test(tc, determinism);
 	suite_add_tcase(s, tc);

@@ -48,6 +48,7 @@ const char *const res_name[RES_N] = { "cpu", "memory", "ephemeral-storage", "pod
 
 static void	wl_reconcile(struct ks_cluster *, struct ks_workload *);
 static int64_t	pod_timer_fired(struct sim *, void *);
+static void	pod_delete(struct ks_cluster *, struct ks_pod *, const char *, int);
 
 void
 cluster_init(struct ks_cluster *c, struct sim *sim, uint64_t seed)
@@ -144,6 +145,7 @@ cluster_free(struct ks_cluster *c)
 	free(c->unsched);
 	free(c->sched_cands);
 	free(c->anti_ids);
+	free(c->bare_ids);
 	free(c->live);
 	free(c->hooks);
 	free(c->timing.img_names);
@@ -563,6 +565,14 @@ pod_delete_before(const struct ks_pod *a, const struct ks_pod *b)
 }
 
 static int
+pod_delete_cmp(const void *x, const void *y)
+{
+	const struct ks_pod *a = *(struct ks_pod *const *)x, *b = *(struct ks_pod *const *)y;
+
+	return pod_delete_before(a, b) ? -1 : pod_delete_before(b, a) ? 1 : 0;
+}
+
+static int
 sts_has_ordinal(struct ks_cluster *c, struct ks_workload *w, int ord)
 {
 	for (size_t i = 0; i < w->npods; i++)
@@ -620,22 +630,31 @@ wl_reconcile(struct ks_cluster *c, struct ks_workload *w)
 		wl_new_pod(c, w);
 		active++;
 	}
-	while (active > want) {
-		struct ks_pod *victim = NULL;
+	if (active > want) {
+		/* Rank the active pods once (O(n log n), not a search per
+		 * victim) and delete from the front.  The deletions do not
+		 * reconcile w again, so a scale-down of 100k pods is a loop, not
+		 * a recursion 100k deep; only a Job reconciles itself when an
+		 * unbound pod goes at once, hence the recount. */
+		struct ks_pod **v = xreallocarray(NULL, (size_t)active, sizeof(*v));
+		size_t nv = 0;
 
-		for (size_t i = 0; i < w->npods; i++) {
-			struct ks_pod *p = c->pods[w->pods[i]];
-
-			if (pod_active(p) && (victim == NULL || pod_delete_before(p, victim)))
-				victim = p;
-		}
-		assert(victim != NULL);
-		cluster_pod_delete(c, victim, NULL);
-		/* cluster_pod_delete reconciles w again (recursively): recount,
-		 * or a stale count deletes the last pods and recreates them */
-		active = 0;
 		for (size_t i = 0; i < w->npods; i++)
-			active += pod_active(c->pods[w->pods[i]]);
+			if (pod_active(c->pods[w->pods[i]]))
+				v[nv++] = c->pods[w->pods[i]];
+		qsort(v, nv, sizeof(*v), pod_delete_cmp);
+		for (size_t i = 0; i < nv && active > want; i++) {
+			if (!pod_active(v[i]))
+				continue;
+			pod_delete(c, v[i], NULL, 0);
+			active--;
+			if (w->kind == WL_JOB) {
+				active = 0;
+				for (size_t j = 0; j < w->npods; j++)
+					active += pod_active(c->pods[w->pods[j]]);
+			}
+		}
+		free(v);
 	}
 }
 
@@ -685,7 +704,7 @@ cluster_workload_delete(struct ks_cluster *c, struct ks_workload *w)
 			continue;
 		p = c->pods[w->pods[i]];
 		if (pod_active(p))
-			cluster_pod_delete(c, p, NULL);
+			pod_delete(c, p, NULL, 0);
 	}
 }
 
@@ -762,7 +781,7 @@ cluster_pod_new(struct ks_cluster *c, struct ks_workload *owner,
 	p->deleted_ms = p->gone_ms = p->unsched_since = -1;
 	podspec_effective(spec, NULL, &p->req);
 	if (spec->npod_anti > 0)
-		VEC_PUSH(c->anti_ids, c->nanti, c->anticap, p->id);
+		c->nanti++;
 	VEC_PUSH(c->pods, c->npods, c->podcap, p);
 	snprintf(key, sizeof(key), "%s/%s", p->ns, p->name);
 	ptrmap_put(&c->pod_idx, intern(key), p);
@@ -770,6 +789,10 @@ cluster_pod_new(struct ks_cluster *c, struct ks_workload *owner,
 		p->owner = owner;
 		p->owner_idx = owner->npods;
 		VEC_PUSH(owner->pods, owner->npods, owner->podcap, p->id);
+	} else {
+		VEC_PUSH(c->bare_ids, c->nbare, c->barecap, p->id);
+		if (spec->npod_anti > 0)
+			VEC_PUSH(c->anti_ids, c->nanti_bare, c->anticap, p->id);
 	}
 	HOOK(c, pod_created, p);
 	queue_pod(c, p);
@@ -946,8 +969,10 @@ pod_terminate(struct ks_cluster *c, struct ks_pod *p)
 	pod_set_timer(c, p, wait, "pod-gone");
 }
 
-void
-cluster_pod_delete(struct ks_cluster *c, struct ks_pod *p, const char *by)
+/* Delete p; reconcile: let its controller replace it (not when the
+ * controller itself is deleting). */
+static void
+pod_delete(struct ks_cluster *c, struct ks_pod *p, const char *by, int reconcile)
 {
 	char ref[600];
 
@@ -957,8 +982,15 @@ cluster_pod_delete(struct ks_cluster *c, struct ks_pod *p, const char *by)
 		cluster_event(c, "Killing", pod_ref(p, ref, sizeof(ref)),
 		    "Deleting pod %s/%s (%s)", p->ns, p->name, by);
 	pod_terminate(c, p);
-	if (p->owner != NULL && p->owner->kind != WL_STATEFULSET && p->owner->kind != WL_NOTEBOOK)
+	if (reconcile && p->owner != NULL && p->owner->kind != WL_STATEFULSET &&
+	    p->owner->kind != WL_NOTEBOOK)
 		wl_reconcile(c, p->owner);
+}
+
+void
+cluster_pod_delete(struct ks_cluster *c, struct ks_pod *p, const char *by)
+{
+	pod_delete(c, p, by, 1);
 }
 
 void

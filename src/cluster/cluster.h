@@ -261,8 +261,10 @@ struct ks_cluster {
 	size_t			 nlive, livecap;
 	int			 live_dirty;	/* the node set changed: rebuild live */
 	size_t			 nanti;		/* pods ever created with required anti-affinity */
-	uint32_t		*anti_ids;	/* their ids, in creation order (nanti of them) */
-	size_t			 anticap;	/* capacity of anti_ids */
+	uint32_t		*anti_ids;	/* ids of those without a controller, in creation order */
+	size_t			 nanti_bare, anticap; /* their number, capacity */
+	uint32_t		*bare_ids;	/* ids of pods created without a controller */
+	size_t			 nbare, barecap;
 	int			 most_allocated;/* score with MostAllocated instead of LeastAllocated */
 	int			 pct_nodes_to_score; /* percentageOfNodesToScore, 0 = adaptive */
 	struct cluster_timing	 timing;

@@ -79,6 +79,7 @@ struct sched_ctx {
 	struct term_counts	*tsc;		/* per topology spread constraint */
 	int			*tsc_min;	/* min count over eligible domains */
 	int			*existing_anti;	/* per node: forbidden by an existing pod's anti-affinity */
+	struct ptrmap		 anti_domains;	/* scratch: domains one term forbids */
 	int			 self_aff;	/* the pod matches all its own affinity terms */
 };
 
@@ -93,15 +94,28 @@ ns_in(const struct ks_podaff *t, const char *pod_ns, const char *ns)
 	return 0;
 }
 
+/* The value of an interned label key on n (labels_set interns every key). */
+static const char *
+node_label(const struct ks_node *n, const char *key)
+{
+	for (size_t i = 0; i < n->labels.n; i++)
+		if (n->labels.v[i].key == key)
+			return n->labels.v[i].val;
+	return NULL;
+}
+
 static const char *
 node_domain(const struct ks_node *n, const char *key)
 {
-	if (key == HOSTNAME_KEY || strcmp(key, HOSTNAME_KEY) == 0) {
-		const char *h = labels_get(&n->labels, key);
+	const char *h;
 
+	if (key == HOSTNAME_KEY || strcmp(key, HOSTNAME_KEY) == 0) {
+		h = labels_get(&n->labels, key);
 		return h ? h : n->name;
 	}
-	return labels_get(&n->labels, key);
+	/* topology keys are normally interned: try the pointer scan first */
+	h = node_label(n, key);
+	return h != NULL ? h : labels_get(&n->labels, key);
 }
 
 /* Matching pods in the same domain as node n: O(1) (by_domain is built once). */
@@ -135,6 +149,21 @@ domain_index(struct ks_cluster *c, struct term_counts *tc, const char *key)
 	}
 }
 
+/* Count q on its node when it is bound (not gone) to a registered node. */
+static void
+count_pod(struct ks_cluster *c, const struct ks_pod *q, struct term_counts *tc)
+{
+	const struct ks_node *n;
+
+	if (q->node < 0 || !pod_alive(q))
+		return;
+	n = c->nodes[q->node];
+	if (n->state != NODE_READY && n->state != NODE_DELETING)
+		return;
+	tc->by_node[n->id]++;
+	tc->total++;
+}
+
 static void
 count_matches(struct ks_cluster *c, const struct ks_selector *sel,
     const struct ks_podaff *t, const char *pod_ns, const char *ns_only,
@@ -142,23 +171,77 @@ count_matches(struct ks_cluster *c, const struct ks_selector *sel,
 {
 	tc->by_node = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
 	tc->total = 0;
-	for (size_t i = 0; i < c->nlive; i++) {
-		const struct ks_node *n = c->nodes[c->live[i]];
+	/*
+	 * A controller's pods share its template (cluster.h), so the selector
+	 * is matched once per workload and only the pods of matching ones are
+	 * walked, plus the bare pods: O(workloads + matches), where a walk of
+	 * every bound pod (what PreFilter does upstream) would make a
+	 * 150,000-pod cluster quadratic in pods with spread or affinity.
+	 */
+	for (size_t i = 0; i < c->nwls; i++) {
+		const struct ks_workload *w = c->wls[i];
 
-		for (size_t j = 0; j < n->npods; j++) {
-			const struct ks_pod *q = c->pods[n->pods[j]];
+		if (w->npods == 0 || (t != NULL ? !ns_in(t, pod_ns, w->ns) : w->ns != ns_only) ||
+		    !selector_matches(sel, &w->spec.labels))
+			continue;
+		for (size_t j = 0; j < w->npods; j++)
+			count_pod(c, c->pods[w->pods[j]], tc);
+	}
+	for (size_t i = 0; i < c->nbare; i++) {
+		const struct ks_pod *q = c->pods[c->bare_ids[i]];
 
-			if (t != NULL ? !ns_in(t, pod_ns, q->ns) : q->ns != ns_only)
-				continue;
-			if (!selector_matches(sel, &q->spec->labels))
-				continue;
-			tc->by_node[n->id]++;
-			tc->total++;
-		}
+		if ((t != NULL ? !ns_in(t, pod_ns, q->ns) : q->ns != ns_only) ||
+		    !selector_matches(sel, &q->spec->labels))
+			continue;
+		count_pod(c, q, tc);
 	}
 }
 
 static int node_affinity_ok(const struct ks_podspec *, const struct ks_node *);
+
+/*
+ * Existing anti-affinity: mark the node of q (bound, on a registered node)
+ * as forbidden.  For a topology key other than the hostname, the domain
+ * is collected in x->anti_domains and existing_anti_spread() marks every
+ * node of it afterwards, once per term.
+ */
+static void
+existing_anti_mark(struct ks_cluster *c, struct sched_ctx *x, const struct ks_pod *q,
+    const struct ks_podaff *t)
+{
+	const struct ks_node *n;
+	const char *d;
+
+	if (q->node < 0 || !pod_alive(q))
+		return;
+	n = c->nodes[q->node];
+	if (n->state != NODE_READY && n->state != NODE_DELETING)
+		return;
+	d = node_domain(n, t->topology_key);
+	if (d == NULL)
+		return;
+	if (x->existing_anti == NULL)
+		x->existing_anti = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
+	if (strcmp(t->topology_key, HOSTNAME_KEY) == 0)
+		x->existing_anti[n->id] = 1;
+	else
+		ptrmap_put(&x->anti_domains, d, (void *)1);
+}
+
+static void
+existing_anti_spread(struct ks_cluster *c, struct sched_ctx *x, const struct ks_podaff *t)
+{
+	if (x->anti_domains.n == 0)
+		return;
+	for (size_t m = 0; m < c->nlive; m++) {
+		const struct ks_node *o = c->nodes[c->live[m]];
+		const char *d = node_domain(o, t->topology_key);
+
+		if (d != NULL && ptrmap_get(&x->anti_domains, d) != NULL)
+			x->existing_anti[o->id] = 1;
+	}
+	ptrmap_free(&x->anti_domains);
+}
 
 struct sched_ctx *
 sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
@@ -212,38 +295,36 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 		}
 	}
 	if (c->nanti > 0) {
-		/* Existing pods whose required anti-affinity matches p forbid
-		 * their own topology domain.  Only pods created with such terms
-		 * are looked at (anti_ids: upstream's PodsWithRequiredAntiAffinity). */
-		x->existing_anti = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
-		for (size_t i = 0; i < c->nanti; i++) {
-			const struct ks_pod *q = c->pods[c->anti_ids[i]];
-			const struct ks_node *n;
+		/*
+		 * Existing pods whose required anti-affinity matches p forbid
+		 * their own topology domain (upstream keeps the nodes' pods with
+		 * such terms, PodsWithRequiredAntiAffinity).  A controller's pods
+		 * share its terms, so each term is matched against p once per
+		 * workload; then only that workload's bound pods are marked.
+		 */
+		for (size_t i = 0; i < c->nwls; i++) {
+			const struct ks_workload *w = c->wls[i];
 
-			if (q->node < 0 || !pod_alive(q))
-				continue;
-			n = c->nodes[q->node];
-			if (n->state != NODE_READY && n->state != NODE_DELETING)
-				continue;
+			for (size_t k = 0; k < w->spec.npod_anti && w->npods > 0; k++) {
+				const struct ks_podaff *t = &w->spec.pod_anti[k];
+
+				if (!ns_in(t, w->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
+					continue;
+				for (size_t j = 0; j < w->npods; j++)
+					existing_anti_mark(c, x, c->pods[w->pods[j]], t);
+				existing_anti_spread(c, x, t);
+			}
+		}
+		for (size_t i = 0; i < c->nanti_bare; i++) {
+			const struct ks_pod *q = c->pods[c->anti_ids[i]];
+
 			for (size_t k = 0; k < q->spec->npod_anti; k++) {
 				const struct ks_podaff *t = &q->spec->pod_anti[k];
-				const char *d;
 
 				if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
 					continue;
-				d = node_domain(n, t->topology_key);
-				if (d == NULL)
-					continue;
-				if (strcmp(t->topology_key, HOSTNAME_KEY) == 0) {
-					x->existing_anti[n->id] = 1;
-					continue;
-				}
-				for (size_t m = 0; m < c->nlive; m++) {
-					const struct ks_node *o = c->nodes[c->live[m]];
-
-					if (node_domain(o, t->topology_key) == d)
-						x->existing_anti[o->id] = 1;
-				}
+				existing_anti_mark(c, x, q, t);
+				existing_anti_spread(c, x, t);
 			}
 		}
 	}
@@ -285,16 +366,6 @@ ctx_free_full(struct sched_ctx *x, const struct ks_podspec *s)
 }
 
 /* ---- filters ---- */
-
-/* The value of an interned label key on n (labels_set interns every key). */
-static const char *
-node_label(const struct ks_node *n, const char *key)
-{
-	for (size_t i = 0; i < n->labels.n; i++)
-		if (n->labels.v[i].key == key)
-			return n->labels.v[i].val;
-	return NULL;
-}
 
 static int
 node_affinity_ok(const struct ks_podspec *s, const struct ks_node *n)

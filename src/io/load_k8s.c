@@ -157,10 +157,8 @@ load_req(const struct yt_node *e, int node_ops, struct ks_req *r, struct ks_erro
 		for (size_t i = 0; i < vals->nitems; i++) {
 			const char *v;
 
-			if (yt_get_str(vals->items[i], &v, err) != 0) {
-				free(r->vals);
-				return KS_EINVAL;
-			}
+			if (yt_get_str(vals->items[i], &v, err) != 0)
+				return KS_EINVAL;	/* the caller frees r->vals */
 			r->vals[r->nvals++] = intern(v);
 		}
 	}
@@ -205,8 +203,10 @@ load_exprs(const struct yt_node *exprs, int node_ops, struct ks_selector *out,
 	for (size_t i = 0; i < exprs->nitems; i++) {
 		struct ks_req r;
 
-		if (load_req(exprs->items[i], node_ops, &r, err) != 0)
+		if (load_req(exprs->items[i], node_ops, &r, err) != 0) {
+			free(r.vals);
 			return KS_EINVAL;
+		}
 		selector_add(out, &r);
 		free(r.vals);
 	}
@@ -494,8 +494,10 @@ load_affinity(const struct yt_node *a, struct ks_podspec *s, struct ks_error *er
 				    "expected nodeSelectorTerms (a sequence) in required node affinity");
 			s->affinity = xcalloc(terms->nitems ? terms->nitems : 1, sizeof(*s->affinity));
 			for (size_t i = 0; i < terms->nitems; i++) {
-				if (load_node_selector_term(terms->items[i], &s->affinity[i], err) != 0)
+				if (load_node_selector_term(terms->items[i], &s->affinity[i], err) != 0) {
+					selector_free(&s->affinity[i]);
 					return KS_EINVAL;
+				}
 				s->naffinity++;
 			}
 		}
@@ -513,8 +515,10 @@ load_affinity(const struct yt_node *a, struct ks_podspec *s, struct ks_error *er
 				if (wn != NULL && yt_get_int64(wn, &w, err) != 0)
 					return KS_EINVAL;
 				if (load_node_selector_term(yt_map_get(t, "preference") ?
-				    yt_map_get(t, "preference") : t, &s->pref_affinity[i], err) != 0)
+				    yt_map_get(t, "preference") : t, &s->pref_affinity[i], err) != 0) {
+					selector_free(&s->pref_affinity[i]);
 					return KS_EINVAL;
+				}
 				s->pref_weight[i] = (int)w;
 				s->npref++;
 			}
