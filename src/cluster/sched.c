@@ -81,6 +81,7 @@ struct sched_ctx {
 	int			*existing_anti;	/* per node: forbidden by an existing pod's anti-affinity */
 	struct ptrmap		 anti_domains;	/* scratch: domains one term forbids */
 	int			 self_aff;	/* the pod matches all its own affinity terms */
+	size_t			 naff, nanti, ntsc;	/* entries in aff, anti, tsc (the pod's terms) */
 };
 
 static int
@@ -94,11 +95,15 @@ ns_in(const struct ks_podaff *t, const char *pod_ns, const char *ns)
 	return 0;
 }
 
-/* The value of an interned label key on n (labels_set interns every key). */
+/*
+ * The value of an interned label key on n (labels_set interns every key).
+ * The scan runs from the end: the keys are sorted and the topology keys
+ * ("topology.kubernetes.io/zone") sort last among the well-known labels.
+ */
 static const char *
 node_label(const struct ks_node *n, const char *key)
 {
-	for (size_t i = 0; i < n->labels.n; i++)
+	for (size_t i = n->labels.n; i-- > 0;)
 		if (n->labels.v[i].key == key)
 			return n->labels.v[i].val;
 	return NULL;
@@ -109,7 +114,7 @@ node_domain(const struct ks_node *n, const char *key)
 {
 	const char *h;
 
-	if (key == HOSTNAME_KEY || strcmp(key, HOSTNAME_KEY) == 0) {
+	if (key == HOSTNAME_KEY || (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)) {
 		h = labels_get(&n->labels, key);
 		return h ? h : n->name;
 	}
@@ -128,7 +133,7 @@ domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key
 	(void)c;
 	if (d == NULL)
 		return 0;
-	if (strcmp(key, HOSTNAME_KEY) == 0)
+	if (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)
 		return tc->by_node[n->id];
 	return (int)(intptr_t)ptrmap_get(&tc->by_domain, d);
 }
@@ -257,6 +262,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 	x->self_aff = 1;
 	if (s->npod_aff > 0) {
 		x->aff = xcalloc(s->npod_aff, sizeof(*x->aff));
+		x->naff = s->npod_aff;
 		for (size_t i = 0; i < s->npod_aff; i++) {
 			count_matches(c, &s->pod_aff[i].sel, &s->pod_aff[i], p->ns, NULL, &x->aff[i]);
 			domain_index(c, &x->aff[i], s->pod_aff[i].topology_key);
@@ -267,6 +273,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 	}
 	if (s->npod_anti > 0) {
 		x->anti = xcalloc(s->npod_anti, sizeof(*x->anti));
+		x->nanti = s->npod_anti;
 		for (size_t i = 0; i < s->npod_anti; i++) {
 			count_matches(c, &s->pod_anti[i].sel, &s->pod_anti[i], p->ns, NULL, &x->anti[i]);
 			domain_index(c, &x->anti[i], s->pod_anti[i].topology_key);
@@ -274,20 +281,25 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 	}
 	if (s->ntsc > 0) {
 		x->tsc = xcalloc(s->ntsc, sizeof(*x->tsc));
+		x->ntsc = s->ntsc;
 		x->tsc_min = xcalloc(s->ntsc, sizeof(int));
 		for (size_t i = 0; i < s->ntsc; i++) {
-			int min = -1;
+			int min = -1, host;
 
 			count_matches(c, &s->tsc[i].sel, NULL, NULL, p->ns, &x->tsc[i]);
 			domain_index(c, &x->tsc[i], s->tsc[i].topology_key);
-			for (size_t j = 0; j < c->nlive; j++) {
+			host = strcmp(s->tsc[i].topology_key, HOSTNAME_KEY) == 0;
+			/* the smallest count over the domains of the nodes the pod
+			 * may use (nodeAffinityPolicy Honor, the default) */
+			for (size_t j = 0; j < c->nlive && min != 0; j++) {
 				const struct ks_node *n = c->nodes[c->live[j]];
+				const char *d = node_domain(n, s->tsc[i].topology_key);
 				int k;
 
-				if (node_domain(n, s->tsc[i].topology_key) == NULL ||
-				    !node_affinity_ok(s, n))
+				if (d == NULL || !node_affinity_ok(s, n))
 					continue;
-				k = domain_count(c, &x->tsc[i], s->tsc[i].topology_key, n);
+				k = host ? x->tsc[i].by_node[n->id] :
+				    (int)(intptr_t)ptrmap_get(&x->tsc[i].by_domain, d);
 				if (min < 0 || k < min)
 					min = k;
 			}
@@ -336,33 +348,24 @@ sched_ctx_free(struct sched_ctx *x)
 {
 	if (x == NULL)
 		return;
-	/* the counts arrays were sized by the pod's spec; free them all */
-	free(x->existing_anti);
-	free(x->tsc_min);
-	free(x);
-}
-
-static void
-ctx_free_full(struct sched_ctx *x, const struct ks_podspec *s)
-{
-	if (x == NULL)
-		return;
-	for (size_t i = 0; x->aff && i < s->npod_aff; i++) {
+	for (size_t i = 0; x->aff && i < x->naff; i++) {
 		free(x->aff[i].by_node);
 		ptrmap_free(&x->aff[i].by_domain);
 	}
-	for (size_t i = 0; x->anti && i < s->npod_anti; i++) {
+	for (size_t i = 0; x->anti && i < x->nanti; i++) {
 		free(x->anti[i].by_node);
 		ptrmap_free(&x->anti[i].by_domain);
 	}
-	for (size_t i = 0; x->tsc && i < s->ntsc; i++) {
+	for (size_t i = 0; x->tsc && i < x->ntsc; i++) {
 		free(x->tsc[i].by_node);
 		ptrmap_free(&x->tsc[i].by_domain);
 	}
 	free(x->aff);
 	free(x->anti);
 	free(x->tsc);
-	sched_ctx_free(x);
+	free(x->existing_anti);
+	free(x->tsc_min);
+	free(x);
 }
 
 /* ---- filters ---- */
@@ -665,12 +668,12 @@ sched_explain(struct ks_cluster *c, const struct ks_pod *p, char *buf, size_t n)
 		struct sched_fit f;
 
 		if (sched_fits(c, p, c->nodes[c->live[i]], NULL, x, &f)) {
-			ctx_free_full(x, p->spec);
+			sched_ctx_free(x);
 			return 1;
 		}
 	}
 	explain(c, p, x, buf, n);
-	ctx_free_full(x, p->spec);
+	sched_ctx_free(x);
 	return 0;
 }
 
@@ -785,7 +788,7 @@ schedule_one(struct ks_cluster *c, struct ks_pod *p, char *msg, size_t msgsz)
 		c->sched_next_start = (c->sched_next_start + processed) % c->nlive;
 	if (found == 0) {
 		explain(c, p, x, msg, msgsz);
-		ctx_free_full(x, p->spec);
+		sched_ctx_free(x);
 		return NULL;
 	}
 	for (size_t i = 0; i < found; i++) {
@@ -805,7 +808,7 @@ schedule_one(struct ks_cluster *c, struct ks_pod *p, char *msg, size_t msgsz)
 				pick = c->nodes[cands[i].node];
 		}
 	}
-	ctx_free_full(x, p->spec);
+	sched_ctx_free(x);
 	return pick;
 }
 
