@@ -1,15 +1,441 @@
-/* check_whatif.c: placeholder suite; tests are being written. */
+/*
+ * check_whatif.c: compare, sweep and merge.
+ *
+ * Unit tests: the summary of a hand-built JSON report (percentiles, peaks,
+ * replicas, event counts, expectations), the combination order and the
+ * shard partition.  End-to-end tests run the built ksim ($KSIM, from the
+ * source tree $srcdir; skipped when either is unset) on
+ * scenarios/whatif-web.yaml: compare and sweep output against
+ * tests/golden/whatif-*.{txt,json} (KSIM_REGEN=1 rewrites them), every
+ * combination exactly once over N shards, `ksim merge` of the shards byte
+ * for byte the unsharded output, and the usage errors.
+ */
 #include <check.h>
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "whatif.h"
 
 Suite *whatif_suite(void);
+
+/*
+ * Two workloads and bare pods over a 600 s run:
+ *   web-0 created 0 scheduled 0        pending 0
+ *   web-1 created 0 scheduled 30 s     pending 30 s
+ *   web-2 created 60 s, never           pending 600 - 60 = 540 s (Pending at the end)
+ *   web-3 created 60 s deleted 90 s     pending 30 s (deleted before binding)
+ *   job-0 created 100 s scheduled 110 s pending 10 s, deleted at 200 s
+ *   job-1 created 200 s scheduled 200 s pending 0
+ *   bare  created 0 scheduled 0        pending 0
+ * Sorted: 0 0 0 10 30 30 540; nearest rank p50 = ceil(3.5) = 4th = 10 s,
+ * p95 = ceil(6.65) = 7th = 540 s.  web: 0 30 30 540: p50 = 2nd = 30 s.
+ * web replicas at once: web-0, web-1, web-2, web-3 alive in [60, 90) = 4.
+ * job: job-0 gone at 200 when job-1 comes: 1.
+ * Nodes: a m5.large [0, -), b m5.large [0, 300 s), c c5.xlarge [300 s, -):
+ * at most 2 at once (b ends when c starts); m5.large 2, c5.xlarge 1.
+ */
+static const char report[] =
+    "{\"duration_ms\": 600000, \"cost\": {\"total_usd\": 0.123456},"
+    " \"pods\": ["
+    "  {\"name\": \"web-0\", \"workload\": \"Deployment/web\", \"phase\": \"Running\","
+    "   \"created_at_ms\": 0, \"scheduled_at_ms\": 0, \"deleted_at_ms\": null},"
+    "  {\"name\": \"web-1\", \"workload\": \"Deployment/web\", \"phase\": \"Running\","
+    "   \"created_at_ms\": 0, \"scheduled_at_ms\": 30000, \"deleted_at_ms\": null},"
+    "  {\"name\": \"web-2\", \"workload\": \"Deployment/web\", \"phase\": \"Pending\","
+    "   \"created_at_ms\": 60000, \"scheduled_at_ms\": null, \"deleted_at_ms\": null},"
+    "  {\"name\": \"web-3\", \"workload\": \"Deployment/web\", \"phase\": \"Gone\","
+    "   \"created_at_ms\": 60000, \"scheduled_at_ms\": null, \"deleted_at_ms\": 90000},"
+    "  {\"name\": \"job-0\", \"workload\": \"Job/batch\", \"phase\": \"Gone\","
+    "   \"created_at_ms\": 100000, \"scheduled_at_ms\": 110000, \"deleted_at_ms\": 200000},"
+    "  {\"name\": \"job-1\", \"workload\": \"Job/batch\", \"phase\": \"Running\","
+    "   \"created_at_ms\": 200000, \"scheduled_at_ms\": 200000, \"deleted_at_ms\": null},"
+    "  {\"name\": \"bare\", \"workload\": null, \"phase\": \"Running\","
+    "   \"created_at_ms\": 0, \"scheduled_at_ms\": 0, \"deleted_at_ms\": null}],"
+    " \"nodes\": ["
+    "  {\"instance_type\": \"m5.large\", \"launched_at_ms\": 0, \"terminated_at_ms\": null},"
+    "  {\"instance_type\": \"m5.large\", \"launched_at_ms\": 0, \"terminated_at_ms\": 300000},"
+    "  {\"instance_type\": \"c5.xlarge\", \"launched_at_ms\": 300000, \"terminated_at_ms\": null}],"
+    " \"events\": [{\"type\": \"Scheduled\"}, {\"type\": \"FailedScheduling\"},"
+    "  {\"type\": \"Scheduled\"}, {\"type\": \"NodeReady\"}],"
+    " \"expectations\": [{\"ok\": true}, {\"ok\": false}, {\"ok\": true}]}";
+
+static json_t *
+load_report(void)
+{
+	json_error_t je;
+	json_t *j = json_loads(report, 0, &je);
+
+	ck_assert_msg(j != NULL, "bad fixture: %s", je.text);
+	return j;
+}
+
+static double
+num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	ck_assert_msg(json_is_number(v), "no number %s", k);
+	return json_number_value(v);
+}
+
+START_TEST(test_summary)
+{
+	json_t *rep = load_report(), *s = whatif_summary(rep), *w, *e;
+	char *dump;
+
+	ck_assert_double_eq_tol(num(s, "cost_usd"), 0.123456, 1e-12);
+	ck_assert_int_eq((int)num(s, "nodes_launched"), 3);
+	ck_assert_int_eq((int)num(s, "max_nodes"), 2);
+	ck_assert_int_eq((int)num(json_object_get(s, "peak_nodes_by_type"), "m5.large"), 2);
+	ck_assert_int_eq((int)num(json_object_get(s, "peak_nodes_by_type"), "c5.xlarge"), 1);
+	ck_assert_int_eq((int)num(s, "pods"), 7);
+	ck_assert_int_eq((int)num(s, "pending_at_end"), 1);
+	ck_assert_double_eq(num(s, "p50_pending_s"), 10);
+	ck_assert_double_eq(num(s, "p95_pending_s"), 540);
+	ck_assert_double_eq(num(s, "max_pending_s"), 540);
+	ck_assert_int_eq((int)num(s, "max_replicas"), 4);
+	w = json_object_get(json_object_get(s, "workloads"), "Deployment/web");
+	ck_assert_int_eq((int)num(w, "pods"), 4);
+	ck_assert_int_eq((int)num(w, "pending_at_end"), 1);
+	ck_assert_double_eq(num(w, "p50_pending_s"), 30);
+	ck_assert_double_eq(num(w, "max_pending_s"), 540);
+	ck_assert_int_eq((int)num(w, "max_replicas"), 4);
+	w = json_object_get(json_object_get(s, "workloads"), "Job/batch");
+	ck_assert_int_eq((int)num(w, "max_replicas"), 1);
+	ck_assert_double_eq(num(w, "p95_pending_s"), 10);
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(s, "workloads"), "(bare pods)"));
+	e = json_object_get(s, "expectations");
+	ck_assert_int_eq((int)num(e, "passed"), 2);
+	ck_assert_int_eq((int)num(e, "total"), 3);
+	/* event types counted, in sorted order whatever the timeline's order */
+	dump = json_dumps(json_object_get(s, "events"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	ck_assert_str_eq(dump, "{\"FailedScheduling\":1,\"NodeReady\":1,\"Scheduled\":2}");
+	free(dump);
+	/* the workloads in order of their first pod */
+	dump = json_dumps(json_object_get(s, "peak_nodes_by_type"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	ck_assert_str_eq(dump, "{\"c5.xlarge\":1,\"m5.large\":2}");
+	free(dump);
+	/*
+	 * Nodes over time: 600 s / 6 = 100 s, rounded up to whole minutes
+	 * (the run is at least 6 min): 0, 120, 240, 360, 480, and the end 600.
+	 * b goes at 300 s when c comes: 2 nodes throughout.
+	 */
+	dump = json_dumps(json_object_get(s, "nodes_over_time"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	ck_assert_str_eq(dump, "{\"at_s\":[0,120,240,360,480,600],"
+	    "\"total\":[2,2,2,2,2,2],"
+	    "\"by_type\":{\"m5.large\":[2,2,2,1,1,1],\"c5.xlarge\":[0,0,0,1,1,1]}}");
+	free(dump);
+	json_decref(s);
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_summary_empty)
+{
+	json_t *rep = json_loads("{\"duration_ms\": 60000, \"pods\": [], \"nodes\": [],"
+	    " \"events\": [], \"cost\": {\"total_usd\": 0.0}}", 0, NULL), *s;
+
+	s = whatif_summary(rep);
+	ck_assert_int_eq((int)num(s, "max_nodes"), 0);
+	ck_assert_double_eq(num(s, "p95_pending_s"), 0);
+	ck_assert_int_eq((int)num(s, "max_replicas"), 0);
+	ck_assert_ptr_null(json_object_get(s, "expectations"));
+	json_decref(s);
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_combo_order)
+{
+	/* --vary a=1,2 --vary b=x,y,z: index 0..5 = (1,x) (1,y) (1,z) (2,x) (2,y) (2,z) */
+	const size_t nv[2] = { 2, 3 };
+	const size_t want[6][2] = { { 0, 0 }, { 0, 1 }, { 0, 2 }, { 1, 0 }, { 1, 1 }, { 1, 2 } };
+	size_t c[2];
+
+	for (size_t i = 0; i < 6; i++) {
+		whatif_combo(nv, 2, i, c);
+		ck_assert_uint_eq(c[0], want[i][0]);
+		ck_assert_uint_eq(c[1], want[i][1]);
+	}
+}
+END_TEST
+
+START_TEST(test_shard_partition)
+{
+	/* every combination in exactly one shard, for any total and shard count */
+	for (size_t total = 1; total <= 40; total++) {
+		for (size_t n = 1; n <= 9; n++) {
+			for (size_t i = 0; i < total; i++) {
+				size_t hits = 0;
+
+				for (size_t s = 0; s < n; s++)
+					hits += (size_t)whatif_in_shard(i, s, n);
+				ck_assert_uint_eq(hits, 1);
+			}
+		}
+	}
+	/* no sharding: everything */
+	ck_assert(whatif_in_shard(7, 0, 0));
+}
+END_TEST
+
+/* ---- end to end, with the built binary ---- */
+
+static const char *ksim, *srcdir;
+
+static int
+have_ksim(void)
+{
+	ksim = getenv("KSIM");
+	srcdir = getenv("srcdir");
+	if (ksim == NULL || srcdir == NULL || ksim[0] == '\0') {
+		fprintf(stderr, "check_whatif: KSIM or srcdir unset, end-to-end tests skipped\n");
+		return 0;
+	}
+	ck_assert_int_eq(chdir(srcdir), 0);	/* each test runs in its own process */
+	return 1;
+}
+
+/* Run "ksim ARGS REDIR" from srcdir; stdout into *out; returns the exit status. */
+static int
+run_cmd(const char *args, const char *redir, char **out)
+{
+	char cmd[2048], chunk[4096], *buf = NULL;
+	size_t len = 0, got;
+	FILE *p, *mem;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s %s", ksim, args, redir);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	mem = open_memstream(&buf, &len);
+	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, got, mem);
+	fclose(mem);
+	st = pclose(p);
+	*out = buf;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* stdout of "ksim ARGS" */
+static int
+run_ksim(const char *args, char **out)
+{
+	return run_cmd(args, "2>/dev/null", out);
+}
+
+/* stderr of "ksim ARGS" (stdout dropped) */
+static int
+run_ksim_err(const char *args, char **err)
+{
+	return run_cmd(args, "2>&1 >/dev/null", err);
+}
+
+static void
+golden(const char *name, const char *got)
+{
+	char path[512];
+	FILE *fp;
+	char *want = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "tests/golden/%s", name);
+	if (getenv("KSIM_REGEN") != NULL && getenv("KSIM_REGEN")[0] != '\0') {
+		fp = fopen(path, "w");
+		ck_assert_ptr_nonnull(fp);
+		fputs(got, fp);
+		fclose(fp);
+		return;
+	}
+	fp = fopen(path, "r");
+	ck_assert_msg(fp != NULL, "missing %s (KSIM_REGEN=1 writes it)", path);
+	ck_assert_int_ne(getdelim(&want, &len, '\0', fp), -1);
+	fclose(fp);
+	ck_assert_msg(strcmp(want, got) == 0, "%s differs; got:\n%s", path, got);
+	free(want);
+}
+
+#define SCN	"scenarios/whatif-web.yaml"
+#define VARY	"--vary nodes.0.count=2,3 " \
+		"--vary deploy/web.spec.template.spec.containers.0.resources.requests.cpu=250m,500m,1"
+
+START_TEST(test_compare_golden)
+{
+	char *out;
+
+	if (!have_ksim())
+		return;
+	ck_assert_int_eq(run_ksim("compare -q " SCN " --a nodes.0.count=2 --b nodes.0.count=3",
+	    &out), 0);
+	golden("whatif-compare.txt", out);
+	free(out);
+	ck_assert_int_eq(run_ksim("compare -q -o json " SCN " --a nodes.0.count=2 "
+	    "--b nodes.0.count=3", &out), 0);
+	golden("whatif-compare.json", out);
+	free(out);
+}
+END_TEST
+
+/* The README's showcase: the burst of SCENARIOS.md §5 under CA and under Karpenter. */
+START_TEST(test_compare_showcase)
+{
+	char *out;
+
+	if (!have_ksim())
+		return;
+	ck_assert_int_eq(run_ksim("compare -q scenarios/burst-ca.yaml "
+	    "scenarios/burst-karpenter.yaml", &out), 0);
+	golden("burst-compare.txt", out);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_sweep_golden)
+{
+	char *out, *again;
+
+	if (!have_ksim())
+		return;
+	ck_assert_int_eq(run_ksim("sweep -q -j 3 " SCN " " VARY, &out), 0);
+	golden("whatif-sweep.txt", out);
+	/* the finishing order does not matter: one process at a time prints the same */
+	ck_assert_int_eq(run_ksim("sweep -q -j 1 " SCN " " VARY, &again), 0);
+	ck_assert_str_eq(out, again);
+	free(out);
+	free(again);
+	ck_assert_int_eq(run_ksim("sweep -q -o json --metrics cost_usd," \
+	    "workloads.Deployment/web.p95_pending_s " SCN " " VARY, &out), 0);
+	golden("whatif-sweep.json", out);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_shards_merge)
+{
+	char dir[] = "/tmp/ksim-shards-XXXXXX", args[1024], *out, *all, *merged;
+	int seen[6] = { 0 };
+
+	if (!have_ksim())
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(run_ksim("sweep -q " SCN " " VARY, &all), 0);
+	for (int i = 0; i < 4; i++) {
+		char *line, *save = NULL;
+
+		snprintf(args, sizeof(args), "sweep -q --shard %d/4 " SCN " " VARY, i);
+		ck_assert_int_eq(run_ksim(args, &out), 0);
+		/* every combination exactly once over the 4 shards: index % 4 == i */
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			json_t *j = json_loads(line, 0, NULL);
+			json_int_t idx;
+
+			ck_assert_ptr_nonnull(j);
+			idx = json_integer_value(json_object_get(j, "index"));
+			ck_assert_int_eq((int)(idx % 4), i);
+			ck_assert_int_eq(json_integer_value(json_object_get(j, "combinations")), 6);
+			seen[idx]++;
+			json_decref(j);
+		}
+		free(out);
+		snprintf(args, sizeof(args), "sweep -q --shard %d/4 -f %s/shard%d.jsonl " SCN " "
+		    VARY, i, dir, i);
+		ck_assert_int_eq(run_ksim(args, &out), 0);
+		ck_assert_str_eq(out, "");
+		free(out);
+	}
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(seen[i], 1);
+	/* merge, in any order of the files, prints the unsharded table byte for byte */
+	snprintf(args, sizeof(args), "merge %s/shard3.jsonl %s/shard1.jsonl %s/shard0.jsonl "
+	    "%s/shard2.jsonl", dir, dir, dir, dir);
+	ck_assert_int_eq(run_ksim(args, &merged), 0);
+	ck_assert_str_eq(merged, all);
+	free(merged);
+	/* a missing shard is an error naming the first missing combination */
+	snprintf(args, sizeof(args), "merge %s/shard0.jsonl %s/shard2.jsonl %s/shard3.jsonl",
+	    dir, dir, dir);
+	ck_assert_int_eq(run_ksim_err(args, &out), 2);
+	ck_assert_str_eq(out, "ksim: merge: 2 of 6 combinations are missing, the first is 1 "
+	    "(a shard output is missing or incomplete)\n");
+	free(out);
+	/* the same shard twice */
+	snprintf(args, sizeof(args), "merge %s/shard0.jsonl %s/shard0.jsonl", dir, dir);
+	ck_assert_int_eq(run_ksim_err(args, &out), 2);
+	ck_assert_str_eq(out, "ksim: merge: combination 0 appears twice (the same shard given "
+	    "twice?)\n");
+	free(out);
+	free(all);
+	snprintf(args, sizeof(args), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
+static const struct {
+	const char	*args;
+	const char	*err;
+} bad[] = {
+	{ "sweep " SCN " --vary deploy/web.spec.replica=1,2",
+	  "ksim: --set deploy/web.spec.replica=1: Deployment web has no field \"replica\" in spec "
+	  "(it has replicas, selector, template)\n" },
+	{ "sweep " SCN " --vary seed=1,x",
+	  "ksim: --set seed=x: expected an integer, found \"x\"\n" },
+	{ "sweep " SCN, "ksim: sweep: expected at least one --vary PATH=V1,V2,...\n" },
+	{ "sweep --shard 4/4 --vary seed=1 " SCN,
+	  "ksim: --shard: expected I/N with 0 <= I < N (e.g. 0/4), found \"4/4\"\n" },
+	{ "sweep --metrics cost,max_nodes --vary seed=1 " SCN,
+	  "ksim: --metrics: unknown metric \"cost\": expected one of cost_usd, nodes_launched, "
+	  "max_nodes, peak_nodes_by_type, pods, pending_at_end, p50_pending_s, p95_pending_s, "
+	  "max_pending_s, max_replicas, workloads, events (or a path inside one, e.g. "
+	  "workloads.Deployment/web.p95_pending_s)\n" },
+	{ "compare " SCN,
+	  "ksim: compare: expected two scenario files A and B, or --a and --b variants of one "
+	  "scenario, found 1 file\n" },
+	{ "compare --vary seed=1 " SCN " " SCN,
+	  "ksim: compare: option --vary does not go with compare\n" },
+	{ "compare " SCN " --a nodes.0.count=2 --b hpa/web.spec.maxReplicas=3",
+	  "ksim: --set hpa/web.spec.maxReplicas=3: the scenario has no object of kind \"hpa\"\n" },
+};
+
+START_TEST(test_usage_errors)
+{
+	char *err;
+
+	if (!have_ksim())
+		return;
+	ck_assert_int_eq(run_ksim_err(bad[_i].args, &err), 2);
+	ck_assert_str_eq(err, bad[_i].err);
+	free(err);
+}
+END_TEST
 
 Suite *
 whatif_suite(void)
 {
 	Suite *s = suite_create("whatif");
+	TCase *tc;
 
-	suite_add_tcase(s, tcase_create("core"));
+	tc = tcase_create("core");
+	tcase_add_test(tc, test_summary);
+	tcase_add_test(tc, test_combo_order);
+	tcase_add_test(tc, test_compare_golden);
+	tcase_add_test(tc, test_compare_showcase);
+	tcase_add_test(tc, test_sweep_golden);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_summary_empty);
+	tcase_add_test(tc, test_shard_partition);
+	tcase_add_test(tc, test_shards_merge);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_usage_errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -22,5 +448,5 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	nf = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return nf ? 1 : 0;
 }
