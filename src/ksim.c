@@ -226,6 +226,10 @@ free_bare_owned_spec(struct wl_def *d)
 	(void)d;
 }
 
+struct progress;
+static struct progress	*progress_arm(struct ks_run *);
+static void		 progress_done(struct progress *);
+
 /* ---- timeline ---- */
 
 static int64_t
@@ -464,8 +468,12 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 		r.cluster.timing.img_names = scn->timing.img_names;
 		r.cluster.timing.img_ms = scn->timing.img_ms;
 		r.cluster.timing.nimg = scn->timing.nimg;
+		struct progress *pg;
+
 		run_setup(&r);
+		pg = progress_arm(&r);
 		sim_run(&r.sim);
+		progress_done(pg);
 		rc = report_write(&r, o->output, o->output_file, err);
 		if (rc == 0 && o->csv_dir != NULL)
 			rc = report_csv(&r, o->csv_dir, err);
@@ -510,8 +518,12 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 		r.cluster.timing.img_names = scn->timing.img_names;
 		r.cluster.timing.img_ms = scn->timing.img_ms;
 		r.cluster.timing.nimg = scn->timing.nimg;
+		struct progress *pg;
+
 		run_setup(&r);
+		pg = progress_arm(&r);
 		sim_run(&r.sim);
+		progress_done(pg);
 		j = report_json(&r);
 		n = expect_count(scn->expect);
 		res = xcalloc(n, sizeof(*res));

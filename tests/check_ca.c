@@ -382,6 +382,38 @@ START_TEST(test_max_size)
 END_TEST
 
 /*
+ * --max-nodes-total counts nodes on their way: three 1900m pods on a group
+ * of m5.large (one pod each) created 30 s apart, cap 2.  The first scale-up
+ * adds one node; the second pod triggers another while the first boots;
+ * the third must not, though only one node is Ready yet: 0 ready + 2
+ * upcoming = 2 = the cap.
+ */
+START_TEST(test_max_nodes_total_counts_upcoming)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 10m\n  clusterAutoscaler: {maxNodesTotal: 2}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: ng, instanceType: m5.large, minSize: 0, maxSize: 10, desiredCapacity: 0}\n"
+	    "  timeline:\n"
+	    "    - {at: 30s, scale: {kind: Deployment, name: d, replicas: 1}}\n"
+	    "    - {at: 50s, scale: {kind: Deployment, name: d, replicas: 2}}\n"
+	    "    - {at: 70s, scale: {kind: Deployment, name: d, replicas: 3}}\n"
+	    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+	    "spec:\n  replicas: 0\n  selector: {matchLabels: {app: d}}\n  template:\n"
+	    "    metadata: {labels: {app: d}}\n    spec:\n      containers:\n"
+	    "        - {name: c, image: c:1, resources: {requests: {cpu: '1900m'}}}\n");
+	json_t *n;
+	size_t i, count = 0;
+
+	json_array_foreach(json_object_get(rep, "nodes"), i, n)
+		count++;
+	ck_assert_uint_eq(count, 2);
+	json_decref(rep);
+}
+END_TEST
+
+/*
  * max-node-provision-time: the group "slow" boots in 20 min, so at
  * 0:40 + 15 min its scale-up times out, the instance is given up (desired
  * 1 -> 0), the group is backed off 5 min, and the same loop scales "fast".
@@ -619,6 +651,7 @@ ca_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_template_from_asg);
 	tcase_add_test(tc, test_max_size);
+	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);
 	tcase_add_test(tc, test_utilization);

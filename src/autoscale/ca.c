@@ -1934,8 +1934,17 @@ scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 	char msg[2048];
 	size_t readyn = 0;
 
+	/* GetCappedNewNodeCount counts the nodes there are and the ones on
+	 * their way (desired - Ready per group), so a loop that runs while a
+	 * node boots cannot pass --max-nodes-total */
 	for (size_t i = 0; i < c->nnodes; i++)
 		readyn += c->nodes[i]->state == NODE_READY;
+	for (size_t gi = 0; gi < st->ngroups; gi++) {
+		int up = st->groups[gi]->desired - group_ready(st, st->groups[gi]);
+
+		if (up > 0)
+			readyn += (size_t)up;
+	}
 	eq_build(pods, n, &eq, &neq);
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
 		struct ca_group *g = st->groups[gi];

@@ -24,6 +24,7 @@
 #include "io/expect.h"
 #include "cluster/cluster.h"
 #include "run.h"
+#include "util/intern.h"
 #include "util/xmalloc.h"
 
 char *
@@ -280,7 +281,7 @@ int
 atomic_write(const char *path, const char *buf, size_t len, struct ks_error *err)
 {
 	char *tmp = xasprintf("%s.ksim-tmp.%ld", path, (long)getpid());
-	struct ks_mark at = { path, 0, 0 };
+	struct ks_mark at = { intern(path), 0, 0 };
 	FILE *fp = fopen(tmp, "wb");
 	int rc = 0;
 
