@@ -413,10 +413,7 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	r->region = scn->region;
 	sim_init(&r->sim, scn->duration_ms);
 	cluster_init(&r->cluster, &r->sim, scn->seed);
-	r->cluster.timing = scn->timing;
-	r->cluster.timing.img_names = NULL;	/* borrowed below, freed by the scenario */
-	r->cluster.timing.img_ms = NULL;
-	r->cluster.timing.nimg = 0;
+	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
 	r->cluster.most_allocated = scn->most_allocated;
 	if ((rc = check_actions(r, err)) != 0)
 		return rc;
@@ -453,110 +450,6 @@ ksim_validate(const struct ksim_opts *o, struct ks_error *err)
 	return rc;
 }
 
-int
-ksim_run(const struct ksim_opts *o, struct ks_error *err)
-{
-	struct catalog *cat;
-	struct ks_scenario *scn;
-	struct ks_run r;
-	int rc;
-
-	if ((rc = load_all(o, &cat, &scn, err)) != 0)
-		return rc;
-	rc = run_init(&r, o, cat, scn, err);
-	if (rc == 0) {
-		r.cluster.timing.img_names = scn->timing.img_names;
-		r.cluster.timing.img_ms = scn->timing.img_ms;
-		r.cluster.timing.nimg = scn->timing.nimg;
-		struct progress *pg;
-
-		run_setup(&r);
-		pg = progress_arm(&r);
-		sim_run(&r.sim);
-		progress_done(pg);
-		rc = report_write(&r, o->output, o->output_file, err);
-		if (rc == 0 && o->csv_dir != NULL)
-			rc = report_csv(&r, o->csv_dir, err);
-		if (rc == 0 && o->svg_file != NULL)
-			rc = report_svg(&r, o->svg_file, err);
-		r.cluster.timing.img_names = NULL;
-		r.cluster.timing.img_ms = NULL;
-	}
-	run_free(&r);
-	ks_scenario_free(scn);
-	catalog_free(cat);
-	return rc;
-}
-
-int
-ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
-{
-	struct catalog *cat;
-	struct ks_scenario *scn;
-	struct expect_result *res = NULL;
-	struct ks_run r;
-	size_t n = 0;
-	char *out = NULL;
-	size_t len = 0;
-	int rc;
-
-	*failed = 0;
-	if ((rc = load_all(o, &cat, &scn, err)) != 0)
-		return rc;
-	if (scn->expect == NULL) {
-		rc = ks_error_set(err, NULL, KS_EINVAL,
-		    "%s: the scenario has no expectations (spec.expect) to check", o->files[0]);
-		ks_scenario_free(scn);
-		catalog_free(cat);
-		return rc;
-	}
-	rc = run_init(&r, o, cat, scn, err);
-	if (rc == 0) {
-		json_t *j;
-		FILE *fp = open_memstream(&out, &len);
-
-		r.cluster.timing.img_names = scn->timing.img_names;
-		r.cluster.timing.img_ms = scn->timing.img_ms;
-		r.cluster.timing.nimg = scn->timing.nimg;
-		struct progress *pg;
-
-		run_setup(&r);
-		pg = progress_arm(&r);
-		sim_run(&r.sim);
-		progress_done(pg);
-		j = report_json(&r);
-		n = expect_count(scn->expect);
-		res = xcalloc(n, sizeof(*res));
-		expect_eval(scn->expect, j, res);
-		json_decref(j);
-		for (size_t i = 0; i < n; i++)
-			*failed += !res[i].ok;
-		if (o->tap)
-			expect_print_tap(fp, res, n);
-		else
-			expect_print_text(fp, res, n);
-		fclose(fp);
-		r.cluster.timing.img_names = NULL;
-		r.cluster.timing.img_ms = NULL;
-		if (o->junit_file != NULL) {
-			char *x = expect_junit(scn->name, res, n, 0);
-
-			rc = atomic_write(o->junit_file, x, strlen(x), err);
-			free(x);
-		}
-		if (rc == 0 && o->output_file != NULL)
-			rc = atomic_write(o->output_file, out, len, err);
-		else if (rc == 0)
-			fwrite(out, 1, len, stdout);
-	}
-	free(out);
-	free(res);
-	run_free(&r);
-	ks_scenario_free(scn);
-	catalog_free(cat);
-	return rc;
-}
-
 /* ---- finished runs for ksim plan ---- */
 
 /* A finished run and what is needed to free it; run first, so the
@@ -575,12 +468,17 @@ ksim_catalog_load(const struct ksim_opts *o, struct catalog **out, struct ks_err
 	    catalog_load_default(out, err);
 }
 
-int
-ksim_simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
-    struct ks_run **out, struct ks_error *err)
+/*
+ * Load the scenario of o (with an optional edit), build the run and
+ * simulate it to the end.  The one way every command runs a scenario.
+ */
+static int
+simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
+    int progress, struct ks_run **out, struct ks_error *err)
 {
 	struct sim_box *b;
 	struct ks_scenario *scn;
+	struct progress *pg = NULL;
 	int rc;
 
 	*out = NULL;
@@ -609,13 +507,20 @@ ksim_simulate(const struct ksim_opts *o, const struct catalog *cat, const struct
 		ksim_simulation_free(&b->run);
 		return rc;
 	}
-	b->run.cluster.timing.img_names = scn->timing.img_names;
-	b->run.cluster.timing.img_ms = scn->timing.img_ms;
-	b->run.cluster.timing.nimg = scn->timing.nimg;
 	run_setup(&b->run);
+	if (progress)
+		pg = progress_arm(&b->run);
 	sim_run(&b->run.sim);
+	progress_done(pg);
 	*out = &b->run;
 	return 0;
+}
+
+int
+ksim_simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
+    struct ks_run **out, struct ks_error *err)
+{
+	return simulate(o, cat, edit, 0, out, err);
 }
 
 void
@@ -627,14 +532,121 @@ ksim_simulation_free(struct ks_run *r)
 	if (r == NULL)
 		return;
 	scn = r->scn;
-	r->cluster.timing.img_names = NULL;
-	r->cluster.timing.img_ms = NULL;
-	r->cluster.timing.nimg = 0;
 	run_free(r);
 	if (b->has_edit && b->edit.undo != NULL)
 		b->edit.undo(scn, b->edit.arg);
 	ks_scenario_free(scn);
 	free(b);
+}
+
+/* The files a run writes besides its report: --csv DIR and --svg FILE. */
+static int
+write_extras(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
+{
+	int rc = 0;
+
+	if (o->csv_dir != NULL)
+		rc = report_csv(r, o->csv_dir, err);
+	if (rc == 0 && o->svg_file != NULL)
+		rc = report_svg(r, o->svg_file, err);
+	return rc;
+}
+
+int
+ksim_run(const struct ksim_opts *o, struct ks_error *err)
+{
+	struct catalog *cat;
+	struct ks_run *r;
+	int rc;
+
+	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
+		return rc;
+	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
+		rc = report_write(r, o->output, o->output_file, err);
+		if (rc == 0)
+			rc = write_extras(o, r, err);
+		ksim_simulation_free(r);
+	}
+	catalog_free(cat);
+	return rc;
+}
+
+int
+ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_error *err)
+{
+	struct catalog *cat;
+	struct ks_run *r;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
+		return rc;
+	if ((rc = simulate(o, cat, NULL, progress, &r, err)) == 0) {
+		*out = report_json(r);
+		rc = write_extras(o, r, err);
+		ksim_simulation_free(r);
+	}
+	catalog_free(cat);
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int
+ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
+{
+	struct expect_result *res = NULL;
+	struct catalog *cat;
+	struct ks_run *r;
+	char *out = NULL;
+	size_t n, len = 0;
+	json_t *j;
+	FILE *fp;
+	int rc;
+
+	*failed = 0;
+	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
+		return rc;
+	if ((rc = simulate(o, cat, NULL, 1, &r, err)) != 0) {
+		catalog_free(cat);
+		return rc;
+	}
+	if (r->scn->expect == NULL) {
+		rc = ks_error_set(err, NULL, KS_EINVAL,
+		    "%s: the scenario has no expectations (spec.expect) to check", o->files[0]);
+		goto cleanup;
+	}
+	j = report_json(r);
+	n = expect_count(r->scn->expect);
+	res = xcalloc(n, sizeof(*res));
+	expect_eval(r->scn->expect, j, res);
+	json_decref(j);
+	for (size_t i = 0; i < n; i++)
+		*failed += !res[i].ok;
+	fp = open_memstream(&out, &len);
+	if (o->tap)
+		expect_print_tap(fp, res, n);
+	else
+		expect_print_text(fp, res, n);
+	fclose(fp);
+	if (o->junit_file != NULL) {
+		char *x = expect_junit(r->scn->name, res, n, 0);
+
+		rc = atomic_write(o->junit_file, x, strlen(x), err);
+		free(x);
+	}
+	if (rc == 0 && o->output_file != NULL)
+		rc = atomic_write(o->output_file, out, len, err);
+	else if (rc == 0)
+		fwrite(out, 1, len, stdout);
+cleanup:
+	free(out);
+	free(res);
+	ksim_simulation_free(r);
+	catalog_free(cat);
+	return rc;
 }
 
 /* ---- progress on a terminal (long runs) ---- */
@@ -689,42 +701,60 @@ progress_done(struct progress *pg)
 	free(pg);
 }
 
-int
-ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_error *err)
-{
-	struct catalog *cat;
-	struct ks_scenario *scn;
-	struct progress *pg = NULL;
-	struct ks_run r;
-	int rc;
 
-	*out = NULL;
-	if ((rc = load_all(o, &cat, &scn, err)) != 0)
-		return rc;
-	rc = run_init(&r, o, cat, scn, err);
-	if (rc == 0) {
-		r.cluster.timing.img_names = scn->timing.img_names;
-		r.cluster.timing.img_ms = scn->timing.img_ms;
-		r.cluster.timing.nimg = scn->timing.nimg;
-		run_setup(&r);
-		if (progress)
-			pg = progress_arm(&r);
-		sim_run(&r.sim);
-		progress_done(pg);
-		*out = report_json(&r);
-		if (o->csv_dir != NULL)
-			rc = report_csv(&r, o->csv_dir, err);
-		if (rc == 0 && o->svg_file != NULL)
-			rc = report_svg(&r, o->svg_file, err);
-		r.cluster.timing.img_names = NULL;
-		r.cluster.timing.img_ms = NULL;
+int
+ksim_opt_common(struct ksim_opts *o, int ch, const char *arg, const char ***sets,
+    size_t *nsets)
+{
+	struct ks_error err;
+	char *end;
+
+	switch (ch) {
+	case 'o':
+		if (strcmp(arg, "text") == 0)
+			o->output = KSIM_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			o->output = KSIM_JSON;
+		else {
+			fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n", arg);
+			return -1;
+		}
+		return 1;
+	case 'f':
+		o->output_file = arg;
+		return 1;
+	case 'd':
+		ks_error_clear(&err);
+		if (ks_duration_parse(arg, &o->duration_ms, &err, NULL) != 0 || o->duration_ms <= 0) {
+			fprintf(stderr, "ksim: --duration: expected a positive duration such as 90s "
+			    "or 5m, found \"%s\"\n", arg);
+			return -1;
+		}
+		return 1;
+	case 's':
+		errno = 0;
+		o->seed = strtoull(arg, &end, 10);
+		if (errno != 0 || *end != '\0' || arg[0] == '\0' || arg[0] == '-') {
+			fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
+			    arg);
+			return -1;
+		}
+		o->has_seed = 1;
+		return 1;
+	case 'c':
+		o->catalog_dir = arg;
+		return 1;
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	case 'S':
+		if (strchr(arg, '=') == NULL || arg[0] == '=') {
+			fprintf(stderr, "ksim: --set: expected PATH=VALUE, found \"%s\"\n", arg);
+			return -1;
+		}
+		*sets = xreallocarray(*sets, *nsets + 1, sizeof(**sets));
+		(*sets)[(*nsets)++] = arg;
+		return 1;
 	}
-	run_free(&r);
-	ks_scenario_free(scn);
-	catalog_free(cat);
-	if (rc != 0) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
+	return 0;
 }

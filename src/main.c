@@ -108,65 +108,20 @@ main(int argc, char **argv)
 	}
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "o:f:d:s:c:qj:tS:hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			if (strcmp(optarg, "text") == 0)
-				o.output = KSIM_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o.output = KSIM_JSON;
-			else {
-				fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n",
-				    optarg);
-				return EXIT_BAD;
-			}
-			break;
-		case 'f':
-			o.output_file = optarg;
-			break;
-		case 'd':
-			if (ks_duration_parse(optarg, &o.duration_ms, &err, NULL) != 0) {
-				fprintf(stderr, "ksim: --duration: %s\n", err.msg);
-				return EXIT_BAD;
-			}
-			if (o.duration_ms <= 0) {
-				fprintf(stderr, "ksim: --duration: must be positive, found \"%s\"\n", optarg);
-				return EXIT_BAD;
-			}
-			break;
-		case 's': {
-			char *end;
+		int common = ksim_opt_common(&o, ch, optarg, &sets, &o.nsets);
 
-			errno = 0;
-			o.seed = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || optarg[0] == '\0' || optarg[0] == '-') {
-				fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
-				    optarg);
-				return EXIT_BAD;
-			}
-			o.has_seed = 1;
-			break;
+		if (common < 0) {
+			free(sets);
+			return EXIT_BAD;
 		}
-		case 'c':
-			o.catalog_dir = optarg;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
+		if (common > 0)
+			continue;
+		switch (ch) {
 		case 'j':
 			o.junit_file = optarg;
 			break;
 		case 't':
 			o.tap = 1;
-			break;
-		case 'S':
-			if (strchr(optarg, '=') == NULL) {
-				fprintf(stderr, "ksim: --set: expected PATH=VALUE, found \"%s\"\n", optarg);
-				return EXIT_BAD;
-			}
-			sets = realloc(sets, (o.nsets + 1) * sizeof(*sets));
-			if (sets == NULL)
-				abort();
-			sets[o.nsets++] = optarg;
 			break;
 		case 1001:
 			o.csv_dir = optarg;

@@ -2110,8 +2110,8 @@ plan_main(int argc, char **argv)
 	struct plan_args a;
 	struct ks_error err;
 	const char **sets = NULL;
-	size_t nsets = 0, setcap = 0;
-	int ch, rc = 2, over = 0;
+	size_t nsets = 0;
+	int ch, rc = 2, over = 0, common;
 	long cpus;
 
 	memset(&a, 0, sizeof(a));
@@ -2149,64 +2149,26 @@ plan_main(int argc, char **argv)
 			rc = 2;
 			goto done;
 		}
+		common = ksim_opt_common(&a.o, ch, optarg, &sets, &nsets);
+		if (common < 0) {
+			rc = 2;
+			goto done;
+		}
+		if (common > 0)
+			continue;
 		switch (ch) {
-		case 'o':
-			if (strcmp(optarg, "text") == 0)
-				a.o.output = KSIM_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				a.o.output = KSIM_JSON;
-			else {
-				fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n",
-				    optarg);
-				rc = 2;
-				goto done;
-			}
-			break;
-		case 'f':
-			a.o.output_file = optarg;
-			break;
-		case 'd':
 		case OPT_AT: {
 			int64_t ms;
 
-			if (ks_duration_parse(optarg, &ms, &err, NULL) != 0 || ms < 0 ||
-			    (ch == 'd' && ms == 0)) {
-				fprintf(stderr, "ksim: %s: expected a %s duration such as 90s or 5m, "
-				    "found \"%s\"\n", ch == 'd' ? "--duration" : "--at",
-				    ch == 'd' ? "positive" : "non-negative", optarg);
+			if (ks_duration_parse(optarg, &ms, &err, NULL) != 0 || ms < 0) {
+				fprintf(stderr, "ksim: --at: expected a non-negative duration such as "
+				    "90s or 5m, found \"%s\"\n", optarg);
 				rc = 2;
 				goto done;
 			}
-			if (ch == 'd')
-				a.o.duration_ms = ms;
-			else
-				a.at_ms = ms;
+			a.at_ms = ms;
 			break;
 		}
-		case 's': {
-			char *end;
-
-			errno = 0;
-			a.o.seed = strtoull(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || optarg[0] == '\0' || optarg[0] == '-') {
-				fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
-				    optarg);
-				rc = 2;
-				goto done;
-			}
-			a.o.has_seed = 1;
-			break;
-		}
-		case 'c':
-			a.o.catalog_dir = optarg;
-			break;
-		case 'q':
-			a.o.quiet = 1;
-			break;
-		case 'S':
-			VEC_GROW(sets, nsets, setcap);
-			sets[nsets++] = optarg;
-			break;
 		case 'j': {
 			char *end;
 			long v;

@@ -97,23 +97,6 @@ jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* nearest-rank percentile of sorted v[0..n) (expect.c's definition) */
-static int64_t
-percentile(const int64_t *v, size_t n, int pct)
-{
-	size_t rank = ((size_t)pct * n + 99) / 100;
-
-	return n == 0 ? 0 : v[rank ? rank - 1 : 0];
-}
-
 /* The most intervals [start, end) alive at once; end < 0 = never ends. */
 static int64_t
 max_overlap(int64_t *start, int64_t *end, size_t n)
@@ -123,8 +106,8 @@ max_overlap(int64_t *start, int64_t *end, size_t n)
 	for (size_t k = 0; k < n; k++)
 		if (end[k] >= 0)
 			end[nend++] = end[k];
-	qsort(start, n, sizeof(*start), cmp_i64);
-	qsort(end, nend, sizeof(*end), cmp_i64);
+	qsort(start, n, sizeof(*start), report_cmp_i64);
+	qsort(end, nend, sizeof(*end), report_cmp_i64);
 	while (i < n) {
 		if (j < nend && end[j] <= start[i]) {
 			alive--;
@@ -149,10 +132,10 @@ secs(int64_t ms)
 static void
 put_pending(json_t *o, int64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_i64);
-	json_object_set_new(o, "p50_pending_s", secs(percentile(v, n, 50)));
-	json_object_set_new(o, "p95_pending_s", secs(percentile(v, n, 95)));
-	json_object_set_new(o, "max_pending_s", secs(percentile(v, n, 100)));
+	qsort(v, n, sizeof(*v), report_cmp_i64);
+	json_object_set_new(o, "p50_pending_s", secs(report_percentile(v, n, 50)));
+	json_object_set_new(o, "p95_pending_s", secs(report_percentile(v, n, 95)));
+	json_object_set_new(o, "max_pending_s", secs(report_percentile(v, n, 100)));
 }
 
 static int
@@ -578,71 +561,24 @@ parse_args(const char *cmd, int argc, char **argv, struct wopts *w)
 	optind = 1;
 	opterr = 1;
 	while ((ch = getopt_long(argc, argv, "o:f:d:s:c:qS:j:m:h", longopts, &li)) != -1) {
+		int common = ksim_opt_common(&w->o, ch, optarg, &w->sets, &w->nsets);
+
+		if (common < 0)
+			return -1;
+		if (common > 0)
+			continue;
 		switch (ch) {
-		case 'o':
-			if (strcmp(optarg, "text") == 0)
-				w->o.output = KSIM_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				w->o.output = KSIM_JSON;
-			else {
-				fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n",
-				    optarg);
-				return -1;
-			}
-			break;
-		case 'f':
-			w->o.output_file = optarg;
-			break;
-		case 'd': {
-			struct ks_error err;
-
-			ks_error_clear(&err);
-			if (ks_duration_parse(optarg, &w->o.duration_ms, &err, NULL) != 0 ||
-			    w->o.duration_ms <= 0) {
-				fprintf(stderr, "ksim: --duration: expected a positive duration such as "
-				    "30m, found \"%s\"\n", optarg);
-				return -1;
-			}
-			break;
-		}
-		case 's': {
-			size_t v;
-
-			if (parse_size(optarg, &v) != 0) {
-				fprintf(stderr, "ksim: --seed: expected a non-negative integer, "
-				    "found \"%s\"\n", optarg);
-				return -1;
-			}
-			w->o.seed = v;
-			w->o.has_seed = 1;
-			break;
-		}
-		case 'c':
-			w->o.catalog_dir = optarg;
-			break;
-		case 'q':
-			w->o.quiet = 1;
-			break;
-		case 'S':
 		case 'A':
-		case 'B': {
-			const char *name = ch == 'S' ? "--set" : ch == 'A' ? "--a" : "--b";
-
-			if (!is_compare && ch != 'S')
+		case 'B':
+			if (!is_compare)
 				goto wrong_cmd;
 			if (strchr(optarg, '=') == NULL || optarg[0] == '=') {
-				fprintf(stderr, "ksim: %s: expected PATH=VALUE, found \"%s\"\n", name,
-				    optarg);
+				fprintf(stderr, "ksim: %s: expected PATH=VALUE, found \"%s\"\n",
+				    ch == 'A' ? "--a" : "--b", optarg);
 				return -1;
 			}
-			if (ch == 'S')
-				push_str(&w->sets, &w->nsets, optarg);
-			else if (ch == 'A')
-				push_str(&w->a, &w->na, optarg);
-			else
-				push_str(&w->b, &w->nb, optarg);
+			push_str(ch == 'A' ? &w->a : &w->b, ch == 'A' ? &w->na : &w->nb, optarg);
 			break;
-		}
 		case 'v': {
 			const char *eq = strchr(optarg, '=');
 			struct vary *v;

@@ -839,20 +839,6 @@ kp_cmd_free(struct kp_cmd *c)
 
 /* ---- parsing ---- */
 
-static int
-kp_get_str(const struct yt_node *map, const char *key, const char **out, struct ks_error *err)
-{
-	const struct yt_node *v = yt_map_get(map, key);
-
-	*out = NULL;
-	if (v == NULL || yt_is_null(v))
-		return 0;
-	if (yt_get_str(v, out, err) != 0)
-		return KS_EINVAL;
-	*out = intern(*out);
-	return 0;
-}
-
 /* A duration or "Never" (-1). */
 static int
 kp_get_duration_never(const struct yt_node *v, int64_t *ms, struct ks_error *err)
@@ -894,7 +880,7 @@ kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *ou
 		int64_t num = 0;
 
 		if (yt_expect_map(e, err) != 0 || load_strict(e, keys, what, err) != 0 ||
-		    kp_get_str(e, "key", &key, err) != 0)
+		    load_str_opt(e, "key", &key, err) != 0)
 			return KS_EINVAL;
 		if (key == NULL)
 			return ks_error_set(err, &e->mark, KS_EINVAL,
@@ -1059,7 +1045,7 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 		if (load_strict(e, keys, "a disruption budget", err) != 0)
 			return KS_EINVAL;
 		b->reasons = KR_ALL;
-		if (kp_get_str(e, "nodes", &s, err) != 0)
+		if (load_str_opt(e, "nodes", &s, err) != 0)
 			return KS_EINVAL;
 		if (s == NULL)
 			s = "10%";
@@ -1076,7 +1062,7 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 				    "found \"%s\"", s);
 			b->nodes = x;
 		}
-		if (kp_get_str(e, "schedule", &b->schedule, err) != 0)
+		if (load_str_opt(e, "schedule", &b->schedule, err) != 0)
 			return KS_EINVAL;
 		v = yt_map_get(e, "duration");
 		if (v != NULL && yt_get_duration(v, &b->duration_ms, err) != 0)
@@ -1221,7 +1207,7 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 		if ((v = yt_map_get(spec, "kubeletConfiguration")) != NULL &&
 		    kp_parse_kubelet(v, p, err) != 0)
 			goto cleanup;
-		if ((v = yt_map_get(spec, "providerRef")) != NULL && kp_get_str(v, "name",
+		if ((v = yt_map_get(spec, "providerRef")) != NULL && load_str_opt(v, "name",
 		    &p->nodeclass, err) != 0)
 			goto cleanup;
 		if (cons != NULL && !yt_is_null(cons)) {
@@ -1308,14 +1294,14 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 		if ((v = yt_map_get(tspec, "kubelet")) != NULL && kp_parse_kubelet(v, p, err) != 0)
 			goto cleanup;
 		ref = yt_map_get(tspec, "nodeClassRef");
-		if (ref != NULL && kp_get_str(ref, "name", &p->nodeclass, err) != 0)
+		if (ref != NULL && load_str_opt(ref, "name", &p->nodeclass, err) != 0)
 			goto cleanup;
 		dis = yt_map_get(spec, "disruption");
 		if (dis != NULL && yt_is_null(dis))
 			dis = NULL;
 		if (dis != NULL && yt_expect_map(dis, err) != 0)
 			goto cleanup;
-		if (dis != NULL && kp_get_str(dis, "consolidationPolicy", &policy, err) != 0)
+		if (dis != NULL && load_str_opt(dis, "consolidationPolicy", &policy, err) != 0)
 			goto cleanup;
 		pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL;
 		if (p->version == KP_V1BETA1) {
@@ -3761,7 +3747,7 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 				return ks_error_set(err, &e->mark, KS_EINVAL,
 				    "expected \"at\" in a spot interruption, found none");
 			if (yt_get_duration(at, &in->at_ms, err) != 0 ||
-			    kp_get_str(e, "nodePool", &in->pool, err) != 0)
+			    load_str_opt(e, "nodePool", &in->pool, err) != 0)
 				return KS_EINVAL;
 			in->st = st;
 			in->mark = e->mark;

@@ -173,21 +173,6 @@ struct vpa_state {
 /* ---- parsing ----------------------------------------------------------- */
 
 static int
-vpa_get_str(const struct yt_node *map, const char *key, const char **out,
-    struct ks_error *err)
-{
-	const struct yt_node *v = yt_map_get(map, key);
-
-	*out = NULL;
-	if (v == NULL || yt_is_null(v))
-		return 0;
-	if (yt_get_str(v, out, err) != 0)
-		return KS_EINVAL;
-	*out = intern(*out);
-	return 0;
-}
-
-static int
 vpa_parse_resources(const struct yt_node *m, struct vpa_resources *out,
     struct ks_mark *marks, struct ks_error *err)
 {
@@ -258,12 +243,12 @@ vpa_parse_cpolicy(const struct yt_node *e, struct vpa_ctr_policy *cp, struct ks_
 	if (yt_expect_map(e, err) != 0 ||
 	    load_strict(e, keys, "resourcePolicy.containerPolicies[]", err) != 0)
 		return KS_EINVAL;
-	if (vpa_get_str(e, "containerName", &cp->ctr, err) != 0)
+	if (load_str_opt(e, "containerName", &cp->ctr, err) != 0)
 		return KS_EINVAL;
 	if (cp->ctr == NULL)
 		return ks_error_set(err, &e->mark, KS_EINVAL,
 		    "expected containerName in a VPA container policy, found none");
-	if (vpa_get_str(e, "mode", &s, err) != 0)
+	if (load_str_opt(e, "mode", &s, err) != 0)
 		return KS_EINVAL;
 	if (s != NULL && strcmp(s, "Off") == 0)
 		cp->pol.mode = VPA_CMODE_OFF;
@@ -298,7 +283,7 @@ vpa_parse_cpolicy(const struct yt_node *e, struct vpa_ctr_policy *cp, struct ks_
 	if ((v = yt_map_get(e, "controlledResources")) != NULL && !yt_is_null(v) &&
 	    vpa_parse_res_list(v, &cp->pol.controlled, err) != 0)
 		return KS_EINVAL;
-	if (vpa_get_str(e, "controlledValues", &s, err) != 0)
+	if (load_str_opt(e, "controlledValues", &s, err) != 0)
 		return KS_EINVAL;
 	if (s != NULL && strcmp(s, "RequestsOnly") == 0)
 		cp->pol.values = VPA_REQUESTS_ONLY;
@@ -320,7 +305,7 @@ vpa_parse_update_policy(const struct yt_node *up, struct vpa_obj *v, struct ks_e
 		return 0;
 	if (load_strict(up, keys, "updatePolicy", err) != 0)
 		return KS_EINVAL;
-	if (vpa_get_str(up, "updateMode", &s, err) != 0)
+	if (load_str_opt(up, "updateMode", &s, err) != 0)
 		return KS_EINVAL;
 	if (s != NULL) {
 		size_t i;
@@ -362,7 +347,7 @@ vpa_parse_update_policy(const struct yt_node *up, struct vpa_obj *v, struct ks_e
 				    "expected resources in an eviction requirement, found none");
 			if (vpa_parse_res_list(res, &v->evreqs[i].res, err) != 0)
 				return KS_EINVAL;
-			if (vpa_get_str(e, "changeRequirement", &s, err) != 0)
+			if (load_str_opt(e, "changeRequirement", &s, err) != 0)
 				return KS_EINVAL;
 			if (s != NULL && strcmp(s, "TargetHigherThanRequests") == 0)
 				v->evreqs[i].higher = 1;
@@ -430,7 +415,7 @@ vpa_parse(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, struct vp
 		    "expected a targetRef in VerticalPodAutoscaler %s, found none", d->name);
 	if (yt_expect_map(t, err) != 0 || load_strict(t, tkeys, "targetRef", err) != 0)
 		return KS_EINVAL;
-	if (vpa_get_str(t, "kind", &kind, err) != 0 || vpa_get_str(t, "name", &v->tname, err) != 0)
+	if (load_str_opt(t, "kind", &kind, err) != 0 || load_str_opt(t, "name", &v->tname, err) != 0)
 		return KS_EINVAL;
 	if (kind == NULL || v->tname == NULL)
 		return ks_error_set(err, &t->mark, KS_EINVAL,
@@ -472,7 +457,7 @@ vpa_parse(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, struct vp
 			const char *rn;
 
 			if (yt_expect_map(n->items[i], err) != 0 ||
-			    vpa_get_str(n->items[i], "name", &rn, err) != 0)
+			    load_str_opt(n->items[i], "name", &rn, err) != 0)
 				return KS_EINVAL;
 			if (rn != NULL && strcmp(rn, "default") != 0)
 				ks_warn(&n->items[i]->mark, "recommender \"%s\" is not simulated; "

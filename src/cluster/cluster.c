@@ -148,8 +148,6 @@ cluster_free(struct ks_cluster *c)
 	free(c->bare_ids);
 	free(c->live);
 	free(c->hooks);
-	free(c->timing.img_names);
-	free(c->timing.img_ms);
 	ptrmap_free(&c->node_idx);
 	ptrmap_free(&c->pod_idx);
 	ptrmap_free(&c->wl_idx);
@@ -1042,17 +1040,28 @@ pdb_allowed(struct ks_cluster *c, const struct ks_pdb *b)
 {
 	int32_t expected = 0, healthy = 0, desired;
 
-	/* disruption controller: expected = pods selected, healthy = ready. */
-	for (size_t i = 0; i < c->npods; i++) {
-		const struct ks_pod *p = c->pods[i];
+	/*
+	 * disruption controller: expected = pods selected, healthy = ready.
+	 * A controller's pods share its template, so the selector is matched
+	 * once per workload: O(workloads + their pods), not every pod ever.
+	 */
+	for (size_t i = 0; i < c->nwls + c->nbare; i++) {
+		const struct ks_workload *w = i < c->nwls ? c->wls[i] : NULL;
+		const struct ks_pod *bare = w == NULL ? c->pods[c->bare_ids[i - c->nwls]] : NULL;
+		size_t n = w != NULL ? w->npods : 1;
 
-		if (!pod_alive(p) || p->ns != b->ns || !selector_matches(&b->sel, &p->spec->labels))
+		if (w != NULL ? w->ns != b->ns || !selector_matches(&b->sel, &w->spec.labels) :
+		    bare->ns != b->ns || !selector_matches(&b->sel, &bare->spec->labels))
 			continue;
-		if (p->phase == POD_TERMINATING)
-			continue;
-		expected++;
-		if (p->ready)
-			healthy++;
+		for (size_t j = 0; j < n; j++) {
+			const struct ks_pod *p = w != NULL ? c->pods[w->pods[j]] : bare;
+
+			if (!pod_alive(p) || p->phase == POD_TERMINATING)
+				continue;
+			expected++;
+			if (p->ready)
+				healthy++;
+		}
 	}
 	if (b->min_available >= 0) {
 		desired = b->pct ? (int32_t)(((int64_t)b->min_available * expected + 99) / 100) :

@@ -226,8 +226,8 @@ struct cluster_timing {
 	int64_t		 start_ms;	/* container start after pull */
 	int64_t		 shutdown_ms;	/* containers exit this long after SIGTERM (capped by grace) */
 	int64_t		 sched_retry_ms;/* periodic retry of unschedulable pods (5 min upstream) */
-	const char	**img_names;	/* per-image pull times */
-	int64_t		*img_ms;
+	const char	**img_names;	/* per-image pull times (borrowed from the scenario) */
+	int64_t		*img_ms;	/* (borrowed) */
 	size_t		 nimg;
 };
 

@@ -112,15 +112,14 @@ node_label(const struct ks_node *n, const char *key)
 static const char *
 node_domain(const struct ks_node *n, const char *key)
 {
-	const char *h;
-
-	if (key == HOSTNAME_KEY || (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)) {
-		h = labels_get(&n->labels, key);
-		return h ? h : n->name;
-	}
 	/* topology keys are normally interned: try the pointer scan first */
-	h = node_label(n, key);
-	return h != NULL ? h : labels_get(&n->labels, key);
+	const char *h = node_label(n, key);
+
+	if (h == NULL)
+		h = labels_get(&n->labels, key);
+	if (h == NULL && (key == HOSTNAME_KEY || (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)))
+		h = n->name;	/* every node has a hostname */
+	return h;
 }
 
 /* Matching pods in the same domain as node n: O(1) (by_domain is built once). */
@@ -128,14 +127,13 @@ static int
 domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key,
     const struct ks_node *n)
 {
-	const char *d = node_domain(n, key);
+	const char *d;
 
 	(void)c;
-	if (d == NULL)
-		return 0;
 	if (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)
 		return tc->by_node[n->id];
-	return (int)(intptr_t)ptrmap_get(&tc->by_domain, d);
+	d = node_domain(n, key);
+	return d != NULL ? (int)(intptr_t)ptrmap_get(&tc->by_domain, d) : 0;
 }
 
 /* Sum by_node per domain of key (zone, ...): one pass over the live nodes. */

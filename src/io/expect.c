@@ -349,23 +349,6 @@ pod_matches(const struct expectation *x, json_t *p)
 	return strcmp(full, x->obj) == 0;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* nearest-rank percentile of sorted v[0..n) */
-static int64_t
-percentile(const int64_t *v, size_t n, int pct)
-{
-	size_t rank = ((size_t)pct * n + 99) / 100;
-
-	return v[rank ? rank - 1 : 0];
-}
-
 static void
 eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 {
@@ -430,9 +413,9 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 		const int pcts[3] = { 50, 95, 100 };
 		const int64_t lim[3] = { x->p50, x->p95, x->pmax };
 
-		qsort(pend, n, sizeof(*pend), cmp_i64);
+		qsort(pend, n, sizeof(*pend), report_cmp_i64);
 		for (int k = 0; k < 3 && r->ok; k++) {
-			int64_t v = percentile(pend, n, pcts[k]);
+			int64_t v = report_percentile(pend, n, pcts[k]);
 
 			if (lim[k] < 0 || v <= lim[k])
 				continue;
@@ -731,33 +714,6 @@ expect_print_tap(FILE *fp, const struct expect_result *r, size_t n)
 	}
 }
 
-static void
-xml_escape(FILE *fp, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '"':
-			fputs("&quot;", fp);
-			break;
-		case '\'':
-			fputs("&apos;", fp);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, fp);
-		}
-	}
-}
-
 char *
 expect_junit(const char *suite, const struct expect_result *r, size_t n, double secs)
 {
@@ -769,23 +725,23 @@ expect_junit(const char *suite, const struct expect_result *r, size_t n, double 
 		failed += !r[i].ok;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", fp);
 	fputs("  <testsuite name=\"", fp);
-	xml_escape(fp, suite);
+	report_xml_escape(fp, suite);
 	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", n, failed, secs);
 	for (size_t i = 0; i < n; i++) {
 		fputs("    <testcase classname=\"ksim.", fp);
-		xml_escape(fp, suite);
+		report_xml_escape(fp, suite);
 		fputs("\" name=\"", fp);
-		xml_escape(fp, r[i].name);
+		report_xml_escape(fp, r[i].name);
 		fputs("\" time=\"0\"", fp);
 		if (r[i].ok) {
 			fputs("/>\n", fp);
 			continue;
 		}
 		fputs(">\n      <failure message=\"", fp);
-		xml_escape(fp, r[i].msg);
+		report_xml_escape(fp, r[i].msg);
 		fputs("\" type=\"expectation\">", fp);
 		fprintf(fp, "%s:%d: ", r[i].mark.file ? r[i].mark.file : "", r[i].mark.line);
-		xml_escape(fp, r[i].msg);
+		report_xml_escape(fp, r[i].msg);
 		fputs("</failure>\n    </testcase>\n", fp);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", fp);

@@ -138,6 +138,9 @@ int	load_node_selector_term(const struct yt_node *, struct ks_selector *out, str
 int	load_labels(const struct yt_node *, struct ks_labels *out, struct ks_error *);
 int	load_taints(const struct yt_node *, struct ks_taint **out, size_t *n, struct ks_error *);
 int	load_resources(const struct yt_node *, struct ks_res *out, struct ks_error *);
+/* An optional string field: *out interned, or NULL when absent or null. */
+int	load_str_opt(const struct yt_node *map, const char *key, const char **out,
+	    struct ks_error *err);
 /* metadata.name / namespace ("default" when absent). */
 int	load_meta(const struct yt_node *root, const char **ns, const char **name,
 	    struct ks_error *err);

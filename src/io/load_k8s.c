@@ -60,8 +60,8 @@ load_strict(const struct yt_node *map, const char *const *allowed, const char *w
 	return 0;
 }
 
-static int
-get_str_opt(const struct yt_node *map, const char *key, const char **out,
+int
+load_str_opt(const struct yt_node *map, const char *key, const char **out,
     struct ks_error *err)
 {
 	const struct yt_node *v = yt_map_get(map, key);
@@ -88,19 +88,19 @@ load_meta(const struct yt_node *root, const char **ns, const char **name,
 		    "expected metadata.name, found no metadata");
 	if (yt_expect_map(md, err) != 0)
 		return KS_EINVAL;
-	if (get_str_opt(md, "name", name, err) != 0)
+	if (load_str_opt(md, "name", name, err) != 0)
 		return KS_EINVAL;
 	if (*name == NULL) {
 		const char *gen = NULL;
 
-		if (get_str_opt(md, "generateName", &gen, err) != 0)
+		if (load_str_opt(md, "generateName", &gen, err) != 0)
 			return KS_EINVAL;
 		if (gen == NULL)
 			return ks_error_set(err, &md->mark, KS_EINVAL,
 			    "expected metadata.name, found none");
 		*name = gen;
 	}
-	if (get_str_opt(md, "namespace", ns, err) != 0)
+	if (load_str_opt(md, "namespace", ns, err) != 0)
 		return KS_EINVAL;
 	if (*ns == NULL)
 		*ns = intern("default");
@@ -137,7 +137,7 @@ load_req(const struct yt_node *e, int node_ops, struct ks_req *r, struct ks_erro
 	memset(r, 0, sizeof(*r));
 	if (yt_expect_map(e, err) != 0)
 		return KS_EINVAL;
-	if (get_str_opt(e, "key", &key, err) != 0)
+	if (load_str_opt(e, "key", &key, err) != 0)
 		return KS_EINVAL;
 	if (key == NULL)
 		return ks_error_set(err, &e->mark, KS_EINVAL,
@@ -276,8 +276,8 @@ load_taints(const struct yt_node *n, struct ks_taint **out, size_t *nout, struct
 		const char *key, *val, *eff;
 		struct ks_taint *d = &(*out)[i];
 
-		if (yt_expect_map(t, err) != 0 || get_str_opt(t, "key", &key, err) != 0 ||
-		    get_str_opt(t, "value", &val, err) != 0)
+		if (yt_expect_map(t, err) != 0 || load_str_opt(t, "key", &key, err) != 0 ||
+		    load_str_opt(t, "value", &val, err) != 0)
 			return KS_EINVAL;
 		if (key == NULL)
 			return ks_error_set(err, &t->mark, KS_EINVAL, "expected a taint key, found none");
@@ -342,9 +342,9 @@ load_container(const struct yt_node *c, int init, struct ks_container *out,
 	const char *name, *image, *rp;
 
 	memset(out, 0, sizeof(*out));
-	if (yt_expect_map(c, err) != 0 || get_str_opt(c, "name", &name, err) != 0 ||
-	    get_str_opt(c, "image", &image, err) != 0 ||
-	    get_str_opt(c, "restartPolicy", &rp, err) != 0)
+	if (yt_expect_map(c, err) != 0 || load_str_opt(c, "name", &name, err) != 0 ||
+	    load_str_opt(c, "image", &image, err) != 0 ||
+	    load_str_opt(c, "restartPolicy", &rp, err) != 0)
 		return KS_EINVAL;
 	out->name = name ? name : intern("");
 	out->image = image ? image : intern("");
@@ -396,10 +396,10 @@ load_tolerations(const struct yt_node *n, struct ks_podspec *s, struct ks_error 
 		const char *key, *op, *val, *eff;
 		const struct yt_node *sec;
 
-		if (yt_expect_map(t, err) != 0 || get_str_opt(t, "key", &key, err) != 0 ||
-		    get_str_opt(t, "operator", &op, err) != 0 ||
-		    get_str_opt(t, "value", &val, err) != 0 ||
-		    get_str_opt(t, "effect", &eff, err) != 0)
+		if (yt_expect_map(t, err) != 0 || load_str_opt(t, "key", &key, err) != 0 ||
+		    load_str_opt(t, "operator", &op, err) != 0 ||
+		    load_str_opt(t, "value", &val, err) != 0 ||
+		    load_str_opt(t, "effect", &eff, err) != 0)
 			return KS_EINVAL;
 		d->key = key ? key : intern("");
 		d->val = val ? val : intern("");
@@ -447,7 +447,7 @@ load_podaff_terms(const struct yt_node *n, int preferred, struct ks_podaff **out
 		}
 		if (yt_expect_map(t, err) != 0 ||
 		    load_label_selector(yt_map_get(t, "labelSelector"), &d->sel, err) != 0 ||
-		    get_str_opt(t, "topologyKey", &tk, err) != 0)
+		    load_str_opt(t, "topologyKey", &tk, err) != 0)
 			return KS_EINVAL;
 		(*nout)++;
 		if (tk == NULL)
@@ -549,8 +549,8 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 		const char *tk, *wu;
 		int64_t skew = 1, mind = 0;
 
-		if (yt_expect_map(t, err) != 0 || get_str_opt(t, "topologyKey", &tk, err) != 0 ||
-		    get_str_opt(t, "whenUnsatisfiable", &wu, err) != 0 ||
+		if (yt_expect_map(t, err) != 0 || load_str_opt(t, "topologyKey", &tk, err) != 0 ||
+		    load_str_opt(t, "whenUnsatisfiable", &wu, err) != 0 ||
 		    load_label_selector(yt_map_get(t, "labelSelector"), &d->sel, err) != 0)
 			return KS_EINVAL;
 		s->ntsc++;
@@ -643,8 +643,8 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	    load_tolerations(yt_map_get(sp, "tolerations"), s, err) != 0 ||
 	    load_affinity(yt_map_get(sp, "affinity"), s, err) != 0 ||
 	    load_tsc(yt_map_get(sp, "topologySpreadConstraints"), s, err) != 0 ||
-	    get_str_opt(sp, "nodeName", &nn, err) != 0 ||
-	    get_str_opt(sp, "priorityClassName", &pc, err) != 0 ||
+	    load_str_opt(sp, "nodeName", &nn, err) != 0 ||
+	    load_str_opt(sp, "priorityClassName", &pc, err) != 0 ||
 	    load_resources(yt_map_get(sp, "overhead"), &s->overhead, err) != 0)
 		return KS_EINVAL;
 	s->node_name = nn;

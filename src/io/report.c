@@ -64,6 +64,49 @@ report_usd(int64_t nusd, char *buf, size_t n)
 	return buf;
 }
 
+void
+report_xml_escape(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", fp);
+			break;
+		case '>':
+			fputs("&gt;", fp);
+			break;
+		case '&':
+			fputs("&amp;", fp);
+			break;
+		case '"':
+			fputs("&quot;", fp);
+			break;
+		case '\'':
+			fputs("&apos;", fp);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, fp);
+		}
+	}
+}
+
+int
+report_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int64_t
+report_percentile(const int64_t *v, size_t n, int pct)
+{
+	size_t rank = ((size_t)pct * n + 99) / 100;
+
+	return n == 0 ? 0 : v[rank ? rank - 1 : 0];
+}
+
 json_t *
 report_json_usd(int64_t nusd)
 {

@@ -27,6 +27,12 @@ char	*report_time(int64_t ms, char *buf, size_t n);
 int64_t	node_cost_nusd(const struct ks_node *, int64_t end_ms);
 /* "12.345678" from nano-USD (rounded to micro-USD) */
 char	*report_usd(int64_t nusd, char *buf, size_t n);
+/* Write s with &, <, >, " and ' escaped for XML (JUnit, SVG); drops control characters. */
+void	report_xml_escape(FILE *, const char *s);
+/* qsort comparator for int64_t */
+int	report_cmp_i64(const void *, const void *);
+/* Nearest-rank percentile (pct 1..100) of v[0..n), sorted ascending; 0 when n is 0. */
+int64_t	report_percentile(const int64_t *v, size_t n, int pct);
 /* A JSON number with at most 6 decimals, printed exactly. */
 json_t	*report_json_usd(int64_t nusd);
 

@@ -411,30 +411,6 @@ nice_step(double max)
 	return 10 * p;
 }
 
-/* XML text escaping */
-static void
-svg_text(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '"':
-			fputs("&quot;", fp);
-			break;
-		default:
-			fputc(*s, fp);
-		}
-	}
-}
-
 struct axis {
 	double	 max;		/* value at the top */
 	double	 step;		/* between ticks */
@@ -512,7 +488,7 @@ axis_draw(FILE *fp, const struct axis *a, int right, const char *title, const ch
 	}
 	fprintf(fp, "<text transform=\"translate(%d,%d) rotate(-90)\" text-anchor=\"middle\" "
 	    "fill=\"%s\">", right ? x + 58 : x - 48, (a->y0 + a->y1) / 2, color);
-	svg_text(fp, title);
+	report_xml_escape(fp, title);
 	fputs("</text>\n", fp);
 }
 
@@ -546,7 +522,7 @@ step_area(FILE *fp, const struct series *s, const int32_t *lo, const int32_t *hi
 			fprintf(fp, " H%.1f V%.1f", tx(s->t[i], end), ay(a, lo[i - 1]));
 	fprintf(fp, " H%.1f", tx(s->t[0], end));
 	fputs(" Z\"><title>", fp);
-	svg_text(fp, title);
+	report_xml_escape(fp, title);
 	fputs("</title></path>\n", fp);
 }
 
@@ -567,9 +543,9 @@ legend(FILE *fp, int y0, int row, const char *color, int dashed, int area, const
 	if (strlen(label) > 46) {
 		/* keep the end, where the workload's name is */
 		fputs("...", fp);
-		svg_text(fp, label + strlen(label) - 43);
+		report_xml_escape(fp, label + strlen(label) - 43);
 	} else {
-		svg_text(fp, label);
+		report_xml_escape(fp, label);
 	}
 	fputs("</text>\n", fp);
 }
@@ -649,14 +625,14 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	    "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
 	    "font-size=\"12\">\n", SVG_W, SVG_H, SVG_W, SVG_H);
 	fputs("<title>ksim: ", fp);
-	svg_text(fp, r->scn->name);
+	report_xml_escape(fp, r->scn->name);
 	fputs("</title>\n", fp);
 	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, SVG_H);
 	fprintf(fp, "<text x=\"%d\" y=\"28\" font-size=\"16\" font-weight=\"bold\">", PLOT_X0);
-	svg_text(fp, r->scn->name);
+	report_xml_escape(fp, r->scn->name);
 	fprintf(fp, "</text>\n<text x=\"%d\" y=\"46\" fill=\"#555\">%s simulated, seed %llu, "
 	    "region ", PLOT_X0, report_time(end, t1, sizeof(t1)), (unsigned long long)r->scn->seed);
-	svg_text(fp, r->region);
+	report_xml_escape(fp, r->region);
 	fprintf(fp, "; %zu pod%s, %zu node%s, total cost $%s</text>\n", c->npods,
 	    c->npods == 1 ? "" : "s", c->nnodes, c->nnodes == 1 ? "" : "s",
 	    report_usd(s.cost[s.n - 1], usd, sizeof(usd)));
@@ -680,7 +656,7 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 		step_path(fp, &s, s.rep + w * s.n, &a1, end, col, l);
 		free(l);
 		fputs("<title>replicas of ", fp);
-		svg_text(fp, s.wl_label[w]);
+		report_xml_escape(fp, s.wl_label[w]);
 		fputs("</title></g>\n", fp);
 		if (row < 11) {
 			l = xasprintf("%s replicas", s.wl_label[w]);
@@ -736,11 +712,11 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 		fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
 		    "stroke-width=\"2\"><title>%s ", x, EV_Y0, x, EV_Y1, event_color(e),
 		    report_time(e->at_ms, t1, sizeof(t1)));
-		svg_text(fp, e->type);
+		report_xml_escape(fp, e->type);
 		fputs(" ", fp);
-		svg_text(fp, e->object);
+		report_xml_escape(fp, e->object);
 		fputs(": ", fp);
-		svg_text(fp, e->message);
+		report_xml_escape(fp, e->message);
 		fputs("</title></line>\n", fp);
 	}
 	legend(fp, EV_Y0 + 4, 0, "#59a14f", 0, 0, "scale up / node ready");
