@@ -1653,6 +1653,7 @@ static size_t
 expander_choose(struct ca_state *st, struct option *opt, size_t n, const char **by)
 {
 	size_t *keep = xcalloc(n, sizeof(*keep)), nk = n, pick;
+	double *sc = xcalloc(n, sizeof(*sc));
 	size_t nodes = 0;
 
 	for (size_t i = 0; i < st->r->cluster.nnodes; i++)
@@ -1662,72 +1663,50 @@ expander_choose(struct ca_state *st, struct option *opt, size_t n, const char **
 		opt[i].score = NAN;
 	}
 	*by = exp_name[st->o.exp[0]];
+	/* each expander keeps the options with the best (lowest) score */
 	for (int e = 0; e < st->o.nexp && (nk > 1 || e == 0); e++) {
 		int kind = st->o.exp[e];
-		double best = 0;
+		double best = INFINITY;
 		size_t k = 0;
-		int have = 0;
 
 		*by = exp_name[kind];
 		if (kind == EXP_RANDOM)
 			break;
 		for (size_t i = 0; i < nk; i++) {
 			struct option *o = &opt[keep[i]];
-			double s;
-			int pr;
+			int pr = 0;
 
 			switch (kind) {
 			case EXP_MOST_PODS:
-				s = -(double)o->npods;
+				sc[i] = -(double)o->npods;
 				break;
 			case EXP_LEAST_NODES:
-				s = o->nodes;
+				sc[i] = o->nodes;
 				break;
 			case EXP_LEAST_WASTE:
-				s = o->score = ca_waste_score(&o->g->tmpl, o->nodes, o->pods, o->npods);
+				sc[i] = o->score = ca_waste_score(&o->g->tmpl, o->nodes, o->pods, o->npods);
 				break;
 			case EXP_PRICE:
-				s = o->score = ca_price_score(st, o, nodes);
+				sc[i] = o->score = ca_price_score(st, o, nodes);
 				break;
 			default:	/* EXP_PRIORITY: higher is better; no match = dropped */
-				s = prio_of(st, o->g->name, &pr) ? -(double)pr : INFINITY;
+				sc[i] = prio_of(st, o->g->name, &pr) ? -(double)pr : INFINITY;
 				break;
 			}
-			if (!have || s < best) {
-				best = s;
-				have = 1;
-			}
+			if (i == 0 || sc[i] < best)
+				best = sc[i];
 		}
 		if (kind == EXP_PRIORITY && isinf(best))
 			continue;	/* nothing matched: every option passes */
-		for (size_t i = 0; i < nk; i++) {
-			struct option *o = &opt[keep[i]];
-			double s;
-			int pr;
-
-			switch (kind) {
-			case EXP_MOST_PODS:
-				s = -(double)o->npods;
-				break;
-			case EXP_LEAST_NODES:
-				s = o->nodes;
-				break;
-			case EXP_LEAST_WASTE:
-			case EXP_PRICE:
-				s = o->score;
-				break;
-			default:
-				s = prio_of(st, o->g->name, &pr) ? -(double)pr : INFINITY;
-				break;
-			}
-			if (s == best)
+		for (size_t i = 0; i < nk; i++)
+			if (sc[i] == best)
 				keep[k++] = keep[i];
-		}
 		nk = k;
 	}
 	/* ties left are broken at random */
 	pick = keep[nk > 1 ? rng_below(&st->rng, nk) : 0];
 	free(keep);
+	free(sc);
 	return pick;
 }
 
