@@ -27,6 +27,8 @@
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
+static json_t	*report_warnings(struct ks_run *);
+
 char *
 report_time(int64_t ms, char *buf, size_t n)
 {
@@ -207,10 +209,52 @@ report_text(struct ks_run *r, FILE *fp)
 			    json_string_value(json_object_get(e, "message")));
 		json_decref(j);
 	}
+	{
+		json_t *w = report_warnings(r), *e;
+		size_t k;
+
+		if (json_array_size(w) > 0)
+			fprintf(fp, "\nWARNINGS\n");
+		json_array_foreach(w, k, e)
+			fprintf(fp, "warning: %s\n", json_string_value(e));
+		json_decref(w);
+	}
 	fprintf(fp, "\nSUMMARY\n");
 	fprintf(fp, "pods: %zu created, %zu pending at the end\n", c->npods, pending);
 	fprintf(fp, "nodes: %zu launched\n", c->nnodes);
 	fprintf(fp, "cost: %s USD\n", report_usd(total, usd, sizeof(usd)));
+}
+
+/*
+ * The report's warnings about the input, in creation order: a pod template
+ * without cpu or memory requests counts as zero for the scheduler and the
+ * autoscalers (upstream does the same), which is rarely what its author
+ * meant.  One line per template: per workload, or per bare pod.
+ */
+static json_t *
+report_warnings(struct ks_run *r)
+{
+	struct ks_cluster *c = &r->cluster;
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < c->nwls; i++) {
+		const struct ks_workload *w = c->wls[i];
+
+		if (w->kind == WL_POD || w->spec.has_requests || w->npods + (size_t)w->replicas == 0)
+			continue;
+		json_array_append_new(arr, json_sprintf("%s %s/%s has no cpu or memory requests: "
+		    "the scheduler and the autoscalers count its pods as requesting nothing",
+		    wl_kind_name[w->kind], w->ns, w->name));
+	}
+	for (size_t i = 0; i < c->npods; i++) {
+		const struct ks_pod *p = c->pods[i];
+
+		if (p->owner != NULL || p->spec->has_requests)
+			continue;
+		json_array_append_new(arr, json_sprintf("Pod %s/%s has no cpu or memory requests: "
+		    "the scheduler and the autoscalers count it as requesting nothing", p->ns, p->name));
+	}
+	return arr;
 }
 
 static json_t *
@@ -297,6 +341,7 @@ report_json(struct ks_run *r)
 	json_object_set_new(root, "events", events);
 	json_object_set_new(cost, "total_usd", report_json_usd(total));
 	json_object_set_new(root, "cost", cost);
+	json_object_set_new(root, "warnings", report_warnings(r));
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report_json != NULL)
 			ctl_table[i]->report_json(r, r->ctl_state[i], root);

@@ -1,0 +1,166 @@
+/*
+ * check_report.c: what the reports print: time and money formats, billing
+ * (per second with a 60 s minimum, EC2's rule for Linux instances), the
+ * atomic write, and the warning about pods without requests.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cluster/cluster.h"
+#include "io/report.h"
+#include "ksim.h"
+
+Suite *report_suite(void);
+
+START_TEST(time_format)
+{
+	char b[32];
+
+	ck_assert_str_eq(report_time(0, b, sizeof(b)), "0:00:00");
+	ck_assert_str_eq(report_time(90 * 1000, b, sizeof(b)), "0:01:30");
+	ck_assert_str_eq(report_time(3600 * 1000 + 250, b, sizeof(b)), "1:00:00.250");
+	ck_assert_str_eq(report_time(26LL * 3600 * 1000, b, sizeof(b)), "26:00:00");
+}
+END_TEST
+
+START_TEST(usd_format)
+{
+	char b[32];
+
+	/* nano-USD rounded to micro-USD */
+	ck_assert_str_eq(report_usd(96000000, b, sizeof(b)), "0.096000");
+	ck_assert_str_eq(report_usd(1499, b, sizeof(b)), "0.000001");
+	ck_assert_str_eq(report_usd(499, b, sizeof(b)), "0.000000");
+	ck_assert_str_eq(report_usd(123456789012LL, b, sizeof(b)), "123.456789");
+}
+END_TEST
+
+/* m5.large on demand in us-east-1: 0.096 USD/h = 96,000,000 nano-USD/h. */
+static const struct {
+	int64_t launched, gone, end;	/* ms */
+	int64_t nusd;
+} bills[] = {
+	/* 10 s billed as the 60 s minimum: 96e6 * 60 / 3600 = 1.6e6 */
+	{ 0, 10000, 999999, 1600000 },
+	/* 61.2 s rounds up to 62 s: 96e6 * 62 / 3600 = 1,653,333.3 -> 1,653,333 */
+	{ 1000, 62200, 999999, 1653333 },
+	/* still running at the end (15 min): 96e6 * 900 / 3600 = 24e6 */
+	{ 0, -1, 900000, 24000000 },
+	/* one hour */
+	{ 0, 3600000, 7200000, 96000000 },
+};
+
+START_TEST(billing)
+{
+	struct ks_node n;
+
+	memset(&n, 0, sizeof(n));
+	n.price_nusd_h = 96000000;
+	n.launched_ms = bills[_i].launched;
+	n.gone_ms = bills[_i].gone;
+	ck_assert_int_eq(node_cost_nusd(&n, bills[_i].end), bills[_i].nusd);
+}
+END_TEST
+
+START_TEST(atomic_write_replaces)
+{
+	char dir[] = "/tmp/ksim-report-XXXXXX", path[64], buf[16];
+	struct ks_error err = { 0 };
+	FILE *fp;
+	size_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	ck_assert_int_eq(atomic_write(path, "first", 5, &err), 0);
+	ck_assert_int_eq(atomic_write(path, "second", 6, &err), 0);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_str_eq(buf, "second");
+	unlink(path);
+	rmdir(dir);
+	/* a directory that does not exist: an error naming the path, nothing written */
+	ck_assert_int_eq(atomic_write("/nonexistent-dir/out", "x", 1, &err), KS_EIO);
+	ck_assert_str_eq(err.at.file, "/nonexistent-dir/out");
+	ck_assert_str_eq(err.msg, "cannot write: No such file or directory");
+}
+END_TEST
+
+static const char *noreq =
+    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+    "  duration: 1m\n  nodes: [{instanceType: m5.large, count: 1}]\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+    "spec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n"
+    "    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n"
+    "spec:\n  replicas: 1\n  selector: {matchLabels: {app: api}}\n  template:\n"
+    "    metadata: {labels: {app: api}}\n    spec:\n      containers:\n"
+    "        - {name: c, image: api, resources: {requests: {cpu: 100m}}}\n"
+    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: loose}\n"
+    "spec:\n  containers: [{name: c, image: busybox}]\n";
+
+START_TEST(warns_pods_without_requests)
+{
+	char path[] = "/tmp/ksim-noreq-XXXXXX";
+	const char *files[1] = { path };
+	struct ks_error err = { 0 };
+	struct ksim_opts o;
+	json_t *rep = NULL, *w;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, noreq, strlen(noreq)), (ssize_t)strlen(noreq));
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	o.files = files;
+	o.nfiles = 1;
+	o.duration_ms = -1;
+	o.quiet = 1;
+	ck_assert_int_eq(ksim_run_json(&o, 0, &rep, &err), 0);
+	unlink(path);
+	w = json_object_get(rep, "warnings");
+	/* web and the bare pod; api has a request */
+	ck_assert_uint_eq(json_array_size(w), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(w, 0)), "Deployment default/web has "
+	    "no cpu or memory requests: the scheduler and the autoscalers count its pods as "
+	    "requesting nothing");
+	ck_assert_str_eq(json_string_value(json_array_get(w, 1)), "Pod default/loose has no "
+	    "cpu or memory requests: the scheduler and the autoscalers count it as requesting nothing");
+	json_decref(rep);
+}
+END_TEST
+
+Suite *
+report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *core = tcase_create("core"), *lim = tcase_create("limits"), *errs = tcase_create("errors");
+
+	tcase_add_test(core, time_format);
+	tcase_add_test(core, usd_format);
+	tcase_add_loop_test(core, billing, 0, (int)(sizeof(bills) / sizeof(bills[0])));
+	tcase_add_test(core, warns_pods_without_requests);
+	tcase_add_test(lim, atomic_write_replaces);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, lim);
+	suite_add_tcase(s, errs);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(report_suite());
+	int nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}
