@@ -214,6 +214,117 @@ START_TEST(junit_and_tap)
 }
 END_TEST
 
+/*
+ * Parse XML back, enough to know a CI system can: a prolog, then properly
+ * nested elements with quoted attributes, text and attribute values with
+ * no raw '<' and only the five predefined entities.  Counts the elements
+ * named `count_a` and `count_b`.  Returns 0 when well formed.
+ */
+static int
+xml_entity(const char **p)
+{
+	static const char *const ent[] = { "&lt;", "&gt;", "&amp;", "&quot;", "&apos;" };
+
+	for (size_t i = 0; i < 5; i++)
+		if (strncmp(*p, ent[i], strlen(ent[i])) == 0) {
+			*p += strlen(ent[i]);
+			return 0;
+		}
+	return -1;
+}
+
+static int
+xml_parse(const char *p, const char *count_a, int *na, const char *count_b, int *nb)
+{
+	const char *stack[32];
+	size_t slen[32];
+	int depth = 0, seen_root = 0;
+
+	*na = *nb = 0;
+	if (strncmp(p, "<?xml ", 6) == 0) {
+		p = strstr(p, "?>");
+		if (p == NULL)
+			return -1;
+		p += 2;
+	}
+	while (*p) {
+		if (*p != '<') {
+			if (*p == '&' ? xml_entity(&p) != 0 : (p++, 0))
+				return -1;
+			continue;
+		}
+		if (p[1] == '/') {
+			const char *name = p + 2;
+			size_t len = strcspn(name, ">");
+
+			if (depth == 0 || len != slen[depth - 1] || strncmp(name, stack[depth - 1], len) != 0)
+				return -1;
+			depth--;
+			p = name + len + 1;
+			continue;
+		}
+		{
+			const char *name = ++p;
+			size_t len = strcspn(name, " />");
+
+			if (len == 0 || (depth == 0 && seen_root) || depth == 32)
+				return -1;
+			seen_root = 1;
+			*na += len == strlen(count_a) && strncmp(name, count_a, len) == 0;
+			*nb += len == strlen(count_b) && strncmp(name, count_b, len) == 0;
+			p = name + len;
+			while (*p == ' ') {
+				const char *eq;
+
+				p++;
+				eq = strchr(p, '=');
+				if (eq == NULL || eq == p || eq[1] != '"')
+					return -1;
+				p = eq + 2;
+				while (*p != '"') {
+					if (*p == '\0' || *p == '<')
+						return -1;
+					if (*p == '&' ? xml_entity(&p) != 0 : (p++, 0))
+						return -1;
+				}
+				p++;
+			}
+			if (p[0] == '/' && p[1] == '>') {
+				p += 2;
+			} else if (p[0] == '>') {
+				stack[depth] = name;
+				slen[depth++] = len;
+				p++;
+			} else {
+				return -1;
+			}
+		}
+	}
+	return depth == 0 && seen_root ? 0 : -1;
+}
+
+START_TEST(junit_parses_back)
+{
+	struct expect_result r[3] = {
+		{ "holds", 1, "fine", { "s.yaml", 3, 5 } },
+		{ "a <tricky> & \"quoted\" 'name'", 0, "expected <1> & got \"2\"\x01", { "s.yaml", 7, 5 } },
+		{ "fails too", 0, "plain", { "s.yaml", 9, 5 } },
+	};
+	char *x = expect_junit("a&b", r, 3, 0);
+	int cases, failures;
+
+	ck_assert_int_eq(xml_parse(x, "testcase", &cases, "failure", &failures), 0);
+	ck_assert_int_eq(cases, 3);
+	ck_assert_int_eq(failures, 2);
+	ck_assert_ptr_nonnull(strstr(x, "tests=\"3\" failures=\"2\""));
+	free(x);
+	/* and the checker does reject what is not well formed */
+	ck_assert_int_eq(xml_parse("<a><b></a></b>", "a", &cases, "b", &failures), -1);
+	ck_assert_int_eq(xml_parse("<a x=\"1 < 2\"/>", "a", &cases, "b", &failures), -1);
+	ck_assert_int_eq(xml_parse("<a>AT&T</a>", "a", &cases, "b", &failures), -1);
+}
+END_TEST
+
 Suite *
 expect_suite(void)
 {
@@ -224,6 +335,7 @@ expect_suite(void)
 	tcase_add_test(core, hpa_vpa_nodes_cost);
 	tcase_add_test(core, max_pending);
 	tcase_add_test(core, junit_and_tap);
+	tcase_add_test(core, junit_parses_back);
 	tcase_add_test(lim, percentiles);
 	tcase_add_loop_test(errs, errors_have_places, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, core);

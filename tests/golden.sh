@@ -37,5 +37,21 @@ for s in scenarios/*.yaml; do
 		fi
 	done
 done
+# ksim check on the scenarios that carry expectations: its verdicts and its
+# exit status (0 when all hold) are golden too
+for s in scenarios/*.yaml; do
+	name=$(basename "$s" .yaml)
+	grep -q '^  expect:' "$s" || continue
+	n=$((n + 1))
+	out="$tmp/$name.check.txt"
+	"$KSIM" check -q "$s" > "$out" 2> "$tmp/err"
+	echo "exit $?" >> "$out"
+	if [ -n "$KSIM_REGEN" ]; then
+		cp "$out" "tests/golden/$name.check.txt"; continue
+	fi
+	if ! diff -u "tests/golden/$name.check.txt" "$out"; then
+		echo "FAIL: ksim check $name differs from tests/golden/$name.check.txt"; fail=$((fail + 1))
+	fi
+done
 echo "golden: $((n - fail)) passed, $fail failed"
 [ $fail -eq 0 ]
