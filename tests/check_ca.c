@@ -382,6 +382,40 @@ START_TEST(test_max_size)
 END_TEST
 
 /*
+ * A node group's own image pull times win over the scenario's on its nodes
+ * (a pre-baked AMI): the scenario pulls the 3 GB image in 2 min, group
+ * "baked" in 5 s.  The same pod, created at 30 s, on each group (a
+ * nodeSelector picks it): the baked node runs it 115 s sooner.
+ */
+START_TEST(test_group_image_pull)
+{
+	json_t *rep = run_yaml(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 10m\n  clusterAutoscaler: {}\n"
+	    "  timing: {images: {big:1: 2m}}\n"
+	    "  nodeGroups:\n"
+	    "    - {name: plain, instanceType: m5.large, minSize: 0, maxSize: 2, desiredCapacity: 0,"
+	    " labels: {g: plain}}\n"
+	    "    - {name: baked, instanceType: m5.large, minSize: 0, maxSize: 2, desiredCapacity: 0,"
+	    " labels: {g: baked}, images: {big:1: 5s}}\n"
+	    "  timeline:\n"
+	    "    - at: 30s\n      create: {apiVersion: v1, kind: Pod, metadata: {name: a},"
+	    " spec: {nodeSelector: {g: plain}, containers: [{name: c, image: big:1,"
+	    " resources: {requests: {cpu: 1}}}]}}\n"
+	    "    - at: 30s\n      create: {apiVersion: v1, kind: Pod, metadata: {name: b},"
+	    " spec: {nodeSelector: {g: baked}, containers: [{name: c, image: big:1,"
+	    " resources: {requests: {cpu: 1}}}]}}\n");
+	json_t *a = pod_named(rep, "a"), *b = pod_named(rep, "b");
+
+	/* both groups scale in the same loop and boot alike: same bind time */
+	ck_assert_int_eq(jint(a, "scheduled_at_ms"), jint(b, "scheduled_at_ms"));
+	ck_assert_int_eq(jint(a, "running_at_ms") - jint(a, "scheduled_at_ms"), 120000 + 1000);
+	ck_assert_int_eq(jint(b, "running_at_ms") - jint(b, "scheduled_at_ms"), 5000 + 1000);
+	json_decref(rep);
+}
+END_TEST
+
+/*
  * --max-nodes-total counts nodes on their way: three 1900m pods on a group
  * of m5.large (one pod each) created 30 s apart, cap 2.  The first scale-up
  * adds one node; the second pod triggers another while the first boots;
@@ -652,6 +686,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_template_from_asg);
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
+	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);
 	tcase_add_test(tc, test_utilization);

@@ -157,6 +157,7 @@ struct ca_group {
 	const char		*prefix;	/* node name prefix, NULL = EC2 names */
 	int64_t			 asg_ms;	/* ASG reaction, ms; -1 = the scenario's */
 	int64_t			 boot_ms;	/* boot to Ready, ms; -1 = the scenario's */
+	struct cluster_timing	 pull;		/* image pull times on its nodes; pull_ms -1 = the scenario's */
 	struct ks_mark		 mark;		/* where it was declared */
 	/* state */
 	struct ks_node		 tmpl;		/* template node (never in the cluster) */
@@ -849,7 +850,7 @@ load_config(struct ca_state *st, struct ks_error *err)
 
 static const char *const ng_keys[] = { "name", "instanceType", "instanceTypes", "minSize",
 	"maxSize", "desiredCapacity", "labels", "taints", "capacityType", "availabilityZones",
-	"maxPods", "namePrefix", "asgReaction", "nodeStartup", NULL };
+	"maxPods", "namePrefix", "asgReaction", "nodeStartup", "imagePull", "images", NULL };
 
 static int
 get_int_field(const struct yt_node *m, const char *key, int *out, struct ks_error *err)
@@ -877,6 +878,8 @@ group_free(struct ca_group *g)
 		return;
 	labels_free(&g->labels);
 	free(g->taints);
+	free(g->pull.img_names);
+	free(g->pull.img_ms);
 	if (g->tmpl_ok) {
 		labels_free(&g->tmpl.labels);
 		free(g->tmpl.taints);
@@ -1040,6 +1043,13 @@ load_group(struct ca_state *st, const struct yt_node *e, int eksctl, int managed
 		goto fail;
 	if ((v = yt_map_get(e, "nodeStartup")) != NULL &&
 	    (yt_get_duration(v, &g->boot_ms, err) != 0))
+		goto fail;
+	/* image pull times on this group's nodes (a pre-baked AMI) */
+	g->pull.pull_ms = -1;
+	if ((v = yt_map_get(e, "imagePull")) != NULL &&
+	    (yt_get_duration(v, &g->pull.pull_ms, err) != 0))
+		goto fail;
+	if (load_images(yt_map_get(e, "images"), &g->pull, err) != 0)
 		goto fail;
 	if (eksctl) {
 		labels_set(&g->labels, "alpha.eksctl.io/nodegroup-name", g->name);
@@ -1322,6 +1332,9 @@ group_node_new(struct ca_state *st, struct ca_group *g)
 {
 	struct ks_node *n = run_node_new(st->r, g->itype, launch_zone(st, g), g->spot,
 	    g->max_pods, g->prefix);
+
+	if (g->pull.pull_ms >= 0 || g->pull.nimg > 0)
+		n->pull = &g->pull;
 
 	for (size_t i = 0; i < g->labels.n; i++)
 		labels_set(&n->labels, g->labels.v[i].key, g->labels.v[i].val);

@@ -25,8 +25,9 @@
  *    the node (or being pulled there) waits only for that pull to finish.
  *
  * Costs: every operation is O(1) or O(pods of one workload / one node)
- * except cluster_node_ready, which walks the DaemonSets.  Pod and node
- * lists use swap-removal with the index stored in the pod.
+ * except cluster_node_ready, which walks the DaemonSets, and a scale-down,
+ * which ranks the workload's pods once (O(n log n)).  Pod and node lists
+ * use swap-removal with the index stored in the pod.
  */
 #include "cluster/cluster.h"
 
@@ -235,13 +236,23 @@ node_has_image(const struct ks_node *n, const char *image)
 	return 0;
 }
 
+/* The pull time of an image on a node: its group's table first (a
+ * pre-baked AMI), then the scenario's; pull_ms < 0 means "not set". */
 static int64_t
-image_pull_time(const struct ks_cluster *c, const char *image)
+image_pull_time(const struct ks_cluster *c, const struct ks_node *n, const char *image)
 {
-	for (size_t i = 0; i < c->timing.nimg; i++)
-		if (c->timing.img_names[i] == image)
-			return c->timing.img_ms[i];
-	return c->timing.pull_ms;
+	const struct cluster_timing *t[2] = { n->pull, &c->timing };
+
+	for (int k = 0; k < 2; k++) {
+		if (t[k] == NULL)
+			continue;
+		for (size_t i = 0; i < t[k]->nimg; i++)
+			if (t[k]->img_names[i] == image)
+				return t[k]->img_ms[i];
+		if (t[k]->pull_ms >= 0)
+			return t[k]->pull_ms;
+	}
+	return 0;
 }
 
 int64_t
@@ -250,7 +261,7 @@ node_pull_ms(const struct ks_cluster *c, const struct ks_node *n, const char *im
 	for (size_t i = 0; i < n->nimages; i++)
 		if (n->images[i] == image)
 			return n->image_at[i] > c->sim->now_ms ? n->image_at[i] - c->sim->now_ms : 0;
-	return image_pull_time(c, image);
+	return image_pull_time(c, n, image);
 }
 
 static void

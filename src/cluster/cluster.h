@@ -169,6 +169,8 @@ struct ks_pdb {
 
 enum node_state { NODE_READY, NODE_NOTREADY, NODE_DELETING, NODE_GONE };
 
+struct cluster_timing;
+
 struct ks_node {
 	uint32_t		 id;		/* index in cluster->nodes */
 	const char		*name;		/* interned */
@@ -191,6 +193,7 @@ struct ks_node {
 	int64_t			 gone_ms;	/* terminated, -1 while alive */
 	uint32_t		*pods;		/* ids of pods bound here, not gone */
 	size_t			 npods, podcap;
+	const struct cluster_timing *pull;	/* image pull times of its group (borrowed), or NULL */
 	const char		**images;	/* images pulled or being pulled (interned) */
 	int64_t			*image_at;	/* when each is available */
 	size_t			 nimages, imgcap;

@@ -24,12 +24,18 @@
  *    followed by the preemption post-filter's own histogram (framework/
  *    types.go FitError.Error, preemption.go).
  *
- * Costs: a pod is O(nodes examined) for plain pods; pods with topology
- * spread or (anti-)affinity also pay one walk over the bound pods to count
- * matches per node.  Within one pass, a pod identical to one that already
- * failed (same template and requests, no inter-pod terms) fails without a
- * new search: kube-scheduler does the work again, but the answer cannot
- * differ because binding only takes capacity away.
+ * Costs: a pod is O(nodes examined) for plain pods (scores read the
+ * node's NonZeroRequested sums, kept on bind, not its pods).  Pods with
+ * topology spread or (anti-)affinity also pay O(workloads + matching pods
+ * + nodes) to count matches per node and per domain: a controller's pods
+ * share its template, so a selector is matched once per workload, never
+ * once per pod in the cluster (upstream's PreFilter walks every pod).  As
+ * soon as one pod has required anti-affinity, every pod pays
+ * O(workloads with such terms + their matching pods).  Within one pass, a
+ * pod identical to one that already failed (same template and requests,
+ * no inter-pod terms) fails without a new search: kube-scheduler does the
+ * work again, but the answer cannot differ because binding only takes
+ * capacity away.  tests/bench/README.md has the measurements.
  */
 #include "cluster/sched.h"
 

@@ -138,6 +138,8 @@ int	load_node_selector_term(const struct yt_node *, struct ks_selector *out, str
 int	load_labels(const struct yt_node *, struct ks_labels *out, struct ks_error *);
 int	load_taints(const struct yt_node *, struct ks_taint **out, size_t *n, struct ks_error *);
 int	load_resources(const struct yt_node *, struct ks_res *out, struct ks_error *);
+/* A map of image -> pull duration (spec.timing.images, a node group's images). */
+int	load_images(const struct yt_node *, struct cluster_timing *, struct ks_error *);
 /* An optional string field: *out interned, or NULL when absent or null. */
 int	load_str_opt(const struct yt_node *map, const char *key, const char **out,
 	    struct ks_error *err);

@@ -625,19 +625,25 @@ load_timing(struct loader *L, const struct yt_node *t, struct ks_error *err)
 	if ((v = yt_map_get(t, "podShutdown")) != NULL &&
 	    yt_get_duration(v, &tm->shutdown_ms, err) != 0)
 		return KS_EINVAL;
-	if ((v = yt_map_get(t, "images")) != NULL && !yt_is_null(v)) {
-		if (yt_expect_map(v, err) != 0)
-			return KS_EINVAL;
-		tm->img_names = xcalloc(v->npairs ? v->npairs : 1, sizeof(char *));
-		tm->img_ms = xcalloc(v->npairs ? v->npairs : 1, sizeof(int64_t));
-		for (size_t i = 0; i < v->npairs; i++) {
-			const char *img;
+	return load_images(yt_map_get(t, "images"), tm, err);
+}
 
-			if (yt_get_str(v->pairs[i].key, &img, err) != 0 ||
-			    yt_get_duration(v->pairs[i].value, &tm->img_ms[i], err) != 0)
-				return KS_EINVAL;
-			tm->img_names[tm->nimg++] = intern(img);
-		}
+int
+load_images(const struct yt_node *v, struct cluster_timing *tm, struct ks_error *err)
+{
+	if (v == NULL || yt_is_null(v))
+		return 0;
+	if (yt_expect_map(v, err) != 0)
+		return KS_EINVAL;
+	tm->img_names = xcalloc(v->npairs ? v->npairs : 1, sizeof(char *));
+	tm->img_ms = xcalloc(v->npairs ? v->npairs : 1, sizeof(int64_t));
+	for (size_t i = 0; i < v->npairs; i++) {
+		const char *img;
+
+		if (yt_get_str(v->pairs[i].key, &img, err) != 0 ||
+		    yt_get_duration(v->pairs[i].value, &tm->img_ms[i], err) != 0)
+			return KS_EINVAL;
+		tm->img_names[tm->nimg++] = intern(img);
 	}
 	return 0;
 }
