@@ -524,6 +524,10 @@ START_TEST(test_interruption)
 	ck_assert_int_eq(json_integer_value(json_object_get(kp, "spot_interruptions")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(kp, "interrupted_pods")), 5);
 	ck_assert_int_eq(json_integer_value(json_object_get(kp, "interrupted_pod_seconds")), 335);
+	/* capacity paid for that served no pod: the interrupted node is gone at
+	 * the notice (0 s), the replacement was billed from 3:01 to Ready at
+	 * 4:01: 60 node-seconds */
+	ck_assert_int_eq(json_integer_value(json_object_get(kp, "interrupted_node_seconds")), 60);
 	json_decref(j);
 }
 END_TEST

@@ -753,6 +753,7 @@ struct kp_interrupt {
 	int			 delivered;	/* a claim was interrupted */
 	size_t			 pods_from;	/* replacement pods: ids [pods_from, pods_to) */
 	size_t			 pods_to;
+	struct kp_claim		*victim;	/* the claim interrupted */
 };
 
 /* An offering marked unavailable after an interruption (the ICE cache). */
@@ -3633,6 +3634,7 @@ kp_interrupt_fired(struct sim *sim, void *arg)
 	snprintf(ref, sizeof(ref), "nodeclaim/%s", victim->name);
 	cluster_event(c, "DisruptionTerminating", ref, "Disrupting NodeClaim: Interrupted");
 	in->pods_from = c->npods;
+	in->victim = victim;
 	kp_claim_delete(st, victim, "interrupted");
 	in->pods_to = c->npods;
 	in->delivered = 1;
@@ -4013,6 +4015,51 @@ kp_interrupt_pod_seconds(const struct kp_state *st)
 	return ms / 1000;
 }
 
+/*
+ * What interruptions cost in capacity: node-seconds paid for that served no
+ * pod.  For each interruption, the interrupted node from its notice until
+ * its instance is gone (cordoned, draining), and every NodeClaim that a
+ * displaced pod ended up on, if it was launched after the notice, from its
+ * launch until it was Ready (counted once).
+ */
+static int64_t
+kp_interrupt_node_seconds(const struct kp_state *st)
+{
+	const struct ks_cluster *c = &st->r->cluster;
+	int64_t ms = 0, end = st->r->sim.now_ms;
+	const struct kp_claim **seen = NULL;
+	size_t nseen = 0, seencap = 0;
+
+	for (size_t i = 0; i < st->nintr; i++) {
+		const struct kp_interrupt *in = &st->intr[i];
+
+		if (!in->delivered)
+			continue;
+		ms += (in->victim->gone_ms >= 0 ? in->victim->gone_ms : end) - in->at_ms;
+		for (size_t j = in->pods_from; j < in->pods_to && j < c->npods; j++) {
+			const struct ks_pod *p = c->pods[j];
+			const struct kp_claim *k = NULL;
+			int dup = 0;
+
+			if (p->spec->is_daemon || p->node < 0)
+				continue;
+			for (size_t m = 0; m < st->nclaims && k == NULL; m++)
+				if (st->claims[m]->node == c->nodes[p->node])
+					k = st->claims[m];
+			if (k == NULL || k->created_ms < in->at_ms)
+				continue;
+			for (size_t m = 0; m < nseen && !dup; m++)
+				dup = seen[m] == k;
+			if (dup)
+				continue;
+			VEC_PUSH(seen, nseen, seencap, k);
+			ms += (k->ready_ms >= 0 ? k->ready_ms : end) - k->created_ms;
+		}
+	}
+	free(seen);
+	return ms / 1000;
+}
+
 static void
 karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 {
@@ -4061,6 +4108,8 @@ karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 	json_object_set_new(kp, "interrupted_pods", json_integer((json_int_t)st->intr_pods));
 	json_object_set_new(kp, "interrupted_pod_seconds",
 	    json_integer((json_int_t)kp_interrupt_pod_seconds(st)));
+	json_object_set_new(kp, "interrupted_node_seconds",
+	    json_integer((json_int_t)kp_interrupt_node_seconds(st)));
 	json_object_set_new(root, "node_claims", claims);
 	json_object_set_new(root, "karpenter", kp);
 }
@@ -4087,9 +4136,10 @@ karpenter_report_text(struct ks_run *r, void *state, FILE *fp)
 	}
 	fprintf(fp, "nodepools: %zu; spotToSpotConsolidation %s; provisioning rounds: %llu; "
 	    "spot interruptions: %llu (%llu pods rescheduled, %lld pod-seconds until running "
-	    "again)\n", st->npools, st->s2s ? "on" : "off", (unsigned long long)st->rounds,
-	    (unsigned long long)st->interruptions, (unsigned long long)st->intr_pods,
-	    (long long)kp_interrupt_pod_seconds(st));
+	    "again, %lld extra node-seconds)\n", st->npools, st->s2s ? "on" : "off",
+	    (unsigned long long)st->rounds, (unsigned long long)st->interruptions,
+	    (unsigned long long)st->intr_pods, (long long)kp_interrupt_pod_seconds(st),
+	    (long long)kp_interrupt_node_seconds(st));
 }
 
 static void
