@@ -621,7 +621,7 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	j = report_json(r);
 	n = expect_count(r->scn->expect);
 	res = xcalloc(n, sizeof(*res));
-	expect_eval(r->scn->expect, j, res);
+	expect_eval(r->scn->expect, j, EXPECT_RUN, res);
 	json_decref(j);
 	for (size_t i = 0; i < n; i++)
 		*failed += !res[i].ok;

@@ -76,6 +76,7 @@
 #include "cluster/cluster.h"
 #include "cluster/quantity.h"
 #include "cluster/sched.h"
+#include "io/expect.h"
 #include "io/load.h"
 #include "io/report.h"
 #include "io/ytree.h"
@@ -1894,13 +1895,44 @@ cmd_nodes(struct plan_args *a, int *over, struct ks_error *err)
 
 		*over = best == NULL || best->cost_nusd > a->max_cost;
 	}
-	if (a->o.output == KSIM_JSON) {
-		buf = json_text(nodes_json(&nc, opts, n, a, &kp), &len);
-	} else {
-		FILE *fp = open_memstream(&buf, &len);
+	{
+		/* the scenario's plan expectations are evaluated against the ranking */
+		json_t *j = nodes_json(&nc, opts, n, a, &kp);
+		const struct expect_set *ex = nc.base->scn->expect;
+		size_t nex = expect_count(ex);
+		struct expect_result *res = xcalloc(nex ? nex : 1, sizeof(*res));
+		json_t *arr = json_array();
 
-		nodes_text(fp, &nc, opts, n, a, &kp, mask);
-		fclose(fp);
+		expect_eval(ex, j, EXPECT_PLAN, res);
+		for (size_t i = 0; i < nex; i++) {
+			json_t *e = json_object();
+
+			json_object_set_new(e, "name", json_string(res[i].name));
+			json_object_set_new(e, "ok", json_boolean(res[i].ok));
+			if (res[i].skipped)
+				json_object_set_new(e, "skipped", json_true());
+			json_object_set_new(e, "message", json_string(res[i].msg));
+			json_array_append_new(arr, e);
+			*over |= !res[i].ok;
+		}
+		if (nex > 0)
+			json_object_set_new(j, "expectations", arr);
+		else
+			json_decref(arr);
+		if (a->o.output == KSIM_JSON) {
+			buf = json_text(j, &len);
+		} else {
+			FILE *fp = open_memstream(&buf, &len);
+
+			json_decref(j);
+			nodes_text(fp, &nc, opts, n, a, &kp, mask);
+			if (nex > 0) {
+				fprintf(fp, "\nEXPECTATIONS\n");
+				expect_print_text(fp, res, nex);
+			}
+			fclose(fp);
+		}
+		free(res);
 	}
 	rc = emit(a->o.output_file, buf, len, err);
 cleanup:

@@ -37,6 +37,13 @@ static const char *report_json_text =
 
 static struct expect_result res[16];
 
+/* A `ksim plan nodes` report: two m6i.8xlarge for 3.072 USD are cheapest. */
+static const char *plan_json_text =
+    "{\"options\": [], \"cheapest\": {\"instance_type\": \"m6i.8xlarge\","
+    " \"capacity_type\": \"on-demand\", \"nodes\": 2, \"cost_usd\": 3.072}}";
+static const char *report_text_in_use;
+static enum expect_ctx ctx_in_use = EXPECT_RUN;
+
 /* Parse spec.expect from YAML text and evaluate it; returns the count. */
 static size_t
 run(const char *yaml, struct ks_error *err)
@@ -52,11 +59,11 @@ run(const char *yaml, struct ks_error *err)
 		yt_stream_free(st);
 		return (size_t)-1;
 	}
-	rep = json_loads(report_json_text, 0, &jerr);
+	rep = json_loads(report_text_in_use ? report_text_in_use : report_json_text, 0, &jerr);
 	ck_assert_ptr_nonnull(rep);
 	n = expect_count(set);
 	ck_assert_uint_le(n, 16);
-	expect_eval(set, rep, res);
+	expect_eval(set, rep, ctx_in_use, res);
 	json_decref(rep);
 	expect_set_free(set);
 	yt_stream_free(st);
@@ -150,6 +157,59 @@ START_TEST(max_pending)
 }
 END_TEST
 
+START_TEST(plan_expectations)
+{
+	struct ks_error err = { 0 };
+	const char *yaml =
+	    "- {name: p1, plan: cheapest, maxCostUsd: 3.5, notInstanceType: m5.4xlarge}\n"
+	    "- {name: p2, plan: cheapest, instanceType: r6i.8xlarge}\n"
+	    "- {name: p3, plan: cheapest, maxCostUsd: 3, maxNodes: 2}\n"
+	    "- {name: p4, plan: cheapest, maxNodes: 1}\n"
+	    "- {name: r1, maxPending: 1m}\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	report_text_in_use = plan_json_text;
+	ctx_in_use = EXPECT_PLAN;
+	ck_assert_uint_eq(run(yaml, &err), 5);
+	report_text_in_use = NULL;
+	ctx_in_use = EXPECT_RUN;
+	ck_assert(res[0].ok && !res[0].skipped);
+	ck_assert_str_eq(res[0].msg, "2 x m6i.8xlarge, 3.072000 USD");
+	ck_assert(!res[1].ok);
+	ck_assert_str_eq(res[1].msg, "expected the cheapest option to be r6i.8xlarge, but it is m6i.8xlarge");
+	ck_assert(!res[2].ok);
+	ck_assert_str_eq(res[2].msg, "expected the cheapest option to cost at most 3.000000 USD, "
+	    "but m6i.8xlarge costs 3.072000 USD");
+	ck_assert(!res[3].ok);
+	ck_assert_str_eq(res[3].msg, "expected the cheapest option to need at most 1 nodes, but "
+	    "m6i.8xlarge needs 2");
+	/* a run expectation is not plan's to evaluate */
+	ck_assert(res[4].ok && res[4].skipped);
+	ck_assert_str_eq(res[4].msg, "evaluated by ksim run and ksim check");
+	fp = open_memstream(&buf, &len);
+	expect_print_text(fp, res, 5);
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(buf, "SKIP  r1: evaluated by ksim run and ksim check\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "1 passed, 3 failed, 1 skipped\n"));
+	free(buf);
+	/* and a plan expectation is not run's */
+	ck_assert_uint_eq(run("- {name: p, plan: cheapest, maxNodes: 1}\n", &err), 1);
+	ck_assert(res[0].ok && res[0].skipped);
+	ck_assert_str_eq(res[0].msg, "evaluated by ksim plan nodes");
+	fp = open_memstream(&buf, &len);
+	expect_print_tap(fp, res, 1);
+	fclose(fp);
+	ck_assert_str_eq(buf, "TAP version 13\n1..1\nok 1 - p # SKIP evaluated by ksim plan nodes\n");
+	free(buf);
+	buf = expect_junit("s", res, 1, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "skipped=\"1\""));
+	ck_assert_ptr_nonnull(strstr(buf, "<skipped message=\"evaluated by ksim plan nodes\"/>"));
+	free(buf);
+}
+END_TEST
+
 struct bad_case {
 	const char	*yaml;
 	int		 line, col;
@@ -171,7 +231,11 @@ static const struct bad_case bad[] = {
 	{ "- {name: a, maxCostUsd: -1}\n", 1, 25, "maxCostUsd must be a non-negative amount of USD, "
 	  "found -1" },
 	{ "- {name: a, something: 1}\n", 1, 3, "expectation \"a\" has no subject: expected pod, "
-	  "workload, hpa, vpa, nodes, maxCostUsd, maxCostPerHourUsd or maxPending" },
+	  "workload, hpa, vpa, nodes, maxCostUsd, maxCostPerHourUsd, maxPending or plan" },
+	{ "- {name: a, plan: dearest, maxNodes: 1}\n", 1, 19, "expected plan: cheapest (the "
+	  "option ksim plan nodes ranks first), found \"dearest\"" },
+	{ "- {name: a, plan: cheapest}\n", 1, 3, "expectation \"a\" asserts nothing: expected "
+	  "maxCostUsd, maxNodes, instanceType or notInstanceType" },
 	{ "- {name: a, maxPending: 1m}\n- {name: a, maxPending: 2m}\n", 2, 3,
 	  "duplicate expectation name \"a\" (first at line 1)" },
 	{ "- {name: a, pod: default/x, runningWithin: 90}\n", 1, 44,
@@ -193,8 +257,8 @@ END_TEST
 START_TEST(junit_and_tap)
 {
 	struct expect_result r[2] = {
-		{ "ok one", 1, "fine", { "s.yaml", 3, 5 } },
-		{ "bad <one>", 0, "expected \"x\" & got y", { "s.yaml", 7, 5 } },
+		{ "ok one", 1, 0, "fine", { "s.yaml", 3, 5 } },
+		{ "bad <one>", 0, 0, "expected \"x\" & got y", { "s.yaml", 7, 5 } },
 	};
 	char *x = expect_junit("suite", r, 2, 0), *buf = NULL;
 	size_t len = 0;
@@ -306,9 +370,9 @@ xml_parse(const char *p, const char *count_a, int *na, const char *count_b, int 
 START_TEST(junit_parses_back)
 {
 	struct expect_result r[3] = {
-		{ "holds", 1, "fine", { "s.yaml", 3, 5 } },
-		{ "a <tricky> & \"quoted\" 'name'", 0, "expected <1> & got \"2\"\x01", { "s.yaml", 7, 5 } },
-		{ "fails too", 0, "plain", { "s.yaml", 9, 5 } },
+		{ "holds", 1, 0, "fine", { "s.yaml", 3, 5 } },
+		{ "a <tricky> & \"quoted\" 'name'", 0, 0, "expected <1> & got \"2\"\x01", { "s.yaml", 7, 5 } },
+		{ "fails too", 0, 0, "plain", { "s.yaml", 9, 5 } },
 	};
 	char *x = expect_junit("a&b", r, 3, 0);
 	int cases, failures;
@@ -336,6 +400,7 @@ expect_suite(void)
 	tcase_add_test(core, max_pending);
 	tcase_add_test(core, junit_and_tap);
 	tcase_add_test(core, junit_parses_back);
+	tcase_add_test(core, plan_expectations);
 	tcase_add_test(lim, percentiles);
 	tcase_add_loop_test(errs, errors_have_places, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, core);

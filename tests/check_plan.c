@@ -506,6 +506,36 @@ START_TEST(test_max_cost_exit)
 }
 END_TEST
 
+/*
+ * The scenario's plan expectations decide the exit status too: with only
+ * m5.4xlarge offered, no option serves every pod, so "the answer is not
+ * m5.4xlarge" fails with a message saying so, and the run-side ones are
+ * not plan's to judge.
+ */
+START_TEST(test_plan_expectations)
+{
+	FILE *fp;
+	char buf[8192];
+	size_t n;
+
+	if (!have_binary())
+		return;
+	ck_assert_int_eq(run_ksim("plan nodes -q --instance-types m5.4xlarge "
+	    "scenarios/plan-notebooks.yaml", tmp("pe.txt"), "/dev/null"), 1);
+	fp = fopen(tmp("pe.txt"), "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(buf, "FAIL  the answer is not m5.4xlarge, which cannot hold the "
+	    "16 CPU / 64Gi notebook: expected a cheapest option that serves every pod, but none of "
+	    "the candidates does\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "0 passed, 2 failed\n"));
+	ck_assert_int_eq(run_ksim("plan nodes -q --instance-types m5.8xlarge "
+	    "scenarios/plan-notebooks.yaml", "/dev/null", "/dev/null"), 0);
+}
+END_TEST
+
 static const struct {
 	const char	*args;		/* after `ksim` */
 	const char	*stderr_;	/* exactly */
@@ -656,6 +686,7 @@ plan_suite(void)
 	tcase_add_test(tc, test_headroom_reasons);
 	tcase_add_test(tc, test_golden_plan_notebooks);
 	tcase_add_test(tc, test_max_cost_exit);
+	tcase_add_test(tc, test_plan_expectations);
 	tcase_add_test(tc, test_man_examples);
 	tcase_add_test(tc, test_karpenter_row);
 	tcase_add_test(tc, test_method_ca);

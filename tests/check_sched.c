@@ -889,6 +889,43 @@ START_TEST(daemonset_every_node)
 }
 END_TEST
 
+START_TEST(pdb_allowed_counts)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "web", 4, 100, 0);
+	struct ks_podspec *bare = mkspec(100, 0);
+	struct ks_pdb *b = xcalloc(1, sizeof(*b));
+	const char *v = intern("web");
+	struct ks_req r = { intern("app"), OP_IN, &v, 1, 0 };
+	struct ks_pod *bp;
+
+	cluster_node_ready(&C, mknode("a", 8000, 32 * GI, 110, NULL));
+	cluster_workload_start(&C, w);
+	labels_set(&bare->labels, "app", "web");
+	bp = mkpod("stray-web", bare);
+	b->name = intern("web-pdb");
+	b->ns = intern("default");
+	selector_add(&b->sel, &r);
+	b->min_available = 3;
+	b->max_unavailable = -1;
+	VEC_PUSH(C.pdbs, C.npdbs, C.pdbcap, b);
+	run_until(10000);
+	/* 4 replicas + 1 bare pod, all Ready: 5 healthy - minAvailable 3 = 2 */
+	ck_assert_ptr_eq(pdb_for_pod(&C, bp), b);
+	ck_assert_int_eq(pdb_allowed(&C, b), 2);
+	/* maxUnavailable 50% of 5 expected rounds up to 3: desired 2, allowed 3 */
+	b->min_available = -1;
+	b->max_unavailable = 50;
+	b->pct = 1;
+	ck_assert_int_eq(pdb_allowed(&C, b), 3);
+	/* a terminating pod is neither expected nor healthy: 4 - (4 - 2) = 2 */
+	victim = bp;
+	sim_at(&S, 20000, "delete", delete_fired, NULL);
+	run_until(20000);
+	ck_assert_int_eq(bp->phase, POD_TERMINATING);
+	ck_assert_int_eq(pdb_allowed(&C, b), 2);
+}
+END_TEST
+
 START_TEST(sched_fits_direct)
 {
 	struct ks_node *a = mknode("a", 2000, 4 * GI, 110, NULL);
@@ -1120,6 +1157,7 @@ sched_suite(void)
 	tcase_add_test(tc, statefulset_ordinals);
 	tcase_add_test(tc, statefulset_recreates_same_name);
 	tcase_add_test(tc, daemonset_every_node);
+	tcase_add_test(tc, pdb_allowed_counts);
 	tcase_add_test(tc, sched_fits_direct);
 	suite_add_tcase(s, tc);
 

@@ -26,7 +26,7 @@
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
-enum ex_kind { EX_POD, EX_HPA, EX_VPA, EX_NODES, EX_COST, EX_MAXPENDING };
+enum ex_kind { EX_POD, EX_HPA, EX_VPA, EX_NODES, EX_COST, EX_MAXPENDING, EX_PLAN };
 
 struct expectation {
 	enum ex_kind	 kind;
@@ -48,6 +48,8 @@ struct expectation {
 	int64_t		 count, max_nodes;
 	int64_t		 max_cost_nusd, max_cost_h_nusd;
 	int64_t		 max_pending;
+	const char	*itype;		/* plan: the cheapest is this instance type */
+	const char	*not_itype;	/* plan: the cheapest is not this one */
 };
 
 struct expect_set {
@@ -65,6 +67,8 @@ static const char *const keys_vpa[] = { "name", "vpa", "namespace", "container",
 static const char *const keys_nodes[] = { "name", "nodes", "at", "count", "maxNodes", NULL };
 static const char *const keys_cost[] = { "name", "maxCostUsd", "maxCostPerHourUsd", NULL };
 static const char *const keys_maxpending[] = { "name", "maxPending", NULL };
+static const char *const keys_plan[] = { "name", "plan", "maxCostUsd", "instanceType",
+	"notInstanceType", "maxNodes", NULL };
 
 void
 expect_set_free(struct expect_set *s)
@@ -258,6 +262,25 @@ parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 			    "expectation \"%s\" asserts nothing: expected at + count or maxNodes", x->name);
 		return 0;
 	}
+	if ((v = yt_map_get(e, "plan")) != NULL) {
+		x->kind = EX_PLAN;
+		if (load_strict(e, keys_plan, "a plan expectation", err) != 0 ||
+		    yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		if (strcmp(s, "cheapest") != 0)
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "expected plan: cheapest (the option ksim plan nodes ranks first), found \"%s\"", s);
+		if (get_usd(e, "maxCostUsd", &x->max_cost_nusd, err) != 0 ||
+		    get_int(e, "maxNodes", &x->max_nodes, err) != 0 ||
+		    load_str_opt(e, "instanceType", &x->itype, err) != 0 ||
+		    load_str_opt(e, "notInstanceType", &x->not_itype, err) != 0)
+			return KS_EINVAL;
+		if (x->max_cost_nusd < 0 && x->max_nodes < 0 && x->itype == NULL && x->not_itype == NULL)
+			return ks_error_set(err, &e->mark, KS_EINVAL,
+			    "expectation \"%s\" asserts nothing: expected maxCostUsd, maxNodes, "
+			    "instanceType or notInstanceType", x->name);
+		return 0;
+	}
 	if (yt_map_get(e, "maxCostUsd") != NULL || yt_map_get(e, "maxCostPerHourUsd") != NULL) {
 		x->kind = EX_COST;
 		if (load_strict(e, keys_cost, "a cost expectation", err) != 0 ||
@@ -275,7 +298,7 @@ parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 	}
 	return ks_error_set(err, &e->mark, KS_EINVAL,
 	    "expectation \"%s\" has no subject: expected pod, workload, hpa, vpa, nodes, "
-	    "maxCostUsd, maxCostPerHourUsd or maxPending", x->name);
+	    "maxCostUsd, maxCostPerHourUsd, maxPending or plan", x->name);
 }
 
 int
@@ -642,8 +665,51 @@ eval_maxpending(const struct expectation *x, json_t *rep, struct expect_result *
 		    dur(worst, b, sizeof(b)));
 }
 
+/* The cheapest option of a `ksim plan nodes` report. */
+static void
+eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
+{
+	json_t *b = json_object_get(rep, "cheapest");
+	const char *it = jstr(b, "instance_type");
+	int64_t cost = (int64_t)(json_number_value(json_object_get(b, "cost_usd")) * 1e9 + 0.5);
+	int64_t nodes = jint(b, "nodes");
+	char a[32], c[32];
+
+	r->ok = 0;
+	if (!json_is_object(b) || it == NULL) {
+		snprintf(r->msg, sizeof(r->msg), "expected a cheapest option that serves every pod, "
+		    "but none of the candidates does");
+		return;
+	}
+	if (x->itype != NULL && strcmp(it, x->itype) != 0) {
+		snprintf(r->msg, sizeof(r->msg), "expected the cheapest option to be %s, but it is %s",
+		    x->itype, it);
+		return;
+	}
+	if (x->not_itype != NULL && strcmp(it, x->not_itype) == 0) {
+		snprintf(r->msg, sizeof(r->msg), "expected the cheapest option not to be %s, but it is",
+		    x->not_itype);
+		return;
+	}
+	if (x->max_cost_nusd >= 0 && cost > x->max_cost_nusd) {
+		snprintf(r->msg, sizeof(r->msg), "expected the cheapest option to cost at most %s USD, "
+		    "but %s costs %s USD", report_usd(x->max_cost_nusd, a, sizeof(a)), it,
+		    report_usd(cost, c, sizeof(c)));
+		return;
+	}
+	if (x->max_nodes >= 0 && nodes > x->max_nodes) {
+		snprintf(r->msg, sizeof(r->msg), "expected the cheapest option to need at most %lld "
+		    "nodes, but %s needs %lld", (long long)x->max_nodes, it, (long long)nodes);
+		return;
+	}
+	r->ok = 1;
+	snprintf(r->msg, sizeof(r->msg), "%lld x %s, %s USD", (long long)nodes, it,
+	    report_usd(cost, a, sizeof(a)));
+}
+
 void
-expect_eval(const struct expect_set *s, json_t *rep, struct expect_result *res)
+expect_eval(const struct expect_set *s, json_t *rep, enum expect_ctx ctx,
+    struct expect_result *res)
 {
 	for (size_t i = 0; s != NULL && i < s->n; i++) {
 		const struct expectation *x = &s->v[i];
@@ -652,7 +718,16 @@ expect_eval(const struct expect_set *s, json_t *rep, struct expect_result *res)
 		memset(r, 0, sizeof(*r));
 		r->name = x->name;
 		r->mark = x->mark;
+		if ((x->kind == EX_PLAN) != (ctx == EXPECT_PLAN)) {
+			r->ok = r->skipped = 1;
+			snprintf(r->msg, sizeof(r->msg), "evaluated by %s",
+			    x->kind == EX_PLAN ? "ksim plan nodes" : "ksim run and ksim check");
+			continue;
+		}
 		switch (x->kind) {
+		case EX_PLAN:
+			eval_plan(x, rep, r);
+			break;
 		case EX_POD:
 			eval_pod(x, rep, r);
 			break;
@@ -678,13 +753,19 @@ expect_eval(const struct expect_set *s, json_t *rep, struct expect_result *res)
 void
 expect_print_text(FILE *fp, const struct expect_result *r, size_t n)
 {
-	size_t failed = 0;
+	size_t failed = 0, skipped = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		fprintf(fp, "%s  %s: %s\n", r[i].ok ? "PASS" : "FAIL", r[i].name, r[i].msg);
+		fprintf(fp, "%s  %s: %s\n", r[i].skipped ? "SKIP" : r[i].ok ? "PASS" : "FAIL",
+		    r[i].name, r[i].msg);
 		failed += !r[i].ok;
+		skipped += r[i].skipped;
 	}
-	fprintf(fp, "%zu passed, %zu failed\n", n - failed, failed);
+	if (skipped > 0)
+		fprintf(fp, "%zu passed, %zu failed, %zu skipped\n", n - failed - skipped, failed,
+		    skipped);
+	else
+		fprintf(fp, "%zu passed, %zu failed\n", n - failed, failed);
 }
 
 static void
@@ -704,6 +785,10 @@ expect_print_tap(FILE *fp, const struct expect_result *r, size_t n)
 {
 	fprintf(fp, "TAP version 13\n1..%zu\n", n);
 	for (size_t i = 0; i < n; i++) {
+		if (r[i].skipped) {
+			fprintf(fp, "ok %zu - %s # SKIP %s\n", i + 1, r[i].name, r[i].msg);
+			continue;
+		}
 		fprintf(fp, "%s %zu - %s\n", r[i].ok ? "ok" : "not ok", i + 1, r[i].name);
 		if (!r[i].ok) {
 			fputs("  ---\n  message: ", fp);
@@ -718,21 +803,30 @@ char *
 expect_junit(const char *suite, const struct expect_result *r, size_t n, double secs)
 {
 	char *buf = NULL;
-	size_t len = 0, failed = 0;
+	size_t len = 0, failed = 0, skipped = 0;
 	FILE *fp = open_memstream(&buf, &len);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		failed += !r[i].ok;
+		skipped += r[i].skipped;
+	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", fp);
 	fputs("  <testsuite name=\"", fp);
 	report_xml_escape(fp, suite);
-	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", n, failed, secs);
+	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
+	    n, failed, skipped, secs);
 	for (size_t i = 0; i < n; i++) {
 		fputs("    <testcase classname=\"ksim.", fp);
 		report_xml_escape(fp, suite);
 		fputs("\" name=\"", fp);
 		report_xml_escape(fp, r[i].name);
 		fputs("\" time=\"0\"", fp);
+		if (r[i].skipped) {
+			fputs(">\n      <skipped message=\"", fp);
+			report_xml_escape(fp, r[i].msg);
+			fputs("\"/>\n    </testcase>\n", fp);
+			continue;
+		}
 		if (r[i].ok) {
 			fputs("/>\n", fp);
 			continue;

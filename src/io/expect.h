@@ -5,7 +5,10 @@
  * error with a location, exit 2) and evaluated after the run against the
  * JSON report: the report is the documented, complete account of a run,
  * so an expectation can assert anything a user can read there, and the
- * controllers need not know that expectations exist.
+ * controllers need not know that expectations exist.  A `plan:`
+ * expectation is about the ranking `ksim plan nodes` prints and is
+ * evaluated against that report instead; each command skips the
+ * expectations that are the other's.
  */
 #ifndef KS_EXPECT_H
 #define KS_EXPECT_H
@@ -20,7 +23,8 @@ struct yt_node;
 
 struct expect_result {
 	const char	*name;		/* the expectation's name (borrowed) */
-	int		 ok;		/* it held */
+	int		 ok;		/* it held (or was skipped) */
+	int		 skipped;	/* not this command's to evaluate */
 	char		 msg[512];	/* what was expected, what happened, when */
 	struct ks_mark	 mark;		/* where it was written */
 };
@@ -31,8 +35,11 @@ struct expect_set;
 int	expect_parse(const struct yt_node *list, struct expect_set **out, struct ks_error *err);
 void	expect_set_free(struct expect_set *);
 size_t	expect_count(const struct expect_set *);
-/* Evaluate every expectation against a run's JSON report; results has expect_count() slots. */
-void	expect_eval(const struct expect_set *, json_t *report, struct expect_result *results);
+/* What a report is the report of. */
+enum expect_ctx { EXPECT_RUN, EXPECT_PLAN };
+/* Evaluate every expectation against a JSON report; results has expect_count() slots. */
+void	expect_eval(const struct expect_set *, json_t *report, enum expect_ctx,
+	    struct expect_result *results);
 /* Writers for ksim check. */
 void	expect_print_text(FILE *, const struct expect_result *, size_t n);
 void	expect_print_tap(FILE *, const struct expect_result *, size_t n);

@@ -204,7 +204,8 @@ report_text(struct ks_run *r, FILE *fp)
 
 		fprintf(fp, "\nEXPECTATIONS\n");
 		json_array_foreach(json_object_get(j, "expectations"), k, e)
-			fprintf(fp, "%s  %s: %s\n", json_is_true(json_object_get(e, "ok")) ? "PASS" : "FAIL",
+			fprintf(fp, "%s  %s: %s\n", json_is_true(json_object_get(e, "skipped")) ? "SKIP" :
+			    json_is_true(json_object_get(e, "ok")) ? "PASS" : "FAIL",
 			    json_string_value(json_object_get(e, "name")),
 			    json_string_value(json_object_get(e, "message")));
 		json_decref(j);
@@ -350,12 +351,14 @@ report_json(struct ks_run *r)
 		struct expect_result *res = xcalloc(n, sizeof(*res));
 		json_t *arr = json_array();
 
-		expect_eval(r->scn->expect, root, res);
+		expect_eval(r->scn->expect, root, EXPECT_RUN, res);
 		for (size_t i = 0; i < n; i++) {
 			json_t *o = json_object();
 
 			json_object_set_new(o, "name", json_string(res[i].name));
 			json_object_set_new(o, "ok", json_boolean(res[i].ok));
+			if (res[i].skipped)
+				json_object_set_new(o, "skipped", json_true());
 			json_object_set_new(o, "message", json_string(res[i].msg));
 			json_array_append_new(arr, o);
 		}
