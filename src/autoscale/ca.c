@@ -2534,6 +2534,14 @@ schedule_loop(struct ca_state *st, int64_t delay)
 	st->loop_ev = sim_after(&st->r->sim, delay, "ca-loop", ca_loop_fired, st);
 }
 
+static int
+pod_cmp_id(const void *a, const void *b)
+{
+	uint32_t x = (*(struct ks_pod *const *)a)->id, y = (*(struct ks_pod *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
 static int64_t
 ca_loop_fired(struct sim *sim, void *arg)
 {
@@ -2553,15 +2561,25 @@ ca_loop_fired(struct sim *sim, void *arg)
 		group_check_timeout(st, st->groups[i]);
 		tmpl_update(st, st->groups[i]);
 	}
-	/* unschedulable pods, not expendable */
-	for (size_t i = 0; i < c->npods; i++) {
-		struct ks_pod *p = c->pods[i];
+	/* unschedulable pods, not expendable.  A pending pod that has failed
+	 * to schedule is on the scheduler's unschedulable list or, when the
+	 * cluster changed, back in its queue: walk those, not every pod, and
+	 * keep creation order as a walk of all pods would. */
+	for (int list = 0; list < 2; list++) {
+		const uint32_t *ids = list ? c->queue : c->unsched;
+		size_t nids = list ? c->nqueue : c->nunsched;
 
-		if (p->phase != POD_PENDING || p->node >= 0 || p->unsched_since < 0 ||
-		    p->deleted_ms >= 0 || p->spec->priority < st->o.cutoff)
-			continue;
-		VEC_PUSH(pods, n, cap, p);
+		for (size_t i = 0; i < nids; i++) {
+			struct ks_pod *p = c->pods[ids[i]];
+
+			if (p->phase != POD_PENDING || p->node >= 0 || p->unsched_since < 0 ||
+			    p->deleted_ms >= 0 || p->spec->priority < st->o.cutoff)
+				continue;
+			VEC_PUSH(pods, n, cap, p);
+		}
 	}
+	if (n > 1)
+		qsort(pods, n, sizeof(*pods), pod_cmp_id);
 	n = filter_schedulable(st, pods, n);
 	/* DaemonSet pods, and pods younger than the scale-up delay */
 	{
