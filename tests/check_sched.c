@@ -610,6 +610,49 @@ START_TEST(topology_spread_zone)
 }
 END_TEST
 
+START_TEST(spread_blocked_by_cordon)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "s", 2, 100, 0);
+	struct ks_node *b1;
+	const char *v = intern("s");
+	struct ks_req r = { intern("app"), OP_IN, &v, 1, 0 };
+	struct ks_pod *last;
+
+	cluster_node_ready(&C, mknode("a1", 8000, 32 * GI, 110, "a"));
+	cluster_node_ready(&C, mknode("a2", 8000, 32 * GI, 110, "a"));
+	b1 = mknode("b1", 8000, 32 * GI, 110, "b");
+	cluster_node_ready(&C, b1);
+	w->spec.tsc = xcalloc(1, sizeof(*w->spec.tsc));
+	w->spec.ntsc = 1;
+	w->spec.tsc[0].max_skew = 1;
+	w->spec.tsc[0].topology_key = intern("topology.kubernetes.io/zone");
+	w->spec.tsc[0].do_not_schedule = 1;
+	selector_add(&w->spec.tsc[0].sel, &r);
+	cluster_workload_start(&C, w);
+	run_until(10000);
+	/* one pod per zone; then b1 is cordoned and the Deployment grows */
+	ck_assert_int_eq(pods_on(b1), 1);
+	cluster_node_cordon(&C, b1, "test");
+	cluster_workload_scale(&C, w, 3, NULL);
+	run_until(20000);
+	/* a=2, b=1: skew 1, allowed */
+	ck_assert_int_ne(C.pods[2]->node, -1);
+	cluster_workload_scale(&C, w, 4, NULL);
+	run_until(30000);
+	last = C.pods[3];
+	/*
+	 * a would hold 3 against b's 1 (the cordoned node's zone still counts:
+	 * nodeTaintsPolicy Ignore): skew 2 on a1 and a2; b1 is unschedulable.
+	 */
+	ck_assert_int_eq(last->node, -1);
+	ck_assert_str_eq(last->reason,
+	    "0/3 nodes are available: 1 node(s) were unschedulable, 2 node(s) didn't match "
+	    "pod topology spread constraints. preemption: 0/3 nodes are available: "
+	    "1 Preemption is not helpful for scheduling, "
+	    "2 No preemption victims found for incoming pod..");
+}
+END_TEST
+
 START_TEST(spread_missing_label)
 {
 	struct ks_podspec *s = mkspec(100, 0);
@@ -1146,6 +1189,7 @@ sched_suite(void)
 	tcase_add_test(tc, anti_affinity_hostname);
 	tcase_add_test(tc, existing_anti_affinity);
 	tcase_add_test(tc, topology_spread_zone);
+	tcase_add_test(tc, spread_blocked_by_cordon);
 	tcase_add_test(tc, spread_missing_label);
 	tcase_add_test(tc, least_allocated_spreads);
 	tcase_add_test(tc, most_allocated_packs);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # gen.sh: write a large ksim scenario to stdout, for benchmarks.
 #
-#   sh tests/bench/gen.sh [-s] [NODES [PODS [SEED]]] > big.yaml
+#   sh tests/bench/gen.sh [-s | -d] [NODES [PODS [SEED]]] > big.yaml
 #
 # Defaults: 5000 m5.xlarge nodes, 150000 pods.  85% of the nodes are general
 # purpose, spread over three zones; 15% are a "batch" pool with the label
@@ -24,26 +24,41 @@
 # Deployments: a loader benchmark (about 25 YAML lines per pod); only the
 # "huge" pods are left Pending for the scheduler.
 #
+# With -d, the run lasts a simulated day (24h) and a Cluster Autoscaler node
+# group of m5.4xlarge (0 to 600) serves the "huge" pods, which are scaled to
+# 0 at 12h: 500 nodes added, then removed, over 8,600 CA loops.
+#
 # The output is deterministic: the same arguments give the same bytes.
 set -eu
 
 snapshot=0
-if [ "${1:-}" = "-s" ]; then
-	snapshot=1
-	shift
-fi
+day=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-s) snapshot=1; shift ;;
+	-d) day=1; shift ;;
+	*) break ;;
+	esac
+done
 nodes=${1:-5000}
 pods=${2:-150000}
 seed=${3:-1}
 
-awk -v nodes="$nodes" -v pods="$pods" -v seed="$seed" -v snap="$snapshot" 'BEGIN {
+awk -v nodes="$nodes" -v pods="$pods" -v seed="$seed" -v snap="$snapshot" -v day="$day" 'BEGIN {
 	batch = int(nodes * 15 / 100)
 	general = nodes - batch
 	per = int(general / 3)
 	na = general - 2 * per		# zone a, then b, then c, then batch (zone c)
 	printf "apiVersion: ksim/v1alpha1\nkind: Scenario\n"
 	printf "metadata: {name: bench-%s%d-%d}\n", snap ? "snapshot-" : "", nodes, pods
-	printf "spec:\n  duration: 2m\n  seed: %d\n  region: us-east-1\n", seed
+	printf "spec:\n  duration: %s\n  seed: %d\n  region: us-east-1\n", day ? "24h" : "2m", seed
+	if (day) {
+		# a simulated day: the Cluster Autoscaler scales a group of
+		# m5.4xlarge for the 8-cpu "huge" pods, which go away at 12h
+		printf "  clusterAutoscaler: {scaleDownUnneededTime: 10m}\n"
+		printf "  nodeGroups:\n    - {name: big, instanceType: m5.4xlarge, minSize: 0, maxSize: 600, desiredCapacity: 0}\n"
+		printf "  timeline:\n    - {at: 12h, scale: {kind: Deployment, name: huge, namespace: bench, replicas: 0}}\n"
+	}
 	printf "  timing: {imagePull: 10s, containerStart: 1s}\n"
 	if (!snap) {
 		printf "  nodes:\n"
