@@ -9,7 +9,8 @@
 # runs as root).  Packages already installed are not touched, and nothing
 # is installed when nothing is missing.  The environment may add:
 #
-#   KSIM_PACKAGES    more apt packages to install (.ci/run adds valgrind)
+#   KSIM_PACKAGES    more apt packages to install (.ci/run adds valgrind, and
+#                    librsvg2-bin so the SVG chart is rendered in a test)
 #   KSIM_CONFIGURE   more ./configure arguments (--enable-werror ...)
 #   KSIM_BUILDDIR    build there instead of in the source tree (VPATH)
 #   KSIM_DISTCHECK=0 skip make distcheck in `check`

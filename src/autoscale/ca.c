@@ -1513,6 +1513,7 @@ eq_score_cmp(const void *x, const void *y)
 
 	if ((*a)->score != (*b)->score)
 		return (*a)->score > (*b)->score ? -1 : 1;
+	/* the groups are elements of one array: this is their index order */
 	return *a < *b ? -1 : *a > *b;
 }
 
