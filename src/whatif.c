@@ -739,6 +739,31 @@ crow_add(struct crow **v, size_t *n, const char *label, const char *a, const cha
 	(*n)++;
 }
 
+/* A row comparing member `key` of the two summaries (or of obj[0], obj[1]). */
+static void
+crow_metric(struct crow **v, size_t *n, const char *label, const char *fmt, json_t *const *obj,
+    const char *key)
+{
+	char a[128], b[128];
+
+	crow_add(v, n, label, fmt_metric(fmt, json_object_get(obj[0], key), a, sizeof(a)),
+	    fmt_metric(fmt, json_object_get(obj[1], key), b, sizeof(b)));
+}
+
+/* The scalar rows at the top of the comparison, in order. */
+static const struct {
+	const char	*label;	/* first column */
+	const char	*key;	/* summary member */
+	const char	*fmt;	/* fmt_metric's name */
+} rows_top[] = {
+	{ "cost (USD)", "cost_usd", "cost_usd" },
+	{ "nodes launched", "nodes_launched", "n" },
+	{ "peak nodes", "max_nodes", "n" },
+	{ "pods created", "pods", "n" },
+	{ "pods pending at the end", "pending_at_end", "n" },
+	{ "max replicas of a workload", "max_replicas", "n" },
+};
+
 /* "90s", "2m", "1h": a time point of nodes_over_time */
 static char *
 fmt_point(long long secs, char *buf, size_t n)
@@ -824,36 +849,23 @@ compare_text(FILE *fp, const char *const label[2], json_t *const sum[2])
 	char a[128], b[128], lab[600];
 
 	crow_add(&rows, &nrows, "", "A", "B");
-	crow_add(&rows, &nrows, "cost (USD)",
-	    fmt_metric("cost_usd", json_object_get(sum[0], "cost_usd"), a, sizeof(a)),
-	    fmt_metric("cost_usd", json_object_get(sum[1], "cost_usd"), b, sizeof(b)));
-	crow_add(&rows, &nrows, "nodes launched",
-	    fmt_metric("n", json_object_get(sum[0], "nodes_launched"), a, sizeof(a)),
-	    fmt_metric("n", json_object_get(sum[1], "nodes_launched"), b, sizeof(b)));
-	crow_add(&rows, &nrows, "peak nodes",
-	    fmt_metric("n", json_object_get(sum[0], "max_nodes"), a, sizeof(a)),
-	    fmt_metric("n", json_object_get(sum[1], "max_nodes"), b, sizeof(b)));
-	keys = union_keys(json_object_get(sum[0], "peak_nodes_by_type"),
-	    json_object_get(sum[1], "peak_nodes_by_type"), &nk);
-	qsort(keys, nk, sizeof(*keys), cmp_str);
-	for (size_t i = 0; i < nk; i++) {
-		snprintf(lab, sizeof(lab), "  %s", keys[i]);
-		crow_add(&rows, &nrows, lab,
-		    fmt_metric("n", json_object_get(json_object_get(sum[0], "peak_nodes_by_type"),
-		    keys[i]), a, sizeof(a)),
-		    fmt_metric("n", json_object_get(json_object_get(sum[1], "peak_nodes_by_type"),
-		    keys[i]), b, sizeof(b)));
+	for (size_t i = 0; i < sizeof(rows_top) / sizeof(rows_top[0]); i++) {
+		crow_metric(&rows, &nrows, rows_top[i].label, rows_top[i].fmt, sum, rows_top[i].key);
+		if (i != 2)
+			continue;
+		/* after "peak nodes": the peak of each instance type */
+		keys = union_keys(json_object_get(sum[0], "peak_nodes_by_type"),
+		    json_object_get(sum[1], "peak_nodes_by_type"), &nk);
+		qsort(keys, nk, sizeof(*keys), cmp_str);
+		for (size_t k = 0; k < nk; k++) {
+			json_t *by[2] = { json_object_get(sum[0], "peak_nodes_by_type"),
+			    json_object_get(sum[1], "peak_nodes_by_type") };
+
+			snprintf(lab, sizeof(lab), "  %s", keys[k]);
+			crow_metric(&rows, &nrows, lab, "n", by, keys[k]);
+		}
+		free(keys);
 	}
-	free(keys);
-	crow_add(&rows, &nrows, "pods created",
-	    fmt_metric("n", json_object_get(sum[0], "pods"), a, sizeof(a)),
-	    fmt_metric("n", json_object_get(sum[1], "pods"), b, sizeof(b)));
-	crow_add(&rows, &nrows, "pods pending at the end",
-	    fmt_metric("n", json_object_get(sum[0], "pending_at_end"), a, sizeof(a)),
-	    fmt_metric("n", json_object_get(sum[1], "pending_at_end"), b, sizeof(b)));
-	crow_add(&rows, &nrows, "max replicas of a workload",
-	    fmt_metric("n", json_object_get(sum[0], "max_replicas"), a, sizeof(a)),
-	    fmt_metric("n", json_object_get(sum[1], "max_replicas"), b, sizeof(b)));
 	if (json_object_get(sum[0], "expectations") || json_object_get(sum[1], "expectations")) {
 		for (int s = 0; s < 2; s++) {
 			json_t *e = json_object_get(sum[s], "expectations");
