@@ -143,6 +143,13 @@ pod_status(const struct ks_pod *p)
 	return pod_phase_name[p->phase];
 }
 
+/* The wider of a column's width so far and an entry's length. */
+static int
+widest(int w, size_t len)
+{
+	return len > (size_t)w ? (int)(len < 200 ? len : 200) : w;
+}
+
 void
 report_text(struct ks_run *r, FILE *fp)
 {
@@ -150,25 +157,33 @@ report_text(struct ks_run *r, FILE *fp)
 	int64_t total = 0, end = r->sim.now_ms;
 	char t1[32], t2[32], t3[32], usd[32];
 	size_t pending = 0;
+	int wobj = 6, wpod = 3, wnode = 6;	/* column widths: "OBJECT", "POD", "<none>" */
 
 	fprintf(fp, "Scenario %s: %s simulated, seed %llu, region %s\n\n", r->scn->name,
 	    report_time(r->scn->duration_ms, t1, sizeof(t1)), (unsigned long long)r->scn->seed,
 	    r->region);
-	fprintf(fp, "TIMELINE\n%-12s %-22s %-44s %s\n", "TIME", "EVENT", "OBJECT", "MESSAGE");
+	/* columns as wide as their longest entry, so every row lines up */
+	for (size_t i = 0; i < c->nevents; i++)
+		wobj = widest(wobj, strlen(c->events[i].object));
+	for (size_t i = 0; i < c->npods; i++)
+		wpod = widest(wpod, strlen(c->pods[i]->ns) + 1 + strlen(c->pods[i]->name));
+	for (size_t i = 0; i < c->nnodes; i++)
+		wnode = widest(wnode, strlen(c->nodes[i]->name));
+	fprintf(fp, "TIMELINE\n%-12s %-22s %-*s %s\n", "TIME", "EVENT", wobj, "OBJECT", "MESSAGE");
 	for (size_t i = 0; i < c->nevents; i++) {
 		const struct ks_event *e = &c->events[i];
 
-		fprintf(fp, "%-12s %-22s %-44s %s\n", report_time(e->at_ms, t1, sizeof(t1)),
-		    e->type, e->object, e->message);
+		fprintf(fp, "%-12s %-22s %-*s %s\n", report_time(e->at_ms, t1, sizeof(t1)),
+		    e->type, wobj, e->object, e->message);
 	}
-	fprintf(fp, "\nPODS\n%-44s %-34s %-10s %-10s %-10s %s\n", "POD", "NODE", "CREATED",
+	fprintf(fp, "\nPODS\n%-*s %-*s %-10s %-10s %-10s %s\n", wpod, "POD", wnode, "NODE", "CREATED",
 	    "SCHEDULED", "RUNNING", "STATUS");
 	for (size_t i = 0; i < c->npods; i++) {
 		const struct ks_pod *p = c->pods[i];
 		char name[300];
 
 		snprintf(name, sizeof(name), "%s/%s", p->ns, p->name);
-		fprintf(fp, "%-44s %-34s %-10s %-10s %-10s %s\n", name,
+		fprintf(fp, "%-*s %-*s %-10s %-10s %-10s %s\n", wpod, name, wnode,
 		    p->node >= 0 ? c->nodes[p->node]->name : "<none>",
 		    report_time(p->created_ms, t1, sizeof(t1)),
 		    p->scheduled_ms >= 0 ? report_time(p->scheduled_ms, t2, sizeof(t2)) : "-",
@@ -181,14 +196,14 @@ report_text(struct ks_run *r, FILE *fp)
 				fprintf(fp, "    autoscaler: %s\n", p->why_not);
 		}
 	}
-	fprintf(fp, "\nNODES\n%-34s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", "NODE", "TYPE",
+	fprintf(fp, "\nNODES\n%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", wnode, "NODE", "TYPE",
 	    "CAPACITY", "ZONE", "LAUNCHED", "READY", "GONE", "COST(USD)");
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ks_node *n = c->nodes[i];
 		int64_t cost = node_cost_nusd(n, end);
 
 		total += cost;
-		fprintf(fp, "%-34s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", n->name,
+		fprintf(fp, "%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", wnode, n->name,
 		    n->itype ? n->itype->name : "-", n->spot ? "spot" : "on-demand",
 		    n->zone[0] ? n->zone : "-", report_time(n->launched_ms, t1, sizeof(t1)),
 		    n->ready_ms >= 0 ? report_time(n->ready_ms, t2, sizeof(t2)) : "-",
