@@ -16,84 +16,10 @@
 #include <unistd.h>
 
 #include "ksim.h"
+#include "testutil.h"
 #include "util/error.h"
 
 Suite *ca_suite(void);
-
-static char tmpdir[64];
-
-static const char *
-write_yaml(const char *name, const char *text)
-{
-	static char path[256];
-	FILE *fp;
-
-	if (tmpdir[0] == '\0') {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_ca.XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	}
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	fp = fopen(path, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	fclose(fp);
-	return path;
-}
-
-static json_t *
-run_file(const char *path)
-{
-	const char *files[1] = { path };
-	struct ksim_opts o;
-	struct ks_error err;
-	json_t *rep = NULL;
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	rc = ksim_run_json(&o, 0, &rep, &err);
-	ck_assert_msg(rc == 0, "run failed: %s:%d:%d: %s", err.at.file ? err.at.file : "-",
-	    err.at.line, err.at.col, err.msg);
-	return rep;
-}
-
-static json_t *
-run_yaml(const char *text)
-{
-	return run_file(write_yaml("s.yaml", text));
-}
-
-static int
-load_error(const char *text, struct ks_error *err)
-{
-	const char *files[1] = { write_yaml("bad.yaml", text) };
-	struct ksim_opts o;
-
-	memset(&o, 0, sizeof(o));
-	memset(err, 0, sizeof(*err));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	return ksim_validate(&o, err);
-}
-
-static json_t *
-pod_named(json_t *rep, const char *name)
-{
-	json_t *pods = json_object_get(rep, "pods"), *p;
-	size_t i;
-
-	json_array_foreach(pods, i, p)
-		if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
-			return p;
-	ck_abort_msg("no pod %s", name);
-	return NULL;
-}
 
 static json_t *
 ca_obj(json_t *rep, const char *key)
@@ -104,43 +30,10 @@ ca_obj(json_t *rep, const char *key)
 	return json_object_get(ca, key);
 }
 
-static long long
-jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
-	return (long long)json_integer_value(v);
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static const char *
 node_status(json_t *rep, const char *name)
 {
-	json_t *nodes = ca_obj(rep, "nodes"), *n;
-	size_t i;
-
-	json_array_foreach(nodes, i, n)
-		if (strcmp(jstr(n, "name"), name) == 0)
-			return jstr(n, "status");
-	return NULL;
-}
-
-static const char *
-scenario_path(const char *name)
-{
-	static char buf[512];
-	const char *sd = getenv("srcdir");
-
-	snprintf(buf, sizeof(buf), "%s/scenarios/%s", sd ? sd : ".", name);
-	return buf;
+	return tu_str(tu_named(ca_obj(rep, "nodes"), name), "status");
 }
 
 /* The EKS DaemonSets in one: 155m / 120Mi per node. */
@@ -165,54 +58,56 @@ scenario_path(const char *name)
  */
 START_TEST(test_kubeflow_c1)
 {
-	json_t *rep = run_file(scenario_path("kubeflow-notebooks-ca.yaml"));
+	json_t *rep = tu_run_ok(tu_scenario("kubeflow-notebooks-ca.yaml"));
 	json_t *ups = ca_obj(rep, "scale_ups"), *downs = ca_obj(rep, "scale_downs");
-	json_t *p1 = pod_named(rep, "nb-16cpu-64gi-0"), *p2 = pod_named(rep, "nb-10cpu-10gi-0");
-	json_t *p3 = pod_named(rep, "nb-4cpu-32gi-0"), *p4 = pod_named(rep, "nb-8cpu-32gi-0");
+	json_t *p1 = tu_find(rep, "pods", "nb-16cpu-64gi-0");
+	json_t *p2 = tu_find(rep, "pods", "nb-10cpu-10gi-0");
+	json_t *p3 = tu_find(rep, "pods", "nb-4cpu-32gi-0");
+	json_t *p4 = tu_find(rep, "pods", "nb-8cpu-32gi-0");
 	json_t *u;
 	long long took;
 
-	ck_assert_str_eq(jstr(rep, "scenario"), "kubeflow-notebooks-ca");
+	ck_assert_str_eq(tu_str(rep, "scenario"), "kubeflow-notebooks-ca");
 	/* exactly two scale-ups: P2 and P5 */
 	ck_assert_int_eq(json_array_size(ups), 2);
 	u = json_array_get(ups, 0);
-	ck_assert_int_eq(jint(u, "at_ms"), 130000);
-	ck_assert_int_eq(jint(u, "from"), 2);
-	ck_assert_int_eq(jint(u, "to"), 3);
-	ck_assert_int_eq(jint(u, "pods"), 1);
+	ck_assert_int_eq(tu_int(u, "at_ms"), 130000);
+	ck_assert_int_eq(tu_int(u, "from"), 2);
+	ck_assert_int_eq(tu_int(u, "to"), 3);
+	ck_assert_int_eq(tu_int(u, "pods"), 1);
 	/* least-waste = (16000-10000)/16000 + (63569.5-10240)/63569.5 MiB = 0.375 + 0.839 */
 	ck_assert(fabs(json_real_value(json_object_get(u, "score")) - 1.214) < 1e-9);
 	u = json_array_get(ups, 1);
-	ck_assert_int_eq(jint(u, "at_ms"), 490000);
-	ck_assert_int_eq(jint(u, "from"), 3);
-	ck_assert_int_eq(jint(u, "to"), 4);
+	ck_assert_int_eq(tu_int(u, "at_ms"), 490000);
+	ck_assert_int_eq(tu_int(u, "from"), 3);
+	ck_assert_int_eq(tu_int(u, "to"), 4);
 	/* (16000-15000)/16000 + (63569.5-32768)/63569.5 = 0.0625 + 0.4845 */
 	ck_assert(fabs(json_real_value(json_object_get(u, "score")) - 0.547) < 1e-9);
 	/* P1 stays Pending with both reasons */
-	ck_assert_str_eq(jstr(p1, "phase"), "Pending");
-	ck_assert_ptr_nonnull(strstr(jstr(p1, "reason"), "Insufficient cpu"));
-	ck_assert_str_eq(jstr(p1, "autoscaler_reason"),
+	ck_assert_str_eq(tu_str(p1, "phase"), "Pending");
+	ck_assert_ptr_nonnull(strstr(tu_str(p1, "reason"), "Insufficient cpu"));
+	ck_assert_str_eq(tu_str(p1, "autoscaler_reason"),
 	    "pod didn't trigger scale-up: 1 Insufficient cpu, 1 Insufficient memory");
 	/* P2 Running about 200 s after creation */
-	took = jint(p2, "running_at_ms") - jint(p2, "created_at_ms");
+	took = tu_int(p2, "running_at_ms") - tu_int(p2, "created_at_ms");
 	ck_assert_int_eq(took, 211000);
-	ck_assert_int_eq(jint(p2, "scheduled_at_ms"), 210000);
+	ck_assert_int_eq(tu_int(p2, "scheduled_at_ms"), 210000);
 	/* P3 and P4 are bound at once on existing nodes */
-	ck_assert_int_eq(jint(p3, "scheduled_at_ms"), jint(p3, "created_at_ms"));
-	ck_assert_int_eq(jint(p4, "scheduled_at_ms"), jint(p4, "created_at_ms"));
-	ck_assert_str_ne(jstr(p3, "node"), jstr(p4, "node"));
+	ck_assert_int_eq(tu_int(p3, "scheduled_at_ms"), tu_int(p3, "created_at_ms"));
+	ck_assert_int_eq(tu_int(p4, "scheduled_at_ms"), tu_int(p4, "created_at_ms"));
+	ck_assert_str_ne(tu_str(p3, "node"), tu_str(p4, "node"));
 	/* the two empty nodes go 10 min after the 12:10 loop, 5 s after the taint */
 	ck_assert_int_eq(json_array_size(downs), 2);
-	ck_assert_int_eq(jint(json_array_get(downs, 0), "at_ms"), 1335000);
+	ck_assert_int_eq(tu_int(json_array_get(downs, 0), "at_ms"), 1335000);
 	ck_assert(json_is_true(json_object_get(json_array_get(downs, 0), "empty")));
-	ck_assert_int_eq(jint(json_array_get(downs, 1), "to"), 2);
+	ck_assert_int_eq(tu_int(json_array_get(downs, 1), "to"), 2);
 	json_decref(rep);
 }
 END_TEST
 
 START_TEST(test_node_group_samples)
 {
-	json_t *rep = run_file(scenario_path("kubeflow-notebooks-ca.yaml"));
+	json_t *rep = tu_run_ok(tu_scenario("kubeflow-notebooks-ca.yaml"));
 	json_t *g = json_array_get(json_object_get(rep, "node_groups"), 0);
 	json_t *s = json_object_get(g, "samples");
 	static const long long want[][3] = {
@@ -220,15 +115,15 @@ START_TEST(test_node_group_samples)
 		{ 570000, 4, 4 }, { 1335000, 2, 2 },
 	};
 
-	ck_assert_str_eq(jstr(g, "name"), "ng-m5-4xl");
-	ck_assert_str_eq(jstr(g, "instance_type"), "m5.4xlarge");
+	ck_assert_str_eq(tu_str(g, "name"), "ng-m5-4xl");
+	ck_assert_str_eq(tu_str(g, "instance_type"), "m5.4xlarge");
 	ck_assert_int_eq(json_array_size(s), 6);
 	for (size_t i = 0; i < 6; i++) {
 		json_t *x = json_array_get(s, i);
 
-		ck_assert_int_eq(jint(x, "at_ms"), want[i][0]);
-		ck_assert_int_eq(jint(x, "desired"), want[i][1]);
-		ck_assert_int_eq(jint(x, "ready"), want[i][2]);
+		ck_assert_int_eq(tu_int(x, "at_ms"), want[i][0]);
+		ck_assert_int_eq(tu_int(x, "desired"), want[i][1]);
+		ck_assert_int_eq(tu_int(x, "ready"), want[i][2]);
 	}
 	json_decref(rep);
 }
@@ -254,7 +149,7 @@ run_expander(const char *exp)
 	char buf[4096];
 
 	snprintf(buf, sizeof(buf), "%s%s%s", expander_head, exp, expander_tail);
-	return run_yaml(buf);
+	return tu_run_text(buf);
 }
 
 /*
@@ -269,20 +164,20 @@ START_TEST(test_expanders_differ)
 	json_t *rep = run_expander("least-waste"), *u;
 
 	u = json_array_get(ca_obj(rep, "scale_ups"), 0);
-	ck_assert_str_eq(jstr(u, "group"), "ng-c5");
-	ck_assert_int_eq(jint(u, "pods"), 3);
-	ck_assert_int_eq(jint(u, "options"), 2);
+	ck_assert_str_eq(tu_str(u, "group"), "ng-c5");
+	ck_assert_int_eq(tu_int(u, "pods"), 3);
+	ck_assert_int_eq(tu_int(u, "options"), 2);
 	ck_assert(fabs(json_real_value(json_object_get(u, "score")) - 0.875) < 1e-9);
 	/* the three left need the other group, in the next (immediate) loop */
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 2);
-	ck_assert_str_eq(jstr(json_array_get(ca_obj(rep, "scale_ups"), 1), "group"), "ng-m5");
+	ck_assert_str_eq(tu_str(json_array_get(ca_obj(rep, "scale_ups"), 1), "group"), "ng-m5");
 	json_decref(rep);
 
 	rep = run_expander("most-pods");
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 1);
 	u = json_array_get(ca_obj(rep, "scale_ups"), 0);
-	ck_assert_str_eq(jstr(u, "group"), "ng-m5");
-	ck_assert_int_eq(jint(u, "pods"), 6);
+	ck_assert_str_eq(tu_str(u, "group"), "ng-m5");
+	ck_assert_int_eq(tu_int(u, "pods"), 6);
 	json_decref(rep);
 
 	/* least-nodes: both need one node -> a tie, broken by the seeded random draw */
@@ -303,7 +198,7 @@ END_TEST
  */
 START_TEST(test_estimator)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 4m\n  clusterAutoscaler: {}\n"
 	    "  nodeGroups:\n"
@@ -317,11 +212,11 @@ START_TEST(test_estimator)
 	json_t *u = json_array_get(ca_obj(rep, "scale_ups"), 0);
 
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 1);
-	ck_assert_int_eq(jint(u, "from"), 0);
-	ck_assert_int_eq(jint(u, "to"), 2);
-	ck_assert_int_eq(jint(u, "pods"), 30);
+	ck_assert_int_eq(tu_int(u, "from"), 0);
+	ck_assert_int_eq(tu_int(u, "to"), 2);
+	ck_assert_int_eq(tu_int(u, "pods"), 30);
 	/* created at 0, all new until 2 s: the 10 s loop scales up */
-	ck_assert_int_eq(jint(u, "at_ms"), 10000);
+	ck_assert_int_eq(tu_int(u, "at_ms"), 10000);
 	json_decref(rep);
 }
 END_TEST
@@ -340,7 +235,7 @@ END_TEST
  */
 START_TEST(test_template_from_asg)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 20m\n  clusterAutoscaler: {}\n"
 	    "  nodeGroups:\n"
@@ -349,22 +244,23 @@ START_TEST(test_template_from_asg)
 	    "        metadata: {name: big}\n        spec:\n          containers:\n"
 	    "            - {name: c, image: c:1, resources: {requests: {cpu: 15800m, memory: 50Gi}}}\n"
 	    DS_YAML);
-	json_t *p = pod_named(rep, "big");
+	json_t *p = tu_find(rep, "pods", "big");
 
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 2);
-	ck_assert_int_eq(jint(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 40000);
-	ck_assert_int_eq(jint(json_array_get(ca_obj(rep, "scale_ups"), 1), "at_ms"), 130000);
-	ck_assert_str_eq(jstr(p, "phase"), "Pending");
-	ck_assert_str_eq(jstr(p, "autoscaler_reason"), "pod didn't trigger scale-up: 1 Insufficient cpu");
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 40000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 1), "at_ms"), 130000);
+	ck_assert_str_eq(tu_str(p, "phase"), "Pending");
+	ck_assert_str_eq(tu_str(p, "autoscaler_reason"),
+	    "pod didn't trigger scale-up: 1 Insufficient cpu");
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 2);
-	ck_assert_int_eq(jint(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 735000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 735000);
 	json_decref(rep);
 }
 END_TEST
 
 START_TEST(test_max_size)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 2m\n  clusterAutoscaler: {}\n"
 	    "  nodeGroups:\n"
@@ -375,7 +271,7 @@ START_TEST(test_max_size)
 	    DS_YAML);
 
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 0);
-	ck_assert_str_eq(jstr(pod_named(rep, "p"), "autoscaler_reason"),
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "p"), "autoscaler_reason"),
 	    "pod didn't trigger scale-up: 1 max node group size reached");
 	json_decref(rep);
 }
@@ -389,7 +285,7 @@ END_TEST
  */
 START_TEST(test_group_image_pull)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 10m\n  clusterAutoscaler: {}\n"
 	    "  timing: {images: {big:1: 2m}}\n"
@@ -405,12 +301,12 @@ START_TEST(test_group_image_pull)
 	    "    - at: 30s\n      create: {apiVersion: v1, kind: Pod, metadata: {name: b},"
 	    " spec: {nodeSelector: {g: baked}, containers: [{name: c, image: big:1,"
 	    " resources: {requests: {cpu: 1}}}]}}\n");
-	json_t *a = pod_named(rep, "a"), *b = pod_named(rep, "b");
+	json_t *a = tu_find(rep, "pods", "a"), *b = tu_find(rep, "pods", "b");
 
 	/* both groups scale in the same loop and boot alike: same bind time */
-	ck_assert_int_eq(jint(a, "scheduled_at_ms"), jint(b, "scheduled_at_ms"));
-	ck_assert_int_eq(jint(a, "running_at_ms") - jint(a, "scheduled_at_ms"), 120000 + 1000);
-	ck_assert_int_eq(jint(b, "running_at_ms") - jint(b, "scheduled_at_ms"), 5000 + 1000);
+	ck_assert_int_eq(tu_int(a, "scheduled_at_ms"), tu_int(b, "scheduled_at_ms"));
+	ck_assert_int_eq(tu_int(a, "running_at_ms") - tu_int(a, "scheduled_at_ms"), 120000 + 1000);
+	ck_assert_int_eq(tu_int(b, "running_at_ms") - tu_int(b, "scheduled_at_ms"), 5000 + 1000);
 	json_decref(rep);
 }
 END_TEST
@@ -424,7 +320,7 @@ END_TEST
  */
 START_TEST(test_max_nodes_total_counts_upcoming)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 10m\n  clusterAutoscaler: {maxNodesTotal: 2}\n"
 	    "  nodeGroups:\n"
@@ -456,7 +352,7 @@ END_TEST
  */
 START_TEST(test_timeout_backoff)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 20m\n  clusterAutoscaler: {}\n"
 	    "  nodeGroups:\n"
@@ -470,13 +366,13 @@ START_TEST(test_timeout_backoff)
 	json_t *slow = json_array_get(json_object_get(rep, "node_groups"), 0);
 
 	ck_assert_int_eq(json_array_size(ups), 2);
-	ck_assert_str_eq(jstr(json_array_get(ups, 0), "group"), "slow");
+	ck_assert_str_eq(tu_str(json_array_get(ups, 0), "group"), "slow");
 	ck_assert(fabs(json_real_value(json_object_get(json_array_get(ups, 0), "score")) - 1.5) < 1e-9);
-	ck_assert_str_eq(jstr(json_array_get(ups, 1), "group"), "fast");
-	ck_assert_int_eq(jint(json_array_get(ups, 1), "at_ms"), 940000);
-	ck_assert_int_eq(jint(slow, "desired"), 0);
+	ck_assert_str_eq(tu_str(json_array_get(ups, 1), "group"), "fast");
+	ck_assert_int_eq(tu_int(json_array_get(ups, 1), "at_ms"), 940000);
+	ck_assert_int_eq(tu_int(slow, "desired"), 0);
 	/* Ready 10 s + 70 s after 15:40 */
-	ck_assert_int_eq(jint(pod_named(rep, "p"), "scheduled_at_ms"), 1020000);
+	ck_assert_int_eq(tu_int(tu_find(rep, "pods", "p"), "scheduled_at_ms"), 1020000);
 	json_decref(rep);
 }
 END_TEST
@@ -522,7 +418,7 @@ START_TEST(test_blockers)
 	len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 	    "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: d6}\n"
 	    "spec:\n  minAvailable: 1\n  selector: {matchLabels: {app: d6}}\n");
-	rep = run_yaml(buf);
+	rep = tu_run_text(buf);
 	ck_assert_str_eq(node_status(rep, "n-1"), "BlockedByPod: default/bare (NotReplicated)");
 	ck_assert_ptr_nonnull(strstr(node_status(rep, "n-2"), "(NotSafeToEvictAnnotation)"));
 	ck_assert_ptr_nonnull(strstr(node_status(rep, "n-3"), "(UnmovableKubeSystemPod)"));
@@ -540,13 +436,13 @@ END_TEST
  */
 START_TEST(test_utilization)
 {
-	json_t *rep = run_file(scenario_path("kubeflow-notebooks-ca.yaml"));
+	json_t *rep = tu_run_ok(tu_scenario("kubeflow-notebooks-ca.yaml"));
 	json_t *nodes = ca_obj(rep, "nodes"), *n;
 	size_t i;
 	int seen = 0;
 
 	json_array_foreach(nodes, i, n)
-		if (strcmp(jstr(n, "name"), "ng-m5-4xl-1") == 0) {
+		if (strcmp(tu_str(n, "name"), "ng-m5-4xl-1") == 0) {
 			ck_assert(fabs(json_real_value(json_object_get(n, "utilization")) - 0.463) < 1e-9);
 			seen = 1;
 		}
@@ -558,7 +454,7 @@ END_TEST
 /* Two identical groups: the priority ConfigMap picks the one with 50. */
 START_TEST(test_priority_expander)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 2m\n  clusterAutoscaler: {expander: 'priority,least-waste'}\n"
 	    "  nodeGroups:\n"
@@ -572,7 +468,7 @@ START_TEST(test_priority_expander)
 	    "data:\n  priorities: |-\n    10:\n      - .*-a\n    50:\n      - .*-b$\n");
 
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 1);
-	ck_assert_str_eq(jstr(json_array_get(ca_obj(rep, "scale_ups"), 0), "group"), "ng-b");
+	ck_assert_str_eq(tu_str(json_array_get(ca_obj(rep, "scale_ups"), 0), "group"), "ng-b");
 	json_decref(rep);
 }
 END_TEST
@@ -580,7 +476,7 @@ END_TEST
 /* balance-similar-node-groups: 4 pods needing 2 nodes go 1 + 1 to two zones' groups. */
 START_TEST(test_balance_similar)
 {
-	json_t *rep = run_yaml(
+	json_t *rep = tu_run_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  duration: 2m\n  clusterAutoscaler: {balanceSimilarNodeGroups: true}\n"
 	    "  nodeGroups:\n"
@@ -597,9 +493,12 @@ START_TEST(test_balance_similar)
 
 	/* m5.large ASG template: 2000m, one 1200m pod per node -> N = 2, one per group */
 	ck_assert_int_eq(json_array_size(ups), 2);
-	ck_assert_int_eq(jint(json_array_get(ups, 0), "to") - jint(json_array_get(ups, 0), "from"), 1);
-	ck_assert_int_eq(jint(json_array_get(ups, 1), "to") - jint(json_array_get(ups, 1), "from"), 1);
-	ck_assert_str_ne(jstr(json_array_get(ups, 0), "group"), jstr(json_array_get(ups, 1), "group"));
+	ck_assert_int_eq(tu_int(json_array_get(ups, 0), "to") -
+	    tu_int(json_array_get(ups, 0), "from"), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ups, 1), "to") -
+	    tu_int(json_array_get(ups, 1), "from"), 1);
+	ck_assert_str_ne(tu_str(json_array_get(ups, 0), "group"),
+	    tu_str(json_array_get(ups, 1), "group"));
 	json_decref(rep);
 }
 END_TEST
@@ -610,7 +509,7 @@ START_TEST(test_err_min_gt_max)
 {
 	struct ks_error err;
 
-	ck_assert_int_eq(load_error(
+	ck_assert_int_eq(tu_validate_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  nodeGroups:\n"
 	    "    - name: ng\n      instanceType: m5.large\n      minSize: 5\n      maxSize: 2\n", &err),
@@ -625,14 +524,14 @@ START_TEST(test_err_unknown_expander)
 {
 	struct ks_error err;
 
-	ck_assert_int_eq(load_error(
+	ck_assert_int_eq(tu_validate_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  clusterAutoscaler:\n    expander: cheapest\n", &err), KS_EINVAL);
 	ck_assert_int_eq(err.at.line, 6);
 	ck_assert_int_eq(err.at.col, 15);
 	ck_assert_ptr_nonnull(strstr(err.msg, "unknown expander \"cheapest\""));
 	/* and in the Deployment's command line */
-	ck_assert_int_eq(load_error(
+	ck_assert_int_eq(tu_validate_text(
 	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cluster-autoscaler, namespace: kube-system}\n"
 	    "spec:\n  selector: {matchLabels: {app: ca}}\n  template:\n    metadata: {labels: {app: ca}}\n"
 	    "    spec:\n      containers:\n        - name: cluster-autoscaler\n"
@@ -648,7 +547,7 @@ START_TEST(test_err_unknown_itype)
 {
 	struct ks_error err;
 
-	ck_assert_int_eq(load_error(
+	ck_assert_int_eq(tu_validate_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  nodeGroups:\n    - {name: ng, instanceType: m5.4xlargee}\n", &err), KS_EINVAL);
 	ck_assert_int_eq(err.at.line, 6);
@@ -661,7 +560,7 @@ START_TEST(test_err_strict_keys)
 {
 	struct ks_error err;
 
-	ck_assert_int_eq(load_error(
+	ck_assert_int_eq(tu_validate_text(
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
 	    "  clusterAutoscaler:\n    scanIntervall: 5s\n", &err), KS_EINVAL);
 	ck_assert_int_eq(err.at.line, 6);
@@ -705,24 +604,5 @@ ca_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ca_suite());
-	int nf;
-
-	/* made here, so forked tests share it and it is removed below */
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_ca.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		return EXIT_FAILURE;
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (tmpdir[0] != '\0') {
-		char path[256];
-
-		snprintf(path, sizeof(path), "%s/s.yaml", tmpdir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/bad.yaml", tmpdir);
-		unlink(path);
-		rmdir(tmpdir);
-	}
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(ca_suite());
 }

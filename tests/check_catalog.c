@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
+#include "testutil.h"
 
 #define MIB	INT64_C(1048576)
 #define GIB	INT64_C(1073741824)
@@ -294,20 +295,7 @@ START_TEST(test_gpu_node)
 END_TEST
 
 /* A scratch catalog directory with four small valid files. */
-static char tmpdir[64];
-
-static void
-write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	fp = fopen(path, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
+static const char *tmpdir;
 
 static const char good_itypes[] =
     "name,family,category,generation,size,vcpu,memory_mib,arch,gpus,"
@@ -329,27 +317,11 @@ static const char good_advisor[] =
 static void
 setup_dir(void)
 {
-	strcpy(tmpdir, "/tmp/check_catalog.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	write_file("instance-types.csv", good_itypes);
-	write_file("prices.csv", good_prices);
-	write_file("karpenter-allocatable.csv", good_kp);
-	write_file("spot-advisor.csv", good_advisor);
-}
-
-static void
-teardown_dir(void)
-{
-	static const char *const names[] = { "instance-types.csv",
-	    "prices.csv", "karpenter-allocatable.csv", "spot-advisor.csv" };
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < 4; i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
-		unlink(path);
-	}
-	rmdir(tmpdir);
+	tmpdir = tu_tmpdir();
+	tu_write_in(tmpdir, "instance-types.csv", good_itypes);
+	tu_write_in(tmpdir, "prices.csv", good_prices);
+	tu_write_in(tmpdir, "karpenter-allocatable.csv", good_kp);
+	tu_write_in(tmpdir, "spot-advisor.csv", good_advisor);
 }
 
 /* Load tmpdir expecting failure; check code, file suffix, line, col. */
@@ -398,7 +370,7 @@ END_TEST
 
 START_TEST(test_dir_bad_price)
 {
-	write_file("prices.csv", "region,name,capacity_type,usd_per_hour\n"
+	tu_write_in(tmpdir, "prices.csv", "region,name,capacity_type,usd_per_hour\n"
 	    "us-east-1,m5.large,on-demand,0.096\n"
 	    "us-east-1,m5.large,spot,0.0x264\n");
 	/* "us-east-1,m5.large,spot," is 24 bytes, so field 4 starts at
@@ -409,7 +381,7 @@ END_TEST
 
 START_TEST(test_dir_bad_fields)
 {
-	write_file("instance-types.csv", "name,family,category,generation,"
+	tu_write_in(tmpdir, "instance-types.csv", "name,family,category,generation,"
 	    "size,vcpu,memory_mib,arch,gpus,max_pods\n"
 	    "\n"
 	    "m5.large,m5,m,5,large,2,8192,amd64,0\n");
@@ -421,7 +393,7 @@ END_TEST
 
 START_TEST(test_dir_bad_arch)
 {
-	write_file("instance-types.csv", "name,family,category,generation,"
+	tu_write_in(tmpdir, "instance-types.csv", "name,family,category,generation,"
 	    "size,vcpu,memory_mib,arch,gpus,max_pods\n"
 	    "m5.large,m5,m,5,large,2,8192,x86_64,0,29\n");
 	expect_error(KS_EINVAL, "instance-types.csv", 2, 30,
@@ -431,7 +403,7 @@ END_TEST
 
 START_TEST(test_dir_duplicate)
 {
-	write_file("instance-types.csv", "name,family,category,generation,"
+	tu_write_in(tmpdir, "instance-types.csv", "name,family,category,generation,"
 	    "size,vcpu,memory_mib,arch,gpus,max_pods\n"
 	    "m5.large,m5,m,5,large,2,8192,amd64,0,29\n"
 	    "c5.large,c5,c,5,large,2,4096,amd64,0,29\n"
@@ -443,7 +415,7 @@ END_TEST
 
 START_TEST(test_dir_bad_header)
 {
-	write_file("spot-advisor.csv", "region,name,savings,"
+	tu_write_in(tmpdir, "spot-advisor.csv", "region,name,savings,"
 	    "interruption_index,interruption_label\n");
 	expect_error(KS_EINVAL, "spot-advisor.csv", 1, 1, "expected header");
 }
@@ -451,7 +423,7 @@ END_TEST
 
 START_TEST(test_dir_bad_advisor)
 {
-	write_file("spot-advisor.csv", "region,name,savings_pct,"
+	tu_write_in(tmpdir, "spot-advisor.csv", "region,name,savings_pct,"
 	    "interruption_index,interruption_label\n"
 	    "us-east-1,m5.large,66,5,>20%\n");
 	/* "us-east-1,m5.large,66," is 22 bytes: index at col 23 */
@@ -462,7 +434,7 @@ END_TEST
 
 START_TEST(test_dir_precision)
 {
-	write_file("prices.csv", "region,name,capacity_type,usd_per_hour\n"
+	tu_write_in(tmpdir, "prices.csv", "region,name,capacity_type,usd_per_hour\n"
 	    "us-east-1,m5.large,on-demand,0.0960000001\n");
 	/* the 10th decimal, '1', is at col 30 + 11 = 41 */
 	expect_error(KS_EINVAL, "prices.csv", 2, 41,
@@ -486,7 +458,7 @@ START_TEST(test_dir_crlf_trailing)
 	struct catalog *c2 = NULL;
 
 	/* CRLF line ends and no final newline are accepted. */
-	write_file("karpenter-allocatable.csv", "name,cpu_millicores,"
+	tu_write_in(tmpdir, "karpenter-allocatable.csv", "name,cpu_millicores,"
 	    "memory_mib,ephemeral_storage_gib,pods\r\n"
 	    "m5.large,1930,6903,17.0,29");
 	ck_assert_int_eq(catalog_load_dir(tmpdir, &c2, NULL), 0);
@@ -523,7 +495,7 @@ catalog_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
-	tcase_add_checked_fixture(tc, setup_dir, teardown_dir);
+	tcase_add_checked_fixture(tc, setup_dir, tu_cleanup);
 	tcase_add_test(tc, test_dir_good);
 	tcase_add_test(tc, test_dir_bad_price);
 	tcase_add_test(tc, test_dir_bad_fields);
@@ -541,11 +513,5 @@ catalog_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(catalog_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(catalog_suite());
 }

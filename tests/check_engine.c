@@ -14,6 +14,7 @@
 
 #include "sim/engine.h"
 #include "sim/rng.h"
+#include "testutil.h"
 #include "util/xmalloc.h"
 
 Suite *engine_suite(void);
@@ -453,11 +454,5 @@ engine_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(engine_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(engine_suite());
 }

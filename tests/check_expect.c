@@ -10,6 +10,7 @@
 
 #include "io/expect.h"
 #include "io/ytree.h"
+#include "testutil.h"
 
 Suite *expect_suite(void);
 
@@ -412,11 +413,5 @@ expect_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(expect_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(expect_suite());
 }

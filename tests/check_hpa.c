@@ -19,15 +19,19 @@
 #include "cluster/metrics.h"
 #include "ksim.h"
 #include "run.h"
+#include "testutil.h"
 
 Suite *hpa_suite(void);
 
-#ifndef SRCDIR
-#define SRCDIR "."
-#endif
+static const char *tmpdir;
 
-static char tmpdir[256];
+static void
+setup(void)
+{
+	tmpdir = tu_tmpdir();
+}
 
+/* tmpdir/name (a ring of static buffers, so two can be used at once). */
 static const char *
 tpath(const char *name)
 {
@@ -37,77 +41,6 @@ tpath(const char *name)
 	k = (k + 1) % 4;
 	snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, name);
 	return buf[k];
-}
-
-static void
-write_file(const char *name, const char *text)
-{
-	FILE *fp = fopen(tpath(name), "w");
-
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_hpa.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		return;
-}
-
-/* The scenario file: under $srcdir when run by make check, else ./ */
-static const char *
-scenario(const char *name)
-{
-	static char buf[512];
-	const char *dir = getenv("srcdir");
-
-	snprintf(buf, sizeof(buf), "%s/scenarios/%s", dir ? dir : SRCDIR, name);
-	return buf;
-}
-
-static json_t *
-run_json(const char *file)
-{
-	const char *files[1] = { file };
-	struct ksim_opts o;
-	struct ks_error err;
-	json_t *out = NULL;
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	rc = ksim_run_json(&o, 0, &out, &err);
-	ck_assert_msg(rc == 0, "run %s: %s", file, err.msg);
-	return out;
-}
-
-static json_t *
-hpa_named(json_t *root, const char *name)
-{
-	json_t *hpas = json_object_get(root, "hpas"), *h;
-	size_t i;
-
-	json_array_foreach(hpas, i, h)
-		if (strcmp(json_string_value(json_object_get(h, "name")), name) == 0)
-			return h;
-	ck_abort_msg("no hpa %s in the report", name);
-	return NULL;
 }
 
 /* The sample taken at at_ms. */
@@ -124,20 +57,11 @@ sample_at(json_t *h, int64_t at_ms)
 	return NULL;
 }
 
-static int64_t
-sint(json_t *s, const char *key)
-{
-	return json_integer_value(json_object_get(s, key));
-}
-
 /* First metric's current value; -1 for <unknown>. */
 static int64_t
 scur(json_t *s)
 {
-	json_t *m = json_array_get(json_object_get(s, "metrics"), 0), *c;
-
-	c = json_object_get(m, "current");
-	return json_is_null(c) ? -1 : json_integer_value(c);
+	return tu_int(json_array_get(json_object_get(s, "metrics"), 0), "current");
 }
 
 /* The list of rescales as "at_ms:from->to" joined by spaces. */
@@ -149,11 +73,11 @@ rescales(json_t *h, char *buf, size_t n)
 
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(h, "samples"), i, s) {
-		int64_t c = sint(s, "current_replicas"), d = sint(s, "desired_replicas");
+		int64_t c = tu_int(s, "current_replicas"), d = tu_int(s, "desired_replicas");
 
 		if (c != d && len < n)
 			len += (size_t)snprintf(buf + len, n - len, "%s%lld:%lld->%lld",
-			    len ? " " : "", (long long)sint(s, "at_ms"), (long long)c,
+			    len ? " " : "", (long long)tu_int(s, "at_ms"), (long long)c,
 			    (long long)d);
 	}
 }
@@ -178,8 +102,8 @@ rescales(json_t *h, char *buf, size_t n)
  */
 START_TEST(test_php_apache)
 {
-	json_t *root = run_json(scenario("php-apache-hpa.yaml"));
-	json_t *h = hpa_named(root, "php-apache"), *s;
+	json_t *root = tu_run_ok(tu_scenario("php-apache-hpa.yaml"));
+	json_t *h = tu_find(root, "hpas", "php-apache"), *s;
 	char buf[512];
 	size_t i;
 
@@ -192,13 +116,13 @@ START_TEST(test_php_apache)
 	ck_assert_int_eq(scur(sample_at(h, 120000)), 63);
 	ck_assert_int_eq(scur(sample_at(h, 135000)), 57);
 	json_array_foreach(json_object_get(h, "samples"), i, s) {
-		int64_t at = sint(s, "at_ms");
+		int64_t at = tu_int(s, "at_ms");
 
-		ck_assert_int_le(sint(s, "desired_replicas"), 8);
+		ck_assert_int_le(tu_int(s, "desired_replicas"), 8);
 		if (at >= 150000 && at <= 615000)
 			ck_assert_int_eq(scur(s), 45);	/* steady: 35-50 % */
 		if (at > 120000 && at <= 930000)
-			ck_assert_int_eq(sint(s, "current_replicas"), 7);
+			ck_assert_int_eq(tu_int(s, "current_replicas"), 7);
 		if (at >= 630000)
 			ck_assert_int_eq(scur(s), 0);
 	}
@@ -215,8 +139,8 @@ END_TEST
  */
 START_TEST(test_php_apache_behavior)
 {
-	json_t *root = run_json(scenario("php-apache-hpa-behavior.yaml"));
-	json_t *h = hpa_named(root, "php-apache");
+	json_t *root = tu_run_ok(tu_scenario("php-apache-hpa-behavior.yaml"));
+	json_t *h = tu_find(root, "hpas", "php-apache");
 	char buf[512];
 
 	rescales(h, buf, sizeof(buf));
@@ -235,7 +159,7 @@ END_TEST
  */
 START_TEST(test_legacy_cap)
 {
-	FILE *in = fopen(scenario("php-apache-hpa.yaml"), "r");
+	FILE *in = fopen(tu_scenario("php-apache-hpa.yaml"), "r");
 	char text[8192], *at, buf[512];
 	size_t n;
 	json_t *root, *h;
@@ -247,9 +171,9 @@ START_TEST(test_legacy_cap)
 	at = strstr(text, "offset: 8s");
 	ck_assert_ptr_nonnull(at);
 	at[8] = '0';
-	write_file("p.yaml", text);
-	root = run_json(tpath("p.yaml"));
-	h = hpa_named(root, "php-apache");
+	tu_write_in(tmpdir, "p.yaml", text);
+	root = tu_run_ok(tpath("p.yaml"));
+	h = tu_find(root, "hpas", "php-apache");
 	ck_assert_int_eq(scur(sample_at(h, 75000)), 250);
 	rescales(h, buf, sizeof(buf));
 	ck_assert_ptr_nonnull(strstr(buf, "75000:1->4 "));
@@ -314,9 +238,9 @@ write_metrics_scenario(const char *extra_spec)
 	for (int i = 0; i < 5; i++)
 		fprintf(fp, deploy_fmt, names[i], names[i], names[i], res[i]);
 	fclose(fp);
-	write_file("m.yaml", text);
+	tu_write_in(tmpdir, "m.yaml", text);
 	free(text);
-	write_file("d.csv", "time,cpu,memory\n# a comment\n0s,100m,10Mi\n20,300m,20Mi\n");
+	tu_write_in(tmpdir, "d.csv", "time,cpu,memory\n# a comment\n0s,100m,10Mi\n20,300m,20Mi\n");
 }
 
 static struct ks_run *
@@ -328,12 +252,8 @@ simulate(const char *file, const struct catalog **catp)
 	struct catalog *cat = NULL;
 	struct ks_run *r = NULL;
 
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
+	tu_opts_init(&o, files, 1);
+	ks_error_clear(&err);
 	ck_assert_int_eq(ksim_catalog_load(&o, &cat, &err), 0);
 	ck_assert_msg(ksim_simulate(&o, cat, NULL, &r, &err) == 0, "%s", err.msg);
 	*catp = cat;
@@ -513,7 +433,7 @@ write_custom_scenario(void)
 		fprintf(fp, deploy_fmt, names[i], names[i], names[i], i == 3 ?
 		    "{limits: {memory: 1Gi}}" : "{requests: {cpu: 100m}}");
 	fclose(fp);
-	write_file("c.yaml", text);
+	tu_write_in(tmpdir, "c.yaml", text);
 	free(text);
 }
 
@@ -535,18 +455,19 @@ START_TEST(test_custom_metrics)
 	int found = 0;
 
 	write_custom_scenario();
-	root = run_json(tpath("c.yaml"));
-	rescales(hpa_named(root, "p"), buf, sizeof(buf));
+	root = tu_run_ok(tpath("c.yaml"));
+	rescales(tu_find(root, "hpas", "p"), buf, sizeof(buf));
 	ck_assert_str_eq(buf, "15000:1->3");
-	ck_assert_int_eq(scur(sample_at(hpa_named(root, "p"), 30000)), 4000);
-	rescales(hpa_named(root, "x"), buf, sizeof(buf));
+	ck_assert_int_eq(scur(sample_at(tu_find(root, "hpas", "p"), 30000)), 4000);
+	rescales(tu_find(root, "hpas", "x"), buf, sizeof(buf));
 	ck_assert_str_eq(buf, "15000:1->3");
-	rescales(hpa_named(root, "o"), buf, sizeof(buf));
+	rescales(tu_find(root, "hpas", "o"), buf, sizeof(buf));
 	/* the Ingress keeps its 2k rps whatever the replicas: ceil(2 x ready
 	 * pods) at every sync, capped by max(2c, 4), then by maxReplicas */
 	ck_assert_str_eq(buf, "15000:1->2 30000:2->4 45000:4->8 60000:8->10");
-	ck_assert_int_eq(scur(sample_at(hpa_named(root, "o"), 15000)), 2000000);	/* 2k, milli */
-	h = hpa_named(root, "nr");
+	/* 2k, milli */
+	ck_assert_int_eq(scur(sample_at(tu_find(root, "hpas", "o"), 15000)), 2000000);
+	h = tu_find(root, "hpas", "nr");
 	rescales(h, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "");
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "warning")),
@@ -647,8 +568,6 @@ static const struct err_case err_cases[] = {
 START_TEST(test_errors)
 {
 	const struct err_case *ec = &err_cases[_i];
-	const char *files[1];
-	struct ksim_opts o;
 	struct ks_error err;
 	char *text = NULL;
 	size_t len = 0;
@@ -657,16 +576,8 @@ START_TEST(test_errors)
 
 	fprintf(fp, err_base, ec->spec, ec->hpa);
 	fclose(fp);
-	write_file("e.yaml", text);
+	rc = tu_validate(tu_write_in(tmpdir, "e.yaml", text), &err);
 	free(text);
-	files[0] = tpath("e.yaml");
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	rc = ksim_validate(&o, &err);
 	ck_assert_msg(rc == KS_EINVAL || rc == KS_ENOENT, "case %d: rc %d (%s)", _i, rc, err.msg);
 	ck_assert_msg(strncmp(err.msg, ec->msg, strlen(ec->msg)) == 0, "case %d: %s", _i,
 	    err.msg);
@@ -684,7 +595,7 @@ hpa_suite(void)
 
 	tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_test(tc, test_php_apache);
 	tcase_add_test(tc, test_php_apache_behavior);
 	tcase_add_test(tc, test_metrics_window);
@@ -692,14 +603,14 @@ hpa_suite(void)
 
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_test(tc, test_metrics_offset);
 	tcase_add_test(tc, test_legacy_cap);
 	tcase_add_test(tc, test_custom_metrics);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(err_cases) / sizeof(err_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
@@ -708,11 +619,5 @@ hpa_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hpa_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(hpa_suite());
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "autoscale/hpa_calc.h"
+#include "testutil.h"
 
 #define S(x)	((int64_t)(x) * 1000)	/* seconds to ms */
 #define NOW	S(10000)		/* an arbitrary "now" */
@@ -1193,11 +1194,5 @@ hpa_calc_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(hpa_calc_suite());
-	int	 nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nf ? 1 : 0);
+	return tu_main(hpa_calc_suite());
 }

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "ksim.h"
+#include "testutil.h"
 #include "util/error.h"
+#include "util/xmalloc.h"
 
 /* karpenter.c's testing interface */
 int	karpenter_reqs_intersect(const char *a, const char *b, char *out, size_t n);
@@ -32,127 +34,33 @@ Suite *karpenter_suite(void);
 	"karpenter.sh/capacity-type In on-demand; karpenter.k8s.aws/instance-category In c m r; " \
 	"karpenter.k8s.aws/instance-generation Gt 2"
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("srcdir");
-
-	return s != NULL ? s : ".";
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(fp != NULL, "cannot open %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert(fread(buf, 1, (size_t)n, fp) == (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
-/* Write text to a temporary scenario file; returns its path (static). */
-static const char *
-write_tmp(const char *text)
-{
-	static char path[64];
-	FILE *fp;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/check_karpenter_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert(fd >= 0);
-	fp = fdopen(fd, "w");
-	fputs(text, fp);
-	fclose(fp);
-	return path;
-}
-
-/* Run a scenario file and return its JSON report (owned). */
-static json_t *
-run_json(const char *file)
-{
-	char out[64];
-	struct ksim_opts o;
-	struct ks_error err;
-	json_error_t jerr;
-	json_t *j;
-	int fd;
-
-	snprintf(out, sizeof(out), "/tmp/check_karpenter_out_XXXXXX");
-	fd = mkstemp(out);
-	ck_assert(fd >= 0);
-	close(fd);
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = &file;
-	o.nfiles = 1;
-	o.output = KSIM_JSON;
-	o.output_file = out;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	ck_assert_msg(ksim_run(&o, &err) == 0, "ksim_run %s: %s", file, err.msg);
-	j = json_load_file(out, 0, &jerr);
-	unlink(out);
-	ck_assert_msg(j != NULL, "bad JSON: %s", jerr.text);
-	return j;
-}
-
 static json_t *
 run_scenario(const char *name)
 {
-	char path[1024];
+	char file[256];
 
-	snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", srcdir(), name);
-	return run_json(path);
+	snprintf(file, sizeof(file), "%s.yaml", name);
+	return tu_run_ok(tu_scenario(file));
 }
 
 /* Run a scenario after replacing `from` with `to` in its text. */
 static json_t *
 run_edited(const char *name, const char *from, const char *to)
 {
-	char path[1024];
-	char *text, *at, *edited;
-	const char *tmp;
+	char file[256], *text, *at, *edited;
+	const char *path;
 	json_t *j;
 
-	snprintf(path, sizeof(path), "%s/scenarios/%s.yaml", srcdir(), name);
-	text = slurp(path);
+	snprintf(file, sizeof(file), "%s.yaml", name);
+	path = tu_scenario(file);
+	text = tu_slurp(path);
 	at = strstr(text, from);
 	ck_assert_msg(at != NULL, "\"%s\" not in %s", from, path);
-	edited = malloc(strlen(text) + strlen(to) + 1);
-	memcpy(edited, text, (size_t)(at - text));
-	strcpy(edited + (at - text), to);
-	strcat(edited, at + strlen(from));
-	tmp = write_tmp(edited);
-	j = run_json(tmp);
-	unlink(tmp);
+	edited = xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	j = tu_run_text(edited);
 	free(text);
 	free(edited);
 	return j;
-}
-
-static int
-has_event(json_t *j, const char *type, const char *msg_prefix)
-{
-	json_t *evs = json_object_get(j, "events"), *e;
-	size_t i;
-
-	json_array_foreach(evs, i, e) {
-		const char *t = json_string_value(json_object_get(e, "type"));
-		const char *m = json_string_value(json_object_get(e, "message"));
-
-		if (strcmp(t, type) == 0 && strncmp(m, msg_prefix, strlen(msg_prefix)) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 static const char *
@@ -161,16 +69,13 @@ claim_str(json_t *j, size_t i, const char *field)
 	json_t *c = json_array_get(json_object_get(j, "node_claims"), i);
 
 	ck_assert_msg(c != NULL, "no node_claims[%zu]", i);
-	return json_string_value(json_object_get(c, field));
+	return tu_str(c, field);
 }
 
-static json_int_t
+static int64_t
 claim_int(json_t *j, size_t i, const char *field)
 {
-	json_t *c = json_array_get(json_object_get(j, "node_claims"), i);
-	json_t *v = json_object_get(c, field);
-
-	return json_is_null(v) ? -1 : json_integer_value(v);
+	return tu_int(json_array_get(json_object_get(j, "node_claims"), i), field);
 }
 
 /* ---- core: the requirement algebra ---- */
@@ -319,8 +224,10 @@ START_TEST(test_run_spot_consolidation)
 	ck_assert_int_eq(claim_int(j, 1, "terminated_at_ms"), -1);
 	ck_assert_int_eq(claim_int(j, 1, "instance_type_options"), 15);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 2);
-	ck_assert(has_event(j, "DisruptionCommand", "Underutilized/Replace, terminating 1 nodes (1 pods)"));
-	ck_assert(has_event(j, "DisruptionTerminating", "Disrupting NodeClaim: Underutilized"));
+	ck_assert(tu_events(j, "DisruptionCommand",
+	    "Underutilized/Replace, terminating 1 nodes (1 pods)", NULL));
+	ck_assert(tu_events(j, "DisruptionTerminating", "Disrupting NodeClaim: Underutilized",
+	    NULL));
 	json_decref(j);
 }
 END_TEST
@@ -333,8 +240,8 @@ START_TEST(test_run_gate_off)
 	ck_assert_str_eq(claim_str(j, 0, "instance_type"), "c6gd.2xlarge");
 	ck_assert_str_eq(claim_str(j, 0, "reason"), "provisioned");
 	ck_assert_int_eq(claim_int(j, 0, "terminated_at_ms"), -1);
-	ck_assert(has_event(j, "Unconsolidatable", "SpotToSpotConsolidation is disabled, can't "
-	    "replace a spot node with a spot node"));
+	ck_assert(tu_events(j, "Unconsolidatable", "SpotToSpotConsolidation is disabled, can't "
+	    "replace a spot node with a spot node", NULL));
 	json_decref(j);
 }
 END_TEST
@@ -491,17 +398,16 @@ static const char *const multi_yaml =
 
 START_TEST(test_multi_then_single)
 {
-	const char *file = write_tmp(multi_yaml);
-	json_t *j = run_json(file);
+	json_t *j = tu_run_text(multi_yaml);
 
-	unlink(file);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 2);
 	ck_assert_str_eq(claim_str(j, 0, "instance_type"), "m5.large");
 	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "m5.large");
 	ck_assert_str_eq(claim_str(j, 0, "reason"), "consolidated-delete");
 	ck_assert_str_eq(claim_str(j, 1, "reason"), "provisioned");
 	/* pods gone at 5:01; pass at 5:10; validated and deleted at 5:25 */
-	ck_assert(has_event(j, "DisruptionCommand", "Underutilized/Delete, terminating 1 nodes (1 pods)"));
+	ck_assert(tu_events(j, "DisruptionCommand",
+	    "Underutilized/Delete, terminating 1 nodes (1 pods)", NULL));
 	ck_assert_int_eq(claim_int(j, 0, "terminated_at_ms"), 326000);
 	json_decref(j);
 }
@@ -539,7 +445,7 @@ START_TEST(test_expiry)
 	json_t *j = run_edited("karpenter-spot-consolidation", "expireAfter: 720h", "expireAfter: 3m");
 
 	ck_assert_str_eq(claim_str(j, 0, "reason"), "expired");
-	ck_assert(has_event(j, "DisruptionTerminating", "Disrupting NodeClaim: Expired"));
+	ck_assert(tu_events(j, "DisruptionTerminating", "Disrupting NodeClaim: Expired", NULL));
 	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "c6gd.2xlarge");
 	ck_assert_int_eq(claim_int(j, 1, "launched_at_ms"), 242000);
 	json_decref(j);
@@ -554,19 +460,10 @@ START_TEST(test_warn_unsatisfiable)
 	    "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}\n"
 	    "      requirements:\n"
 	    "        - {key: karpenter.k8s.aws/instance-family, operator: In, values: [zz9]}\n";
-	struct ksim_opts o;
 	struct ks_error err;
-	const char *file = write_tmp(text);
 	unsigned long before = ks_warn_count;
 
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = &file;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	ck_assert_int_eq(ksim_validate(&o, &err), 0);
-	unlink(file);
+	ck_assert_int_eq(tu_validate_text(text, &err), 0);
 	/* one for the missing EC2NodeClass, one for the empty NodePool */
 	ck_assert_uint_eq(ks_warn_count - before, 2);
 }
@@ -627,8 +524,8 @@ START_TEST(test_drift)
 	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "c7g.2xlarge");
 	ck_assert_str_eq(claim_str(j, 1, "created_by"), "drift");
 	ck_assert_int_eq(claim_int(j, 1, "launched_at_ms"), 180000);
-	ck_assert(has_event(j, "Drifted", "NodeClaim "));
-	ck_assert(has_event(j, "DisruptionTerminating", "Disrupting NodeClaim: Drifted"));
+	ck_assert(tu_events(j, "Drifted", "NodeClaim ", NULL));
+	ck_assert(tu_events(j, "DisruptionTerminating", "Disrupting NodeClaim: Drifted", NULL));
 	json_decref(j);
 }
 END_TEST
@@ -692,10 +589,8 @@ static const char *const spread_yaml =
 
 START_TEST(test_zone_spread)
 {
-	const char *file = write_tmp(spread_yaml);
-	json_t *j = run_json(file);
+	json_t *j = tu_run_text(spread_yaml);
 
-	unlink(file);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 3);
 	ck_assert_str_eq(claim_str(j, 0, "zone"), "us-east-1a");
 	ck_assert_str_eq(claim_str(j, 1, "zone"), "us-east-1b");
@@ -710,15 +605,12 @@ END_TEST
 START_TEST(test_min_values)
 {
 	char *text = strdup(spread_yaml), *at = strstr(text, "minValues: 1");
-	const char *file;
 	json_t *j, *p;
 	size_t i;
 
 	ck_assert(at != NULL);
 	at[11] = '2';
-	file = write_tmp(text);
-	j = run_json(file);
-	unlink(file);
+	j = tu_run_text(text);
 	free(text);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 0);
 	json_array_foreach(json_object_get(j, "pods"), i, p)
@@ -747,20 +639,10 @@ static void
 check_bad(const char *op, const char *val, int line, int col, const char *msg)
 {
 	char text[2048];
-	struct ksim_opts o;
 	struct ks_error err;
-	const char *file;
 
 	snprintf(text, sizeof(text), "%s%s\n          values: [\"%s\"]\n", bad_pool_head, op, val);
-	file = write_tmp(text);
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = &file;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	ck_assert_int_eq(ksim_validate(&o, &err), KS_EINVAL);
-	unlink(file);
+	ck_assert_int_eq(tu_validate_text(text, &err), KS_EINVAL);
 	ck_assert_int_eq(err.at.line, line);
 	ck_assert_int_eq(err.at.col, col);
 	ck_assert_str_eq(err.msg, msg);
@@ -786,18 +668,9 @@ START_TEST(test_err_settings)
 	const char *text =
 	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
 	    "  karpenter:\n    featureGates: {spotToSpot: true}\n";
-	struct ksim_opts o;
 	struct ks_error err;
-	const char *file = write_tmp(text);
 
-	memset(&o, 0, sizeof(o));
-	memset(&err, 0, sizeof(err));
-	o.files = &file;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	ck_assert_int_eq(ksim_validate(&o, &err), KS_EINVAL);
-	unlink(file);
+	ck_assert_int_eq(tu_validate_text(text, &err), KS_EINVAL);
 	ck_assert_int_eq(err.at.line, 6);
 	ck_assert_int_eq(err.at.col, 20);
 	ck_assert(strstr(err.msg, "unknown field \"spotToSpot\" in karpenter featureGates") != NULL);
@@ -845,11 +718,5 @@ karpenter_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(karpenter_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(karpenter_suite());
 }

@@ -24,6 +24,7 @@
 #include "cloud/catalog.h"
 #include "io/load.h"
 #include "ksim.h"
+#include "testutil.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -34,54 +35,24 @@ Suite *load_suite(void);
 #define MI	(1024LL * 1024)
 
 static struct catalog	*cat;
-static char		 dir[64];
-static char		 paths[8][128];
-static int		 npaths;
+static const char	*dir;		/* a temporary directory per test */
 
 static void
 setup(void)
 {
 	struct ks_error err = { 0 };
 
-	snprintf(dir, sizeof(dir), "/tmp/check_load.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dir = tu_tmpdir();
 	ck_assert_int_eq(catalog_load_default(&cat, &err), 0);
-	npaths = 0;
 	ks_warn_stream = NULL;
 }
 
 static void
 teardown(void)
 {
-	for (int i = 0; i < npaths; i++)
-		unlink(paths[i]);
-	rmdir(dir);
+	tu_cleanup();
 	catalog_free(cat);
 	cat = NULL;
-}
-
-/* Write text to dir/name; returns the path (valid until teardown). */
-static const char *
-put(const char *name, const char *text)
-{
-	FILE *fp;
-	char *p, want[128];
-
-	snprintf(want, sizeof(want), "%s/%s", dir, name);
-	p = NULL;
-	for (int i = 0; i < npaths && p == NULL; i++)
-		if (strcmp(paths[i], want) == 0)
-			p = paths[i];
-	if (p == NULL) {
-		ck_assert_int_lt(npaths, 8);
-		p = paths[npaths++];
-		snprintf(p, sizeof(paths[0]), "%s", want);
-	}
-	fp = fopen(p, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	fclose(fp);
-	return p;
 }
 
 static struct ks_scenario *
@@ -99,7 +70,7 @@ load_ok(const char *const *files, size_t n)
 static struct ks_scenario *
 load1(const char *text)
 {
-	const char *f = put("in.yaml", text);
+	const char *f = tu_write_in(dir, "in.yaml", text);
 
 	return load_ok(&f, 1);
 }
@@ -108,7 +79,7 @@ load1(const char *text)
 static void
 load_fails(const char *text, int code, int line, int col, const char *msg)
 {
-	const char *f = put("bad.yaml", text);
+	const char *f = tu_write_in(dir, "bad.yaml", text);
 	struct ks_scenario *s = (struct ks_scenario *)1;
 	struct ks_error err = { 0 };
 	int rc = ks_scenario_load(&f, 1, NULL, 0, cat, &s, &err);
@@ -366,7 +337,7 @@ END_TEST
 
 START_TEST(json_input)
 {
-	const char *f = put("in.json",
+	const char *f = tu_write_in(dir, "in.json",
 	    "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
 	    "\t{\"apiVersion\": \"v1\", \"kind\": \"Node\",\n"
 	    "\t \"metadata\": {\"name\": \"j1\", \"labels\": {\"kubernetes.io/hostname\": \"j1\"}},\n"
@@ -430,48 +401,9 @@ START_TEST(upstream_dumps)
 }
 END_TEST
 
-/* Run the whole pipeline and return the JSON report. */
-static json_t *
-run_json(const char *const *files, size_t n)
-{
-	struct ksim_opts o;
-	struct ks_error err = { 0 };
-	char out[128];
-	json_error_t je;
-	json_t *j;
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	snprintf(out, sizeof(out), "%s/report.json", dir);
-	o.files = files;
-	o.nfiles = n;
-	o.output = KSIM_JSON;
-	o.output_file = out;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	rc = ksim_run(&o, &err);
-	ck_assert_msg(rc == 0, "run failed: %d:%d: %s", err.at.line, err.at.col, err.msg);
-	j = json_load_file(out, 0, &je);
-	ck_assert_msg(j != NULL, "bad JSON: %s", je.text);
-	unlink(out);
-	return j;
-}
-
-static json_t *
-find_named(json_t *arr, const char *name)
-{
-	size_t i;
-	json_t *o;
-
-	json_array_foreach(arr, i, o)
-		if (strcmp(json_string_value(json_object_get(o, "name")), name) == 0)
-			return o;
-	return NULL;
-}
-
 START_TEST(snapshot_pods_bound_and_owned)
 {
-	const char *f = put("snap.yaml",
+	const char *f = tu_write_in(dir, "snap.yaml",
 	    "apiVersion: v1\n"
 	    "kind: List\n"
 	    "items:\n"
@@ -518,13 +450,13 @@ START_TEST(snapshot_pods_bound_and_owned)
 	    "      metadata: {labels: {app: web}}\n"
 	    "      spec:\n"
 	    "        containers: [{name: web, image: nginx, resources: {requests: {cpu: \"1\", memory: 1Gi}}}]\n");
-	json_t *j = run_json(&f, 1), *pods = json_object_get(j, "pods"), *p;
+	json_t *j = tu_run_files_ok(&f, 1), *pods = json_object_get(j, "pods"), *p;
 	const char *names[2] = { "web-5d4f8c7b9-abcde", "web-5d4f8c7b9-fghij" };
 
 	/* the Deployment adopts both pods and creates none; the finished pod is skipped */
 	ck_assert_uint_eq(json_array_size(pods), 2);
 	for (int i = 0; i < 2; i++) {
-		p = find_named(pods, names[i]);
+		p = tu_named(pods, names[i]);
 		ck_assert_ptr_nonnull(p);
 		ck_assert_str_eq(json_string_value(json_object_get(p, "node")), "n2");
 		ck_assert_str_eq(json_string_value(json_object_get(p, "workload")), "Deployment/web");
@@ -539,7 +471,7 @@ END_TEST
 
 START_TEST(snapshot_pod_on_missing_node)
 {
-	const char *f = put("snap.yaml",
+	const char *f = tu_write_in(dir, "snap.yaml",
 	    "apiVersion: v1\n"
 	    "kind: Node\n"
 	    "metadata: {name: n1}\n"
@@ -550,10 +482,10 @@ START_TEST(snapshot_pod_on_missing_node)
 	    "metadata: {name: stray}\n"
 	    "spec: {nodeName: gone, containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]}\n"
 	    "status: {phase: Running}\n");
-	json_t *j = run_json(&f, 1), *p;
+	json_t *j = tu_run_files_ok(&f, 1), *p;
 
 	/* a warning, then the scheduler places it like any pending pod */
-	p = find_named(json_object_get(j, "pods"), "stray");
+	p = tu_named(json_object_get(j, "pods"), "stray");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(json_string_value(json_object_get(p, "node")), "n1");
 	ck_assert(json_is_null(json_object_get(p, "workload")));
@@ -566,8 +498,8 @@ START_TEST(many_files_one_scenario)
 	const char *files[2];
 	struct ks_scenario *s;
 
-	files[0] = put("nodes.yaml", NODES_LIST);
-	files[1] = put("pods.yaml",
+	files[0] = tu_write_in(dir, "nodes.yaml", NODES_LIST);
+	files[1] = tu_write_in(dir, "pods.yaml",
 	    "---\n"
 	    "# an empty document, then a pod\n"
 	    "---\n"
@@ -640,8 +572,7 @@ START_TEST(unknown_kind_warns)
 	FILE *w = fmemopen(wbuf, sizeof(wbuf) - 1, "w");
 	unsigned long before = ks_warn_count;
 	struct ks_scenario *s;
-	char want[512];
-	const char *f;
+	char want[512], f[256];
 
 	ks_warn_stream = w;
 	s = load1("apiVersion: v1\nkind: Node\nmetadata: {name: n}\n"
@@ -650,7 +581,7 @@ START_TEST(unknown_kind_warns)
 	    "apiVersion: example.com/v1\nkind: Frobnicator\nmetadata: {name: f}\n");
 	fclose(w);
 	ks_warn_stream = NULL;
-	f = paths[npaths - 1];
+	snprintf(f, sizeof(f), "%s/in.yaml", dir);
 	snprintf(want, sizeof(want),
 	    "ksim: %s:6:1: warning: unknown kind \"Frobnicator\" (apiVersion \"example.com/v1\") skipped\n",
 	    f);
@@ -819,11 +750,5 @@ load_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(load_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(load_suite());
 }

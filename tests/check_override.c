@@ -10,6 +10,7 @@
 
 #include "io/override.h"
 #include "io/ytree.h"
+#include "testutil.h"
 
 Suite *override_suite(void);
 
@@ -305,11 +306,5 @@ override_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(override_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(override_suite());
 }

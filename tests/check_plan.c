@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cloud/catalog.h"
@@ -16,6 +15,7 @@
 #include "ksim.h"
 #include "plan.h"
 #include "run.h"
+#include "testutil.h"
 #include "util/intern.h"
 
 #define NUSD	INT64_C(1000000000)	/* nano-USD per USD */
@@ -210,33 +210,21 @@ static const char fixture[] =
 	"    - {name: c, image: x, resources: {requests: {cpu: \"1\", memory: 2Gi}}}\n"
 	"status: {phase: Running}\n";
 
-static char fixture_path[64];
-
 static struct ks_run *
 fixture_run(int64_t duration_ms)
 {
+	char *path = tu_write(fixture);
+	const char *files[1] = { path };
 	struct ksim_opts o;
-	const char *files[1];
 	struct ks_run *r = NULL;
 	struct ks_error err;
-	FILE *fp;
-	int fd;
 
-	snprintf(fixture_path, sizeof(fixture_path), "/tmp/check_plan_XXXXXX");
-	fd = mkstemp(fixture_path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	fputs(fixture, fp);
-	fclose(fp);
-	memset(&o, 0, sizeof(o));
-	files[0] = fixture_path;
-	o.files = files;
-	o.nfiles = 1;
-	o.quiet = 1;
+	tu_opts_init(&o, files, 1);
 	o.duration_ms = duration_ms;
 	ks_error_clear(&err);
 	ck_assert_msg(ksim_simulate(&o, cat, NULL, &r, &err) == 0, "%s", err.msg);
-	unlink(fixture_path);
+	unlink(path);
+	free(path);
 	return r;
 }
 
@@ -399,55 +387,25 @@ END_TEST
 
 /* ---- the binary: golden plan and command-line errors ---- */
 
-/* "/tmp/check_plan_<pid>_<what>": parallel test runs do not collide. */
+/*
+ * "<dir>/<what>" in a temporary directory of this test's process (each
+ * test runs in its own), removed when the process ends.
+ */
 static const char *
 tmp(const char *what)
 {
-	static char buf[8][128];
+	static const char *dir;
+	static pid_t dir_pid;
+	static char buf[8][256];
 	static int k;
 	char *b = buf[k++ % 8];
 
-	snprintf(b, sizeof(buf[0]), "/tmp/check_plan_%ld_%s", (long)getpid(), what);
+	if (dir == NULL || dir_pid != getpid()) {
+		dir = tu_tmpdir();
+		dir_pid = getpid();
+	}
+	snprintf(b, sizeof(buf[0]), "%s/%s", dir, what);
 	return b;
-}
-
-/* Run `$KSIM args` in a shell with stdout/stderr to files; exit status. */
-static int
-run_ksim(const char *args, const char *out, const char *errf)
-{
-	const char *ksim = getenv("KSIM"), *src = getenv("srcdir");
-	char cmd[2048];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s > '%s' 2> '%s'", src, ksim, args, out, errf);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int
-have_binary(void)
-{
-	if (getenv("KSIM") != NULL && getenv("srcdir") != NULL)
-		return 1;
-	fprintf(stderr, "check_plan: KSIM or srcdir unset: binary tests skipped\n");
-	return 0;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
-
-	ck_assert_ptr_nonnull(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	return buf;
 }
 
 #define GOLDEN_ARGS "plan nodes -j 4 --instance-types 'm5.*,r5.*,c5.*' scenarios/plan-notebooks.yaml"
@@ -458,19 +416,19 @@ START_TEST(test_golden_plan_notebooks)
 	char *got, *want;
 	int rc;
 
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
-	ck_assert_int_eq(run_ksim(GOLDEN_ARGS, tmp("golden.txt"), tmp("golden.err")), 0);
+	ck_assert_int_eq(tu_run_ksim(GOLDEN_ARGS, tmp("golden.txt"), tmp("golden.err")), 0);
 	if (getenv("KSIM_REGEN") != NULL) {
 		snprintf(cmd, sizeof(cmd), "cp '%s' '%s/tests/golden/plan-notebooks.plan.txt'",
-		    tmp("golden.txt"), getenv("srcdir"));
+		    tmp("golden.txt"), tu_srcdir());
 		ck_assert_int_eq(system(cmd), 0);
 	}
 	snprintf(cmd, sizeof(cmd), "diff -u '%s/tests/golden/plan-notebooks.plan.txt' '%s'",
-	    getenv("srcdir"), tmp("golden.txt"));
+	    tu_srcdir(), tmp("golden.txt"));
 	rc = system(cmd);
-	got = slurp(tmp("golden.txt"));
-	want = slurp(tmp("golden.err"));
+	got = tu_slurp(tmp("golden.txt"));
+	want = tu_slurp(tmp("golden.err"));
 	/* the answer of the field report: never m5.4xlarge, which cannot hold 16 CPU / 64Gi */
 	ck_assert_ptr_nonnull(strstr(got, "Cheapest: m5.8xlarge on-demand, 2 nodes"));
 	ck_assert_ptr_nonnull(strstr(got, "m5.4xlarge     on-demand  kubeflow-user/nb-16cpu-64gi-0 "
@@ -480,7 +438,7 @@ START_TEST(test_golden_plan_notebooks)
 	free(want);
 	ck_assert_msg(rc == 0, "plan output differs from tests/golden/plan-notebooks.plan.txt");
 	/* the same with one process: byte for byte */
-	ck_assert_int_eq(run_ksim("plan nodes -j 1 --instance-types 'm5.*,r5.*,c5.*' "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -j 1 --instance-types 'm5.*,r5.*,c5.*' "
 	    "scenarios/plan-notebooks.yaml", tmp("j1.txt"), tmp("j1.err")), 0);
 	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", tmp("golden.txt"), tmp("j1.txt"));
 	ck_assert_int_eq(system(cmd), 0);
@@ -493,15 +451,15 @@ END_TEST
 
 START_TEST(test_max_cost_exit)
 {
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
 	/* the cheapest option, 2 x m5.8xlarge for an hour, costs 3.072 USD */
-	ck_assert_int_eq(run_ksim("plan nodes -q -j 2 --instance-types m5.4xlarge,m5.8xlarge "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -q -j 2 --instance-types m5.4xlarge,m5.8xlarge "
 	    "--max-cost 3.072 scenarios/plan-notebooks.yaml", "/dev/null", "/dev/null"), 0);
-	ck_assert_int_eq(run_ksim("plan nodes -q -j 2 --instance-types m5.4xlarge,m5.8xlarge "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -q -j 2 --instance-types m5.4xlarge,m5.8xlarge "
 	    "--max-cost 3 scenarios/plan-notebooks.yaml", "/dev/null", "/dev/null"), 1);
 	/* only m5.4xlarge: nothing serves every pod */
-	ck_assert_int_eq(run_ksim("plan nodes -q --instance-types m5.4xlarge --max-cost 1000 "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -q --instance-types m5.4xlarge --max-cost 1000 "
 	    "scenarios/plan-notebooks.yaml", "/dev/null", "/dev/null"), 1);
 }
 END_TEST
@@ -518,9 +476,9 @@ START_TEST(test_plan_expectations)
 	char buf[8192];
 	size_t n;
 
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
-	ck_assert_int_eq(run_ksim("plan nodes -q --instance-types m5.4xlarge "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -q --instance-types m5.4xlarge "
 	    "scenarios/plan-notebooks.yaml", tmp("pe.txt"), "/dev/null"), 1);
 	fp = fopen(tmp("pe.txt"), "r");
 	ck_assert_ptr_nonnull(fp);
@@ -531,7 +489,7 @@ START_TEST(test_plan_expectations)
 	    "16 CPU / 64Gi notebook: expected a cheapest option that serves every pod, but none of "
 	    "the candidates does\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "0 passed, 2 failed\n"));
-	ck_assert_int_eq(run_ksim("plan nodes -q --instance-types m5.8xlarge "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -q --instance-types m5.8xlarge "
 	    "scenarios/plan-notebooks.yaml", "/dev/null", "/dev/null"), 0);
 }
 END_TEST
@@ -576,10 +534,10 @@ START_TEST(test_flag_errors)
 {
 	char *got;
 
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
-	ck_assert_int_eq(run_ksim(flag_errors[_i].args, "/dev/null", tmp("flag.err")), 2);
-	got = slurp(tmp("flag.err"));
+	ck_assert_int_eq(tu_run_ksim(flag_errors[_i].args, "/dev/null", tmp("flag.err")), 2);
+	got = tu_slurp(tmp("flag.err"));
 	/* the usage text may follow the message: compare the first line */
 	{
 		char *nl = strchr(got, '\n');
@@ -598,11 +556,11 @@ START_TEST(test_karpenter_row)
 {
 	char *got;
 
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
-	ck_assert_int_eq(run_ksim("plan nodes -j 2 --karpenter --instance-types 'm5.*' "
+	ck_assert_int_eq(tu_run_ksim("plan nodes -j 2 --karpenter --instance-types 'm5.*' "
 	    "scenarios/plan-notebooks.yaml", tmp("kp.txt"), "/dev/null"), 0);
-	got = slurp(tmp("kp.txt"));
+	got = tu_slurp(tmp("kp.txt"));
 	ck_assert_ptr_nonnull(strstr(got, "KARPENTER: the scenario's capacity replaced by a NodePool "
 	    "allowing the 9 candidate types (on-demand)\n"));
 	ck_assert_ptr_nonnull(strstr(got, "; 0 pods pending at the end; "));
@@ -616,11 +574,12 @@ START_TEST(test_method_ca)
 {
 	char *got;
 
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
-	ck_assert_int_eq(run_ksim("plan nodes -j 2 --method ca --instance-types m5.4xlarge,m5.8xlarge "
-	    "scenarios/plan-notebooks.yaml", tmp("ca.txt"), "/dev/null"), 0);
-	got = slurp(tmp("ca.txt"));
+	ck_assert_int_eq(tu_run_ksim("plan nodes -j 2 --method ca "
+	    "--instance-types m5.4xlarge,m5.8xlarge scenarios/plan-notebooks.yaml", tmp("ca.txt"),
+	    "/dev/null"), 0);
+	got = tu_slurp(tmp("ca.txt"));
 	ck_assert_ptr_nonnull(strstr(got, "Method: each instance type as a Cluster Autoscaler "
 	    "node group from zero\n"));
 	ck_assert_ptr_nonnull(strstr(got, "\n1    m5.8xlarge     on-demand  2     2     "));
@@ -638,9 +597,9 @@ START_TEST(test_man_examples)
 	FILE *fp;
 	int n = 0;
 
-	if (!have_binary())
+	if (!tu_have_ksim())
 		return;
-	snprintf(path, sizeof(path), "%s/man/ksim.1", getenv("srcdir"));
+	snprintf(path, sizeof(path), "%s/man/ksim.1", tu_srcdir());
 	fp = fopen(path, "r");
 	ck_assert_ptr_nonnull(fp);
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -655,8 +614,8 @@ START_TEST(test_man_examples)
 			args[k++] = *q;
 		}
 		args[k] = '\0';
-		ck_assert_msg(run_ksim(args, "/dev/null", tmp("man.err")) == 0, "example fails: %s",
-		    args);
+		ck_assert_msg(tu_run_ksim(args, "/dev/null", tmp("man.err")) == 0,
+		    "example fails: %s", args);
 		n++;
 	}
 	fclose(fp);
@@ -710,11 +669,5 @@ plan_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(plan_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(plan_suite());
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cluster/quantity.h"
+#include "testutil.h"
 #include "util/error.h"
 
 #define DSI	QTY_DECIMAL_SI
@@ -463,11 +464,5 @@ quantity_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(quantity_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(quantity_suite());
 }

@@ -13,6 +13,7 @@
 #include "cluster/cluster.h"
 #include "io/report.h"
 #include "ksim.h"
+#include "testutil.h"
 
 Suite *report_suite(void);
 
@@ -107,23 +108,13 @@ static const char *noreq =
 
 START_TEST(warns_pods_without_requests)
 {
-	char path[] = "/tmp/ksim-noreq-XXXXXX";
-	const char *files[1] = { path };
-	struct ks_error err = { 0 };
-	struct ksim_opts o;
+	char *path = tu_write(noreq);
+	struct ks_error err;
 	json_t *rep = NULL, *w;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, noreq, strlen(noreq)), (ssize_t)strlen(noreq));
-	close(fd);
-	memset(&o, 0, sizeof(o));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	ck_assert_int_eq(ksim_run_json(&o, 0, &rep, &err), 0);
+	ck_assert_int_eq(tu_run(path, NULL, 0, &rep, &err), 0);
 	unlink(path);
+	free(path);
 	w = json_object_get(rep, "warnings");
 	/* web and the bare pod; api has a request */
 	ck_assert_uint_eq(json_array_size(w), 2);
@@ -156,11 +147,5 @@ report_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(report_suite());
 }

@@ -17,6 +17,7 @@
 #include "cluster/cluster.h"
 #include "cluster/sched.h"
 #include "sim/engine.h"
+#include "testutil.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -1226,11 +1227,5 @@ sched_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(sched_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tu_main(sched_suite());
 }

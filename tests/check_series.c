@@ -19,6 +19,7 @@
 
 #include "io/series.h"
 #include "ksim.h"
+#include "testutil.h"
 
 Suite *series_suite(void);
 
@@ -52,24 +53,7 @@ static const char scenario[] =
     "          image: nginx\n"
     "          resources: {requests: {cpu: 500m, memory: 128Mi}}\n";
 
-static char dir[256];
-
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	ck_assert_msg(fp != NULL, "cannot open %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	return buf;
-}
+static const char *dir;
 
 static int
 starts(const char *s, const char *prefix)
@@ -80,25 +64,8 @@ starts(const char *s, const char *prefix)
 static void
 setup(void)
 {
-	char path[300];
-	FILE *fp;
-
-	snprintf(dir, sizeof(dir), "/tmp/ksim-series-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/s.yaml", dir);
-	fp = fopen(path, "w");
-	fputs(scenario, fp);
-	fclose(fp);
-}
-
-static void
-teardown(void)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	dir = tu_tmpdir();
+	tu_write_in(dir, "s.yaml", scenario);
 }
 
 /* Run the scenario with --csv DIR/csv (or bad_csv) and --svg DIR/chart.svg. */
@@ -113,11 +80,7 @@ run(const char *csv, struct ks_error *err)
 	snprintf(out, sizeof(out), "%s/report.txt", dir);
 	snprintf(csvdir, sizeof(csvdir), "%s/%s", dir, csv);
 	snprintf(svg, sizeof(svg), "%s/chart.svg", dir);
-	memset(&o, 0, sizeof(o));
-	o.files = files;
-	o.nfiles = 1;
-	o.duration_ms = -1;
-	o.quiet = 1;
+	tu_opts_init(&o, files, 1);
 	o.output_file = out;
 	o.csv_dir = csvdir;
 	o.svg_file = svg;
@@ -131,7 +94,7 @@ read_out(const char *name)
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return slurp(path);
+	return tu_slurp(path);
 }
 
 START_TEST(test_series_csv)
@@ -212,7 +175,7 @@ START_TEST(test_svg)
 	snprintf(png, sizeof(png), "%s/chart.png", dir);
 	snprintf(cmd, sizeof(cmd), "'%s' -o '%s' '%s/chart.svg'", rsvg, png, dir);
 	ck_assert_int_eq(system(cmd), 0);
-	s = slurp(png);
+	s = tu_slurp(png);
 	ck_assert(memcmp(s, "\x89PNG", 4) == 0);
 	free(s);
 }
@@ -250,7 +213,7 @@ series_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_test(tc, test_series_csv);
 	tcase_add_test(tc, test_pods_nodes_events_csv);
 	tcase_add_test(tc, test_svg);
@@ -260,7 +223,7 @@ series_suite(void)
 	tcase_add_test(tc, test_step);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_test(tc, test_csv_dir_error);
 	suite_add_tcase(s, tc);
 	return s;
@@ -269,11 +232,5 @@ series_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(series_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(series_suite());
 }

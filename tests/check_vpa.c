@@ -1,6 +1,6 @@
 /*
  * check_vpa.c: the VPA controller end to end, through the library's front
- * door (ksim_run, JSON report): hamster's 587m / 262144k (reference
+ * door (ksim_run_json, JSON report): hamster's 587m / 262144k (reference
  * hpa-vpa.md §C1), update modes, limits, minReplicas, PDBs, and bad VPA
  * input with its file:line:col.
  *
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ksim.h"
+#include "testutil.h"
 #include "util/xmalloc.h"
 
 Suite	*vpa_suite(void);
@@ -73,63 +74,16 @@ Suite	*vpa_suite(void);
 	"        maxAllowed: {cpu: 1, memory: 500Mi}\n"			\
 	"%s"
 
-static char *
-tmp_write(const char *text)
-{
-	char *path = xstrdup("/tmp/check_vpa_XXXXXX");
-	int fd;
-	FILE *fp;
-
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	fp = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(fp);
-	fputs(text, fp);
-	fclose(fp);
-	return path;
-}
-
 /* Run a scenario text; returns the JSON report (owned) or NULL with *err. */
 static json_t *
 run_text(const char *text, struct ks_error *err)
 {
-	char *in = tmp_write(text), out[] = "/tmp/check_vpa_out_XXXXXX";
-	const char *files[1];
-	struct ksim_opts o;
+	char *in = tu_write(text);
 	json_t *root = NULL;
-	json_error_t jerr;
-	int fd, rc;
 
-	fd = mkstemp(out);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	files[0] = in;
-	memset(&o, 0, sizeof(o));
-	o.files = files;
-	o.nfiles = 1;
-	o.output = KSIM_JSON;
-	o.output_file = out;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	memset(err, 0, sizeof(*err));
-	rc = ksim_run(&o, err);
-	if (rc == 0) {
-		root = json_load_file(out, 0, &jerr);
-		ck_assert_msg(root != NULL, "bad JSON report: %s", jerr.text);
-	}
+	tu_run(in, NULL, 0, &root, err);
 	unlink(in);
-	unlink(out);
 	free(in);
-	return root;
-}
-
-static json_t *
-run_ok(const char *text)
-{
-	struct ks_error err;
-	json_t *root = run_text(text, &err);
-
-	ck_assert_msg(root != NULL, "run failed: %d:%d: %s", err.at.line, err.at.col, err.msg);
 	return root;
 }
 
@@ -140,60 +94,6 @@ vpa0(json_t *root)
 
 	ck_assert_ptr_nonnull(v);
 	return v;
-}
-
-static json_int_t
-geti(json_t *o, const char *path)
-{
-	char buf[256], *save, *tok;
-	json_t *cur = o;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
-		if (json_is_array(cur))
-			cur = json_array_get(cur, (size_t)atoi(tok));
-		else
-			cur = json_object_get(cur, tok);
-		ck_assert_msg(cur != NULL, "no %s in %s", tok, path);
-	}
-	ck_assert_msg(json_is_integer(cur), "%s is not an integer", path);
-	return json_integer_value(cur);
-}
-
-static const char *
-gets_(json_t *o, const char *path)
-{
-	char buf[256], *save, *tok;
-	json_t *cur = o;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (tok = strtok_r(buf, ".", &save); tok != NULL; tok = strtok_r(NULL, ".", &save)) {
-		if (json_is_array(cur))
-			cur = json_array_get(cur, (size_t)atoi(tok));
-		else
-			cur = json_object_get(cur, tok);
-		ck_assert_msg(cur != NULL, "no %s in %s", tok, path);
-	}
-	ck_assert_msg(json_is_string(cur), "%s is not a string", path);
-	return json_string_value(cur);
-}
-
-/* Events of a type, and the time of the n-th one. */
-static int
-count_events(json_t *root, const char *type, int64_t *first_ms)
-{
-	json_t *ev = json_object_get(root, "events"), *e;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(ev, i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "type")), type) != 0)
-			continue;
-		if (n == 0 && first_ms != NULL)
-			*first_ms = json_integer_value(json_object_get(e, "at_ms"));
-		n++;
-	}
-	return n;
 }
 
 /* Alive pods with the given requests. */
@@ -228,52 +128,29 @@ scenario(const char *dur_hdr, int replicas, const char *res, const char *vspec,
 
 START_TEST(test_hamster_file)
 {
-	const char *srcdir = getenv("srcdir");
-	char path[1024], out[] = "/tmp/check_vpa_out_XXXXXX";
-	const char *files[1] = { path };
-	struct ksim_opts o;
-	struct ks_error err;
-	json_error_t jerr;
-	json_t *root, *v;
+	json_t *root = tu_run_ok(tu_scenario("hamster-vpa.yaml")), *v;
 	int64_t t_rec = -1, t_ev = -1;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/scenarios/hamster-vpa.yaml", srcdir ? srcdir : ".");
-	fd = mkstemp(out);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	memset(&o, 0, sizeof(o));
-	o.files = files;
-	o.nfiles = 1;
-	o.output = KSIM_JSON;
-	o.output_file = out;
-	o.duration_ms = -1;
-	o.quiet = 1;
-	memset(&err, 0, sizeof(err));
-	ck_assert_msg(ksim_run(&o, &err) == 0, "%s", err.msg);
-	root = json_load_file(out, 0, &jerr);
-	unlink(out);
-	ck_assert_ptr_nonnull(root);
 	v = vpa0(root);
-	ck_assert_str_eq(gets_(v, "name"), "hamster-vpa");
-	ck_assert_str_eq(gets_(v, "mode"), "Auto");
+	ck_assert_str_eq(tu_path_str(v, "name"), "hamster-vpa");
+	ck_assert_str_eq(tu_path_str(v, "mode"), "Auto");
 	/* 511m + 76m; 250 MiB floor */
-	ck_assert_int_eq(geti(v, "containers.0.target.cpu_m"), 587);
-	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 262144000);
-	ck_assert_str_eq(gets_(v, "containers.0.target.cpu"), "587m");
-	ck_assert_str_eq(gets_(v, "containers.0.target.memory"), "262144k");
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.cpu_m"), 587);
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 262144000);
+	ck_assert_str_eq(tu_path_str(v, "containers.0.target.cpu"), "587m");
+	ck_assert_str_eq(tu_path_str(v, "containers.0.target.memory"), "262144k");
 	/* upper: 1e14 or 587*(1+1440/(k-1)) capped to maxAllowed 1 core */
-	ck_assert_str_eq(gets_(v, "containers.0.upper_bound.cpu"), "1");
-	ck_assert_int_eq(geti(v, "containers.0.lower_bound.memory_bytes"), 262144000);
+	ck_assert_str_eq(tu_path_str(v, "containers.0.upper_bound.cpu"), "1");
+	ck_assert_int_eq(tu_path_int(v, "containers.0.lower_bound.memory_bytes"), 262144000);
 	/* the recommendation is there 1-2 minutes in */
-	ck_assert_int_eq(count_events(root, "VPARecommendation", &t_rec), 1);
+	ck_assert_int_eq(tu_events(root, "VPARecommendation", NULL, &t_rec), 1);
 	ck_assert_int_ge(t_rec, 60000);
 	ck_assert_int_le(t_rec, 120000);
-	ck_assert_int_eq(geti(v, "samples.0.containers.0.target.cpu_m"), 587);
+	ck_assert_int_eq(tu_path_int(v, "samples.0.containers.0.target.cpu_m"), 587);
 	/* two evictions, one at a time, both pods recreated at 587m/262144k */
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", &t_ev), 2);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, &t_ev), 2);
 	ck_assert_int_ge(t_ev, t_rec);
-	ck_assert_int_eq(geti(v, "evictions"), 2);
+	ck_assert_int_eq(tu_path_int(v, "evictions"), 2);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 0);
 	{
@@ -300,12 +177,12 @@ START_TEST(test_mode_off)
 {
 	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: \"Off\"}\n",
 	    "", "");
-	json_t *root = run_ok(s), *v = vpa0(root);
+	json_t *root = tu_run_text(s), *v = vpa0(root);
 
 	/* recommendation only: no eviction, requests untouched */
-	ck_assert_str_eq(gets_(v, "mode"), "Off");
-	ck_assert_int_eq(geti(v, "containers.0.target.cpu_m"), 587);
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	ck_assert_str_eq(tu_path_str(v, "mode"), "Off");
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.cpu_m"), 587);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
 	json_decref(root);
 	free(s);
@@ -318,12 +195,12 @@ START_TEST(test_mode_initial)
 	char *s = scenario(HDR("5m") "  timeline:\n"
 	    "    - {at: 3m, scale: {kind: Deployment, name: hamster, replicas: 3}}\n", 2, REQ_ONLY,
 	    "  updatePolicy: {updateMode: Initial}\n", "", "");
-	json_t *root = run_ok(s);
+	json_t *root = tu_run_text(s);
 
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 1);
-	ck_assert_int_eq(geti(vpa0(root), "pods_admitted"), 1);
+	ck_assert_int_eq(tu_path_int(vpa0(root), "pods_admitted"), 1);
 	json_decref(root);
 	free(s);
 }
@@ -333,9 +210,9 @@ START_TEST(test_mode_recreate)
 {
 	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: Recreate}\n",
 	    "", "");
-	json_t *root = run_ok(s);
+	json_t *root = tu_run_text(s);
 
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 2);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 2);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
 	json_decref(root);
 	free(s);
@@ -347,11 +224,11 @@ START_TEST(test_controlled_memory_only)
 	/* controlledResources [memory]: cpu is neither recommended nor set */
 	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "",
 	    "        controlledResources: [memory]\n", "");
-	json_t *root = run_ok(s), *v = vpa0(root);
+	json_t *root = tu_run_text(s), *v = vpa0(root);
 
 	ck_assert(json_is_null(json_object_get(json_object_get(json_array_get(
 	    json_object_get(v, "containers"), 0), "target"), "cpu_m")));
-	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 262144000);
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 262144000);
 	ck_assert_int_eq(count_pods(root, 100, 262144000), 2);
 	json_decref(root);
 	free(s);
@@ -367,8 +244,8 @@ START_TEST(test_hpa_fight_warning)
 	    "metadata: {name: hamster}\n"
 	    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n"
 	    "  minReplicas: 2\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 50\n");
-	json_t *root = run_ok(s), *v = vpa0(root);
-	const char *w = gets_(v, "warnings.0");
+	json_t *root = tu_run_text(s), *v = vpa0(root);
+	const char *w = tu_path_str(v, "warnings.0");
 
 	ck_assert_msg(strstr(w, "HorizontalPodAutoscaler hamster and VerticalPodAutoscaler "
 	    "hamster-vpa both act on the cpu of Deployment default/hamster: they will fight")
@@ -381,7 +258,7 @@ START_TEST(test_hpa_fight_warning)
 	    "metadata: {name: hamster}\n"
 	    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n"
 	    "  minReplicas: 2\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 50\n");
-	root = run_ok(s);
+	root = tu_run_text(s);
 	ck_assert_int_eq(json_array_size(json_object_get(vpa0(root), "warnings")), 0);
 	json_decref(root);
 	free(s);
@@ -417,13 +294,13 @@ START_TEST(test_timeline_vpa)
 		free(u);
 		u = w;
 	}
-	root = run_ok(u);
+	root = tu_run_text(u);
 	v = vpa0(root);
-	ck_assert_str_eq(gets_(v, "name"), "late");
-	ck_assert_int_eq(geti(v, "created_at_ms"), 120000);
-	ck_assert_int_eq(count_events(root, "VPARecommendation", &t_rec), 1);
+	ck_assert_str_eq(tu_path_str(v, "name"), "late");
+	ck_assert_int_eq(tu_path_int(v, "created_at_ms"), 120000);
+	ck_assert_int_eq(tu_events(root, "VPARecommendation", NULL, &t_rec), 1);
 	ck_assert_int_eq(t_rec, 120000);
-	ck_assert_int_eq(geti(v, "containers.0.target.cpu_m"), 587);
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.cpu_m"), 587);
 	json_decref(root);
 	free(s);
 	free(u);
@@ -441,7 +318,7 @@ START_TEST(test_limits_proportional)
 	char *s = scenario(HDR("5m"), 2,
 	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {cpu: 1, memory: 100Mi}}", "", "",
 	    "");
-	json_t *root = run_ok(s);
+	json_t *root = tu_run_text(s);
 	json_t *ev = json_object_get(root, "events"), *e;
 	size_t i;
 	int seen = 0;
@@ -471,11 +348,11 @@ START_TEST(test_requests_only_capped)
 	char *s = scenario(HDR("5m"), 2,
 	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {cpu: 300m}}", "",
 	    "        controlledValues: RequestsOnly\n", "");
-	json_t *root = run_ok(s);
+	json_t *root = tu_run_text(s);
 
 	ck_assert_int_eq(count_pods(root, 300, 262144000), 2);
 	/* the status itself is not capped by pod limits */
-	ck_assert_int_eq(geti(vpa0(root), "containers.0.target.cpu_m"), 350);
+	ck_assert_int_eq(tu_path_int(vpa0(root), "containers.0.target.cpu_m"), 350);
 	json_decref(root);
 	free(s);
 }
@@ -485,16 +362,16 @@ START_TEST(test_min_replicas)
 {
 	/* one replica: live 1 < --min-replicas 2, the group is skipped */
 	char *s = scenario(HDR("5m"), 1, REQ_ONLY, "", "", "");
-	json_t *root = run_ok(s);
+	json_t *root = tu_run_text(s);
 
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	json_decref(root);
 	free(s);
 	/* updatePolicy.minReplicas 1: tolerance (int)(1*0.5) = 0, but
 	 * configured == running and nothing evicted yet: one pod may go */
 	s = scenario(HDR("5m"), 1, REQ_ONLY, "  updatePolicy: {minReplicas: 1}\n", "", "");
-	root = run_ok(s);
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 1);
+	root = tu_run_text(s);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 1);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 1);
 	json_decref(root);
 	free(s);
@@ -508,10 +385,10 @@ START_TEST(test_pdb_blocks)
 	    "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n"
 	    "metadata: {name: hamster}\n"
 	    "spec: {maxUnavailable: 0, selector: {matchLabels: {app: hamster}}}\n");
-	json_t *root = run_ok(s), *v = vpa0(root);
+	json_t *root = tu_run_text(s), *v = vpa0(root);
 
-	ck_assert_int_eq(count_events(root, "EvictedByVPA", NULL), 0);
-	ck_assert_int_gt(geti(v, "evictions_refused_by_pdb"), 0);
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
+	ck_assert_int_gt(tu_path_int(v, "evictions_refused_by_pdb"), 0);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
 	json_decref(root);
 	free(s);
@@ -536,10 +413,10 @@ START_TEST(test_binary_si_version)
 		free(s);
 		s = u;
 	}
-	root = run_ok(s);
+	root = tu_run_text(s);
 	v = vpa0(root);
-	ck_assert_str_eq(gets_(v, "containers.0.target.memory"), "250Mi");
-	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 262144000);
+	ck_assert_str_eq(tu_path_str(v, "containers.0.target.memory"), "250Mi");
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 262144000);
 	json_decref(root);
 	free(s);
 }
@@ -558,11 +435,11 @@ START_TEST(test_oom_bump)
 	char *s = scenario(HDR("4m") "    - workload: Deployment/hamster\n"
 	    "      perPod: {memory: 397Mi}\n", 2,
 	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {memory: 300Mi}}", "", "", "");
-	json_t *root = run_ok(s), *v = vpa0(root);
+	json_t *root = tu_run_text(s), *v = vpa0(root);
 
-	ck_assert_int_eq(count_events(root, "OOMKilled", NULL), 2);
-	ck_assert_int_eq(geti(v, "containers.0.target.memory_bytes"), 511772986);
-	ck_assert_str_eq(gets_(v, "containers.0.target.memory"), "511772986");
+	ck_assert_int_eq(tu_events(root, "OOMKilled", NULL, NULL), 2);
+	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 511772986);
+	ck_assert_str_eq(tu_path_str(v, "containers.0.target.memory"), "511772986");
 	ck_assert_int_eq(count_pods(root, 587, 511772986), 2);
 	json_decref(root);
 	free(s);
@@ -681,12 +558,6 @@ vpa_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(vpa_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(vpa_suite());
 }
 #endif

@@ -10,6 +10,7 @@
 
 #include "autoscale/vpa_calc.h"
 #include "autoscale/vpa_histogram.h"
+#include "testutil.h"
 #include "util/error.h"
 
 Suite	*vpa_calc_suite(void);
@@ -891,12 +892,6 @@ vpa_calc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(vpa_calc_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(vpa_calc_suite());
 }
 #endif

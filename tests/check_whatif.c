@@ -4,7 +4,7 @@
  * Unit tests: the summary of a hand-built JSON report (percentiles, peaks,
  * replicas, event counts, expectations), the combination order and the
  * shard partition.  End-to-end tests run the built ksim ($KSIM, from the
- * source tree $srcdir; skipped when either is unset) on
+ * source tree $srcdir; skipped when $KSIM is unset) on
  * scenarios/whatif-web.yaml: compare and sweep output against
  * tests/golden/whatif-*.{txt,json} (KSIM_REGEN=1 rewrites them), every
  * combination exactly once over N shards, `ksim merge` of the shards byte
@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "whatif.h"
 
 Suite *whatif_suite(void);
@@ -73,44 +73,35 @@ load_report(void)
 	return j;
 }
 
-static double
-num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	ck_assert_msg(json_is_number(v), "no number %s", k);
-	return json_number_value(v);
-}
-
 START_TEST(test_summary)
 {
 	json_t *rep = load_report(), *s = whatif_summary(rep), *w, *e;
 	char *dump;
 
-	ck_assert_double_eq_tol(num(s, "cost_usd"), 0.123456, 1e-12);
-	ck_assert_int_eq((int)num(s, "nodes_launched"), 3);
-	ck_assert_int_eq((int)num(s, "max_nodes"), 2);
-	ck_assert_int_eq((int)num(json_object_get(s, "peak_nodes_by_type"), "m5.large"), 2);
-	ck_assert_int_eq((int)num(json_object_get(s, "peak_nodes_by_type"), "c5.xlarge"), 1);
-	ck_assert_int_eq((int)num(s, "pods"), 7);
-	ck_assert_int_eq((int)num(s, "pending_at_end"), 1);
-	ck_assert_double_eq(num(s, "p50_pending_s"), 10);
-	ck_assert_double_eq(num(s, "p95_pending_s"), 540);
-	ck_assert_double_eq(num(s, "max_pending_s"), 540);
-	ck_assert_int_eq((int)num(s, "max_replicas"), 4);
+	ck_assert_double_eq_tol(tu_num(s, "cost_usd"), 0.123456, 1e-12);
+	ck_assert_int_eq((int)tu_num(s, "nodes_launched"), 3);
+	ck_assert_int_eq((int)tu_num(s, "max_nodes"), 2);
+	ck_assert_int_eq((int)tu_num(json_object_get(s, "peak_nodes_by_type"), "m5.large"), 2);
+	ck_assert_int_eq((int)tu_num(json_object_get(s, "peak_nodes_by_type"), "c5.xlarge"), 1);
+	ck_assert_int_eq((int)tu_num(s, "pods"), 7);
+	ck_assert_int_eq((int)tu_num(s, "pending_at_end"), 1);
+	ck_assert_double_eq(tu_num(s, "p50_pending_s"), 10);
+	ck_assert_double_eq(tu_num(s, "p95_pending_s"), 540);
+	ck_assert_double_eq(tu_num(s, "max_pending_s"), 540);
+	ck_assert_int_eq((int)tu_num(s, "max_replicas"), 4);
 	w = json_object_get(json_object_get(s, "workloads"), "Deployment/web");
-	ck_assert_int_eq((int)num(w, "pods"), 4);
-	ck_assert_int_eq((int)num(w, "pending_at_end"), 1);
-	ck_assert_double_eq(num(w, "p50_pending_s"), 30);
-	ck_assert_double_eq(num(w, "max_pending_s"), 540);
-	ck_assert_int_eq((int)num(w, "max_replicas"), 4);
+	ck_assert_int_eq((int)tu_num(w, "pods"), 4);
+	ck_assert_int_eq((int)tu_num(w, "pending_at_end"), 1);
+	ck_assert_double_eq(tu_num(w, "p50_pending_s"), 30);
+	ck_assert_double_eq(tu_num(w, "max_pending_s"), 540);
+	ck_assert_int_eq((int)tu_num(w, "max_replicas"), 4);
 	w = json_object_get(json_object_get(s, "workloads"), "Job/batch");
-	ck_assert_int_eq((int)num(w, "max_replicas"), 1);
-	ck_assert_double_eq(num(w, "p95_pending_s"), 10);
+	ck_assert_int_eq((int)tu_num(w, "max_replicas"), 1);
+	ck_assert_double_eq(tu_num(w, "p95_pending_s"), 10);
 	ck_assert_ptr_nonnull(json_object_get(json_object_get(s, "workloads"), "(bare pods)"));
 	e = json_object_get(s, "expectations");
-	ck_assert_int_eq((int)num(e, "passed"), 2);
-	ck_assert_int_eq((int)num(e, "total"), 3);
+	ck_assert_int_eq((int)tu_num(e, "passed"), 2);
+	ck_assert_int_eq((int)tu_num(e, "total"), 3);
 	/* event types counted, in sorted order whatever the timeline's order */
 	dump = json_dumps(json_object_get(s, "events"), JSON_COMPACT | JSON_PRESERVE_ORDER);
 	ck_assert_str_eq(dump, "{\"FailedScheduling\":1,\"NodeReady\":1,\"Scheduled\":2}");
@@ -140,9 +131,9 @@ START_TEST(test_summary_empty)
 	    " \"events\": [], \"cost\": {\"total_usd\": 0.0}}", 0, NULL), *s;
 
 	s = whatif_summary(rep);
-	ck_assert_int_eq((int)num(s, "max_nodes"), 0);
-	ck_assert_double_eq(num(s, "p95_pending_s"), 0);
-	ck_assert_int_eq((int)num(s, "max_replicas"), 0);
+	ck_assert_int_eq((int)tu_num(s, "max_nodes"), 0);
+	ck_assert_double_eq(tu_num(s, "p95_pending_s"), 0);
+	ck_assert_int_eq((int)tu_num(s, "max_replicas"), 0);
 	ck_assert_ptr_null(json_object_get(s, "expectations"));
 	json_decref(s);
 	json_decref(rep);
@@ -185,73 +176,51 @@ END_TEST
 
 /* ---- end to end, with the built binary ---- */
 
-static const char *ksim, *srcdir;
-
+/* Run "ksim ARGS" from srcdir; its stdout (or its stderr) in *out; the exit status. */
 static int
-have_ksim(void)
+run_cmd(const char *args, int want_stderr, char **out)
 {
-	ksim = getenv("KSIM");
-	srcdir = getenv("srcdir");
-	if (ksim == NULL || srcdir == NULL || ksim[0] == '\0') {
-		fprintf(stderr, "check_whatif: KSIM or srcdir unset, end-to-end tests skipped\n");
-		return 0;
-	}
-	ck_assert_int_eq(chdir(srcdir), 0);	/* each test runs in its own process */
-	return 1;
-}
+	char *path = tu_write("");
+	int st = want_stderr ? tu_run_ksim(args, NULL, path) : tu_run_ksim(args, path, NULL);
 
-/* Run "ksim ARGS REDIR" from srcdir; stdout into *out; returns the exit status. */
-static int
-run_cmd(const char *args, const char *redir, char **out)
-{
-	char cmd[2048], chunk[4096], *buf = NULL;
-	size_t len = 0, got;
-	FILE *p, *mem;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "'%s' %s %s", ksim, args, redir);
-	p = popen(cmd, "r");
-	ck_assert_ptr_nonnull(p);
-	mem = open_memstream(&buf, &len);
-	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		fwrite(chunk, 1, got, mem);
-	fclose(mem);
-	st = pclose(p);
-	*out = buf;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	*out = tu_slurp(path);
+	unlink(path);
+	free(path);
+	return st;
 }
 
 /* stdout of "ksim ARGS" */
 static int
 run_ksim(const char *args, char **out)
 {
-	return run_cmd(args, "2>/dev/null", out);
+	return run_cmd(args, 0, out);
 }
 
 /* stderr of "ksim ARGS" (stdout dropped) */
 static int
 run_ksim_err(const char *args, char **err)
 {
-	return run_cmd(args, "2>&1 >/dev/null", err);
+	return run_cmd(args, 1, err);
 }
 
 static void
 golden(const char *name, const char *got)
 {
-	char path[512];
+	char path[512], file[1024];
 	FILE *fp;
 	char *want = NULL;
 	size_t len = 0;
 
 	snprintf(path, sizeof(path), "tests/golden/%s", name);
+	snprintf(file, sizeof(file), "%s/%s", tu_srcdir(), path);
 	if (getenv("KSIM_REGEN") != NULL && getenv("KSIM_REGEN")[0] != '\0') {
-		fp = fopen(path, "w");
+		fp = fopen(file, "w");
 		ck_assert_ptr_nonnull(fp);
 		fputs(got, fp);
 		fclose(fp);
 		return;
 	}
-	fp = fopen(path, "r");
+	fp = fopen(file, "r");
 	ck_assert_msg(fp != NULL, "missing %s (KSIM_REGEN=1 writes it)", path);
 	ck_assert_int_ne(getdelim(&want, &len, '\0', fp), -1);
 	fclose(fp);
@@ -267,7 +236,7 @@ START_TEST(test_compare_golden)
 {
 	char *out;
 
-	if (!have_ksim())
+	if (!tu_have_ksim())
 		return;
 	ck_assert_int_eq(run_ksim("compare -q " SCN " --a nodes.0.count=2 --b nodes.0.count=3",
 	    &out), 0);
@@ -285,7 +254,7 @@ START_TEST(test_compare_showcase)
 {
 	char *out;
 
-	if (!have_ksim())
+	if (!tu_have_ksim())
 		return;
 	ck_assert_int_eq(run_ksim("compare -q scenarios/burst-ca.yaml "
 	    "scenarios/burst-karpenter.yaml", &out), 0);
@@ -298,7 +267,7 @@ START_TEST(test_sweep_golden)
 {
 	char *out, *again;
 
-	if (!have_ksim())
+	if (!tu_have_ksim())
 		return;
 	ck_assert_int_eq(run_ksim("sweep -q -j 3 " SCN " " VARY, &out), 0);
 	golden("whatif-sweep.txt", out);
@@ -319,7 +288,7 @@ START_TEST(test_shards_merge)
 	char dir[] = "/tmp/ksim-shards-XXXXXX", args[1024], *out, *all, *merged;
 	int seen[6] = { 0 };
 
-	if (!have_ksim())
+	if (!tu_have_ksim())
 		return;
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(run_ksim("sweep -q " SCN " " VARY, &all), 0);
@@ -404,7 +373,7 @@ START_TEST(test_usage_errors)
 {
 	char *err;
 
-	if (!have_ksim())
+	if (!tu_have_ksim())
 		return;
 	ck_assert_int_eq(run_ksim_err(bad[_i].args, &err), 2);
 	ck_assert_str_eq(err, bad[_i].err);
@@ -442,11 +411,5 @@ whatif_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(whatif_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(whatif_suite());
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "io/ytree.h"
+#include "testutil.h"
 #include "util/duration.h"
 #include "util/xmalloc.h"
 
@@ -397,15 +398,10 @@ END_TEST
 
 START_TEST(test_load_file)
 {
-	char path[] = "/tmp/check_ytree_XXXXXX";
-	int fd = mkstemp(path);
-	FILE *fp = fdopen(fd, "w");
+	char *path = tu_write("kind: Node\nmetadata: {name: n1}\n");
 	struct yt_stream *st = NULL;
 	struct ks_error err = { 0 };
 
-	ck_assert_ptr_nonnull(fp);
-	fputs("kind: Node\nmetadata: {name: n1}\n", fp);
-	fclose(fp);
 	ck_assert_int_eq(yt_load_file(path, &st, &err), 0);
 	ck_assert_str_eq(st->file, path);
 	mark_is(yt_map_get(yt_map_get(root1(st), "metadata"), "name"), 2, 18);
@@ -413,6 +409,7 @@ START_TEST(test_load_file)
 	    ->mark.file, path);
 	yt_stream_free(st);
 	unlink(path);
+	free(path);
 }
 END_TEST
 
@@ -923,12 +920,6 @@ ytree_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(ytree_suite());
-	int nf;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf ? 1 : 0;
+	return tu_main(ytree_suite());
 }
 #endif
