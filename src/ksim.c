@@ -220,12 +220,6 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 	}
 }
 
-static void
-free_bare_owned_spec(struct wl_def *d)
-{
-	(void)d;
-}
-
 struct progress;
 static struct progress	*progress_arm(struct ks_run *);
 static void		 progress_done(struct progress *);
@@ -363,10 +357,8 @@ run_setup(struct ks_run *r)
 	}
 	for (size_t i = 0; i < s->nwls; i++)
 		create_wl_def(r, s->wls[i]);
-	for (size_t i = 0; i < s->npods; i++) {
+	for (size_t i = 0; i < s->npods; i++)
 		create_pod_def(r, s->pods[i]);
-		free_bare_owned_spec(s->pods[i]);
-	}
 	for (size_t i = 0; i < c->nwls; i++)
 		cluster_workload_start(c, c->wls[i]);
 	for (size_t i = 0; i < s->nactions; i++)

@@ -26,7 +26,6 @@ struct ks_run {
 	const char		*region;	/* interned */
 	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
 	uint32_t		 node_seq;	/* for generated node names */
-	int			 claimed_docs;	/* unused */
 };
 
 /*
