@@ -73,19 +73,19 @@
 #define NEVER	(INT64_MIN / 4)
 
 int
-pod_is_daemon(const struct ks_pod *p)
+ca_pod_is_daemon(const struct ks_pod *p)
 {
 	return p->spec->is_daemon || (p->owner != NULL && p->owner->kind == WL_DAEMONSET);
 }
 
 const char *
-pod_annotation(const struct ks_pod *p, const char *key)
+ca_pod_annotation(const struct ks_pod *p, const char *key)
 {
 	return labels_get(&p->spec->annotations, key);
 }
 
 void
-add_record(struct ca_state *st, const struct ca_record *rec)
+ca_record_add(struct ca_state *st, const struct ca_record *rec)
 {
 	VEC_PUSH(st->recs, st->nrecs, st->reccap, *rec);
 }
@@ -124,8 +124,8 @@ ca_loop_fired(struct sim *sim, void *arg)
 	st->triggered = 0;
 	st->loops++;
 	for (size_t i = 0; i < st->ngroups; i++) {
-		group_check_timeout(st, st->groups[i]);
-		tmpl_update(st, st->groups[i]);
+		ca_group_check_timeout(st, st->groups[i]);
+		ca_tmpl_update(st, st->groups[i]);
 	}
 	/* unschedulable pods, not expendable.  A pending pod that has failed
 	 * to schedule is on the scheduler's unschedulable list or, when the
@@ -146,7 +146,7 @@ ca_loop_fired(struct sim *sim, void *arg)
 	}
 	if (n > 1)
 		qsort(pods, n, sizeof(*pods), pod_cmp_id);
-	n = filter_schedulable(st, pods, n);
+	n = ca_filter_schedulable(st, pods, n);
 	/* DaemonSet pods, and pods younger than the scale-up delay */
 	{
 		size_t k = 0;
@@ -154,9 +154,9 @@ ca_loop_fired(struct sim *sim, void *arg)
 		for (size_t i = 0; i < n; i++) {
 			struct ks_pod *p = pods[i];
 			int64_t delay = st->o.new_pod_delay_ms, ad;
-			const char *a = pod_annotation(p, "cluster-autoscaler.kubernetes.io/pod-scale-up-delay");
+			const char *a = ca_pod_annotation(p, "cluster-autoscaler.kubernetes.io/pod-scale-up-delay");
 
-			if (pod_is_daemon(p))
+			if (ca_pod_is_daemon(p))
 				continue;
 			if (a != NULL && ks_duration_parse(a, &ad, NULL, NULL) == 0 && ad > delay)
 				delay = ad;
@@ -186,11 +186,11 @@ ca_loop_fired(struct sim *sim, void *arg)
 				pods[i]->why_not = intern("max total nodes in cluster reached "
 				    "(--max-nodes-total): no scale-up was tried");
 		} else {
-			productive = scale_up(st, pods, n);
+			productive = ca_scale_up(st, pods, n);
 		}
 	}
 	free(pods);
-	productive |= scale_down(st, forbidden);
+	productive |= ca_scale_down(st, forbidden);
 	st->in_loop = 0;
 	if (st->o.frequent && (productive || st->triggered))
 		schedule_loop(st, 0);
@@ -219,11 +219,11 @@ static void
 ca_node_gone(struct ks_cluster *c, struct ks_node *n, void *arg)
 {
 	struct ca_state *st = arg;
-	struct ca_group *g = node_group(st, n);
+	struct ca_group *g = ca_node_group(st, n);
 
 	(void)c;
 	if (g != NULL)
-		group_sample(st, g);
+		ca_group_sample(st, g);
 }
 
 /* ---- controller ---- */
@@ -234,7 +234,7 @@ ca_state_free(struct ca_state *st)
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < st->ngroups; i++)
-		group_free(st->groups[i]);
+		ca_group_free(st->groups[i]);
 	free(st->groups);
 	for (size_t i = 0; i < st->nprios; i++)
 		regfree(&st->prios[i].re);
@@ -255,7 +255,7 @@ ca_init(struct ks_run *r, void **state, struct ks_error *err)
 	st->r = r;
 	st->last_scale_up = st->last_delete = st->last_sd_fail = NEVER;
 	rng_seed(&st->rng, r->scn->seed, CA_RNG_STREAM);
-	if ((rc = load_config(st, err)) != 0 || (rc = load_groups(st, err)) != 0) {
+	if ((rc = ca_config_load(st, err)) != 0 || (rc = ca_groups_load(st, err)) != 0) {
 		ca_state_free(st);
 		return rc;
 	}
@@ -275,13 +275,13 @@ ca_init(struct ks_run *r, void **state, struct ks_error *err)
 		for (int l = 0; l < 2; l++)
 			for (size_t i = 0; lists[l] != NULL && lists[l]->kind == YT_SEQ &&
 			    i < lists[l]->nitems; i++)
-				if ((rc = flag_item(st, lists[l]->items[i], 1, err)) != 0) {
+				if ((rc = ca_flag_item(st, lists[l]->items[i], 1, err)) != 0) {
 					ca_state_free(st);
 					return rc;
 				}
 	}
 	for (int e = 0; e < st->o.nexp; e++)
-		if (st->o.exp[e] == EXP_PRIORITY && (rc = load_priorities(st, err)) != 0) {
+		if (st->o.exp[e] == EXP_PRIORITY && (rc = ca_priorities_load(st, err)) != 0) {
 			ca_state_free(st);
 			return rc;
 		}
@@ -294,8 +294,8 @@ ca_init(struct ks_run *r, void **state, struct ks_error *err)
 		struct ca_group *g = st->groups[i];
 
 		for (int k = 0; k < g->desired; k++)
-			cluster_node_ready(&r->cluster, group_node_new(st, g));
-		group_sample(st, g);
+			cluster_node_ready(&r->cluster, ca_group_node_new(st, g));
+		ca_group_sample(st, g);
 	}
 	if (st->enabled) {
 		memset(&h, 0, sizeof(h));

@@ -17,7 +17,6 @@
 #include "run.h"
 #include "sim/rng.h"
 
-
 #define CA_TBD_TAINT	"ToBeDeletedByClusterAutoscaler"
 #define CA_SOFT_TAINT	"DeletionCandidateOfClusterAutoscaler"
 #define CA_RNG_STREAM	0x4341u		/* "CA": the random expander's stream */
@@ -28,7 +27,7 @@
 
 enum { EXP_RANDOM, EXP_MOST_PODS, EXP_LEAST_NODES, EXP_LEAST_WASTE, EXP_PRICE,
        EXP_PRIORITY, EXP_N };
-extern const char *const exp_name[EXP_N];
+extern const char *const ca_exp_name[EXP_N];
 
 /* The flags that change decisions (config/flags/flags.go). */
 struct ca_opts {
@@ -173,50 +172,56 @@ struct ca_state {
 	uint64_t		 loops;		/* loops run */
 };
 
-struct option {
-	struct ca_group	 *g;
-	int		  nodes;	/* N */
+/* One node group's scale-up option, as the estimator priced it. */
+struct ca_option {
+	struct ca_group	 *g;		/* the group that would grow */
+	int		  nodes;	/* N: nodes to add */
 	struct ks_pod	**pods;		/* pods the estimate placed */
-	size_t		  npods;
+	size_t		  npods;	/* entries in pods */
 	double		  score;	/* deciding expander's score, NAN none */
 };
 
-/* ca.c */
-int pod_is_daemon(const struct ks_pod *p);
-const char *pod_annotation(const struct ks_pod *p, const char *key);
-void add_record(struct ca_state *st, const struct ca_record *rec);
+/* ca.c: small helpers */
+int	ca_pod_is_daemon(const struct ks_pod *);
+const char *ca_pod_annotation(const struct ks_pod *, const char *key);
+void	ca_record_add(struct ca_state *, const struct ca_record *);
 
-/* flags.c */
-int parse_int(const char *v, int64_t *out);
-int flag_item(struct ca_state *st, const struct yt_node *item, int nodes_pass, struct ks_error *err);
-const struct yt_node *ca_container(const struct ks_doc *d);
-int load_config(struct ca_state *st, struct ks_error *err);
+/* flags.c: configuration */
+int	ca_parse_int(const char *v, int64_t *out);
+/* One "--name=value" item; nodes_pass applies only --nodes (groups loaded). */
+int	ca_flag_item(struct ca_state *, const struct yt_node *item, int nodes_pass,
+	    struct ks_error *);
+/* The cluster-autoscaler container of a Deployment document, or NULL. */
+const struct yt_node *ca_container(const struct ks_doc *);
+/* Version, defaults, command line and spec.clusterAutoscaler into st. */
+int	ca_config_load(struct ca_state *, struct ks_error *);
 
-/* nodegroup.c */
-struct ca_group *node_group(struct ca_state *st, const struct ks_node *n);
-int group_ready(struct ca_state *st, const struct ca_group *g);
-void group_sample(struct ca_state *st, struct ca_group *g);
-void group_free(struct ca_group *g);
-int load_groups(struct ca_state *st, struct ks_error *err);
-void tmpl_update(struct ca_state *st, struct ca_group *g);
-struct ks_node *group_node_new(struct ca_state *st, struct ca_group *g);
-void group_launch(struct ca_state *st, struct ca_group *g, int k);
-void group_check_timeout(struct ca_state *st, struct ca_group *g);
+/* nodegroup.c: node groups, templates, launches */
+struct ca_group *ca_node_group(struct ca_state *, const struct ks_node *);
+int	ca_group_ready(struct ca_state *, const struct ca_group *);
+void	ca_group_sample(struct ca_state *, struct ca_group *);
+void	ca_group_free(struct ca_group *);
+int	ca_groups_load(struct ca_state *, struct ks_error *);
+void	ca_tmpl_update(struct ca_state *, struct ca_group *);
+struct ks_node *ca_group_node_new(struct ca_state *, struct ca_group *);
+void	ca_group_launch(struct ca_state *, struct ca_group *, int k);
+void	ca_group_check_timeout(struct ca_state *, struct ca_group *);
 
-/* expander.c */
-int load_priorities(struct ca_state *st, struct ks_error *err);
-size_t expander_choose(struct ca_state *st, struct option *opt, size_t n, const char **by);
-int ca_similar(struct ca_state *st, const struct ks_node *a, const struct ks_node *b);
+/* expander.c: choosing an option, similar groups */
+int	ca_priorities_load(struct ca_state *, struct ks_error *);
+size_t	ca_expander_choose(struct ca_state *, struct ca_option *opt, size_t n,
+	    const char **by);
+int	ca_similar(struct ca_state *, const struct ks_node *a, const struct ks_node *b);
 
 /* scaleup.c */
-size_t filter_schedulable(struct ca_state *st, struct ks_pod **pods, size_t n);
-int scale_up(struct ca_state *st, struct ks_pod **pods, size_t n);
+size_t	ca_filter_schedulable(struct ca_state *, struct ks_pod **pods, size_t n);
+int	ca_scale_up(struct ca_state *, struct ks_pod **pods, size_t n);
 
 /* scaledown.c */
-int scale_down(struct ca_state *st, int forbidden);
+int	ca_scale_down(struct ca_state *, int forbidden);
 
 /* report.c */
-void ca_report_json(struct ks_run *r, void *state, json_t *root);
-void ca_report_text(struct ks_run *r, void *state, FILE *fp);
+void	ca_report_json(struct ks_run *, void *state, json_t *root);
+void	ca_report_text(struct ks_run *, void *state, FILE *fp);
 
 #endif

@@ -20,7 +20,7 @@
 
 /* The priority expander's ConfigMap (expander/priority/priority.go). */
 int
-load_priorities(struct ca_state *st, struct ks_error *err)
+ca_priorities_load(struct ca_state *st, struct ks_error *err)
 {
 	struct ks_scenario *s = st->r->scn;
 	struct yt_stream *ys = NULL;
@@ -53,7 +53,7 @@ load_priorities(struct ca_state *st, struct ks_error *err)
 			const struct yt_node *key = root->pairs[k].key, *list = root->pairs[k].value;
 			int64_t p;
 
-			if (key->str == NULL || parse_int(key->str, &p) != 0 || list->kind != YT_SEQ) {
+			if (key->str == NULL || ca_parse_int(key->str, &p) != 0 || list->kind != YT_SEQ) {
 				yt_stream_free(ys);
 				return ks_error_set(err, &pr->mark, KS_EINVAL,
 				    "expected priorities as a map of integer -> list of regexps");
@@ -96,7 +96,7 @@ ca_waste_score(const struct ks_node *tmpl, int nodes, struct ks_pod **pods, size
 
 /* price (expander/price): GCE's pod prices, node prices from the catalog. */
 static double
-ca_price_score(struct ca_state *st, const struct option *o, size_t nclusternodes)
+ca_price_score(struct ca_state *st, const struct ca_option *o, size_t nclusternodes)
 {
 	static const double cpu_h = 0.033174, gib_h = 0.004446;	/* gce_price_model.go */
 	int64_t nusd = 0;
@@ -134,7 +134,7 @@ prio_of(struct ca_state *st, const char *group, int *out)
 
 /* Run the chain; returns the chosen index, sets *by to the deciding expander. */
 size_t
-expander_choose(struct ca_state *st, struct option *opt, size_t n, const char **by)
+ca_expander_choose(struct ca_state *st, struct ca_option *opt, size_t n, const char **by)
 {
 	size_t *keep = xcalloc(n, sizeof(*keep)), nk = n, pick;
 	double *sc = xcalloc(n, sizeof(*sc));
@@ -146,18 +146,18 @@ expander_choose(struct ca_state *st, struct option *opt, size_t n, const char **
 		keep[i] = i;
 		opt[i].score = NAN;
 	}
-	*by = exp_name[st->o.exp[0]];
+	*by = ca_exp_name[st->o.exp[0]];
 	/* each expander keeps the options with the best (lowest) score */
 	for (int e = 0; e < st->o.nexp && (nk > 1 || e == 0); e++) {
 		int kind = st->o.exp[e];
 		double best = INFINITY;
 		size_t k = 0;
 
-		*by = exp_name[kind];
+		*by = ca_exp_name[kind];
 		if (kind == EXP_RANDOM)
 			break;
 		for (size_t i = 0; i < nk; i++) {
-			struct option *o = &opt[keep[i]];
+			struct ca_option *o = &opt[keep[i]];
 			int pr = 0;
 
 			switch (kind) {

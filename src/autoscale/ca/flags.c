@@ -22,7 +22,7 @@
 
 /* ---- configuration: flags ---- */
 
-const char *const exp_name[EXP_N] = { "random", "most-pods", "least-nodes",
+const char *const ca_exp_name[EXP_N] = { "random", "most-pods", "least-nodes",
     "least-waste", "price", "priority" };
 
 enum flag_type { FT_BOOL, FT_INT, FT_DUR, FT_FLOAT, FT_EXPANDER, FT_RANGE, FT_LABEL,
@@ -193,7 +193,7 @@ parse_bool(const char *v, int *out)
 }
 
 int
-parse_int(const char *v, int64_t *out)
+ca_parse_int(const char *v, int64_t *out)
 {
 	char *end;
 
@@ -218,7 +218,7 @@ group_set_minmax(struct ca_state *st, const char *spec, const struct ks_mark *at
 		return ks_error_set(err, at, KS_EINVAL,
 		    "expected --nodes=min:max:name, found \"%s\"", spec);
 	*c1 = *c2 = '\0';
-	if (parse_int(buf, &mn) != 0 || parse_int(c1 + 1, &mx) != 0 || mn < 0 || mx < mn)
+	if (ca_parse_int(buf, &mn) != 0 || ca_parse_int(c1 + 1, &mx) != 0 || mn < 0 || mx < mn)
 		return ks_error_set(err, at, KS_EINVAL,
 		    "expected --nodes=min:max:name with 0 <= min <= max, found \"%s\"", spec);
 	for (size_t i = 0; i < st->ngroups; i++) {
@@ -250,7 +250,7 @@ set_expander(struct ca_opts *o, const char *v, const struct ks_mark *at, struct 
 		int k;
 
 		for (k = 0; k < EXP_N; k++)
-			if (strcmp(tok, exp_name[k]) == 0)
+			if (strcmp(tok, ca_exp_name[k]) == 0)
 				break;
 		if (k == EXP_N)
 			return ks_error_set(err, at, KS_EINVAL,
@@ -292,7 +292,7 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 		*(int *)(base + f->off) = b;
 		break;
 	case FT_INT:
-		if (parse_int(v, &x) != 0 || x < INT32_MIN || x > INT32_MAX)
+		if (ca_parse_int(v, &x) != 0 || x < INT32_MIN || x > INT32_MAX)
 			return ks_error_set(err, at, KS_EINVAL,
 			    "expected an integer for --%s, found \"%s\"", f->name, v);
 		*(int *)(base + f->off) = (int)x;
@@ -319,7 +319,7 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 			return ks_error_set(err, at, KS_EINVAL,
 			    "expected min:max for --%s, found \"%s\"", f->name, v);
 		*colon = '\0';
-		if (parse_int(buf, &lo) != 0 || parse_int(colon + 1, &hi) != 0 || lo < 0 || hi < lo)
+		if (ca_parse_int(buf, &lo) != 0 || ca_parse_int(colon + 1, &hi) != 0 || lo < 0 || hi < lo)
 			return ks_error_set(err, at, KS_EINVAL,
 			    "expected min:max with 0 <= min <= max for --%s, found \"%s\"", f->name, v);
 		*(int64_t *)(base + f->off) = lo;
@@ -351,7 +351,7 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 
 /* One command-line item "--name=value" / "--name"; items that are not flags are skipped. */
 int
-flag_item(struct ca_state *st, const struct yt_node *item, int nodes_pass, struct ks_error *err)
+ca_flag_item(struct ca_state *st, const struct yt_node *item, int nodes_pass, struct ks_error *err)
 {
 	const char *s, *eq;
 	char name[128];
@@ -449,7 +449,7 @@ spec_ca_check(const struct yt_node *b, struct ks_error *err)
 }
 
 int
-load_config(struct ca_state *st, struct ks_error *err)
+ca_config_load(struct ca_state *st, struct ks_error *err)
 {
 	struct ks_scenario *s = st->r->scn;
 	const struct yt_node *cmd = NULL, *args = NULL, *block = NULL, *v;
@@ -510,7 +510,7 @@ load_config(struct ca_state *st, struct ks_error *err)
 			if (yt_expect_seq(lists[l], err) != 0)
 				return KS_EINVAL;
 			for (size_t i = 0; i < lists[l]->nitems; i++)
-				if (flag_item(st, lists[l]->items[i], 0, err) != 0)
+				if (ca_flag_item(st, lists[l]->items[i], 0, err) != 0)
 					return KS_EINVAL;
 		}
 	}

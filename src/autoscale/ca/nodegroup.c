@@ -19,7 +19,7 @@
 #include "util/xmalloc.h"
 
 struct ca_group *
-node_group(struct ca_state *st, const struct ks_node *n)
+ca_node_group(struct ca_state *st, const struct ks_node *n)
 {
 	if (n->owner_kind != NODE_OWNER_NODEGROUP || n->owner == NULL)
 		return NULL;
@@ -30,7 +30,7 @@ node_group(struct ca_state *st, const struct ks_node *n)
 }
 
 int
-group_ready(struct ca_state *st, const struct ca_group *g)
+ca_group_ready(struct ca_state *st, const struct ca_group *g)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	int k = 0;
@@ -42,13 +42,13 @@ group_ready(struct ca_state *st, const struct ca_group *g)
 }
 
 void
-group_sample(struct ca_state *st, struct ca_group *g)
+ca_group_sample(struct ca_state *st, struct ca_group *g)
 {
 	struct ca_sample s;
 
 	s.at_ms = st->r->sim.now_ms;
 	s.desired = g->desired;
-	s.ready = group_ready(st, g);
+	s.ready = ca_group_ready(st, g);
 	if (g->nsamples > 0) {
 		struct ca_sample *l = &g->samples[g->nsamples - 1];
 
@@ -86,7 +86,7 @@ get_int_field(const struct yt_node *m, const char *key, int *out, struct ks_erro
 }
 
 void
-group_free(struct ca_group *g)
+ca_group_free(struct ca_group *g)
 {
 	struct ca_launch *l, *nx;
 
@@ -277,12 +277,12 @@ load_group(struct ca_state *st, const struct yt_node *e, int eksctl, int managed
 	VEC_PUSH(st->groups, st->ngroups, st->gcap, g);
 	return 0;
 fail:
-	group_free(g);
+	ca_group_free(g);
 	return KS_EINVAL;
 }
 
 int
-load_groups(struct ca_state *st, struct ks_error *err)
+ca_groups_load(struct ca_state *st, struct ks_error *err)
 {
 	struct ks_scenario *s = st->r->scn;
 	const struct yt_node *l;
@@ -381,7 +381,7 @@ tmpl_from_node(struct ca_state *st, struct ca_group *g, const struct ks_node *n)
 	for (size_t i = 0; i < n->npods; i++) {
 		const struct ks_pod *p = c->pods[n->pods[i]];
 
-		if (pod_is_daemon(p) && p->phase != POD_TERMINATING)
+		if (ca_pod_is_daemon(p) && p->phase != POD_TERMINATING)
 			res_add(&g->tmpl.used, &p->req);
 	}
 }
@@ -434,7 +434,7 @@ tmpl_from_asg(struct ca_state *st, struct ca_group *g)
 }
 
 void
-tmpl_update(struct ca_state *st, struct ca_group *g)
+ca_tmpl_update(struct ca_state *st, struct ca_group *g)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	int64_t now = st->r->sim.now_ms;
@@ -484,7 +484,7 @@ launch_zone(struct ca_state *st, struct ca_group *g)
 }
 
 struct ks_node *
-group_node_new(struct ca_state *st, struct ca_group *g)
+ca_group_node_new(struct ca_state *st, struct ca_group *g)
 {
 	struct ks_node *n = run_node_new(st->r, g->itype, launch_zone(st, g), g->spot,
 	    g->max_pods, g->prefix);
@@ -526,7 +526,7 @@ launch_created_fired(struct sim *sim, void *arg)
 	int64_t boot = g->boot_ms >= 0 ? g->boot_ms : l->st->o.boot_ms;
 
 	(void)sim;
-	l->node = group_node_new(l->st, g);
+	l->node = ca_group_node_new(l->st, g);
 	l->ev = sim_after(&l->st->r->sim, boot, "ca-node-ready", launch_ready_fired, l);
 	return SIM_NOMORE;
 }
@@ -540,13 +540,13 @@ launch_ready_fired(struct sim *sim, void *arg)
 	(void)sim;
 	launch_unlink(l);
 	cluster_node_ready(&st->r->cluster, l->node);
-	group_sample(st, l->g);
+	ca_group_sample(st, l->g);
 	free(l);
 	return SIM_NOMORE;
 }
 
 void
-group_launch(struct ca_state *st, struct ca_group *g, int k)
+ca_group_launch(struct ca_state *st, struct ca_group *g, int k)
 {
 	int64_t asg = g->asg_ms >= 0 ? g->asg_ms : st->o.asg_ms;
 
@@ -563,11 +563,11 @@ group_launch(struct ca_state *st, struct ca_group *g, int k)
 
 /* A scale-up that did not bring nodes within max-node-provision-time (A.3). */
 void
-group_check_timeout(struct ca_state *st, struct ca_group *g)
+ca_group_check_timeout(struct ca_state *st, struct ca_group *g)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	int64_t now = st->r->sim.now_ms;
-	int upcoming = g->desired - group_ready(st, g);
+	int upcoming = g->desired - ca_group_ready(st, g);
 	struct ca_launch *l, *nx;
 	char obj[300];
 
@@ -603,5 +603,5 @@ group_check_timeout(struct ca_state *st, struct ca_group *g)
 		free(l);
 	}
 	g->launches = NULL;
-	group_sample(st, g);
+	ca_group_sample(st, g);
 }

@@ -19,7 +19,7 @@ expander_text(const struct ca_state *st, char *buf, size_t n)
 	buf[0] = '\0';
 	for (int e = 0; e < st->o.nexp; e++)
 		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", e ? "," : "",
-		    exp_name[st->o.exp[e]]);
+		    ca_exp_name[st->o.exp[e]]);
 	return buf;
 }
 
@@ -126,7 +126,7 @@ ca_report_text(struct ks_run *r, void *state, FILE *fp)
 		struct ca_group *g = st->groups[i];
 
 		fprintf(fp, "%-24s %-14s %-5d %-5d %-8d %-6d %-10d %d\n", g->name, g->itype->name,
-		    g->min, g->max, g->desired, group_ready(st, g), g->nscaleups, g->nscaledowns);
+		    g->min, g->max, g->desired, ca_group_ready(st, g), g->nscaleups, g->nscaledowns);
 	}
 	if (!st->enabled)
 		return;

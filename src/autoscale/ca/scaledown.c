@@ -50,7 +50,7 @@ ca_node_utilization(struct ks_cluster *c, const struct ks_node *n, int ignore_ds
 	for (size_t i = 0; i < n->npods; i++) {
 		const struct ks_pod *p = c->pods[n->pods[i]];
 
-		if (ignore_ds && pod_is_daemon(p)) {
+		if (ignore_ds && ca_pod_is_daemon(p)) {
 			res_sub(&alloc, &p->req);
 			continue;
 		}
@@ -73,7 +73,7 @@ static enum drain
 ca_drainable(struct ca_state *st, const struct ks_pod *p, const char **why)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	const char *ste = pod_annotation(p, "cluster-autoscaler.kubernetes.io/safe-to-evict");
+	const char *ste = ca_pod_annotation(p, "cluster-autoscaler.kubernetes.io/safe-to-evict");
 	int64_t now = st->r->sim.now_ms;
 	const struct ks_pdb *pdb;
 
@@ -91,7 +91,7 @@ ca_drainable(struct ca_state *st, const struct ks_pod *p, const char **why)
 			return DR_BLOCK;
 		}
 	}
-	if (pod_is_daemon(p))
+	if (ca_pod_is_daemon(p))
 		return DR_SKIP;
 	if (ste != NULL && strcmp(ste, "true") == 0)
 		return DR_MOVE;
@@ -116,7 +116,7 @@ ca_drainable(struct ca_state *st, const struct ks_pod *p, const char **why)
 		return DR_BLOCK;
 	}
 	if (st->o.skip_local && p->spec->local_storage &&
-	    pod_annotation(p, "cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes") == NULL) {
+	    ca_pod_annotation(p, "cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes") == NULL) {
 		*why = "LocalStorageRequested";
 		return DR_BLOCK;
 	}
@@ -187,7 +187,7 @@ deletions_in_progress(struct ca_state *st, const struct ca_group *g, int *drains
 
 /* Returns 1 when a deletion started. */
 int
-scale_down(struct ca_state *st, int forbidden)
+ca_scale_down(struct ca_state *st, int forbidden)
 {
 	struct ks_run *r = st->r;
 	struct ks_cluster *c = &r->cluster;
@@ -201,7 +201,7 @@ scale_down(struct ca_state *st, int forbidden)
 
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
-		struct ca_group *g = node_group(st, n);
+		struct ca_group *g = ca_node_group(st, n);
 		struct ca_nodeinfo *ni = ca_ni(st, n);
 		struct cand cd;
 
@@ -226,7 +226,7 @@ scale_down(struct ca_state *st, int forbidden)
 			const struct ks_pod *p = c->pods[n->pods[k]];
 
 			/* only DaemonSet and terminating pods: nothing to move */
-			cd.empty = pod_is_daemon(p) || p->phase == POD_TERMINATING || !pod_alive(p);
+			cd.empty = ca_pod_is_daemon(p) || p->phase == POD_TERMINATING || !pod_alive(p);
 		}
 		cd.was_unneeded = ni->unneeded_since >= 0;
 		VEC_PUSH(cand, ncand, ccap, cd);
@@ -313,7 +313,7 @@ scale_down(struct ca_state *st, int forbidden)
 		struct ks_node *n = c->nodes[i];
 		size_t k;
 
-		if (n->state != NODE_READY || node_group(st, n) == NULL || ca_ni(st, n)->deleting)
+		if (n->state != NODE_READY || ca_node_group(st, n) == NULL || ca_ni(st, n)->deleting)
 			continue;
 		for (k = 0; k < n->ntaints; k++)
 			if (strcmp(n->taints[k].key, CA_SOFT_TAINT) == 0)
@@ -343,7 +343,7 @@ scale_down(struct ca_state *st, int forbidden)
 		for (size_t i = 0; i < ncand; i++) {
 			struct ks_node *n = cand[i].n;
 			struct ca_nodeinfo *ni = ca_ni(st, n);
-			struct ca_group *g = node_group(st, n);
+			struct ca_group *g = ca_node_group(st, n);
 			struct sd_job *job;
 			struct ks_taint t;
 			char val[32], obj[300];
@@ -411,7 +411,7 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	struct ks_node *n = job->n;
 	struct ks_cluster *c = &st->r->cluster;
 	struct ca_nodeinfo *ni = ca_ni(st, n);
-	struct ca_group *g = node_group(st, n);
+	struct ca_group *g = ca_node_group(st, n);
 	struct ca_record rec;
 	char obj[300];
 
@@ -462,11 +462,11 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	rec.node = n->name;
 	rec.empty = ni->empty;
 	rec.score = NAN;
-	add_record(st, &rec);
+	ca_record_add(st, &rec);
 	g->nscaledowns++;
 	snprintf(obj, sizeof(obj), "node/%s", n->name);
 	cluster_event(c, "ScaleDown", obj, "node removed by cluster autoscaler");
 	cluster_node_delete(c, n, "removed by the cluster autoscaler");
-	group_sample(st, g);
+	ca_group_sample(st, g);
 	return SIM_NOMORE;
 }

@@ -228,7 +228,7 @@ pod_cmp_prio(const void *x, const void *y)
  * expected to land there.  Returns the number of pods kept in pods[].
  */
 size_t
-filter_schedulable(struct ca_state *st, struct ks_pod **pods, size_t n)
+ca_filter_schedulable(struct ca_state *st, struct ks_pod **pods, size_t n)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	struct simnode { const struct ks_node *n; struct ks_res extra; } *sn = NULL;
@@ -242,7 +242,7 @@ filter_schedulable(struct ca_state *st, struct ks_pod **pods, size_t n)
 		}
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
 		struct ca_group *g = st->groups[gi];
-		int up = g->desired - group_ready(st, g);
+		int up = g->desired - ca_group_ready(st, g);
 
 		if (group_backed_off(st, g) || !g->tmpl_ok)
 			continue;
@@ -291,17 +291,17 @@ record_scaleup(struct ca_state *st, struct ca_group *g, int from, const char *by
 	rec.score = score;
 	rec.options = nopts;
 	rec.pods = npods;
-	add_record(st, &rec);
+	ca_record_add(st, &rec);
 }
 
 /* Returns 1 when a scale-up was executed. */
 int
-scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
+ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	struct eqg *eq;
 	size_t neq, nopt = 0, chosen;
-	struct option *opt = xcalloc(st->ngroups ? st->ngroups : 1, sizeof(*opt));
+	struct ca_option *opt = xcalloc(st->ngroups ? st->ngroups : 1, sizeof(*opt));
 	struct sched_hist *hist = xcalloc(n ? n : 1, sizeof(*hist));
 	int *helped = xcalloc(n ? n : 1, sizeof(*helped)), done = 0;
 	const char *by;
@@ -314,7 +314,7 @@ scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 	for (size_t i = 0; i < c->nnodes; i++)
 		readyn += c->nodes[i]->state == NODE_READY;
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
-		int up = st->groups[gi]->desired - group_ready(st, st->groups[gi]);
+		int up = st->groups[gi]->desired - ca_group_ready(st, st->groups[gi]);
 
 		if (up > 0)
 			readyn += (size_t)up;
@@ -324,7 +324,7 @@ scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 		struct ca_group *g = st->groups[gi];
 		const char *skip = NULL;
 		int limit = g->max - g->desired;
-		struct option *o = &opt[nopt];
+		struct ca_option *o = &opt[nopt];
 
 		if (group_backed_off(st, g))
 			skip = "in backoff after failed scale-up";
@@ -362,13 +362,13 @@ scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 		}
 	}
 	if (nopt > 0) {
-		struct option *best;
+		struct ca_option *best;
 		struct ca_group *grps[64];
 		int adds[64], ng = 0, total;
 		char infos[1024];
 		size_t len = 0;
 
-		chosen = expander_choose(st, opt, nopt, &by);
+		chosen = ca_expander_choose(st, opt, nopt, &by);
 		best = &opt[chosen];
 		total = quota_room(st, best->g, best->nodes);
 		if (st->o.max_nodes_total > 0 && (int)readyn + total > st->o.max_nodes_total)
@@ -415,7 +415,7 @@ scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 			g->desired += adds[i];
 			g->scaleup_at_ms = st->r->sim.now_ms;
 			g->nscaleups++;
-			group_launch(st, g, adds[i]);
+			ca_group_launch(st, g, adds[i]);
 			len += (size_t)snprintf(infos + len, len < sizeof(infos) ? sizeof(infos) - len : 0,
 			    "%s{%s %d->%d (max: %d)}", len ? " " : "", g->name, from, g->desired, g->max);
 			snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
@@ -431,7 +431,7 @@ scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 				    g->desired, from, g->max, by, nopt, best->score);
 			record_scaleup(st, g, from, by, g == best->g ? best->score : NAN, (int)nopt,
 			    g == best->g ? (int)best->npods : 0);
-			group_sample(st, g);
+			ca_group_sample(st, g);
 			done = 1;
 		}
 		if (done) {
