@@ -138,15 +138,145 @@ load_group_taints(const struct yt_node *t, struct ca_group *g, struct ks_error *
 	return 0;
 }
 
+/* instanceType, or the first of instanceTypes (A.8); eksctl defaults to m5.large. */
+static int
+load_group_itype(struct ca_state *st, struct ca_group *g, const struct yt_node *e, int eksctl,
+    struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *str;
+
+	str = eksctl ? "m5.large" : NULL;	/* eksctl's default instance type */
+	v = yt_map_get(e, "instanceType");
+	if (v == NULL || yt_is_null(v)) {
+		const struct yt_node *l = yt_map_get(e, "instanceTypes");
+
+		/* mixed instances: the first override is the template (A.8) */
+		v = l != NULL && l->kind == YT_SEQ && l->nitems > 0 ? l->items[0] : NULL;
+		if (l != NULL && !yt_is_null(l) && yt_expect_seq(l, err) != 0)
+			return KS_EINVAL;
+	}
+	if (v != NULL && yt_get_str(v, &str, err) != 0)
+		return KS_EINVAL;
+	if (str == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expected instanceType or instanceTypes in node group \"%s\", found none", g->name);
+	g->itype = catalog_find(st->r->cat, str);
+	if (g->itype == NULL)
+		return ks_error_set(err, v ? &v->mark : &e->mark, KS_EINVAL,
+		    "unknown instance type \"%s\": not in the catalog", str);
+	return 0;
+}
+
+/* minSize, maxSize, desiredCapacity with eksctl's defaults, checked. */
+static int
+load_group_sizes(struct ca_group *g, const struct yt_node *e, int eksctl, struct ks_error *err)
+{
+	const struct yt_node *v;
+	int has_min, has_max, has_des;
+
+	g->desired = -1;
+	if ((has_des = get_int_field(e, "desiredCapacity", &g->desired, err)) < 0 ||
+	    (has_min = get_int_field(e, "minSize", &g->min, err)) < 0 ||
+	    (has_max = get_int_field(e, "maxSize", &g->max, err)) < 0)
+		return KS_EINVAL;
+	/* eksctl's defaults: desired 2 (or minSize), min and max = desired */
+	if (!has_des) {
+		g->desired = has_min ? g->min : eksctl ? 2 : 1;
+		if (has_max && g->desired > g->max)
+			g->desired = g->max;
+	}
+	if (!has_min)
+		g->min = g->desired;
+	if (!has_max)
+		g->max = g->desired > g->min ? g->desired : g->min;
+	if (g->min > g->max) {
+		v = yt_map_get(e, "minSize");
+		return ks_error_set(err, v ? &v->mark : &e->mark, KS_EINVAL,
+		    "node group \"%s\": minSize %d is greater than maxSize %d", g->name, g->min, g->max);
+	}
+	if (g->desired < g->min || g->desired > g->max) {
+		v = yt_map_get(e, "desiredCapacity");
+		return ks_error_set(err, v ? &v->mark : &e->mark, KS_EINVAL,
+		    "node group \"%s\": desiredCapacity %d is outside minSize %d .. maxSize %d",
+		    g->name, g->desired, g->min, g->max);
+	}
+	return 0;
+}
+
+/* spot / capacityType, and availabilityZones (default: the run's first zone). */
+static int
+load_group_placement(struct ca_state *st, struct ca_group *g, const struct yt_node *e,
+    struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *str;
+
+	if ((v = yt_map_get(e, "spot")) != NULL && !yt_is_null(v) && yt_get_bool(v, &g->spot, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "capacityType")) != NULL) {
+		if (yt_get_str(v, &str, err) != 0)
+			return KS_EINVAL;
+		if (strcmp(str, "spot") != 0 && strcmp(str, "on-demand") != 0 &&
+		    strcmp(str, "SPOT") != 0 && strcmp(str, "ON_DEMAND") != 0)
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "expected capacityType spot or on-demand, found \"%s\"", str);
+		g->spot = strcmp(str, "spot") == 0 || strcmp(str, "SPOT") == 0;
+	}
+	if ((v = yt_map_get(e, "availabilityZones")) != NULL && !yt_is_null(v)) {
+		if (yt_expect_seq(v, err) != 0)
+			return KS_EINVAL;
+		for (size_t i = 0; i < v->nitems && g->nzones < 8; i++) {
+			if (yt_get_str(v->items[i], &str, err) != 0)
+				return KS_EINVAL;
+			g->zones[g->nzones++] = intern(str);
+		}
+	}
+	if (g->nzones == 0)
+		g->zones[g->nzones++] = run_zone(st->r, 0);
+	return 0;
+}
+
+/* The nodes: labels, taints, maxPods, name prefix, timings and image pulls. */
+static int
+load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *str;
+
+	if (load_labels(yt_map_get(e, "labels"), &g->labels, err) != 0 ||
+	    load_group_taints(yt_map_get(e, "taints"), g, err) != 0)
+		return KS_EINVAL;
+	if (get_int_field(e, eksctl ? "maxPodsPerNode" : "maxPods", &g->max_pods, err) < 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "namePrefix")) != NULL) {
+		if (yt_get_str(v, &str, err) != 0)
+			return KS_EINVAL;
+		g->prefix = intern(str);
+	}
+	if ((v = yt_map_get(e, "asgReaction")) != NULL &&
+	    (yt_get_duration(v, &g->asg_ms, err) != 0))
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "nodeStartup")) != NULL &&
+	    (yt_get_duration(v, &g->boot_ms, err) != 0))
+		return KS_EINVAL;
+	/* image pull times on this group's nodes (a pre-baked AMI) */
+	g->pull.pull_ms = -1;
+	if ((v = yt_map_get(e, "imagePull")) != NULL &&
+	    (yt_get_duration(v, &g->pull.pull_ms, err) != 0))
+		return KS_EINVAL;
+	if (load_images(yt_map_get(e, "images"), &g->pull, err) != 0)
+		return KS_EINVAL;
+	return 0;
+}
+
 static int
 load_group(struct ca_state *st, const struct yt_node *e, int eksctl, int managed,
     const char *cluster, struct ks_error *err)
 {
-	struct ks_run *r = st->r;
 	struct ca_group *g = xcalloc(1, sizeof(*g));
 	const struct yt_node *v;
 	const char *str;
-	int has_min, has_max, has_des, rc;
 
 	g->mark = e->mark;
 	g->asg_ms = g->boot_ms = -1;
@@ -169,103 +299,10 @@ load_group(struct ca_state *st, const struct yt_node *e, int eksctl, int managed
 			    str, st->groups[i]->mark.file, st->groups[i]->mark.line);
 			goto fail;
 		}
-	str = eksctl ? "m5.large" : NULL;	/* eksctl's default instance type */
-	v = yt_map_get(e, "instanceType");
-	if (v == NULL || yt_is_null(v)) {
-		const struct yt_node *l = yt_map_get(e, "instanceTypes");
-
-		/* mixed instances: the first override is the template (A.8) */
-		v = l != NULL && l->kind == YT_SEQ && l->nitems > 0 ? l->items[0] : NULL;
-		if (l != NULL && !yt_is_null(l) && yt_expect_seq(l, err) != 0)
-			goto fail;
-	}
-	if (v != NULL && yt_get_str(v, &str, err) != 0)
-		goto fail;
-	if (str == NULL) {
-		ks_error_set(err, &e->mark, KS_EINVAL,
-		    "expected instanceType or instanceTypes in node group \"%s\", found none", g->name);
-		goto fail;
-	}
-	g->itype = catalog_find(r->cat, str);
-	if (g->itype == NULL) {
-		ks_error_set(err, v ? &v->mark : &e->mark, KS_EINVAL,
-		    "unknown instance type \"%s\": not in the catalog", str);
-		goto fail;
-	}
-	g->desired = -1;
-	if ((has_des = get_int_field(e, "desiredCapacity", &g->desired, err)) < 0 ||
-	    (has_min = get_int_field(e, "minSize", &g->min, err)) < 0 ||
-	    (has_max = get_int_field(e, "maxSize", &g->max, err)) < 0)
-		goto fail;
-	/* eksctl's defaults: desired 2 (or minSize), min and max = desired */
-	if (!has_des) {
-		g->desired = has_min ? g->min : eksctl ? 2 : 1;
-		if (has_max && g->desired > g->max)
-			g->desired = g->max;
-	}
-	if (!has_min)
-		g->min = g->desired;
-	if (!has_max)
-		g->max = g->desired > g->min ? g->desired : g->min;
-	if (g->min > g->max) {
-		v = yt_map_get(e, "minSize");
-		ks_error_set(err, v ? &v->mark : &e->mark, KS_EINVAL,
-		    "node group \"%s\": minSize %d is greater than maxSize %d", g->name, g->min, g->max);
-		goto fail;
-	}
-	if (g->desired < g->min || g->desired > g->max) {
-		v = yt_map_get(e, "desiredCapacity");
-		ks_error_set(err, v ? &v->mark : &e->mark, KS_EINVAL,
-		    "node group \"%s\": desiredCapacity %d is outside minSize %d .. maxSize %d",
-		    g->name, g->desired, g->min, g->max);
-		goto fail;
-	}
-	if ((v = yt_map_get(e, "spot")) != NULL && !yt_is_null(v) && yt_get_bool(v, &g->spot, err) != 0)
-		goto fail;
-	if ((v = yt_map_get(e, "capacityType")) != NULL) {
-		if (yt_get_str(v, &str, err) != 0)
-			goto fail;
-		if (strcmp(str, "spot") != 0 && strcmp(str, "on-demand") != 0 &&
-		    strcmp(str, "SPOT") != 0 && strcmp(str, "ON_DEMAND") != 0) {
-			ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected capacityType spot or on-demand, found \"%s\"", str);
-			goto fail;
-		}
-		g->spot = strcmp(str, "spot") == 0 || strcmp(str, "SPOT") == 0;
-	}
-	if ((v = yt_map_get(e, "availabilityZones")) != NULL && !yt_is_null(v)) {
-		if (yt_expect_seq(v, err) != 0)
-			goto fail;
-		for (size_t i = 0; i < v->nitems && g->nzones < 8; i++) {
-			if (yt_get_str(v->items[i], &str, err) != 0)
-				goto fail;
-			g->zones[g->nzones++] = intern(str);
-		}
-	}
-	if (g->nzones == 0)
-		g->zones[g->nzones++] = run_zone(r, 0);
-	if (load_labels(yt_map_get(e, "labels"), &g->labels, err) != 0 ||
-	    load_group_taints(yt_map_get(e, "taints"), g, err) != 0)
-		goto fail;
-	if ((rc = get_int_field(e, eksctl ? "maxPodsPerNode" : "maxPods", &g->max_pods, err)) < 0)
-		goto fail;
-	if ((v = yt_map_get(e, "namePrefix")) != NULL) {
-		if (yt_get_str(v, &str, err) != 0)
-			goto fail;
-		g->prefix = intern(str);
-	}
-	if ((v = yt_map_get(e, "asgReaction")) != NULL &&
-	    (yt_get_duration(v, &g->asg_ms, err) != 0))
-		goto fail;
-	if ((v = yt_map_get(e, "nodeStartup")) != NULL &&
-	    (yt_get_duration(v, &g->boot_ms, err) != 0))
-		goto fail;
-	/* image pull times on this group's nodes (a pre-baked AMI) */
-	g->pull.pull_ms = -1;
-	if ((v = yt_map_get(e, "imagePull")) != NULL &&
-	    (yt_get_duration(v, &g->pull.pull_ms, err) != 0))
-		goto fail;
-	if (load_images(yt_map_get(e, "images"), &g->pull, err) != 0)
+	if (load_group_itype(st, g, e, eksctl, err) != 0 ||
+	    load_group_sizes(g, e, eksctl, err) != 0 ||
+	    load_group_placement(st, g, e, err) != 0 ||
+	    load_group_nodes(g, e, eksctl, err) != 0)
 		goto fail;
 	if (eksctl) {
 		labels_set(&g->labels, "alpha.eksctl.io/nodegroup-name", g->name);

@@ -185,19 +185,23 @@ deletions_in_progress(struct ca_state *st, const struct ca_group *g, int *drains
 	return k;
 }
 
-/* Returns 1 when a deletion started. */
-int
-ca_scale_down(struct ca_state *st, int forbidden)
+/* One scale-down pass: what its steps share. */
+struct sd_loop {
+	struct ca_state	*st;		/* the controller */
+	struct ks_cluster *c;		/* its cluster */
+	int64_t		 now;		/* loop time, ms */
+	struct cand	*cand;		/* candidates, in deletion order */
+	size_t		 ncand, ccap;	/* entries, allocated */
+	struct ks_res	*dest_extra;	/* requests moved onto each node so far, by index */
+	char		*removing;	/* 1 = unneeded in this loop, by node */
+};
+
+/* Ready nodes of groups above their minimum; the others get their reason. */
+static void
+sd_candidates(struct sd_loop *l)
 {
-	struct ks_run *r = st->r;
-	struct ks_cluster *c = &r->cluster;
-	int64_t now = r->sim.now_ms;
-	struct cand *cand = NULL;
-	size_t ncand = 0, ccap = 0;
-	struct ks_res *dest_extra = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(*dest_extra));
-	char *removing = xcalloc(c->nnodes ? c->nnodes : 1, 1);
-	int cooldown, started = 0, drains, total;
-	char why[600];
+	struct ca_state *st = l->st;
+	struct ks_cluster *c = l->c;
 
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
@@ -229,86 +233,122 @@ ca_scale_down(struct ca_state *st, int forbidden)
 			cd.empty = ca_pod_is_daemon(p) || p->phase == POD_TERMINATING || !pod_alive(p);
 		}
 		cd.was_unneeded = ni->unneeded_since >= 0;
-		VEC_PUSH(cand, ncand, ccap, cd);
+		VEC_PUSH(l->cand, l->ncand, l->ccap, cd);
 	}
-	if (ncand > 1)
-		qsort(cand, ncand, sizeof(*cand), cand_cmp);
-	for (size_t i = 0; i < ncand; i++) {
-		struct ks_node *n = cand[i].n;
-		struct ca_nodeinfo *ni = ca_ni(st, n);
-		int gpu, blocked = 0, moved_all = 1;
-		double thr;
-		struct ks_res *tmp;
+	if (l->ncand > 1)
+		qsort(l->cand, l->ncand, sizeof(*l->cand), cand_cmp);
+}
 
-		ni->util = ca_node_utilization(c, n, st->o.ignore_ds_util, &gpu);
-		thr = gpu ? st->o.sd_gpu_threshold : st->o.sd_threshold;
-		if (st->o.strict_under ? ni->util >= thr : ni->util > thr) {
-			ni->why = intern("NotUnderutilized");
-			ni->unneeded_since = -1;
+/* The first pod that blocks n's drain, as BlockedByPod's reason in why; 0 none. */
+static int
+sd_blocked(struct ca_state *st, const struct ks_node *n, char *why, size_t len)
+{
+	struct ks_cluster *c = &st->r->cluster;
+
+	for (size_t k = 0; k < n->npods; k++) {
+		struct ks_pod *p = c->pods[n->pods[k]];
+		const char *bw;
+
+		if (ca_drainable(st, p, &bw) == DR_BLOCK) {
+			snprintf(why, len, "BlockedByPod: %s/%s (%s)", p->ns, p->name, bw);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Place n's pods on the other nodes, first fit, on a fork of the
+ * destinations' usage; when every pod fits the fork is kept, so the next
+ * candidate cannot count on the room they took.  Returns 1 when all fit.
+ */
+static int
+sd_place_pods(struct sd_loop *l, const struct ks_node *n)
+{
+	struct ca_state *st = l->st;
+	struct ks_cluster *c = l->c;
+	struct ks_res *tmp;
+	int moved_all = 1;
+
+	tmp = xreallocarray(NULL, c->nnodes ? c->nnodes : 1, sizeof(*tmp));
+	memcpy(tmp, l->dest_extra, c->nnodes * sizeof(*tmp));
+	for (size_t k = 0; k < n->npods && moved_all; k++) {
+		struct ks_pod *p = c->pods[n->pods[k]];
+		const char *bw;
+		int placed = 0;
+
+		if (ca_drainable(st, p, &bw) != DR_MOVE)
 			continue;
-		}
-		if (ni->recheck_at > now) {
-			ni->unneeded_since = -1;
-			continue;	/* RecentlyUnremovable: keep the last reason */
-		}
-		/* the pods to move, and the blockers */
-		for (size_t k = 0; k < n->npods && !blocked; k++) {
-			struct ks_pod *p = c->pods[n->pods[k]];
-			const char *bw;
+		for (size_t j = 0; j < c->nnodes && !placed; j++) {
+			struct ks_node *d = c->nodes[j];
+			struct sched_fit f;
 
-			if (ca_drainable(st, p, &bw) == DR_BLOCK) {
-				snprintf(why, sizeof(why), "BlockedByPod: %s/%s (%s)", p->ns, p->name, bw);
-				blocked = 1;
-			}
-		}
-		if (blocked) {
-			ni->why = intern(why);
-			ni->unneeded_since = -1;
-			ni->recheck_at = now + st->o.recheck_ms;
-			continue;
-		}
-		/* place them on the other nodes (a fork of the destinations' usage) */
-		tmp = xreallocarray(NULL, c->nnodes ? c->nnodes : 1, sizeof(*tmp));
-		memcpy(tmp, dest_extra, c->nnodes * sizeof(*tmp));
-		for (size_t k = 0; k < n->npods && moved_all; k++) {
-			struct ks_pod *p = c->pods[n->pods[k]];
-			const char *bw;
-			int placed = 0;
-
-			if (ca_drainable(st, p, &bw) != DR_MOVE)
+			if (d == n || d->state != NODE_READY || l->removing[j] || ca_ni(st, d)->deleting)
 				continue;
-			for (size_t j = 0; j < c->nnodes && !placed; j++) {
-				struct ks_node *d = c->nodes[j];
-				struct sched_fit f;
-
-				if (d == n || d->state != NODE_READY || removing[j] || ca_ni(st, d)->deleting)
-					continue;
-				if (sched_fits(c, p, d, &tmp[j], NULL, &f)) {
-					res_add(&tmp[j], &p->req);
-					placed = 1;
-				}
+			if (sched_fits(c, p, d, &tmp[j], NULL, &f)) {
+				res_add(&tmp[j], &p->req);
+				placed = 1;
 			}
-			moved_all = placed;
 		}
-		if (!moved_all) {
-			free(tmp);
-			ni->why = intern("NoPlaceToMovePods");
-			ni->unneeded_since = -1;
-			ni->recheck_at = now + st->o.recheck_ms;
-			continue;
-		}
-		memcpy(dest_extra, tmp, c->nnodes * sizeof(*tmp));
-		free(tmp);
-		removing[n->id] = 1;
-		ni->empty = cand[i].empty;
-		if (ni->unneeded_since < 0)
-			ni->unneeded_since = now;
-		ni->why = intern("NotUnneededLongEnough");
+		moved_all = placed;
 	}
-	/*
-	 * Unneeded nodes carry DeletionCandidateOfClusterAutoscaler:PreferNoSchedule
-	 * so the scheduler prefers other nodes; it goes when they are needed again.
-	 */
+	if (moved_all)
+		memcpy(l->dest_extra, tmp, c->nnodes * sizeof(*tmp));
+	free(tmp);
+	return moved_all;
+}
+
+/* Is the candidate unneeded?  Sets its reason, and removing[] when it is. */
+static void
+sd_check(struct sd_loop *l, const struct cand *cd)
+{
+	struct ca_state *st = l->st;
+	struct ks_node *n = cd->n;
+	struct ca_nodeinfo *ni = ca_ni(st, n);
+	int gpu;
+	double thr;
+	char why[600];
+
+	ni->util = ca_node_utilization(l->c, n, st->o.ignore_ds_util, &gpu);
+	thr = gpu ? st->o.sd_gpu_threshold : st->o.sd_threshold;
+	if (st->o.strict_under ? ni->util >= thr : ni->util > thr) {
+		ni->why = intern("NotUnderutilized");
+		ni->unneeded_since = -1;
+		return;
+	}
+	if (ni->recheck_at > l->now) {
+		ni->unneeded_since = -1;
+		return;		/* RecentlyUnremovable: keep the last reason */
+	}
+	if (sd_blocked(st, n, why, sizeof(why))) {
+		ni->why = intern(why);
+		ni->unneeded_since = -1;
+		ni->recheck_at = l->now + st->o.recheck_ms;
+		return;
+	}
+	if (!sd_place_pods(l, n)) {
+		ni->why = intern("NoPlaceToMovePods");
+		ni->unneeded_since = -1;
+		ni->recheck_at = l->now + st->o.recheck_ms;
+		return;
+	}
+	l->removing[n->id] = 1;
+	ni->empty = cd->empty;
+	if (ni->unneeded_since < 0)
+		ni->unneeded_since = l->now;
+	ni->why = intern("NotUnneededLongEnough");
+}
+
+/*
+ * Unneeded nodes carry DeletionCandidateOfClusterAutoscaler:PreferNoSchedule
+ * so the scheduler prefers other nodes; it goes when they are needed again.
+ */
+static void
+sd_soft_taints(struct sd_loop *l)
+{
+	struct ca_state *st = l->st;
+	struct ks_cluster *c = l->c;
+
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
 		size_t k;
@@ -318,39 +358,83 @@ ca_scale_down(struct ca_state *st, int forbidden)
 		for (k = 0; k < n->ntaints; k++)
 			if (strcmp(n->taints[k].key, CA_SOFT_TAINT) == 0)
 				break;
-		if (removing[i] && k == n->ntaints) {
+		if (l->removing[i] && k == n->ntaints) {
 			struct ks_taint t;
 			char val[32];
 
-			snprintf(val, sizeof(val), "%lld", (long long)(now / 1000));
+			snprintf(val, sizeof(val), "%lld", (long long)(l->now / 1000));
 			t.key = intern(CA_SOFT_TAINT);
 			t.val = intern(val);
 			t.effect = EFFECT_PREFERNOSCHEDULE;
 			n->taints = xreallocarray(n->taints, n->ntaints + 1, sizeof(*n->taints));
 			n->taints[n->ntaints++] = t;
-		} else if (!removing[i] && k < n->ntaints) {
+		} else if (!l->removing[i] && k < n->ntaints) {
 			memmove(&n->taints[k], &n->taints[k + 1],
 			    (n->ntaints - k - 1) * sizeof(*n->taints));
 			n->ntaints--;
 		}
 	}
-	/* deletions */
-	cooldown = forbidden || now < st->last_scale_up + st->o.sd_after_add_ms ||
-	    now < st->last_delete + st->o.sd_after_delete_ms ||
-	    now < st->last_sd_fail + st->o.sd_after_failure_ms;
+}
+
+/* Taint the node, then terminate it after node-delete-delay-after-taint. */
+static void
+sd_start_delete(struct sd_loop *l, const struct cand *cd)
+{
+	struct ca_state *st = l->st;
+	struct ks_cluster *c = l->c;
+	struct ks_node *n = cd->n;
+	struct ca_nodeinfo *ni = ca_ni(st, n);
+	struct ca_group *g = ca_node_group(st, n);
+	struct sd_job *job;
+	struct ks_taint t;
+	char val[32], obj[300];
+
+	snprintf(val, sizeof(val), "%lld", (long long)(l->now / 1000));
+	t.key = intern(CA_TBD_TAINT);
+	t.val = intern(val);
+	t.effect = EFFECT_NOSCHEDULE;
+	n->taints = xreallocarray(n->taints, n->ntaints + 1, sizeof(*n->taints));
+	n->taints[n->ntaints++] = t;
+	cluster_node_cordon(c, n, "cluster-autoscaler");
+	snprintf(obj, sizeof(obj), "node/%s", n->name);
+	cluster_event(c, "ScaleDown", obj, "marked the node as toBeDeleted/unschedulable");
+	snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
+	if (cd->empty)
+		cluster_event(c, "ScaleDownEmpty", obj, "Scale-down: removing empty node %s",
+		    n->name);
+	else
+		cluster_event(c, "ScaleDown", obj,
+		    "Scale-down: removing node %s, utilization: %.3f", n->name, ni->util);
+	ni->deleting = 1;
+	ni->why = intern("CurrentlyBeingDeleted");
+	job = xmalloc(sizeof(*job));
+	job->st = st;
+	job->n = n;
+	sim_after(&st->r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired, job);
+	st->last_delete = l->now;
+}
+
+/*
+ * The deletions: nodes unneeded long enough, empty ones first, within
+ * max-scale-down-parallelism and max-drain-parallelism and above the
+ * group's minimum.  Returns 1 when one started.
+ */
+static int
+sd_delete(struct sd_loop *l, int cooldown)
+{
+	struct ca_state *st = l->st;
+	int started = 0, drains, total;
+
 	total = deletions_in_progress(st, NULL, &drains);
 	for (int pass = 0; pass < 2 && !cooldown && st->o.sd_enabled; pass++) {
-		for (size_t i = 0; i < ncand; i++) {
-			struct ks_node *n = cand[i].n;
+		for (size_t i = 0; i < l->ncand; i++) {
+			struct ks_node *n = l->cand[i].n;
 			struct ca_nodeinfo *ni = ca_ni(st, n);
 			struct ca_group *g = ca_node_group(st, n);
-			struct sd_job *job;
-			struct ks_taint t;
-			char val[32], obj[300];
 
-			if (!removing[n->id] || ni->deleting || cand[i].empty != (pass == 0))
+			if (!l->removing[n->id] || ni->deleting || l->cand[i].empty != (pass == 0))
 				continue;
-			if (now - ni->unneeded_since < st->o.sd_unneeded_ms)
+			if (l->now - ni->unneeded_since < st->o.sd_unneeded_ms)
 				continue;
 			if (g->desired - deletions_in_progress(st, g, NULL) <= g->min) {
 				ni->why = intern("NodeGroupMinSizeReached");
@@ -358,48 +442,51 @@ ca_scale_down(struct ca_state *st, int forbidden)
 			}
 			if (total >= st->o.max_sd_parallel)
 				break;
-			if (!cand[i].empty && drains >= st->o.max_drain_parallel)
+			if (!l->cand[i].empty && drains >= st->o.max_drain_parallel)
 				continue;
 			total++;
-			drains += !cand[i].empty;
-			/* taint, then terminate after node-delete-delay-after-taint */
-			snprintf(val, sizeof(val), "%lld", (long long)(now / 1000));
-			t.key = intern(CA_TBD_TAINT);
-			t.val = intern(val);
-			t.effect = EFFECT_NOSCHEDULE;
-			n->taints = xreallocarray(n->taints, n->ntaints + 1, sizeof(*n->taints));
-			n->taints[n->ntaints++] = t;
-			cluster_node_cordon(c, n, "cluster-autoscaler");
-			snprintf(obj, sizeof(obj), "node/%s", n->name);
-			cluster_event(c, "ScaleDown", obj, "marked the node as toBeDeleted/unschedulable");
-			snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
-			if (cand[i].empty)
-				cluster_event(c, "ScaleDownEmpty", obj, "Scale-down: removing empty node %s",
-				    n->name);
-			else
-				cluster_event(c, "ScaleDown", obj,
-				    "Scale-down: removing node %s, utilization: %.3f", n->name, ni->util);
-			ni->deleting = 1;
-			ni->why = intern("CurrentlyBeingDeleted");
-			job = xmalloc(sizeof(*job));
-			job->st = st;
-			job->n = n;
-			sim_after(&r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired, job);
-			st->last_delete = now;
+			drains += !l->cand[i].empty;
+			sd_start_delete(l, &l->cand[i]);
 			started = 1;
 		}
 	}
-	if (cooldown) {
-		for (size_t i = 0; i < ncand; i++) {
-			struct ca_nodeinfo *ni = ca_ni(st, cand[i].n);
+	return started;
+}
 
-			if (removing[cand[i].n->id] && now - ni->unneeded_since >= st->o.sd_unneeded_ms)
+/* Returns 1 when a deletion started. */
+int
+ca_scale_down(struct ca_state *st, int forbidden)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	struct sd_loop l;
+	int cooldown, started;
+
+	memset(&l, 0, sizeof(l));
+	l.st = st;
+	l.c = c;
+	l.now = st->r->sim.now_ms;
+	l.dest_extra = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(*l.dest_extra));
+	l.removing = xcalloc(c->nnodes ? c->nnodes : 1, 1);
+	sd_candidates(&l);
+	for (size_t i = 0; i < l.ncand; i++)
+		sd_check(&l, &l.cand[i]);
+	sd_soft_taints(&l);
+	cooldown = forbidden || l.now < st->last_scale_up + st->o.sd_after_add_ms ||
+	    l.now < st->last_delete + st->o.sd_after_delete_ms ||
+	    l.now < st->last_sd_fail + st->o.sd_after_failure_ms;
+	started = sd_delete(&l, cooldown);
+	if (cooldown) {
+		for (size_t i = 0; i < l.ncand; i++) {
+			struct ca_nodeinfo *ni = ca_ni(st, l.cand[i].n);
+
+			if (l.removing[l.cand[i].n->id] &&
+			    l.now - ni->unneeded_since >= st->o.sd_unneeded_ms)
 				ni->why = intern("ScaleDownInCooldown");
 		}
 	}
-	free(cand);
-	free(dest_extra);
-	free(removing);
+	free(l.cand);
+	free(l.dest_extra);
+	free(l.removing);
 	return started;
 }
 

@@ -294,23 +294,17 @@ record_scaleup(struct ca_state *st, struct ca_group *g, int from, const char *by
 	ca_record_add(st, &rec);
 }
 
-/* Returns 1 when a scale-up was executed. */
-int
-ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
+/*
+ * GetCappedNewNodeCount counts the nodes there are and the ones on their
+ * way (desired - Ready per group), so a loop that runs while a node boots
+ * cannot pass --max-nodes-total.
+ */
+static size_t
+su_nodes_counted(struct ca_state *st)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	struct eqg *eq;
-	size_t neq, nopt = 0, chosen;
-	struct ca_option *opt = xcalloc(st->ngroups ? st->ngroups : 1, sizeof(*opt));
-	struct sched_hist *hist = xcalloc(n ? n : 1, sizeof(*hist));
-	int *helped = xcalloc(n ? n : 1, sizeof(*helped)), done = 0;
-	const char *by;
-	char msg[2048];
 	size_t readyn = 0;
 
-	/* GetCappedNewNodeCount counts the nodes there are and the ones on
-	 * their way (desired - Ready per group), so a loop that runs while a
-	 * node boots cannot pass --max-nodes-total */
 	for (size_t i = 0; i < c->nnodes; i++)
 		readyn += c->nodes[i]->state == NODE_READY;
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
@@ -319,7 +313,21 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 		if (up > 0)
 			readyn += (size_t)up;
 	}
-	eq_build(pods, n, &eq, &neq);
+	return readyn;
+}
+
+/*
+ * One option per node group that can grow: the estimator's node count and
+ * the pods it placed.  hist[i] collects why each group could not take
+ * pods[i].  Returns the number of options in opt[].
+ */
+static size_t
+su_options(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, size_t neq,
+    size_t readyn, struct sched_hist *hist, struct ca_option *opt)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	size_t nopt = 0;
+
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
 		struct ca_group *g = st->groups[gi];
 		const char *skip = NULL;
@@ -361,91 +369,145 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 			memset(o, 0, sizeof(*o));
 		}
 	}
-	if (nopt > 0) {
-		struct ca_option *best;
-		struct ca_group *grps[64];
-		int adds[64], ng = 0, total;
-		char infos[1024];
-		size_t len = 0;
+	return nopt;
+}
 
-		chosen = ca_expander_choose(st, opt, nopt, &by);
-		best = &opt[chosen];
-		total = quota_room(st, best->g, best->nodes);
-		if (st->o.max_nodes_total > 0 && (int)readyn + total > st->o.max_nodes_total)
-			total = st->o.max_nodes_total - (int)readyn;
-		grps[ng] = best->g;
-		adds[ng++] = 0;
-		if (st->o.balance) {
-			for (size_t gi = 0; gi < st->ngroups && ng < 64; gi++) {
-				struct ca_group *g = st->groups[gi];
-				int ok = g != best->g && !group_backed_off(st, g) && g->desired < g->max &&
-				    ca_similar(st, &best->g->tmpl, &g->tmpl);
+/*
+ * The groups that grow with the chosen option: its own, then with
+ * balance-similar-node-groups every similar group below max that takes
+ * all its pods.  Returns their number (at most max).
+ */
+static int
+su_balance(struct ca_state *st, const struct ca_option *best, struct ca_group **grps, int max)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	int ng = 0;
 
-				for (size_t k = 0; ok && k < best->npods; k++) {
-					struct sched_fit f;
+	grps[ng++] = best->g;
+	if (!st->o.balance)
+		return ng;
+	for (size_t gi = 0; gi < st->ngroups && ng < max; gi++) {
+		struct ca_group *g = st->groups[gi];
+		int ok = g != best->g && !group_backed_off(st, g) && g->desired < g->max &&
+		    ca_similar(st, &best->g->tmpl, &g->tmpl);
 
-					ok = sched_fits(c, best->pods[k], &g->tmpl, NULL, NULL, &f);
-				}
-				if (ok) {
-					grps[ng] = g;
-					adds[ng++] = 0;
-				}
-			}
+		for (size_t k = 0; ok && k < best->npods; k++) {
+			struct sched_fit f;
+
+			ok = sched_fits(c, best->pods[k], &g->tmpl, NULL, NULL, &f);
 		}
-		/* water-filling: one node at a time to the smallest group below max */
-		for (int k = 0; k < total; k++) {
-			int pick = -1;
-
-			for (int i = 0; i < ng; i++)
-				if (grps[i]->desired + adds[i] < grps[i]->max &&
-				    (pick < 0 || grps[i]->desired + adds[i] < grps[pick]->desired + adds[pick]))
-					pick = i;
-			if (pick < 0)
-				break;
-			adds[pick]++;
-		}
-		infos[0] = '\0';
-		for (int i = 0; i < ng; i++) {
-			struct ca_group *g = grps[i];
-			int from = g->desired;
-			char obj[300];
-
-			if (adds[i] == 0)
-				continue;
-			g->desired += adds[i];
-			g->scaleup_at_ms = st->r->sim.now_ms;
-			g->nscaleups++;
-			ca_group_launch(st, g, adds[i]);
-			len += (size_t)snprintf(infos + len, len < sizeof(infos) ? sizeof(infos) - len : 0,
-			    "%s{%s %d->%d (max: %d)}", len ? " " : "", g->name, from, g->desired, g->max);
-			snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
-			if (isnan(best->score))
-				cluster_event(c, "ScaledUpGroup", obj,
-				    "Scale-up: setting group %s size to %d instead of %d (max: %d); "
-				    "expander %s chose it from %zu option(s)", g->name, g->desired, from,
-				    g->max, by, nopt);
-			else
-				cluster_event(c, "ScaledUpGroup", obj,
-				    "Scale-up: setting group %s size to %d instead of %d (max: %d); "
-				    "expander %s chose it from %zu option(s), score %.3f", g->name,
-				    g->desired, from, g->max, by, nopt, best->score);
-			record_scaleup(st, g, from, by, g == best->g ? best->score : NAN, (int)nopt,
-			    g == best->g ? (int)best->npods : 0);
-			ca_group_sample(st, g);
-			done = 1;
-		}
-		if (done) {
-			snprintf(msg, sizeof(msg), "pod triggered scale-up: [%s]", infos);
-			for (size_t k = 0; k < best->npods; k++) {
-				for (size_t i = 0; i < n; i++)
-					if (pods[i] == best->pods[k])
-						helped[i] = 1;
-				set_why(st, best->pods[k], "TriggeredScaleUp", msg);
-			}
-			st->last_scale_up = st->r->sim.now_ms;
-		}
+		if (ok)
+			grps[ng++] = g;
 	}
-	/* pods no option could help */
+	return ng;
+}
+
+/* Water-filling: one node at a time to the smallest group below max. */
+static void
+su_spread(struct ca_group **grps, int *adds, int ng, int total)
+{
+	for (int i = 0; i < ng; i++)
+		adds[i] = 0;
+	for (int k = 0; k < total; k++) {
+		int pick = -1;
+
+		for (int i = 0; i < ng; i++)
+			if (grps[i]->desired + adds[i] < grps[i]->max &&
+			    (pick < 0 || grps[i]->desired + adds[i] < grps[pick]->desired + adds[pick]))
+				pick = i;
+		if (pick < 0)
+			break;
+		adds[pick]++;
+	}
+}
+
+/*
+ * Raise each group's desired capacity by adds[i] and launch the instances,
+ * with the ScaledUpGroup events and records; infos gets upstream's
+ * "{group from->to (max: n)}" list.  Returns 1 when a group grew.
+ */
+static int
+su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const char *by,
+    struct ca_group **grps, const int *adds, int ng, char *infos, size_t infosz)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	size_t len = 0;
+	int done = 0;
+
+	infos[0] = '\0';
+	for (int i = 0; i < ng; i++) {
+		struct ca_group *g = grps[i];
+		int from = g->desired;
+		char obj[300];
+
+		if (adds[i] == 0)
+			continue;
+		g->desired += adds[i];
+		g->scaleup_at_ms = st->r->sim.now_ms;
+		g->nscaleups++;
+		ca_group_launch(st, g, adds[i]);
+		len += (size_t)snprintf(infos + len, len < infosz ? infosz - len : 0,
+		    "%s{%s %d->%d (max: %d)}", len ? " " : "", g->name, from, g->desired, g->max);
+		snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
+		if (isnan(best->score))
+			cluster_event(c, "ScaledUpGroup", obj,
+			    "Scale-up: setting group %s size to %d instead of %d (max: %d); "
+			    "expander %s chose it from %zu option(s)", g->name, g->desired, from,
+			    g->max, by, nopt);
+		else
+			cluster_event(c, "ScaledUpGroup", obj,
+			    "Scale-up: setting group %s size to %d instead of %d (max: %d); "
+			    "expander %s chose it from %zu option(s), score %.3f", g->name,
+			    g->desired, from, g->max, by, nopt, best->score);
+		record_scaleup(st, g, from, by, g == best->g ? best->score : NAN, (int)nopt,
+		    g == best->g ? (int)best->npods : 0);
+		ca_group_sample(st, g);
+		done = 1;
+	}
+	return done;
+}
+
+/*
+ * The expander chain picks one option, balancing spreads it, the groups
+ * grow; the pods it helps (helped[i] = 1) get TriggeredScaleUp.  Returns 1
+ * when a scale-up was executed.
+ */
+static int
+su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_pod **pods,
+    size_t n, size_t readyn, int *helped)
+{
+	struct ca_option *best;
+	struct ca_group *grps[64];
+	int adds[64], ng, total;
+	const char *by;
+	char infos[1024], msg[2048];
+
+	best = &opt[ca_expander_choose(st, opt, nopt, &by)];
+	total = quota_room(st, best->g, best->nodes);
+	if (st->o.max_nodes_total > 0 && (int)readyn + total > st->o.max_nodes_total)
+		total = st->o.max_nodes_total - (int)readyn;
+	ng = su_balance(st, best, grps, 64);
+	su_spread(grps, adds, ng, total);
+	if (!su_grow(st, best, nopt, by, grps, adds, ng, infos, sizeof(infos)))
+		return 0;
+	snprintf(msg, sizeof(msg), "pod triggered scale-up: [%s]", infos);
+	for (size_t k = 0; k < best->npods; k++) {
+		for (size_t i = 0; i < n; i++)
+			if (pods[i] == best->pods[k])
+				helped[i] = 1;
+		set_why(st, best->pods[k], "TriggeredScaleUp", msg);
+	}
+	st->last_scale_up = st->r->sim.now_ms;
+	return 1;
+}
+
+/* Pods no option could help: NotTriggerScaleUp with each group's reason. */
+static void
+su_explain(struct ca_state *st, struct ks_pod **pods, size_t n, const struct ca_option *opt,
+    size_t nopt, const struct sched_hist *hist, const int *helped)
+{
+	char msg[2048];
+
 	for (size_t i = 0; i < n; i++) {
 		int in_option = 0;
 		size_t len;
@@ -464,6 +526,24 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 		}
 		set_why(st, pods[i], "NotTriggerScaleUp", msg);
 	}
+}
+
+/* Returns 1 when a scale-up was executed. */
+int
+ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
+{
+	struct eqg *eq;
+	size_t neq, nopt;
+	struct ca_option *opt = xcalloc(st->ngroups ? st->ngroups : 1, sizeof(*opt));
+	struct sched_hist *hist = xcalloc(n ? n : 1, sizeof(*hist));
+	int *helped = xcalloc(n ? n : 1, sizeof(*helped)), done = 0;
+	size_t readyn = su_nodes_counted(st);
+
+	eq_build(pods, n, &eq, &neq);
+	nopt = su_options(st, pods, n, eq, neq, readyn, hist, opt);
+	if (nopt > 0)
+		done = su_execute(st, opt, nopt, pods, n, readyn, helped);
+	su_explain(st, pods, n, opt, nopt, hist, helped);
 	for (size_t k = 0; k < nopt; k++)
 		free(opt[k].pods);
 	free(opt);
