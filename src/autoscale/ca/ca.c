@@ -255,30 +255,11 @@ ca_init(struct ks_run *r, void **state, struct ks_error *err)
 	st->r = r;
 	st->last_scale_up = st->last_delete = st->last_sd_fail = NEVER;
 	rng_seed(&st->rng, r->scn->seed, CA_RNG_STREAM);
-	if ((rc = ca_config_load(st, err)) != 0 || (rc = ca_groups_load(st, err)) != 0) {
+	/* the flags, the node groups, then --nodes=min:max:name, which names groups */
+	if ((rc = ca_config_load(st, err)) != 0 || (rc = ca_groups_load(st, err)) != 0 ||
+	    (rc = ca_config_nodes(st, err)) != 0) {
 		ca_state_free(st);
 		return rc;
-	}
-	/* --nodes=min:max:name needs the groups */
-	{
-		const struct yt_node *lists[2] = { NULL, NULL };
-
-		for (size_t i = 0; i < r->scn->ndocs; i++) {
-			const struct yt_node *ctr = ca_container(r->scn->docs[i]);
-
-			if (ctr != NULL) {
-				lists[0] = yt_map_get(ctr, "command");
-				lists[1] = yt_map_get(ctr, "args");
-				break;
-			}
-		}
-		for (int l = 0; l < 2; l++)
-			for (size_t i = 0; lists[l] != NULL && lists[l]->kind == YT_SEQ &&
-			    i < lists[l]->nitems; i++)
-				if ((rc = ca_flag_item(st, lists[l]->items[i], 1, err)) != 0) {
-					ca_state_free(st);
-					return rc;
-				}
 	}
 	for (int e = 0; e < st->o.nexp; e++)
 		if (st->o.exp[e] == EXP_PRIORITY && (rc = ca_priorities_load(st, err)) != 0) {

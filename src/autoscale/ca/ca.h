@@ -29,7 +29,7 @@ enum { EXP_RANDOM, EXP_MOST_PODS, EXP_LEAST_NODES, EXP_LEAST_WASTE, EXP_PRICE,
        EXP_PRIORITY, EXP_N };
 extern const char *const ca_exp_name[EXP_N];
 
-/* The flags that change decisions (config/flags/flags.go). */
+/* The flags that change decisions (config/flags/flags.go); defaults in flags[] (flags.c). */
 struct ca_opts {
 	int64_t		 scan_ms;		/* scan-interval */
 	int		 frequent;		/* frequent-loops-enabled */
@@ -188,13 +188,10 @@ void	ca_record_add(struct ca_state *, const struct ca_record *);
 
 /* flags.c: configuration */
 int	ca_parse_int(const char *v, int64_t *out);
-/* One "--name=value" item; nodes_pass applies only --nodes (groups loaded). */
-int	ca_flag_item(struct ca_state *, const struct yt_node *item, int nodes_pass,
-	    struct ks_error *);
-/* The cluster-autoscaler container of a Deployment document, or NULL. */
-const struct yt_node *ca_container(const struct ks_doc *);
 /* Version, defaults, command line and spec.clusterAutoscaler into st. */
 int	ca_config_load(struct ca_state *, struct ks_error *);
+/* --nodes=min:max:name, once the node groups are loaded. */
+int	ca_config_nodes(struct ca_state *, struct ks_error *);
 
 /* nodegroup.c: node groups, templates, launches */
 struct ca_group *ca_node_group(struct ca_state *, const struct ks_node *);

@@ -9,6 +9,12 @@
  * first because it selects the defaults that changed between releases.
  * Flags ksim accepts but that change no decision it models are listed as
  * FT_NOEFFECT so a real command line loads without warnings.
+ *
+ * Every flag is one row of flags[]: name, type (which selects its parser
+ * in flag_apply), the ca_opts field it sets and its upstream default as
+ * it would be written on the command line, with the newer default where
+ * a release changed it.  The defaults go through the same parser as the
+ * user's values, so a default cannot be read differently from the flag.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -28,118 +34,88 @@ const char *const ca_exp_name[EXP_N] = { "random", "most-pods", "least-nodes",
 enum flag_type { FT_BOOL, FT_INT, FT_DUR, FT_FLOAT, FT_EXPANDER, FT_RANGE, FT_LABEL,
 		 FT_NODES, FT_ESTIMATOR, FT_PROVIDER, FT_NOEFFECT };
 
+/*
+ * One cluster-autoscaler flag, as config/flags/flags.go declares it: its
+ * name; its type, which picks the parser in flag_apply() (the command line
+ * and the camelCase keys of spec.clusterAutoscaler both go through it);
+ * where the value is stored in struct ca_opts; and its upstream default,
+ * written as on the command line and applied by opts_defaults() through
+ * the same parser, with the default of the releases from 1.<since> on
+ * where it changed.
+ */
 struct flag_def {
 	const char	*name;		/* flag name without dashes */
-	enum flag_type	 type;
+	enum flag_type	 type;		/* how its value is parsed (flag_apply) */
 	size_t		 off;		/* offset in struct ca_opts (or of the first of a pair) */
 	size_t		 off2;		/* FT_RANGE: the max */
+	const char	*def;		/* upstream default; NULL = none (zero) */
+	int		 since;		/* minor version from which def_since is the default, 0 none */
+	const char	*def_since;	/* the default from 1.<since> on */
 };
 
 #define O(f)	offsetof(struct ca_opts, f)
+/* accepted; they do not change a decision ksim models */
+#define NOEFFECT(name)	{ name, FT_NOEFFECT, 0, 0, NULL, 0, NULL }
 static const struct flag_def flags[] = {
-	{ "scan-interval", FT_DUR, O(scan_ms), 0 },
-	{ "frequent-loops-enabled", FT_BOOL, O(frequent), 0 },
-	{ "new-pod-scale-up-delay", FT_DUR, O(new_pod_delay_ms), 0 },
-	{ "expander", FT_EXPANDER, 0, 0 },
-	{ "estimator", FT_ESTIMATOR, 0, 0 },
-	{ "max-nodes-total", FT_INT, O(max_nodes_total), 0 },
-	{ "cores-total", FT_RANGE, O(cores_min), O(cores_max) },
-	{ "memory-total", FT_RANGE, O(mem_min_gib), O(mem_max_gib) },
-	{ "max-nodes-per-scaleup", FT_INT, O(max_per_scaleup), 0 },
-	{ "balance-similar-node-groups", FT_BOOL, O(balance), 0 },
-	{ "balancing-ignore-label", FT_LABEL, 0, 0 },
-	{ "max-free-difference-ratio", FT_FLOAT, O(max_free_diff), 0 },
-	{ "max-allocatable-difference-ratio", FT_FLOAT, O(max_alloc_diff), 0 },
-	{ "memory-difference-ratio", FT_FLOAT, O(mem_diff), 0 },
-	{ "max-node-provision-time", FT_DUR, O(provision_ms), 0 },
-	{ "initial-node-group-backoff-duration", FT_DUR, O(backoff_init_ms), 0 },
-	{ "max-node-group-backoff-duration", FT_DUR, O(backoff_max_ms), 0 },
-	{ "node-group-backoff-reset-timeout", FT_DUR, O(backoff_reset_ms), 0 },
-	{ "scale-down-enabled", FT_BOOL, O(sd_enabled), 0 },
-	{ "scale-down-utilization-threshold", FT_FLOAT, O(sd_threshold), 0 },
-	{ "scale-down-gpu-utilization-threshold", FT_FLOAT, O(sd_gpu_threshold), 0 },
-	{ "scale-down-unneeded-time", FT_DUR, O(sd_unneeded_ms), 0 },
-	{ "scale-down-delay-after-add", FT_DUR, O(sd_after_add_ms), 0 },
-	{ "scale-down-delay-after-delete", FT_DUR, O(sd_after_delete_ms), 0 },
-	{ "scale-down-delay-after-failure", FT_DUR, O(sd_after_failure_ms), 0 },
-	{ "unremovable-node-recheck-timeout", FT_DUR, O(recheck_ms), 0 },
-	{ "max-scale-down-parallelism", FT_INT, O(max_sd_parallel), 0 },
-	{ "max-drain-parallelism", FT_INT, O(max_drain_parallel), 0 },
-	{ "ignore-daemonsets-utilization", FT_BOOL, O(ignore_ds_util), 0 },
-	{ "skip-nodes-with-system-pods", FT_BOOL, O(skip_system), 0 },
-	{ "skip-nodes-with-local-storage", FT_BOOL, O(skip_local), 0 },
-	{ "skip-nodes-with-custom-controller-pods", FT_BOOL, O(skip_custom), 0 },
-	{ "blocking-system-pod-distruption-timeout", FT_DUR, O(system_block_ms), 0 },
-	{ "min-replica-count", FT_INT, O(min_replicas), 0 },
-	{ "node-delete-delay-after-taint", FT_DUR, O(taint_delay_ms), 0 },
-	{ "expendable-pods-priority-cutoff", FT_INT, O(cutoff), 0 },
-	{ "nodes", FT_NODES, 0, 0 },
-	{ "cloud-provider", FT_PROVIDER, 0, 0 },
-	/* accepted; they do not change a decision ksim models */
-	{ "v", FT_NOEFFECT, 0, 0 }, { "stderrthreshold", FT_NOEFFECT, 0, 0 },
-	{ "logtostderr", FT_NOEFFECT, 0, 0 }, { "node-group-auto-discovery", FT_NOEFFECT, 0, 0 },
-	{ "aws-use-static-instance-list", FT_NOEFFECT, 0, 0 }, { "kubeconfig", FT_NOEFFECT, 0, 0 },
-	{ "namespace", FT_NOEFFECT, 0, 0 }, { "address", FT_NOEFFECT, 0, 0 },
-	{ "leader-elect", FT_NOEFFECT, 0, 0 }, { "write-status-configmap", FT_NOEFFECT, 0, 0 },
-	{ "status-config-map-name", FT_NOEFFECT, 0, 0 }, { "cluster-name", FT_NOEFFECT, 0, 0 },
-	{ "profiling", FT_NOEFFECT, 0, 0 }, { "max-node-startup-time", FT_NOEFFECT, 0, 0 },
-	{ "scale-down-unready-time", FT_NOEFFECT, 0, 0 },
-	{ "scale-down-unready-enabled", FT_NOEFFECT, 0, 0 },
-	{ "max-graceful-termination-sec", FT_NOEFFECT, 0, 0 },
-	{ "max-pod-eviction-time", FT_NOEFFECT, 0, 0 },
-	{ "max-empty-bulk-delete", FT_NOEFFECT, 0, 0 },
-	{ "ignore-mirror-pods-utilization", FT_NOEFFECT, 0, 0 },
-	{ "scale-down-simulation-timeout", FT_NOEFFECT, 0, 0 },
-	{ "max-binpacking-time", FT_NOEFFECT, 0, 0 },
-	{ "max-nodegroup-binpacking-duration", FT_NOEFFECT, 0, 0 },
-	{ "max-total-unready-percentage", FT_NOEFFECT, 0, 0 },
-	{ "ok-total-unready-count", FT_NOEFFECT, 0, 0 },
-	{ "regional", FT_NOEFFECT, 0, 0 }, { "feature-gates", FT_NOEFFECT, 0, 0 },
-	{ "enforce-node-group-min-size", FT_NOEFFECT, 0, 0 },
-	{ "daemonset-eviction-for-occupied-nodes", FT_NOEFFECT, 0, 0 },
-	{ "daemonset-eviction-for-empty-nodes", FT_NOEFFECT, 0, 0 },
-	{ "cordon-node-before-terminating", FT_NOEFFECT, 0, 0 },
-	{ NULL, FT_NOEFFECT, 0, 0 }
+	{ "scan-interval", FT_DUR, O(scan_ms), 0, "10s", 0, NULL },
+	{ "frequent-loops-enabled", FT_BOOL, O(frequent), 0, "false", 35, "true" },
+	{ "new-pod-scale-up-delay", FT_DUR, O(new_pod_delay_ms), 0, "0s", 0, NULL },
+	{ "expander", FT_EXPANDER, 0, 0, "random", 33, "least-waste" },
+	{ "estimator", FT_ESTIMATOR, 0, 0, "binpacking", 0, NULL },
+	{ "max-nodes-total", FT_INT, O(max_nodes_total), 0, "0", 0, NULL },
+	{ "cores-total", FT_RANGE, O(cores_min), O(cores_max), "0:320000", 0, NULL },
+	{ "memory-total", FT_RANGE, O(mem_min_gib), O(mem_max_gib), "0:6400000", 0, NULL },
+	{ "max-nodes-per-scaleup", FT_INT, O(max_per_scaleup), 0, "1000", 0, NULL },
+	{ "balance-similar-node-groups", FT_BOOL, O(balance), 0, "false", 0, NULL },
+	{ "balancing-ignore-label", FT_LABEL, 0, 0, NULL, 0, NULL },
+	{ "max-free-difference-ratio", FT_FLOAT, O(max_free_diff), 0, "0.05", 0, NULL },
+	{ "max-allocatable-difference-ratio", FT_FLOAT, O(max_alloc_diff), 0, "0.05", 0, NULL },
+	{ "memory-difference-ratio", FT_FLOAT, O(mem_diff), 0, "0.015", 0, NULL },
+	{ "max-node-provision-time", FT_DUR, O(provision_ms), 0, "15m", 0, NULL },
+	{ "initial-node-group-backoff-duration", FT_DUR, O(backoff_init_ms), 0, "5m", 0, NULL },
+	{ "max-node-group-backoff-duration", FT_DUR, O(backoff_max_ms), 0, "30m", 0, NULL },
+	{ "node-group-backoff-reset-timeout", FT_DUR, O(backoff_reset_ms), 0, "3h", 0, NULL },
+	{ "scale-down-enabled", FT_BOOL, O(sd_enabled), 0, "true", 0, NULL },
+	{ "scale-down-utilization-threshold", FT_FLOAT, O(sd_threshold), 0, "0.5", 0, NULL },
+	{ "scale-down-gpu-utilization-threshold", FT_FLOAT, O(sd_gpu_threshold), 0, "0.5", 0, NULL },
+	{ "scale-down-unneeded-time", FT_DUR, O(sd_unneeded_ms), 0, "10m", 0, NULL },
+	{ "scale-down-delay-after-add", FT_DUR, O(sd_after_add_ms), 0, "10m", 0, NULL },
+	{ "scale-down-delay-after-delete", FT_DUR, O(sd_after_delete_ms), 0, "0s", 0, NULL },
+	{ "scale-down-delay-after-failure", FT_DUR, O(sd_after_failure_ms), 0, "3m", 0, NULL },
+	{ "unremovable-node-recheck-timeout", FT_DUR, O(recheck_ms), 0, "5m", 0, NULL },
+	{ "max-scale-down-parallelism", FT_INT, O(max_sd_parallel), 0, "10", 0, NULL },
+	{ "max-drain-parallelism", FT_INT, O(max_drain_parallel), 0, "1", 0, NULL },
+	{ "ignore-daemonsets-utilization", FT_BOOL, O(ignore_ds_util), 0, "false", 0, NULL },
+	{ "skip-nodes-with-system-pods", FT_BOOL, O(skip_system), 0, "true", 0, NULL },
+	{ "skip-nodes-with-local-storage", FT_BOOL, O(skip_local), 0, "true", 0, NULL },
+	{ "skip-nodes-with-custom-controller-pods", FT_BOOL, O(skip_custom), 0, "true", 0, NULL },
+	/* -1: kube-system pods block forever, as before the flag (1.33) */
+	{ "blocking-system-pod-distruption-timeout", FT_DUR, O(system_block_ms), 0, "-1ms", 33, "1h" },
+	{ "min-replica-count", FT_INT, O(min_replicas), 0, "0", 0, NULL },
+	{ "node-delete-delay-after-taint", FT_DUR, O(taint_delay_ms), 0, "5s", 0, NULL },
+	{ "expendable-pods-priority-cutoff", FT_INT, O(cutoff), 0, "-10", 0, NULL },
+	{ "nodes", FT_NODES, 0, 0, NULL, 0, NULL },
+	{ "cloud-provider", FT_PROVIDER, 0, 0, "aws", 0, NULL },
+	NOEFFECT("v"), NOEFFECT("stderrthreshold"), NOEFFECT("logtostderr"),
+	NOEFFECT("node-group-auto-discovery"), NOEFFECT("aws-use-static-instance-list"),
+	NOEFFECT("kubeconfig"), NOEFFECT("namespace"), NOEFFECT("address"),
+	NOEFFECT("leader-elect"), NOEFFECT("write-status-configmap"),
+	NOEFFECT("status-config-map-name"), NOEFFECT("cluster-name"), NOEFFECT("profiling"),
+	NOEFFECT("max-node-startup-time"), NOEFFECT("scale-down-unready-time"),
+	NOEFFECT("scale-down-unready-enabled"), NOEFFECT("max-graceful-termination-sec"),
+	NOEFFECT("max-pod-eviction-time"), NOEFFECT("max-empty-bulk-delete"),
+	NOEFFECT("ignore-mirror-pods-utilization"), NOEFFECT("scale-down-simulation-timeout"),
+	NOEFFECT("max-binpacking-time"), NOEFFECT("max-nodegroup-binpacking-duration"),
+	NOEFFECT("max-total-unready-percentage"), NOEFFECT("ok-total-unready-count"),
+	NOEFFECT("regional"), NOEFFECT("feature-gates"),
+	NOEFFECT("enforce-node-group-min-size"),
+	NOEFFECT("daemonset-eviction-for-occupied-nodes"),
+	NOEFFECT("daemonset-eviction-for-empty-nodes"),
+	NOEFFECT("cordon-node-before-terminating"),
+	{ NULL, FT_NOEFFECT, 0, 0, NULL, 0, NULL }
 };
+#undef NOEFFECT
 #undef O
-
-static void
-opts_defaults(struct ca_opts *o, int version)
-{
-	memset(o, 0, sizeof(*o));
-	o->scan_ms = 10000;
-	o->frequent = version >= 35;
-	o->exp[0] = version >= 33 ? EXP_LEAST_WASTE : EXP_RANDOM;
-	o->nexp = 1;
-	o->cores_max = 320000;
-	o->mem_max_gib = 6400000;
-	o->max_per_scaleup = 1000;
-	o->max_free_diff = 0.05;
-	o->max_alloc_diff = 0.05;
-	o->mem_diff = 0.015;
-	o->provision_ms = 15 * 60000;
-	o->backoff_init_ms = 5 * 60000;
-	o->backoff_max_ms = 30 * 60000;
-	o->backoff_reset_ms = 3 * 3600000;
-	o->sd_enabled = 1;
-	o->sd_threshold = 0.5;
-	o->sd_gpu_threshold = 0.5;
-	o->sd_unneeded_ms = 10 * 60000;
-	o->sd_after_add_ms = 10 * 60000;
-	o->sd_after_failure_ms = 3 * 60000;
-	o->recheck_ms = 5 * 60000;
-	o->max_sd_parallel = 10;
-	o->max_drain_parallel = 1;
-	o->skip_system = 1;
-	o->skip_local = 1;
-	o->skip_custom = 1;
-	o->system_block_ms = version >= 33 ? 3600000 : -1;
-	o->taint_delay_ms = 5000;
-	o->cutoff = -10;
-	o->strict_under = version < 35;
-	o->asg_ms = 10000;
-	o->boot_ms = 70000;
-}
 
 /* "scale-down-unneeded-time" -> "scaleDownUnneededTime" */
 static void
@@ -349,9 +325,35 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 	return 0;
 }
 
+/*
+ * Upstream's defaults for CA 1.<version>, from the flag table through the
+ * flags' own parser, then the AWS timings, which are not flags.
+ */
+static void
+opts_defaults(struct ca_state *st, int version)
+{
+	struct ca_opts *o = &st->o;
+
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; flags[i].name != NULL; i++) {
+		const struct flag_def *f = &flags[i];
+		const char *v = f->since > 0 && version >= f->since ? f->def_since : f->def;
+		int rc;
+
+		if (v == NULL)
+			continue;
+		rc = flag_apply(st, f, v, 1, NULL, 0, NULL);
+		assert(rc == 0);
+		(void)rc;
+	}
+	o->strict_under = version < 35;	/* util < threshold before 1.35, <= since */
+	o->asg_ms = 10000;
+	o->boot_ms = 70000;
+}
+
 /* One command-line item "--name=value" / "--name"; items that are not flags are skipped. */
-int
-ca_flag_item(struct ca_state *st, const struct yt_node *item, int nodes_pass, struct ks_error *err)
+static int
+flag_item(struct ca_state *st, const struct yt_node *item, int nodes_pass, struct ks_error *err)
 {
 	const char *s, *eq;
 	char name[128];
@@ -377,7 +379,7 @@ ca_flag_item(struct ca_state *st, const struct yt_node *item, int nodes_pass, st
 }
 
 /* The cluster-autoscaler container of a Deployment, or NULL. */
-const struct yt_node *
+static const struct yt_node *
 ca_container(const struct ks_doc *d)
 {
 	const struct yt_node *t, *cs;
@@ -448,20 +450,106 @@ spec_ca_check(const struct yt_node *b, struct ks_error *err)
 	return 0;
 }
 
+/* The first Deployment with a cluster-autoscaler container (*ctr), or NULL. */
+static const struct ks_doc *
+config_deployment(const struct ks_scenario *s, const struct yt_node **ctr)
+{
+	for (size_t i = 0; i < s->ndocs; i++)
+		if ((*ctr = ca_container(s->docs[i])) != NULL)
+			return s->docs[i];
+	*ctr = NULL;
+	return NULL;
+}
+
+/* spec.clusterAutoscaler.version ("1.32") into *version. */
+static int
+config_block_version(const struct yt_node *block, int *version, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *str;
+	char tmp[64];
+
+	if ((v = yt_map_get(block, "version")) == NULL)
+		return 0;
+	if (yt_get_str(v, &str, err) != 0)
+		return KS_EINVAL;
+	snprintf(tmp, sizeof(tmp), "x:%s", str);
+	*version = image_minor(tmp);
+	if (*version < 20 || *version > 40)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected a cluster-autoscaler version 1.20 to 1.40 such as \"1.32\", "
+		    "found \"%s\"", str);
+	return 0;
+}
+
+/* The container's command, then its args; nodes_pass applies only --nodes. */
+static int
+config_cmdline(struct ca_state *st, const struct yt_node *cmd, const struct yt_node *args,
+    int nodes_pass, struct ks_error *err)
+{
+	const struct yt_node *lists[2] = { cmd, args };
+
+	for (int l = 0; l < 2; l++) {
+		if (lists[l] == NULL || yt_is_null(lists[l]))
+			continue;
+		if (yt_expect_seq(lists[l], err) != 0)
+			return KS_EINVAL;
+		for (size_t i = 0; i < lists[l]->nitems; i++)
+			if (flag_item(st, lists[l]->items[i], nodes_pass, err) != 0)
+				return KS_EINVAL;
+	}
+	return 0;
+}
+
+/* spec.clusterAutoscaler after the command line, so its keys win. */
+static int
+config_block(struct ca_state *st, const struct yt_node *block, struct ks_error *err)
+{
+	for (size_t i = 0; i < block->npairs; i++) {
+		const struct yt_node *k = block->pairs[i].key, *val = block->pairs[i].value;
+		const struct flag_def *f;
+		const char *str;
+
+		if (strcmp(k->str, "version") == 0)
+			continue;
+		if (strcmp(k->str, "enabled") == 0) {
+			if (yt_get_bool(val, &st->enabled, err) != 0)
+				return KS_EINVAL;
+			continue;
+		}
+		if (strcmp(k->str, "asgReaction") == 0 || strcmp(k->str, "nodeStartup") == 0) {
+			int64_t ms;
+
+			if (yt_get_duration(val, &ms, err) != 0)
+				return KS_EINVAL;
+			if (ms < 0)
+				return ks_error_set(err, &val->mark, KS_EINVAL,
+				    "expected a non-negative duration, found \"%s\"", val->str);
+			if (k->str[0] == 'a')
+				st->o.asg_ms = ms;
+			else
+				st->o.boot_ms = ms;
+			continue;
+		}
+		f = flag_find(k->str, 1);
+		assert(f != NULL);
+		if (yt_get_str(val, &str, err) != 0)
+			return KS_EINVAL;
+		if (flag_apply(st, f, str, 1, &val->mark, 0, err) != 0)
+			return KS_EINVAL;
+	}
+	return 0;
+}
+
 int
 ca_config_load(struct ca_state *st, struct ks_error *err)
 {
 	struct ks_scenario *s = st->r->scn;
-	const struct yt_node *cmd = NULL, *args = NULL, *block = NULL, *v;
-	const struct ks_doc *dep = NULL;
+	const struct yt_node *ctr, *cmd = NULL, *args = NULL, *block = NULL, *v;
+	const struct ks_doc *dep;
 	int version = CA_DEFAULT_VERSION, has_block;
 
-	for (size_t i = 0; i < s->ndocs && dep == NULL; i++) {
-		const struct yt_node *ctr = ca_container(s->docs[i]);
-
-		if (ctr == NULL)
-			continue;
-		dep = s->docs[i];
+	if ((dep = config_deployment(s, &ctr)) != NULL) {
 		cmd = yt_map_get(ctr, "command");
 		args = yt_map_get(ctr, "args");
 		v = yt_map_get(ctr, "image");
@@ -473,25 +561,11 @@ ca_config_load(struct ca_state *st, struct ks_error *err)
 	has_block = block != NULL;	/* an empty block means the defaults */
 	if (block != NULL && yt_is_null(block))
 		block = NULL;
-	if (block != NULL) {
-		if (spec_ca_check(block, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(block, "version")) != NULL) {
-			const char *str;
-			char tmp[64];
-
-			if (yt_get_str(v, &str, err) != 0)
-				return KS_EINVAL;
-			snprintf(tmp, sizeof(tmp), "x:%s", str);
-			version = image_minor(tmp);
-			if (version < 20 || version > 40)
-				return ks_error_set(err, &v->mark, KS_EINVAL,
-				    "expected a cluster-autoscaler version 1.20 to 1.40 such as \"1.32\", "
-				    "found \"%s\"", str);
-		}
-	}
+	if (block != NULL && (spec_ca_check(block, err) != 0 ||
+	    config_block_version(block, &version, err) != 0))
+		return KS_EINVAL;
 	st->version = version;
-	opts_defaults(&st->o, version);
+	opts_defaults(st, version);
 	st->enabled = dep != NULL || has_block;
 	if (dep != NULL) {
 		static char src[300];
@@ -501,53 +575,20 @@ ca_config_load(struct ca_state *st, struct ks_error *err)
 	} else {
 		st->source = intern(has_block ? "spec.clusterAutoscaler" : "defaults");
 	}
-	{
-		const struct yt_node *lists[2] = { cmd, args };
-
-		for (int l = 0; l < 2; l++) {
-			if (lists[l] == NULL || yt_is_null(lists[l]))
-				continue;
-			if (yt_expect_seq(lists[l], err) != 0)
-				return KS_EINVAL;
-			for (size_t i = 0; i < lists[l]->nitems; i++)
-				if (ca_flag_item(st, lists[l]->items[i], 0, err) != 0)
-					return KS_EINVAL;
-		}
-	}
-	if (block != NULL) {
-		for (size_t i = 0; i < block->npairs; i++) {
-			const struct yt_node *k = block->pairs[i].key, *val = block->pairs[i].value;
-			const struct flag_def *f;
-			const char *str;
-
-			if (strcmp(k->str, "version") == 0)
-				continue;
-			if (strcmp(k->str, "enabled") == 0) {
-				if (yt_get_bool(val, &st->enabled, err) != 0)
-					return KS_EINVAL;
-				continue;
-			}
-			if (strcmp(k->str, "asgReaction") == 0 || strcmp(k->str, "nodeStartup") == 0) {
-				int64_t ms;
-
-				if (yt_get_duration(val, &ms, err) != 0)
-					return KS_EINVAL;
-				if (ms < 0)
-					return ks_error_set(err, &val->mark, KS_EINVAL,
-					    "expected a non-negative duration, found \"%s\"", val->str);
-				if (k->str[0] == 'a')
-					st->o.asg_ms = ms;
-				else
-					st->o.boot_ms = ms;
-				continue;
-			}
-			f = flag_find(k->str, 1);
-			assert(f != NULL);
-			if (yt_get_str(val, &str, err) != 0)
-				return KS_EINVAL;
-			if (flag_apply(st, f, str, 1, &val->mark, 0, err) != 0)
-				return KS_EINVAL;
-		}
-	}
+	if (config_cmdline(st, cmd, args, 0, err) != 0)
+		return KS_EINVAL;
+	if (block != NULL && config_block(st, block, err) != 0)
+		return KS_EINVAL;
 	return 0;
+}
+
+/* --nodes=min:max:name, applied once the node groups are loaded. */
+int
+ca_config_nodes(struct ca_state *st, struct ks_error *err)
+{
+	const struct yt_node *ctr;
+
+	if (config_deployment(st->r->scn, &ctr) == NULL)
+		return 0;
+	return config_cmdline(st, yt_map_get(ctr, "command"), yt_map_get(ctr, "args"), 1, err);
 }
