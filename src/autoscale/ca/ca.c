@@ -59,6 +59,13 @@
  *
  * Costs: a loop is O(pending pods x (nodes + groups)) plus, for scale-down,
  * O(candidates x their pods x nodes).
+ *
+ * Layout: this file holds the loop, the cluster hooks and the ctl_ops
+ * entry (ca_ctl, the only symbol the folder exports); ca.h the state the
+ * files share; flags.c the flag table and the configuration; nodegroup.c
+ * the groups, their template nodes and instance launches; scaleup.c and
+ * expander.c the scale-up; scaledown.c the scale-down and deletions;
+ * report.c the JSON and text report.
  */
 #include <assert.h>
 #include <regex.h>
