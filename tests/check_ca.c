@@ -568,6 +568,40 @@ START_TEST(test_err_strict_keys)
 }
 END_TEST
 
+/*
+ * The flag table's version-dependent defaults: the expander is random up
+ * to 1.32 and least-waste from 1.33 on (the defaults that changed, as the
+ * design essay of ca/ca.c lists them); a flag given in
+ * spec.clusterAutoscaler replaces the default of every version.
+ */
+static const struct {
+	const char	*version;	/* spec.clusterAutoscaler.version */
+	const char	*extra;		/* further keys of the block */
+	const char	*expander;	/* the expander chain CA reports */
+} version_defaults[] = {
+	{ "1.32", "", "random" },
+	{ "1.33", "", "least-waste" },
+	{ "1.36", "", "least-waste" },
+	{ "1.32", ", expander: \"most-pods,least-nodes\"", "most-pods,least-nodes" },
+};
+
+START_TEST(test_version_defaults)
+{
+	char buf[512];
+	json_t *rep;
+
+	snprintf(buf, sizeof(buf),
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 1m\n  clusterAutoscaler: {version: \"%s\"%s}\n"
+	    "  nodeGroups:\n    - {name: ng, instanceType: m5.large, minSize: 1, maxSize: 2}\n",
+	    version_defaults[_i].version, version_defaults[_i].extra);
+	rep = tu_run_text(buf);
+	ck_assert_str_eq(json_string_value(ca_obj(rep, "version")), version_defaults[_i].version);
+	ck_assert_str_eq(json_string_value(ca_obj(rep, "expander")), version_defaults[_i].expander);
+	json_decref(rep);
+}
+END_TEST
+
 Suite *
 ca_suite(void)
 {
@@ -579,6 +613,8 @@ ca_suite(void)
 	tcase_add_test(tc, test_node_group_samples);
 	tcase_add_test(tc, test_expanders_differ);
 	tcase_add_test(tc, test_estimator);
+	tcase_add_loop_test(tc, test_version_defaults, 0,
+	    (int)(sizeof(version_defaults) / sizeof(version_defaults[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);
