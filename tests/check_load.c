@@ -401,55 +401,11 @@ START_TEST(upstream_dumps)
 }
 END_TEST
 
+/* tests/cases/snapshot-adopted-pods.yaml; its expect: block says the pods
+ * run from time 0 and none is added */
 START_TEST(snapshot_pods_bound_and_owned)
 {
-	const char *f = tu_write_in(dir, "snap.yaml",
-	    "apiVersion: v1\n"
-	    "kind: List\n"
-	    "items:\n"
-	    "- apiVersion: v1\n"
-	    "  kind: Node\n"
-	    "  metadata: {name: n1, labels: {kubernetes.io/hostname: n1}}\n"
-	    "  status: {allocatable: {cpu: \"4\", memory: 16Gi, pods: \"110\"}}\n"
-	    "- apiVersion: v1\n"
-	    "  kind: Node\n"
-	    "  metadata: {name: n2, labels: {kubernetes.io/hostname: n2}}\n"
-	    "  status: {allocatable: {cpu: \"4\", memory: 16Gi, pods: \"110\"}}\n"
-	    "- apiVersion: v1\n"
-	    "  kind: Pod\n"
-	    "  metadata:\n"
-	    "    name: web-5d4f8c7b9-abcde\n"
-	    "    labels: {app: web}\n"
-	    "    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f8c7b9, controller: true}]\n"
-	    "  spec:\n"
-	    "    nodeName: n2\n"
-	    "    containers: [{name: web, image: nginx, resources: {requests: {cpu: \"1\", memory: 1Gi}}}]\n"
-	    "  status: {phase: Running}\n"
-	    "- apiVersion: v1\n"
-	    "  kind: Pod\n"
-	    "  metadata:\n"
-	    "    name: web-5d4f8c7b9-fghij\n"
-	    "    labels: {app: web}\n"
-	    "    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f8c7b9, controller: true}]\n"
-	    "  spec:\n"
-	    "    nodeName: n2\n"
-	    "    containers: [{name: web, image: nginx, resources: {requests: {cpu: \"1\", memory: 1Gi}}}]\n"
-	    "  status: {phase: Running}\n"
-	    "- apiVersion: v1\n"
-	    "  kind: Pod\n"
-	    "  metadata: {name: done}\n"
-	    "  spec: {nodeName: n1, containers: [{name: c, image: x}]}\n"
-	    "  status: {phase: Succeeded}\n"
-	    "- apiVersion: apps/v1\n"
-	    "  kind: Deployment\n"
-	    "  metadata: {name: web}\n"
-	    "  spec:\n"
-	    "    replicas: 2\n"
-	    "    selector: {matchLabels: {app: web}}\n"
-	    "    template:\n"
-	    "      metadata: {labels: {app: web}}\n"
-	    "      spec:\n"
-	    "        containers: [{name: web, image: nginx, resources: {requests: {cpu: \"1\", memory: 1Gi}}}]\n");
+	const char *f = tu_scenario("../tests/cases/snapshot-adopted-pods.yaml");
 	json_t *j = tu_run_files_ok(&f, 1), *pods = json_object_get(j, "pods"), *p;
 	const char *names[2] = { "web-5d4f8c7b9-abcde", "web-5d4f8c7b9-fghij" };
 
@@ -469,19 +425,10 @@ START_TEST(snapshot_pods_bound_and_owned)
 }
 END_TEST
 
+/* tests/cases/snapshot-pod-on-missing-node.yaml */
 START_TEST(snapshot_pod_on_missing_node)
 {
-	const char *f = tu_write_in(dir, "snap.yaml",
-	    "apiVersion: v1\n"
-	    "kind: Node\n"
-	    "metadata: {name: n1}\n"
-	    "status: {allocatable: {cpu: \"4\", memory: 16Gi, pods: \"110\"}}\n"
-	    "---\n"
-	    "apiVersion: v1\n"
-	    "kind: Pod\n"
-	    "metadata: {name: stray}\n"
-	    "spec: {nodeName: gone, containers: [{name: c, image: x, resources: {requests: {cpu: 100m}}}]}\n"
-	    "status: {phase: Running}\n");
+	const char *f = tu_scenario("../tests/cases/snapshot-pod-on-missing-node.yaml");
 	json_t *j = tu_run_files_ok(&f, 1), *p;
 
 	/* a warning, then the scheduler places it like any pending pod */
