@@ -30,25 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0 n=0 changed=0
 cd "$srcdir" || exit 99
 
-# settle GOLDEN OUT: compare OUT with tests/golden/GOLDEN, or regenerate it
-settle() {
-	g="tests/golden/$1"
-	if [ -n "$KSIM_REGEN" ]; then
-		if [ ! -f "$g" ]; then
-			echo "REGEN: new golden $g"; cp "$2" "$g"; changed=$((changed + 1))
-		elif ! cmp -s "$g" "$2"; then
-			echo "REGEN: $g changed:"; diff -u "$g" "$2"; cp "$2" "$g"
-			changed=$((changed + 1))
-		fi
-		return 0
-	fi
-	if [ ! -f "$g" ]; then
-		echo "FAIL: $g is missing (KSIM_REGEN=1 writes it)"; fail=$((fail + 1)); return 1
-	fi
-	if ! diff -u "$g" "$2"; then
-		echo "FAIL: output differs from $g"; fail=$((fail + 1)); return 1
-	fi
-}
+. tests/golden-lib.sh
 
 # twice OUT CMD...: run CMD into OUT, then again; 0 when it exited 0 both
 # times with the same output
@@ -108,9 +90,5 @@ for a in tests/golden/*.args; do
 	twice "$tmp/$g" "$KSIM" "$@" || continue
 	settle "$g" "$tmp/$g"
 done
-if [ -n "$KSIM_REGEN" ]; then
-	echo "golden: regenerated, $changed file(s) changed, $fail failed"
-else
-	echo "golden: $((n - fail)) passed, $fail failed"
-fi
+summary golden $n
 [ $fail -eq 0 ]
