@@ -26,7 +26,11 @@
 # change from run to run, replaced by time="T".
 #
 # KSIM_REGEN=1 rewrites the goldens and prints their diffs, as golden.sh.
-: "${KSIM:?KSIM must name the ksim binary}" "${srcdir:?srcdir must be set}"
+# needs the built ksim ($KSIM, which make check sets): skip (77) without it
+if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
+	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
+fi
+srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 LC_ALL=C; TZ=UTC; export LC_ALL TZ
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
