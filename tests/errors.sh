@@ -1,6 +1,6 @@
 #!/bin/sh
 # Bad inputs are tests too: each tests/errors/<case>/ holds input.yaml and
-# expected.stderr (and optionally `args`, extra arguments to `ksim validate`).
+# expected.stderr (and optionally `args`, extra arguments to `ksim run`).
 # ksim must exit 2, print exactly expected.stderr, and write no output file.
 # needs the built ksim ($KSIM, which make check sets): skip (77) without it
 if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
