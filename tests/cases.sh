@@ -7,8 +7,8 @@
 # and then must exit with that status instead (1: an expectation failed).
 # Extra arguments for `ksim check` (such as --set PATH=VALUE) go on a line
 #     # ksim-check: args --set nodes.0.count=3
-# Each case states in comments where its numbers come from; see
-# tests/README.md.  The check runs in tests/cases/, so a trace file named by
+# Each case states in comments where its numbers come from (a case without
+# any comment fails); see tests/README.md.  The check runs in tests/cases/, so a trace file named by
 # a case is found beside it.
 # needs the built ksim ($KSIM, which make check sets): skip (77) without it
 if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
@@ -30,6 +30,10 @@ for c in *.yaml; do
 	args=$(printf '%s\n' "$hdr" | sed -n 's/^# ksim-check: args //p')
 	if ! grep -q '^  expect:' "$c"; then
 		echo "FAIL: $c has no spec.expect block"; fail=$((fail + 1)); continue
+	fi
+	# a case says where its numbers come from
+	if ! grep -v '^# ksim-check:' "$c" | grep -q '^ *#'; then
+		echo "FAIL: $c has no comment deriving its expectations"; fail=$((fail + 1)); continue
 	fi
 	# shellcheck disable=SC2086
 	"$KSIM" check -q $args "$c" > "$tmp/out" 2>&1
