@@ -6,7 +6,10 @@
  * hpa-vpa.md §C2) and its behavior variant by reading the JSON report, and
  * metrics-server's windowed values with hand-computed integrals; "limits"
  * covers caps, ramps, traces, custom metrics and pods without requests;
- * "errors" checks codes, lines and columns of bad input.
+ * "errors" checks codes, lines and columns of bad input.  The scenarios of
+ * the legacy cap and the custom metrics are tests/cases/hpa-*.yaml, whose
+ * expect: blocks assert the replicas; the tests here read the readings and
+ * conditions expect: cannot name.
  */
 #include <check.h>
 #include <jansson.h>
@@ -22,6 +25,9 @@
 #include "testutil.h"
 
 Suite *hpa_suite(void);
+
+/* tests/cases/<name>.yaml */
+#define CASE(name)	tu_scenario("../tests/cases/" name ".yaml")
 
 static const char *tmpdir;
 
@@ -152,28 +158,17 @@ START_TEST(test_php_apache_behavior)
 END_TEST
 
 /*
- * The same scenario with scrapes aligned to the load's start (offset 0):
- * the window [60,75] is fully loaded, the pod reads its 500m limit = 250 %,
- * ceil(250/50 * 1) = 5, and the legacy cap max(2 * 1, 4) = 4 gives 1 -> 4
- * (a default behavior block would allow max(1 + 4, 2) = 5).
+ * tests/cases/hpa-legacy-cap.yaml: php-apache with scrapes aligned to the
+ * load's start (offset 0); its expect: block asserts 1 -> 4 at 75 s (the
+ * legacy cap max(2 * 1, 4) on a proposal of 5) and derives it.  Here: the
+ * pod reads its 500m limit of a 200m request, 250 %.
  */
 START_TEST(test_legacy_cap)
 {
-	FILE *in = fopen(tu_scenario("php-apache-hpa.yaml"), "r");
-	char text[8192], *at, buf[512];
-	size_t n;
-	json_t *root, *h;
+	json_t *root = tu_run_ok(CASE("hpa-legacy-cap"));
+	json_t *h = tu_find(root, "hpas", "php-apache");
+	char buf[512];
 
-	ck_assert_ptr_nonnull(in);
-	n = fread(text, 1, sizeof(text) - 1, in);
-	fclose(in);
-	text[n] = '\0';
-	at = strstr(text, "offset: 8s");
-	ck_assert_ptr_nonnull(at);
-	at[8] = '0';
-	tu_write_in(tmpdir, "p.yaml", text);
-	root = tu_run_ok(tpath("p.yaml"));
-	h = tu_find(root, "hpas", "php-apache");
 	ck_assert_int_eq(scur(sample_at(h, 75000)), 250);
 	rescales(h, buf, sizeof(buf));
 	ck_assert_ptr_nonnull(strstr(buf, "75000:1->4 "));
@@ -364,88 +359,11 @@ END_TEST
 
 /* ---- custom metrics and pods without requests --------------------------- */
 
-static const char custom_yaml[] =
-    "apiVersion: ksim/v1alpha1\n"
-    "kind: Scenario\n"
-    "metadata: {name: custom}\n"
-    "spec:\n"
-    "  duration: 1m\n"
-    "  nodes: [{instanceType: m5.4xlarge, count: 1, namePrefix: n}]\n"
-    "  timing: {imagePull: 0s, containerStart: 1s}\n"
-    "  load:\n"
-    "  - {workload: Deployment/p, shared: {metrics: {requests_running: 12}}}\n"
-    "  - {external: queue_depth, value: 30}\n"
-    "  - {object: Ingress/main, metric: rps, value: 2k}\n"
-    "  - {workload: Deployment/nr, perPod: {cpu: 100m}}\n"
-    "%s"
-    "---\n"
-    "apiVersion: autoscaling/v2\n"
-    "kind: HorizontalPodAutoscaler\n"
-    "metadata: {name: p}\n"
-    "spec:\n"
-    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: p}\n"
-    "  maxReplicas: 10\n"
-    "  metrics:\n"
-    "  - type: Pods\n"
-    "    pods: {metric: {name: requests_running}, target: {type: AverageValue, averageValue: 4}}\n"
-    "---\n"
-    "apiVersion: autoscaling/v2\n"
-    "kind: HorizontalPodAutoscaler\n"
-    "metadata: {name: x}\n"
-    "spec:\n"
-    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: x}\n"
-    "  maxReplicas: 10\n"
-    "  metrics:\n"
-    "  - type: External\n"
-    "    external: {metric: {name: queue_depth}, target: {type: AverageValue, averageValue: 10}}\n"
-    "---\n"
-    "apiVersion: autoscaling/v2\n"
-    "kind: HorizontalPodAutoscaler\n"
-    "metadata: {name: o}\n"
-    "spec:\n"
-    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: o}\n"
-    "  maxReplicas: 10\n"
-    "  metrics:\n"
-    "  - type: Object\n"
-    "    object:\n"
-    "      describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}\n"
-    "      metric: {name: rps}\n"
-    "      target: {type: Value, value: 1k}\n"
-    "---\n"
-    "apiVersion: autoscaling/v1\n"
-    "kind: HorizontalPodAutoscaler\n"
-    "metadata: {name: nr}\n"
-    "spec:\n"
-    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: nr}\n"
-    "  maxReplicas: 10\n";
-
-static void
-write_custom_scenario(void)
-{
-	static const char *const names[] = { "p", "x", "o", "nr" };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-
-	fprintf(fp, custom_yaml, "");
-	/* nr: no cpu request at all */
-	for (int i = 0; i < 4; i++)
-		fprintf(fp, deploy_fmt, names[i], names[i], names[i], i == 3 ?
-		    "{limits: {memory: 1Gi}}" : "{requests: {cpu: 100m}}");
-	fclose(fp);
-	tu_write_in(tmpdir, "c.yaml", text);
-	free(text);
-}
-
 /*
- * At the first sync (15 s; pods running since 1 s, so the scrape at 15 s
- * sees them):
- *  p: Pods metric 12 on one pod, target 4: ceil(12/4 * 1) = 3.
- *  x: External AverageValue: 30 / (10 * 1 status replica) = 3, not within
- *     tolerance: ceil(30/10) = 3.
- *  o: Object Value 2000m / 1000m = 2 on 1 ready pod: ceil(2 * 1) = 2.
- *  nr: no cpu request: ScalingActive False, FailedGetResourceMetric.
- * At 30 s the Pods metric reads 12/3 = 4 per pod: ratio 1, hold.
+ * tests/cases/hpa-custom-metrics.yaml: one HPA each on a Pods, an External
+ * and an Object metric, and one on a Deployment without a cpu request; its
+ * expect: block asserts and derives the replicas.  Here: the readings
+ * (milli-units) and the failed metric's condition and warning.
  */
 START_TEST(test_custom_metrics)
 {
@@ -454,18 +372,10 @@ START_TEST(test_custom_metrics)
 	size_t i;
 	int found = 0;
 
-	write_custom_scenario();
-	root = tu_run_ok(tpath("c.yaml"));
-	rescales(tu_find(root, "hpas", "p"), buf, sizeof(buf));
-	ck_assert_str_eq(buf, "15000:1->3");
+	root = tu_run_ok(CASE("hpa-custom-metrics"));
+	/* at 30 s the Pods metric reads 12/3 = 4 per pod */
 	ck_assert_int_eq(scur(sample_at(tu_find(root, "hpas", "p"), 30000)), 4000);
-	rescales(tu_find(root, "hpas", "x"), buf, sizeof(buf));
-	ck_assert_str_eq(buf, "15000:1->3");
-	rescales(tu_find(root, "hpas", "o"), buf, sizeof(buf));
-	/* the Ingress keeps its 2k rps whatever the replicas: ceil(2 x ready
-	 * pods) at every sync, capped by max(2c, 4), then by maxReplicas */
-	ck_assert_str_eq(buf, "15000:1->2 30000:2->4 45000:4->8 60000:8->10");
-	/* 2k, milli */
+	/* the Ingress's 2k, milli */
 	ck_assert_int_eq(scur(sample_at(tu_find(root, "hpas", "o"), 15000)), 2000000);
 	h = tu_find(root, "hpas", "nr");
 	rescales(h, buf, sizeof(buf));

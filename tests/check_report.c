@@ -93,28 +93,11 @@ START_TEST(atomic_write_replaces)
 }
 END_TEST
 
-static const char *noreq =
-    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
-    "  duration: 1m\n  nodes: [{instanceType: m5.large, count: 1}]\n"
-    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
-    "spec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n"
-    "    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx}]\n"
-    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n"
-    "spec:\n  replicas: 1\n  selector: {matchLabels: {app: api}}\n  template:\n"
-    "    metadata: {labels: {app: api}}\n    spec:\n      containers:\n"
-    "        - {name: c, image: api, resources: {requests: {cpu: 100m}}}\n"
-    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: loose}\n"
-    "spec:\n  containers: [{name: c, image: busybox}]\n";
-
+/* tests/cases/pods-without-requests.yaml: every pod is bound at once */
 START_TEST(warns_pods_without_requests)
 {
-	char *path = tu_write(noreq);
-	struct ks_error err;
-	json_t *rep = NULL, *w;
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/pods-without-requests.yaml")), *w;
 
-	ck_assert_int_eq(tu_run(path, NULL, 0, &rep, &err), 0);
-	unlink(path);
-	free(path);
 	w = json_object_get(rep, "warnings");
 	/* web and the bare pod; api has a request */
 	ck_assert_uint_eq(json_array_size(w), 2);

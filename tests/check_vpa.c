@@ -4,8 +4,11 @@
  * hpa-vpa.md §C1), update modes, limits, minReplicas, PDBs, and bad VPA
  * input with its file:line:col.
  *
- * Every scenario is written to a temporary file; the load model gives each
- * hamster container about 500m of CPU and a few MiB of memory, so:
+ * The behavioural scenarios are tests/cases/vpa-*.yaml: their expect:
+ * blocks assert the recommendations (587m / 262144k for hamster's ~500m of
+ * CPU and a few MiB of memory, derived there) and tests/cases.sh runs them
+ * with `ksim check`; the tests here read the rest of the same runs'
+ * reports.  Only the error tests build small scenarios in memory:
  *   CPU:    samples in bucket 25 = [0.477, 0.511) -> p90 = 0.511135 core
  *           -> 511m + (int)(511 * 0.15) = 511 + 76 = 587m
  *   memory: peaks < 1e7 B -> p90 = 1e7 -> 11500000 < 250 MiB minimum
@@ -173,65 +176,58 @@ START_TEST(test_hamster_file)
 }
 END_TEST
 
+/*
+ * The cases below are scenarios in tests/cases/vpa-*.yaml, whose expect:
+ * blocks (run by tests/cases.sh) assert the recommendations and derive
+ * them; these tests read what expect: cannot say: evictions, admissions,
+ * the pods' requests, warnings and event messages.
+ */
+#define CASE(name)	tu_scenario("../tests/cases/" name ".yaml")
+
 START_TEST(test_mode_off)
 {
-	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: \"Off\"}\n",
-	    "", "");
-	json_t *root = tu_run_text(s), *v = vpa0(root);
+	json_t *root = tu_run_ok(CASE("vpa-mode-off")), *v = vpa0(root);
 
 	/* recommendation only: no eviction, requests untouched */
 	ck_assert_str_eq(tu_path_str(v, "mode"), "Off");
-	ck_assert_int_eq(tu_path_int(v, "containers.0.target.cpu_m"), 587);
 	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_mode_initial)
 {
 	/* Initial: no eviction; a pod created at 3m (scale to 3) is admitted */
-	char *s = scenario(HDR("5m") "  timeline:\n"
-	    "    - {at: 3m, scale: {kind: Deployment, name: hamster, replicas: 3}}\n", 2, REQ_ONLY,
-	    "  updatePolicy: {updateMode: Initial}\n", "", "");
-	json_t *root = tu_run_text(s);
+	json_t *root = tu_run_ok(CASE("vpa-mode-initial"));
 
 	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 1);
 	ck_assert_int_eq(tu_path_int(vpa0(root), "pods_admitted"), 1);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_mode_recreate)
 {
-	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "  updatePolicy: {updateMode: Recreate}\n",
-	    "", "");
-	json_t *root = tu_run_text(s);
+	json_t *root = tu_run_ok(CASE("vpa-mode-recreate"));
 
 	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 2);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_controlled_memory_only)
 {
 	/* controlledResources [memory]: cpu is neither recommended nor set */
-	char *s = scenario(HDR("5m"), 2, REQ_ONLY, "",
-	    "        controlledResources: [memory]\n", "");
-	json_t *root = tu_run_text(s), *v = vpa0(root);
+	json_t *root = tu_run_ok(CASE("vpa-controlled-memory")), *v = vpa0(root);
 
 	ck_assert(json_is_null(json_object_get(json_object_get(json_array_get(
 	    json_object_get(v, "containers"), 0), "target"), "cpu_m")));
-	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 262144000);
 	ck_assert_int_eq(count_pods(root, 100, 262144000), 2);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
@@ -239,29 +235,17 @@ START_TEST(test_hpa_fight_warning)
 {
 	/* an HPA on cpu (autoscaling/v1: targetCPUUtilizationPercentage) and
 	 * the VPA on cpu and memory of the same Deployment */
-	char *s = scenario(HDR("2m"), 2, REQ_ONLY, "", "",
-	    "---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
-	    "metadata: {name: hamster}\n"
-	    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n"
-	    "  minReplicas: 2\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 50\n");
-	json_t *root = tu_run_text(s), *v = vpa0(root);
-	const char *w = tu_path_str(v, "warnings.0");
+	json_t *root = tu_run_ok(CASE("vpa-hpa-fight-warning"));
+	const char *w = tu_path_str(vpa0(root), "warnings.0");
 
 	ck_assert_msg(strstr(w, "HorizontalPodAutoscaler hamster and VerticalPodAutoscaler "
 	    "hamster-vpa both act on the cpu of Deployment default/hamster: they will fight")
 	    != NULL, "%s", w);
 	json_decref(root);
-	free(s);
 	/* the VPA limited to memory: no warning */
-	s = scenario(HDR("2m"), 2, REQ_ONLY, "", "        controlledResources: [memory]\n",
-	    "---\napiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
-	    "metadata: {name: hamster}\n"
-	    "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n"
-	    "  minReplicas: 2\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 50\n");
-	root = tu_run_text(s);
+	root = tu_run_ok(CASE("vpa-hpa-no-fight"));
 	ck_assert_int_eq(json_array_size(json_object_get(vpa0(root), "warnings")), 0);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
@@ -269,41 +253,14 @@ START_TEST(test_timeline_vpa)
 {
 	/* a VPA created at 2m: pods are tracked from the 2m loop on, which
 	 * samples them and recommends at once (one sample is enough) */
-	char *s, *t, *u;
-	json_t *root, *v;
+	json_t *root = tu_run_ok(CASE("vpa-timeline")), *v = vpa0(root);
 	int64_t t_rec = -1;
 
-	s = scenario(HDR("5m"), 2, REQ_ONLY, "", "", "");
-	t = strstr(s, "---\napiVersion: autoscaling.k8s.io/v1");
-	ck_assert_ptr_nonnull(t);
-	*t = '\0';
-	u = xasprintf("%s  timeline:\n    - at: 2m\n      create:\n"
-	    "        apiVersion: autoscaling.k8s.io/v1\n"
-	    "        kind: VerticalPodAutoscaler\n"
-	    "        metadata: {name: late}\n"
-	    "        spec:\n"
-	    "          targetRef: {kind: Deployment, name: hamster}\n", s);
-	/* the timeline must sit in the Scenario's spec: move DEPLOY after it */
-	{
-		char *dep = strstr(u, "---\napiVersion: apps/v1"), *tl = strstr(u, "  timeline:");
-		char *w;
-
-		ck_assert(dep != NULL && tl != NULL && dep < tl);
-		w = xasprintf("%.*s%s%.*s", (int)(dep - u), u, tl,
-		    (int)(tl - dep), dep);
-		free(u);
-		u = w;
-	}
-	root = tu_run_text(u);
-	v = vpa0(root);
 	ck_assert_str_eq(tu_path_str(v, "name"), "late");
 	ck_assert_int_eq(tu_path_int(v, "created_at_ms"), 120000);
 	ck_assert_int_eq(tu_events(root, "VPARecommendation", NULL, &t_rec), 1);
 	ck_assert_int_eq(t_rec, 120000);
-	ck_assert_int_eq(tu_path_int(v, "containers.0.target.cpu_m"), 587);
 	json_decref(root);
-	free(s);
-	free(u);
 }
 END_TEST
 
@@ -311,14 +268,9 @@ END_TEST
 
 START_TEST(test_limits_proportional)
 {
-	/* RequestsAndLimits: limit = orig limit * new request / orig request
-	 *   cpu:    1000m * 587 / 100 = 5870m
-	 *   memory: 100Mi * 262144000 / 50Mi = 2 * 262144000 = 524288000
-	 * (the cpu limit is above the 500m used, so usage is not throttled) */
-	char *s = scenario(HDR("5m"), 2,
-	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {cpu: 1, memory: 100Mi}}", "", "",
-	    "");
-	json_t *root = tu_run_text(s);
+	/* RequestsAndLimits: limits keep their ratio to the requests (the
+	 * case derives 5870m and 524288k) */
+	json_t *root = tu_run_ok(CASE("vpa-limits-proportional"));
 	json_t *ev = json_object_get(root, "events"), *e;
 	size_t i;
 	int seen = 0;
@@ -334,115 +286,69 @@ START_TEST(test_limits_proportional)
 	}
 	ck_assert_int_eq(seen, 2);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_requests_only_capped)
 {
-	/* RequestsOnly with a 300m cpu limit.  Usage is throttled at 300m:
-	 * bucket floor(ln(0.3*5 + 1)/ln 1.05) = floor(18.78) = 18, upper edge
-	 * start(19) = 0.2*(1.05^19 - 1) = 0.305390 -> 305 + (int)45.75 = 350m.
-	 * The status says 350m; the pod's target is capped at its limit,
-	 * 300m, and the limit stays */
-	char *s = scenario(HDR("5m"), 2,
-	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {cpu: 300m}}", "",
-	    "        controlledValues: RequestsOnly\n", "");
-	json_t *root = tu_run_text(s);
+	/* RequestsOnly with a 300m cpu limit: the status says 350m (the case
+	 * derives it); the pods' requests are capped at the limit */
+	json_t *root = tu_run_ok(CASE("vpa-requests-only-capped"));
 
 	ck_assert_int_eq(count_pods(root, 300, 262144000), 2);
-	/* the status itself is not capped by pod limits */
-	ck_assert_int_eq(tu_path_int(vpa0(root), "containers.0.target.cpu_m"), 350);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_min_replicas)
 {
 	/* one replica: live 1 < --min-replicas 2, the group is skipped */
-	char *s = scenario(HDR("5m"), 1, REQ_ONLY, "", "", "");
-	json_t *root = tu_run_text(s);
+	json_t *root = tu_run_ok(CASE("vpa-min-replicas-default"));
 
 	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	json_decref(root);
-	free(s);
 	/* updatePolicy.minReplicas 1: tolerance (int)(1*0.5) = 0, but
 	 * configured == running and nothing evicted yet: one pod may go */
-	s = scenario(HDR("5m"), 1, REQ_ONLY, "  updatePolicy: {minReplicas: 1}\n", "", "");
-	root = tu_run_text(s);
+	root = tu_run_ok(CASE("vpa-min-replicas-one"));
 	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 1);
 	ck_assert_int_eq(count_pods(root, 587, 262144000), 1);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_pdb_blocks)
 {
 	/* maxUnavailable 0: every eviction is refused */
-	char *s = scenario(HDR("4m"), 2, REQ_ONLY, "", "",
-	    "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n"
-	    "metadata: {name: hamster}\n"
-	    "spec: {maxUnavailable: 0, selector: {matchLabels: {app: hamster}}}\n");
-	json_t *root = tu_run_text(s), *v = vpa0(root);
+	json_t *root = tu_run_ok(CASE("vpa-pdb-blocks")), *v = vpa0(root);
 
 	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 0);
 	ck_assert_int_gt(tu_path_int(v, "evictions_refused_by_pdb"), 0);
 	ck_assert_int_eq(count_pods(root, 100, 50 * MIB), 2);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_binary_si_version)
 {
 	/* VPA 1.5 prints the same 262144000 B as 250Mi */
-	char *s, *t;
-	json_t *root, *v;
+	json_t *root = tu_run_ok(CASE("vpa-binary-si"));
 
-	s = scenario(HDR("3m"), 2, REQ_ONLY, "", "", "");
-	t = strstr(s, "metadata: {name: hamster-vpa}");
-	ck_assert_ptr_nonnull(t);
-	{
-		char *u;
-
-		u = xasprintf("%.*smetadata: {name: hamster-vpa, annotations: "
-		    "{ksim.io/vpa-version: \"1.5\"}}%s", (int)(t - s), s,
-		    t + strlen("metadata: {name: hamster-vpa}"));
-		free(s);
-		s = u;
-	}
-	root = tu_run_text(s);
-	v = vpa0(root);
-	ck_assert_str_eq(tu_path_str(v, "containers.0.target.memory"), "250Mi");
-	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 262144000);
+	ck_assert_str_eq(tu_path_str(vpa0(root), "containers.0.target.memory"), "250Mi");
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
 START_TEST(test_oom_bump)
 {
-	/* memory limit 300Mi, demand 400Mi: use is capped at 300Mi, an OOM.
-	 * recordOOM(memory = request 50Mi): used = max(50Mi, peak 300Mi) =
-	 * 314572800; needed = max(314572800 + 104857600, (int)(314572800*1.2))
-	 * = 419430400, bucket floor(ln(419430400*0.05/1e7 + 1)/ln 1.05) = 23,
-	 * upper edge start(24) = 2e8*(1.05^24 - 1) = 445019988.74 -> 445019988
-	 * + (int)(445019988*0.15) = 445019988 + 66752998 = 511772986 B
-	 * (< maxAllowed 500Mi).  Admission: limit 300Mi * 511772986 / 50Mi =
-	 * 6 * 511772986 = 3070637916. */
-	char *s = scenario(HDR("4m") "    - workload: Deployment/hamster\n"
-	    "      perPod: {memory: 397Mi}\n", 2,
-	    "{requests: {cpu: 100m, memory: 50Mi}, limits: {memory: 300Mi}}", "", "", "");
-	json_t *root = tu_run_text(s), *v = vpa0(root);
+	/* memory limit 300Mi, demand 400Mi: two OOM kills, then the bumped
+	 * target (511772986 B, derived in the case); admission sets the limit
+	 * to 300Mi * 511772986 / 50Mi = 6 * 511772986 = 3070637916 */
+	json_t *root = tu_run_ok(CASE("vpa-oom-bump")), *v = vpa0(root);
 
 	ck_assert_int_eq(tu_events(root, "OOMKilled", NULL, NULL), 2);
-	ck_assert_int_eq(tu_path_int(v, "containers.0.target.memory_bytes"), 511772986);
 	ck_assert_str_eq(tu_path_str(v, "containers.0.target.memory"), "511772986");
 	ck_assert_int_eq(count_pods(root, 587, 511772986), 2);
 	json_decref(root);
-	free(s);
 }
 END_TEST
 
