@@ -1,0 +1,56 @@
+/*
+ * requirements.h: Karpenter's requirements algebra (requirements.c), on
+ * its own so that it can be tested directly.  A struct kp_reqs owns its
+ * requirements and each requirement owns its `vals` array; the strings are
+ * interned (util/intern.h) and borrowed.  kp_*_free() releases what a
+ * kp_*_init/copy/add/intersect made.
+ */
+#ifndef KS_KP_REQUIREMENTS_H
+#define KS_KP_REQUIREMENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster/labels.h"
+
+#define KP_NO_BOUND		INT64_MIN
+/* ---- requirements ---- */
+
+/*
+ * One key's requirement: the set `vals` (complement = 0) or everything but
+ * `vals` (complement = 1), further limited by integer bounds.  In is a set,
+ * NotIn and Exists are complements, DoesNotExist is the empty set, Gt/Lt
+ * are Exists with a bound.  `vals` are interned and sorted by strcmp.
+ */
+struct kp_req {
+	const char	*key;		/* interned */
+	int		 comp;		/* vals is the complement */
+	const char	**vals;		/* interned, sorted, owned */
+	size_t		 nvals;
+	int64_t		 gt;		/* value must be > gt; KP_NO_BOUND when unset */
+	int64_t		 lt;		/* value must be < lt; KP_NO_BOUND when unset */
+	int		 min_values;	/* minValues, 0 when unset */
+};
+
+struct kp_reqs {
+	struct kp_req	*v;		/* in insertion order (printing) */
+	size_t		 n;
+};
+
+int	kp_parse_int(const char *s, int64_t *out);
+void	kp_req_init(struct kp_req *r, const char *key, enum req_op op, const char *const *vals,
+    size_t nvals, int64_t num);
+void	kp_req_free(struct kp_req *r);
+int	kp_req_admits(const struct kp_req *r, const char *v);
+struct kp_req	*kp_reqs_get(const struct kp_reqs *rs, const char *key);
+void	kp_reqs_add(struct kp_reqs *rs, const struct kp_req *r);
+void	kp_reqs_add_op(struct kp_reqs *rs, const char *key, enum req_op op, const char *const *vals,
+    size_t nvals, int64_t num);
+void	kp_reqs_free(struct kp_reqs *rs);
+void	kp_reqs_copy(struct kp_reqs *dst, const struct kp_reqs *src);
+void	kp_reqs_merge(struct kp_reqs *dst, const struct kp_reqs *src);
+int	kp_reqs_compatible(const struct kp_reqs *a, const struct kp_reqs *b, const struct kp_req **bad);
+size_t	kp_req_format(const struct kp_req *r, char *buf, size_t n);
+void	kp_reqs_format(const struct kp_reqs *rs, char *buf, size_t n);
+
+#endif
