@@ -294,61 +294,7 @@ karpenter_free(void *state)
 const struct ctl_ops karpenter_ctl = { "karpenter", karpenter_init, karpenter_report_json,
 	karpenter_report_text, karpenter_free };
 
-/*
- * ---- testing interface ----
- * tests/check_karpenter.c declares these too (the module has no header of
- * its own: everything else is reached through karpenter_ctl).  Requirement
- * strings are "key Op v1 v2; key Op ..." with Op one of In, NotIn, Exists,
- * DoesNotExist, Gt, Lt.
- */
-int	karpenter_reqs_intersect(const char *a, const char *b, char *out, size_t n);
-int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_mib,
-	    int64_t *pods);
-int	karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
-	    char *out, size_t n, size_t *ntypes);
-
-static void
-kp_reqs_from_text(const char *text, struct kp_reqs *out)
-{
-	char *dup = xstrdup(text), *save = NULL;
-
-	memset(out, 0, sizeof(*out));
-	for (char *part = strtok_r(dup, ";", &save); part != NULL; part = strtok_r(NULL, ";", &save)) {
-		const char *tok[32];
-		size_t nt = 0;
-		char *s2 = NULL;
-		enum req_op op;
-		int64_t num = 0;
-
-		for (char *t = strtok_r(part, " ", &s2); t != NULL && nt < 32; t = strtok_r(NULL, " ", &s2))
-			tok[nt++] = t;
-		if (nt < 2 || req_op_parse(tok[1], &op) != 0)
-			continue;
-		if ((op == OP_GT || op == OP_LT) && nt > 2)
-			kp_parse_int(tok[2], &num);
-		kp_reqs_add_op(out, tok[0], op, tok + 2, op == OP_GT || op == OP_LT ? 0 : nt - 2, num);
-	}
-	free(dup);
-}
-
-/* Formats a ∩ b into out; returns 1 when b (a pod) is compatible with a (a pool). */
-int
-karpenter_reqs_intersect(const char *a, const char *b, char *out, size_t n)
-{
-	struct kp_reqs ra, rb, x;
-	int ok;
-
-	kp_reqs_from_text(a, &ra);
-	kp_reqs_from_text(b, &rb);
-	ok = kp_reqs_compatible(&ra, &rb, NULL);
-	kp_reqs_copy(&x, &ra);
-	kp_reqs_merge(&x, &rb);
-	kp_reqs_format(&x, out, n);
-	kp_reqs_free(&ra);
-	kp_reqs_free(&rb);
-	kp_reqs_free(&x);
-	return ok;
-}
+/* ---- testing interface (declared in karpenter.h) ---- */
 
 /* Karpenter's allocatable for a type: the catalog's, or the formula's when formula. */
 int

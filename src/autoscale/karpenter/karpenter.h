@@ -1,6 +1,6 @@
 /*
- * karpenter.h: what the files of src/autoscale/karpenter/ share, and
- * nothing outside the folder includes (other modules reach Karpenter only
+ * karpenter.h: what the files of src/autoscale/karpenter/ share; outside
+ * the folder only its tests include it (other modules reach Karpenter
  * through karpenter_ctl, in autoscale/ctl.h's table): the upstream
  * constants, the controller's state (NodePools, instance types, NodeClaims,
  * disruption commands) and each file's functions that others call.
@@ -314,5 +314,16 @@ void	karpenter_report_text(struct ks_run *r, void *state, FILE *fp);
 /* karpenter.c */
 void	kp_claim_free(struct kp_claim *k);
 void	kp_cmd_free(struct kp_cmd *c);
+
+/*
+ * ---- testing interface (tests/check_karpenter.c) ----
+ * Requirement strings are kp_reqs_from_text()'s.
+ */
+/* Karpenter's allocatable for a type: the catalog's, or the formula's when formula. */
+int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_mib,
+	    int64_t *pods);
+/* The type a claim with reqs and these requests launches in region; *ntypes could hold it. */
+int	karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
+	    char *out, size_t n, size_t *ntypes);
 
 #endif

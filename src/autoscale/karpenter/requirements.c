@@ -391,3 +391,28 @@ kp_reqs_format(const struct kp_reqs *rs, char *buf, size_t n)
 	}
 	free(o);
 }
+
+/* The text form of requirements.h; malformed parts are skipped. */
+void
+kp_reqs_from_text(const char *text, struct kp_reqs *out)
+{
+	char *dup = xstrdup(text), *save = NULL;
+
+	memset(out, 0, sizeof(*out));
+	for (char *part = strtok_r(dup, ";", &save); part != NULL; part = strtok_r(NULL, ";", &save)) {
+		const char *tok[32];
+		size_t nt = 0;
+		char *s2 = NULL;
+		enum req_op op;
+		int64_t num = 0;
+
+		for (char *t = strtok_r(part, " ", &s2); t != NULL && nt < 32; t = strtok_r(NULL, " ", &s2))
+			tok[nt++] = t;
+		if (nt < 2 || req_op_parse(tok[1], &op) != 0)
+			continue;
+		if ((op == OP_GT || op == OP_LT) && nt > 2)
+			kp_parse_int(tok[2], &num);
+		kp_reqs_add_op(out, tok[0], op, tok + 2, op == OP_GT || op == OP_LT ? 0 : nt - 2, num);
+	}
+	free(dup);
+}
