@@ -130,28 +130,24 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 }
 
 /*
- * computeConsolidation (B.11.5): re-pack the candidates' pods (and the
- * pending ones) without the candidates.  Returns a command (owned) or NULL.
- * quiet: do not publish Unconsolidatable (multi-node probing).
+ * The pods a consolidation round must place: the candidates' reschedulable
+ * pods (marked in is_cand) and the pending provisionable ones.  Also the
+ * candidates' total price and whether they are all spot.
  */
-static struct kp_cmd *
-kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quiet, int drift)
+static size_t
+kp_cons_pods(struct kp_state *st, struct kp_claim **cands, size_t ncands, uint32_t *pods,
+    char *is_cand, int64_t *cand_price, int *all_spot)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	struct kp_round R;
-	uint32_t *pods = xcalloc(c->npods + 1, sizeof(*pods));
-	char *is_cand = xcalloc(c->npods + 1, 1);
-	size_t npods = 0, nnew = 0, newi = 0;
-	struct kp_cmd *cmd = NULL;
-	int64_t cand_price = 0;
-	int all_spot = 1;
-	char msg[1024];
+	size_t npods = 0;
 
+	*cand_price = 0;
+	*all_spot = 1;
 	for (size_t i = 0; i < ncands; i++) {
 		struct ks_node *n = cands[i]->node;
 
-		cand_price += n->price_nusd_h;
-		all_spot &= cands[i]->spot;
+		*cand_price += n->price_nusd_h;
+		*all_spot &= cands[i]->spot;
 		for (size_t j = 0; j < n->npods; j++) {
 			struct ks_pod *p = c->pods[n->pods[j]];
 
@@ -164,152 +160,220 @@ kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quie
 	for (size_t i = 0; i < c->npods; i++)
 		if (kp_pod_provisionable(c->pods[i]))
 			pods[npods++] = c->pods[i]->id;
-	kp_round_init(&R, st, cands, ncands);
-	kp_round_solve(&R, pods, npods);
+	return npods;
+}
+
+/* A candidate's pod that would not schedule, or only on an in-flight claim: msg says so. */
+static void
+kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
+    const char *is_cand, char *msg, size_t n)
+{
+	struct ks_cluster *c = &R->st->r->cluster;
+
 	msg[0] = '\0';
 	for (size_t i = 0; i < npods && msg[0] == '\0'; i++) {
 		struct ks_pod *p = c->pods[pods[i]];
 
 		if (!is_cand[p->id])
 			continue;
-		if (R.where[i] == -1)
-			snprintf(msg, sizeof(msg), "not all pods would schedule, %s/%s => %s", p->ns,
-			    p->name, R.why[i]);
-		else if (R.where[i] >= 0 && R.slots[R.where[i]].inflight)
-			snprintf(msg, sizeof(msg), "not all pods would schedule, %s/%s => would schedule "
+		if (R->where[i] == -1)
+			snprintf(msg, n, "not all pods would schedule, %s/%s => %s", p->ns,
+			    p->name, R->why[i]);
+		else if (R->where[i] >= 0 && R->slots[R->where[i]].inflight)
+			snprintf(msg, n, "not all pods would schedule, %s/%s => would schedule "
 			    "against uninitialized nodeclaim/%s", p->ns, p->name,
-			    R.slots[R.where[i]].claim->name);
+			    R->slots[R->where[i]].claim->name);
 	}
-	if (msg[0] != '\0')
-		goto done;
-	/* new claims that hold a candidate's pod */
-	for (size_t j = 0; j < R.nnews; j++) {
-		int has = 0;
+}
 
-		for (size_t q = 0; q < R.news[j]->npods && !has; q++)
-			has = is_cand[R.news_pods[j][q]];
-		if (has) {
-			nnew++;
-			newi = j;
-		}
-	}
-	if (nnew == 0) {
-		cmd = xcalloc(1, sizeof(*cmd));
-		cmd->kind = KC_DELETE;
-		goto done;
-	}
-	if (drift) {
-		/* drift.go: delete and launch what the simulation needs, any price */
-		cmd = xcalloc(1, sizeof(*cmd));
-		cmd->kind = KC_REPLACE;
-		cmd->plans = xcalloc(nnew, sizeof(*cmd->plans));
-		for (size_t j = 0; j < R.nnews; j++) {
-			int has = 0;
+/* New claim j of the round holds a candidate's pod. */
+static int
+kp_cons_news_has(const struct kp_round *R, size_t j, const char *is_cand)
+{
+	int has = 0;
 
-			for (size_t q = 0; q < R.news[j]->npods && !has; q++)
-				has = is_cand[R.news_pods[j][q]];
-			if (has) {
-				cmd->plans[cmd->nplans++] = R.news[j];
-				R.news[j] = NULL;
-			}
-		}
-		goto done;
-	}
-	if (nnew > 1) {
-		snprintf(msg, sizeof(msg), "Can't remove without creating %zu candidates", nnew);
-		goto done;
-	}
-	{
-		struct kp_claim *k = R.news[newi];
-		const struct kp_req *cr = kp_reqs_get(&k->reqs, st->ct_key);
-		int allows_spot = cr == NULL || kp_req_admits(cr, kp_spot_s);
-		int allows_od = cr == NULL || kp_req_admits(cr, kp_od_s);
-		struct kp_priced *pr = xcalloc(k->nits + 1, sizeof(*pr));
-		size_t n = 0;
-		int s2s = all_spot && allows_spot;
+	for (size_t q = 0; q < R->news[j]->npods && !has; q++)
+		has = is_cand[R->news_pods[j][q]];
+	return has;
+}
 
-		if (s2s && !st->s2s) {
-			snprintf(msg, sizeof(msg), "SpotToSpotConsolidation is disabled, can't replace a "
-			    "spot node with a spot node");
-			free(pr);
-			goto done;
+/* drift.go: delete and launch what the simulation needs, any price. */
+static struct kp_cmd *
+kp_cons_drift_cmd(struct kp_round *R, const char *is_cand, size_t nnew)
+{
+	struct kp_cmd *cmd = xcalloc(1, sizeof(*cmd));
+
+	cmd->kind = KC_REPLACE;
+	cmd->plans = xcalloc(nnew, sizeof(*cmd->plans));
+	for (size_t j = 0; j < R->nnews; j++)
+		if (kp_cons_news_has(R, j, is_cand)) {
+			cmd->plans[cmd->nplans++] = R->news[j];
+			R->news[j] = NULL;
 		}
-		if (s2s) {
+	return cmd;
+}
+
+/*
+ * The types of new claim k cheaper than the candidates (cand_price), each
+ * at the most expensive offering of the preferred capacity type, cheapest
+ * first, into pr; returns how many.
+ */
+static size_t
+kp_cons_cheaper(const struct kp_state *st, const struct kp_claim *k, int allows_spot,
+    int64_t cand_price, struct kp_priced *pr)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < k->nits; i++) {
+		const struct kp_it *t = k->its[i];
+		int spot = 0;
+		int64_t worst;
+
+		if (kp_it_price(st, t, &k->reqs, 0, NULL) == 0)
+			continue;
+		/* the most expensive offering of the preferred capacity type */
+		spot = allows_spot && t->spot_nusd > 0 && kp_it_price(st, t, &k->reqs, 1, NULL) > 0;
+		worst = spot ? t->spot_nusd : t->od_nusd;
+		if (worst <= 0 || worst >= cand_price)
+			continue;
+		pr[n].k = t;
+		pr[n++].price = worst;
+	}
+	qsort(pr, n, sizeof(*pr), kp_priced_cmp);
+	return n;
+}
+
+/*
+ * multinodeconsolidation.go filterOutSameType: a type a candidate already
+ * runs caps the price of the replacement.  Returns how many of pr[0..n) stay.
+ */
+static size_t
+kp_cons_same_type(struct kp_priced *pr, size_t n, struct kp_claim **cands, size_t ncands)
+{
+	int64_t cap = INT64_MAX;
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < ncands; j++)
+			if (cands[j]->it == pr[i].k && cands[j]->node->price_nusd_h < cap)
+				cap = cands[j]->node->price_nusd_h;
+	for (size_t i = 0; i < n; i++)
+		if (pr[i].price < cap)
+			pr[m++] = pr[i];
+	return m;
+}
+
+/*
+ * Replace the candidates with new claim newi of the round when it is
+ * strictly cheaper (spot-to-spot behind its gate and its 15-type minimum).
+ * Returns the command (the claim moves into it) or NULL with msg set.
+ */
+static struct kp_cmd *
+kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t ncands,
+    int64_t cand_price, int all_spot, char *msg, size_t msgn)
+{
+	struct kp_state *st = R->st;
+	struct kp_claim *k = R->news[newi];
+	const struct kp_req *cr = kp_reqs_get(&k->reqs, st->ct_key);
+	int allows_spot = cr == NULL || kp_req_admits(cr, kp_spot_s);
+	int allows_od = cr == NULL || kp_req_admits(cr, kp_od_s);
+	struct kp_priced *pr = xcalloc(k->nits + 1, sizeof(*pr));
+	struct kp_cmd *cmd = NULL;
+	size_t n = 0;
+	int s2s = all_spot && allows_spot;
+
+	if (s2s && !st->s2s) {
+		snprintf(msg, msgn, "SpotToSpotConsolidation is disabled, can't replace a "
+		    "spot node with a spot node");
+		goto out;
+	}
+	if (s2s) {
+		const char *sp = kp_spot_s;
+
+		kp_reqs_add_op(&k->reqs, KP_CT_KEY, OP_IN, &sp, 1, 0);
+	}
+	n = kp_cons_cheaper(st, k, allows_spot, cand_price, pr);
+	if (n == 0) {
+		snprintf(msg, msgn, s2s ? "Can't replace spot node with a cheaper spot node" :
+		    "Can't replace with a cheaper node");
+		goto out;
+	}
+	if (s2s && ncands == 1 && n < KP_S2S_MIN_TYPES) {
+		snprintf(msg, msgn, "SpotToSpotConsolidation requires %d cheaper instance "
+		    "type options than the current candidate to consolidate, got %zu",
+		    KP_S2S_MIN_TYPES, n);
+		goto out;
+	}
+	if (s2s && ncands == 1)
+		n = KP_S2S_MIN_TYPES;
+	if (ncands > 1 && (n = kp_cons_same_type(pr, n, cands, ncands)) == 0) {
+		snprintf(msg, msgn, "Can't replace with a cheaper node");
+		goto out;
+	}
+	if (!s2s && allows_spot && allows_od) {
+		int any_spot = 0;
+
+		for (size_t i = 0; i < n; i++)
+			any_spot |= pr[i].k->spot_nusd > 0;
+		if (any_spot) {
 			const char *sp = kp_spot_s;
 
 			kp_reqs_add_op(&k->reqs, KP_CT_KEY, OP_IN, &sp, 1, 0);
 		}
-		for (size_t i = 0; i < k->nits; i++) {
-			const struct kp_it *t = k->its[i];
-			int spot = 0;
-			int64_t worst;
+	}
+	for (size_t i = 0; i < n; i++)
+		k->its[i] = pr[i].k;
+	k->nits = n;
+	cmd = xcalloc(1, sizeof(*cmd));
+	cmd->kind = KC_REPLACE;
+	cmd->plans = xcalloc(1, sizeof(*cmd->plans));
+	cmd->plans[cmd->nplans++] = k;
+	R->news[newi] = NULL;
+out:
+	free(pr);
+	return cmd;
+}
 
-			if (kp_it_price(st, t, &k->reqs, 0, NULL) == 0)
-				continue;
-			/* the most expensive offering of the preferred capacity type */
-			spot = allows_spot && t->spot_nusd > 0 && kp_it_price(st, t, &k->reqs, 1, NULL) > 0;
-			worst = spot ? t->spot_nusd : t->od_nusd;
-			if (worst <= 0 || worst >= cand_price)
-				continue;
-			pr[n].k = t;
-			pr[n++].price = worst;
-		}
-		qsort(pr, n, sizeof(*pr), kp_priced_cmp);
-		if (n == 0) {
-			snprintf(msg, sizeof(msg), s2s ? "Can't replace spot node with a cheaper spot node" :
-			    "Can't replace with a cheaper node");
-			free(pr);
-			goto done;
-		}
-		if (s2s && ncands == 1 && n < KP_S2S_MIN_TYPES) {
-			snprintf(msg, sizeof(msg), "SpotToSpotConsolidation requires %d cheaper instance "
-			    "type options than the current candidate to consolidate, got %zu",
-			    KP_S2S_MIN_TYPES, n);
-			free(pr);
-			goto done;
-		}
-		if (s2s && ncands == 1)
-			n = KP_S2S_MIN_TYPES;
-		if (ncands > 1) {
-			/* multinodeconsolidation.go filterOutSameType: a type a
-			 * candidate already runs caps the price of the replacement */
-			int64_t cap = INT64_MAX;
-			size_t m = 0;
+/*
+ * computeConsolidation (B.11.5): re-pack the candidates' pods (and the
+ * pending ones) without the candidates.  Returns a command (owned) or NULL.
+ * quiet: do not publish Unconsolidatable (multi-node probing).
+ */
+static struct kp_cmd *
+kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quiet, int drift)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	struct kp_round R;
+	uint32_t *pods = xcalloc(c->npods + 1, sizeof(*pods));
+	char *is_cand = xcalloc(c->npods + 1, 1);
+	size_t npods, nnew = 0, newi = 0;
+	struct kp_cmd *cmd = NULL;
+	int64_t cand_price;
+	int all_spot;
+	char msg[1024];
 
-			for (size_t i = 0; i < n; i++)
-				for (size_t j = 0; j < ncands; j++)
-					if (cands[j]->it == pr[i].k && cands[j]->node->price_nusd_h < cap)
-						cap = cands[j]->node->price_nusd_h;
-			for (size_t i = 0; i < n; i++)
-				if (pr[i].price < cap)
-					pr[m++] = pr[i];
-			n = m;
-			if (n == 0) {
-				snprintf(msg, sizeof(msg), "Can't replace with a cheaper node");
-				free(pr);
-				goto done;
-			}
+	npods = kp_cons_pods(st, cands, ncands, pods, is_cand, &cand_price, &all_spot);
+	kp_round_init(&R, st, cands, ncands);
+	kp_round_solve(&R, pods, npods);
+	kp_cons_unplaced(&R, pods, npods, is_cand, msg, sizeof(msg));
+	if (msg[0] != '\0')
+		goto done;
+	/* new claims that hold a candidate's pod */
+	for (size_t j = 0; j < R.nnews; j++)
+		if (kp_cons_news_has(&R, j, is_cand)) {
+			nnew++;
+			newi = j;
 		}
-		if (!s2s && allows_spot && allows_od) {
-			int any_spot = 0;
-
-			for (size_t i = 0; i < n; i++)
-				any_spot |= pr[i].k->spot_nusd > 0;
-			if (any_spot) {
-				const char *sp = kp_spot_s;
-
-				kp_reqs_add_op(&k->reqs, KP_CT_KEY, OP_IN, &sp, 1, 0);
-			}
-		}
-		for (size_t i = 0; i < n; i++)
-			k->its[i] = pr[i].k;
-		k->nits = n;
-		free(pr);
+	if (nnew == 0) {
 		cmd = xcalloc(1, sizeof(*cmd));
-		cmd->kind = KC_REPLACE;
-		cmd->plans = xcalloc(1, sizeof(*cmd->plans));
-		cmd->plans[cmd->nplans++] = k;
-		R.news[newi] = NULL;
+		cmd->kind = KC_DELETE;
+	} else if (drift) {
+		cmd = kp_cons_drift_cmd(&R, is_cand, nnew);
+	} else if (nnew > 1) {
+		snprintf(msg, sizeof(msg), "Can't remove without creating %zu candidates", nnew);
+	} else {
+		cmd = kp_cons_replace(&R, newi, cands, ncands, cand_price, all_spot, msg,
+		    sizeof(msg));
 	}
 done:
 	if (cmd == NULL && msg[0] != '\0' && !quiet && !drift && ncands == 1)
@@ -541,24 +605,15 @@ kp_budgets_now(struct kp_state *st, unsigned reason)
 	return b;
 }
 
-int64_t
-kp_disrupt_fired(struct sim *sim, void *arg)
+/* Emptiness: every empty consolidatable candidate the budgets allow, in one command. */
+static int
+kp_try_emptiness(struct kp_state *st, const struct kp_cand *cands, size_t nc,
+    struct kp_claim **take)
 {
-	struct kp_state *st = arg;
-	struct kp_cand *cands = xcalloc(st->nclaims + 1, sizeof(*cands));
-	struct kp_claim **take = xcalloc(st->nclaims + 1, sizeof(*take));
-	size_t nc = 0, nt = 0;
-	uint64_t ncons;
-	int64_t *budget;
+	int64_t *budget = kp_budgets_now(st, KR_EMPTY);
+	size_t nt = 0;
+	struct kp_cmd *cmd;
 
-	(void)sim;
-	for (size_t i = 0; i < st->nclaims; i++)
-		if (kp_candidate(st, st->claims[i], &cands[nc]))
-			nc++;
-	qsort(cands, nc, sizeof(*cands), kp_cand_cmp);
-
-	/* Emptiness */
-	budget = kp_budgets_now(st, KR_EMPTY);
 	for (size_t i = 0; i < nc; i++) {
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
@@ -570,19 +625,23 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 		take[nt++] = k;
 	}
 	free(budget);
-	if (nt > 0) {
-		struct kp_cmd *cmd = xcalloc(1, sizeof(*cmd));
+	if (nt == 0)
+		return 0;
+	cmd = xcalloc(1, sizeof(*cmd));
+	cmd->kind = KC_DELETE;
+	cmd->cands = xreallocarray(NULL, nt, sizeof(*take));
+	memcpy(cmd->cands, take, nt * sizeof(*take));
+	cmd->ncands = nt;
+	kp_cmd_start(st, cmd, KR_EMPTY);
+	return 1;
+}
 
-		cmd->kind = KC_DELETE;
-		cmd->cands = xreallocarray(NULL, nt, sizeof(*take));
-		memcpy(cmd->cands, take, nt * sizeof(*take));
-		cmd->ncands = nt;
-		kp_cmd_start(st, cmd, KR_EMPTY);
-		goto out;
-	}
+/* Drift: empty claims first, then by when they drifted; one at a time. */
+static int
+kp_try_drift(struct kp_state *st, const struct kp_cand *cands, size_t nc)
+{
+	int64_t *budget = kp_budgets_now(st, KR_DRIFTED);
 
-	/* Drift: empty claims first, then by when they drifted */
-	budget = kp_budgets_now(st, KR_DRIFTED);
 	for (int pass = 0; pass < 2; pass++) {
 		struct kp_claim *pick = NULL;
 		size_t pick_pods = 0;
@@ -605,27 +664,36 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 			if (cmd != NULL) {
 				free(budget);
 				kp_cmd_start_now(st, cmd, KR_DRIFTED);
-				goto out;
+				return 1;
 			}
 		}
 	}
 	free(budget);
+	return 0;
+}
 
-	/*
-	 * Consolidation is skipped while nothing changed since it last found
-	 * nothing (state/cluster.go ConsolidationState), re-armed every 5 min.
-	 */
-	ncons = 0;
+/* What consolidation would look at: a signature of the consolidatable candidates. */
+static uint64_t
+kp_cons_signature(const struct kp_state *st, const struct kp_cand *cands, size_t nc)
+{
+	uint64_t ncons = 0;
+
 	for (size_t i = 0; i < nc; i++)
 		if (cands[i].k->pool->underutil_ok && kp_consolidatable(st, cands[i].k))
 			ncons = ncons * 1000003 + cands[i].npods * 7919 +
 			    (uint64_t)kp_last_event(st, cands[i].k) + 1;
-	if (st->version == st->cons_version && ncons == st->cons_n &&
-	    st->r->sim.now_ms - st->cons_ms < 5 * 60 * 1000)
-		goto out;
+	return ncons;
+}
 
-	/* Multi-node consolidation: the largest valid prefix, by binary search */
-	budget = kp_budgets_now(st, KR_UNDERUTILIZED);
+/* Multi-node consolidation: the largest valid prefix, by binary search. */
+static int
+kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
+    struct kp_claim **take)
+{
+	int64_t *budget = kp_budgets_now(st, KR_UNDERUTILIZED);
+	struct kp_cmd *best = NULL;
+	size_t nt = 0, lo = 1, hi;
+
 	for (size_t i = 0; i < nc && nt < KP_MULTI_MAX; i++) {
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
@@ -637,32 +705,35 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 		take[nt++] = k;
 	}
 	free(budget);
-	if (nt >= 2) {
-		struct kp_cmd *best = NULL;
-		size_t lo = 1, hi = nt - 1;
+	if (nt < 2)
+		return 0;
+	hi = nt - 1;
+	while (lo <= hi) {
+		size_t mid = (lo + hi) / 2;
+		struct kp_cmd *cmd = kp_compute(st, take, mid + 1, 1, 0);
 
-		while (lo <= hi) {
-			size_t mid = (lo + hi) / 2;
-			struct kp_cmd *cmd = kp_compute(st, take, mid + 1, 1, 0);
-
-			if (cmd != NULL) {
-				kp_cmd_free(best);
-				best = cmd;
-				lo = mid + 1;
-			} else {
-				if (mid == 0)
-					break;
-				hi = mid - 1;
-			}
-		}
-		if (best != NULL) {
-			kp_cmd_start(st, best, KR_UNDERUTILIZED);
-			goto out;
+		if (cmd != NULL) {
+			kp_cmd_free(best);
+			best = cmd;
+			lo = mid + 1;
+		} else {
+			if (mid == 0)
+				break;
+			hi = mid - 1;
 		}
 	}
+	if (best == NULL)
+		return 0;
+	kp_cmd_start(st, best, KR_UNDERUTILIZED);
+	return 1;
+}
 
-	/* Single-node consolidation */
-	budget = kp_budgets_now(st, KR_UNDERUTILIZED);
+/* Single-node consolidation: the first candidate, by disruption cost, that can go. */
+static int
+kp_try_single(struct kp_state *st, const struct kp_cand *cands, size_t nc)
+{
+	int64_t *budget = kp_budgets_now(st, KR_UNDERUTILIZED);
+
 	for (size_t i = 0; i < nc; i++) {
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
@@ -674,10 +745,39 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 		if ((cmd = kp_compute(st, &k, 1, 0, 0)) != NULL) {
 			kp_cmd_start(st, cmd, KR_UNDERUTILIZED);
 			free(budget);
-			goto out;
+			return 1;
 		}
 	}
 	free(budget);
+	return 0;
+}
+
+int64_t
+kp_disrupt_fired(struct sim *sim, void *arg)
+{
+	struct kp_state *st = arg;
+	struct kp_cand *cands = xcalloc(st->nclaims + 1, sizeof(*cands));
+	struct kp_claim **take = xcalloc(st->nclaims + 1, sizeof(*take));
+	size_t nc = 0;
+	uint64_t ncons;
+
+	(void)sim;
+	for (size_t i = 0; i < st->nclaims; i++)
+		if (kp_candidate(st, st->claims[i], &cands[nc]))
+			nc++;
+	qsort(cands, nc, sizeof(*cands), kp_cand_cmp);
+	if (kp_try_emptiness(st, cands, nc, take) || kp_try_drift(st, cands, nc))
+		goto out;
+	/*
+	 * Consolidation is skipped while nothing changed since it last found
+	 * nothing (state/cluster.go ConsolidationState), re-armed every 5 min.
+	 */
+	ncons = kp_cons_signature(st, cands, nc);
+	if (st->version == st->cons_version && ncons == st->cons_n &&
+	    st->r->sim.now_ms - st->cons_ms < 5 * 60 * 1000)
+		goto out;
+	if (kp_try_multi(st, cands, nc, take) || kp_try_single(st, cands, nc))
+		goto out;
 	st->cons_version = st->version;
 	st->cons_n = ncons;
 	st->cons_ms = st->r->sim.now_ms;

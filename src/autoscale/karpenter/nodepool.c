@@ -349,14 +349,258 @@ kp_pool_label(struct kp_pool *p, const char *key, const char *val)
 	kp_reqs_add_op(&p->reqs, key, OP_IN, &v, 1, 0);
 }
 
+/* apiVersion and kind -> p->version; an error for a pairing no version has. */
+static int
+kp_pool_version(const struct ks_doc *d, struct kp_pool *p, struct ks_error *err)
+{
+	if (strcmp(d->kind, "Provisioner") == 0) {
+		p->version = KP_V1ALPHA5;
+		if (strcmp(d->api_version, "karpenter.sh/v1alpha5") != 0)
+			return ks_error_set(err, &d->mark, KS_EINVAL,
+			    "expected apiVersion karpenter.sh/v1alpha5 for a Provisioner, found %s",
+			    d->api_version);
+	} else if (strcmp(d->api_version, "karpenter.sh/v1beta1") == 0) {
+		p->version = KP_V1BETA1;
+	} else if (strcmp(d->api_version, "karpenter.sh/v1") == 0) {
+		p->version = KP_V1;
+	} else {
+		return ks_error_set(err, &d->mark, KS_EINVAL,
+		    "expected apiVersion karpenter.sh/v1 or karpenter.sh/v1beta1 for a NodePool, "
+		    "found %s", d->api_version);
+	}
+	return 0;
+}
+
+/* spec.weight, 1..100 when set. */
+static int
+kp_parse_weight(const struct yt_node *spec, struct kp_pool *p, struct ks_error *err)
+{
+	const struct yt_node *v = yt_map_get(spec, "weight");
+	int64_t w;
+
+	if (v == NULL || yt_is_null(v))
+		return 0;
+	if (yt_get_int64(v, &w, err) != 0)
+		return KS_EINVAL;
+	if (w < 1 || w > 100)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected a weight between 1 and 100, found %lld", (long long)w);
+	p->weight = (int)w;
+	return 0;
+}
+
+/* Template labels become In requirements, then the pool's own label. */
+static void
+kp_pool_labels_finish(struct kp_pool *p, const char *pool_key)
+{
+	for (size_t i = 0; i < p->labels.n; i++) {
+		const char *lv = p->labels.v[i].val;
+
+		kp_reqs_add_op(&p->reqs, p->labels.v[i].key, OP_IN, &lv, 1, 0);
+	}
+	kp_pool_label(p, pool_key, p->name);
+}
+
+/* The v0.31 AWS webhook's defaults for a Provisioner's requirements. */
+static void
+kp_v1alpha5_defaults(const struct kp_state *st, struct kp_pool *p)
+{
+	if (kp_reqs_get(&p->reqs, intern("kubernetes.io/os")) == NULL) {
+		const char *linux_ = "linux";
+
+		kp_reqs_add_op(&p->reqs, "kubernetes.io/os", OP_IN, &linux_, 1, 0);
+	}
+	if (kp_reqs_get(&p->reqs, intern("kubernetes.io/arch")) == NULL) {
+		const char *amd = "amd64";
+
+		kp_reqs_add_op(&p->reqs, "kubernetes.io/arch", OP_IN, &amd, 1, 0);
+	}
+	if (kp_reqs_get(&p->reqs, intern(KP_CT_KEY)) == NULL) {
+		const char *od = "on-demand";
+
+		kp_reqs_add_op(&p->reqs, KP_CT_KEY, OP_IN, &od, 1, 0);
+	}
+	if (kp_reqs_get(&p->reqs, st->labk[KL_TYPE]) == NULL &&
+	    kp_reqs_get(&p->reqs, st->labk[KL_FAMILY]) == NULL &&
+	    kp_reqs_get(&p->reqs, st->labk[KL_CATEGORY]) == NULL &&
+	    kp_reqs_get(&p->reqs, st->labk[KL_GENERATION]) == NULL) {
+		const char *cmr[] = { "c", "m", "r" };
+
+		kp_reqs_add_op(&p->reqs, kp_label_names[KL_CATEGORY], OP_IN, cmr, 3, 0);
+		kp_reqs_add_op(&p->reqs, kp_label_names[KL_GENERATION], OP_GT, NULL, 0, 2);
+	}
+}
+
+/* A v1alpha5 Provisioner: everything is flat under spec. */
+static int
+kp_parse_v1alpha5(struct kp_state *st, const struct yt_node *spec, struct kp_pool *p,
+    struct ks_error *err)
+{
+	const struct yt_node *cons = yt_map_get(spec, "consolidation");
+	const struct yt_node *ttl_empty = yt_map_get(spec, "ttlSecondsAfterEmpty");
+	const struct yt_node *ttl_exp = yt_map_get(spec, "ttlSecondsUntilExpired");
+	const struct yt_node *lim = yt_map_get(spec, "limits"), *v;
+	const char *what = "a Provisioner requirement";
+	int64_t secs;
+
+	if (kp_parse_reqs(st, yt_map_get(spec, "requirements"), &p->reqs, what, err) != 0 ||
+	    load_labels(yt_map_get(spec, "labels"), &p->labels, err) != 0 ||
+	    load_taints(yt_map_get(spec, "taints"), &p->taints, &p->ntaints, err) != 0 ||
+	    load_taints(yt_map_get(spec, "startupTaints"), &p->startup, &p->nstartup, err) != 0)
+		return KS_EINVAL;
+	if (lim != NULL && kp_parse_limits(yt_map_get(lim, "resources"), p, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(spec, "kubeletConfiguration")) != NULL &&
+	    kp_parse_kubelet(v, p, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(spec, "providerRef")) != NULL && load_str_opt(v, "name",
+	    &p->nodeclass, err) != 0)
+		return KS_EINVAL;
+	if (cons != NULL && !yt_is_null(cons)) {
+		int on = 0;
+
+		if ((v = yt_map_get(cons, "enabled")) != NULL && yt_get_bool(v, &on, err) != 0)
+			return KS_EINVAL;
+		if (on && ttl_empty != NULL)
+			return ks_error_set(err, &ttl_empty->mark, KS_EINVAL,
+			    "ttlSecondsAfterEmpty cannot be combined with consolidation.enabled");
+		p->underutil_ok = p->empty_ok = on;
+	}
+	if (ttl_empty != NULL && !yt_is_null(ttl_empty)) {
+		if (yt_get_int64(ttl_empty, &secs, err) != 0)
+			return KS_EINVAL;
+		p->empty_ok = 1;
+		p->consolidate_after_ms = secs * 1000;
+	}
+	p->expire_after_ms = -1;
+	if (ttl_exp != NULL && !yt_is_null(ttl_exp)) {
+		if (yt_get_int64(ttl_exp, &secs, err) != 0)
+			return KS_EINVAL;
+		p->expire_after_ms = secs * 1000;
+	}
+	if (kp_parse_budgets(NULL, p, 0, err) != 0)
+		return KS_EINVAL;
+	kp_v1alpha5_defaults(st, p);
+	kp_pool_labels_finish(p, "karpenter.sh/provisioner-name");
+	return 0;
+}
+
+/* v1beta1 spec.disruption: WhenUnderutilized (default) or WhenEmpty, expireAfter. */
+static int
+kp_parse_disruption_v1beta1(const struct yt_node *spec, const struct yt_node *dis,
+    const char *policy, struct kp_pool *p, struct ks_error *err)
+{
+	const struct yt_node *pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL, *v;
+	const char *dflt = "WhenUnderutilized";
+
+	if (policy == NULL)
+		policy = dflt;
+	if (strcmp(policy, "WhenUnderutilized") != 0 && strcmp(policy, "WhenEmpty") != 0)
+		return ks_error_set(err, &pol->mark, KS_EINVAL,
+		    "unknown consolidationPolicy \"%s\": expected WhenUnderutilized or "
+		    "WhenEmpty", policy);
+	v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
+	if (strcmp(policy, "WhenUnderutilized") == 0 && v != NULL)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "consolidateAfter cannot be combined with consolidationPolicy "
+		    "WhenUnderutilized");
+	if (strcmp(policy, "WhenEmpty") == 0 && v == NULL)
+		return ks_error_set(err, pol ? &pol->mark : &spec->mark, KS_EINVAL,
+		    "consolidateAfter must be set with consolidationPolicy WhenEmpty");
+	if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
+		return KS_EINVAL;
+	p->expire_after_ms = 720LL * 3600 * 1000;
+	v = dis ? yt_map_get(dis, "expireAfter") : NULL;
+	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
+		return KS_EINVAL;
+	p->underutil_ok = strcmp(policy, "WhenUnderutilized") == 0;
+	p->empty_ok = 1;
+	return 0;
+}
+
+/* v1 spec.disruption: WhenEmptyOrUnderutilized (default) or WhenEmpty. */
+static int
+kp_parse_disruption_v1(const struct yt_node *tspec, const struct yt_node *dis,
+    const char *policy, struct kp_pool *p, struct ks_error *err)
+{
+	const struct yt_node *pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL, *v;
+	const char *dflt = "WhenEmptyOrUnderutilized";
+
+	if (policy == NULL)
+		policy = dflt;
+	if (strcmp(policy, "WhenEmptyOrUnderutilized") != 0 &&
+	    strcmp(policy, "WhenEmpty") != 0)
+		return ks_error_set(err, &pol->mark, KS_EINVAL,
+		    "unknown consolidationPolicy \"%s\": expected WhenEmptyOrUnderutilized "
+		    "or WhenEmpty", policy);
+	v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
+	if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
+		return KS_EINVAL;
+	p->expire_after_ms = 720LL * 3600 * 1000;
+	v = yt_map_get(tspec, "expireAfter");
+	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
+		return KS_EINVAL;
+	if (dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expireAfter moved to spec.template.spec in karpenter.sh/v1");
+	p->underutil_ok = strcmp(policy, "WhenEmptyOrUnderutilized") == 0;
+	p->empty_ok = 1;
+	return 0;
+}
+
+/* A v1 or v1beta1 NodePool: spec.template, spec.disruption, spec.limits. */
+static int
+kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_node *spec,
+    struct kp_pool *p, struct ks_error *err)
+{
+	const struct yt_node *tmpl = yt_map_get(spec, "template"), *tspec = NULL, *md, *dis, *v;
+	const char *policy = NULL, *what = "a NodePool requirement";
+
+	if (tmpl != NULL && !yt_is_null(tmpl)) {
+		tspec = yt_map_get(tmpl, "spec");
+		md = yt_map_get(tmpl, "metadata");
+		if (md != NULL && load_labels(yt_map_get(md, "labels"), &p->labels, err) != 0)
+			return KS_EINVAL;
+	}
+	if (tspec == NULL || yt_is_null(tspec))
+		return ks_error_set(err, tmpl ? &tmpl->mark : &spec->mark, KS_EINVAL,
+		    "expected spec.template.spec in NodePool \"%s\", found none", d->name);
+	if (kp_parse_reqs(st, yt_map_get(tspec, "requirements"), &p->reqs, what, err) != 0 ||
+	    load_taints(yt_map_get(tspec, "taints"), &p->taints, &p->ntaints, err) != 0 ||
+	    load_taints(yt_map_get(tspec, "startupTaints"), &p->startup, &p->nstartup,
+	    err) != 0)
+		return KS_EINVAL;
+	if (kp_parse_limits(yt_map_get(spec, "limits"), p, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(tspec, "kubelet")) != NULL && kp_parse_kubelet(v, p, err) != 0)
+		return KS_EINVAL;
+	v = yt_map_get(tspec, "nodeClassRef");
+	if (v != NULL && load_str_opt(v, "name", &p->nodeclass, err) != 0)
+		return KS_EINVAL;
+	dis = yt_map_get(spec, "disruption");
+	if (dis != NULL && yt_is_null(dis))
+		dis = NULL;
+	if (dis != NULL && yt_expect_map(dis, err) != 0)
+		return KS_EINVAL;
+	if (dis != NULL && load_str_opt(dis, "consolidationPolicy", &policy, err) != 0)
+		return KS_EINVAL;
+	if (p->version == KP_V1BETA1 ?
+	    kp_parse_disruption_v1beta1(spec, dis, policy, p, err) != 0 :
+	    kp_parse_disruption_v1(tspec, dis, policy, p, err) != 0)
+		return KS_EINVAL;
+	if (kp_parse_budgets(dis ? yt_map_get(dis, "budgets") : NULL, p,
+	    p->version == KP_V1, err) != 0)
+		return KS_EINVAL;
+	kp_pool_labels_finish(p, "karpenter.sh/nodepool");
+	return 0;
+}
+
 int
 kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
     struct ks_error *err)
 {
-	const struct yt_node *spec = yt_map_get(d->root, "spec"), *tmpl = NULL, *tspec = NULL;
-	const struct yt_node *dis = NULL, *v;
+	const struct yt_node *spec = yt_map_get(d->root, "spec");
 	struct kp_pool *p = xcalloc(1, sizeof(*p));
-	const char *what;
 	int rc = KS_EINVAL;
 
 	*out = NULL;
@@ -365,227 +609,18 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 	p->mark = d->mark;
 	p->consolidate_after_ms = 0;
 	p->limit_nodes = -1;
-	if (strcmp(d->kind, "Provisioner") == 0) {
-		p->version = KP_V1ALPHA5;
-		if (strcmp(d->api_version, "karpenter.sh/v1alpha5") != 0) {
-			ks_error_set(err, &d->mark, KS_EINVAL,
-			    "expected apiVersion karpenter.sh/v1alpha5 for a Provisioner, found %s",
-			    d->api_version);
-			goto cleanup;
-		}
-	} else if (strcmp(d->api_version, "karpenter.sh/v1beta1") == 0) {
-		p->version = KP_V1BETA1;
-	} else if (strcmp(d->api_version, "karpenter.sh/v1") == 0) {
-		p->version = KP_V1;
-	} else {
-		ks_error_set(err, &d->mark, KS_EINVAL,
-		    "expected apiVersion karpenter.sh/v1 or karpenter.sh/v1beta1 for a NodePool, "
-		    "found %s", d->api_version);
+	if (kp_pool_version(d, p, err) != 0)
 		goto cleanup;
-	}
 	if (spec == NULL || yt_is_null(spec)) {
 		ks_error_set(err, &d->mark, KS_EINVAL, "expected a spec in %s \"%s\", found none",
 		    d->kind, d->name);
 		goto cleanup;
 	}
-	if (yt_expect_map(spec, err) != 0)
+	if (yt_expect_map(spec, err) != 0 || kp_parse_weight(spec, p, err) != 0)
 		goto cleanup;
-	if ((v = yt_map_get(spec, "weight")) != NULL && !yt_is_null(v)) {
-		int64_t w;
-
-		if (yt_get_int64(v, &w, err) != 0)
-			goto cleanup;
-		if (w < 1 || w > 100) {
-			ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected a weight between 1 and 100, found %lld", (long long)w);
-			goto cleanup;
-		}
-		p->weight = (int)w;
-	}
-	if (p->version == KP_V1ALPHA5) {
-		/* everything is flat under spec */
-		const struct yt_node *cons = yt_map_get(spec, "consolidation");
-		const struct yt_node *ttl_empty = yt_map_get(spec, "ttlSecondsAfterEmpty");
-		const struct yt_node *ttl_exp = yt_map_get(spec, "ttlSecondsUntilExpired");
-		const struct yt_node *lim = yt_map_get(spec, "limits");
-		int64_t secs;
-
-		what = "a Provisioner requirement";
-		if (kp_parse_reqs(st, yt_map_get(spec, "requirements"), &p->reqs, what, err) != 0 ||
-		    load_labels(yt_map_get(spec, "labels"), &p->labels, err) != 0 ||
-		    load_taints(yt_map_get(spec, "taints"), &p->taints, &p->ntaints, err) != 0 ||
-		    load_taints(yt_map_get(spec, "startupTaints"), &p->startup, &p->nstartup, err) != 0)
-			goto cleanup;
-		if (lim != NULL && kp_parse_limits(yt_map_get(lim, "resources"), p, err) != 0)
-			goto cleanup;
-		if ((v = yt_map_get(spec, "kubeletConfiguration")) != NULL &&
-		    kp_parse_kubelet(v, p, err) != 0)
-			goto cleanup;
-		if ((v = yt_map_get(spec, "providerRef")) != NULL && load_str_opt(v, "name",
-		    &p->nodeclass, err) != 0)
-			goto cleanup;
-		if (cons != NULL && !yt_is_null(cons)) {
-			int on = 0;
-
-			if ((v = yt_map_get(cons, "enabled")) != NULL && yt_get_bool(v, &on, err) != 0)
-				goto cleanup;
-			if (on && ttl_empty != NULL) {
-				ks_error_set(err, &ttl_empty->mark, KS_EINVAL,
-				    "ttlSecondsAfterEmpty cannot be combined with consolidation.enabled");
-				goto cleanup;
-			}
-			p->underutil_ok = p->empty_ok = on;
-		}
-		if (ttl_empty != NULL && !yt_is_null(ttl_empty)) {
-			if (yt_get_int64(ttl_empty, &secs, err) != 0)
-				goto cleanup;
-			p->empty_ok = 1;
-			p->consolidate_after_ms = secs * 1000;
-		}
-		p->expire_after_ms = -1;
-		if (ttl_exp != NULL && !yt_is_null(ttl_exp)) {
-			if (yt_get_int64(ttl_exp, &secs, err) != 0)
-				goto cleanup;
-			p->expire_after_ms = secs * 1000;
-		}
-		if (kp_parse_budgets(NULL, p, 0, err) != 0)
-			goto cleanup;
-		/* the v0.31 AWS webhook's defaults */
-		if (kp_reqs_get(&p->reqs, intern("kubernetes.io/os")) == NULL) {
-			const char *linux_ = "linux";
-
-			kp_reqs_add_op(&p->reqs, "kubernetes.io/os", OP_IN, &linux_, 1, 0);
-		}
-		if (kp_reqs_get(&p->reqs, intern("kubernetes.io/arch")) == NULL) {
-			const char *amd = "amd64";
-
-			kp_reqs_add_op(&p->reqs, "kubernetes.io/arch", OP_IN, &amd, 1, 0);
-		}
-		if (kp_reqs_get(&p->reqs, intern(KP_CT_KEY)) == NULL) {
-			const char *od = "on-demand";
-
-			kp_reqs_add_op(&p->reqs, KP_CT_KEY, OP_IN, &od, 1, 0);
-		}
-		if (kp_reqs_get(&p->reqs, st->labk[KL_TYPE]) == NULL &&
-		    kp_reqs_get(&p->reqs, st->labk[KL_FAMILY]) == NULL &&
-		    kp_reqs_get(&p->reqs, st->labk[KL_CATEGORY]) == NULL &&
-		    kp_reqs_get(&p->reqs, st->labk[KL_GENERATION]) == NULL) {
-			const char *cmr[] = { "c", "m", "r" };
-
-			kp_reqs_add_op(&p->reqs, kp_label_names[KL_CATEGORY], OP_IN, cmr, 3, 0);
-			kp_reqs_add_op(&p->reqs, kp_label_names[KL_GENERATION], OP_GT, NULL, 0, 2);
-		}
-		for (size_t i = 0; i < p->labels.n; i++) {
-			const char *lv = p->labels.v[i].val;
-
-			kp_reqs_add_op(&p->reqs, p->labels.v[i].key, OP_IN, &lv, 1, 0);
-		}
-		kp_pool_label(p, "karpenter.sh/provisioner-name", p->name);
-	} else {
-		const struct yt_node *lim = yt_map_get(spec, "limits"), *md, *ref, *pol;
-		const char *policy = NULL;
-
-		tmpl = yt_map_get(spec, "template");
-		if (tmpl != NULL && !yt_is_null(tmpl)) {
-			tspec = yt_map_get(tmpl, "spec");
-			md = yt_map_get(tmpl, "metadata");
-			if (md != NULL && load_labels(yt_map_get(md, "labels"), &p->labels, err) != 0)
-				goto cleanup;
-		}
-		if (tspec == NULL || yt_is_null(tspec)) {
-			ks_error_set(err, tmpl ? &tmpl->mark : &spec->mark, KS_EINVAL,
-			    "expected spec.template.spec in NodePool \"%s\", found none", d->name);
-			goto cleanup;
-		}
-		what = "a NodePool requirement";
-		if (kp_parse_reqs(st, yt_map_get(tspec, "requirements"), &p->reqs, what, err) != 0 ||
-		    load_taints(yt_map_get(tspec, "taints"), &p->taints, &p->ntaints, err) != 0 ||
-		    load_taints(yt_map_get(tspec, "startupTaints"), &p->startup, &p->nstartup,
-		    err) != 0)
-			goto cleanup;
-		if (kp_parse_limits(lim, p, err) != 0)
-			goto cleanup;
-		if ((v = yt_map_get(tspec, "kubelet")) != NULL && kp_parse_kubelet(v, p, err) != 0)
-			goto cleanup;
-		ref = yt_map_get(tspec, "nodeClassRef");
-		if (ref != NULL && load_str_opt(ref, "name", &p->nodeclass, err) != 0)
-			goto cleanup;
-		dis = yt_map_get(spec, "disruption");
-		if (dis != NULL && yt_is_null(dis))
-			dis = NULL;
-		if (dis != NULL && yt_expect_map(dis, err) != 0)
-			goto cleanup;
-		if (dis != NULL && load_str_opt(dis, "consolidationPolicy", &policy, err) != 0)
-			goto cleanup;
-		pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL;
-		if (p->version == KP_V1BETA1) {
-			const char *dflt = "WhenUnderutilized";
-
-			if (policy == NULL)
-				policy = dflt;
-			if (strcmp(policy, "WhenUnderutilized") != 0 && strcmp(policy, "WhenEmpty") != 0) {
-				ks_error_set(err, &pol->mark, KS_EINVAL,
-				    "unknown consolidationPolicy \"%s\": expected WhenUnderutilized or "
-				    "WhenEmpty", policy);
-				goto cleanup;
-			}
-			v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
-			if (strcmp(policy, "WhenUnderutilized") == 0 && v != NULL) {
-				ks_error_set(err, &v->mark, KS_EINVAL,
-				    "consolidateAfter cannot be combined with consolidationPolicy "
-				    "WhenUnderutilized");
-				goto cleanup;
-			}
-			if (strcmp(policy, "WhenEmpty") == 0 && v == NULL) {
-				ks_error_set(err, pol ? &pol->mark : &spec->mark, KS_EINVAL,
-				    "consolidateAfter must be set with consolidationPolicy WhenEmpty");
-				goto cleanup;
-			}
-			if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
-				goto cleanup;
-			p->expire_after_ms = 720LL * 3600 * 1000;
-			v = dis ? yt_map_get(dis, "expireAfter") : NULL;
-			if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
-				goto cleanup;
-			p->underutil_ok = strcmp(policy, "WhenUnderutilized") == 0;
-			p->empty_ok = 1;
-		} else {
-			const char *dflt = "WhenEmptyOrUnderutilized";
-
-			if (policy == NULL)
-				policy = dflt;
-			if (strcmp(policy, "WhenEmptyOrUnderutilized") != 0 &&
-			    strcmp(policy, "WhenEmpty") != 0) {
-				ks_error_set(err, &pol->mark, KS_EINVAL,
-				    "unknown consolidationPolicy \"%s\": expected WhenEmptyOrUnderutilized "
-				    "or WhenEmpty", policy);
-				goto cleanup;
-			}
-			v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
-			if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
-				goto cleanup;
-			p->expire_after_ms = 720LL * 3600 * 1000;
-			v = yt_map_get(tspec, "expireAfter");
-			if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
-				goto cleanup;
-			if (dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL) {
-				ks_error_set(err, &v->mark, KS_EINVAL,
-				    "expireAfter moved to spec.template.spec in karpenter.sh/v1");
-				goto cleanup;
-			}
-			p->underutil_ok = strcmp(policy, "WhenEmptyOrUnderutilized") == 0;
-			p->empty_ok = 1;
-		}
-		if (kp_parse_budgets(dis ? yt_map_get(dis, "budgets") : NULL, p,
-		    p->version == KP_V1, err) != 0)
-			goto cleanup;
-		for (size_t i = 0; i < p->labels.n; i++) {
-			const char *lv = p->labels.v[i].val;
-
-			kp_reqs_add_op(&p->reqs, p->labels.v[i].key, OP_IN, &lv, 1, 0);
-		}
-		kp_pool_label(p, "karpenter.sh/nodepool", p->name);
-	}
+	if (p->version == KP_V1ALPHA5 ? kp_parse_v1alpha5(st, spec, p, err) != 0 :
+	    kp_parse_nodepool(st, d, spec, p, err) != 0)
+		goto cleanup;
 	*out = p;
 	p = NULL;
 	rc = 0;
