@@ -173,65 +173,62 @@ kp_disrupt_first(struct sim *sim, void *arg)
 	return kp_disrupt_fired(sim, arg);
 }
 
+/* An EC2NodeClass or AWSNodeTemplate must carry its kind's apiVersion. */
 static int
-karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
+kp_nodeclass_check(const struct ks_doc *d, struct ks_error *err)
 {
-	const struct yt_node *ks = r->scn->spec ? yt_map_get(r->scn->spec, "karpenter") : NULL;
-	struct kp_state *st;
-	struct cluster_hooks h;
-	size_t npools = 0;
-	int rc = KS_EINVAL;
+	int ok = strcmp(d->kind, "AWSNodeTemplate") == 0 ?
+	    strcmp(d->api_version, "karpenter.k8s.aws/v1alpha1") == 0 :
+	    strcmp(d->api_version, "karpenter.k8s.aws/v1") == 0 ||
+	    strcmp(d->api_version, "karpenter.k8s.aws/v1beta1") == 0;
 
-	*state = NULL;
-	for (size_t i = 0; i < r->scn->ndocs; i++) {
-		const char *kind = r->scn->docs[i]->kind;
+	if (ok)
+		return 0;
+	return ks_error_set(err, &d->mark, KS_EINVAL,
+	    "expected apiVersion %s for %s \"%s\", found %s",
+	    strcmp(d->kind, "AWSNodeTemplate") == 0 ? "karpenter.k8s.aws/v1alpha1" :
+	    "karpenter.k8s.aws/v1 or karpenter.k8s.aws/v1beta1", d->kind, d->name,
+	    d->api_version);
+}
 
-		npools += strcmp(kind, "NodePool") == 0 || strcmp(kind, "Provisioner") == 0;
-	}
-	st = kp_state_new(r, r->cat, r->region);
-	if (kp_parse_settings(st, ks, err) != 0)
-		goto fail;
-	kp_default_zones(st, r->region);
-	for (size_t i = 0; i < r->scn->ndocs; i++) {
-		const struct ks_doc *d = r->scn->docs[i];
+/* The scenario's node classes (checked) and NodePools/Provisioners (parsed, names unique). */
+static int
+kp_parse_docs(struct kp_state *st, const struct ks_scenario *scn, struct ks_error *err)
+{
+	for (size_t i = 0; i < scn->ndocs; i++) {
+		const struct ks_doc *d = scn->docs[i];
 		struct kp_pool *p;
 
 		if (strcmp(d->kind, "EC2NodeClass") == 0 || strcmp(d->kind, "AWSNodeTemplate") == 0) {
-			int ok = strcmp(d->kind, "AWSNodeTemplate") == 0 ?
-			    strcmp(d->api_version, "karpenter.k8s.aws/v1alpha1") == 0 :
-			    strcmp(d->api_version, "karpenter.k8s.aws/v1") == 0 ||
-			    strcmp(d->api_version, "karpenter.k8s.aws/v1beta1") == 0;
-
-			if (!ok) {
-				ks_error_set(err, &d->mark, KS_EINVAL,
-				    "expected apiVersion %s for %s \"%s\", found %s",
-				    strcmp(d->kind, "AWSNodeTemplate") == 0 ? "karpenter.k8s.aws/v1alpha1" :
-				    "karpenter.k8s.aws/v1 or karpenter.k8s.aws/v1beta1", d->kind, d->name,
-				    d->api_version);
-				goto fail;
-			}
+			if (kp_nodeclass_check(d, err) != 0)
+				return KS_EINVAL;
 			continue;
 		}
 		if (strcmp(d->kind, "NodePool") != 0 && strcmp(d->kind, "Provisioner") != 0)
 			continue;
 		for (size_t j = 0; j < st->npools; j++)
-			if (st->pools[j]->name == d->name) {
-				ks_error_set(err, &d->mark, KS_EINVAL,
-				    "duplicate %s \"%s\": NodePool and Provisioner names share one namespace",
-				    d->kind, d->name);
-				goto fail;
-			}
+			if (st->pools[j]->name == d->name)
+				return ks_error_set(err, &d->mark, KS_EINVAL,
+				    "duplicate %s \"%s\": NodePool and Provisioner names share one "
+				    "namespace", d->kind, d->name);
 		if (kp_pool_parse(st, d, &p, err) != 0)
-			goto fail;
+			return KS_EINVAL;
 		st->pools = xreallocarray(st->pools, st->npools + 1, sizeof(*st->pools));
 		st->pools[st->npools++] = p;
 	}
+	return 0;
+}
+
+/* Warn about a pool whose node class the scenario does not declare. */
+static void
+kp_nodeclass_refs(const struct kp_state *st, const struct ks_scenario *scn)
+{
 	for (size_t i = 0; i < st->npools; i++) {
 		struct kp_pool *p = st->pools[i];
 		int found = p->nodeclass == NULL;
 
-		for (size_t j = 0; j < r->scn->ndocs && !found; j++) {
-			const struct ks_doc *d = r->scn->docs[j];
+		for (size_t j = 0; j < scn->ndocs && !found; j++) {
+			const struct ks_doc *d = scn->docs[j];
 
 			found = (strcmp(d->kind, "EC2NodeClass") == 0 ||
 			    strcmp(d->kind, "AWSNodeTemplate") == 0) && d->name == p->nodeclass;
@@ -240,28 +237,35 @@ karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
 			ks_warn(&p->mark, "%s \"%s\" refers to node class \"%s\", which the scenario "
 			    "does not declare; its defaults are assumed", p->kind, p->name, p->nodeclass);
 	}
-	for (size_t i = 0; i < r->scn->nactions; i++) {
-		const struct ks_action *a = &r->scn->actions[i];
+}
+
+/* NodePools the timeline creates later: parsed now, applied by kp_apply_fired. */
+static int
+kp_parse_later(struct kp_state *st, const struct ks_scenario *scn, struct ks_error *err)
+{
+	for (size_t i = 0; i < scn->nactions; i++) {
+		const struct ks_action *a = &scn->actions[i];
 		struct kp_pool *p;
 
 		if (a->type != ACT_CREATE || a->doc == NULL ||
 		    (strcmp(a->doc->kind, "NodePool") != 0 && strcmp(a->doc->kind, "Provisioner") != 0))
 			continue;
 		if (kp_pool_parse(st, a->doc, &p, err) != 0)
-			goto fail;
+			return KS_EINVAL;
 		st->later = xreallocarray(st->later, st->nlater + 1, sizeof(*st->later));
 		st->later[st->nlater].st = st;
 		st->later[st->nlater].at_ms = a->at_ms;
 		st->later[st->nlater++].pool = p;
 	}
-	if (st->npools == 0 && st->nlater == 0) {
-		if (ks != NULL && !yt_is_null(ks))
-			ks_warn(&r->scn->spec_mark, "spec.karpenter is set but no NodePool or "
-			    "Provisioner is declared: Karpenter stays idle");
-		kp_state_free(st);
-		return 0;
-	}
-	(void)npools;
+	return 0;
+}
+
+/* Order the pools, prefilter their types, hook the cluster and arm the timers. */
+static void
+kp_start(struct kp_state *st, struct ks_run *r)
+{
+	struct cluster_hooks h;
+
 	qsort(st->pools, st->npools, sizeof(*st->pools), kp_pool_cmp);
 	for (size_t i = 0; i < st->npools; i++)
 		kp_pool_types(st, st->pools[i]);
@@ -278,11 +282,37 @@ karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
 		sim_at(&r->sim, st->intr[i].at_ms, "kp-interrupt", kp_interrupt_fired, &st->intr[i]);
 	for (size_t i = 0; i < st->nlater; i++)
 		sim_at(&r->sim, st->later[i].at_ms, "kp-apply", kp_apply_fired, &st->later[i]);
+}
+
+static int
+karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
+{
+	const struct yt_node *ks = r->scn->spec ? yt_map_get(r->scn->spec, "karpenter") : NULL;
+	struct kp_state *st;
+
+	*state = NULL;
+	st = kp_state_new(r, r->cat, r->region);
+	if (kp_parse_settings(st, ks, err) != 0)
+		goto fail;
+	kp_default_zones(st, r->region);
+	if (kp_parse_docs(st, r->scn, err) != 0)
+		goto fail;
+	kp_nodeclass_refs(st, r->scn);
+	if (kp_parse_later(st, r->scn, err) != 0)
+		goto fail;
+	if (st->npools == 0 && st->nlater == 0) {
+		if (ks != NULL && !yt_is_null(ks))
+			ks_warn(&r->scn->spec_mark, "spec.karpenter is set but no NodePool or "
+			    "Provisioner is declared: Karpenter stays idle");
+		kp_state_free(st);
+		return 0;
+	}
+	kp_start(st, r);
 	*state = st;
 	return 0;
 fail:
 	kp_state_free(st);
-	return rc;
+	return KS_EINVAL;
 }
 
 static void

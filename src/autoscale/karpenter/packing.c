@@ -600,92 +600,56 @@ kp_news_add(struct kp_round *R, size_t i, struct ks_pod *p, const struct kp_reqs
 	return 1;
 }
 
-/* Try a new claim from pool p; on failure append the reason to err. */
-static int
-kp_news_new(struct kp_round *R, struct kp_pool *p, struct ks_pod *pod, const struct kp_reqs *preqs,
-    int tolerate_prefer, int soft, char *err, size_t errn)
+/* Why the pod's requirement bad is incompatible with pool p, into out. */
+static void
+kp_why_reqs(const struct kp_pool *p, const struct kp_req *bad, const char *sep, char *out,
+    size_t n)
 {
-	struct kp_state *st = R->st;
-	size_t pi = kp_pool_index(st, p), n, len = strlen(err);
-	const struct ks_taint *t;
-	const struct kp_req *bad = NULL;
-	const struct kp_it **its;
-	struct kp_claim *k;
-	struct kp_reqs rs;
-	unsigned why;
-	char sep[3] = "";
+	const struct kp_req *have = kp_reqs_get(&p->reqs, bad->key);
+	char a[512], b[512];
 
-	if (len > 0)
-		strcpy(sep, "; ");
-	if (R->nodes_left[pi] == 0) {
-		snprintf(err + len, errn - len, "%sall available instance types exceed limits for "
-		    "nodepool: \"%s\"", sep, p->name);
-		return 0;
+	kp_req_format(bad, a, sizeof(a));
+	if (have != NULL) {
+		kp_req_format(have, b, sizeof(b));
+		snprintf(out, n, "%sincompatible with nodepool \"%s\", incompatible "
+		    "requirements, key %s, %s not in %s", sep, p->name, bad->key, a, b);
+	} else {
+		snprintf(out, n, "%sincompatible with nodepool \"%s\", incompatible "
+		    "requirements, label \"%s\" does not have known values", sep, p->name,
+		    bad->key);
 	}
-	if ((t = kp_pool_untolerated(p, pod, tolerate_prefer)) != NULL) {
-		snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", did not tolerate "
-		    "%s=%s:%s", sep, p->name, t->key, t->val, taint_effect_name[t->effect]);
-		return 0;
-	}
-	if (!kp_reqs_compatible(&p->reqs, preqs, &bad)) {
-		const struct kp_req *have = kp_reqs_get(&p->reqs, bad->key);
-		char a[512], b[512];
+}
 
-		kp_req_format(bad, a, sizeof(a));
-		if (have != NULL) {
-			kp_req_format(have, b, sizeof(b));
-			snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", incompatible "
-			    "requirements, key %s, %s not in %s", sep, p->name, bad->key, a, b);
-		} else {
-			snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", incompatible "
-			    "requirements, label \"%s\" does not have known values", sep, p->name,
-			    bad->key);
-		}
-		return 0;
-	}
-	kp_reqs_copy(&rs, &p->reqs);
-	kp_reqs_merge(&rs, preqs);
-	if (!kp_zone_narrow(R, pod, p, preqs, soft, &rs)) {
-		snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", unsatisfiable "
-		    "topology constraint for topology spread, key=%s", sep, p->name, KP_ZONE_KEY);
-		kp_reqs_free(&rs);
-		return 0;
-	}
-	its = xreallocarray(NULL, p->nits + 1, sizeof(*its));
-	n = kp_filter_types(R, p, p->its, p->nits, &rs, &pod->req, 1, its, &why);
-	if (n > 0) {
-		const struct kp_req *mv = kp_min_values_short(st, &rs, its, n);
+/* Why no type of pool p holds the pod under rs (kp_filter_types' why bits), into out. */
+static void
+kp_why_no_type(struct kp_state *st, struct kp_pool *p, const struct ks_pod *pod,
+    const struct kp_reqs *rs, unsigned why, const char *sep, char *out, size_t n)
+{
+	char ds[256], rq[256], rstr[2048];
+	struct ks_res ov = { { 0 } };
 
-		if (mv != NULL) {
-			snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", minValues "
-			    "requirement is not met for label %s", sep, p->name, mv->key);
-			free(its);
-			kp_reqs_free(&rs);
-			return 0;
-		}
-	}
-	if (n == 0) {
-		char ds[256], rq[256], rstr[2048];
-		struct ks_res ov = { { 0 } };
+	if (p->nits > 0)
+		kp_ds_overhead(st, p, p->its[0], &ov);
+	kp_reqs_format(rs, rstr, sizeof(rstr));
+	if (why & 16)
+		snprintf(out, n, "%sall available instance types exceed limits "
+		    "for nodepool: \"%s\"", sep, p->name);
+	else
+		snprintf(out, n, "%sincompatible with nodepool \"%s\", daemonset "
+		    "overhead=%s, no instance type satisfied resources %s and requirements %s (%s)",
+		    sep, p->name, kp_res_json(&ov, ds, sizeof(ds)),
+		    kp_res_json(&pod->req, rq, sizeof(rq)), rstr, kp_filter_why(why));
+}
 
-		if (p->nits > 0)
-			kp_ds_overhead(st, p, p->its[0], &ov);
-		kp_reqs_format(&rs, rstr, sizeof(rstr));
-		if (why & 16)
-			snprintf(err + len, errn - len, "%sall available instance types exceed limits "
-			    "for nodepool: \"%s\"", sep, p->name);
-		else
-			snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", daemonset "
-			    "overhead=%s, no instance type satisfied resources %s and requirements %s (%s)",
-			    sep, p->name, kp_res_json(&ov, ds, sizeof(ds)),
-			    kp_res_json(&pod->req, rq, sizeof(rq)), rstr, kp_filter_why(why));
-		free(its);
-		kp_reqs_free(&rs);
-		return 0;
-	}
-	k = xcalloc(1, sizeof(*k));
+/* A new claim of pool p (index pi) for the pod, owning rs and its[0..n): add it to the round. */
+static void
+kp_news_push(struct kp_round *R, struct kp_pool *p, size_t pi, const struct ks_pod *pod,
+    struct kp_reqs *rs, const struct kp_it **its, size_t n)
+{
+	struct kp_claim *k = xcalloc(1, sizeof(*k));
+
 	k->pool = p;
-	k->reqs = rs;
+	k->reqs = *rs;
 	k->its = its;
 	k->nits = n;
 	k->req = pod->req;
@@ -709,6 +673,59 @@ kp_news_new(struct kp_round *R, struct kp_pool *p, struct ks_pod *pod, const str
 	R->news_pods[R->nnews] = xmalloc(sizeof(uint32_t));
 	R->news_pods[R->nnews][0] = pod->id;
 	R->news[R->nnews++] = k;
+}
+
+/* Try a new claim from pool p; on failure append the reason to err. */
+static int
+kp_news_new(struct kp_round *R, struct kp_pool *p, struct ks_pod *pod, const struct kp_reqs *preqs,
+    int tolerate_prefer, int soft, char *err, size_t errn)
+{
+	struct kp_state *st = R->st;
+	size_t pi = kp_pool_index(st, p), n, len = strlen(err);
+	const struct ks_taint *t;
+	const struct kp_req *bad = NULL, *mv = NULL;
+	const struct kp_it **its;
+	struct kp_reqs rs;
+	unsigned why;
+	char sep[3] = "";
+
+	if (len > 0)
+		strcpy(sep, "; ");
+	if (R->nodes_left[pi] == 0) {
+		snprintf(err + len, errn - len, "%sall available instance types exceed limits for "
+		    "nodepool: \"%s\"", sep, p->name);
+		return 0;
+	}
+	if ((t = kp_pool_untolerated(p, pod, tolerate_prefer)) != NULL) {
+		snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", did not tolerate "
+		    "%s=%s:%s", sep, p->name, t->key, t->val, taint_effect_name[t->effect]);
+		return 0;
+	}
+	if (!kp_reqs_compatible(&p->reqs, preqs, &bad)) {
+		kp_why_reqs(p, bad, sep, err + len, errn - len);
+		return 0;
+	}
+	kp_reqs_copy(&rs, &p->reqs);
+	kp_reqs_merge(&rs, preqs);
+	if (!kp_zone_narrow(R, pod, p, preqs, soft, &rs)) {
+		snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", unsatisfiable "
+		    "topology constraint for topology spread, key=%s", sep, p->name, KP_ZONE_KEY);
+		kp_reqs_free(&rs);
+		return 0;
+	}
+	its = xreallocarray(NULL, p->nits + 1, sizeof(*its));
+	n = kp_filter_types(R, p, p->its, p->nits, &rs, &pod->req, 1, its, &why);
+	if (n > 0 && (mv = kp_min_values_short(st, &rs, its, n)) != NULL)
+		snprintf(err + len, errn - len, "%sincompatible with nodepool \"%s\", minValues "
+		    "requirement is not met for label %s", sep, p->name, mv->key);
+	else if (n == 0)
+		kp_why_no_type(st, p, pod, &rs, why, sep, err + len, errn - len);
+	if (n == 0 || mv != NULL) {
+		free(its);
+		kp_reqs_free(&rs);
+		return 0;
+	}
+	kp_news_push(R, p, pi, pod, &rs, its, n);
 	return 1;
 }
 
