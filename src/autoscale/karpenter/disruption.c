@@ -774,7 +774,7 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 	 */
 	ncons = kp_cons_signature(st, cands, nc);
 	if (st->version == st->cons_version && ncons == st->cons_n &&
-	    st->r->sim.now_ms - st->cons_ms < 5 * 60 * 1000)
+	    st->r->sim.now_ms - st->cons_ms < KP_CONS_REARM_MS)
 		goto out;
 	if (kp_try_multi(st, cands, nc, take) || kp_try_single(st, cands, nc))
 		goto out;

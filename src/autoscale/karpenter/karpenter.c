@@ -147,9 +147,9 @@ kp_state_new(struct ks_run *r, const struct catalog *cat, const char *region)
 	st->hostname_key = intern("kubernetes.io/hostname");
 	kp_spot_s = intern("spot");
 	kp_od_s = intern("on-demand");
-	st->idle_ms = 1000;
-	st->max_ms = 10000;
-	st->boot_ms = 60000;
+	st->idle_ms = KP_BATCH_IDLE_MS;
+	st->max_ms = KP_BATCH_MAX_MS;
+	st->boot_ms = KP_BOOT_MS;
 	st->its = xcalloc(n + 1, sizeof(*st->its));
 	region = intern(region);
 	for (size_t i = 0; i < n; i++) {

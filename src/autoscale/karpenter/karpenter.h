@@ -22,14 +22,29 @@
 
 #define KP_MIB			(INT64_C(1024) * 1024)
 #define KP_GIB			(KP_MIB * 1024)
+
+/*
+ * ---- upstream defaults, in one table ----
+ * Every number Karpenter's own code or its defaults fix, with where it
+ * comes from (karpenter = kubernetes-sigs/karpenter, aws =
+ * aws/karpenter-provider-aws).  The scenario may override the first three
+ * (spec.karpenter, settings.c) and a NodePool its expiry and budgets.
+ */
+#define KP_BATCH_IDLE_MS	1000		/* settings BATCH_IDLE_DURATION */
+#define KP_BATCH_MAX_MS		10000		/* settings BATCH_MAX_DURATION */
+#define KP_BOOT_MS		60000		/* NodeClaim created -> Ready (reference 0.4, C.2) */
+#define KP_EXPIRE_AFTER_MS	(720LL * 3600 * 1000)	/* v1beta1/v1 expireAfter default */
+#define KP_BUDGET_PCT		10		/* default disruption budget, nodes: 10% */
 #define KP_DISRUPT_PERIOD_MS	10000		/* disruption controller poll */
 #define KP_VALIDATE_MS		15000		/* consolidationTTL */
 #define KP_NOMINATION_MS	20000		/* max(2 x batch max, 10 s) */
+#define KP_CONS_REARM_MS	(5 * 60 * 1000)	/* state/cluster.go consolidation state TTL */
 #define KP_S2S_MIN_TYPES	15		/* spot-to-spot minimum cheaper types */
 #define KP_FLEET_TYPES		60		/* types sent to CreateFleet */
 #define KP_MULTI_MAX		100		/* multi-node consolidation candidates */
 #define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable event dedupe */
 #define KP_INTERRUPT_NOTICE_MS	120000		/* spot interruption notice */
+#define KP_UNAVAIL_MS		(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
 
 /* ---- instance types ---- */
 
@@ -162,7 +177,6 @@ struct kp_unavail {
 	int			 spot;		/* capacity type spot */
 	int64_t			 until_ms;	/* unavailable before this */
 };
-#define KP_UNAVAIL_MS	(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
 
 /* A NodePool the timeline applies later (create, or update by name). */
 struct kp_later {
@@ -264,8 +278,8 @@ int	kp_it_compatible(const struct kp_state *st, const struct kp_it *k, const str
 void	kp_it_free_res(const struct kp_pool *p, const struct kp_it *k, const struct ks_res *ds,
     struct ks_res *out);
 int	kp_priced_cmp(const void *a, const void *b);
-size_t	kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs, const struct kp_it *const *its,
-    size_t nits, int *spot, struct kp_priced *out, size_t max);
+size_t	kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs,
+    const struct kp_it *const *its, size_t nits, int *spot, struct kp_priced *out, size_t max);
 void	kp_pool_types(struct kp_state *st, struct kp_pool *p);
 
 /* nodepool.c */
@@ -280,7 +294,8 @@ int	kp_pool_cmp(const void *a, const void *b);
 void	kp_ds_overhead(struct kp_state *st, const struct kp_pool *p, const struct kp_it *k,
     struct ks_res *out);
 int	kp_pod_provisionable(const struct ks_pod *p);
-void	kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude, size_t nexclude);
+void	kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude,
+    size_t nexclude);
 void	kp_round_free(struct kp_round *R);
 void	kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods);
 

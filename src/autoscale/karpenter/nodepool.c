@@ -232,6 +232,11 @@ kp_parse_limits(const struct yt_node *m, struct kp_pool *p, struct ks_error *err
 	return 0;
 }
 
+/* "10%": the default budget's nodes as a user would write them */
+#define KP_STR_(x)		#x
+#define KP_STR(x)		KP_STR_(x)
+#define KP_BUDGET_PCT_STR	KP_STR(KP_BUDGET_PCT) "%"
+
 static int
 kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
     struct ks_error *err)
@@ -239,9 +244,9 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 	static const char *const keys[] = { "nodes", "schedule", "duration", "reasons", NULL };
 
 	if (seq == NULL || yt_is_null(seq)) {
-		/* default: one budget of 10% for every reason */
+		/* default: one budget of KP_BUDGET_PCT% for every reason */
 		p->budgets = xcalloc(1, sizeof(*p->budgets));
-		p->budgets[0].nodes = 10;
+		p->budgets[0].nodes = KP_BUDGET_PCT;
 		p->budgets[0].pct = 1;
 		p->budgets[0].reasons = KR_ALL;
 		p->nbudgets = 1;
@@ -262,7 +267,7 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 		if (load_str_opt(e, "nodes", &s, err) != 0)
 			return KS_EINVAL;
 		if (s == NULL)
-			s = "10%";
+			s = KP_BUDGET_PCT_STR;
 		len = strlen(s);
 		b->pct = len > 0 && s[len - 1] == '%';
 		{
@@ -509,7 +514,7 @@ kp_parse_disruption_v1beta1(const struct yt_node *spec, const struct yt_node *di
 		    "consolidateAfter must be set with consolidationPolicy WhenEmpty");
 	if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
 		return KS_EINVAL;
-	p->expire_after_ms = 720LL * 3600 * 1000;
+	p->expire_after_ms = KP_EXPIRE_AFTER_MS;
 	v = dis ? yt_map_get(dis, "expireAfter") : NULL;
 	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
 		return KS_EINVAL;
@@ -536,7 +541,7 @@ kp_parse_disruption_v1(const struct yt_node *tspec, const struct yt_node *dis,
 	v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
 	if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
 		return KS_EINVAL;
-	p->expire_after_ms = 720LL * 3600 * 1000;
+	p->expire_after_ms = KP_EXPIRE_AFTER_MS;
 	v = yt_map_get(tspec, "expireAfter");
 	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
 		return KS_EINVAL;

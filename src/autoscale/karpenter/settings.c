@@ -3,7 +3,7 @@
  * settings and feature gates (as flags or as helm values under settings),
  * batch durations, the boot time, the offered zones (three of the region
  * by default) and the spot interruptions to deliver.  The defaults of
- * upstream are in karpenter.h's table and in kp_state_new().
+ * upstream are in karpenter.h's table, which kp_state_new() applies.
  */
 #include <assert.h>
 #include <math.h>
