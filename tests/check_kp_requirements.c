@@ -60,68 +60,64 @@ admits(const char *text, const char *v)
 
 /* ---- core ---- */
 
-START_TEST(test_in_notin)
-{
-	char buf[512];
-
+/*
+ * a ∩ b for a pool a and a pod b: whether b is compatible with a, and the
+ * intersection as upstream prints it (NULL: not checked).
+ */
+static const struct {
+	const char	*a, *b;		/* pool, pod */
+	int		 ok;		/* kp_reqs_compatible(a, b) */
+	const char	*want;		/* kp_reqs_format(a ∩ b), or NULL */
+} isect_cases[] = {
 	/* {a,b,c} ∩ complement{b} = {a,c} */
-	ck_assert_int_eq(isect("k In a b c", "k NotIn b", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "k In [a c]");
+	{ "k In a b c", "k NotIn b", 1, "k In [a c]" },
 	/* {a} ∩ {b} = {} : incompatible */
-	ck_assert_int_eq(isect("k In a", "k In b", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "k DoesNotExist");
+	{ "k In a", "k In b", 0, "k DoesNotExist" },
 	/* complement{a} ∩ complement{b} = complement{a,b} */
-	ck_assert_int_eq(isect("k NotIn a", "k NotIn b", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "k NotIn [a b]");
-}
-END_TEST
-
-START_TEST(test_gt_lt)
-{
-	char buf[512];
-
+	{ "k NotIn a", "k NotIn b", 1, "k NotIn [a b]" },
 	/* Gt 2 filters {1,3,x}: 1 fails, x is not an integer */
-	ck_assert_int_eq(isect("g Gt 2", "g In 1 3 x", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g In [3]");
+	{ "g Gt 2", "g In 1 3 x", 1, "g In [3]" },
 	/* 2 < v < 4 leaves 3 */
-	ck_assert_int_eq(isect("g Gt 2", "g Lt 4", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g Gt 2 Lt 4");
+	{ "g Gt 2", "g Lt 4", 1, "g Gt 2 Lt 4" },
 	/* 2 < v < 3 leaves no integer */
-	ck_assert_int_eq(isect("g Gt 2", "g Lt 3", buf, sizeof(buf)), 0);
+	{ "g Gt 2", "g Lt 3", 0, NULL },
 	/* Gt 2 ∩ Gt 5 = Gt 5 */
-	ck_assert_int_eq(isect("g Gt 2", "g Gt 5", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g Gt 5");
-}
-END_TEST
+	{ "g Gt 2", "g Gt 5", 1, "g Gt 5" },
+	/* a finite set is filtered by the bounds, which are then spent: 1 < v < 10 */
+	{ "g Gt 1; g Lt 10", "g In 1 5 10 12", 1, "g In [5]" },
+	/* Gt 4 ∩ Lt 5: no integer lies between; Gt 4 ∩ Lt 6 holds 5 */
+	{ "g Gt 4", "g Lt 5", 0, NULL },
+	{ "g Gt 4", "g Lt 6", 1, NULL },
+	/* NotIn with Exists: still complement{a} */
+	{ "k NotIn a", "k Exists", 1, "k NotIn [a]" },
+	/* DoesNotExist and NotIn: both admit an absent label */
+	{ "k DoesNotExist", "k NotIn a", 1, NULL },
+	/* DoesNotExist and Exists: nothing */
+	{ "k DoesNotExist", "k Exists", 0, NULL },
+	/* a custom key the pool does not define: In fails, NotIn passes */
+	{ "intent In apps", "team In ml", 0, NULL },
+	{ "intent In apps", "team NotIn ml", 1, NULL },
+	/* an undefined well-known label means "any" */
+	{ "intent In apps", "topology.kubernetes.io/zone In us-east-1b", 1, NULL },
+	{ "intent In apps", "karpenter.k8s.aws/instance-family In c6gd", 1, NULL },
+};
 
-START_TEST(test_exists)
+START_TEST(test_isect)
 {
 	char buf[512];
 
-	/* NotIn with Exists: still complement{a} */
-	ck_assert_int_eq(isect("k NotIn a", "k Exists", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "k NotIn [a]");
-	/* DoesNotExist and NotIn: both admit an absent label */
-	ck_assert_int_eq(isect("k DoesNotExist", "k NotIn a", buf, sizeof(buf)), 1);
-	/* DoesNotExist and Exists: nothing */
-	ck_assert_int_eq(isect("k DoesNotExist", "k Exists", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(isect(isect_cases[_i].a, isect_cases[_i].b, buf, sizeof(buf)),
+	    isect_cases[_i].ok);
+	if (isect_cases[_i].want != NULL)
+		ck_assert_str_eq(buf, isect_cases[_i].want);
 }
 END_TEST
 
-START_TEST(test_compatible_undefined)
+START_TEST(test_compatible_bad)
 {
 	struct kp_reqs pool, pod;
 	const struct kp_req *bad = NULL;
-	char buf[512];
 
-	/* a custom key the pool does not define: In fails, NotIn passes */
-	ck_assert_int_eq(isect("intent In apps", "team In ml", buf, sizeof(buf)), 0);
-	ck_assert_int_eq(isect("intent In apps", "team NotIn ml", buf, sizeof(buf)), 1);
-	/* an undefined well-known label means "any" */
-	ck_assert_int_eq(isect("intent In apps", "topology.kubernetes.io/zone In us-east-1b", buf,
-	    sizeof(buf)), 1);
-	ck_assert_int_eq(isect("intent In apps", "karpenter.k8s.aws/instance-family In c6gd", buf,
-	    sizeof(buf)), 1);
 	/* *bad names the pod's requirement that failed */
 	kp_reqs_from_text("intent In apps", &pool);
 	kp_reqs_from_text("intent In apps; team In ml", &pod);
@@ -133,30 +129,28 @@ START_TEST(test_compatible_undefined)
 }
 END_TEST
 
+/* Does the one requirement `req` admit the label value v (NULL: absent)? */
+static const struct {
+	const char	*req;		/* one requirement */
+	const char	*v;		/* the node's value, NULL = no such label */
+	int		 ok;		/* kp_req_admits */
+} admits_cases[] = {
+	/* In {a,b}: a member, not another value, not an absent label */
+	{ "k In a b", "a", 1 }, { "k In a b", "c", 0 }, { "k In a b", NULL, 0 },
+	/* NotIn {a}: any other value, and an absent label */
+	{ "k NotIn a", "a", 0 }, { "k NotIn a", "b", 1 }, { "k NotIn a", NULL, 1 },
+	/* Exists: any value, not an absent label; DoesNotExist: the reverse */
+	{ "k Exists", "z", 1 }, { "k Exists", NULL, 0 },
+	{ "k DoesNotExist", "z", 0 }, { "k DoesNotExist", NULL, 1 },
+	/* Gt 2: integers above 2 only; an absent label or a word fails */
+	{ "g Gt 2", "3", 1 }, { "g Gt 2", "2", 0 }, { "g Gt 2", "x", 0 }, { "g Gt 2", NULL, 0 },
+	/* Lt 4: 3 and -1 pass, 4 does not */
+	{ "g Lt 4", "3", 1 }, { "g Lt 4", "-1", 1 }, { "g Lt 4", "4", 0 },
+};
+
 START_TEST(test_admits)
 {
-	/* In {a,b}: a member, not another value, not an absent label */
-	ck_assert_int_eq(admits("k In a b", "a"), 1);
-	ck_assert_int_eq(admits("k In a b", "c"), 0);
-	ck_assert_int_eq(admits("k In a b", NULL), 0);
-	/* NotIn {a}: any other value, and an absent label */
-	ck_assert_int_eq(admits("k NotIn a", "a"), 0);
-	ck_assert_int_eq(admits("k NotIn a", "b"), 1);
-	ck_assert_int_eq(admits("k NotIn a", NULL), 1);
-	/* Exists: any value, not an absent label; DoesNotExist: the reverse */
-	ck_assert_int_eq(admits("k Exists", "z"), 1);
-	ck_assert_int_eq(admits("k Exists", NULL), 0);
-	ck_assert_int_eq(admits("k DoesNotExist", "z"), 0);
-	ck_assert_int_eq(admits("k DoesNotExist", NULL), 1);
-	/* Gt 2: integers above 2 only; an absent label or a word fails */
-	ck_assert_int_eq(admits("g Gt 2", "3"), 1);
-	ck_assert_int_eq(admits("g Gt 2", "2"), 0);
-	ck_assert_int_eq(admits("g Gt 2", "x"), 0);
-	ck_assert_int_eq(admits("g Gt 2", NULL), 0);
-	/* Lt 4: 3 and -1 pass, 4 does not */
-	ck_assert_int_eq(admits("g Lt 4", "3"), 1);
-	ck_assert_int_eq(admits("g Lt 4", "-1"), 1);
-	ck_assert_int_eq(admits("g Lt 4", "4"), 0);
+	ck_assert_int_eq(admits(admits_cases[_i].req, admits_cases[_i].v), admits_cases[_i].ok);
 }
 END_TEST
 
@@ -240,20 +234,6 @@ START_TEST(test_min_values_and_copy)
 }
 END_TEST
 
-START_TEST(test_bounds_on_a_set)
-{
-	char buf[256];
-
-	/* a finite set is filtered by the bounds, which are then spent: 1 < v < 10 */
-	ck_assert_int_eq(isect("g Gt 1; g Lt 10", "g In 1 5 10 12", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g In [5]");
-	/* Gt 4 ∩ Lt 5: no integer lies between */
-	ck_assert_int_eq(isect("g Gt 4", "g Lt 5", buf, sizeof(buf)), 0);
-	/* Gt 4 ∩ Lt 6 holds 5 */
-	ck_assert_int_eq(isect("g Gt 4", "g Lt 6", buf, sizeof(buf)), 1);
-}
-END_TEST
-
 /* ---- errors ---- */
 
 START_TEST(test_parse_int)
@@ -288,16 +268,14 @@ kp_requirements_suite(void)
 	TCase *core = tcase_create("core"), *limits = tcase_create("limits");
 	TCase *errors = tcase_create("errors");
 
-	tcase_add_test(core, test_in_notin);
-	tcase_add_test(core, test_gt_lt);
-	tcase_add_test(core, test_exists);
-	tcase_add_test(core, test_compatible_undefined);
-	tcase_add_test(core, test_admits);
+	tcase_add_loop_test(core, test_isect, 0, (int)(sizeof(isect_cases) / sizeof(isect_cases[0])));
+	tcase_add_test(core, test_compatible_bad);
+	tcase_add_loop_test(core, test_admits, 0,
+	    (int)(sizeof(admits_cases) / sizeof(admits_cases[0])));
 	tcase_add_test(core, test_add_same_key);
 	tcase_add_test(core, test_format_order);
 	tcase_add_test(limits, test_format_truncates);
 	tcase_add_test(limits, test_min_values_and_copy);
-	tcase_add_test(limits, test_bounds_on_a_set);
 	tcase_add_test(errors, test_parse_int);
 	tcase_add_test(errors, test_text_skips_bad_parts);
 	suite_add_tcase(s, core);

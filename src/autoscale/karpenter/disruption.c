@@ -685,6 +685,20 @@ kp_cons_signature(const struct kp_state *st, const struct kp_cand *cands, size_t
 	return ncons;
 }
 
+/*
+ * Candidate c may be consolidated (Underutilized) now: it has pods, its
+ * pool allows it, it is past consolidateAfter and the pool's budget is
+ * not spent.
+ */
+static int
+kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64_t *budget)
+{
+	const struct kp_claim *k = c->k;
+
+	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, k) &&
+	    budget[kp_pool_index(st, k->pool)] > 0;
+}
+
 /* Multi-node consolidation: the largest valid prefix, by binary search. */
 static int
 kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
@@ -695,14 +709,10 @@ kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 	size_t nt = 0, lo = 1, hi;
 
 	for (size_t i = 0; i < nc && nt < KP_MULTI_MAX; i++) {
-		struct kp_claim *k = cands[i].k;
-		size_t pi = kp_pool_index(st, k->pool);
-
-		if (cands[i].npods == 0 || !k->pool->underutil_ok || !kp_consolidatable(st, k) ||
-		    budget[pi] <= 0)
+		if (!kp_cons_eligible(st, &cands[i], budget))
 			continue;
-		budget[pi]--;
-		take[nt++] = k;
+		budget[kp_pool_index(st, cands[i].k->pool)]--;
+		take[nt++] = cands[i].k;
 	}
 	free(budget);
 	if (nt < 2)
@@ -736,11 +746,9 @@ kp_try_single(struct kp_state *st, const struct kp_cand *cands, size_t nc)
 
 	for (size_t i = 0; i < nc; i++) {
 		struct kp_claim *k = cands[i].k;
-		size_t pi = kp_pool_index(st, k->pool);
 		struct kp_cmd *cmd;
 
-		if (cands[i].npods == 0 || !k->pool->underutil_ok || !kp_consolidatable(st, k) ||
-		    budget[pi] <= 0)
+		if (!kp_cons_eligible(st, &cands[i], budget))
 			continue;
 		if ((cmd = kp_compute(st, &k, 1, 0, 0)) != NULL) {
 			kp_cmd_start(st, cmd, KR_UNDERUTILIZED);
@@ -833,12 +841,7 @@ kp_apply_fired(struct sim *sim, void *arg)
 		cluster_event(c, "Applied", ref, "%s %s created", p->kind, p->name);
 	} else {
 		/* keep the address: claims point at their pool */
-		kp_reqs_free(&old->reqs);
-		labels_free(&old->labels);
-		free(old->taints);
-		free(old->startup);
-		free(old->budgets);
-		free(old->its);
+		kp_pool_clear(old);
 		*old = *p;
 		free(p);
 		cluster_event(c, "Applied", ref, "%s %s updated", old->kind, old->name);

@@ -283,6 +283,7 @@ size_t	kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs,
 void	kp_pool_types(struct kp_state *st, struct kp_pool *p);
 
 /* nodepool.c */
+void	kp_pool_clear(struct kp_pool *p);
 void	kp_pool_free(struct kp_pool *p);
 const char	*kp_pool_hash(const struct kp_pool *p);
 int	kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,

@@ -19,17 +19,24 @@
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
+/* Free what p owns, not p: an applied update replaces a pool in place. */
 void
-kp_pool_free(struct kp_pool *p)
+kp_pool_clear(struct kp_pool *p)
 {
-	if (p == NULL)
-		return;
 	kp_reqs_free(&p->reqs);
 	labels_free(&p->labels);
 	free(p->taints);
 	free(p->startup);
 	free(p->budgets);
 	free(p->its);
+}
+
+void
+kp_pool_free(struct kp_pool *p)
+{
+	if (p == NULL)
+		return;
+	kp_pool_clear(p);
 	free(p);
 }
 
@@ -72,6 +79,27 @@ kp_get_duration_never(const struct yt_node *v, int64_t *ms, struct ks_error *err
 		return 0;
 	}
 	return yt_get_duration(v, ms, err);
+}
+
+/*
+ * An optional integer between lo and hi into *out (left alone when v is
+ * absent or null); `what` names it in the error.
+ */
+static int
+kp_get_bounded(const struct yt_node *v, const char *what, int lo, int hi, int *out,
+    struct ks_error *err)
+{
+	int64_t x;
+
+	if (v == NULL || yt_is_null(v))
+		return 0;
+	if (yt_get_int64(v, &x, err) != 0)
+		return KS_EINVAL;
+	if (x < lo || x > hi)
+		return ks_error_set(err, &v->mark, KS_EINVAL, "expected %s between %d and %d, "
+		    "found %lld", what, lo, hi, (long long)x);
+	*out = (int)x;
+	return 0;
 }
 
 /* requirements: [{key, operator, values, minValues}] */
@@ -153,19 +181,9 @@ kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *ou
 		kp_req_init(&r, key, o, v, nv, num);
 		free(v);
 		mv = yt_map_get(e, "minValues");
-		if (mv != NULL && !yt_is_null(mv)) {
-			int64_t m;
-
-			if (yt_get_int64(mv, &m, err) != 0) {
-				kp_req_free(&r);
-				return KS_EINVAL;
-			}
-			if (m < 1 || m > 50) {
-				kp_req_free(&r);
-				return ks_error_set(err, &mv->mark, KS_EINVAL,
-				    "expected minValues between 1 and 50, found %lld", (long long)m);
-			}
-			r.min_values = (int)m;
+		if (kp_get_bounded(mv, "minValues", 1, 50, &r.min_values, err) != 0) {
+			kp_req_free(&r);
+			return KS_EINVAL;
 		}
 		if (strncmp(r.key, "karpenter.k8s.aws/", 18) == 0 && kp_label_index(st, r.key) < 0)
 			ks_warn(&e->mark, "requirement on \"%s\" is not modelled (the catalog has no "
@@ -331,18 +349,7 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 static int
 kp_parse_kubelet(const struct yt_node *k, struct kp_pool *p, struct ks_error *err)
 {
-	const struct yt_node *mp = yt_map_get(k, "maxPods");
-	int64_t v;
-
-	if (mp == NULL || yt_is_null(mp))
-		return 0;
-	if (yt_get_int64(mp, &v, err) != 0)
-		return KS_EINVAL;
-	if (v < 1 || v > 10000)
-		return ks_error_set(err, &mp->mark, KS_EINVAL,
-		    "expected maxPods between 1 and 10000, found %lld", (long long)v);
-	p->max_pods = (int)v;
-	return 0;
+	return kp_get_bounded(yt_map_get(k, "maxPods"), "maxPods", 1, 10000, &p->max_pods, err);
 }
 
 static void
@@ -373,24 +380,6 @@ kp_pool_version(const struct ks_doc *d, struct kp_pool *p, struct ks_error *err)
 		    "expected apiVersion karpenter.sh/v1 or karpenter.sh/v1beta1 for a NodePool, "
 		    "found %s", d->api_version);
 	}
-	return 0;
-}
-
-/* spec.weight, 1..100 when set. */
-static int
-kp_parse_weight(const struct yt_node *spec, struct kp_pool *p, struct ks_error *err)
-{
-	const struct yt_node *v = yt_map_get(spec, "weight");
-	int64_t w;
-
-	if (v == NULL || yt_is_null(v))
-		return 0;
-	if (yt_get_int64(v, &w, err) != 0)
-		return KS_EINVAL;
-	if (w < 1 || w > 100)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "expected a weight between 1 and 100, found %lld", (long long)w);
-	p->weight = (int)w;
 	return 0;
 }
 
@@ -490,65 +479,43 @@ kp_parse_v1alpha5(struct kp_state *st, const struct yt_node *spec, struct kp_poo
 	return 0;
 }
 
-/* v1beta1 spec.disruption: WhenUnderutilized (default) or WhenEmpty, expireAfter. */
+/*
+ * spec.disruption of v1beta1 and v1: consolidationPolicy (WhenUnderutilized,
+ * or WhenEmptyOrUnderutilized in v1, by default; or WhenEmpty),
+ * consolidateAfter, and expireAfter (in spec.disruption in v1beta1, in
+ * spec.template.spec in v1).  v1beta1 ties consolidateAfter to WhenEmpty.
+ */
 static int
-kp_parse_disruption_v1beta1(const struct yt_node *spec, const struct yt_node *dis,
-    const char *policy, struct kp_pool *p, struct ks_error *err)
+kp_parse_disruption(const struct yt_node *spec, const struct yt_node *tspec,
+    const struct yt_node *dis, const char *policy, struct kp_pool *p, struct ks_error *err)
 {
-	const struct yt_node *pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL, *v;
-	const char *dflt = "WhenUnderutilized";
+	int v1 = p->version == KP_V1;
+	const char *dflt = v1 ? "WhenEmptyOrUnderutilized" : "WhenUnderutilized";
+	const struct yt_node *pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL;
+	const struct yt_node *after = dis ? yt_map_get(dis, "consolidateAfter") : NULL, *v;
 
 	if (policy == NULL)
 		policy = dflt;
-	if (strcmp(policy, "WhenUnderutilized") != 0 && strcmp(policy, "WhenEmpty") != 0)
+	if (strcmp(policy, dflt) != 0 && strcmp(policy, "WhenEmpty") != 0)
 		return ks_error_set(err, &pol->mark, KS_EINVAL,
-		    "unknown consolidationPolicy \"%s\": expected WhenUnderutilized or "
-		    "WhenEmpty", policy);
-	v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
-	if (strcmp(policy, "WhenUnderutilized") == 0 && v != NULL)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "unknown consolidationPolicy \"%s\": expected %s or WhenEmpty", policy, dflt);
+	if (!v1 && strcmp(policy, "WhenUnderutilized") == 0 && after != NULL)
+		return ks_error_set(err, &after->mark, KS_EINVAL,
 		    "consolidateAfter cannot be combined with consolidationPolicy "
 		    "WhenUnderutilized");
-	if (strcmp(policy, "WhenEmpty") == 0 && v == NULL)
+	if (!v1 && strcmp(policy, "WhenEmpty") == 0 && after == NULL)
 		return ks_error_set(err, pol ? &pol->mark : &spec->mark, KS_EINVAL,
 		    "consolidateAfter must be set with consolidationPolicy WhenEmpty");
-	if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
+	if (after != NULL && kp_get_duration_never(after, &p->consolidate_after_ms, err) != 0)
 		return KS_EINVAL;
 	p->expire_after_ms = KP_EXPIRE_AFTER_MS;
-	v = dis ? yt_map_get(dis, "expireAfter") : NULL;
+	v = v1 ? yt_map_get(tspec, "expireAfter") : dis ? yt_map_get(dis, "expireAfter") : NULL;
 	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
 		return KS_EINVAL;
-	p->underutil_ok = strcmp(policy, "WhenUnderutilized") == 0;
-	p->empty_ok = 1;
-	return 0;
-}
-
-/* v1 spec.disruption: WhenEmptyOrUnderutilized (default) or WhenEmpty. */
-static int
-kp_parse_disruption_v1(const struct yt_node *tspec, const struct yt_node *dis,
-    const char *policy, struct kp_pool *p, struct ks_error *err)
-{
-	const struct yt_node *pol = dis ? yt_map_get(dis, "consolidationPolicy") : NULL, *v;
-	const char *dflt = "WhenEmptyOrUnderutilized";
-
-	if (policy == NULL)
-		policy = dflt;
-	if (strcmp(policy, "WhenEmptyOrUnderutilized") != 0 &&
-	    strcmp(policy, "WhenEmpty") != 0)
-		return ks_error_set(err, &pol->mark, KS_EINVAL,
-		    "unknown consolidationPolicy \"%s\": expected WhenEmptyOrUnderutilized "
-		    "or WhenEmpty", policy);
-	v = dis ? yt_map_get(dis, "consolidateAfter") : NULL;
-	if (v != NULL && kp_get_duration_never(v, &p->consolidate_after_ms, err) != 0)
-		return KS_EINVAL;
-	p->expire_after_ms = KP_EXPIRE_AFTER_MS;
-	v = yt_map_get(tspec, "expireAfter");
-	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
-		return KS_EINVAL;
-	if (dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL)
+	if (v1 && dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL)
 		return ks_error_set(err, &v->mark, KS_EINVAL,
 		    "expireAfter moved to spec.template.spec in karpenter.sh/v1");
-	p->underutil_ok = strcmp(policy, "WhenEmptyOrUnderutilized") == 0;
+	p->underutil_ok = strcmp(policy, dflt) == 0;
 	p->empty_ok = 1;
 	return 0;
 }
@@ -589,9 +556,7 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
 		return KS_EINVAL;
 	if (dis != NULL && load_str_opt(dis, "consolidationPolicy", &policy, err) != 0)
 		return KS_EINVAL;
-	if (p->version == KP_V1BETA1 ?
-	    kp_parse_disruption_v1beta1(spec, dis, policy, p, err) != 0 :
-	    kp_parse_disruption_v1(tspec, dis, policy, p, err) != 0)
+	if (kp_parse_disruption(spec, tspec, dis, policy, p, err) != 0)
 		return KS_EINVAL;
 	if (kp_parse_budgets(dis ? yt_map_get(dis, "budgets") : NULL, p,
 	    p->version == KP_V1, err) != 0)
@@ -621,7 +586,8 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 		    d->kind, d->name);
 		goto cleanup;
 	}
-	if (yt_expect_map(spec, err) != 0 || kp_parse_weight(spec, p, err) != 0)
+	if (yt_expect_map(spec, err) != 0 ||
+	    kp_get_bounded(yt_map_get(spec, "weight"), "a weight", 1, 100, &p->weight, err) != 0)
 		goto cleanup;
 	if (p->version == KP_V1ALPHA5 ? kp_parse_v1alpha5(st, spec, p, err) != 0 :
 	    kp_parse_nodepool(st, d, spec, p, err) != 0)
