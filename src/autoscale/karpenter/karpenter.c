@@ -71,6 +71,15 @@
  * catalog does not answer).  Not modelled (said in ksim-scenario(5)): node
  * class drift, capacity reservations, insufficient-capacity errors,
  * PodDisruptionBudgets beyond "blocks when it allows no eviction".
+ *
+ * Where things are (src/autoscale/karpenter/): this file holds the
+ * controller's life (state, init, karpenter_ctl) and the testing
+ * interface; karpenter.h the shared state and the upstream defaults;
+ * requirements.c the algebra; offerings.c instance types, prices and
+ * launch order; nodepool.c the NodePool APIs; settings.c spec.karpenter;
+ * packing.c the scheduling round; provisioning.c the batcher, launch and
+ * NodeClaim lifecycle; budgets.c disruption budgets; disruption.c
+ * consolidation, drift and interruptions; report.c the report.
  */
 #include <assert.h>
 #include <math.h>
