@@ -1,8 +1,9 @@
 /*
- * check_karpenter.c: Karpenter's requirement algebra, allocatable
- * estimate and instance-type choice against hand-computed numbers, and
- * whole runs of the scenarios (SCENARIOS.md §4 and §5, reference
- * ca-karpenter.md §C.2) through the library and its JSON report.
+ * check_karpenter.c: Karpenter's allocatable estimate and instance-type
+ * choice against hand-computed numbers (the requirement algebra has its
+ * own suite, check_kp_requirements.c), and whole runs of the scenarios
+ * (SCENARIOS.md §4 and §5, reference ca-karpenter.md §C.2) through the
+ * library and its JSON report.
  */
 #include <check.h>
 #include <jansson.h>
@@ -12,17 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autoscale/karpenter/karpenter.h"
 #include "ksim.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "util/xmalloc.h"
-
-/* karpenter.c's testing interface */
-int	karpenter_reqs_intersect(const char *a, const char *b, char *out, size_t n);
-int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_mib,
-	    int64_t *pods);
-int	karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
-	    char *out, size_t n, size_t *ntypes);
 
 Suite *karpenter_suite(void);
 
@@ -77,72 +72,6 @@ claim_int(json_t *j, size_t i, const char *field)
 {
 	return tu_int(json_array_get(json_object_get(j, "node_claims"), i), field);
 }
-
-/* ---- core: the requirement algebra ---- */
-
-START_TEST(test_reqs_in_notin)
-{
-	char buf[512];
-
-	/* {a,b,c} ∩ complement{b} = {a,c} */
-	ck_assert_int_eq(karpenter_reqs_intersect("k In a b c", "k NotIn b", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "k In [a c]");
-	/* {a} ∩ {b} = {} : incompatible */
-	ck_assert_int_eq(karpenter_reqs_intersect("k In a", "k In b", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "k DoesNotExist");
-	/* complement{a} ∩ complement{b} = complement{a,b} */
-	ck_assert_int_eq(karpenter_reqs_intersect("k NotIn a", "k NotIn b", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "k NotIn [a b]");
-}
-END_TEST
-
-START_TEST(test_reqs_gt_lt)
-{
-	char buf[512];
-
-	/* Gt 2 filters {1,3,x}: 1 fails, x is not an integer */
-	ck_assert_int_eq(karpenter_reqs_intersect("g Gt 2", "g In 1 3 x", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g In [3]");
-	/* 2 < v < 4 leaves 3 */
-	ck_assert_int_eq(karpenter_reqs_intersect("g Gt 2", "g Lt 4", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g Gt 2 Lt 4");
-	/* 2 < v < 3 leaves no integer */
-	ck_assert_int_eq(karpenter_reqs_intersect("g Gt 2", "g Lt 3", buf, sizeof(buf)), 0);
-	/* Gt 2 ∩ Gt 5 = Gt 5 */
-	ck_assert_int_eq(karpenter_reqs_intersect("g Gt 2", "g Gt 5", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "g Gt 5");
-}
-END_TEST
-
-START_TEST(test_reqs_exists)
-{
-	char buf[512];
-
-	/* NotIn with Exists: still complement{a} */
-	ck_assert_int_eq(karpenter_reqs_intersect("k NotIn a", "k Exists", buf, sizeof(buf)), 1);
-	ck_assert_str_eq(buf, "k NotIn [a]");
-	/* DoesNotExist and NotIn: both admit an absent label */
-	ck_assert_int_eq(karpenter_reqs_intersect("k DoesNotExist", "k NotIn a", buf, sizeof(buf)), 1);
-	/* DoesNotExist and Exists: nothing */
-	ck_assert_int_eq(karpenter_reqs_intersect("k DoesNotExist", "k Exists", buf, sizeof(buf)), 0);
-}
-END_TEST
-
-START_TEST(test_reqs_compatible_undefined)
-{
-	char buf[512];
-
-	/* a custom key the pool does not define: In fails, NotIn passes */
-	ck_assert_int_eq(karpenter_reqs_intersect("intent In apps", "team In ml", buf, sizeof(buf)), 0);
-	ck_assert_int_eq(karpenter_reqs_intersect("intent In apps", "team NotIn ml", buf,
-	    sizeof(buf)), 1);
-	/* an undefined well-known label means "any" */
-	ck_assert_int_eq(karpenter_reqs_intersect("intent In apps",
-	    "topology.kubernetes.io/zone In us-east-1b", buf, sizeof(buf)), 1);
-	ck_assert_int_eq(karpenter_reqs_intersect("intent In apps",
-	    "karpenter.k8s.aws/instance-family In c6gd", buf, sizeof(buf)), 1);
-}
-END_TEST
 
 /* ---- core: allocatable estimate (reference B.8) ---- */
 
@@ -686,10 +615,6 @@ karpenter_suite(void)
 
 	tcase_set_timeout(core, 60);
 	tcase_set_timeout(limits, 60);
-	tcase_add_test(core, test_reqs_in_notin);
-	tcase_add_test(core, test_reqs_gt_lt);
-	tcase_add_test(core, test_reqs_exists);
-	tcase_add_test(core, test_reqs_compatible_undefined);
 	tcase_add_test(core, test_estimate);
 	tcase_add_test(core, test_cheapest);
 	tcase_add_test(core, test_run_spot_consolidation);

@@ -1,0 +1,272 @@
+/*
+ * offerings.c: what Karpenter knows of instance types before it launches
+ * one (aws/karpenter-provider-aws pkg/providers/instancetype): the
+ * well-known labels each type answers from the catalog, the capacity and
+ * allocatable estimate of types.go (reference B.8), the offerings (every
+ * zone of the EC2NodeClass times each capacity type the catalog prices),
+ * the per-pool prefilter of compatible types, and the launch order of
+ * pkg/providers/instance (B.9: spot when allowed, exotic types last, the
+ * 60 cheapest).  Prices are per region, so every admitted zone of a type
+ * costs the same: an offering is a type, a capacity type and a zone list.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autoscale/karpenter/karpenter.h"
+#include "util/intern.h"
+#include "util/xmalloc.h"
+
+const char *const kp_label_names[KL_N] = {
+	"node.kubernetes.io/instance-type", "karpenter.k8s.aws/instance-family",
+	"karpenter.k8s.aws/instance-category", "karpenter.k8s.aws/instance-generation",
+	"karpenter.k8s.aws/instance-size", "karpenter.k8s.aws/instance-cpu",
+	"karpenter.k8s.aws/instance-memory", "karpenter.k8s.aws/instance-gpu-count",
+	"karpenter.k8s.aws/instance-hypervisor", "karpenter.k8s.aws/instance-cpu-manufacturer",
+	"kubernetes.io/arch", "kubernetes.io/os", "topology.kubernetes.io/region",
+};
+/*
+ * Karpenter's estimate for a type it has not seen yet (aws types.go, B.8):
+ * memory capacity = (nominal - 64 MiB on arm64) less 7.5% (rounded up),
+ * allocatable = capacity - kube-reserved (EKS formula on ENI pods) - 100 MiB
+ * eviction; cpu = vCPUs - kube-reserved cpu; ephemeral 20 GiB - 1 GiB - 10%.
+ * The catalog's karpenter-allocatable.csv holds the same numbers for every
+ * type it knows; this formula covers the others.
+ */
+void
+kp_estimate(const struct cat_itype *it, struct ks_res *cap, struct ks_res *alloc)
+{
+	int64_t mem = it->memory_mib - (strcmp(it->arch, "arm64") == 0 ? 64 : 0);
+	int64_t vm = (mem * 75 + 999) / 1000;
+
+	memset(cap, 0, sizeof(*cap));
+	memset(alloc, 0, sizeof(*alloc));
+	mem -= vm;
+	cap->v[RES_CPU] = (int64_t)it->vcpu * 1000;
+	cap->v[RES_MEM] = mem * KP_MIB;
+	cap->v[RES_EPH] = CAT_EKS_ROOT_GIB * KP_GIB;
+	cap->v[RES_PODS] = it->max_pods;
+	cap->v[RES_GPU] = it->gpus;
+	if (it->has_kp) {
+		alloc->v[RES_CPU] = it->kp_cpu_m;
+		alloc->v[RES_MEM] = it->kp_memory_mib * KP_MIB;
+		alloc->v[RES_EPH] = it->kp_eph_gib * KP_GIB;
+		alloc->v[RES_PODS] = it->kp_pods;
+	} else {
+		alloc->v[RES_CPU] = cap->v[RES_CPU] - catalog_eks_kube_reserved_cpu_m(it->vcpu);
+		alloc->v[RES_MEM] = (mem - catalog_eks_kube_reserved_mem_mib(it->max_pods) - 100) *
+		    KP_MIB;
+		alloc->v[RES_EPH] = (CAT_EKS_ROOT_GIB - 1) * KP_GIB - CAT_EKS_ROOT_GIB * KP_GIB / 10;
+		alloc->v[RES_PODS] = it->max_pods;
+	}
+	alloc->v[RES_GPU] = it->gpus;
+}
+
+static const char *
+kp_cpu_manufacturer(const struct cat_itype *it)
+{
+	const char *s = it->family;
+
+	/* the letters after the generation digit: "gd" of c6gd, "a" of c5a */
+	while (*s != '\0' && !(*s >= '0' && *s <= '9'))
+		s++;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (strchr(s, 'g') != NULL && strcmp(it->arch, "arm64") == 0)
+		return "aws";
+	if (strchr(s, 'a') != NULL && strchr(s, 'm') == NULL)
+		return "amd";
+	return strcmp(it->arch, "arm64") == 0 ? "aws" : "intel";
+}
+
+void
+kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
+{
+	char buf[32];
+
+	memset(k, 0, sizeof(*k));
+	k->it = it;
+	k->lab[KL_TYPE] = intern(it->name);
+	k->lab[KL_FAMILY] = intern(it->family);
+	k->lab[KL_CATEGORY] = intern(it->category);
+	snprintf(buf, sizeof(buf), "%d", it->generation);
+	k->lab[KL_GENERATION] = intern(buf);
+	k->lab[KL_SIZE] = intern(it->size);
+	snprintf(buf, sizeof(buf), "%d", it->vcpu);
+	k->lab[KL_CPU] = intern(buf);
+	snprintf(buf, sizeof(buf), "%lld", (long long)it->memory_mib);
+	k->lab[KL_MEMORY] = intern(buf);
+	if (it->gpus > 0) {
+		snprintf(buf, sizeof(buf), "%d", it->gpus);
+		k->lab[KL_GPU_COUNT] = intern(buf);
+	}
+	if (it->hypervisor != NULL && it->hypervisor[0] != '\0')
+		k->lab[KL_HYPERVISOR] = intern(it->hypervisor);
+	k->lab[KL_CPU_MANUFACTURER] = intern(kp_cpu_manufacturer(it));
+	k->lab[KL_ARCH] = intern(it->arch);
+	k->lab[KL_OS] = intern("linux");
+	k->lab[KL_REGION] = region;
+	kp_estimate(it, &k->cap, &k->alloc);
+	k->exotic = it->metal || it->gpus > 0;
+}
+
+/* The itype label index of key, or -1. */
+int
+kp_label_index(const struct kp_state *st, const char *key)
+{
+	for (int i = 0; i < KL_N; i++)
+		if (st->labk[i] == key)
+			return i;
+	return -1;
+}
+
+/* ---- offerings and instance-type filtering ---- */
+
+const char *kp_spot_s, *kp_od_s;
+
+/*
+ * The cheapest offering of type k the requirements allow: a zone of the
+ * EC2NodeClass the zone requirement admits, times a capacity type the
+ * capacity-type requirement admits and the catalog prices.  Prices are per
+ * region, so every admitted zone costs the same.  0 = no offering.
+ * *spot_out (may be NULL) says which capacity type won.
+ */
+int64_t
+kp_it_price(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs,
+    int only_spot, int *spot_out)
+{
+	const struct kp_req *zr = kp_reqs_get(rs, st->zone_key);
+	const struct kp_req *cr = kp_reqs_get(rs, st->ct_key);
+	int zone_ok = 0;
+	int64_t best = 0;
+
+	for (size_t z = 0; z < st->nzones && !zone_ok; z++)
+		zone_ok = zr == NULL || kp_req_admits(zr, st->zones[z]);
+	if (!zone_ok)
+		return 0;
+	if (k->spot_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_spot_s))) {
+		best = k->spot_nusd;
+		if (spot_out != NULL)
+			*spot_out = 1;
+	}
+	if (!only_spot && k->od_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_od_s)) &&
+	    (best == 0 || k->od_nusd < best)) {
+		best = k->od_nusd;
+		if (spot_out != NULL)
+			*spot_out = 0;
+	}
+	return best;
+}
+
+/* The type's labels satisfy every requirement on a key it defines. */
+int
+kp_it_labels_ok(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs,
+    const struct kp_req **bad)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		int li = kp_label_index(st, rs->v[i].key);
+
+		if (li < 0)
+			continue;
+		if (!kp_req_admits(&rs->v[i], k->lab[li])) {
+			if (bad != NULL)
+				*bad = &rs->v[i];
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int
+kp_it_compatible(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs)
+{
+	return kp_it_labels_ok(st, k, rs, NULL) && kp_it_price(st, k, rs, 0, NULL) > 0;
+}
+
+/* Allocatable Karpenter expects of type k in pool p, less DaemonSet overhead ds. */
+void
+kp_it_free_res(const struct kp_pool *p, const struct kp_it *k, const struct ks_res *ds,
+    struct ks_res *out)
+{
+	*out = k->alloc;
+	if (p != NULL && p->max_pods > 0)
+		out->v[RES_PODS] = p->max_pods;
+	if (ds != NULL)
+		res_sub(out, ds);
+}
+
+int
+kp_priced_cmp(const void *a, const void *b)
+{
+	const struct kp_priced *x = a, *y = b;
+
+	if (x->price != y->price)
+		return x->price < y->price ? -1 : 1;
+	return strcmp(x->k->it->name, y->k->it->name);
+}
+
+/*
+ * The cheapest offering order over the claim's types, after the launch
+ * filters (B.9): capacity type spot when allowed and offered, else
+ * on-demand; exotic types only when nothing else is left; when both
+ * capacity types are allowed, spot offerings above the cheapest on-demand
+ * one are dropped.  Returns the number kept (<= 60) in out, cheapest first.
+ */
+size_t
+kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs, const struct kp_it *const *its,
+    size_t nits, int *spot, struct kp_priced *out, size_t max)
+{
+	const struct kp_req *cr = kp_reqs_get(rs, st->ct_key);
+	int spot_ok = cr == NULL || kp_req_admits(cr, kp_spot_s);
+	int od_ok = cr == NULL || kp_req_admits(cr, kp_od_s);
+	int64_t od_min = 0;
+	size_t n = 0, nonexotic = 0;
+
+	*spot = 0;
+	for (size_t i = 0; i < nits && spot_ok; i++)
+		if (its[i]->spot_nusd > 0 && kp_it_price(st, its[i], rs, 1, NULL) > 0)
+			*spot = 1;
+	for (size_t i = 0; i < nits && od_ok; i++)
+		if (its[i]->od_nusd > 0 && (od_min == 0 || its[i]->od_nusd < od_min))
+			od_min = its[i]->od_nusd;
+	for (size_t i = 0; i < nits; i++) {
+		int64_t pr = *spot ? its[i]->spot_nusd : its[i]->od_nusd;
+
+		if (pr <= 0 || kp_it_price(st, its[i], rs, 0, NULL) == 0)
+			continue;
+		if (*spot && od_ok && od_min > 0 && pr > od_min)
+			continue;
+		nonexotic += !its[i]->exotic;
+		out[n].k = its[i];
+		out[n++].price = pr;
+	}
+	if (nonexotic > 0 && nonexotic < n) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!out[i].k->exotic)
+				out[m++] = out[i];
+		n = m;
+	}
+	qsort(out, n, sizeof(*out), kp_priced_cmp);
+	return n < max ? n : max;
+}
+
+void
+kp_pool_types(struct kp_state *st, struct kp_pool *p)
+{
+	char rs[2048];
+
+	p->its = xreallocarray(NULL, st->nits + 1, sizeof(*p->its));
+	p->nits = 0;
+	for (size_t i = 0; i < st->nits; i++)
+		if (kp_it_compatible(st, &st->its[i], &p->reqs))
+			p->its[p->nits++] = &st->its[i];
+	if (p->nits == 0) {
+		kp_reqs_format(&p->reqs, rs, sizeof(rs));
+		ks_warn(&p->mark, "%s \"%s\": no instance type in the catalog satisfies its "
+		    "requirements (%s) in the offered zones", p->kind, p->name, rs);
+	}
+}
