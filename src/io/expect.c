@@ -20,10 +20,11 @@
 
 #include "cluster/quantity.h"
 #include "io/load.h"
-#include "io/report.h"
 #include "io/ytree.h"
 #include "util/duration.h"
+#include "util/fmt.h"
 #include "util/intern.h"
+#include "util/stats.h"
 #include "util/xmalloc.h"
 
 enum ex_kind { EX_POD, EX_HPA, EX_VPA, EX_NODES, EX_COST, EX_MAXPENDING, EX_PLAN };
@@ -396,7 +397,7 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 		if (x->pending && sched >= 0) {
 			r->ok = 0;
 			snprintf(r->msg, sizeof(r->msg), "expected pod %s never to be scheduled, "
-			    "but it was scheduled at %s", name, report_time(sched, t, sizeof(t)));
+			    "but it was scheduled at %s", name, fmt_time(sched, t, sizeof(t)));
 		} else if (x->reason != NULL && (why == NULL || strstr(why, x->reason) == NULL)) {
 			r->ok = 0;
 			snprintf(r->msg, sizeof(r->msg), "expected pod %s Pending with a reason "
@@ -407,25 +408,25 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 			if (sched < 0)
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s scheduled within %s of "
 				    "its creation at %s, but it was never scheduled%s%s", name,
-				    dur(x->scheduled_within, a, sizeof(a)), report_time(created, t, sizeof(t)),
+				    dur(x->scheduled_within, a, sizeof(a)), fmt_time(created, t, sizeof(t)),
 				    why ? ": " : "", why ? why : "");
 			else
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s scheduled within %s of "
 				    "its creation, but it took %s (scheduled at %s)", name,
 				    dur(x->scheduled_within, a, sizeof(a)), dur(sched - created, b, sizeof(b)),
-				    report_time(sched, t, sizeof(t)));
+				    fmt_time(sched, t, sizeof(t)));
 		} else if (x->running_within >= 0 && (run < 0 || run - created > x->running_within)) {
 			r->ok = 0;
 			if (run < 0)
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s running within %s of "
 				    "its creation at %s, but it never ran%s%s", name,
-				    dur(x->running_within, a, sizeof(a)), report_time(created, t, sizeof(t)),
+				    dur(x->running_within, a, sizeof(a)), fmt_time(created, t, sizeof(t)),
 				    why ? ": " : "", why ? why : "");
 			else
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s running within %s of "
 				    "its creation, but it took %s (running at %s)", name,
 				    dur(x->running_within, a, sizeof(a)), dur(run - created, b, sizeof(b)),
-				    report_time(run, t, sizeof(t)));
+				    fmt_time(run, t, sizeof(t)));
 		}
 	}
 	if (matched == 0) {
@@ -436,9 +437,9 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 		const int pcts[3] = { 50, 95, 100 };
 		const int64_t lim[3] = { x->p50, x->p95, x->pmax };
 
-		qsort(pend, n, sizeof(*pend), report_cmp_i64);
+		qsort(pend, n, sizeof(*pend), stats_cmp_i64);
 		for (int k = 0; k < 3 && r->ok; k++) {
-			int64_t v = report_percentile(pend, n, pcts[k]);
+			int64_t v = stats_percentile(pend, n, pcts[k]);
 
 			if (lim[k] < 0 || v <= lim[k])
 				continue;
@@ -502,17 +503,17 @@ eval_hpa(const struct expectation *x, json_t *rep, struct expect_result *r)
 	}
 	if (x->replicas >= 0 && at_val != x->replicas) {
 		snprintf(r->msg, sizeof(r->msg), "expected HPA %s at %lld replicas at %s, but it was at %lld",
-		    x->obj, (long long)x->replicas, report_time(x->at_ms, t, sizeof(t)), (long long)at_val);
+		    x->obj, (long long)x->replicas, fmt_time(x->at_ms, t, sizeof(t)), (long long)at_val);
 		return;
 	}
 	if (x->max_replicas >= 0 && mx > x->max_replicas) {
 		snprintf(r->msg, sizeof(r->msg), "expected HPA %s at most %lld replicas, but it wanted %lld at %s",
-		    x->obj, (long long)x->max_replicas, (long long)mx, report_time(mx_at, t, sizeof(t)));
+		    x->obj, (long long)x->max_replicas, (long long)mx, fmt_time(mx_at, t, sizeof(t)));
 		return;
 	}
 	if (x->min_replicas >= 0 && mn >= 0 && mn < x->min_replicas) {
 		snprintf(r->msg, sizeof(r->msg), "expected HPA %s at least %lld replicas, but it wanted %lld at %s",
-		    x->obj, (long long)x->min_replicas, (long long)mn, report_time(mn_at, t, sizeof(t)));
+		    x->obj, (long long)x->min_replicas, (long long)mn, fmt_time(mn_at, t, sizeof(t)));
 		return;
 	}
 	r->ok = 1;
@@ -601,12 +602,12 @@ eval_nodes(const struct expectation *x, json_t *rep, struct expect_result *r)
 	r->ok = 0;
 	if (x->count >= 0 && at_count != x->count) {
 		snprintf(r->msg, sizeof(r->msg), "expected %lld nodes in %s at %s, but there were %lld",
-		    (long long)x->count, what, report_time(x->at_ms, t, sizeof(t)), (long long)at_count);
+		    (long long)x->count, what, fmt_time(x->at_ms, t, sizeof(t)), (long long)at_count);
 		return;
 	}
 	if (x->max_nodes >= 0 && peak > x->max_nodes) {
 		snprintf(r->msg, sizeof(r->msg), "expected at most %lld nodes in %s, but there were %lld at %s",
-		    (long long)x->max_nodes, what, (long long)peak, report_time(peak_at, t, sizeof(t)));
+		    (long long)x->max_nodes, what, (long long)peak, fmt_time(peak_at, t, sizeof(t)));
 		return;
 	}
 	r->ok = 1;
@@ -624,17 +625,17 @@ eval_cost(const struct expectation *x, json_t *rep, struct expect_result *r)
 	r->ok = 0;
 	if (x->max_cost_nusd >= 0 && total > x->max_cost_nusd) {
 		snprintf(r->msg, sizeof(r->msg), "expected a total cost of at most %s USD, but it was %s USD",
-		    report_usd(x->max_cost_nusd, a, sizeof(a)), report_usd(total, b, sizeof(b)));
+		    fmt_usd(x->max_cost_nusd, a, sizeof(a)), fmt_usd(total, b, sizeof(b)));
 		return;
 	}
 	if (x->max_cost_h_nusd >= 0 && per_h > x->max_cost_h_nusd) {
 		snprintf(r->msg, sizeof(r->msg), "expected a cost of at most %s USD per hour, but it was %s USD per hour",
-		    report_usd(x->max_cost_h_nusd, a, sizeof(a)), report_usd(per_h, b, sizeof(b)));
+		    fmt_usd(x->max_cost_h_nusd, a, sizeof(a)), fmt_usd(per_h, b, sizeof(b)));
 		return;
 	}
 	r->ok = 1;
-	snprintf(r->msg, sizeof(r->msg), "%s USD, %s USD per hour", report_usd(total, a, sizeof(a)),
-	    report_usd(per_h, b, sizeof(b)));
+	snprintf(r->msg, sizeof(r->msg), "%s USD, %s USD per hour", fmt_usd(total, a, sizeof(a)),
+	    fmt_usd(per_h, b, sizeof(b)));
 }
 
 static void
@@ -693,8 +694,8 @@ eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
 	}
 	if (x->max_cost_nusd >= 0 && cost > x->max_cost_nusd) {
 		snprintf(r->msg, sizeof(r->msg), "expected the cheapest option to cost at most %s USD, "
-		    "but %s costs %s USD", report_usd(x->max_cost_nusd, a, sizeof(a)), it,
-		    report_usd(cost, c, sizeof(c)));
+		    "but %s costs %s USD", fmt_usd(x->max_cost_nusd, a, sizeof(a)), it,
+		    fmt_usd(cost, c, sizeof(c)));
 		return;
 	}
 	if (x->max_nodes >= 0 && nodes > x->max_nodes) {
@@ -704,7 +705,7 @@ eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
 	}
 	r->ok = 1;
 	snprintf(r->msg, sizeof(r->msg), "%lld x %s, %s USD", (long long)nodes, it,
-	    report_usd(cost, a, sizeof(a)));
+	    fmt_usd(cost, a, sizeof(a)));
 }
 
 void
@@ -812,18 +813,18 @@ expect_junit(const char *suite, const struct expect_result *r, size_t n, double 
 	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", fp);
 	fputs("  <testsuite name=\"", fp);
-	report_xml_escape(fp, suite);
+	fmt_xml_escape(fp, suite);
 	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
 	    n, failed, skipped, secs);
 	for (size_t i = 0; i < n; i++) {
 		fputs("    <testcase classname=\"ksim.", fp);
-		report_xml_escape(fp, suite);
+		fmt_xml_escape(fp, suite);
 		fputs("\" name=\"", fp);
-		report_xml_escape(fp, r[i].name);
+		fmt_xml_escape(fp, r[i].name);
 		fputs("\" time=\"0\"", fp);
 		if (r[i].skipped) {
 			fputs(">\n      <skipped message=\"", fp);
-			report_xml_escape(fp, r[i].msg);
+			fmt_xml_escape(fp, r[i].msg);
 			fputs("\"/>\n    </testcase>\n", fp);
 			continue;
 		}
@@ -832,10 +833,10 @@ expect_junit(const char *suite, const struct expect_result *r, size_t n, double 
 			continue;
 		}
 		fputs(">\n      <failure message=\"", fp);
-		report_xml_escape(fp, r[i].msg);
+		fmt_xml_escape(fp, r[i].msg);
 		fputs("\" type=\"expectation\">", fp);
 		fprintf(fp, "%s:%d: ", r[i].mark.file ? r[i].mark.file : "", r[i].mark.line);
-		report_xml_escape(fp, r[i].msg);
+		fmt_xml_escape(fp, r[i].msg);
 		fputs("</failure>\n    </testcase>\n", fp);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", fp);

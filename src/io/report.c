@@ -20,102 +20,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cloud/billing.h"
 #include "cloud/catalog.h"
 #include "io/expect.h"
 #include "cluster/cluster.h"
 #include "run.h"
+#include "util/atomic.h"
+#include "util/fmt.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
 static json_t	*report_warnings(struct ks_run *);
-
-char *
-report_time(int64_t ms, char *buf, size_t n)
-{
-	int64_t s = ms / 1000;
-
-	if (ms % 1000 != 0)
-		snprintf(buf, n, "%lld:%02lld:%02lld.%03lld", (long long)(s / 3600),
-		    (long long)(s / 60 % 60), (long long)(s % 60), (long long)(ms % 1000));
-	else
-		snprintf(buf, n, "%lld:%02lld:%02lld", (long long)(s / 3600),
-		    (long long)(s / 60 % 60), (long long)(s % 60));
-	return buf;
-}
-
-int64_t
-node_cost_nusd(const struct ks_node *n, int64_t end_ms)
-{
-	int64_t until = n->gone_ms >= 0 ? n->gone_ms : end_ms, secs;
-
-	if (until < n->launched_ms)
-		return 0;
-	secs = (until - n->launched_ms + 999) / 1000;
-	if (secs < 60)
-		secs = 60;
-	/* price per hour * seconds / 3600, rounded to the nearest nano-USD */
-	return (n->price_nusd_h * secs + 1800) / 3600;
-}
-
-char *
-report_usd(int64_t nusd, char *buf, size_t n)
-{
-	int64_t micro = (nusd + 500) / 1000;
-
-	snprintf(buf, n, "%lld.%06lld", (long long)(micro / 1000000), (long long)(micro % 1000000));
-	return buf;
-}
-
-void
-report_xml_escape(FILE *fp, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", fp);
-			break;
-		case '>':
-			fputs("&gt;", fp);
-			break;
-		case '&':
-			fputs("&amp;", fp);
-			break;
-		case '"':
-			fputs("&quot;", fp);
-			break;
-		case '\'':
-			fputs("&apos;", fp);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, fp);
-		}
-	}
-}
-
-int
-report_cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-int64_t
-report_percentile(const int64_t *v, size_t n, int pct)
-{
-	size_t rank = ((size_t)pct * n + 99) / 100;
-
-	return n == 0 ? 0 : v[rank ? rank - 1 : 0];
-}
-
-json_t *
-report_json_usd(int64_t nusd)
-{
-	int64_t micro = (nusd + 500) / 1000;
-
-	return json_real((double)micro / 1e6);
-}
 
 static const char *
 node_state_name(const struct ks_node *n)
@@ -160,7 +75,7 @@ report_text(struct ks_run *r, FILE *fp)
 	int wobj = 6, wpod = 3, wnode = 6;	/* column widths: "OBJECT", "POD", "<none>" */
 
 	fprintf(fp, "Scenario %s: %s simulated, seed %llu, region %s\n\n", r->scn->name,
-	    report_time(r->scn->duration_ms, t1, sizeof(t1)), (unsigned long long)r->scn->seed,
+	    fmt_time(r->scn->duration_ms, t1, sizeof(t1)), (unsigned long long)r->scn->seed,
 	    r->region);
 	/* columns as wide as their longest entry, so every row lines up */
 	for (size_t i = 0; i < c->nevents; i++)
@@ -173,7 +88,7 @@ report_text(struct ks_run *r, FILE *fp)
 	for (size_t i = 0; i < c->nevents; i++) {
 		const struct ks_event *e = &c->events[i];
 
-		fprintf(fp, "%-12s %-22s %-*s %s\n", report_time(e->at_ms, t1, sizeof(t1)),
+		fprintf(fp, "%-12s %-22s %-*s %s\n", fmt_time(e->at_ms, t1, sizeof(t1)),
 		    e->type, wobj, e->object, e->message);
 	}
 	fprintf(fp, "\nPODS\n%-*s %-*s %-10s %-10s %-10s %s\n", wpod, "POD", wnode, "NODE", "CREATED",
@@ -185,9 +100,9 @@ report_text(struct ks_run *r, FILE *fp)
 		snprintf(name, sizeof(name), "%s/%s", p->ns, p->name);
 		fprintf(fp, "%-*s %-*s %-10s %-10s %-10s %s\n", wpod, name, wnode,
 		    p->node >= 0 ? c->nodes[p->node]->name : "<none>",
-		    report_time(p->created_ms, t1, sizeof(t1)),
-		    p->scheduled_ms >= 0 ? report_time(p->scheduled_ms, t2, sizeof(t2)) : "-",
-		    p->running_ms >= 0 ? report_time(p->running_ms, t3, sizeof(t3)) : "-",
+		    fmt_time(p->created_ms, t1, sizeof(t1)),
+		    p->scheduled_ms >= 0 ? fmt_time(p->scheduled_ms, t2, sizeof(t2)) : "-",
+		    p->running_ms >= 0 ? fmt_time(p->running_ms, t3, sizeof(t3)) : "-",
 		    pod_status(p));
 		if (p->phase == POD_PENDING) {
 			pending++;
@@ -200,15 +115,15 @@ report_text(struct ks_run *r, FILE *fp)
 	    "CAPACITY", "ZONE", "LAUNCHED", "READY", "GONE", "COST(USD)");
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ks_node *n = c->nodes[i];
-		int64_t cost = node_cost_nusd(n, end);
+		int64_t cost = billing_node_cost_nusd(n, end);
 
 		total += cost;
 		fprintf(fp, "%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", wnode, n->name,
 		    n->itype ? n->itype->name : "-", n->spot ? "spot" : "on-demand",
-		    n->zone[0] ? n->zone : "-", report_time(n->launched_ms, t1, sizeof(t1)),
-		    n->ready_ms >= 0 ? report_time(n->ready_ms, t2, sizeof(t2)) : "-",
-		    n->gone_ms >= 0 ? report_time(n->gone_ms, t3, sizeof(t3)) : "-",
-		    report_usd(cost, usd, sizeof(usd)));
+		    n->zone[0] ? n->zone : "-", fmt_time(n->launched_ms, t1, sizeof(t1)),
+		    n->ready_ms >= 0 ? fmt_time(n->ready_ms, t2, sizeof(t2)) : "-",
+		    n->gone_ms >= 0 ? fmt_time(n->gone_ms, t3, sizeof(t3)) : "-",
+		    fmt_usd(cost, usd, sizeof(usd)));
 	}
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report_text != NULL)
@@ -238,7 +153,7 @@ report_text(struct ks_run *r, FILE *fp)
 	fprintf(fp, "\nSUMMARY\n");
 	fprintf(fp, "pods: %zu created, %zu pending at the end\n", c->npods, pending);
 	fprintf(fp, "nodes: %zu launched\n", c->nnodes);
-	fprintf(fp, "cost: %s USD\n", report_usd(total, usd, sizeof(usd)));
+	fprintf(fp, "cost: %s USD\n", fmt_usd(total, usd, sizeof(usd)));
 }
 
 /*
@@ -323,7 +238,7 @@ report_json(struct ks_run *r)
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ks_node *n = c->nodes[i];
 		json_t *o = json_object();
-		int64_t nc = node_cost_nusd(n, end);
+		int64_t nc = billing_node_cost_nusd(n, end);
 
 		total += nc;
 		json_object_set_new(o, "name", json_string(n->name));
@@ -338,8 +253,8 @@ report_json(struct ks_run *r)
 		json_object_set_new(o, "launched_at_ms", json_integer(n->launched_ms));
 		json_object_set_new(o, "ready_at_ms", ms_or_null(n->ready_ms));
 		json_object_set_new(o, "terminated_at_ms", ms_or_null(n->gone_ms));
-		json_object_set_new(o, "price_usd_per_hour", report_json_usd(n->price_nusd_h));
-		json_object_set_new(o, "cost_usd", report_json_usd(nc));
+		json_object_set_new(o, "price_usd_per_hour", fmt_json_usd(n->price_nusd_h));
+		json_object_set_new(o, "cost_usd", fmt_json_usd(nc));
 		json_array_append_new(nodes, o);
 	}
 	for (size_t i = 0; i < c->nevents; i++) {
@@ -355,7 +270,7 @@ report_json(struct ks_run *r)
 	json_object_set_new(root, "pods", pods);
 	json_object_set_new(root, "nodes", nodes);
 	json_object_set_new(root, "events", events);
-	json_object_set_new(cost, "total_usd", report_json_usd(total));
+	json_object_set_new(cost, "total_usd", fmt_json_usd(total));
 	json_object_set_new(root, "cost", cost);
 	json_object_set_new(root, "warnings", report_warnings(r));
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
@@ -381,33 +296,6 @@ report_json(struct ks_run *r)
 		free(res);
 	}
 	return root;
-}
-
-int
-atomic_write(const char *path, const char *buf, size_t len, struct ks_error *err)
-{
-	char *tmp = xasprintf("%s.ksim-tmp.%ld", path, (long)getpid());
-	struct ks_mark at = { intern(path), 0, 0 };
-	FILE *fp = fopen(tmp, "wb");
-	int rc = 0;
-
-	if (fp == NULL) {
-		rc = ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (fwrite(buf, 1, len, fp) != len || fflush(fp) != 0) {
-		rc = ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
-		fclose(fp);
-		unlink(tmp);
-		goto cleanup;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
-		rc = ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
-		unlink(tmp);
-	}
-cleanup:
-	free(tmp);
-	return rc;
 }
 
 int

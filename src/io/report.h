@@ -1,6 +1,11 @@
 /*
- * report.h: the text and JSON reports of a finished run, and the atomic
- * file write every output goes through.
+ * report.h: the text and JSON reports of a finished run.
+ *
+ * Compatibility: formatting, percentiles, atomic writes and billing used to
+ * live here; they are now util/fmt.h, util/stats.h, util/atomic.h and
+ * cloud/billing.h.  The old names below forward to them so callers keep
+ * building while the tree is being reorganised; new code includes the new
+ * headers and calls the new names.
  */
 #ifndef KS_REPORT_H
 #define KS_REPORT_H
@@ -9,8 +14,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cloud/billing.h"
 #include "ksim.h"
+#include "util/atomic.h"
 #include "util/error.h"
+#include "util/fmt.h"
+#include "util/stats.h"
 
 struct ks_run;
 struct ks_node;
@@ -19,21 +28,49 @@ struct ks_node;
 int	report_write(struct ks_run *, enum ksim_output, const char *path, struct ks_error *);
 void	report_text(struct ks_run *, FILE *);
 json_t	*report_json(struct ks_run *);
-/* Write buf to path through a temporary file and rename(2). */
-int	atomic_write(const char *path, const char *buf, size_t len, struct ks_error *);
-/* "0:01:30" or "0:01:30.250" */
-char	*report_time(int64_t ms, char *buf, size_t n);
-/* Billing: per second, 60 s minimum; nano-USD for the node up to end_ms. */
-int64_t	node_cost_nusd(const struct ks_node *, int64_t end_ms);
-/* "12.345678" from nano-USD (rounded to micro-USD) */
-char	*report_usd(int64_t nusd, char *buf, size_t n);
-/* Write s with &, <, >, " and ' escaped for XML (JUnit, SVG); drops control characters. */
-void	report_xml_escape(FILE *, const char *s);
-/* qsort comparator for int64_t */
-int	report_cmp_i64(const void *, const void *);
-/* Nearest-rank percentile (pct 1..100) of v[0..n), sorted ascending; 0 when n is 0. */
-int64_t	report_percentile(const int64_t *v, size_t n, int pct);
-/* A JSON number with at most 6 decimals, printed exactly. */
-json_t	*report_json_usd(int64_t nusd);
+
+/* ---- old names (compatibility; see above) ---- */
+
+static inline char *
+report_time(int64_t ms, char *buf, size_t n)
+{
+	return fmt_time(ms, buf, n);
+}
+
+static inline char *
+report_usd(int64_t nusd, char *buf, size_t n)
+{
+	return fmt_usd(nusd, buf, n);
+}
+
+static inline json_t *
+report_json_usd(int64_t nusd)
+{
+	return fmt_json_usd(nusd);
+}
+
+static inline void
+report_xml_escape(FILE *fp, const char *s)
+{
+	fmt_xml_escape(fp, s);
+}
+
+static inline int
+report_cmp_i64(const void *a, const void *b)
+{
+	return stats_cmp_i64(a, b);
+}
+
+static inline int64_t
+report_percentile(const int64_t *v, size_t n, int pct)
+{
+	return stats_percentile(v, n, pct);
+}
+
+static inline int64_t
+node_cost_nusd(const struct ks_node *n, int64_t end_ms)
+{
+	return billing_node_cost_nusd(n, end_ms);
+}
 
 #endif

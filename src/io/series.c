@@ -13,7 +13,7 @@
  *                      being deleted no longer count);
  *   nodes              launched <= t < terminated (billed: booting included);
  *   cost               what the nodes have cost up to t: per second, at
- *                      least 60 s per node, as io/report.c bills them.
+ *                      least 60 s per node, as cloud/billing.c bills them.
  * The CSV grid has 200 samples, or one every 15 s when that is coarser (a
  * 10-minute run is not sampled every 3 s), and always ends at the run's
  * end.  The chart samples once per pixel (at most once a second), so a
@@ -36,10 +36,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cloud/billing.h"
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
-#include "io/report.h"
 #include "run.h"
+#include "util/atomic.h"
+#include "util/fmt.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -77,20 +79,6 @@ alive_at(const struct ks_pod *p, int64_t t)
 {
 	return p->created_ms <= t && (p->deleted_ms < 0 || p->deleted_ms > t) &&
 	    (p->gone_ms < 0 || p->gone_ms > t);
-}
-
-/* Nano-USD a node has cost by time t (0 before its launch). */
-static int64_t
-node_cost_at(const struct ks_node *nd, int64_t t)
-{
-	int64_t until = nd->gone_ms >= 0 && nd->gone_ms < t ? nd->gone_ms : t, secs;
-
-	if (nd->launched_ms > t || until < nd->launched_ms)
-		return 0;
-	secs = (until - nd->launched_ms + 999) / 1000;
-	if (secs < 60)
-		secs = 60;
-	return (nd->price_nusd_h * secs + 1800) / 3600;
 }
 
 static char *
@@ -163,7 +151,7 @@ series_build(struct ks_run *r, struct series *s, int64_t step_ms)
 		for (size_t k = 0; k < c->nnodes; k++) {
 			const struct ks_node *nd = c->nodes[k];
 
-			s->cost[i] += node_cost_at(nd, t);
+			s->cost[i] += billing_node_cost_at(nd, t);
 			if (nd->launched_ms <= t && (nd->gone_ms < 0 || nd->gone_ms > t)) {
 				s->nodes[i]++;
 				s->gt[node_gt[k] * s->n + i]++;
@@ -284,7 +272,7 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 	fputc('\n', fp);
 	for (size_t i = 0; i < s.n; i++) {
 		fprintf(fp, "%s,%d,%d,%d,%s", csv_secs(s.t[i], a, sizeof(a)), s.pending[i],
-		    s.running[i], s.nodes[i], report_usd(s.cost[i], b, sizeof(b)));
+		    s.running[i], s.nodes[i], fmt_usd(s.cost[i], b, sizeof(b)));
 		for (size_t w = 0; w < s.nwl; w++)
 			fprintf(fp, ",%d", s.rep[w * s.n + i]);
 		for (size_t g = 0; g < s.ngt; g++)
@@ -346,8 +334,8 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 		csv_field(fp, csv_secs(nd->launched_ms, a, sizeof(a)), 0);
 		csv_field(fp, csv_secs(nd->ready_ms, a, sizeof(a)), 0);
 		csv_field(fp, csv_secs(nd->gone_ms, a, sizeof(a)), 0);
-		csv_field(fp, report_usd(nd->price_nusd_h, b, sizeof(b)), 0);
-		csv_field(fp, report_usd(node_cost_nusd(nd, r->sim.now_ms), b, sizeof(b)), 1);
+		csv_field(fp, fmt_usd(nd->price_nusd_h, b, sizeof(b)), 0);
+		csv_field(fp, fmt_usd(billing_node_cost_nusd(nd, r->sim.now_ms), b, sizeof(b)), 1);
 	}
 	fclose(fp);
 	if ((rc = write_file(dir, "nodes.csv", buf, len, err)) != 0)
@@ -488,7 +476,7 @@ axis_draw(FILE *fp, const struct axis *a, int right, const char *title, const ch
 	}
 	fprintf(fp, "<text transform=\"translate(%d,%d) rotate(-90)\" text-anchor=\"middle\" "
 	    "fill=\"%s\">", right ? x + 58 : x - 48, (a->y0 + a->y1) / 2, color);
-	report_xml_escape(fp, title);
+	fmt_xml_escape(fp, title);
 	fputs("</text>\n", fp);
 }
 
@@ -522,7 +510,7 @@ step_area(FILE *fp, const struct series *s, const int32_t *lo, const int32_t *hi
 			fprintf(fp, " H%.1f V%.1f", tx(s->t[i], end), ay(a, lo[i - 1]));
 	fprintf(fp, " H%.1f", tx(s->t[0], end));
 	fputs(" Z\"><title>", fp);
-	report_xml_escape(fp, title);
+	fmt_xml_escape(fp, title);
 	fputs("</title></path>\n", fp);
 }
 
@@ -543,9 +531,9 @@ legend(FILE *fp, int y0, int row, const char *color, int dashed, int area, const
 	if (strlen(label) > 46) {
 		/* keep the end, where the workload's name is */
 		fputs("...", fp);
-		report_xml_escape(fp, label + strlen(label) - 43);
+		fmt_xml_escape(fp, label + strlen(label) - 43);
 	} else {
-		report_xml_escape(fp, label);
+		fmt_xml_escape(fp, label);
 	}
 	fputs("</text>\n", fp);
 }
@@ -625,17 +613,17 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	    "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
 	    "font-size=\"12\">\n", SVG_W, SVG_H, SVG_W, SVG_H);
 	fputs("<title>ksim: ", fp);
-	report_xml_escape(fp, r->scn->name);
+	fmt_xml_escape(fp, r->scn->name);
 	fputs("</title>\n", fp);
 	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, SVG_H);
 	fprintf(fp, "<text x=\"%d\" y=\"28\" font-size=\"16\" font-weight=\"bold\">", PLOT_X0);
-	report_xml_escape(fp, r->scn->name);
+	fmt_xml_escape(fp, r->scn->name);
 	fprintf(fp, "</text>\n<text x=\"%d\" y=\"46\" fill=\"#555\">%s simulated, seed %llu, "
-	    "region ", PLOT_X0, report_time(end, t1, sizeof(t1)), (unsigned long long)r->scn->seed);
-	report_xml_escape(fp, r->region);
+	    "region ", PLOT_X0, fmt_time(end, t1, sizeof(t1)), (unsigned long long)r->scn->seed);
+	fmt_xml_escape(fp, r->region);
 	fprintf(fp, "; %zu pod%s, %zu node%s, total cost $%s</text>\n", c->npods,
 	    c->npods == 1 ? "" : "s", c->nnodes, c->nnodes == 1 ? "" : "s",
-	    report_usd(s.cost[s.n - 1], usd, sizeof(usd)));
+	    fmt_usd(s.cost[s.n - 1], usd, sizeof(usd)));
 
 	/* panel 1: pods */
 	fprintf(fp, "<g id=\"pods\">\n<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Pods</text>\n",
@@ -656,7 +644,7 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 		step_path(fp, &s, s.rep + w * s.n, &a1, end, col, l);
 		free(l);
 		fputs("<title>replicas of ", fp);
-		report_xml_escape(fp, s.wl_label[w]);
+		fmt_xml_escape(fp, s.wl_label[w]);
 		fputs("</title></g>\n", fp);
 		if (row < 11) {
 			l = xasprintf("%s replicas", s.wl_label[w]);
@@ -711,12 +699,12 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 			continue;
 		fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
 		    "stroke-width=\"2\"><title>%s ", x, EV_Y0, x, EV_Y1, event_color(e),
-		    report_time(e->at_ms, t1, sizeof(t1)));
-		report_xml_escape(fp, e->type);
+		    fmt_time(e->at_ms, t1, sizeof(t1)));
+		fmt_xml_escape(fp, e->type);
 		fputs(" ", fp);
-		report_xml_escape(fp, e->object);
+		fmt_xml_escape(fp, e->object);
 		fputs(": ", fp);
-		report_xml_escape(fp, e->message);
+		fmt_xml_escape(fp, e->message);
 		fputs("</title></line>\n", fp);
 	}
 	legend(fp, EV_Y0 + 4, 0, "#59a14f", 0, 0, "scale up / node ready");
