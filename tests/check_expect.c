@@ -10,6 +10,7 @@
 
 #include "io/expect.h"
 #include "io/ytree.h"
+#include "report/report.h"
 #include "testutil.h"
 
 Suite *expect_suite(void);
@@ -190,7 +191,7 @@ START_TEST(plan_expectations)
 	ck_assert(res[4].ok && res[4].skipped);
 	ck_assert_str_eq(res[4].msg, "evaluated by ksim run and ksim check");
 	fp = open_memstream(&buf, &len);
-	expect_print_text(fp, res, 5);
+	report_check_text(fp, res, 5);
 	fclose(fp);
 	ck_assert_ptr_nonnull(strstr(buf, "SKIP  r1: evaluated by ksim run and ksim check\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "1 passed, 3 failed, 1 skipped\n"));
@@ -200,11 +201,11 @@ START_TEST(plan_expectations)
 	ck_assert(res[0].ok && res[0].skipped);
 	ck_assert_str_eq(res[0].msg, "evaluated by ksim plan nodes");
 	fp = open_memstream(&buf, &len);
-	expect_print_tap(fp, res, 1);
+	report_tap(fp, res, 1);
 	fclose(fp);
 	ck_assert_str_eq(buf, "TAP version 13\n1..1\nok 1 - p # SKIP evaluated by ksim plan nodes\n");
 	free(buf);
-	buf = expect_junit("s", res, 1, 0);
+	buf = report_junit("s", res, 1, 0);
 	ck_assert_ptr_nonnull(strstr(buf, "skipped=\"1\""));
 	ck_assert_ptr_nonnull(strstr(buf, "<skipped message=\"evaluated by ksim plan nodes\"/>"));
 	free(buf);
@@ -261,7 +262,7 @@ START_TEST(junit_and_tap)
 		{ "ok one", 1, 0, "fine", { "s.yaml", 3, 5 } },
 		{ "bad <one>", 0, 0, "expected \"x\" & got y", { "s.yaml", 7, 5 } },
 	};
-	char *x = expect_junit("suite", r, 2, 0), *buf = NULL;
+	char *x = report_junit("suite", r, 2, 0), *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
 
@@ -271,7 +272,7 @@ START_TEST(junit_and_tap)
 	ck_assert_ptr_nonnull(strstr(x, "message=\"expected &quot;x&quot; &amp; got y\""));
 	free(x);
 	fp = open_memstream(&buf, &len);
-	expect_print_tap(fp, r, 2);
+	report_tap(fp, r, 2);
 	fclose(fp);
 	ck_assert_str_eq(buf, "TAP version 13\n1..2\nok 1 - ok one\nnot ok 2 - bad <one>\n"
 	    "  ---\n  message: 'expected \"x\" & got y'\n  at: 's.yaml:7'\n  ...\n");
@@ -375,7 +376,7 @@ START_TEST(junit_parses_back)
 		{ "a <tricky> & \"quoted\" 'name'", 0, 0, "expected <1> & got \"2\"\x01", { "s.yaml", 7, 5 } },
 		{ "fails too", 0, 0, "plain", { "s.yaml", 9, 5 } },
 	};
-	char *x = expect_junit("a&b", r, 3, 0);
+	char *x = report_junit("a&b", r, 3, 0);
 	int cases, failures;
 
 	ck_assert_int_eq(xml_parse(x, "testcase", &cases, "failure", &failures), 0);

@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include "cluster/cluster.h"
-#include "io/report.h"
+#include "cloud/billing.h"
 #include "ksim.h"
+#include "report/report.h"
+#include "util/atomic.h"
+#include "util/fmt.h"
 #include "testutil.h"
 
 Suite *report_suite(void);
@@ -21,10 +24,10 @@ START_TEST(time_format)
 {
 	char b[32];
 
-	ck_assert_str_eq(report_time(0, b, sizeof(b)), "0:00:00");
-	ck_assert_str_eq(report_time(90 * 1000, b, sizeof(b)), "0:01:30");
-	ck_assert_str_eq(report_time(3600 * 1000 + 250, b, sizeof(b)), "1:00:00.250");
-	ck_assert_str_eq(report_time(26LL * 3600 * 1000, b, sizeof(b)), "26:00:00");
+	ck_assert_str_eq(fmt_time(0, b, sizeof(b)), "0:00:00");
+	ck_assert_str_eq(fmt_time(90 * 1000, b, sizeof(b)), "0:01:30");
+	ck_assert_str_eq(fmt_time(3600 * 1000 + 250, b, sizeof(b)), "1:00:00.250");
+	ck_assert_str_eq(fmt_time(26LL * 3600 * 1000, b, sizeof(b)), "26:00:00");
 }
 END_TEST
 
@@ -33,10 +36,10 @@ START_TEST(usd_format)
 	char b[32];
 
 	/* nano-USD rounded to micro-USD */
-	ck_assert_str_eq(report_usd(96000000, b, sizeof(b)), "0.096000");
-	ck_assert_str_eq(report_usd(1499, b, sizeof(b)), "0.000001");
-	ck_assert_str_eq(report_usd(499, b, sizeof(b)), "0.000000");
-	ck_assert_str_eq(report_usd(123456789012LL, b, sizeof(b)), "123.456789");
+	ck_assert_str_eq(fmt_usd(96000000, b, sizeof(b)), "0.096000");
+	ck_assert_str_eq(fmt_usd(1499, b, sizeof(b)), "0.000001");
+	ck_assert_str_eq(fmt_usd(499, b, sizeof(b)), "0.000000");
+	ck_assert_str_eq(fmt_usd(123456789012LL, b, sizeof(b)), "123.456789");
 }
 END_TEST
 
@@ -63,7 +66,7 @@ START_TEST(billing)
 	n.price_nusd_h = 96000000;
 	n.launched_ms = bills[_i].launched;
 	n.gone_ms = bills[_i].gone;
-	ck_assert_int_eq(node_cost_nusd(&n, bills[_i].end), bills[_i].nusd);
+	ck_assert_int_eq(billing_node_cost_nusd(&n, bills[_i].end), bills[_i].nusd);
 }
 END_TEST
 

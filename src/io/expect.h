@@ -9,6 +9,9 @@
  * expectation is about the ranking `ksim plan nodes` prints and is
  * evaluated against that report instead; each command skips the
  * expectations that are the other's.
+ *
+ * This module evaluates; it formats nothing but a verdict's message
+ * (src/report/ renders the verdicts), so it depends on no report.
  */
 #ifndef KS_EXPECT_H
 #define KS_EXPECT_H
@@ -40,9 +43,6 @@ enum expect_ctx { EXPECT_RUN, EXPECT_PLAN };
 /* Evaluate every expectation against a JSON report; results has expect_count() slots. */
 void	expect_eval(const struct expect_set *, json_t *report, enum expect_ctx,
 	    struct expect_result *results);
-/* Writers for ksim check. */
-void	expect_print_text(FILE *, const struct expect_result *, size_t n);
-void	expect_print_tap(FILE *, const struct expect_result *, size_t n);
-char	*expect_junit(const char *suite, const struct expect_result *, size_t n, double secs);
+/* The verdicts are written by report/: text.c, tap.c and junit.c. */
 
 #endif
