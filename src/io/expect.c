@@ -147,6 +147,150 @@ get_subject(const struct yt_node *e, const char *key, struct expectation *x, str
 }
 
 static int
+parse_pod(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	x->kind = EX_POD;
+	if (load_strict(e, keys_pod, "a pod expectation", err) != 0)
+		return KS_EINVAL;
+	if (yt_map_get(e, "pod") != NULL && yt_map_get(e, "workload") != NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expected pod or workload in expectation \"%s\", found both", x->name);
+	x->is_workload = yt_map_get(e, "workload") != NULL;
+	if (get_subject(e, x->is_workload ? "workload" : "pod", x, err) != 0)
+		return KS_EINVAL;
+	if (x->obj == NULL || strchr(x->obj, '/') == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL, "expected %s in expectation \"%s\"",
+		    x->is_workload ? "workload as Kind/name (Deployment/web)" :
+		    "pod as namespace/name", x->name);
+	if (get_dur(e, "scheduledWithin", &x->scheduled_within, err) != 0 ||
+	    get_dur(e, "runningWithin", &x->running_within, err) != 0 ||
+	    get_dur(e, "pendingP50", &x->p50, err) != 0 ||
+	    get_dur(e, "pendingP95", &x->p95, err) != 0 ||
+	    get_dur(e, "pendingMax", &x->pmax, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "pending")) != NULL && yt_get_bool(v, &x->pending, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "reason")) != NULL) {
+		if (yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		x->reason = intern(s);
+		x->pending = 1;
+	}
+	if (x->scheduled_within < 0 && x->running_within < 0 && !x->pending &&
+	    x->p50 < 0 && x->p95 < 0 && x->pmax < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected scheduledWithin, runningWithin, "
+		    "pending, reason, pendingP50, pendingP95 or pendingMax", x->name);
+	return 0;
+}
+
+static int
+parse_hpa(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	x->kind = EX_HPA;
+	if (load_strict(e, keys_hpa, "an HPA expectation", err) != 0 ||
+	    get_subject(e, "hpa", x, err) != 0 ||
+	    get_dur(e, "at", &x->at_ms, err) != 0 || get_dur(e, "from", &x->from_ms, err) != 0 ||
+	    get_dur(e, "until", &x->until_ms, err) != 0 ||
+	    get_int(e, "replicas", &x->replicas, err) != 0 ||
+	    get_int(e, "maxReplicas", &x->max_replicas, err) != 0 ||
+	    get_int(e, "minReplicas", &x->min_replicas, err) != 0)
+		return KS_EINVAL;
+	if ((x->at_ms >= 0) != (x->replicas >= 0))
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\": at and replicas go together", x->name);
+	if (x->replicas < 0 && x->max_replicas < 0 && x->min_replicas < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected at + replicas, maxReplicas "
+		    "or minReplicas", x->name);
+	return 0;
+}
+
+static int
+parse_vpa(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	x->kind = EX_VPA;
+	x->target_cpu_m = x->target_mem_b = -1;
+	if (load_strict(e, keys_vpa, "a VPA expectation", err) != 0 ||
+	    get_subject(e, "vpa", x, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "container")) != NULL) {
+		if (yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		x->container = intern(s);
+	}
+	if ((v = yt_map_get(e, "targetCpu")) != NULL &&
+	    (yt_get_str(v, &s, err) != 0 || qty_parse_cpu(s, &x->target_cpu_m, err, &v->mark) != 0))
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "targetMemory")) != NULL &&
+	    (yt_get_str(v, &s, err) != 0 || qty_parse_bytes(s, &x->target_mem_b, err, &v->mark) != 0))
+		return KS_EINVAL;
+	if (x->target_cpu_m < 0 && x->target_mem_b < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected targetCpu or targetMemory", x->name);
+	return 0;
+}
+
+static int
+parse_nodes(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	x->kind = EX_NODES;
+	if (load_strict(e, keys_nodes, "a nodes expectation", err) != 0 ||
+	    get_dur(e, "at", &x->at_ms, err) != 0 || get_int(e, "count", &x->count, err) != 0 ||
+	    get_int(e, "maxNodes", &x->max_nodes, err) != 0)
+		return KS_EINVAL;
+	v = yt_map_get(e, "nodes");
+	if (!yt_is_null(v) && !(v->kind == YT_SCALAR && (strcmp(v->str, "all") == 0 ||
+	    v->str[0] == '\0'))) {
+		if (yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		x->obj = intern(s);
+	}
+	if ((x->at_ms >= 0) != (x->count >= 0))
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\": at and count go together", x->name);
+	if (x->count < 0 && x->max_nodes < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected at + count or maxNodes", x->name);
+	return 0;
+}
+
+static int
+parse_plan(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	v = yt_map_get(e, "plan");
+	x->kind = EX_PLAN;
+	if (load_strict(e, keys_plan, "a plan expectation", err) != 0 ||
+	    yt_get_str(v, &s, err) != 0)
+		return KS_EINVAL;
+	if (strcmp(s, "cheapest") != 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected plan: cheapest (the option ksim plan nodes ranks first), found \"%s\"", s);
+	if (get_usd(e, "maxCostUsd", &x->max_cost_nusd, err) != 0 ||
+	    get_int(e, "maxNodes", &x->max_nodes, err) != 0 ||
+	    load_str_opt(e, "instanceType", &x->itype, err) != 0 ||
+	    load_str_opt(e, "notInstanceType", &x->not_itype, err) != 0)
+		return KS_EINVAL;
+	if (x->max_cost_nusd < 0 && x->max_nodes < 0 && x->itype == NULL && x->not_itype == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected maxCostUsd, maxNodes, "
+		    "instanceType or notInstanceType", x->name);
+	return 0;
+}
+
+static int
 parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 {
 	const struct yt_node *v;
@@ -166,122 +310,16 @@ parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 			return KS_EINVAL;
 		x->ns = intern(s);
 	}
-	if (yt_map_get(e, "pod") != NULL || yt_map_get(e, "workload") != NULL) {
-		x->kind = EX_POD;
-		if (load_strict(e, keys_pod, "a pod expectation", err) != 0)
-			return KS_EINVAL;
-		if (yt_map_get(e, "pod") != NULL && yt_map_get(e, "workload") != NULL)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expected pod or workload in expectation \"%s\", found both", x->name);
-		x->is_workload = yt_map_get(e, "workload") != NULL;
-		if (get_subject(e, x->is_workload ? "workload" : "pod", x, err) != 0)
-			return KS_EINVAL;
-		if (x->obj == NULL || strchr(x->obj, '/') == NULL)
-			return ks_error_set(err, &e->mark, KS_EINVAL, "expected %s in expectation \"%s\"",
-			    x->is_workload ? "workload as Kind/name (Deployment/web)" :
-			    "pod as namespace/name", x->name);
-		if (get_dur(e, "scheduledWithin", &x->scheduled_within, err) != 0 ||
-		    get_dur(e, "runningWithin", &x->running_within, err) != 0 ||
-		    get_dur(e, "pendingP50", &x->p50, err) != 0 ||
-		    get_dur(e, "pendingP95", &x->p95, err) != 0 ||
-		    get_dur(e, "pendingMax", &x->pmax, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "pending")) != NULL && yt_get_bool(v, &x->pending, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "reason")) != NULL) {
-			if (yt_get_str(v, &s, err) != 0)
-				return KS_EINVAL;
-			x->reason = intern(s);
-			x->pending = 1;
-		}
-		if (x->scheduled_within < 0 && x->running_within < 0 && !x->pending &&
-		    x->p50 < 0 && x->p95 < 0 && x->pmax < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected scheduledWithin, runningWithin, "
-			    "pending, reason, pendingP50, pendingP95 or pendingMax", x->name);
-		return 0;
-	}
-	if (yt_map_get(e, "hpa") != NULL) {
-		x->kind = EX_HPA;
-		if (load_strict(e, keys_hpa, "an HPA expectation", err) != 0 ||
-		    get_subject(e, "hpa", x, err) != 0 ||
-		    get_dur(e, "at", &x->at_ms, err) != 0 || get_dur(e, "from", &x->from_ms, err) != 0 ||
-		    get_dur(e, "until", &x->until_ms, err) != 0 ||
-		    get_int(e, "replicas", &x->replicas, err) != 0 ||
-		    get_int(e, "maxReplicas", &x->max_replicas, err) != 0 ||
-		    get_int(e, "minReplicas", &x->min_replicas, err) != 0)
-			return KS_EINVAL;
-		if ((x->at_ms >= 0) != (x->replicas >= 0))
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\": at and replicas go together", x->name);
-		if (x->replicas < 0 && x->max_replicas < 0 && x->min_replicas < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected at + replicas, maxReplicas "
-			    "or minReplicas", x->name);
-		return 0;
-	}
-	if (yt_map_get(e, "vpa") != NULL) {
-		x->kind = EX_VPA;
-		x->target_cpu_m = x->target_mem_b = -1;
-		if (load_strict(e, keys_vpa, "a VPA expectation", err) != 0 ||
-		    get_subject(e, "vpa", x, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "container")) != NULL) {
-			if (yt_get_str(v, &s, err) != 0)
-				return KS_EINVAL;
-			x->container = intern(s);
-		}
-		if ((v = yt_map_get(e, "targetCpu")) != NULL &&
-		    (yt_get_str(v, &s, err) != 0 || qty_parse_cpu(s, &x->target_cpu_m, err, &v->mark) != 0))
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "targetMemory")) != NULL &&
-		    (yt_get_str(v, &s, err) != 0 || qty_parse_bytes(s, &x->target_mem_b, err, &v->mark) != 0))
-			return KS_EINVAL;
-		if (x->target_cpu_m < 0 && x->target_mem_b < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected targetCpu or targetMemory", x->name);
-		return 0;
-	}
-	if (yt_map_get(e, "nodes") != NULL) {
-		x->kind = EX_NODES;
-		if (load_strict(e, keys_nodes, "a nodes expectation", err) != 0 ||
-		    get_dur(e, "at", &x->at_ms, err) != 0 || get_int(e, "count", &x->count, err) != 0 ||
-		    get_int(e, "maxNodes", &x->max_nodes, err) != 0)
-			return KS_EINVAL;
-		v = yt_map_get(e, "nodes");
-		if (!yt_is_null(v) && !(v->kind == YT_SCALAR && (strcmp(v->str, "all") == 0 ||
-		    v->str[0] == '\0'))) {
-			if (yt_get_str(v, &s, err) != 0)
-				return KS_EINVAL;
-			x->obj = intern(s);
-		}
-		if ((x->at_ms >= 0) != (x->count >= 0))
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\": at and count go together", x->name);
-		if (x->count < 0 && x->max_nodes < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected at + count or maxNodes", x->name);
-		return 0;
-	}
-	if ((v = yt_map_get(e, "plan")) != NULL) {
-		x->kind = EX_PLAN;
-		if (load_strict(e, keys_plan, "a plan expectation", err) != 0 ||
-		    yt_get_str(v, &s, err) != 0)
-			return KS_EINVAL;
-		if (strcmp(s, "cheapest") != 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected plan: cheapest (the option ksim plan nodes ranks first), found \"%s\"", s);
-		if (get_usd(e, "maxCostUsd", &x->max_cost_nusd, err) != 0 ||
-		    get_int(e, "maxNodes", &x->max_nodes, err) != 0 ||
-		    load_str_opt(e, "instanceType", &x->itype, err) != 0 ||
-		    load_str_opt(e, "notInstanceType", &x->not_itype, err) != 0)
-			return KS_EINVAL;
-		if (x->max_cost_nusd < 0 && x->max_nodes < 0 && x->itype == NULL && x->not_itype == NULL)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected maxCostUsd, maxNodes, "
-			    "instanceType or notInstanceType", x->name);
-		return 0;
-	}
+	if (yt_map_get(e, "pod") != NULL || yt_map_get(e, "workload") != NULL)
+		return parse_pod(e, x, err);
+	if (yt_map_get(e, "hpa") != NULL)
+		return parse_hpa(e, x, err);
+	if (yt_map_get(e, "vpa") != NULL)
+		return parse_vpa(e, x, err);
+	if (yt_map_get(e, "nodes") != NULL)
+		return parse_nodes(e, x, err);
+	if (yt_map_get(e, "plan") != NULL)
+		return parse_plan(e, x, err);
 	if (yt_map_get(e, "maxCostUsd") != NULL || yt_map_get(e, "maxCostPerHourUsd") != NULL) {
 		x->kind = EX_COST;
 		if (load_strict(e, keys_cost, "a cost expectation", err) != 0 ||

@@ -80,22 +80,14 @@ write_file(const char *dir, const char *name, char *buf, size_t len, struct ks_e
 	return rc;
 }
 
-int
-report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
+/* series.csv: the run on series_step_ms()'s grid. */
+static void
+csv_series(FILE *fp, struct ks_run *r)
 {
-	struct ks_cluster *c = &r->cluster;
-	struct ks_mark at = { intern(dir), 0, 0 };
 	struct series s;
-	char *buf = NULL, a[32], b[64];
-	size_t len = 0;
-	FILE *fp;
-	int rc;
+	char a[32], b[64];
 
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return ks_error_set(err, &at, KS_EIO, "cannot create the directory: %s",
-		    strerror(errno));
 	series_build(r, &s, series_step_ms(r->sim.now_ms));
-	fp = open_memstream(&buf, &len);
 	fputs("time_s,pending,running,nodes,cost_usd", fp);
 	for (size_t w = 0; w < s.nwl; w++) {
 		char *h = xasprintf("replicas:%s", s.wl_label[w]);
@@ -121,13 +113,16 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 			fprintf(fp, ",%d", s.gt[g * s.n + i]);
 		fputc('\n', fp);
 	}
-	fclose(fp);
 	series_free(&s);
-	if ((rc = write_file(dir, "series.csv", buf, len, err)) != 0)
-		return rc;
+}
 
-	buf = NULL;
-	fp = open_memstream(&buf, &len);
+/* pods.csv: one row per pod, in creation order. */
+static void
+csv_pods(FILE *fp, struct ks_run *r)
+{
+	struct ks_cluster *c = &r->cluster;
+	char a[32];
+
 	fputs("namespace,name,workload,node,phase,cpu_m,memory_bytes,created_s,scheduled_s,"
 	    "running_s,deleted_s,pending_s,reason\n", fp);
 	for (size_t k = 0; k < c->npods; k++) {
@@ -157,12 +152,15 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 		    sizeof(a)), 0);
 		csv_field(fp, p->phase == POD_PENDING ? p->reason : "", 1);
 	}
-	fclose(fp);
-	if ((rc = write_file(dir, "pods.csv", buf, len, err)) != 0)
-		return rc;
+}
 
-	buf = NULL;
-	fp = open_memstream(&buf, &len);
+/* nodes.csv: one row per node, in creation order. */
+static void
+csv_nodes(FILE *fp, struct ks_run *r)
+{
+	struct ks_cluster *c = &r->cluster;
+	char a[32], b[64];
+
 	fputs("name,instance_type,capacity_type,zone,group,launched_s,ready_s,terminated_s,"
 	    "price_usd_per_hour,cost_usd\n", fp);
 	for (size_t k = 0; k < c->nnodes; k++) {
@@ -179,12 +177,15 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 		csv_field(fp, fmt_usd(nd->price_nusd_h, b, sizeof(b)), 0);
 		csv_field(fp, fmt_usd(billing_node_cost_nusd(nd, r->sim.now_ms), b, sizeof(b)), 1);
 	}
-	fclose(fp);
-	if ((rc = write_file(dir, "nodes.csv", buf, len, err)) != 0)
-		return rc;
+}
 
-	buf = NULL;
-	fp = open_memstream(&buf, &len);
+/* events.csv: the timeline. */
+static void
+csv_events(FILE *fp, struct ks_run *r)
+{
+	struct ks_cluster *c = &r->cluster;
+	char a[32];
+
 	fputs("time_s,type,object,message\n", fp);
 	for (size_t k = 0; k < c->nevents; k++) {
 		const struct ks_event *e = &c->events[k];
@@ -194,6 +195,37 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 		csv_field(fp, e->object, 0);
 		csv_field(fp, e->message, 1);
 	}
-	fclose(fp);
-	return write_file(dir, "events.csv", buf, len, err);
+}
+
+/* The files of --csv DIR, written in this order. */
+static const struct {
+	const char	*name;				/* file name in DIR */
+	void		(*write)(FILE *, struct ks_run *);	/* its content */
+} csv_files[] = {
+	{ "series.csv", csv_series },
+	{ "pods.csv", csv_pods },
+	{ "nodes.csv", csv_nodes },
+	{ "events.csv", csv_events },
+};
+
+int
+report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
+{
+	struct ks_mark at = { intern(dir), 0, 0 };
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return ks_error_set(err, &at, KS_EIO, "cannot create the directory: %s",
+		    strerror(errno));
+	for (size_t i = 0; i < sizeof(csv_files) / sizeof(csv_files[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *fp = open_memstream(&buf, &len);
+		int rc;
+
+		csv_files[i].write(fp, r);
+		fclose(fp);
+		if ((rc = write_file(dir, csv_files[i].name, buf, len, err)) != 0)
+			return rc;
+	}
+	return 0;
 }

@@ -240,39 +240,13 @@ event_color(const struct ks_event *e)
 	return "#4e79a7";
 }
 
-int
-report_svg(struct ks_run *r, const char *path, struct ks_error *err)
+/* The title lines: the scenario, its length, seed and region, totals. */
+static void
+svg_head(FILE *fp, struct ks_run *r, const struct series *s, int64_t end)
 {
 	struct ks_cluster *c = &r->cluster;
-	int64_t end = r->sim.now_ms, tstep;
-	struct series s;
-	struct axis a1, a2, ac;
-	int32_t maxv = 1, *stack, *prev;
-	char *buf = NULL, t1[32], usd[32];
-	size_t len = 0, row, shown;
-	double maxcost;
-	FILE *fp;
-	int rc;
+	char t1[32], usd[32];
 
-	/* one sample per pixel (at least a second apart): changes land where they happened */
-	series_build(r, &s, end / (PLOT_X1 - PLOT_X0) > 1000 ? end / (PLOT_X1 - PLOT_X0) : 1000);
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.pending[i] > maxv)
-			maxv = s.pending[i];
-		for (size_t w = 0; w < s.nwl; w++)
-			if (!s.wl_daemon[w] && s.rep[w * s.n + i] > maxv)
-				maxv = s.rep[w * s.n + i];
-	}
-	a1 = axis_new(maxv, P1_Y0, P1_Y1, 1);
-	maxv = 1;
-	for (size_t i = 0; i < s.n; i++)
-		if (s.nodes[i] > maxv)
-			maxv = s.nodes[i];
-	a2 = axis_new(maxv, P2_Y0, P2_Y1, 1);
-	maxcost = (double)s.cost[s.n - 1] / 1e9;
-	ac = axis_new(maxcost > 0 ? maxcost : 1, P2_Y0, P2_Y1, 0);
-
-	fp = open_memstream(&buf, &len);
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
 	    "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
@@ -288,31 +262,47 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	fmt_xml_escape(fp, r->region);
 	fprintf(fp, "; %zu pod%s, %zu node%s, total cost $%s</text>\n", c->npods,
 	    c->npods == 1 ? "" : "s", c->nnodes, c->nnodes == 1 ? "" : "s",
-	    fmt_usd(s.cost[s.n - 1], usd, sizeof(usd)));
+	    fmt_usd(s->cost[s->n - 1], usd, sizeof(usd)));
+}
 
-	/* panel 1: pods */
+/* Panel 1: replicas per workload as lines, pending pods as an area. */
+static void
+svg_pods(FILE *fp, const struct series *s, int64_t end)
+{
+	int32_t maxv = 1;
+	struct axis a1;
+	size_t row, shown;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->pending[i] > maxv)
+			maxv = s->pending[i];
+		for (size_t w = 0; w < s->nwl; w++)
+			if (!s->wl_daemon[w] && s->rep[w * s->n + i] > maxv)
+				maxv = s->rep[w * s->n + i];
+	}
+	a1 = axis_new(maxv, P1_Y0, P1_Y1, 1);
 	fprintf(fp, "<g id=\"pods\">\n<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Pods</text>\n",
 	    LEGEND_X, P1_Y0 - 6);
 	axis_draw(fp, &a1, 0, "pods", "#333");
-	step_area(fp, &s, NULL, s.pending, &a1, end, PENDING_COLOR, "pending pods");
+	step_area(fp, s, NULL, s->pending, &a1, end, PENDING_COLOR, "pending pods");
 	row = 0;
 	legend(fp, P1_Y0 + 8, (int)row++, PENDING_COLOR, 0, 1, "pending pods");
 	shown = 0;
-	for (size_t w = 0; w < s.nwl; w++) {
+	for (size_t w = 0; w < s->nwl; w++) {
 		const char *col = palette[shown % (NPALETTE - 1)];
 		char *l;
 
-		if (s.wl_daemon[w])
+		if (s->wl_daemon[w])
 			continue;
 		fputs("<g>", fp);
 		l = xasprintf(" stroke-linejoin=\"round\"");
-		step_path(fp, &s, s.rep + w * s.n, &a1, end, col, l);
+		step_path(fp, s, s->rep + w * s->n, &a1, end, col, l);
 		free(l);
 		fputs("<title>replicas of ", fp);
-		fmt_xml_escape(fp, s.wl_label[w]);
+		fmt_xml_escape(fp, s->wl_label[w]);
 		fputs("</title></g>\n", fp);
 		if (row < 11) {
-			l = xasprintf("%s replicas", s.wl_label[w]);
+			l = xasprintf("%s replicas", s->wl_label[w]);
 			legend(fp, P1_Y0 + 8, (int)row++, col, 0, 0, l);
 			free(l);
 		} else if (row == 11) {
@@ -321,23 +311,38 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 		shown++;
 	}
 	fputs("</g>\n", fp);
+}
 
-	/* panel 2: nodes stacked by group/type, cost on the right */
+/* Panel 2: nodes stacked by group/type, the cumulative cost on the right axis. */
+static void
+svg_nodes(FILE *fp, const struct series *s, int64_t end)
+{
+	int32_t maxv = 1, *stack, *prev;
+	struct axis a2, ac;
+	double maxcost;
+	size_t row;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->nodes[i] > maxv)
+			maxv = s->nodes[i];
+	a2 = axis_new(maxv, P2_Y0, P2_Y1, 1);
+	maxcost = (double)s->cost[s->n - 1] / 1e9;
+	ac = axis_new(maxcost > 0 ? maxcost : 1, P2_Y0, P2_Y1, 0);
 	fprintf(fp, "<g id=\"nodes\">\n<text x=\"%d\" y=\"%d\" font-weight=\"bold\">Nodes and "
 	    "cost</text>\n", LEGEND_X, P2_Y0 - 6);
 	axis_draw(fp, &a2, 0, "nodes", "#333");
 	axis_draw(fp, &ac, 1, "cumulative cost (USD)", COST_COLOR);
-	stack = xcalloc(s.n, sizeof(*stack));
-	prev = xcalloc(s.n, sizeof(*prev));
+	stack = xcalloc(s->n, sizeof(*stack));
+	prev = xcalloc(s->n, sizeof(*prev));
 	row = 0;
-	for (size_t g = 0; g < s.ngt; g++) {
+	for (size_t g = 0; g < s->ngt; g++) {
 		const char *col = palette[g % NPALETTE];
-		char *l = xasprintf("nodes %s", s.gt_label[g]);
+		char *l = xasprintf("nodes %s", s->gt_label[g]);
 
-		memcpy(prev, stack, s.n * sizeof(*stack));
-		for (size_t i = 0; i < s.n; i++)
-			stack[i] += s.gt[g * s.n + i];
-		step_area(fp, &s, prev, stack, &a2, end, col, l);
+		memcpy(prev, stack, s->n * sizeof(*stack));
+		for (size_t i = 0; i < s->n; i++)
+			stack[i] += s->gt[g * s->n + i];
+		step_area(fp, s, prev, stack, &a2, end, col, l);
 		if (row < 10)
 			legend(fp, P2_Y0 + 8, (int)row++, col, 0, 1, l);
 		free(l);
@@ -346,14 +351,20 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	free(prev);
 	/* cost: a dashed line on the right axis */
 	fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 3\" "
-	    "d=\"M%.1f %.1f", COST_COLOR, tx(s.t[0], end), ay(&ac, (double)s.cost[0] / 1e9));
-	for (size_t i = 1; i < s.n; i++)
-		fprintf(fp, " L%.1f %.1f", tx(s.t[i], end), ay(&ac, (double)s.cost[i] / 1e9));
+	    "d=\"M%.1f %.1f", COST_COLOR, tx(s->t[0], end), ay(&ac, (double)s->cost[0] / 1e9));
+	for (size_t i = 1; i < s->n; i++)
+		fprintf(fp, " L%.1f %.1f", tx(s->t[i], end), ay(&ac, (double)s->cost[i] / 1e9));
 	fputs("\"><title>cumulative cost (USD)</title></path>\n", fp);
 	legend(fp, P2_Y0 + 8, (int)row++, COST_COLOR, 1, 0, "cumulative cost (right axis)");
 	fputs("</g>\n", fp);
+}
 
-	/* scaling events: ticks with the event as a tooltip */
+/* Scaling events as ticks under the panels, with the event as a tooltip. */
+static void
+svg_events(FILE *fp, const struct ks_cluster *c, int64_t end)
+{
+	char t1[32];
+
 	fprintf(fp, "<g id=\"events\">\n<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#555\">"
 	    "events</text>\n", PLOT_X0 - 6, EV_Y1 - 5);
 	for (size_t k = 0; k < c->nevents; k++) {
@@ -376,14 +387,19 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	legend(fp, EV_Y0 + 4, 1, "#e15759", 0, 0, "scale down / removal");
 	legend(fp, EV_Y0 + 4, 2, "#4e79a7", 0, 0, "other scaling event");
 	fputs("</g>\n", fp);
+}
 
-	/* time axis, under everything, with the panel frames */
+/* The panel frames and the time axis, under everything. */
+static void
+svg_frame(FILE *fp, int64_t end)
+{
+	int64_t tstep = time_step_ms(end);
+
 	fprintf(fp, "<g id=\"frame\" fill=\"none\" stroke=\"#333\">\n"
 	    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n"
 	    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n</g>\n",
 	    PLOT_X0, P1_Y0, PLOT_X1 - PLOT_X0, P1_Y1 - P1_Y0,
 	    PLOT_X0, P2_Y0, PLOT_X1 - PLOT_X0, P2_Y1 - P2_Y0);
-	tstep = time_step_ms(end);
 	for (int64_t t = 0; t <= end; t += tstep) {
 		double x = tx(t, end);
 
@@ -396,6 +412,26 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	    EV_Y1, PLOT_X1, EV_Y1);
 	fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">simulated time (h:mm)</text>\n",
 	    (PLOT_X0 + PLOT_X1) / 2, EV_Y1 + 40);
+}
+
+int
+report_svg(struct ks_run *r, const char *path, struct ks_error *err)
+{
+	int64_t end = r->sim.now_ms;
+	struct series s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	/* one sample per pixel (at least a second apart): changes land where they happened */
+	series_build(r, &s, end / (PLOT_X1 - PLOT_X0) > 1000 ? end / (PLOT_X1 - PLOT_X0) : 1000);
+	fp = open_memstream(&buf, &len);
+	svg_head(fp, r, &s, end);
+	svg_pods(fp, &s, end);
+	svg_nodes(fp, &s, end);
+	svg_events(fp, &r->cluster, end);
+	svg_frame(fp, end);
 	fputs("</svg>\n", fp);
 	fclose(fp);
 	series_free(&s);
