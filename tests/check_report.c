@@ -1,7 +1,9 @@
 /*
- * check_report.c: what the reports print: time and money formats, billing
- * (per second with a 60 s minimum, EC2's rule for Linux instances), the
- * atomic write, and the warning about pods without requests.
+ * check_report.c: what the reports print and what they rest on: time and
+ * money formats (util/fmt.c), nearest-rank percentiles (util/stats.c),
+ * billing (cloud/billing.c: per second with a 60 s minimum, EC2's rule for
+ * Linux instances), the atomic write (util/atomic.c), and the warning
+ * about pods without requests (report/account.c).
  */
 #include <check.h>
 #include <jansson.h>
@@ -16,6 +18,7 @@
 #include "report/report.h"
 #include "util/atomic.h"
 #include "util/fmt.h"
+#include "util/stats.h"
 #include "testutil.h"
 
 Suite *report_suite(void);
@@ -67,6 +70,43 @@ START_TEST(billing)
 	n.launched_ms = bills[_i].launched;
 	n.gone_ms = bills[_i].gone;
 	ck_assert_int_eq(billing_node_cost_nusd(&n, bills[_i].end), bills[_i].nusd);
+}
+END_TEST
+
+/* A node alive from 10 s to 100 s: its cost at times before, during and after. */
+START_TEST(billing_cost_at)
+{
+	struct ks_node n;
+
+	memset(&n, 0, sizeof(n));
+	n.price_nusd_h = 96000000;
+	n.launched_ms = 10000;
+	n.gone_ms = 100000;
+	ck_assert_int_eq(billing_node_cost_at(&n, 5000), 0);
+	/* 20 s in: still the 60 s minimum */
+	ck_assert_int_eq(billing_node_cost_at(&n, 30000), 1600000);
+	/* 80 s in: 96e6 * 80 / 3600 = 2,133,333.3 */
+	ck_assert_int_eq(billing_node_cost_at(&n, 90000), 2133333);
+	/* gone at 100 s: 90 s billed from then on, the same as its final cost */
+	ck_assert_int_eq(billing_node_cost_at(&n, 500000), 2400000);
+	ck_assert_int_eq(billing_node_cost_at(&n, 500000), billing_node_cost_nusd(&n, 500000));
+}
+END_TEST
+
+/* Nearest rank: the ceil(p * n / 100)-th smallest, never an interpolation. */
+START_TEST(percentiles)
+{
+	int64_t v[] = { 40, 10, 30, 20, 50, 60, 70, 80, 90, 100 };
+
+	qsort(v, 10, sizeof(v[0]), stats_cmp_i64);
+	ck_assert_int_eq(v[0], 10);
+	ck_assert_int_eq(v[9], 100);
+	ck_assert_int_eq(stats_percentile(v, 10, 50), 50);
+	ck_assert_int_eq(stats_percentile(v, 10, 95), 100);
+	ck_assert_int_eq(stats_percentile(v, 10, 100), 100);
+	ck_assert_int_eq(stats_percentile(v, 10, 1), 10);
+	ck_assert_int_eq(stats_percentile(v, 3, 50), 20);
+	ck_assert_int_eq(stats_percentile(v, 0, 50), 0);
 }
 END_TEST
 
@@ -139,6 +179,8 @@ report_suite(void)
 	tcase_add_test(core, time_format);
 	tcase_add_test(core, usd_format);
 	tcase_add_loop_test(core, billing, 0, (int)(sizeof(bills) / sizeof(bills[0])));
+	tcase_add_test(core, billing_cost_at);
+	tcase_add_test(core, percentiles);
 	tcase_add_test(core, warns_pods_without_requests);
 	tcase_add_test(lim, atomic_write_replaces);
 	suite_add_tcase(s, core);
