@@ -170,6 +170,43 @@ START_TEST(warns_pods_without_requests)
 }
 END_TEST
 
+/*
+ * The streamed JSON report (ksim run -o json) is the tree's dump byte for
+ * byte: with and without expectations, with events and none.
+ */
+static const char *const streamed_cases[] = { "karpenter-taints.yaml", "hamster-vpa.yaml",
+	"burst-ca.yaml", "php-apache-hpa.yaml", NULL };
+static const char *const empty_scenario =
+    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  duration: 1m\n";
+
+START_TEST(json_streamed_is_tree)
+{
+	const char *dir = tu_tmpdir(), *path = tu_write_in(dir, "r.json", "");
+	/* the last case: no pods, nodes or events ("[]") */
+	const char *files[1] = { streamed_cases[_i] ? tu_scenario(streamed_cases[_i]) :
+	    tu_write_in(dir, "empty.yaml", empty_scenario) };
+	struct ksim_opts o;
+	struct ks_error err = { 0 };
+	json_t *tree = NULL;
+	char *want, *got;
+
+	tu_opts_init(&o, files, 1);
+	ck_assert_int_eq(ksim_run_json(&o, 0, &tree, &err), 0);
+	want = json_dumps(tree, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	o.output = KSIM_JSON;
+	o.output_file = path;
+	ck_assert_int_eq(ksim_run(&o, &err), 0);
+	got = tu_slurp(path);
+	ck_assert_uint_eq(strlen(got), strlen(want) + 1);
+	ck_assert_int_eq(got[strlen(want)], '\n');
+	got[strlen(want)] = '\0';
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+	json_decref(tree);
+}
+END_TEST
+
 Suite *
 report_suite(void)
 {
@@ -182,6 +219,8 @@ report_suite(void)
 	tcase_add_test(core, billing_cost_at);
 	tcase_add_test(core, percentiles);
 	tcase_add_test(core, warns_pods_without_requests);
+	tcase_add_loop_test(core, json_streamed_is_tree, 0,
+	    (int)(sizeof(streamed_cases) / sizeof(streamed_cases[0])));
 	tcase_add_test(lim, atomic_write_replaces);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, lim);

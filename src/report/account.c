@@ -132,31 +132,18 @@ report_pod_status(const struct ks_pod *p)
 int
 report_write(struct ks_run *r, enum ksim_output fmt, const char *path, struct ks_error *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = 0;
+	char *tmp = NULL;
+	FILE *fp = stdout;
 
-	if (fmt == KSIM_JSON) {
-		json_t *j = report_json(r);
-
-		buf = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-		json_decref(j);
-		len = strlen(buf);
-		buf = xrealloc(buf, len + 2);
-		buf[len++] = '\n';
-		buf[len] = '\0';
-	} else {
-		FILE *mem = open_memstream(&buf, &len);
-
-		report_text(r, mem);
-		fclose(mem);
-	}
-	if (path == NULL) {
-		if (fwrite(buf, 1, len, stdout) != len)
-			rc = ks_error_set(err, NULL, KS_EIO, "cannot write the report: %s", strerror(errno));
-	} else {
-		rc = atomic_write(path, buf, len, err);
-	}
-	free(buf);
-	return rc;
+	if (path != NULL && (fp = atomic_open(path, &tmp, err)) == NULL)
+		return KS_EIO;
+	if (fmt == KSIM_JSON)
+		report_json_write(r, fp);
+	else
+		report_text(r, fp);
+	if (path != NULL)
+		return atomic_commit(fp, tmp, path, err);
+	if (ferror(stdout) || fflush(stdout) != 0)
+		return ks_error_set(err, NULL, KS_EIO, "cannot write the report: %s", strerror(errno));
+	return 0;
 }

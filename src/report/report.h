@@ -90,6 +90,8 @@ void	report_check_text(FILE *, const struct expect_result *, size_t n);
 
 /* json.c */
 json_t	*report_json(struct ks_run *);
+/* The same document, streamed to fp: the same bytes and a newline, without the whole tree. */
+void	report_json_write(struct ks_run *, FILE *);
 /* The document without its expectations, which are evaluated against it. */
 json_t	*report_json_body(struct report_account *);
 

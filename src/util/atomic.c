@@ -18,29 +18,47 @@
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
-int
-atomic_write(const char *path, const char *buf, size_t len, struct ks_error *err)
+FILE *
+atomic_open(const char *path, char **tmp, struct ks_error *err)
 {
-	char *tmp = xasprintf("%s.ksim-tmp.%ld", path, (long)getpid());
 	struct ks_mark at = { intern(path), 0, 0 };
-	FILE *fp = fopen(tmp, "wb");
+	FILE *fp;
+
+	*tmp = xasprintf("%s.ksim-tmp.%ld", path, (long)getpid());
+	if ((fp = fopen(*tmp, "wb")) == NULL) {
+		ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return fp;
+}
+
+int
+atomic_commit(FILE *fp, char *tmp, const char *path, struct ks_error *err)
+{
+	struct ks_mark at = { intern(path), 0, 0 };
 	int rc = 0;
 
-	if (fp == NULL) {
-		rc = ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
-		goto cleanup;
-	}
-	if (fwrite(buf, 1, len, fp) != len || fflush(fp) != 0) {
+	if (ferror(fp) || fflush(fp) != 0) {
 		rc = ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
 		fclose(fp);
 		unlink(tmp);
-		goto cleanup;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+	} else if (fclose(fp) != 0 || rename(tmp, path) != 0) {
 		rc = ks_error_set(err, &at, KS_EIO, "cannot write: %s", strerror(errno));
 		unlink(tmp);
 	}
-cleanup:
 	free(tmp);
 	return rc;
+}
+
+int
+atomic_write(const char *path, const char *buf, size_t len, struct ks_error *err)
+{
+	char *tmp;
+	FILE *fp = atomic_open(path, &tmp, err);
+
+	if (fp == NULL)
+		return KS_EIO;
+	fwrite(buf, 1, len, fp);
+	return atomic_commit(fp, tmp, path, err);
 }
