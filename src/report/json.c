@@ -14,14 +14,19 @@
  * and sweep read their figures out of it.  report_json_write() streams
  * it: the document is built with the pods, nodes and events left empty,
  * dumped, and each of those three arrays is written where jansson printed
- * "[]", one element at a time, each element dumped by jansson itself and
- * indented to its depth (a dumped string never holds a raw newline, so
- * indenting after every newline is exact).  Memory is then one element,
- * not the run's every pod and event: for the 50 MB report of
- * `tests/bench/gen.sh 2000 60000`, the peak RSS of `ksim run -o json`
- * falls from 380 MB to 50 MB.  CPU stays about the same, since every
- * element is still built and dumped by jansson.  A run with expectations
- * takes the tree, which they need.
+ * "[]", one element at a time.  Each element is first a flat record (the
+ * one definition of a pod, node or event in this file, which the tree
+ * path turns into jansson objects too); a record of integers, nulls and
+ * plain ASCII strings is printed directly in jansson's layout, any other
+ * (escapes, UTF-8, money as a real) is dumped by jansson and indented to
+ * its depth (a dump holds no raw newline inside a string, so indenting
+ * after every newline is exact).  check_report.c compares the two paths
+ * byte for byte.
+ *
+ * Costs, on `tests/bench/gen.sh 2000 60000` (60,000 pods, 120,000 events,
+ * a 50 MB report): the tree path peaks at 380 MB of RSS and takes about
+ * 1.0 s of CPU to build and write; streaming, 50 MB and 0.2 s.  A run with
+ * expectations takes the tree, which they need.
  */
 #include "report/report.h"
 
@@ -36,75 +41,157 @@
 #include "run.h"
 #include "util/fmt.h"
 
-static json_t *
-ms_or_null(int64_t ms)
+/*
+ * A pod, node or event as a flat record of (key, value) pairs in the
+ * schema's order: one definition of each object, which the tree path turns
+ * into jansson objects and the streaming path prints directly.
+ */
+enum jkind { JK_NULL, JK_STR, JK_INT, JK_USD };
+
+struct jfield {
+	const char	*key;		/* the JSON key */
+	enum jkind	 kind;		/* which of s and i holds the value */
+	const char	*s;		/* JK_STR: the string (borrowed) */
+	int64_t		 i;		/* JK_INT: the integer; JK_USD: nano-USD */
+};
+
+#define POD_FIELDS	14
+#define NODE_FIELDS	14
+#define EVENT_FIELDS	4
+#define MAX_FIELDS	14
+
+static struct jfield
+f_str(const char *key, const char *s)
 {
-	return ms >= 0 ? json_integer(ms) : json_null();
+	return (struct jfield){ key, s != NULL ? JK_STR : JK_NULL, s, 0 };
+}
+
+static struct jfield
+f_int(const char *key, int64_t i)
+{
+	return (struct jfield){ key, JK_INT, NULL, i };
+}
+
+/* An integer of ms, or null when negative (not happened). */
+static struct jfield
+f_ms(const char *key, int64_t ms)
+{
+	return (struct jfield){ key, ms >= 0 ? JK_INT : JK_NULL, NULL, ms };
+}
+
+static struct jfield
+f_usd(const char *key, int64_t nusd)
+{
+	return (struct jfield){ key, JK_USD, NULL, nusd };
+}
+
+/* wl holds the "Kind/name" of the pod's workload; it must outlive f. */
+static void
+pod_record(const struct ks_cluster *c, const struct ks_pod *p, char *wl, size_t wlsz,
+    struct jfield *f)
+{
+	int pending = p->phase == POD_PENDING;
+
+	if (p->owner != NULL)
+		snprintf(wl, wlsz, "%s/%s", wl_kind_name[p->owner->kind], p->owner->name);
+	f[0] = f_str("name", p->name);
+	f[1] = f_str("namespace", p->ns);
+	f[2] = f_str("workload", p->owner != NULL ? wl : NULL);
+	f[3] = f_str("node", p->node >= 0 ? c->nodes[p->node]->name : NULL);
+	f[4] = f_str("phase", pod_phase_name[p->phase]);
+	f[5] = f_int("cpu_m", p->req.v[RES_CPU]);
+	f[6] = f_int("memory_bytes", p->req.v[RES_MEM]);
+	f[7] = f_int("created_at_ms", p->created_ms);
+	f[8] = f_ms("scheduled_at_ms", p->scheduled_ms);
+	f[9] = f_ms("running_at_ms", p->running_ms);
+	f[10] = f_ms("ready_at_ms", p->ready_ms);
+	f[11] = f_ms("deleted_at_ms", p->deleted_ms);
+	f[12] = f_str("reason", pending ? p->reason : NULL);
+	f[13] = f_str("autoscaler_reason", pending ? p->why_not : NULL);
+}
+
+static void
+node_record(const struct ks_node *n, int64_t cost_nusd, struct jfield *f)
+{
+	f[0] = f_str("name", n->name);
+	f[1] = f_str("instance_type", n->itype ? n->itype->name : NULL);
+	f[2] = f_str("capacity_type", n->spot ? "spot" : "on-demand");
+	f[3] = f_str("zone", n->zone[0] ? n->zone : NULL);
+	f[4] = f_str("group", n->group);
+	f[5] = f_str("state", report_node_state(n));
+	f[6] = f_int("allocatable_cpu_m", n->alloc.v[RES_CPU]);
+	f[7] = f_int("allocatable_memory_bytes", n->alloc.v[RES_MEM]);
+	f[8] = f_int("allocatable_pods", n->alloc.v[RES_PODS]);
+	f[9] = f_int("launched_at_ms", n->launched_ms);
+	f[10] = f_ms("ready_at_ms", n->ready_ms);
+	f[11] = f_ms("terminated_at_ms", n->gone_ms);
+	f[12] = f_usd("price_usd_per_hour", n->price_nusd_h);
+	f[13] = f_usd("cost_usd", cost_nusd);
+}
+
+static void
+event_record(const struct ks_event *e, struct jfield *f)
+{
+	f[0] = f_int("at_ms", e->at_ms);
+	f[1] = f_str("type", e->type);
+	f[2] = f_str("object", e->object);
+	f[3] = f_str("message", e->message);
+}
+
+/* The record as a jansson object. */
+static json_t *
+record_json(const struct jfield *f, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = NULL;
+
+		switch (f[i].kind) {
+		case JK_NULL:
+			v = json_null();
+			break;
+		case JK_STR:
+			v = json_string(f[i].s);
+			break;
+		case JK_INT:
+			v = json_integer(f[i].i);
+			break;
+		case JK_USD:
+			v = fmt_json_usd(f[i].i);
+			break;
+		}
+		json_object_set_new(o, f[i].key, v);
+	}
+	return o;
 }
 
 static json_t *
 json_pod(const struct ks_cluster *c, const struct ks_pod *p)
 {
-	json_t *o = json_object();
+	struct jfield f[POD_FIELDS];
 	char wl[600];
 
-	json_object_set_new(o, "name", json_string(p->name));
-	json_object_set_new(o, "namespace", json_string(p->ns));
-	if (p->owner != NULL) {
-		snprintf(wl, sizeof(wl), "%s/%s", wl_kind_name[p->owner->kind], p->owner->name);
-		json_object_set_new(o, "workload", json_string(wl));
-	} else {
-		json_object_set_new(o, "workload", json_null());
-	}
-	json_object_set_new(o, "node", p->node >= 0 ?
-	    json_string(c->nodes[p->node]->name) : json_null());
-	json_object_set_new(o, "phase", json_string(pod_phase_name[p->phase]));
-	json_object_set_new(o, "cpu_m", json_integer(p->req.v[RES_CPU]));
-	json_object_set_new(o, "memory_bytes", json_integer(p->req.v[RES_MEM]));
-	json_object_set_new(o, "created_at_ms", json_integer(p->created_ms));
-	json_object_set_new(o, "scheduled_at_ms", ms_or_null(p->scheduled_ms));
-	json_object_set_new(o, "running_at_ms", ms_or_null(p->running_ms));
-	json_object_set_new(o, "ready_at_ms", ms_or_null(p->ready_ms));
-	json_object_set_new(o, "deleted_at_ms", ms_or_null(p->deleted_ms));
-	json_object_set_new(o, "reason", p->phase == POD_PENDING && p->reason ?
-	    json_string(p->reason) : json_null());
-	json_object_set_new(o, "autoscaler_reason", p->phase == POD_PENDING && p->why_not ?
-	    json_string(p->why_not) : json_null());
-	return o;
+	pod_record(c, p, wl, sizeof(wl), f);
+	return record_json(f, POD_FIELDS);
 }
 
 static json_t *
 json_node(const struct ks_node *n, int64_t cost_nusd)
 {
-	json_t *o = json_object();
+	struct jfield f[NODE_FIELDS];
 
-	json_object_set_new(o, "name", json_string(n->name));
-	json_object_set_new(o, "instance_type", n->itype ? json_string(n->itype->name) : json_null());
-	json_object_set_new(o, "capacity_type", json_string(n->spot ? "spot" : "on-demand"));
-	json_object_set_new(o, "zone", n->zone[0] ? json_string(n->zone) : json_null());
-	json_object_set_new(o, "group", n->group ? json_string(n->group) : json_null());
-	json_object_set_new(o, "state", json_string(report_node_state(n)));
-	json_object_set_new(o, "allocatable_cpu_m", json_integer(n->alloc.v[RES_CPU]));
-	json_object_set_new(o, "allocatable_memory_bytes", json_integer(n->alloc.v[RES_MEM]));
-	json_object_set_new(o, "allocatable_pods", json_integer(n->alloc.v[RES_PODS]));
-	json_object_set_new(o, "launched_at_ms", json_integer(n->launched_ms));
-	json_object_set_new(o, "ready_at_ms", ms_or_null(n->ready_ms));
-	json_object_set_new(o, "terminated_at_ms", ms_or_null(n->gone_ms));
-	json_object_set_new(o, "price_usd_per_hour", fmt_json_usd(n->price_nusd_h));
-	json_object_set_new(o, "cost_usd", fmt_json_usd(cost_nusd));
-	return o;
+	node_record(n, cost_nusd, f);
+	return record_json(f, NODE_FIELDS);
 }
 
 static json_t *
 json_event(const struct ks_event *e)
 {
-	json_t *o = json_object();
+	struct jfield f[EVENT_FIELDS];
 
-	json_object_set_new(o, "at_ms", json_integer(e->at_ms));
-	json_object_set_new(o, "type", json_string(e->type));
-	json_object_set_new(o, "object", json_string(e->object));
-	json_object_set_new(o, "message", json_string(e->message));
-	return o;
+	event_record(e, f);
+	return record_json(f, EVENT_FIELDS);
 }
 
 /* The document; with `empty`, the pods, nodes and events arrays are left empty. */
@@ -192,29 +279,84 @@ put_indented(FILE *fp, json_t *v, int depth)
 	free(text);
 }
 
-/* The i-th element of one of the streamed arrays. */
-static json_t *
-elem_pod(struct report_account *a, size_t i)
+/*
+ * A string jansson prints as it is, between quotes: printable ASCII but
+ * the quote and the backslash.  Anything else (escapes, UTF-8, which
+ * jansson also validates) goes through jansson.
+ */
+static int
+plain(const char *s)
 {
-	return json_pod(&a->run->cluster, a->run->cluster.pods[i]);
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
 }
 
-static json_t *
-elem_node(struct report_account *a, size_t i)
+/*
+ * Write the record as jansson would dump its object at depth 2 (an element
+ * of an array of the root).  Printed directly when every value is null, an
+ * integer or a plain string; otherwise by jansson.
+ */
+static void
+put_record(FILE *fp, const struct jfield *f, size_t n)
 {
-	return json_node(a->run->cluster.nodes[i], a->node_cost[i]);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].kind == JK_USD || (f[i].kind == JK_STR && !plain(f[i].s)))
+			break;
+	if (i < n) {
+		json_t *o = record_json(f, n);
+
+		put_indented(fp, o, 2);
+		json_decref(o);
+		return;
+	}
+	fputc('{', fp);
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "%s\n      \"%s\": ", i ? "," : "", f[i].key);
+		if (f[i].kind == JK_STR)
+			fprintf(fp, "\"%s\"", f[i].s);
+		else if (f[i].kind == JK_INT)
+			fprintf(fp, "%" JSON_INTEGER_FORMAT, (json_int_t)f[i].i);
+		else
+			fputs("null", fp);
+	}
+	fputs("\n    }", fp);
 }
 
-static json_t *
-elem_event(struct report_account *a, size_t i)
+/* Element i of one of the streamed arrays, as a record. */
+static size_t
+elem_pod(struct report_account *a, size_t i, char *buf, size_t bufsz, struct jfield *f)
 {
-	return json_event(&a->run->cluster.events[i]);
+	pod_record(&a->run->cluster, a->run->cluster.pods[i], buf, bufsz, f);
+	return POD_FIELDS;
+}
+
+static size_t
+elem_node(struct report_account *a, size_t i, char *buf, size_t bufsz, struct jfield *f)
+{
+	(void)buf;
+	(void)bufsz;
+	node_record(a->run->cluster.nodes[i], a->node_cost[i], f);
+	return NODE_FIELDS;
+}
+
+static size_t
+elem_event(struct report_account *a, size_t i, char *buf, size_t bufsz, struct jfield *f)
+{
+	(void)buf;
+	(void)bufsz;
+	event_record(&a->run->cluster.events[i], f);
+	return EVENT_FIELDS;
 }
 
 /* The root's arrays that are streamed, in the document's order. */
 static const struct {
 	const char	*marker;	/* the key and the empty array, as the root dump prints them */
-	json_t		*(*elem)(struct report_account *, size_t);	/* builds element i */
+	size_t		(*elem)(struct report_account *, size_t, char *, size_t, struct jfield *);
+					/* fills element i's record, returns its length */
 	size_t		 count_off;	/* offsetof the element count in struct ks_cluster */
 } streamed[] = {
 	{ "\n  \"pods\": []", elem_pod, offsetof(struct ks_cluster, npods) },
@@ -227,6 +369,8 @@ static void
 put_array(FILE *fp, struct report_account *a, size_t k)
 {
 	size_t n = *(const size_t *)((const char *)&a->run->cluster + streamed[k].count_off);
+	struct jfield f[MAX_FIELDS];
+	char buf[600];
 
 	if (n == 0) {
 		fputs("[]", fp);
@@ -234,11 +378,10 @@ put_array(FILE *fp, struct report_account *a, size_t k)
 	}
 	fputc('[', fp);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = streamed[k].elem(a, i);
+		size_t nf = streamed[k].elem(a, i, buf, sizeof(buf), f);
 
 		fputs(i == 0 ? "\n    " : ",\n    ", fp);
-		put_indented(fp, o, 2);
-		json_decref(o);
+		put_record(fp, f, nf);
 	}
 	fputs("\n  ]", fp);
 }
