@@ -10,6 +10,10 @@
  * evaluated against that report instead; each command skips the
  * expectations that are the other's.
  *
+ * No expectation reads the report's events: the report streams them and
+ * evaluates the expectations against a document without them
+ * (report/json.c).  An expectation about events would change that.
+ *
  * This module evaluates; it formats nothing but a verdict's message
  * (src/report/ renders the verdicts), so it depends on no report.
  */

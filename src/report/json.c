@@ -23,10 +23,13 @@
  * after every newline is exact).  check_report.c compares the two paths
  * byte for byte.
  *
- * Costs, on `tests/bench/gen.sh 2000 60000` (60,000 pods, 120,000 events,
+ * A run with expectations builds the pods and nodes into the tree, since
+ * the expectations are evaluated against it, and streams only the events,
+ * which no expectation reads.
+ *
+ * Costs, on `tests/bench/gen.sh 2000 60000` (60,000 pods, 121,500 events,
  * a 50 MB report): the tree path peaks at 380 MB of RSS and takes about
- * 1.0 s of CPU to build and write; streaming, 50 MB and 0.2 s.  A run with
- * expectations takes the tree, which they need.
+ * 1.0 s of CPU to build and write; streaming, 50 MB and 0.2 s.
  */
 #include "report/report.h"
 
@@ -194,9 +197,14 @@ json_event(const struct ks_event *e)
 	return record_json(f, EVENT_FIELDS);
 }
 
-/* The document; with `empty`, the pods, nodes and events arrays are left empty. */
+/* Arrays of the root json_body() may leave empty, for report_json_write() to stream. */
+#define OMIT_PODS	0x1
+#define OMIT_NODES	0x2
+#define OMIT_EVENTS	0x4
+
+/* The document without its verdicts, the arrays in `omit` left empty. */
 static json_t *
-json_body(struct report_account *a, int empty)
+json_body(struct report_account *a, int omit)
 {
 	struct ks_run *r = a->run;
 	struct ks_cluster *c = &r->cluster;
@@ -207,11 +215,11 @@ json_body(struct report_account *a, int empty)
 	json_object_set_new(root, "duration_ms", json_integer(r->scn->duration_ms));
 	json_object_set_new(root, "seed", json_integer((json_int_t)r->scn->seed));
 	json_object_set_new(root, "region", json_string(r->region));
-	for (size_t i = 0; !empty && i < c->npods; i++)
+	for (size_t i = 0; !(omit & OMIT_PODS) && i < c->npods; i++)
 		json_array_append_new(pods, json_pod(c, c->pods[i]));
-	for (size_t i = 0; !empty && i < c->nnodes; i++)
+	for (size_t i = 0; !(omit & OMIT_NODES) && i < c->nnodes; i++)
 		json_array_append_new(nodes, json_node(c->nodes[i], a->node_cost[i]));
-	for (size_t i = 0; !empty && i < c->nevents; i++)
+	for (size_t i = 0; !(omit & OMIT_EVENTS) && i < c->nevents; i++)
 		json_array_append_new(events, json_event(&c->events[i]));
 	json_object_set_new(root, "pods", pods);
 	json_object_set_new(root, "nodes", nodes);
@@ -230,32 +238,38 @@ json_body(struct report_account *a, int empty)
 json_t *
 report_json_body(struct report_account *a)
 {
-	return json_body(a, 0);
+	return json_body(a, OMIT_EVENTS);
+}
+
+/* Evaluate the expectations against root and add their verdicts to it. */
+static void
+json_verdicts(struct report_account *a, json_t *root)
+{
+	json_t *arr = json_array();
+
+	report_account_expect(a, root);
+	for (size_t i = 0; i < a->nverdicts; i++) {
+		const struct expect_result *v = &a->verdicts[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(v->name));
+		json_object_set_new(o, "ok", json_boolean(v->ok));
+		if (v->skipped)
+			json_object_set_new(o, "skipped", json_true());
+		json_object_set_new(o, "message", json_string(v->msg));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "expectations", arr);
 }
 
 json_t *
 report_json(struct ks_run *r)
 {
 	struct report_account *a = report_account_new(r);
-	json_t *root = report_json_body(a);
+	json_t *root = json_body(a, 0);
 
-	if (r->scn->expect != NULL) {
-		json_t *arr = json_array();
-
-		report_account_expect(a, root);
-		for (size_t i = 0; i < a->nverdicts; i++) {
-			const struct expect_result *v = &a->verdicts[i];
-			json_t *o = json_object();
-
-			json_object_set_new(o, "name", json_string(v->name));
-			json_object_set_new(o, "ok", json_boolean(v->ok));
-			if (v->skipped)
-				json_object_set_new(o, "skipped", json_true());
-			json_object_set_new(o, "message", json_string(v->msg));
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(root, "expectations", arr);
-	}
+	if (r->scn->expect != NULL)
+		json_verdicts(a, root);
 	report_account_free(a);
 	return root;
 }
@@ -354,14 +368,15 @@ elem_event(struct report_account *a, size_t i, char *buf, size_t bufsz, struct j
 
 /* The root's arrays that are streamed, in the document's order. */
 static const struct {
+	int		 omit;		/* its bit for json_body() */
 	const char	*marker;	/* the key and the empty array, as the root dump prints them */
 	size_t		(*elem)(struct report_account *, size_t, char *, size_t, struct jfield *);
 					/* fills element i's record, returns its length */
 	size_t		 count_off;	/* offsetof the element count in struct ks_cluster */
 } streamed[] = {
-	{ "\n  \"pods\": []", elem_pod, offsetof(struct ks_cluster, npods) },
-	{ "\n  \"nodes\": []", elem_node, offsetof(struct ks_cluster, nnodes) },
-	{ "\n  \"events\": []", elem_event, offsetof(struct ks_cluster, nevents) },
+	{ OMIT_PODS, "\n  \"pods\": []", elem_pod, offsetof(struct ks_cluster, npods) },
+	{ OMIT_NODES, "\n  \"nodes\": []", elem_node, offsetof(struct ks_cluster, nnodes) },
+	{ OMIT_EVENTS, "\n  \"events\": []", elem_event, offsetof(struct ks_cluster, nevents) },
 };
 
 /* An array of the root, at depth 1, as jansson would have printed it. */
@@ -389,28 +404,25 @@ put_array(FILE *fp, struct report_account *a, size_t k)
 void
 report_json_write(struct ks_run *r, FILE *fp)
 {
-	struct report_account *a;
-	json_t *root;
+	struct report_account *a = report_account_new(r);
+	/* the expectations read the pods and nodes (never the events) from the document */
+	int omit = r->scn->expect != NULL ? OMIT_EVENTS : OMIT_PODS | OMIT_NODES | OMIT_EVENTS;
+	json_t *root = json_body(a, omit);
 	char *text;
 	const char *p;
 
-	if (r->scn->expect != NULL) {
-		/* the verdicts are evaluated against the whole document */
-		root = report_json(r);
-		put_indented(fp, root, 0);
-		fputc('\n', fp);
-		json_decref(root);
-		return;
-	}
-	a = report_account_new(r);
-	root = json_body(a, 1);
+	if (r->scn->expect != NULL)
+		json_verdicts(a, root);
 	text = json_dumps(root, DUMP_FLAGS);
 	json_decref(root);
 	p = text;
 	for (size_t k = 0; k < sizeof(streamed) / sizeof(streamed[0]); k++) {
-		const char *at = strstr(p, streamed[k].marker);
+		const char *at;
 		size_t keylen = strlen(streamed[k].marker) - 2;	/* up to the "[]" */
 
+		if (!(omit & streamed[k].omit))
+			continue;
+		at = strstr(p, streamed[k].marker);
 		assert(at != NULL);
 		fwrite(p, 1, (size_t)(at - p) + keylen, fp);
 		put_array(fp, a, k);
