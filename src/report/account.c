@@ -2,7 +2,7 @@
  * account.c: the account of a finished run (see report.h), read once from
  * the model and shared by every format: the nodes' costs and their total,
  * the pods left Pending, the warnings about the input and the verdicts of
- * the expectations; and report_write(), which picks the format.
+ * the expectations; and report_write_format(), which picks the format.
  *
  * Costs: O(pods + nodes + workloads) to build; the verdicts cost what the
  * expectations cost (io/expect.c).
@@ -130,14 +130,15 @@ report_pod_status(const struct ks_pod *p)
 }
 
 int
-report_write(struct ks_run *r, enum ksim_output fmt, const char *path, struct ks_error *err)
+report_write_format(struct ks_run *r, enum report_format fmt, const char *path,
+    struct ks_error *err)
 {
 	char *tmp = NULL;
 	FILE *fp = stdout;
 
 	if (path != NULL && (fp = atomic_open(path, &tmp, err)) == NULL)
 		return KS_EIO;
-	if (fmt == KSIM_JSON)
+	if (fmt == REPORT_JSON)
 		report_json_write(r, fp);
 	else
 		report_text(r, fp);

@@ -51,7 +51,6 @@
 #include <stdio.h>
 
 #include "io/expect.h"
-#include "ksim.h"
 #include "util/error.h"
 
 struct ks_node;
@@ -80,8 +79,11 @@ void	report_account_expect(struct report_account *, json_t *doc);
 const char *report_pod_status(const struct ks_pod *);
 /* "Ready,SchedulingDisabled", "Terminated", ...: a node as `kubectl get nodes` words it. */
 const char *report_node_state(const struct ks_node *);
+/* The formats of the report of a run (`ksim run -o`). */
+enum report_format { REPORT_TEXT, REPORT_JSON };
 /* Write the report of r to path (atomically) or to stdout when path is NULL. */
-int	report_write(struct ks_run *, enum ksim_output, const char *path, struct ks_error *);
+int	report_write_format(struct ks_run *, enum report_format, const char *path,
+	    struct ks_error *);
 
 /* text.c */
 void	report_text(struct ks_run *, FILE *);
