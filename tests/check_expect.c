@@ -101,6 +101,40 @@ START_TEST(pods_hold_and_fail)
 }
 END_TEST
 
+/* Which arrays of the report each kind of expectation reads (the report streams the others). */
+static const struct {
+	const char	*yaml;		/* spec.expect */
+	enum expect_ctx	 ctx;		/* evaluated by */
+	int		 pods, nodes;	/* reads them */
+} reads[] = {
+	{ "- {name: a, hpa: web, maxReplicas: 3}\n- {name: b, maxCostUsd: 1}\n", EXPECT_RUN, 0, 0 },
+	{ "- {name: a, pod: default/web-1, runningWithin: 1m}\n", EXPECT_RUN, 1, 0 },
+	{ "- {name: a, maxPending: 1m}\n", EXPECT_RUN, 1, 0 },
+	{ "- {name: a, nodes: all, maxNodes: 3}\n", EXPECT_RUN, 0, 1 },
+	{ "- {name: a, vpa: web, targetCpu: 100m}\n- {name: b, nodes: g, maxNodes: 2}\n",
+	    EXPECT_RUN, 0, 1 },
+	/* skipped by the other command: reads nothing */
+	{ "- {name: a, pod: default/web-1, runningWithin: 1m}\n", EXPECT_PLAN, 0, 0 },
+	{ "- {name: a, plan: cheapest, maxNodes: 3}\n", EXPECT_RUN, 0, 0 },
+};
+
+START_TEST(reads_arrays)
+{
+	struct ks_error err = { 0 };
+	struct yt_stream *st = NULL;
+	struct expect_set *set = NULL;
+
+	ck_assert_int_eq(yt_load_buffer("t.yaml", reads[_i].yaml, strlen(reads[_i].yaml), &st,
+	    &err), 0);
+	ck_assert_int_eq(expect_parse(st->docs[0].root, &set, &err), 0);
+	ck_assert_int_eq(expect_reads(set, reads[_i].ctx, "pods"), reads[_i].pods);
+	ck_assert_int_eq(expect_reads(set, reads[_i].ctx, "nodes"), reads[_i].nodes);
+	ck_assert_int_eq(expect_reads(set, reads[_i].ctx, "events"), 0);
+	expect_set_free(set);
+	yt_stream_free(st);
+}
+END_TEST
+
 START_TEST(percentiles)
 {
 	struct ks_error err = { 0 };
@@ -403,6 +437,7 @@ expect_suite(void)
 	tcase_add_test(core, junit_and_tap);
 	tcase_add_test(core, junit_parses_back);
 	tcase_add_test(core, plan_expectations);
+	tcase_add_loop_test(core, reads_arrays, 0, (int)(sizeof(reads) / sizeof(reads[0])));
 	tcase_add_test(lim, percentiles);
 	tcase_add_loop_test(errs, errors_have_places, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, core);

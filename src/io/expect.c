@@ -746,6 +746,22 @@ eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
 	    fmt_usd(cost, a, sizeof(a)));
 }
 
+int
+expect_reads(const struct expect_set *s, enum expect_ctx ctx, const char *key)
+{
+	for (size_t i = 0; s != NULL && i < s->n; i++) {
+		const struct expectation *x = &s->v[i];
+
+		if ((x->kind == EX_PLAN) != (ctx == EXPECT_PLAN))
+			continue;	/* skipped: reads nothing */
+		if ((x->kind == EX_POD || x->kind == EX_MAXPENDING) && strcmp(key, "pods") == 0)
+			return 1;
+		if (x->kind == EX_NODES && strcmp(key, "nodes") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 void
 expect_eval(const struct expect_set *s, json_t *rep, enum expect_ctx ctx,
     struct expect_result *res)

@@ -94,7 +94,7 @@ void	report_check_text(FILE *, const struct expect_result *, size_t n);
 json_t	*report_json(struct ks_run *);
 /* The same document, streamed to fp: the same bytes and a newline, without the whole tree. */
 void	report_json_write(struct ks_run *, FILE *);
-/* The document the expectations are evaluated against: no verdicts, no events (no expectation reads them). */
+/* The document the expectations are evaluated against: no verdicts, no arrays they do not read. */
 json_t	*report_json_body(struct report_account *);
 
 /* csv.c: series.csv, pods.csv, nodes.csv and events.csv into dir (created if missing). */
