@@ -16,8 +16,8 @@
  *   verdicts             each expectation, evaluated (io/expect.h);
  *   series               the run sampled on a time grid (csv.c, svg.c).
  *
- * A format is one file that renders the account, and a new format is one
- * new file plus its line here:
+ * A format is one file that renders the account; a new format is one new
+ * file, its line here and in Makefile.am, and the option that asks for it:
  *
  *   text.c   what a person reads: the timeline, pods, nodes, the
  *            controllers' sections, expectations, warnings, a summary;
@@ -28,13 +28,19 @@
  *   tap.c    the verdicts of `ksim check` as TAP 13;
  *   junit.c  the verdicts as JUnit XML, for CI servers.
  *
- * Controllers contribute data, not formats: their ops (autoscale/ctl.h)
- * add their section to the JSON document and print it in the text report;
- * nothing else about them is format-specific.
+ * The controllers' sections are the exception still: each controller's
+ * ops (autoscale/ctl.h) add its section to the JSON document and print it
+ * in the text report itself, so those two formats are written in five
+ * places.  The next step is for a controller to contribute records (as
+ * json.c's pod, node and event records) that the formats render.
  *
  * Expectations are evaluated against the JSON document, so they assert
  * exactly what a user can read there (see io/expect.h); the text report's
  * EXPECTATIONS section and `ksim check` print the same verdicts.
+ *
+ * Memory: the account is read from the model as it is written out; the
+ * JSON report streams its big arrays (json.c), so writing a report costs
+ * about one element, not a tree of the run.
  *
  * Determinism: every list is in creation order and money is formatted
  * from integers (util/fmt.h), so a run prints the same bytes everywhere.
