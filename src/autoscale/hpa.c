@@ -833,7 +833,6 @@ hpa_free(void *state)
 		free(h);
 	}
 	free(ctl->v);
-	metrics_free(ctl->r);
 	free(ctl);
 }
 
@@ -851,9 +850,6 @@ hpa_init(struct ks_run *r, void **state, struct ks_error *err)
 	int rc;
 
 	*state = NULL;
-	/* hpa is first in ctl_table: it owns the load model the VPA reads too */
-	if ((rc = metrics_init(r, err)) != 0)
-		return rc;
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->r = r;
 	hpa_config_default(&ctl->cfg);

@@ -1271,9 +1271,6 @@ vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 	*state = NULL;
 	st->r = r;
 	vpa_config_init(&st->cfg, 1, 4);
-	/* idempotent: the HPA, first in ctl_table, attaches the load model and frees it */
-	if (metrics_init(r, err) != 0)
-		goto fail;
 	for (size_t i = 0; i < r->scn->ndocs; i++)
 		if (vpa_add_doc(st, r->scn->docs[i], 0, &vset, err) != 0)
 			goto fail;

@@ -63,36 +63,17 @@ struct mx_entry {
 };
 
 struct metrics {
-	struct ks_run	*r;		/* borrowed: the run it belongs to */
+	struct ks_run	*r;		/* borrowed: the run that owns it */
 	struct load_model lm;		/* the parsed spec.load and spec.metricsServer */
 	struct mx_entry	*e;		/* one per load entry, in spec order */
 	size_t		 n;		/* entries */
 };
 
-/*
- * The models of the live runs.  A run has no field for us, so the model is
- * found by the run's address; runs in one process are few and sequential.
- */
-static struct metrics	**reg;
-static size_t		  nreg, regcap;
-
+/* The run's model, or NULL when it has none. */
 static struct metrics *
 mx_get(struct ks_run *r)
 {
-	for (size_t i = 0; i < nreg; i++)
-		if (reg[i]->r == r)
-			return reg[i];
-	return NULL;
-}
-
-static void
-mx_destroy(struct metrics *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->e[i].pods);
-	free(m->e);
-	load_model_free(&m->lm);
-	free(m);
+	return r->metrics;
 }
 
 int
@@ -101,7 +82,7 @@ metrics_init(struct ks_run *r, struct ks_error *err)
 	struct metrics *m;
 	int rc;
 
-	if (mx_get(r) != NULL)
+	if (r->metrics != NULL)
 		return 0;
 	m = xcalloc(1, sizeof(*m));
 	m->r = r;
@@ -113,25 +94,23 @@ metrics_init(struct ks_run *r, struct ks_error *err)
 	m->e = xcalloc(m->n ? m->n : 1, sizeof(*m->e));
 	for (size_t i = 0; i < m->n; i++)
 		m->e[i].def = &m->lm.e[i];
-	VEC_PUSH(reg, nreg, regcap, m);
+	r->metrics = m;
 	return 0;
 }
 
 void
 metrics_free(struct ks_run *r)
 {
-	for (size_t i = 0; i < nreg; i++) {
-		if (reg[i]->r != r)
-			continue;
-		mx_destroy(reg[i]);
-		reg[i] = reg[--nreg];
-		break;
-	}
-	if (nreg == 0) {
-		free(reg);
-		reg = NULL;
-		regcap = 0;
-	}
+	struct metrics *m = r->metrics;
+
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		free(m->e[i].pods);
+	free(m->e);
+	load_model_free(&m->lm);
+	free(m);
+	r->metrics = NULL;
 }
 
 int64_t
