@@ -59,8 +59,10 @@
  * its predecessor's history); reading the load model directly (the VPA sees
  * what metrics-server reports, with its windows and delays).
  *
- * Costs: per loop O(pods x containers) samples plus O(VPAs x aggregates)
- * merges of 2 x 176 buckets; admission is O(VPAs) per pod created.
+ * Costs: per loop O(live pods x VPAs) selector checks (the pods not gone,
+ * kept in id order: not every pod ever created), O(selected pods x
+ * containers) samples plus O(VPAs x aggregates) merges of 2 x 176 buckets;
+ * admission is O(VPAs) per pod created.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -76,6 +78,7 @@
 #include "io/report.h"
 #include "run.h"
 #include "util/intern.h"
+#include "util/ptrmap.h"
 #include "util/xmalloc.h"
 
 #define VPA_LOOP_MS	INT64_C(60000)	/* --recommender-interval, --updater-interval */
@@ -134,6 +137,7 @@ struct vpa_obj {
 	size_t			 nrecs;
 	int64_t			 provided_ms;	/* first recommendation, -1 = none yet */
 	int			 pod_count;	/* pods selected at the last loop */
+	int			 loop_count;	/* pods selected in this loop, so far */
 	struct vpa_sample	*samples;	/* one per recommender loop */
 	size_t			 nsamples, samplecap;
 	int			 evictions;	/* pods evicted by the updater */
@@ -141,6 +145,11 @@ struct vpa_obj {
 	int			 admitted;	/* pods whose requests admission set */
 	char			**warnings;	/* owned messages for the report */
 	size_t			 nwarnings;
+};
+
+/* The VPAs whose target's selector matches a pod template's labels. */
+struct vpa_selrow {
+	size_t			 off, n;	/* its VPA indexes in vpa_state.rowv */
 };
 
 /* An aggregate container state and its key. */
@@ -168,6 +177,17 @@ struct vpa_state {
 	size_t			 naggs, aggcap;
 	struct vpa_podstate	**ps;		/* by pod id, NULL when not tracked */
 	size_t			 nps;
+	struct ks_workload	**tw;		/* per VPA: its target when last found, or NULL */
+	size_t			 ntw;		/* entries of tw */
+	uint32_t		*alive;		/* ids of the pods not gone, ascending */
+	size_t			 nalive, alivecap; /* used, allocated */
+	size_t			 scanned;	/* cluster pods looked at for alive */
+	const struct ks_selector **tsel; /* per VPA, this loop: its target's selector or NULL */
+	struct ptrmap		 row_idx;	/* this loop: pod template -> 1 + its row */
+	struct vpa_selrow	*rows;		/* this loop: VPAs selecting each template */
+	size_t			 nrows, rowcap;	/* used, allocated */
+	uint32_t		*rowv;		/* the rows' VPA indexes, concatenated */
+	size_t			 nrowv, rowvcap; /* used, allocated */
 };
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -584,18 +604,98 @@ vpa_check_fights(struct vpa_state *st, struct vpa_obj *v)
 
 /* ---- model -------------------------------------------------------------- */
 
-static struct ks_workload *
-vpa_target(struct vpa_state *st, const struct vpa_obj *v)
-{
-	struct ks_workload *w = cluster_workload_find(&st->r->cluster, v->tkind, v->ns, v->tname);
-
-	return w != NULL && !w->deleted ? w : NULL;
-}
-
 static int
 vpa_active(const struct vpa_state *st, const struct vpa_obj *v)
 {
 	return v->created_ms <= st->r->sim.now_ms;
+}
+
+/*
+ * The target workload, or NULL.  The one found last stays the target until
+ * it is deleted: the cluster declares another of the same name only then.
+ */
+static struct ks_workload *
+vpa_target(struct vpa_state *st, const struct vpa_obj *v)
+{
+	size_t i = (size_t)(v - st->vpas);
+	struct ks_workload *w;
+
+	assert(i < st->nvpas);
+	if (i >= st->ntw) {
+		st->tw = xreallocarray(st->tw, st->nvpas, sizeof(*st->tw));
+		memset(st->tw + st->ntw, 0, (st->nvpas - st->ntw) * sizeof(*st->tw));
+		st->ntw = st->nvpas;
+	}
+	if ((w = st->tw[i]) == NULL || w->deleted)
+		w = st->tw[i] = cluster_workload_find(&st->r->cluster, v->tkind, v->ns,
+		    v->tname);
+	return w != NULL && !w->deleted ? w : NULL;
+}
+
+/*
+ * Bring st->alive up to date: drop the pods that went, append the ones
+ * created since.  Ascending ids, as the cluster's own array, so loops over
+ * it visit pods in the same order as over every pod ever created.
+ */
+static void
+vpa_alive_update(struct vpa_state *st)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	size_t k = 0;
+
+	for (size_t i = 0; i < st->nalive; i++)
+		if (pod_alive(c->pods[st->alive[i]]))
+			st->alive[k++] = st->alive[i];
+	st->nalive = k;
+	for (; st->scanned < c->npods; st->scanned++)
+		if (pod_alive(c->pods[st->scanned]))
+			VEC_PUSH(st->alive, st->nalive, st->alivecap, (uint32_t)st->scanned);
+}
+
+/* Start a recommender loop: the pods alive now and each VPA's target now. */
+static void
+vpa_loop_begin(struct vpa_state *st)
+{
+	vpa_alive_update(st);
+	if (st->tsel == NULL)
+		st->tsel = xcalloc(st->nvpas ? st->nvpas : 1, sizeof(*st->tsel));
+	for (size_t j = 0; j < st->nvpas; j++) {
+		const struct vpa_obj *v = &st->vpas[j];
+		const struct ks_workload *w = vpa_active(st, v) ? vpa_target(st, v) : NULL;
+
+		st->tsel[j] = w != NULL ? &w->selector : NULL;
+	}
+	ptrmap_free(&st->row_idx);
+	st->nrows = st->nrowv = 0;
+}
+
+/*
+ * The VPAs whose target's selector matches p's template in this loop, in
+ * document order: vpa_selects() is one of these in p's namespace.  Worked
+ * out once per template (the pods of a workload share theirs); valid until
+ * the next loop begins.
+ */
+static const uint32_t *
+vpa_selecting(struct vpa_state *st, const struct ks_pod *p, size_t *n)
+{
+	uintptr_t ix = (uintptr_t)ptrmap_get(&st->row_idx, p->spec);
+	const struct vpa_selrow *row;
+
+	if (ix == 0) {
+		struct vpa_selrow nr = { st->nrowv, 0 };
+
+		for (size_t j = 0; j < st->nvpas; j++)
+			if (st->tsel[j] != NULL && selector_matches(st->tsel[j], &p->spec->labels)) {
+				VEC_PUSH(st->rowv, st->nrowv, st->rowvcap, (uint32_t)j);
+				nr.n++;
+			}
+		VEC_PUSH(st->rows, st->nrows, st->rowcap, nr);
+		ix = st->nrows;
+		ptrmap_put(&st->row_idx, p->spec, (void *)ix);
+	}
+	row = &st->rows[ix - 1];
+	*n = row->n;
+	return st->rowv + row->off;
 }
 
 /* Does v select pod p by labels (the recommender's view)? */
@@ -759,15 +859,23 @@ vpa_feed(struct vpa_state *st)
 	struct ks_cluster *c = &r->cluster;
 	int64_t now = r->sim.now_ms;
 
-	for (size_t i = 0; i < c->npods; i++) {
-		const struct ks_pod *p = c->pods[i];
+	for (size_t j = 0; j < st->nvpas; j++)
+		st->vpas[j].loop_count = 0;
+	for (size_t i = 0; i < st->nalive; i++) {
+		const struct ks_pod *p = c->pods[st->alive[i]];
 		struct vpa_podstate *ps;
+		const uint32_t *sel;
+		size_t nsel;
 		int selected = 0;
 
+		sel = vpa_selecting(st, p, &nsel);
+		for (size_t j = 0; j < nsel; j++)
+			if (st->vpas[sel[j]].ns == p->ns) {
+				st->vpas[sel[j]].loop_count++;
+				selected = 1;
+			}
 		if (p->phase != POD_RUNNING && p->phase != POD_TERMINATING)
 			continue;
-		for (size_t j = 0; j < st->nvpas && !selected; j++)
-			selected = vpa_selects(st, &st->vpas[j], p);
 		if (!selected)
 			continue;
 		ps = vpa_podstate(st, p);
@@ -834,10 +942,7 @@ vpa_recommend(struct vpa_state *st, struct vpa_obj *v)
 	size_t n = 0, cap = 0;
 	int changed;
 
-	v->pod_count = 0;
-	for (size_t i = 0; i < c->npods; i++)
-		if (pod_alive(c->pods[i]) && vpa_selects(st, v, c->pods[i]))
-			v->pod_count++;
+	v->pod_count = v->loop_count;
 	/* merge the aggregates v selects by container name (model/vpa.go) */
 	for (size_t i = 0; w != NULL && i < st->naggs; i++) {
 		struct vpa_aggent *e = st->aggs[i];
@@ -915,6 +1020,7 @@ vpa_recommender_loop(struct sim *sim, void *arg)
 	struct vpa_state *st = arg;
 
 	(void)sim;
+	vpa_loop_begin(st);
 	vpa_feed(st);
 	for (size_t i = 0; i < st->nvpas; i++)
 		if (vpa_active(st, &st->vpas[i]))
@@ -1201,6 +1307,12 @@ vpa_free(void *arg)
 
 	if (st == NULL)
 		return;
+	free(st->tw);
+	free(st->alive);
+	free(st->tsel);
+	ptrmap_free(&st->row_idx);
+	free(st->rows);
+	free(st->rowv);
 	for (size_t i = 0; i < st->nvpas; i++) {
 		struct vpa_obj *v = &st->vpas[i];
 
