@@ -72,6 +72,7 @@ struct hpa {
 	char			 ref[300];	/* "horizontalpodautoscaler/ns/name" */
 	enum wl_kind		 kind;		/* scaleTargetRef kind */
 	const char		*target;	/* interned scaleTargetRef name */
+	struct ks_workload	*tw;		/* the target when last found, or NULL */
 	int32_t			 min, max;	/* spec.minReplicas, maxReplicas */
 	struct hpa_metric_spec	*metrics;	/* spec.metrics, defaulted */
 	size_t			 nmetrics;
@@ -675,7 +676,7 @@ hpa_sync_once(struct hpa_ctl *ctl, struct hpa *h)
 	struct ks_run *r = h->r;
 	struct ks_cluster *c = &r->cluster;
 	int64_t now = r->sim.now_ms;
-	struct ks_workload *w = cluster_workload_find(c, h->kind, h->ns, h->target);
+	struct ks_workload *w;
 	struct hpa_metric_input *in;
 	struct hpa_metric_result *res;
 	struct hpa_pod_sample *pods;
@@ -685,6 +686,10 @@ hpa_sync_once(struct hpa_ctl *ctl, struct hpa *h)
 	int32_t status_replicas = 0;
 	size_t np;
 
+	/* the cluster declares another target of this name only once it is deleted */
+	if (h->tw == NULL || h->tw->deleted)
+		h->tw = cluster_workload_find(c, h->kind, h->ns, h->target);
+	w = h->tw;
 	if (w == NULL || w->deleted) {
 		struct hpa_condition f = { 1, 0, "FailedGetScale", "" };
 
