@@ -851,13 +851,19 @@ metric_value(struct ks_run *r, enum lm_target tg, const char *ns, const char *ki
 	*value_m = 0;
 	if (m == NULL)
 		return KS_ENOENT;
+	ns = intern(ns);
+	metric = intern(metric);
+	if (tg == LM_OBJECT) {
+		kind = intern(kind);
+		name = intern(name);
+	}
 	for (size_t i = 0; i < m->lm.n; i++) {
 		const struct lm_entry *e = &m->lm.e[i];
 		const struct lm_chan *ch = &e->ch[LM_CPU];
 
-		if (e->target != tg || e->ns != intern(ns) || e->metric != intern(metric))
+		if (e->target != tg || e->ns != ns || e->metric != metric)
 			continue;
-		if (tg == LM_OBJECT && (e->obj_kind != intern(kind) || e->name != intern(name)))
+		if (tg == LM_OBJECT && (e->obj_kind != kind || e->name != name))
 			continue;
 		any = 1;
 		if (now < e->from_ms || (e->until_ms >= 0 && now >= e->until_ms))
