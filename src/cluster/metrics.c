@@ -99,6 +99,7 @@ struct mx_win {
 struct mx_group {
 	size_t		*ents;		/* indexes into lm.e, in spec order */
 	size_t		 nents, entcap;	/* entries used, allocated */
+	int		 shared;	/* an entry is shared: the pods are tracked */
 	uint32_t	*live;		/* ids of its pods not seen gone */
 	size_t		 nlive, livecap; /* pods used, allocated */
 	uint32_t	*gone;		/* ids of its gone pods, by gone time */
@@ -169,6 +170,7 @@ mx_index(struct metrics *m)
 			ptrmap_put(&m->g_idx, key, g);
 		}
 		VEC_PUSH(g->ents, g->nents, g->entcap, i);
+		g->shared |= e->shared;
 	}
 }
 
@@ -310,7 +312,7 @@ pod_group(struct metrics *m, const struct ks_pod *p)
 	return p->owner != NULL && m->ng > 0 ? wl_group(m, p->owner) : NULL;
 }
 
-/* Hand the pods created since the last call to their groups. */
+/* Hand the pods created since the last call to the groups that split a demand over them. */
 static void
 mx_scan(struct metrics *m)
 {
@@ -320,7 +322,7 @@ mx_scan(struct metrics *m)
 		const struct ks_pod *p = c->pods[m->scanned];
 		struct mx_group *g = pod_group(m, p);
 
-		if (g != NULL)
+		if (g != NULL && g->shared)
 			VEC_PUSH(g->live, g->nlive, g->livecap, p->id);
 	}
 }
@@ -438,6 +440,7 @@ win_build(struct metrics *m, struct mx_group *g, struct mx_win *w, int64_t a, in
 	size_t k = 0, n;
 	int n0 = 0;
 
+	assert(g->shared);
 	mx_scan(m);
 	group_sweep(m, g);
 	w->valid = 1;
