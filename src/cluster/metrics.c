@@ -361,7 +361,8 @@ group_sweep(struct metrics *m, struct mx_group *g)
 		}
 	}
 	g->nlive = k;
-	qsort(m->moved, m->nmoved, sizeof(*m->moved), cmp_gone);
+	if (m->nmoved > 1)
+		qsort(m->moved, m->nmoved, sizeof(*m->moved), cmp_gone);
 	assert(g->ngone == 0 || m->nmoved == 0 ||
 	    c->pods[g->gone[g->ngone - 1]]->gone_ms <= m->moved[0].at_ms);
 	for (size_t i = 0; i < m->nmoved; i++)
@@ -464,7 +465,8 @@ win_build(struct metrics *m, struct mx_group *g, struct mx_win *w, int64_t a, in
 	w->n = n;
 	VEC_PUSH(w->t, w->n, w->cap, b);
 	w->nready = xreallocarray(w->nready, w->cap, sizeof(*w->nready));
-	qsort(m->ev, m->nev, sizeof(*m->ev), cmp_ev);
+	if (m->nev > 1)
+		qsort(m->ev, m->nev, sizeof(*m->ev), cmp_ev);
 	for (size_t i = 0; i < w->n; i++) {
 		while (k < m->nev && m->ev[k].at_ms <= w->t[i])
 			n0 += m->ev[k++].d;
