@@ -8,6 +8,12 @@
  * run returns 0 at once); metrics_free() releases it.  Every function
  * accepts a run without a model: usage is then 0 and metrics-server
  * reports every running container at 0.
+ *
+ * Contract: within one engine event, a caller reads metrics before it
+ * changes pods (as the HPA and the VPA recommender do: read, decide, act).
+ * A workload's ready count at the current instant is remembered for the
+ * rest of the event, so a read after an eviction or a scale in the same
+ * event would not see it.
  */
 #ifndef KS_METRICS_H
 #define KS_METRICS_H
