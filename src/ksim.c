@@ -408,7 +408,9 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	cluster_init(&r->cluster, &r->sim, scn->seed);
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
 	r->cluster.most_allocated = scn->most_allocated;
-	if ((rc = check_actions(r, err)) != 0 || (rc = metrics_init(r, err)) != 0)
+	if ((rc = check_actions(r, err)) != 0)
+		return rc;
+	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */
 		return rc;
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if ((rc = ctl_table[i]->init(r, &r->ctl_state[i], err)) != 0)
