@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
+#include "cluster/metrics.h"
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
@@ -409,6 +410,8 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	r->cluster.most_allocated = scn->most_allocated;
 	if ((rc = check_actions(r, err)) != 0)
 		return rc;
+	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */
+		return rc;
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if ((rc = ctl_table[i]->init(r, &r->ctl_state[i], err)) != 0)
 			return rc;
@@ -421,6 +424,7 @@ run_free(struct ks_run *r)
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL)
 			ctl_table[i]->free(r->ctl_state[i]);
+	metrics_free(r);
 	cluster_free(&r->cluster);
 	sim_free(&r->sim);
 }

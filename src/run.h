@@ -15,6 +15,7 @@
 
 struct catalog;
 struct cat_itype;
+struct metrics;
 
 #define KS_MAX_CTL	8
 
@@ -26,6 +27,7 @@ struct ks_run {
 	const char		*region;	/* interned */
 	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
 	uint32_t		 node_seq;	/* for generated node names */
+	struct metrics		*metrics;	/* the load model and metrics-server (owned) */
 };
 
 /*
