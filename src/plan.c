@@ -81,7 +81,7 @@
 #include "io/report.h"
 #include "io/ytree.h"
 #include "ksim.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/duration.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"

@@ -14,7 +14,7 @@
 #include "cluster/cluster.h"
 #include "ksim.h"
 #include "plan.h"
-#include "run.h"
+#include "run/run.h"
 #include "testutil.h"
 #include "util/intern.h"
 

@@ -73,7 +73,7 @@
 #include "cluster/sched.h"
 #include "io/load.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "sim/rng.h"
 #include "util/duration.h"
 #include "util/intern.h"

@@ -83,7 +83,7 @@
 #include "cluster/quantity.h"
 #include "cluster/sched.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/duration.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"

@@ -47,7 +47,7 @@
 
 #include "cluster/quantity.h"
 #include "io/load.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/duration.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"

@@ -23,7 +23,7 @@
 #include "cloud/catalog.h"
 #include "io/expect.h"
 #include "cluster/cluster.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 

@@ -39,7 +39,7 @@
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 

@@ -1,5 +1,5 @@
 /*
- * ksim.c: one run, from files to report.
+ * run/run.c: one run, from files to report (the library behind ksim.h).
  *
  * Order of a run (all at simulated t=0 unless the timeline says otherwise):
  * static nodes and Node objects join Ready; workloads are declared; pods of
@@ -24,63 +24,10 @@
 #include "io/load.h"
 #include "io/report.h"
 #include "io/series.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/duration.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
-
-const char *
-run_zone(struct ks_run *r, int z)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%s%c", r->region, 'a' + z % 26);
-	return intern(buf);
-}
-
-struct ks_node *
-run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int spot,
-    int max_pods, const char *prefix)
-{
-	struct cat_resources cap, alloc;
-	struct ks_node *n;
-	char name[256];
-	uint32_t k = ++r->node_seq;
-
-	if (prefix != NULL)
-		snprintf(name, sizeof(name), "%s-%u", prefix, k);
-	else if (strcmp(r->region, "us-east-1") == 0)
-		snprintf(name, sizeof(name), "ip-10-0-%u-%u.ec2.internal", k / 250, 10 + k % 250);
-	else
-		snprintf(name, sizeof(name), "ip-10-0-%u-%u.%s.compute.internal", k / 250,
-		    10 + k % 250, r->region);
-	n = cluster_node_new(&r->cluster, name);
-	catalog_eks_node(it, max_pods, &cap, &alloc);
-	n->cap.v[RES_CPU] = cap.cpu_m;
-	n->cap.v[RES_MEM] = cap.memory_b;
-	n->cap.v[RES_EPH] = cap.eph_b;
-	n->cap.v[RES_PODS] = cap.pods;
-	n->cap.v[RES_GPU] = cap.gpus;
-	n->alloc.v[RES_CPU] = alloc.cpu_m;
-	n->alloc.v[RES_MEM] = alloc.memory_b;
-	n->alloc.v[RES_EPH] = alloc.eph_b;
-	n->alloc.v[RES_PODS] = alloc.pods;
-	n->alloc.v[RES_GPU] = alloc.gpus;
-	n->itype = it;
-	n->zone = zone;
-	n->spot = spot;
-	if (catalog_price(r->cat, r->region, it->name, spot, &n->price_nusd_h) != 0)
-		n->price_nusd_h = 0;
-	labels_set(&n->labels, "kubernetes.io/hostname", n->name);
-	labels_set(&n->labels, "kubernetes.io/os", "linux");
-	labels_set(&n->labels, "kubernetes.io/arch", it->arch);
-	labels_set(&n->labels, "node.kubernetes.io/instance-type", it->name);
-	labels_set(&n->labels, "topology.kubernetes.io/region", r->region);
-	labels_set(&n->labels, "topology.kubernetes.io/zone", zone);
-	labels_set(&n->labels, "karpenter.sh/capacity-type", spot ? "spot" : "on-demand");
-	labels_set(&n->labels, "eks.amazonaws.com/capacityType", spot ? "SPOT" : "ON_DEMAND");
-	return n;
-}
 
 static void
 node_add_taints(struct ks_node *n, const struct ks_taint *t, size_t nt)
