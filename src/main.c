@@ -11,15 +11,11 @@
 #include "config.h"
 #include "ksim.h"
 #include "plan.h"
-#include "whatif.h"
+#include "whatif/whatif.h"
 #include "util/duration.h"
 #include "util/error.h"
 
-enum exit_status {
-	EXIT_OK = 0,		/* success */
-	EXIT_EXPECT = 1,	/* an expectation failed (check) */
-	EXIT_BAD = 2,		/* bad usage or bad input */
-};
+#define EXIT_EXPECT	1	/* an expectation failed (check); 0 and 2 from whatif.h */
 
 static void
 usage(FILE *fp)

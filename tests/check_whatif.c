@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "whatif.h"
+#include "whatif/whatif.h"
 
 Suite *whatif_suite(void);
 

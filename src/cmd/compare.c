@@ -1,0 +1,86 @@
+/*
+ * cmd/compare.c: `ksim compare`: the same scenario under two settings (two
+ * files, or --a and --b variants of one), each run one after the other in
+ * this process, summarized (whatif_summary()) and printed side by side
+ * (whatif_compare_text()) or as JSON.
+ */
+#include "whatif/whatif.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+cmd_compare(struct wopts *w)
+{
+	struct ksim_opts o[2];
+	const char **sets[2] = { NULL, NULL };
+	size_t nsets[2] = { 0, 0 };
+	char *label[2] = { NULL, NULL };
+	json_t *sum[2] = { NULL, NULL };
+	struct ks_error err;
+	int rc = EXIT_OK;
+
+	if (w->na == 0 && w->nb == 0 && w->o.nfiles != 2) {
+		fprintf(stderr, "ksim: compare: expected two scenario files A and B, or --a and --b "
+		    "variants of one scenario, found %zu file%s\n", w->o.nfiles,
+		    w->o.nfiles == 1 ? "" : "s");
+		return EXIT_BAD;
+	}
+	for (int v = 0; v < 2; v++) {
+		const char **extra = v ? w->b : w->a;
+		size_t nextra = v ? w->nb : w->na;
+
+		o[v] = w->o;
+		for (size_t i = 0; i < w->nsets; i++)
+			whatif_push_str(&sets[v], &nsets[v], w->sets[i]);
+		for (size_t i = 0; i < nextra; i++)
+			whatif_push_str(&sets[v], &nsets[v], extra[i]);
+		o[v].sets = sets[v];
+		o[v].nsets = nsets[v];
+		if (w->na == 0 && w->nb == 0) {
+			o[v].files = w->o.files + v;
+			o[v].nfiles = 1;
+		}
+		label[v] = whatif_variant_label(&o[v], extra, nextra);
+	}
+	for (int v = 0; v < 2 && rc == EXIT_OK; v++) {
+		ks_error_clear(&err);
+		if (whatif_run_summary(&o[v], 1, &sum[v], &err) != 0) {
+			ks_error_print(stderr, &err);
+			rc = EXIT_BAD;
+		}
+	}
+	if (rc == EXIT_OK) {
+		char *buf = NULL;
+		size_t len = 0;
+
+		if (w->o.output == KSIM_JSON) {
+			json_t *j = json_object();
+
+			for (int v = 0; v < 2; v++) {
+				json_t *x = json_object();
+
+				json_object_set_new(x, "label", json_string(label[v]));
+				json_object_set(x, "summary", sum[v]);
+				json_object_set_new(j, v ? "b" : "a", x);
+			}
+			buf = whatif_json_text(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+			len = strlen(buf);
+			json_decref(j);
+		} else {
+			FILE *fp = open_memstream(&buf, &len);
+
+			whatif_compare_text(fp, (const char *const *)label, sum);
+			fclose(fp);
+		}
+		rc = whatif_emit(&w->o, buf, len);
+		free(buf);
+	}
+	for (int v = 0; v < 2; v++) {
+		json_decref(sum[v]);
+		free(label[v]);
+		free(sets[v]);
+	}
+	return rc;
+}
