@@ -10,7 +10,7 @@
 
 #include "config.h"
 #include "ksim.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "whatif/whatif.h"
 #include "util/duration.h"
 #include "util/error.h"

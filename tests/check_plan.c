@@ -13,7 +13,7 @@
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "ksim.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "run/run.h"
 #include "testutil.h"
 #include "util/intern.h"

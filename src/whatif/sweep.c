@@ -186,7 +186,8 @@ whatif_sweep_table(json_t **rows, size_t n, char **m, size_t nm, enum ksim_outpu
 int
 whatif_cmp_index(const void *a, const void *b)
 {
-	int64_t x = whatif_jint(*(json_t *const *)a, "index"), y = whatif_jint(*(json_t *const *)b, "index");
+	int64_t x = whatif_jint(*(json_t *const *)a, "index");
+	int64_t y = whatif_jint(*(json_t *const *)b, "index");
 
 	return x < y ? -1 : x > y;
 }
@@ -254,7 +255,8 @@ whatif_sweep_prevalidate(const struct wopts *w, size_t *choice)
 
 /* Run one combination in a forked child; returns the child's exit status. */
 int
-whatif_child_run(const struct wopts *w, size_t ncombos, size_t index, const size_t *choice, FILE *out)
+whatif_child_run(const struct wopts *w, size_t ncombos, size_t index, const size_t *choice,
+    FILE *out)
 {
 	struct ksim_opts o = w->o;
 	struct ks_error err;
