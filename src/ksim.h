@@ -29,17 +29,6 @@ struct ksim_opts {
 	int			 tap;		/* check --tap */
 };
 
-/*
- * The options every command shares: -o/--output, -f/--output-file,
- * -d/--duration, -s/--seed, -c/--catalog, -q/--quiet, -S/--set.  Applies
- * option ch (getopt_long's value) with argument arg to o; a --set is
- * appended to *sets (*nsets entries, grown here), which the caller then
- * hands to o->sets.  Returns 1 when ch is one of these options, 0 when it
- * is not, -1 when its value is bad (the message is printed on stderr).
- */
-int	ksim_opt_common(struct ksim_opts *o, int ch, const char *arg,
-	    const char ***sets, size_t *nsets);
-
 /* Load and validate only. */
 int	ksim_validate(const struct ksim_opts *, struct ks_error *);
 /* Load, simulate and write the report. */

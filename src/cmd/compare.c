@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
-cmd_compare(struct wopts *w)
+#include "util/xmalloc.h"
+
+static enum cmd_status
+compare_run(struct wopts *w)
 {
 	struct ksim_opts o[2];
 	const char **sets[2] = { NULL, NULL };
@@ -19,13 +21,13 @@ cmd_compare(struct wopts *w)
 	char *label[2] = { NULL, NULL };
 	json_t *sum[2] = { NULL, NULL };
 	struct ks_error err;
-	int rc = EXIT_OK;
+	enum cmd_status rc = CMD_OK;
 
 	if (w->na == 0 && w->nb == 0 && w->o.nfiles != 2) {
 		fprintf(stderr, "ksim: compare: expected two scenario files A and B, or --a and --b "
 		    "variants of one scenario, found %zu file%s\n", w->o.nfiles,
 		    w->o.nfiles == 1 ? "" : "s");
-		return EXIT_BAD;
+		return CMD_BAD;
 	}
 	for (int v = 0; v < 2; v++) {
 		const char **extra = v ? w->b : w->a;
@@ -44,14 +46,14 @@ cmd_compare(struct wopts *w)
 		}
 		label[v] = whatif_variant_label(&o[v], extra, nextra);
 	}
-	for (int v = 0; v < 2 && rc == EXIT_OK; v++) {
+	for (int v = 0; v < 2 && rc == CMD_OK; v++) {
 		ks_error_clear(&err);
 		if (whatif_run_summary(&o[v], 1, &sum[v], &err) != 0) {
 			ks_error_print(stderr, &err);
-			rc = EXIT_BAD;
+			rc = CMD_BAD;
 		}
 	}
-	if (rc == EXIT_OK) {
+	if (rc == CMD_OK) {
 		char *buf = NULL;
 		size_t len = 0;
 
@@ -84,3 +86,36 @@ cmd_compare(struct wopts *w)
 	}
 	return rc;
 }
+
+static int
+compare_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
+{
+	struct wopts *w = a->priv;
+
+	if (strchr(arg, '=') == NULL || arg[0] == '=') {
+		fprintf(stderr, "ksim: %s: expected PATH=VALUE, found \"%s\"\n",
+		    id == OPT_A ? "--a" : "--b", arg);
+		return -1;
+	}
+	whatif_push_str(id == OPT_A ? &w->a : &w->b, id == OPT_A ? &w->na : &w->nb, arg);
+	return 0;
+}
+
+static enum cmd_status
+compare_exec(struct cmd_args *a)
+{
+	return whatif_exec(a, compare_run);
+}
+
+const struct cmd_entry cmd_compare_entry = {
+	.name = "compare",
+	.usage = "ksim compare [options] A.yaml B.yaml\n"
+	    "       ksim compare [options] --a PATH=VALUE... --b PATH=VALUE... FILE...\n",
+	.nofiles = "expected at least one scenario FILE",
+	.family = CMD_FAM_WHATIF,
+	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_A) | CMD_OPT(OPT_B),
+	.priv_new = whatif_wopts_new,
+	.priv_free = whatif_wopts_free,
+	.option = compare_option,
+	.exec = compare_exec,
+};

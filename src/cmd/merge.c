@@ -5,6 +5,7 @@
  */
 #include "whatif/whatif.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,15 +14,15 @@
 
 #include "util/xmalloc.h"
 
-int
-cmd_merge(struct wopts *w, int metrics_given)
+static enum cmd_status
+merge_run(struct wopts *w)
 {
 	char **lines = NULL;
 	size_t n = 0, ncombos;
 	json_t **rows = NULL, *vary;
 	char **m = w->metrics, **mfrom = NULL;
 	size_t nm = w->nmetrics;
-	int rc = EXIT_OK;
+	enum cmd_status rc = CMD_OK;
 
 	for (size_t f = 0; f < w->o.nfiles; f++) {
 		FILE *fp = strcmp(w->o.files[f], "-") == 0 ? stdin : fopen(w->o.files[f], "r");
@@ -31,7 +32,7 @@ cmd_merge(struct wopts *w, int metrics_given)
 
 		if (fp == NULL) {
 			fprintf(stderr, "ksim: %s: cannot read: %s\n", w->o.files[f], strerror(errno));
-			rc = EXIT_BAD;
+			rc = CMD_BAD;
 			break;
 		}
 		while ((got = getline(&line, &cap, fp)) > 0) {
@@ -44,43 +45,43 @@ cmd_merge(struct wopts *w, int metrics_given)
 		if (fp != stdin)
 			fclose(fp);
 	}
-	if (rc == EXIT_OK && n == 0) {
+	if (rc == CMD_OK && n == 0) {
 		fprintf(stderr, "ksim: merge: the shard outputs hold no sweep lines\n");
-		rc = EXIT_BAD;
+		rc = CMD_BAD;
 	}
-	if (rc == EXIT_OK) {
+	if (rc == CMD_OK) {
 		rows = xcalloc(n, sizeof(*rows));
 		if (whatif_parse_rows(lines, n, rows, "merge") != 0)
-			rc = EXIT_BAD;
+			rc = CMD_BAD;
 	}
-	if (rc == EXIT_OK) {
+	if (rc == CMD_OK) {
 		unsigned char *seen;
 		size_t missing = 0;
 
 		vary = json_object_get(rows[0], "vary");
 		ncombos = (size_t)whatif_jint(rows[0], "combinations");
 		seen = xcalloc(ncombos + 1, 1);
-		for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+		for (size_t i = 0; i < n && rc == CMD_OK; i++) {
 			int64_t idx = whatif_jint(rows[i], "index");
 
 			if (!json_equal(json_object_get(rows[i], "vary"), vary) ||
 			    whatif_jint(rows[i], "combinations") != (int64_t)ncombos) {
 				fprintf(stderr, "ksim: merge: line %zu comes from a different sweep "
 				    "(other --vary values)\n", i + 1);
-				rc = EXIT_BAD;
+				rc = CMD_BAD;
 			} else if (idx < 0 || (size_t)idx >= ncombos) {
 				fprintf(stderr, "ksim: merge: line %zu: index %lld is out of range "
 				    "(0 to %zu)\n", i + 1, (long long)idx, ncombos - 1);
-				rc = EXIT_BAD;
+				rc = CMD_BAD;
 			} else if (seen[idx]++) {
 				fprintf(stderr, "ksim: merge: combination %lld appears twice (the same "
 				    "shard given twice?)\n", (long long)idx);
-				rc = EXIT_BAD;
+				rc = CMD_BAD;
 			}
 		}
-		for (size_t i = 0; i < ncombos && rc == EXIT_OK; i++)
+		for (size_t i = 0; i < ncombos && rc == CMD_OK; i++)
 			missing += !seen[i];
-		if (rc == EXIT_OK && missing > 0) {
+		if (rc == CMD_OK && missing > 0) {
 			fprintf(stderr, "ksim: merge: %zu of %zu combinations are missing, the first "
 			    "is", missing, ncombos);
 			for (size_t i = 0; i < ncombos; i++)
@@ -89,15 +90,15 @@ cmd_merge(struct wopts *w, int metrics_given)
 					break;
 				}
 			fprintf(stderr, " (a shard output is missing or incomplete)\n");
-			rc = EXIT_BAD;
+			rc = CMD_BAD;
 		}
 		free(seen);
 	}
-	if (rc == EXIT_OK) {
+	if (rc == CMD_OK) {
 		char *buf;
 		size_t len;
 
-		if (!metrics_given) {
+		if (!w->metrics_given) {
 			json_t *jm = json_object_get(rows[0], "metrics");
 
 			nm = json_array_size(jm);
@@ -125,3 +126,28 @@ cmd_merge(struct wopts *w, int metrics_given)
 	free(lines);
 	return rc;
 }
+
+static int
+merge_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
+{
+	assert(id == OPT_METRICS);
+	return whatif_metrics_option(a->priv, arg);
+}
+
+static enum cmd_status
+merge_exec(struct cmd_args *a)
+{
+	return whatif_exec(a, merge_run);
+}
+
+const struct cmd_entry cmd_merge_entry = {
+	.name = "merge",
+	.usage = "ksim merge [-o text|json] [--metrics M1,M2,...] SHARD-OUTPUT...\n",
+	.nofiles = "expected at least one shard output FILE",
+	.family = CMD_FAM_WHATIF,
+	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_METRICS),
+	.priv_new = whatif_wopts_new,
+	.priv_free = whatif_wopts_free,
+	.option = merge_option,
+	.exec = merge_exec,
+};

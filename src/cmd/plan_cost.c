@@ -3,7 +3,7 @@
  * and to AWS's 730-hour month, split on-demand / spot, and shared out per
  * node group and per workload (plan/cost.c), as text or JSON.
  */
-#include "plan/plan.h"
+#include "cmd/plan.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "cloud/catalog.h"
 #include "io/report.h"
 #include "ksim.h"
+#include "plan/plan.h"
 #include "run/run.h"
 #include "util/xmalloc.h"
 
@@ -136,3 +137,21 @@ cleanup:
 	catalog_free(cat);
 	return rc;
 }
+
+static enum cmd_status
+cost_exec(struct cmd_args *a)
+{
+	return plan_exec(a, PLAN_COST);
+}
+
+const struct cmd_entry cmd_plan_cost_entry = {
+	.name = "plan cost",
+	.usage = "ksim plan cost [options] [--period day|month] [--region R] FILE...\n",
+	.nofiles = "expected scenario files, found none",
+	.family = CMD_FAM_PLAN,
+	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_PERIOD) | CMD_OPT(OPT_REGION),
+	.priv_new = plan_args_new,
+	.priv_free = plan_args_free,
+	.option = plan_option,
+	.exec = cost_exec,
+};

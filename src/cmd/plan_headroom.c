@@ -3,7 +3,7 @@
  * --replicas-of Kind/[ns/]name, the run simulated up to --at, and the
  * copies that fit on each node (plan/headroom.c) as text or JSON.
  */
-#include "plan/plan.h"
+#include "cmd/plan.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "io/report.h"
 #include "io/ytree.h"
 #include "ksim.h"
+#include "plan/plan.h"
 #include "run/run.h"
 #include "util/duration.h"
 #include "util/intern.h"
@@ -170,3 +171,21 @@ cleanup:
 	catalog_free(cat);
 	return rc;
 }
+
+static enum cmd_status
+headroom_exec(struct cmd_args *a)
+{
+	return plan_exec(a, PLAN_HEADROOM);
+}
+
+const struct cmd_entry cmd_plan_headroom_entry = {
+	.name = "plan headroom",
+	.usage = "ksim plan headroom [options] (--pod FILE | --replicas-of KIND/NAME) [--at DUR] FILE...\n",
+	.nofiles = "expected scenario files, found none",
+	.family = CMD_FAM_PLAN,
+	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_POD) | CMD_OPT(OPT_REPLICAS_OF) | CMD_OPT(OPT_AT),
+	.priv_new = plan_args_new,
+	.priv_free = plan_args_free,
+	.option = plan_option,
+	.exec = headroom_exec,
+};

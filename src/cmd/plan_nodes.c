@@ -4,7 +4,7 @@
  * and printed with the Karpenter row (plan/karpenter.c) as text or JSON;
  * the scenario's plan expectations and --max-cost decide the status.
  */
-#include "plan/plan.h"
+#include "cmd/plan.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "io/load.h"
 #include "io/report.h"
 #include "ksim.h"
+#include "plan/plan.h"
 #include "run/run.h"
 #include "util/duration.h"
 #include "util/xmalloc.h"
@@ -310,3 +311,25 @@ cleanup:
 	catalog_free(cat);
 	return rc;
 }
+
+static enum cmd_status
+nodes_exec(struct cmd_args *a)
+{
+	return plan_exec(a, PLAN_NODES);
+}
+
+const struct cmd_entry cmd_plan_nodes_entry = {
+	.name = "plan nodes",
+	.usage = "ksim plan nodes [options] [--instance-types LIST] [--capacity-type LIST]\n"
+	    "                   [--region R] [-j N] [--max-cost USD] [--method static|ca]\n"
+	    "                   [--karpenter] FILE...\n",
+	.nofiles = "expected scenario files, found none",
+	.family = CMD_FAM_PLAN,
+	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_TYPES) | CMD_OPT(OPT_CAPTYPE) |
+	    CMD_OPT(OPT_REGION) | CMD_OPT(OPT_JOBS) | CMD_OPT(OPT_MAX_COST) | CMD_OPT(OPT_KARPENTER) |
+	    CMD_OPT(OPT_METHOD),
+	.priv_new = plan_args_new,
+	.priv_free = plan_args_free,
+	.option = plan_option,
+	.exec = nodes_exec,
+};

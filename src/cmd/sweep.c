@@ -14,6 +14,7 @@
  */
 #include "whatif/whatif.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,19 +93,19 @@ reap(struct child *kids, size_t nkids, char **lines, size_t *running)
 	return 0;
 }
 
-int
-cmd_sweep(struct wopts *w)
+static enum cmd_status
+sweep_run(struct wopts *w)
 {
 	size_t ncombos = 1, nmine = 0, running = 0, done = 0, *choice, *nvalues;
 	long jobs = w->jobs ? w->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	struct child *kids;
 	char **lines;
 	json_t **rows;
-	int rc = EXIT_OK;
+	enum cmd_status rc = CMD_OK;
 
 	if (w->nvary == 0) {
 		fprintf(stderr, "ksim: sweep: expected at least one --vary PATH=V1,V2,...\n");
-		return EXIT_BAD;
+		return CMD_BAD;
 	}
 	if (jobs < 1)
 		jobs = 1;
@@ -114,7 +115,7 @@ cmd_sweep(struct wopts *w)
 		if (ncombos > WHATIF_MAX_COMBOS / nvalues[k]) {
 			fprintf(stderr, "ksim: sweep: more than %d combinations\n", WHATIF_MAX_COMBOS);
 			free(nvalues);
-			return EXIT_BAD;
+			return CMD_BAD;
 		}
 		ncombos *= nvalues[k];
 	}
@@ -122,7 +123,7 @@ cmd_sweep(struct wopts *w)
 	if (whatif_sweep_prevalidate(w, choice) != 0) {
 		free(choice);
 		free(nvalues);
-		return EXIT_BAD;
+		return CMD_BAD;
 	}
 	kids = xcalloc((size_t)jobs, sizeof(*kids));
 	lines = xcalloc(ncombos, sizeof(*lines));
@@ -145,7 +146,7 @@ cmd_sweep(struct wopts *w)
 		if ((kids[slot].out = tmpfile()) == NULL) {
 			fprintf(stderr, "ksim: sweep: cannot create a temporary file: %s\n",
 			    strerror(errno));
-			rc = EXIT_BAD;
+			rc = CMD_BAD;
 			break;
 		}
 		fflush(stdout);
@@ -155,7 +156,7 @@ cmd_sweep(struct wopts *w)
 			fprintf(stderr, "ksim: sweep: cannot fork: %s\n", strerror(errno));
 			fclose(kids[slot].out);
 			kids[slot].pid = 0;
-			rc = EXIT_BAD;
+			rc = CMD_BAD;
 			break;
 		}
 		if (kids[slot].pid == 0) {
@@ -167,7 +168,7 @@ cmd_sweep(struct wopts *w)
 			for (size_t k = 0; k < ncombos; k++)
 				free(lines[k]);
 			free(lines);
-			_exit(crc);
+			_exit(crc == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 		}
 		running++;
 	}
@@ -177,7 +178,7 @@ cmd_sweep(struct wopts *w)
 		progress(++done, nmine, 0);
 	}
 	progress(done, nmine, 1);
-	if (rc == EXIT_OK) {
+	if (rc == CMD_OK) {
 		char **mine = xcalloc(nmine + 1, sizeof(*mine));
 		size_t m = 0;
 
@@ -195,7 +196,7 @@ cmd_sweep(struct wopts *w)
 			fclose(fp);
 			rows = xcalloc(m + 1, sizeof(*rows));
 			if (whatif_parse_rows(mine, m, rows, "sweep") != 0)
-				rc = EXIT_BAD;
+				rc = CMD_BAD;
 			else
 				rc = whatif_emit(&w->o, buf, len);
 			for (size_t i = 0; i < m; i++)
@@ -208,7 +209,7 @@ cmd_sweep(struct wopts *w)
 
 			rows = xcalloc(m + 1, sizeof(*rows));
 			if (m != ncombos || whatif_parse_rows(mine, m, rows, "sweep") != 0) {
-				rc = EXIT_BAD;
+				rc = CMD_BAD;
 			} else {
 				buf = whatif_sweep_table(rows, m, w->metrics, w->nmetrics, w->o.output, &len);
 				rc = whatif_emit(&w->o, buf, len);
@@ -228,3 +229,80 @@ cmd_sweep(struct wopts *w)
 	free(nvalues);
 	return rc;
 }
+
+/* --shard I/N; 0 or -1 (said) */
+static int
+shard_option(struct wopts *w, const char *arg)
+{
+	const char *sl = strchr(arg, '/');
+	char ibuf[32];
+
+	if (sl != NULL && (size_t)(sl - arg) < sizeof(ibuf)) {
+		snprintf(ibuf, sizeof(ibuf), "%.*s", (int)(sl - arg), arg);
+		if (whatif_parse_size(ibuf, &w->shard) == 0 &&
+		    whatif_parse_size(sl + 1, &w->nshards) == 0 && w->nshards != 0 &&
+		    w->shard < w->nshards) {
+			w->sharded = 1;
+			return 0;
+		}
+	}
+	fprintf(stderr, "ksim: --shard: expected I/N with 0 <= I < N (e.g. 0/4), found \"%s\"\n",
+	    arg);
+	return -1;
+}
+
+static int
+sweep_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
+{
+	struct wopts *w = a->priv;
+	const char *eq;
+	struct vary *v;
+	size_t n;
+
+	switch (id) {
+	case OPT_VARY:
+		eq = strchr(arg, '=');
+		if (eq == NULL || eq == arg || eq[1] == '\0') {
+			fprintf(stderr, "ksim: --vary: expected PATH=V1,V2,..., found \"%s\"\n", arg);
+			return -1;
+		}
+		w->vary = xreallocarray(w->vary, w->nvary + 1, sizeof(*w->vary));
+		v = &w->vary[w->nvary++];
+		v->path = xasprintf("%.*s", (int)(eq - arg), arg);
+		v->values = whatif_split_commas(eq + 1, &v->nvalues);
+		return 0;
+	case OPT_JOBS:
+		if (whatif_parse_size(arg, &n) != 0 || n == 0 || n > 4096) {
+			fprintf(stderr, "ksim: --jobs: expected a number of processes from 1 to 4096, "
+			    "found \"%s\"\n", arg);
+			return -1;
+		}
+		w->jobs = (long)n;
+		return 0;
+	case OPT_SHARD:
+		return shard_option(w, arg);
+	default:
+		assert(id == OPT_METRICS);
+		return whatif_metrics_option(w, arg);
+	}
+}
+
+static enum cmd_status
+sweep_exec(struct cmd_args *a)
+{
+	return whatif_exec(a, sweep_run);
+}
+
+const struct cmd_entry cmd_sweep_entry = {
+	.name = "sweep",
+	.usage = "ksim sweep [options] --vary PATH=V1,V2,... [--vary ...] [-j N]\n"
+	    "       [--shard I/N] [--metrics M1,M2,...] FILE...\n",
+	.nofiles = "expected at least one scenario FILE",
+	.family = CMD_FAM_WHATIF,
+	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_VARY) | CMD_OPT(OPT_JOBS) | CMD_OPT(OPT_SHARD) |
+	    CMD_OPT(OPT_METRICS),
+	.priv_new = whatif_wopts_new,
+	.priv_free = whatif_wopts_free,
+	.option = sweep_option,
+	.exec = sweep_exec,
+};

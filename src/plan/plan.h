@@ -3,10 +3,8 @@
  * the questions a platform team asks before a quarter, answered from the
  * same model `ksim run` simulates (headroom.c, nodes.c, karpenter.c,
  * cost.c; the commands are src/cmd/plan_*.c).
- * plan_main() takes the command line after "ksim" (argv[0] is "plan") and
- * returns an exit status (0 ok, 1 the cheapest option is over --max-cost,
- * 2 bad usage or input).  The functions below are the library behind it,
- * exported for the tests.
+ * The functions below are the library behind the commands, exported for
+ * the tests.
  *
  * Ownership: every array handed out through a `**out` is owned by the
  * caller and released with free() (or the matching _free function); the
@@ -128,8 +126,6 @@ struct plan_headroom_node {
 int	plan_headroom_compute(struct ks_run *, const struct ks_pod *probe,
 	    struct plan_headroom_node **out, size_t *n);
 
-int	plan_main(int argc, char **argv);
-
 /* ---- shared by src/plan/ and the plan commands in src/cmd/ ---- */
 
 #define HOSTNAME_KEY	"kubernetes.io/hostname"
@@ -192,25 +188,6 @@ struct plan_kp {
 	char		 used[240];	/* "m5.8xlarge x2, c5.large x1" */
 };
 
-enum plan_cmd { PLAN_HEADROOM, PLAN_NODES, PLAN_COST };
-
-struct plan_args {
-	enum plan_cmd		 cmd;
-	struct ksim_opts	 o;		/* files and common flags */
-	const char		*pod_file;	/* headroom --pod */
-	const char		*replicas_of;	/* headroom --replicas-of */
-	int64_t			 at_ms;		/* headroom --at, -1 = just after t=0 */
-	const char		*types;		/* nodes --instance-types */
-	const char		*captypes;	/* nodes --capacity-type */
-	const char		*region;	/* nodes/cost --region */
-	int			 jobs;		/* nodes -j */
-	int64_t			 max_cost;	/* nodes --max-cost, nano-USD, -1 = none */
-	int			 karpenter;	/* nodes --karpenter */
-	int			 method_ca;	/* nodes --method ca */
-	int64_t			 period_ms;	/* cost --period */
-	const char		*period;	/* "day" | "month" */
-};
-
 /* A region the catalog has prices for, interned; NULL and KS_EUSAGE naming flag if not. */
 const char	*plan_region_intern(const struct catalog *cat, const char *flag,
 	    const char *region, struct ks_error *err);
@@ -243,8 +220,5 @@ char	*plan_fmt_pm(int pm, char *buf, size_t n);
 int	plan_share_pm(int64_t part, int64_t whole);
 int	plan_emit(const char *path, char *buf, size_t len, struct ks_error *err);
 char	*plan_json_text(json_t *j, size_t *len);
-int	cmd_headroom(struct plan_args *a, struct ks_error *err);
-int	cmd_nodes(struct plan_args *a, int *over, struct ks_error *err);
-int	cmd_cost(struct plan_args *a, struct ks_error *err);
 
 #endif

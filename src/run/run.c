@@ -11,7 +11,6 @@
  */
 #include "ksim.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,62 +637,4 @@ progress_done(struct progress *pg)
 	if (pg != NULL && pg->printed)
 		fputs("\r\033[K", stderr);
 	free(pg);
-}
-
-
-int
-ksim_opt_common(struct ksim_opts *o, int ch, const char *arg, const char ***sets,
-    size_t *nsets)
-{
-	struct ks_error err;
-	char *end;
-
-	switch (ch) {
-	case 'o':
-		if (strcmp(arg, "text") == 0)
-			o->output = KSIM_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			o->output = KSIM_JSON;
-		else {
-			fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 1;
-	case 'f':
-		o->output_file = arg;
-		return 1;
-	case 'd':
-		ks_error_clear(&err);
-		if (ks_duration_parse(arg, &o->duration_ms, &err, NULL) != 0 || o->duration_ms <= 0) {
-			fprintf(stderr, "ksim: --duration: expected a positive duration such as 90s "
-			    "or 5m, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 1;
-	case 's':
-		errno = 0;
-		o->seed = strtoull(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || arg[0] == '\0' || arg[0] == '-') {
-			fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
-			    arg);
-			return -1;
-		}
-		o->has_seed = 1;
-		return 1;
-	case 'c':
-		o->catalog_dir = arg;
-		return 1;
-	case 'q':
-		o->quiet = 1;
-		return 1;
-	case 'S':
-		if (strchr(arg, '=') == NULL || arg[0] == '=') {
-			fprintf(stderr, "ksim: --set: expected PATH=VALUE, found \"%s\"\n", arg);
-			return -1;
-		}
-		*sets = xreallocarray(*sets, *nsets + 1, sizeof(**sets));
-		(*sets)[(*nsets)++] = arg;
-		return 1;
-	}
-	return 0;
 }

@@ -253,7 +253,7 @@ whatif_sweep_prevalidate(const struct wopts *w, size_t *choice)
 	return rc;
 }
 
-/* Run one combination in a forked child; returns the child's exit status. */
+/* Run one combination in a forked child and write its line to out; 0 or the run's error. */
 int
 whatif_child_run(const struct wopts *w, size_t ncombos, size_t index, const size_t *choice,
     FILE *out)
@@ -292,5 +292,5 @@ whatif_child_run(const struct wopts *w, size_t ncombos, size_t index, const size
 	json_decref(sum);
 	free_owned(owned, w->nvary);
 	free(sets);
-	return rc != 0 ? EXIT_BAD : EXIT_OK;
+	return rc;
 }

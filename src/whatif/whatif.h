@@ -1,8 +1,7 @@
 /*
  * whatif/whatif.h: the what-if commands: compare, sweep, merge.  The
  * summary of a run and the sweep arithmetic (tested directly), then what
- * the commands in src/cmd/ share.  whatif_main() takes the command line
- * after "ksim" and returns an exit status (0, 1, 2).
+ * the commands in src/cmd/ share.
  *
  * Ownership: whatif_summary() returns a new reference (json_decref it).
  */
@@ -14,10 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cmd/cmd.h"
 #include "ksim.h"
 #include "util/error.h"
-
-int	whatif_main(const char *cmd, int argc, char **argv);
 
 /*
  * The numbers compare and sweep print, from a run's JSON report: cost_usd,
@@ -33,8 +31,6 @@ int	 whatif_in_shard(size_t index, size_t shard, size_t nshards);
 
 /* ---- shared by the what-if commands (src/cmd/compare.c, sweep.c, merge.c) ---- */
 
-enum { EXIT_OK = 0, EXIT_BAD = 2 };
-
 struct vary {
 	char		*path;		/* PATH of --vary PATH=v1,v2 (owned) */
 	char		**values;	/* the values in order (owned) */
@@ -43,7 +39,7 @@ struct vary {
 
 struct wopts {
 	struct ksim_opts	 o;		/* common options; o.sets = --set */
-	const char		**sets;		/* --set, owned array of borrowed argv strings */
+	const char		**sets;		/* --set, borrowed from struct cmd_args */
 	size_t			 nsets;		/* entries in sets */
 	const char		**a, **b;	/* compare --a / --b, like sets */
 	size_t			 na, nb;	/* entries in a and b */
@@ -84,16 +80,24 @@ int	whatif_cmp_index(const void *a, const void *b);
 int	whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what);
 /* Load every value of every --vary once before forking: a typo fails fast, once. */
 int	whatif_sweep_prevalidate(const struct wopts *w, size_t *choice);
-/* Run one combination in a forked child; returns the child's exit status. */
+/* Run one combination in a forked child and write its line to out; 0 or the run's error. */
 int	whatif_child_run(const struct wopts *w, size_t ncombos, size_t index,
 	    const size_t *choice, FILE *out);
-int	cmd_compare(struct wopts *w);
-int	cmd_sweep(struct wopts *w);
-int	cmd_merge(struct wopts *w, int metrics_given);
 void	whatif_push_str(const char ***v, size_t *n, const char *s);
 int	whatif_run_summary(const struct ksim_opts *o, int progress, json_t **out,
 	    struct ks_error *err);
-int	whatif_emit(const struct ksim_opts *o, const char *buf, size_t len);
+enum cmd_status	whatif_emit(const struct ksim_opts *o, const char *buf, size_t len);
 char	*whatif_json_text(json_t *j, size_t flags);
+/* struct cmd_entry's priv_new and priv_free for the three commands. */
+void	*whatif_wopts_new(void);
+void	 whatif_wopts_free(void *);
+/* "a,b,c" -> owned strings */
+char	**whatif_split_commas(const char *s, size_t *n);
+/* A decimal size_t, digits only; 0 or -1. */
+int	 whatif_parse_size(const char *s, size_t *out);
+/* --metrics M1,M2,...: each checked against the summary's keys; 0 or -1 (said). */
+int	 whatif_metrics_option(struct wopts *, const char *arg);
+/* The handler of a what-if command: the shared options into a->priv, then run. */
+enum cmd_status	whatif_exec(struct cmd_args *a, enum cmd_status (*run)(struct wopts *));
 
 #endif
