@@ -1,11 +1,10 @@
 /*
  * cmd/sweep.c: `ksim sweep`: the scenario over a grid of --vary values.
- * One process per combination, at most -j at once (the runs are
- * independent; the engine itself stays single-threaded).  A child writes
- * its summary as one JSON line to an unlinked temporary file (tmpfile(3):
- * no pipe to fill up, nothing left behind), and the parent prints the rows
- * in combination order whatever the finishing order, so the output is
- * deterministic.  --shard I/N keeps combinations with index % N == I and
+ * One process per combination, at most -j at once, from the worker pool
+ * (util/pool.c: the runs are independent; the engine itself stays
+ * single-threaded).  A child writes its summary as one JSON line, and the
+ * parent prints the rows in combination order whatever the finishing
+ * order, so the output is deterministic.  --shard I/N keeps combinations with index % N == I and
  * prints the JSON lines themselves, for `ksim merge`.
  *
  * Costs: a sweep loads the scenario 1 + sum(values - 1) times up front to
@@ -23,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/pool.h"
 #include "util/xmalloc.h"
 
 #define WHATIF_MAX_COMBOS	1000000
@@ -38,195 +38,157 @@ progress(size_t done, size_t total, int final)
 		fprintf(stderr, "\rksim: sweep: %zu/%zu runs done", done, total);
 }
 
-struct child {
-	pid_t	 pid;		/* 0 = free slot */
-	size_t	 index;		/* combination */
-	FILE	*out;		/* its JSON line */
+/* A sweep under way: what the pool's callbacks share. */
+struct sweep {
+	struct wopts	*w;		/* the command line */
+	size_t		 ncombos;	/* combinations in all */
+	size_t		*nvalues;	/* values of each --vary */
+	size_t		*choice;	/* the child's combination, value per --vary */
+	size_t		*idx;		/* job -> combination index (this shard's) */
+	size_t		 nmine;		/* jobs */
+	char		**lines;	/* per combination: its JSON line, NULL = not run */
+	size_t		 done;		/* jobs ended */
+	int		 failed;	/* a job could not be started */
 };
 
-static char *
-slurp(FILE *fp)
+static int
+sweep_job(size_t j, FILE *out, void *arg)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
+	struct sweep *sw = arg;
 
-	rewind(fp);
-	do {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + len, 1, cap - len - 1, fp);
-		len += got;
-	} while (got > 0);
-	buf[len] = '\0';
-	return buf;
+	whatif_combo(sw->nvalues, sw->w->nvary, sw->idx[j], sw->choice);
+	return whatif_child_run(sw->w, sw->ncombos, sw->idx[j], sw->choice, out);
 }
 
-/* Wait for one child; store its line in lines[index].  Returns 0 or -1. */
-static int
-reap(struct child *kids, size_t nkids, char **lines, size_t *running)
+static void
+sweep_free(void *arg)
 {
-	int status;
-	pid_t pid = waitpid(-1, &status, 0);
+	struct sweep *sw = arg;
 
-	if (pid < 0)
-		return -1;
-	for (size_t i = 0; i < nkids; i++) {
-		if (kids[i].pid != pid)
-			continue;
-		lines[kids[i].index] = slurp(kids[i].out);
-		fclose(kids[i].out);
-		if (lines[kids[i].index][0] == '\0') {
-			free(lines[kids[i].index]);
-			lines[kids[i].index] = WIFSIGNALED(status) ?
-			    xasprintf("{\"index\":%zu,\"error\":\"ksim: run %zu was killed by "
-			    "signal %d\"}\n", kids[i].index, kids[i].index, WTERMSIG(status)) :
-			    xasprintf("{\"index\":%zu,\"error\":\"ksim: run %zu exited with "
-			    "status %d and no result\"}\n", kids[i].index, kids[i].index,
-			    WEXITSTATUS(status));
-		}
-		kids[i].pid = 0;
-		(*running)--;
-		return 0;
+	free(sw->choice);
+	free(sw->nvalues);
+	free(sw->idx);
+	for (size_t k = 0; k < sw->ncombos; k++)
+		free(sw->lines[k]);
+	free(sw->lines);
+}
+
+static int
+sweep_done(size_t j, const char *data, size_t len, int status, void *arg)
+{
+	struct sweep *sw = arg;
+	size_t i = sw->idx[j];
+
+	if (status == POOL_NOSTART) {
+		fprintf(stderr, "ksim: sweep: %s\n", data);
+		sw->failed = 1;
+		return 1;
 	}
+	if (len == 0 || data[0] == '\0')
+		sw->lines[i] = WIFSIGNALED(status) ?
+		    xasprintf("{\"index\":%zu,\"error\":\"ksim: run %zu was killed by "
+		    "signal %d\"}\n", i, i, WTERMSIG(status)) :
+		    xasprintf("{\"index\":%zu,\"error\":\"ksim: run %zu exited with "
+		    "status %d and no result\"}\n", i, i, WEXITSTATUS(status));
+	else
+		sw->lines[i] = xstrdup(data);
+	progress(++sw->done, sw->nmine, 0);
 	return 0;
+}
+
+/* The lines of a finished sweep, as --shard lines or as the table. */
+static enum cmd_status
+sweep_print(struct sweep *sw)
+{
+	struct wopts *w = sw->w;
+	char **mine = xcalloc(sw->nmine + 1, sizeof(*mine)), *buf = NULL;
+	json_t **rows;
+	size_t m = 0, len = 0;
+	enum cmd_status rc;
+
+	for (size_t i = 0; i < sw->ncombos; i++)
+		if (sw->lines[i] != NULL)
+			mine[m++] = sw->lines[i];
+	rows = xcalloc(m + 1, sizeof(*rows));
+	if (w->sharded) {
+		/* the lines themselves, in index order, for ksim merge */
+		FILE *fp = open_memstream(&buf, &len);
+
+		for (size_t i = 0; i < m; i++)
+			fputs(mine[i], fp);
+		fclose(fp);
+		if (whatif_parse_rows(mine, m, rows, "sweep") != 0)
+			rc = CMD_BAD;
+		else
+			rc = whatif_emit(&w->o, buf, len);
+	} else if (m != sw->ncombos || whatif_parse_rows(mine, m, rows, "sweep") != 0) {
+		rc = CMD_BAD;
+	} else {
+		buf = whatif_sweep_table(rows, m, w->metrics, w->nmetrics, w->o.output, &len);
+		rc = whatif_emit(&w->o, buf, len);
+	}
+	for (size_t i = 0; i < m; i++)
+		json_decref(rows[i]);
+	free(rows);
+	free(buf);
+	free(mine);
+	return rc;
+}
+
+/* The number of combinations of w's --vary values; 0 (said) when there are too many. */
+static size_t
+sweep_count(const struct wopts *w, size_t *nvalues)
+{
+	size_t ncombos = 1;
+
+	for (size_t k = 0; k < w->nvary; k++) {
+		nvalues[k] = w->vary[k].nvalues;
+		if (ncombos > WHATIF_MAX_COMBOS / nvalues[k]) {
+			fprintf(stderr, "ksim: sweep: more than %d combinations\n", WHATIF_MAX_COMBOS);
+			return 0;
+		}
+		ncombos *= nvalues[k];
+	}
+	return ncombos;
 }
 
 static enum cmd_status
 sweep_run(struct wopts *w)
 {
-	size_t ncombos = 1, nmine = 0, running = 0, done = 0, *choice, *nvalues;
+	static const struct pool_ops ops = { sweep_job, sweep_free, sweep_done };
 	long jobs = w->jobs ? w->jobs : sysconf(_SC_NPROCESSORS_ONLN);
-	struct child *kids;
-	char **lines;
-	json_t **rows;
+	struct sweep sw;
 	enum cmd_status rc = CMD_OK;
 
 	if (w->nvary == 0) {
 		fprintf(stderr, "ksim: sweep: expected at least one --vary PATH=V1,V2,...\n");
 		return CMD_BAD;
 	}
-	if (jobs < 1)
-		jobs = 1;
-	nvalues = xcalloc(w->nvary, sizeof(*nvalues));
-	for (size_t k = 0; k < w->nvary; k++) {
-		nvalues[k] = w->vary[k].nvalues;
-		if (ncombos > WHATIF_MAX_COMBOS / nvalues[k]) {
-			fprintf(stderr, "ksim: sweep: more than %d combinations\n", WHATIF_MAX_COMBOS);
-			free(nvalues);
-			return CMD_BAD;
-		}
-		ncombos *= nvalues[k];
-	}
-	choice = xcalloc(w->nvary, sizeof(*choice));
-	if (whatif_sweep_prevalidate(w, choice) != 0) {
-		free(choice);
-		free(nvalues);
+	memset(&sw, 0, sizeof(sw));
+	sw.w = w;
+	sw.nvalues = xcalloc(w->nvary, sizeof(*sw.nvalues));
+	if ((sw.ncombos = sweep_count(w, sw.nvalues)) == 0) {
+		free(sw.nvalues);
 		return CMD_BAD;
 	}
-	kids = xcalloc((size_t)jobs, sizeof(*kids));
-	lines = xcalloc(ncombos, sizeof(*lines));
-	for (size_t i = 0; i < ncombos; i++)
-		nmine += whatif_in_shard(i, w->shard, w->sharded ? w->nshards : 0);
-	for (size_t i = 0; i < ncombos; i++) {
-		size_t slot = 0;
-
-		if (!whatif_in_shard(i, w->shard, w->sharded ? w->nshards : 0))
-			continue;
-		while (running >= (size_t)jobs) {
-			if (reap(kids, (size_t)jobs, lines, &running) != 0)
-				break;
-			progress(++done, nmine, 0);
-		}
-		while (kids[slot].pid != 0)
-			slot++;
-		whatif_combo(nvalues, w->nvary, i, choice);
-		kids[slot].index = i;
-		if ((kids[slot].out = tmpfile()) == NULL) {
-			fprintf(stderr, "ksim: sweep: cannot create a temporary file: %s\n",
-			    strerror(errno));
-			rc = CMD_BAD;
-			break;
-		}
-		fflush(stdout);
-		fflush(stderr);
-		kids[slot].pid = fork();
-		if (kids[slot].pid < 0) {
-			fprintf(stderr, "ksim: sweep: cannot fork: %s\n", strerror(errno));
-			fclose(kids[slot].out);
-			kids[slot].pid = 0;
-			rc = CMD_BAD;
-			break;
-		}
-		if (kids[slot].pid == 0) {
-			int crc = whatif_child_run(w, ncombos, i, choice, kids[slot].out);
-
-			free(choice);
-			free(nvalues);
-			free(kids);
-			for (size_t k = 0; k < ncombos; k++)
-				free(lines[k]);
-			free(lines);
-			_exit(crc == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
-		}
-		running++;
+	sw.choice = xcalloc(w->nvary, sizeof(*sw.choice));
+	if (whatif_sweep_prevalidate(w, sw.choice) != 0) {
+		free(sw.choice);
+		free(sw.nvalues);
+		return CMD_BAD;
 	}
-	while (running > 0) {
-		if (reap(kids, (size_t)jobs, lines, &running) != 0)
-			break;
-		progress(++done, nmine, 0);
-	}
-	progress(done, nmine, 1);
-	if (rc == CMD_OK) {
-		char **mine = xcalloc(nmine + 1, sizeof(*mine));
-		size_t m = 0;
-
-		for (size_t i = 0; i < ncombos; i++)
-			if (lines[i] != NULL)
-				mine[m++] = lines[i];
-		if (w->sharded) {
-			/* the lines themselves, in index order, for ksim merge */
-			char *buf = NULL;
-			size_t len = 0;
-			FILE *fp = open_memstream(&buf, &len);
-
-			for (size_t i = 0; i < m; i++)
-				fputs(mine[i], fp);
-			fclose(fp);
-			rows = xcalloc(m + 1, sizeof(*rows));
-			if (whatif_parse_rows(mine, m, rows, "sweep") != 0)
-				rc = CMD_BAD;
-			else
-				rc = whatif_emit(&w->o, buf, len);
-			for (size_t i = 0; i < m; i++)
-				json_decref(rows[i]);
-			free(rows);
-			free(buf);
-		} else {
-			size_t len;
-			char *buf;
-
-			rows = xcalloc(m + 1, sizeof(*rows));
-			if (m != ncombos || whatif_parse_rows(mine, m, rows, "sweep") != 0) {
-				rc = CMD_BAD;
-			} else {
-				buf = whatif_sweep_table(rows, m, w->metrics, w->nmetrics, w->o.output, &len);
-				rc = whatif_emit(&w->o, buf, len);
-				free(buf);
-			}
-			for (size_t i = 0; i < m; i++)
-				json_decref(rows[i]);
-			free(rows);
-		}
-		free(mine);
-	}
-	for (size_t i = 0; i < ncombos; i++)
-		free(lines[i]);
-	free(lines);
-	free(kids);
-	free(choice);
-	free(nvalues);
+	sw.lines = xcalloc(sw.ncombos, sizeof(*sw.lines));
+	sw.idx = xcalloc(sw.ncombos, sizeof(*sw.idx));
+	for (size_t i = 0; i < sw.ncombos; i++)
+		if (whatif_in_shard(i, w->shard, w->sharded ? w->nshards : 0))
+			sw.idx[sw.nmine++] = i;
+	pool_run(sw.nmine, jobs < 1 ? 1 : (size_t)jobs, &ops, &sw);
+	progress(sw.done, sw.nmine, 1);
+	if (sw.failed)
+		rc = CMD_BAD;
+	else
+		rc = sweep_print(&sw);
+	sweep_free(&sw);
 	return rc;
 }
 

@@ -21,8 +21,9 @@
  * packing.  Pods pinned to a node of the scenario by a hostname
  * nodeSelector cannot move and are left out (and counted).  The
  * candidates' simulations are independent, so they run in parallel
- * processes (-j, fork(2)), each writing its fixed-size result into a pipe;
- * results are stored by candidate index, so the output does not depend on
+ * processes (-j, the worker pool of util/pool.c), each writing its
+ * fixed-size result to its pool file; results are stored by candidate
+ * index, so the output does not depend on
  * which finished first.  Cost = the nodes' bills over the scenario (per
  * second, 60 s minimum), so a static group costs nodes x price x duration.
  * --method ca replaces step (4): each candidate is one simulation with the
@@ -58,6 +59,7 @@
 #include "ksim.h"
 #include "run/run.h"
 #include "util/intern.h"
+#include "util/pool.h"
 #include "util/xmalloc.h"
 
 #define PLAN_GROW	8		/* nodes added beyond the estimate, at most */
@@ -570,16 +572,56 @@ option_eval(struct nodes_ctx *nc, struct plan_option *opt)
 	*opt = best;
 }
 
+/* plan_options_eval() under way: what the pool's callbacks share. */
+struct eval {
+	struct nodes_ctx	*nc;		/* the candidates' context */
+	struct plan_option	*opts;		/* the options, results stored by index */
+	size_t			*idx;		/* job -> option index (the viable ones) */
+};
+
+static int
+eval_job(size_t j, FILE *out, void *arg)
+{
+	struct eval *ev = arg;
+	struct plan_option *opt = &ev->opts[ev->idx[j]];
+
+	ks_warn_stream = NULL;
+	option_eval(ev->nc, opt);
+	return fwrite(opt, sizeof(*opt), 1, out) == 1 ? 0 : -1;
+}
+
+static void
+eval_free(void *arg)
+{
+	free(((struct eval *)arg)->idx);
+}
+
+static int
+eval_done(size_t j, const char *data, size_t len, int status, void *arg)
+{
+	struct eval *ev = arg;
+	struct plan_option *opt = &ev->opts[ev->idx[j]];
+
+	if (status == POOL_NOSTART) {
+		/* no process to spare: evaluate here */
+		option_eval(ev->nc, opt);
+	} else if (len == sizeof(*opt) && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		memcpy(opt, data, sizeof(*opt));
+	} else {
+		opt->failed = 1;
+		snprintf(opt->why, sizeof(opt->why), "the simulation process failed (status %d)",
+		    status);
+	}
+	return 0;
+}
+
 /* Run option_eval for every viable option, `jobs` processes at a time. */
 void
 plan_options_eval(struct nodes_ctx *nc, struct plan_option *opts, size_t n, int jobs)
 {
-	struct child {
-		pid_t	pid;		/* the process */
-		int	fd;		/* read end of its pipe */
-		size_t	idx;		/* its option */
-	} *run;
-	size_t next = 0, active = 0;
+	static const struct pool_ops ops = { eval_job, eval_free, eval_done };
+	struct eval ev = { nc, opts, NULL };
+	size_t nv = 0;
 
 	if (jobs <= 1) {
 		for (size_t i = 0; i < n; i++)
@@ -587,77 +629,10 @@ plan_options_eval(struct nodes_ctx *nc, struct plan_option *opts, size_t n, int 
 				option_eval(nc, &opts[i]);
 		return;
 	}
-	run = xcalloc((size_t)jobs, sizeof(*run));
-	fflush(stdout);
-	fflush(stderr);
-	while (next < n || active > 0) {
-		while (active < (size_t)jobs && next < n) {
-			size_t i = next++;
-			int fd[2];
-			pid_t pid;
-
-			if (!opts[i].viable)
-				continue;
-			if (pipe(fd) != 0) {
-				/* no pipe to spare: evaluate here */
-				option_eval(nc, &opts[i]);
-				continue;
-			}
-			if ((pid = fork()) < 0) {
-				close(fd[0]);
-				close(fd[1]);
-				option_eval(nc, &opts[i]);
-				continue;
-			}
-			if (pid == 0) {
-				ssize_t w;
-
-				close(fd[0]);
-				ks_warn_stream = NULL;
-				option_eval(nc, &opts[i]);
-				/* smaller than PIPE_BUF: one atomic write */
-				w = write(fd[1], &opts[i], sizeof(opts[i]));
-				_exit(w == (ssize_t)sizeof(opts[i]) ? 0 : 1);
-			}
-			close(fd[1]);
-			run[active].pid = pid;
-			run[active].fd = fd[0];
-			run[active].idx = i;
-			active++;
-		}
-		if (active == 0)
-			continue;
-		{
-			int st;
-			pid_t pid = waitpid(-1, &st, 0);
-			size_t k;
-
-			if (pid < 0 && errno == EINTR)
-				continue;
-			for (k = 0; k < active && run[k].pid != pid; k++)
-				;
-			if (pid < 0) {
-				k = 0;	/* nothing to wait for: collect what is there */
-				st = 1;
-			}
-			if (k == active)
-				continue;
-			{
-				struct plan_option got;
-				ssize_t rd = read(run[k].fd, &got, sizeof(got));
-				struct plan_option *opt = &opts[run[k].idx];
-
-				if (rd == (ssize_t)sizeof(got) && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-					*opt = got;
-				} else {
-					opt->failed = 1;
-					snprintf(opt->why, sizeof(opt->why),
-					    "the simulation process failed (status %d)", st);
-				}
-			}
-			close(run[k].fd);
-			run[k] = run[--active];
-		}
-	}
-	free(run);
+	ev.idx = xcalloc(n + 1, sizeof(*ev.idx));
+	for (size_t i = 0; i < n; i++)
+		if (opts[i].viable)
+			ev.idx[nv++] = i;
+	pool_run(nv, (size_t)jobs, &ops, &ev);
+	free(ev.idx);
 }

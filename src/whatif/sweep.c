@@ -286,7 +286,6 @@ whatif_child_run(const struct wopts *w, size_t ncombos, size_t index, const size
 		line = sweep_line(w, ncombos, index, choice, sum, NULL);
 	}
 	fputs(line, out);
-	fclose(out);
 	/* the child leaves as clean as a run does (valgrind follows it) */
 	free(line);
 	json_decref(sum);
