@@ -388,6 +388,13 @@ cmd_parse(struct cmd_args *a, int argc, char **argv, int depth, int *done)
 	return CMD_OK;
 }
 
+enum cmd_status
+cmd_error(const struct ks_error *err)
+{
+	ks_error_print(stderr, err);
+	return CMD_BAD;
+}
+
 /* "expected headroom, nodes or cost" */
 static void
 expected_subs(const struct cmd_entry *e, FILE *fp)

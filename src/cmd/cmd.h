@@ -105,6 +105,8 @@ const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, const cha
  * its name, call its handler, and return the handler's status.
  */
 enum cmd_status	cmd_main(const struct cmd_entry *, int argc, char **argv, int depth);
+/* err on stderr ("ksim: file:line:col: msg"); CMD_BAD. */
+enum cmd_status	cmd_error(const struct ks_error *err);
 /* run and validate: CMD_BAD (said) when --junit or --tap was given. */
 enum cmd_status	cmd_run_family_check_only(const struct cmd_args *);
 /* `ksim --help`: every command's synopsis and the run family's options. */

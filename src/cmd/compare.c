@@ -4,13 +4,24 @@
  * this process, summarized (whatif_summary()) and printed side by side
  * (whatif_compare_text()) or as JSON.
  */
-#include "whatif/whatif.h"
+#include "cmd/cmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xmalloc.h"
+#include "whatif/whatif.h"
+
+/* The output, to --output-file or stdout. */
+static enum cmd_status
+emit(const struct ksim_opts *o, const char *buf, size_t len)
+{
+	struct ks_error err;
+
+	ks_error_clear(&err);
+	return whatif_emit(o, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
+}
 
 static enum cmd_status
 compare_run(struct wopts *w)
@@ -76,7 +87,7 @@ compare_run(struct wopts *w)
 			whatif_compare_text(fp, (const char *const *)label, sum);
 			fclose(fp);
 		}
-		rc = whatif_emit(&w->o, buf, len);
+		rc = emit(&w->o, buf, len);
 		free(buf);
 	}
 	for (int v = 0; v < 2; v++) {
@@ -104,7 +115,8 @@ compare_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 static enum cmd_status
 compare_exec(struct cmd_args *a)
 {
-	return whatif_exec(a, compare_run);
+	whatif_wopts_finish(a->priv, &a->o, a->sets, a->nsets);
+	return compare_run(a->priv);
 }
 
 const struct cmd_entry cmd_compare_entry = {

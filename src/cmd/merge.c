@@ -3,7 +3,7 @@
  * outputs, checked to come from one sweep (same --vary, every combination
  * exactly once) and printed as the unsharded sweep would print them.
  */
-#include "whatif/whatif.h"
+#include "cmd/cmd.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -13,6 +13,17 @@
 #include <sys/types.h>
 
 #include "util/xmalloc.h"
+#include "whatif/whatif.h"
+
+/* The output, to --output-file or stdout. */
+static enum cmd_status
+emit(const struct ksim_opts *o, const char *buf, size_t len)
+{
+	struct ks_error err;
+
+	ks_error_clear(&err);
+	return whatif_emit(o, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
+}
 
 static enum cmd_status
 merge_run(struct wopts *w)
@@ -110,7 +121,7 @@ merge_run(struct wopts *w)
 		}
 		qsort(rows, n, sizeof(*rows), whatif_cmp_index);
 		buf = whatif_sweep_table(rows, n, m, nm, w->o.output, &len);
-		rc = whatif_emit(&w->o, buf, len);
+		rc = emit(&w->o, buf, len);
 		free(buf);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -130,14 +141,22 @@ merge_run(struct wopts *w)
 static int
 merge_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 {
+	struct ks_error err;
+
 	assert(id == OPT_METRICS);
-	return whatif_metrics_option(a->priv, arg);
+	ks_error_clear(&err);
+	if (whatif_metrics_option(a->priv, arg, &err) != 0) {
+		ks_error_print(stderr, &err);
+		return -1;
+	}
+	return 0;
 }
 
 static enum cmd_status
 merge_exec(struct cmd_args *a)
 {
-	return whatif_exec(a, merge_run);
+	whatif_wopts_finish(a->priv, &a->o, a->sets, a->nsets);
+	return merge_run(a->priv);
 }
 
 const struct cmd_entry cmd_merge_entry = {

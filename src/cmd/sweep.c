@@ -11,7 +11,7 @@
  * reject a bad --vary before forking anything, then runs each combination
  * once; the parent holds one JSON line per combination.
  */
-#include "whatif/whatif.h"
+#include "cmd/cmd.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -24,6 +24,17 @@
 
 #include "util/pool.h"
 #include "util/xmalloc.h"
+#include "whatif/whatif.h"
+
+/* The output, to --output-file or stdout. */
+static enum cmd_status
+emit(const struct ksim_opts *o, const char *buf, size_t len)
+{
+	struct ks_error err;
+
+	ks_error_clear(&err);
+	return whatif_emit(o, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
+}
 
 #define WHATIF_MAX_COMBOS	1000000
 
@@ -120,12 +131,12 @@ sweep_print(struct sweep *sw)
 		if (whatif_parse_rows(mine, m, rows, "sweep") != 0)
 			rc = CMD_BAD;
 		else
-			rc = whatif_emit(&w->o, buf, len);
+			rc = emit(&w->o, buf, len);
 	} else if (m != sw->ncombos || whatif_parse_rows(mine, m, rows, "sweep") != 0) {
 		rc = CMD_BAD;
 	} else {
 		buf = whatif_sweep_table(rows, m, w->metrics, w->nmetrics, w->o.output, &len);
-		rc = whatif_emit(&w->o, buf, len);
+		rc = emit(&w->o, buf, len);
 	}
 	for (size_t i = 0; i < m; i++)
 		json_decref(rows[i]);
@@ -158,6 +169,7 @@ sweep_run(struct wopts *w)
 	static const struct pool_ops ops = { sweep_job, sweep_free, sweep_done };
 	long jobs = w->jobs ? w->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	struct sweep sw;
+	struct ks_error err;
 	enum cmd_status rc = CMD_OK;
 
 	if (w->nvary == 0) {
@@ -172,10 +184,11 @@ sweep_run(struct wopts *w)
 		return CMD_BAD;
 	}
 	sw.choice = xcalloc(w->nvary, sizeof(*sw.choice));
-	if (whatif_sweep_prevalidate(w, sw.choice) != 0) {
+	ks_error_clear(&err);
+	if (whatif_sweep_prevalidate(w, sw.choice, &err) != 0) {
 		free(sw.choice);
 		free(sw.nvalues);
-		return CMD_BAD;
+		return cmd_error(&err);
 	}
 	sw.lines = xcalloc(sw.ncombos, sizeof(*sw.lines));
 	sw.idx = xcalloc(sw.ncombos, sizeof(*sw.idx));
@@ -217,6 +230,7 @@ static int
 sweep_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 {
 	struct wopts *w = a->priv;
+	struct ks_error err;
 	const char *eq;
 	struct vary *v;
 	size_t n;
@@ -245,14 +259,20 @@ sweep_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 		return shard_option(w, arg);
 	default:
 		assert(id == OPT_METRICS);
-		return whatif_metrics_option(w, arg);
+		ks_error_clear(&err);
+		if (whatif_metrics_option(w, arg, &err) != 0) {
+			ks_error_print(stderr, &err);
+			return -1;
+		}
+		return 0;
 	}
 }
 
 static enum cmd_status
 sweep_exec(struct cmd_args *a)
 {
-	return whatif_exec(a, sweep_run);
+	whatif_wopts_finish(a->priv, &a->o, a->sets, a->nsets);
+	return sweep_run(a->priv);
 }
 
 const struct cmd_entry cmd_sweep_entry = {

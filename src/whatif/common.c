@@ -83,20 +83,23 @@ whatif_split_commas(const char *s, size_t *n)
 }
 
 static int
-check_metric(const char *m)
+check_metric(const char *m, struct ks_error *err)
 {
 	size_t len = strcspn(m, ".");
+	char names[300];
 
 	for (size_t i = 0; metric_names[i] != NULL; i++)
 		if (strlen(metric_names[i]) == len && strncmp(m, metric_names[i], len) == 0)
 			return 0;
 	if (strncmp(m, "expectations", len) == 0 && len == 12)
 		return 0;
-	fprintf(stderr, "ksim: --metrics: unknown metric \"%s\": expected one of", m);
-	for (size_t i = 0; metric_names[i] != NULL; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", metric_names[i]);
-	fprintf(stderr, " (or a path inside one, e.g. workloads.Deployment/web.p95_pending_s)\n");
-	return -1;
+	names[0] = '\0';
+	for (size_t i = 0, at = 0; metric_names[i] != NULL && at < sizeof(names); i++)
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s %s", i ? "," : "",
+		    metric_names[i]);
+	return ks_error_set(err, NULL, KS_EUSAGE, "--metrics: unknown metric \"%s\": expected "
+	    "one of%s (or a path inside one, e.g. workloads.Deployment/web.p95_pending_s)", m,
+	    names);
 }
 
 int
@@ -131,24 +134,15 @@ whatif_run_summary(const struct ksim_opts *o, int progress, json_t **out, struct
 	return 0;
 }
 
-enum cmd_status
-whatif_emit(const struct ksim_opts *o, const char *buf, size_t len)
+int
+whatif_emit(const struct ksim_opts *o, const char *buf, size_t len, struct ks_error *err)
 {
-	struct ks_error err;
-
-	ks_error_clear(&err);
-	if (o->output_file != NULL) {
-		if (atomic_write(o->output_file, buf, len, &err) != 0) {
-			ks_error_print(stderr, &err);
-			return CMD_BAD;
-		}
-		return CMD_OK;
-	}
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fprintf(stderr, "ksim: cannot write the output: %s\n", strerror(errno));
-		return CMD_BAD;
-	}
-	return CMD_OK;
+	if (o->output_file != NULL)
+		return atomic_write(o->output_file, buf, len, err);
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+		return ks_error_set(err, NULL, KS_EIO, "cannot write the output: %s",
+		    strerror(errno));
+	return 0;
 }
 
 char *
@@ -162,7 +156,7 @@ whatif_json_text(json_t *j, size_t flags)
 }
 
 int
-whatif_metrics_option(struct wopts *w, const char *arg)
+whatif_metrics_option(struct wopts *w, const char *arg, struct ks_error *err)
 {
 	for (size_t i = 0; i < w->nmetrics; i++)
 		free(w->metrics[i]);
@@ -170,25 +164,23 @@ whatif_metrics_option(struct wopts *w, const char *arg)
 	w->metrics = whatif_split_commas(arg, &w->nmetrics);
 	w->metrics_given = 1;
 	for (size_t i = 0; i < w->nmetrics; i++)
-		if (check_metric(w->metrics[i]) != 0)
-			return -1;
+		if (check_metric(w->metrics[i], err) != 0)
+			return err->code;
 	return 0;
 }
 
-enum cmd_status
-whatif_exec(struct cmd_args *a, enum cmd_status (*run)(struct wopts *))
+void
+whatif_wopts_finish(struct wopts *w, const struct ksim_opts *o, const char **sets,
+    size_t nsets)
 {
-	struct wopts *w = a->priv;
-
-	w->o = a->o;
-	w->sets = a->sets;
-	w->nsets = a->nsets;
+	w->o = *o;
+	w->sets = sets;
+	w->nsets = nsets;
 	if (w->metrics == NULL) {
 		for (size_t i = 0; default_metrics[i] != NULL; i++) {
 			w->metrics = xreallocarray(w->metrics, w->nmetrics + 1, sizeof(*w->metrics));
 			w->metrics[w->nmetrics++] = xstrdup(default_metrics[i]);
 		}
 	}
-	return run(w);
 }
 

@@ -222,9 +222,8 @@ whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what)
 
 /* Load every value of every --vary once before forking: a typo fails fast, once. */
 int
-whatif_sweep_prevalidate(const struct wopts *w, size_t *choice)
+whatif_sweep_prevalidate(const struct wopts *w, size_t *choice, struct ks_error *err)
 {
-	struct ks_error err;
 	struct ksim_opts o = w->o;
 	char **owned;
 	const char **sets;
@@ -243,9 +242,7 @@ whatif_sweep_prevalidate(const struct wopts *w, size_t *choice)
 			o.sets = sets;
 			o.nsets = n;
 			o.quiet = w->o.quiet || k > 0 || j > 0;	/* warnings once */
-			ks_error_clear(&err);
-			if ((rc = ksim_validate(&o, &err)) != 0)
-				ks_error_print(stderr, &err);
+			rc = ksim_validate(&o, err);
 			free(sets);
 			free_owned(owned, w->nvary);
 		}

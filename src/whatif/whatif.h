@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cmd/cmd.h"
 #include "ksim.h"
 #include "util/error.h"
 
@@ -39,7 +38,7 @@ struct vary {
 
 struct wopts {
 	struct ksim_opts	 o;		/* common options; o.sets = --set */
-	const char		**sets;		/* --set, borrowed from struct cmd_args */
+	const char		**sets;		/* --set, borrowed (the command line's) */
 	size_t			 nsets;		/* entries in sets */
 	const char		**a, **b;	/* compare --a / --b, like sets */
 	size_t			 na, nb;	/* entries in a and b */
@@ -79,25 +78,28 @@ int	whatif_cmp_index(const void *a, const void *b);
 /* Parse lines into rows; print the first error; -1 on any error. */
 int	whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what);
 /* Load every value of every --vary once before forking: a typo fails fast, once. */
-int	whatif_sweep_prevalidate(const struct wopts *w, size_t *choice);
+int	whatif_sweep_prevalidate(const struct wopts *w, size_t *choice, struct ks_error *err);
 /* Run one combination in a forked child and write its line to out; 0 or the run's error. */
 int	whatif_child_run(const struct wopts *w, size_t ncombos, size_t index,
 	    const size_t *choice, FILE *out);
 void	whatif_push_str(const char ***v, size_t *n, const char *s);
 int	whatif_run_summary(const struct ksim_opts *o, int progress, json_t **out,
 	    struct ks_error *err);
-enum cmd_status	whatif_emit(const struct ksim_opts *o, const char *buf, size_t len);
+/* buf to o->output_file (atomically) or stdout; 0 or an error in *err. */
+int	whatif_emit(const struct ksim_opts *o, const char *buf, size_t len,
+	    struct ks_error *err);
 char	*whatif_json_text(json_t *j, size_t flags);
-/* struct cmd_entry's priv_new and priv_free for the three commands. */
+/* The options' state of the three commands (struct cmd_entry's priv_new, priv_free). */
 void	*whatif_wopts_new(void);
 void	 whatif_wopts_free(void *);
 /* "a,b,c" -> owned strings */
 char	**whatif_split_commas(const char *s, size_t *n);
 /* A decimal size_t, digits only; 0 or -1. */
 int	 whatif_parse_size(const char *s, size_t *out);
-/* --metrics M1,M2,...: each checked against the summary's keys; 0 or -1 (said). */
-int	 whatif_metrics_option(struct wopts *, const char *arg);
-/* The handler of a what-if command: the shared options into a->priv, then run. */
-enum cmd_status	whatif_exec(struct cmd_args *a, enum cmd_status (*run)(struct wopts *));
+/* --metrics M1,M2,...: each checked against the summary's keys; 0 or KS_EUSAGE in *err. */
+int	 whatif_metrics_option(struct wopts *, const char *arg, struct ks_error *err);
+/* The shared options and --set (borrowed) into w, and the default --metrics. */
+void	 whatif_wopts_finish(struct wopts *w, const struct ksim_opts *o, const char **sets,
+	    size_t nsets);
 
 #endif
