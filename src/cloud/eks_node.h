@@ -1,14 +1,25 @@
 /*
  * eks_node.h: the EKS node factory (eks_node.c): nodes of a catalog
- * instance type, as EKS launches them, for a run.  run/run.h includes
- * this header, so a controller that includes run/run.h reaches it too.
+ * instance type, as EKS launches them, into a cluster.  A run reaches it
+ * through run_node_new() and run_zone() (run/run.h).
  */
 #ifndef KS_CLOUD_EKS_NODE_H
 #define KS_CLOUD_EKS_NODE_H
 
+#include <stdint.h>
+
 struct cat_itype;
+struct catalog;
+struct ks_cluster;
 struct ks_node;
-struct ks_run;
+
+/* Where nodes are created: the parts of a run the factory needs. */
+struct eks_env {
+	struct ks_cluster	*cluster;	/* the nodes join it (not Ready) */
+	const struct catalog	*cat;		/* prices */
+	const char		*region;	/* interned */
+	uint32_t		*node_seq;	/* numbers generated node names, incremented */
+};
 
 /*
  * Create a node of an instance type from the catalog, as EKS would: the
@@ -16,9 +27,9 @@ struct ks_run;
  * the region's on-demand or spot price.  The node is not Ready: call
  * cluster_node_ready() when it joins.  max_pods 0 = the ENI limit.
  */
-struct ks_node *run_node_new(struct ks_run *, const struct cat_itype *, const char *zone,
-	    int spot, int max_pods, const char *name_prefix);
-/* The zone letter z (0 = a) of the run's region: "us-east-1a". */
-const char *run_zone(struct ks_run *, int z);
+struct ks_node	*eks_node_new(const struct eks_env *, const struct cat_itype *,
+		    const char *zone, int spot, int max_pods, const char *name_prefix);
+/* The zone letter z (0 = a) of region: "us-east-1a" (interned). */
+const char	*eks_zone(const char *region, int z);
 
 #endif

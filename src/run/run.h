@@ -1,8 +1,9 @@
 /*
  * run.h: one simulation run: the engine, the cluster, the catalog and the
  * scenario it came from, and the active controllers.  Controllers receive
- * a ks_run and reach the model through it; the EKS node factory they
- * create nodes with is cloud/eks_node.h, included here.
+ * a ks_run and reach the model through it, and create nodes with
+ * run_node_new(), the EKS node factory (cloud/eks_node.c) applied to the
+ * run.
  */
 #ifndef KS_RUN_H
 #define KS_RUN_H
@@ -10,7 +11,6 @@
 #include <stdint.h>
 
 #include "autoscale/ctl.h"
-#include "cloud/eks_node.h"
 #include "cluster/cluster.h"
 #include "io/load.h"
 #include "sim/engine.h"
@@ -29,5 +29,17 @@ struct ks_run {
 	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
 	uint32_t		 node_seq;	/* for generated node names */
 };
+
+/*
+ * Create a node of an instance type from the catalog, as EKS would
+ * (eks_node_new() with the run's cluster, catalog and region): the
+ * capacity and allocatable of catalog_eks_node(), the well-known labels,
+ * the region's on-demand or spot price.  The node is not Ready: call
+ * cluster_node_ready() when it joins.  max_pods 0 = the ENI limit.
+ */
+struct ks_node *run_node_new(struct ks_run *, const struct cat_itype *, const char *zone,
+	    int spot, int max_pods, const char *name_prefix);
+/* The zone letter z (0 = a) of the run's region: "us-east-1a". */
+const char *run_zone(struct ks_run *, int z);
 
 #endif
