@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "io/report.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/xmalloc.h"
@@ -393,6 +394,21 @@ cmd_error(const struct ks_error *err)
 {
 	ks_error_print(stderr, err);
 	return CMD_BAD;
+}
+
+enum cmd_status
+cmd_write(const struct ksim_opts *o, const char *buf, size_t len)
+{
+	struct ks_error err;
+
+	ks_error_clear(&err);
+	if (o->output_file != NULL)
+		return atomic_write(o->output_file, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+		ks_error_set(&err, NULL, KS_EIO, "cannot write the output: %s", strerror(errno));
+		return cmd_error(&err);
+	}
+	return CMD_OK;
 }
 
 /* "expected headroom, nodes or cost" */

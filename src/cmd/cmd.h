@@ -107,8 +107,14 @@ const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, const cha
 enum cmd_status	cmd_main(const struct cmd_entry *, int argc, char **argv, int depth);
 /* err on stderr ("ksim: file:line:col: msg"); CMD_BAD. */
 enum cmd_status	cmd_error(const struct ks_error *err);
-/* run and validate: CMD_BAD (said) when --junit or --tap was given. */
-enum cmd_status	cmd_run_family_check_only(const struct cmd_args *);
+/* buf to o->output_file (atomically) or stdout; CMD_BAD (said) when it cannot be written. */
+enum cmd_status	cmd_write(const struct ksim_opts *o, const char *buf, size_t len);
+/*
+ * The handler of run and validate: fn (ksim_run, ksim_validate) on the
+ * options; CMD_BAD (said) when it fails or when --junit or --tap was given.
+ */
+enum cmd_status	cmd_run_family_exec(const struct cmd_args *,
+		    int (*fn)(const struct ksim_opts *, struct ks_error *));
 /* `ksim --help`: every command's synopsis and the run family's options. */
 void	cmd_usage(FILE *);
 /* `ksim --version` */

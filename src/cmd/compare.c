@@ -13,16 +13,6 @@
 #include "util/xmalloc.h"
 #include "whatif/whatif.h"
 
-/* The output, to --output-file or stdout. */
-static enum cmd_status
-emit(const struct ksim_opts *o, const char *buf, size_t len)
-{
-	struct ks_error err;
-
-	ks_error_clear(&err);
-	return whatif_emit(o, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
-}
-
 static enum cmd_status
 compare_run(struct wopts *w)
 {
@@ -87,7 +77,7 @@ compare_run(struct wopts *w)
 			whatif_compare_text(fp, (const char *const *)label, sum);
 			fclose(fp);
 		}
-		rc = emit(&w->o, buf, len);
+		rc = cmd_write(&w->o, buf, len);
 		free(buf);
 	}
 	for (int v = 0; v < 2; v++) {

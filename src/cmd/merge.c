@@ -15,16 +15,6 @@
 #include "util/xmalloc.h"
 #include "whatif/whatif.h"
 
-/* The output, to --output-file or stdout. */
-static enum cmd_status
-emit(const struct ksim_opts *o, const char *buf, size_t len)
-{
-	struct ks_error err;
-
-	ks_error_clear(&err);
-	return whatif_emit(o, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
-}
-
 static enum cmd_status
 merge_run(struct wopts *w)
 {
@@ -121,7 +111,7 @@ merge_run(struct wopts *w)
 		}
 		qsort(rows, n, sizeof(*rows), whatif_cmp_index);
 		buf = whatif_sweep_table(rows, n, m, nm, w->o.output, &len);
-		rc = emit(&w->o, buf, len);
+		rc = cmd_write(&w->o, buf, len);
 		free(buf);
 	}
 	for (size_t i = 0; i < n; i++) {

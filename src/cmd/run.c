@@ -1,6 +1,8 @@
 /*
  * cmd/run.c: `ksim run`: load, simulate and write the report (text or
  * JSON, and --csv / --svg beside it) through the library's front door.
+ * Also what run and validate share: both refuse --junit and --tap, which
+ * the run family parses for check.
  */
 #include "cmd/cmd.h"
 
@@ -8,30 +10,24 @@
 
 #include "util/error.h"
 
-/* --junit and --tap parse for every command of the run family; only check takes them. */
 enum cmd_status
-cmd_run_family_check_only(const struct cmd_args *a)
+cmd_run_family_exec(const struct cmd_args *a,
+    int (*fn)(const struct ksim_opts *, struct ks_error *))
 {
+	struct ks_error err;
+
 	if (a->o.junit_file != NULL || a->o.tap) {
 		fprintf(stderr, "ksim: --junit and --tap go with check, not %s\n", a->cmd->name);
 		return CMD_BAD;
 	}
-	return CMD_OK;
+	ks_error_clear(&err);
+	return fn(&a->o, &err) != 0 ? cmd_error(&err) : CMD_OK;
 }
 
 static enum cmd_status
 run_exec(struct cmd_args *a)
 {
-	struct ks_error err;
-
-	if (cmd_run_family_check_only(a) != CMD_OK)
-		return CMD_BAD;
-	ks_error_clear(&err);
-	if (ksim_run(&a->o, &err) != 0) {
-		ks_error_print(stderr, &err);
-		return CMD_BAD;
-	}
-	return CMD_OK;
+	return cmd_run_family_exec(a, ksim_run);
 }
 
 const struct cmd_entry cmd_run_entry = {

@@ -26,16 +26,6 @@
 #include "util/xmalloc.h"
 #include "whatif/whatif.h"
 
-/* The output, to --output-file or stdout. */
-static enum cmd_status
-emit(const struct ksim_opts *o, const char *buf, size_t len)
-{
-	struct ks_error err;
-
-	ks_error_clear(&err);
-	return whatif_emit(o, buf, len, &err) != 0 ? cmd_error(&err) : CMD_OK;
-}
-
 #define WHATIF_MAX_COMBOS	1000000
 
 static void
@@ -131,12 +121,12 @@ sweep_print(struct sweep *sw)
 		if (whatif_parse_rows(mine, m, rows, "sweep") != 0)
 			rc = CMD_BAD;
 		else
-			rc = emit(&w->o, buf, len);
+			rc = cmd_write(&w->o, buf, len);
 	} else if (m != sw->ncombos || whatif_parse_rows(mine, m, rows, "sweep") != 0) {
 		rc = CMD_BAD;
 	} else {
 		buf = whatif_sweep_table(rows, m, w->metrics, w->nmetrics, w->o.output, &len);
-		rc = emit(&w->o, buf, len);
+		rc = cmd_write(&w->o, buf, len);
 	}
 	for (size_t i = 0; i < m; i++)
 		json_decref(rows[i]);

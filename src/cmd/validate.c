@@ -4,23 +4,10 @@
  */
 #include "cmd/cmd.h"
 
-#include <stdio.h>
-
-#include "util/error.h"
-
 static enum cmd_status
 validate_exec(struct cmd_args *a)
 {
-	struct ks_error err;
-
-	if (cmd_run_family_check_only(a) != CMD_OK)
-		return CMD_BAD;
-	ks_error_clear(&err);
-	if (ksim_validate(&a->o, &err) != 0) {
-		ks_error_print(stderr, &err);
-		return CMD_BAD;
-	}
-	return CMD_OK;
+	return cmd_run_family_exec(a, ksim_validate);
 }
 
 const struct cmd_entry cmd_validate_entry = {

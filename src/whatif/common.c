@@ -134,17 +134,6 @@ whatif_run_summary(const struct ksim_opts *o, int progress, json_t **out, struct
 	return 0;
 }
 
-int
-whatif_emit(const struct ksim_opts *o, const char *buf, size_t len, struct ks_error *err)
-{
-	if (o->output_file != NULL)
-		return atomic_write(o->output_file, buf, len, err);
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
-		return ks_error_set(err, NULL, KS_EIO, "cannot write the output: %s",
-		    strerror(errno));
-	return 0;
-}
-
 char *
 whatif_json_text(json_t *j, size_t flags)
 {

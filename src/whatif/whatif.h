@@ -85,9 +85,6 @@ int	whatif_child_run(const struct wopts *w, size_t ncombos, size_t index,
 void	whatif_push_str(const char ***v, size_t *n, const char *s);
 int	whatif_run_summary(const struct ksim_opts *o, int progress, json_t **out,
 	    struct ks_error *err);
-/* buf to o->output_file (atomically) or stdout; 0 or an error in *err. */
-int	whatif_emit(const struct ksim_opts *o, const char *buf, size_t len,
-	    struct ks_error *err);
 char	*whatif_json_text(json_t *j, size_t flags);
 /* The options' state of the three commands (struct cmd_entry's priv_new, priv_free). */
 void	*whatif_wopts_new(void);
