@@ -1,5 +1,6 @@
 /*
- * ksim.h: the library's front door, used by main.c and the tests.
+ * ksim.h: the library's front door, used by the commands (src/cmd/) and
+ * the tests.
  */
 #ifndef KS_KSIM_H
 #define KS_KSIM_H

@@ -8,18 +8,25 @@
 
 #include "cmd/cmd.h"
 
-static int
+/* The process's exit codes: written here and nowhere else. */
+enum exit_status {
+	EXIT_OK = 0,		/* success */
+	EXIT_EXPECT = 1,	/* an expectation failed (check, plan nodes) */
+	EXIT_BAD = 2,		/* bad usage or bad input */
+};
+
+static enum exit_status
 exit_code(enum cmd_status st)
 {
 	switch (st) {
 	case CMD_OK:
-		return 0;
+		return EXIT_OK;
 	case CMD_EXPECT_FAILED:
-		return 1;	/* an expectation failed */
+		return EXIT_EXPECT;
 	case CMD_BAD:
 		break;
 	}
-	return 2;		/* bad usage or bad input */
+	return EXIT_BAD;
 }
 
 int

@@ -14,7 +14,7 @@
 #include "whatif/whatif.h"
 
 static enum cmd_status
-compare_run(struct wopts *w)
+compare_run(struct whatif_opts *w)
 {
 	struct ksim_opts o[2];
 	const char **sets[2] = { NULL, NULL };
@@ -91,7 +91,7 @@ compare_run(struct wopts *w)
 static int
 compare_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 {
-	struct wopts *w = a->priv;
+	struct whatif_opts *w = a->priv;
 
 	if (strchr(arg, '=') == NULL || arg[0] == '=') {
 		fprintf(stderr, "ksim: %s: expected PATH=VALUE, found \"%s\"\n",

@@ -16,7 +16,7 @@
 #include "whatif/whatif.h"
 
 static enum cmd_status
-merge_run(struct wopts *w)
+merge_run(struct whatif_opts *w)
 {
 	char **lines = NULL;
 	size_t n = 0, ncombos;

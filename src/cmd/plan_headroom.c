@@ -25,7 +25,7 @@
 
 /* The probe of headroom: --pod FILE or --replicas-of Kind/[ns/]name. */
 struct headroom_probe {
-	struct probe		 pr;		/* the pod tried */
+	struct plan_probe		 pr;		/* the pod tried */
 	struct ks_podspec	*own;		/* the spec read from --pod, or NULL */
 	struct yt_stream	*stream;	/* --pod's YAML */
 	char			 what[300];	/* for the report */

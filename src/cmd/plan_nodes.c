@@ -65,7 +65,7 @@ kp_json(const struct plan_kp *kp)
 }
 
 static void
-nodes_text(FILE *fp, const struct nodes_ctx *nc, const struct plan_option *opts, size_t n,
+nodes_text(FILE *fp, const struct plan_nodes_ctx *nc, const struct plan_option *opts, size_t n,
     const struct plan_args *a, const struct plan_kp *kp, unsigned mask)
 {
 	const struct ks_run *r = nc->base;
@@ -131,7 +131,7 @@ nodes_text(FILE *fp, const struct nodes_ctx *nc, const struct plan_option *opts,
 }
 
 static json_t *
-nodes_json(const struct nodes_ctx *nc, const struct plan_option *opts, size_t n,
+nodes_json(const struct plan_nodes_ctx *nc, const struct plan_option *opts, size_t n,
     const struct plan_args *a, const struct plan_kp *kp)
 {
 	const struct ks_run *r = nc->base;
@@ -205,7 +205,7 @@ cmd_nodes(struct plan_args *a, int *over, struct ks_error *err)
 	const struct cat_itype **types = NULL;
 	struct plan_option *opts = NULL;
 	struct plan_kp kp;
-	struct nodes_ctx nc;
+	struct plan_nodes_ctx nc;
 	struct ksim_edit ed = { plan_edit_region, NULL, NULL };
 	size_t ntypes = 0, n = 0, len = 0;
 	unsigned mask = 1;

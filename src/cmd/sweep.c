@@ -41,7 +41,7 @@ progress(size_t done, size_t total, int final)
 
 /* A sweep under way: what the pool's callbacks share. */
 struct sweep {
-	struct wopts	*w;		/* the command line */
+	struct whatif_opts	*w;		/* the command line */
 	size_t		 ncombos;	/* combinations in all */
 	size_t		*nvalues;	/* values of each --vary */
 	size_t		*choice;	/* the child's combination, value per --vary */
@@ -101,7 +101,7 @@ sweep_done(size_t j, const char *data, size_t len, int status, void *arg)
 static enum cmd_status
 sweep_print(struct sweep *sw)
 {
-	struct wopts *w = sw->w;
+	struct whatif_opts *w = sw->w;
 	char **mine = xcalloc(sw->nmine + 1, sizeof(*mine)), *buf = NULL;
 	json_t **rows;
 	size_t m = 0, len = 0;
@@ -138,7 +138,7 @@ sweep_print(struct sweep *sw)
 
 /* The number of combinations of w's --vary values; 0 (said) when there are too many. */
 static size_t
-sweep_count(const struct wopts *w, size_t *nvalues)
+sweep_count(const struct whatif_opts *w, size_t *nvalues)
 {
 	size_t ncombos = 1;
 
@@ -154,7 +154,7 @@ sweep_count(const struct wopts *w, size_t *nvalues)
 }
 
 static enum cmd_status
-sweep_run(struct wopts *w)
+sweep_run(struct whatif_opts *w)
 {
 	static const struct pool_ops ops = { sweep_job, sweep_free, sweep_done };
 	long jobs = w->jobs ? w->jobs : sysconf(_SC_NPROCESSORS_ONLN);
@@ -197,7 +197,7 @@ sweep_run(struct wopts *w)
 
 /* --shard I/N; 0 or -1 (said) */
 static int
-shard_option(struct wopts *w, const char *arg)
+shard_option(struct whatif_opts *w, const char *arg)
 {
 	const char *sl = strchr(arg, '/');
 	char ibuf[32];
@@ -219,10 +219,10 @@ shard_option(struct wopts *w, const char *arg)
 static int
 sweep_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 {
-	struct wopts *w = a->priv;
+	struct whatif_opts *w = a->priv;
 	struct ks_error err;
 	const char *eq;
-	struct vary *v;
+	struct whatif_vary *v;
 	size_t n;
 
 	switch (id) {

@@ -32,7 +32,7 @@
 /* ---- probes: a pod of the scenario seen by the filters anywhere ---- */
 
 void
-plan_probe_init(struct probe *pr, const struct ks_podspec *spec, const struct ks_res *req,
+plan_probe_init(struct plan_probe *pr, const struct ks_podspec *spec, const struct ks_res *req,
     const char *ns, const char *name)
 {
 	pr->spec = *spec;
@@ -66,7 +66,7 @@ anti_match(const struct ks_pod *a, const struct ks_pod *b)
 			ns_ok = strcmp(t->namespaces[j], b->ns) == 0;
 		if (!ns_ok || !selector_matches(&t->sel, &b->spec->labels))
 			continue;
-		if (strcmp(t->topology_key, HOSTNAME_KEY) == 0) {
+		if (strcmp(t->topology_key, PLAN_HOSTNAME_KEY) == 0) {
 			if (worst == 0)
 				worst = 1;
 		} else {
@@ -113,7 +113,7 @@ domain_of(const struct ks_node *n, const char *key)
 {
 	const char *v = labels_get(&n->labels, key);
 
-	if (v == NULL && strcmp(key, HOSTNAME_KEY) == 0)
+	if (v == NULL && strcmp(key, PLAN_HOSTNAME_KEY) == 0)
 		v = n->name;
 	return v;
 }

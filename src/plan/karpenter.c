@@ -119,10 +119,10 @@ kp_measure(struct ks_run *r, struct plan_kp *kp)
 
 /* Simulate the scenario with its capacity replaced by the NodePool. */
 void
-plan_kp_eval(struct nodes_ctx *nc, const struct plan_option *opts, size_t n, unsigned mask,
+plan_kp_eval(struct plan_nodes_ctx *nc, const struct plan_option *opts, size_t n, unsigned mask,
     struct plan_kp *kp)
 {
-	struct cand_edit e;
+	struct plan_cand_edit e;
 	struct ks_error err;
 	struct ks_run *r;
 	char *yaml;

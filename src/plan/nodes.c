@@ -82,7 +82,7 @@ doc_brings_capacity(const struct ks_doc *d)
 int
 plan_pod_pinned(const struct ks_pod *p)
 {
-	return labels_get(&p->spec->node_selector, HOSTNAME_KEY) != NULL;
+	return labels_get(&p->spec->node_selector, PLAN_HOSTNAME_KEY) != NULL;
 }
 
 int
@@ -96,7 +96,7 @@ plan_edit_region(struct ks_scenario *s, void *arg, struct ks_error *err)
 static int
 cand_apply(struct ks_scenario *s, void *arg, struct ks_error *err)
 {
-	struct cand_edit *e = arg;
+	struct plan_cand_edit *e = arg;
 
 	(void)err;
 	if (e->region != NULL)
@@ -170,7 +170,7 @@ cand_apply(struct ks_scenario *s, void *arg, struct ks_error *err)
 static void
 cand_undo(struct ks_scenario *s, void *arg)
 {
-	struct cand_edit *e = arg;
+	struct plan_cand_edit *e = arg;
 
 	if (e->act_nodes == NULL)
 		return;
@@ -215,7 +215,7 @@ pod_end(const struct ks_pod *p, int64_t end)
 
 /* The pods of the run as written, and the moment their requests peak. */
 void
-plan_nodes_ctx_peak(struct nodes_ctx *nc)
+plan_nodes_ctx_peak(struct plan_nodes_ctx *nc)
 {
 	struct ks_cluster *c = &nc->base->cluster;
 	int64_t end = nc->base->sim.now_ms, best = -1;
@@ -259,7 +259,7 @@ plan_nodes_ctx_peak(struct nodes_ctx *nc)
 
 /* An empty node of the type, as EKS would create it, to try pods on. */
 static struct ks_node *
-template_node(struct nodes_ctx *nc, const struct cat_itype *it, int spot)
+template_node(struct plan_nodes_ctx *nc, const struct cat_itype *it, int spot)
 {
 	struct ks_run *r = nc->base;
 	struct ks_node *n = run_node_new(r, it, run_zone(r, 0), spot, 0, "plan-template");
@@ -274,7 +274,7 @@ template_node(struct nodes_ctx *nc, const struct cat_itype *it, int spot)
 
 /* Requests of the DaemonSet pods that would run on n. */
 static void
-daemon_extra(struct nodes_ctx *nc, const struct ks_node *n, struct ks_res *extra)
+daemon_extra(struct plan_nodes_ctx *nc, const struct ks_node *n, struct ks_res *extra)
 {
 	struct ks_cluster *c = &nc->base->cluster;
 
@@ -282,7 +282,7 @@ daemon_extra(struct nodes_ctx *nc, const struct ks_node *n, struct ks_res *extra
 	for (size_t i = 0; i < c->nwls; i++) {
 		const struct ks_workload *w = c->wls[i];
 		struct sched_fit fit;
-		struct probe pr;
+		struct plan_probe pr;
 
 		if (w->kind != WL_DAEMONSET || w->deleted)
 			continue;
@@ -294,7 +294,7 @@ daemon_extra(struct nodes_ctx *nc, const struct ks_node *n, struct ks_res *extra
 
 /* First-fit-decreasing of the peak's pods onto nodes like tmpl: nodes used. */
 static int
-pack_ffd(struct nodes_ctx *nc, const struct ks_node *tmpl, const struct ks_res *ds)
+pack_ffd(struct plan_nodes_ctx *nc, const struct ks_node *tmpl, const struct ks_res *ds)
 {
 	struct ks_cluster *c = &nc->base->cluster;
 	struct ks_res *extra = xcalloc(nc->npeak + 1, sizeof(*extra));
@@ -302,7 +302,7 @@ pack_ffd(struct nodes_ctx *nc, const struct ks_node *tmpl, const struct ks_res *
 	size_t nn = 0;
 
 	for (size_t i = 0; i < nc->npeak; i++) {
-		struct probe pr;
+		struct plan_probe pr;
 		struct sched_fit fit;
 		int other = 0;
 		size_t k;
@@ -361,7 +361,7 @@ plan_nodes_max_alive(const struct ks_cluster *c)
  * (given after the scenario's files).  The file is removed once loaded.
  */
 int
-plan_sim_extra(struct nodes_ctx *nc, struct cand_edit *e, const char *yaml, struct ks_run **out,
+plan_sim_extra(struct plan_nodes_ctx *nc, struct plan_cand_edit *e, const char *yaml, struct ks_run **out,
     struct ks_error *err)
 {
 	struct ksim_opts o = *nc->o;
@@ -494,7 +494,7 @@ measure(struct ks_run *r, struct plan_option *opt, int autoscaled)
 
 /* Viability, packing and simulations of one candidate (in a child process). */
 static void
-option_eval(struct nodes_ctx *nc, struct plan_option *opt)
+option_eval(struct plan_nodes_ctx *nc, struct plan_option *opt)
 {
 	struct ks_cluster *c = &nc->base->cluster;
 	struct ks_node *tmpl = template_node(nc, opt->it, opt->spot);
@@ -507,7 +507,7 @@ option_eval(struct nodes_ctx *nc, struct plan_option *opt)
 	daemon_extra(nc, tmpl, &ds);
 	for (size_t i = 0; i < nc->npods; i++) {
 		const struct ks_pod *p = nc->pods[i];
-		struct probe pr;
+		struct plan_probe pr;
 		struct sched_fit fit;
 		char why[200];
 
@@ -522,7 +522,7 @@ option_eval(struct nodes_ctx *nc, struct plan_option *opt)
 	}
 	opt->est_nodes = pack_ffd(nc, tmpl, &ds);
 	if (nc->method_ca) {
-		struct cand_edit e;
+		struct plan_cand_edit e;
 		struct ks_error err;
 		struct ks_run *r;
 		char *yaml = ca_yaml(nc->base->region, opt->it, opt->spot);
@@ -542,7 +542,7 @@ option_eval(struct nodes_ctx *nc, struct plan_option *opt)
 		return;
 	}
 	for (int k = opt->est_nodes; k <= opt->est_nodes + PLAN_GROW; k++) {
-		struct cand_edit e;
+		struct plan_cand_edit e;
 		struct ksim_edit ed = { cand_apply, cand_undo, &e };
 		struct ks_error err;
 		struct ks_run *r;
@@ -574,7 +574,7 @@ option_eval(struct nodes_ctx *nc, struct plan_option *opt)
 
 /* plan_options_eval() under way: what the pool's callbacks share. */
 struct eval {
-	struct nodes_ctx	*nc;		/* the candidates' context */
+	struct plan_nodes_ctx	*nc;		/* the candidates' context */
 	struct plan_option	*opts;		/* the options, results stored by index */
 	size_t			*idx;		/* job -> option index (the viable ones) */
 };
@@ -617,7 +617,7 @@ eval_done(size_t j, const char *data, size_t len, int status, void *arg)
 
 /* Run option_eval for every viable option, `jobs` processes at a time. */
 void
-plan_options_eval(struct nodes_ctx *nc, struct plan_option *opts, size_t n, int jobs)
+plan_options_eval(struct plan_nodes_ctx *nc, struct plan_option *opts, size_t n, int jobs)
 {
 	static const struct pool_ops ops = { eval_job, eval_free, eval_done };
 	struct eval ev = { nc, opts, NULL };

@@ -128,18 +128,18 @@ int	plan_headroom_compute(struct ks_run *, const struct ks_pod *probe,
 
 /* ---- shared by src/plan/ and the plan commands in src/cmd/ ---- */
 
-#define HOSTNAME_KEY	"kubernetes.io/hostname"
+#define PLAN_HOSTNAME_KEY	"kubernetes.io/hostname"
 
 #define PLAN_OWN	"ksim-plan"	/* name of the documents plan adds */
 
 /* A copy of a pod whose spec has no nodeName (it is tried on new nodes). */
-struct probe {
+struct plan_probe {
 	struct ks_podspec	spec;		/* shallow copy, borrowed pointers */
 	struct ks_pod		pod;		/* spec points at the copy above */
 };
 
 /* The scenario edit of one candidate simulation (and what it swapped out). */
-struct cand_edit {
+struct plan_cand_edit {
 	const struct cat_itype	*it;		/* candidate type, NULL = no static nodes */
 	int			 spot;		/* capacity type */
 	int			 count;		/* nodes */
@@ -159,7 +159,7 @@ struct cand_edit {
 };
 
 /* Everything the candidates share: the scenario as written, simulated. */
-struct nodes_ctx {
+struct plan_nodes_ctx {
 	const struct ksim_opts	*o;		/* the files and flags */
 	const struct catalog	*cat;		/* borrowed */
 	const char		*region;	/* interned, NULL = the scenario's */
@@ -192,7 +192,7 @@ struct plan_kp {
 const char	*plan_region_intern(const struct catalog *cat, const char *flag,
 	    const char *region, struct ks_error *err);
 int	plan_cmp_i64(int64_t a, int64_t b);
-void	plan_probe_init(struct probe *pr, const struct ks_podspec *spec,
+void	plan_probe_init(struct plan_probe *pr, const struct ks_podspec *spec,
 	    const struct ks_res *req, const char *ns, const char *name);
 int	plan_anti_between(const struct ks_pod *a, const struct ks_pod *b);
 /* The words of one failed filter, reasons sorted and joined by ", ". */
@@ -201,19 +201,19 @@ void	plan_fit_reason(const struct sched_fit *f, char *buf, size_t n);
 int	plan_pod_pinned(const struct ks_pod *p);
 int	plan_edit_region(struct ks_scenario *s, void *arg, struct ks_error *err);
 /* The pods of the run as written, and the moment their requests peak. */
-void	plan_nodes_ctx_peak(struct nodes_ctx *nc);
+void	plan_nodes_ctx_peak(struct plan_nodes_ctx *nc);
 /* The most nodes alive at once (at some node's launch). */
 int	plan_nodes_max_alive(const struct ks_cluster *c);
 /*
  * Simulate the scenario edited by e with one more file holding `yaml`
  * (given after the scenario's files).  The file is removed once loaded.
  */
-int	plan_sim_extra(struct nodes_ctx *nc, struct cand_edit *e, const char *yaml,
+int	plan_sim_extra(struct plan_nodes_ctx *nc, struct plan_cand_edit *e, const char *yaml,
 	    struct ks_run **out, struct ks_error *err);
 /* Run option_eval for every viable option, `jobs` processes at a time. */
-void	plan_options_eval(struct nodes_ctx *nc, struct plan_option *opts, size_t n, int jobs);
+void	plan_options_eval(struct plan_nodes_ctx *nc, struct plan_option *opts, size_t n, int jobs);
 /* Simulate the scenario with its capacity replaced by the NodePool. */
-void	plan_kp_eval(struct nodes_ctx *nc, const struct plan_option *opts, size_t n,
+void	plan_kp_eval(struct plan_nodes_ctx *nc, const struct plan_option *opts, size_t n,
 	    unsigned mask, struct plan_kp *kp);
 char	*plan_fmt_gib(int64_t b, char *buf, size_t n);
 char	*plan_fmt_pm(int pm, char *buf, size_t n);

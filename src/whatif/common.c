@@ -1,6 +1,6 @@
 /*
  * whatif/common.c: what compare, sweep and merge share: their options'
- * state (struct wopts) and the values of --metrics, one run summarized,
+ * state (struct whatif_opts) and the values of --metrics, one run summarized,
  * and writing the output to stdout or atomically to --output-file.  The
  * commands are src/cmd/compare.c, sweep.c and merge.c; every run is an
  * ordinary run (ksim_run_json) with --set overrides applied to its
@@ -32,14 +32,16 @@ static const char *const default_metrics[] = { "cost_usd", "max_nodes", "pending
 void *
 whatif_wopts_new(void)
 {
-	return xcalloc(1, sizeof(struct wopts));
+	return xcalloc(1, sizeof(struct whatif_opts));
 }
 
 void
 whatif_wopts_free(void *arg)
 {
-	struct wopts *w = arg;
+	struct whatif_opts *w = arg;
 
+	if (w == NULL)
+		return;
 	free(w->a);
 	free(w->b);
 	for (size_t i = 0; i < w->nvary; i++) {
@@ -145,7 +147,7 @@ whatif_json_text(json_t *j, size_t flags)
 }
 
 int
-whatif_metrics_option(struct wopts *w, const char *arg, struct ks_error *err)
+whatif_metrics_option(struct whatif_opts *w, const char *arg, struct ks_error *err)
 {
 	for (size_t i = 0; i < w->nmetrics; i++)
 		free(w->metrics[i]);
@@ -159,7 +161,7 @@ whatif_metrics_option(struct wopts *w, const char *arg, struct ks_error *err)
 }
 
 void
-whatif_wopts_finish(struct wopts *w, const struct ksim_opts *o, const char **sets,
+whatif_wopts_finish(struct whatif_opts *w, const struct ksim_opts *o, const char **sets,
     size_t nsets)
 {
 	w->o = *o;

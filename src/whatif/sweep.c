@@ -19,7 +19,7 @@
 
 /* The --set strings of combination `index`: base sets, then one per --vary. */
 static const char **
-combo_sets(const struct wopts *w, const size_t *choice, size_t *n, char ***owned)
+combo_sets(const struct whatif_opts *w, const size_t *choice, size_t *n, char ***owned)
 {
 	const char **v = NULL;
 
@@ -44,7 +44,7 @@ free_owned(char **owned, size_t n)
 
 /* The "vary" description every shard line carries. */
 static json_t *
-vary_json(const struct wopts *w)
+vary_json(const struct whatif_opts *w)
 {
 	json_t *a = json_array();
 
@@ -72,7 +72,7 @@ metrics_json(char **m, size_t n)
 
 /* One JSON line for combination index (summary, or error when summary is NULL). */
 static char *
-sweep_line(const struct wopts *w, size_t ncombos, size_t index, const size_t *choice,
+sweep_line(const struct whatif_opts *w, size_t ncombos, size_t index, const size_t *choice,
     json_t *summary, const char *error)
 {
 	json_t *o = json_object(), *set = json_object();
@@ -222,7 +222,7 @@ whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what)
 
 /* Load every value of every --vary once before forking: a typo fails fast, once. */
 int
-whatif_sweep_prevalidate(const struct wopts *w, size_t *choice, struct ks_error *err)
+whatif_sweep_prevalidate(const struct whatif_opts *w, size_t *choice, struct ks_error *err)
 {
 	struct ksim_opts o = w->o;
 	char **owned;
@@ -252,7 +252,7 @@ whatif_sweep_prevalidate(const struct wopts *w, size_t *choice, struct ks_error 
 
 /* Run one combination in a forked child and write its line to out; 0 or the run's error. */
 int
-whatif_child_run(const struct wopts *w, size_t ncombos, size_t index, const size_t *choice,
+whatif_child_run(const struct whatif_opts *w, size_t ncombos, size_t index, const size_t *choice,
     FILE *out)
 {
 	struct ksim_opts o = w->o;

@@ -30,19 +30,19 @@ int	 whatif_in_shard(size_t index, size_t shard, size_t nshards);
 
 /* ---- shared by the what-if commands (src/cmd/compare.c, sweep.c, merge.c) ---- */
 
-struct vary {
+struct whatif_vary {
 	char		*path;		/* PATH of --vary PATH=v1,v2 (owned) */
 	char		**values;	/* the values in order (owned) */
 	size_t		 nvalues;	/* at least 1 */
 };
 
-struct wopts {
+struct whatif_opts {
 	struct ksim_opts	 o;		/* common options; o.sets = --set */
 	const char		**sets;		/* --set, borrowed (the command line's) */
 	size_t			 nsets;		/* entries in sets */
 	const char		**a, **b;	/* compare --a / --b, like sets */
 	size_t			 na, nb;	/* entries in a and b */
-	struct vary		*vary;		/* sweep --vary, in command-line order */
+	struct whatif_vary		*vary;		/* sweep --vary, in command-line order */
 	size_t			 nvary;		/* entries in vary */
 	long			 jobs;		/* -j, 0 = the number of cores */
 	int			 sharded;	/* --shard given */
@@ -78,9 +78,9 @@ int	whatif_cmp_index(const void *a, const void *b);
 /* Parse lines into rows; print the first error; -1 on any error. */
 int	whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what);
 /* Load every value of every --vary once before forking: a typo fails fast, once. */
-int	whatif_sweep_prevalidate(const struct wopts *w, size_t *choice, struct ks_error *err);
+int	whatif_sweep_prevalidate(const struct whatif_opts *w, size_t *choice, struct ks_error *err);
 /* Run one combination in a forked child and write its line to out; 0 or the run's error. */
-int	whatif_child_run(const struct wopts *w, size_t ncombos, size_t index,
+int	whatif_child_run(const struct whatif_opts *w, size_t ncombos, size_t index,
 	    const size_t *choice, FILE *out);
 void	whatif_push_str(const char ***v, size_t *n, const char *s);
 int	whatif_run_summary(const struct ksim_opts *o, int progress, json_t **out,
@@ -94,9 +94,9 @@ char	**whatif_split_commas(const char *s, size_t *n);
 /* A decimal size_t, digits only; 0 or -1. */
 int	 whatif_parse_size(const char *s, size_t *out);
 /* --metrics M1,M2,...: each checked against the summary's keys; 0 or KS_EUSAGE in *err. */
-int	 whatif_metrics_option(struct wopts *, const char *arg, struct ks_error *err);
+int	 whatif_metrics_option(struct whatif_opts *, const char *arg, struct ks_error *err);
 /* The shared options and --set (borrowed) into w, and the default --metrics. */
-void	 whatif_wopts_finish(struct wopts *w, const struct ksim_opts *o, const char **sets,
+void	 whatif_wopts_finish(struct whatif_opts *w, const struct ksim_opts *o, const char **sets,
 	    size_t nsets);
 
 #endif
