@@ -20,6 +20,18 @@ for opt in $opts; do
 	grep -qE "^\.It Fl .*-$o( |$)|Fl \\\\-$o|Fl -$o" "$srcdir/man/ksim.1" || {
 		echo "FAIL: $opt is an option of ksim (--list-options) but not in man/ksim.1"; fail=1; }
 done
+# `ksim CMD --help` comes from the same table: it lists each option of CMD.
+tmph=$(mktemp) || exit 99
+"$KSIM" --list-options > "$tmph"
+while read -r line; do
+	cmd=${line% --*}
+	opt=${line##* }
+	# shellcheck disable=SC2086
+	if ! "$KSIM" $cmd --help | grep -qE -- "(^| )$opt( |$)"; then
+		echo "FAIL: ksim $cmd --help does not list $opt"; fail=1
+	fi
+done < "$tmph"
+rm -f "$tmph"
 # Examples are tests: every `ksim run|validate|check ...` shown with
 # .Dl in an EXAMPLES section must exit 0.  Paths under scenarios/ are taken
 # from $srcdir; the commands run in a scratch directory, so files they write
