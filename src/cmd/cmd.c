@@ -320,10 +320,11 @@ not_taken(const struct cmd_entry *e, enum cmd_opt id, int ch, int li, const stru
 }
 
 /*
- * Parse argv[depth + 1 ...] for a->cmd (argv[depth] is its name).  getopt_long sees the command's
- * name as argv[0] in the what-if and plan families (its messages begin
- * "sweep: "), the program's in the run family.  *done is set when --help
- * or --version answered the command line.
+ * Parse argv[depth + 1 ...] for a->cmd (argv[depth] is its name).
+ * getopt_long sees the command's name as argv[0] in the what-if and plan
+ * families (its messages begin "sweep: "), the program's in the run
+ * family.  *done is set when --help or --version answered the command
+ * line.
  */
 static enum cmd_status
 cmd_parse(struct cmd_args *a, int argc, char **argv, int depth, int *done)

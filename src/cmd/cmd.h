@@ -44,6 +44,7 @@ enum cmd_opt {
 	OPT_N
 };
 
+_Static_assert(OPT_N <= 64, "the options of a command are a 64-bit mask");
 #define CMD_OPT(o)	(UINT64_C(1) << (o))
 /* The options every command takes. */
 #define CMD_OPTS_SHARED	(CMD_OPT(OPT_OUTPUT) | CMD_OPT(OPT_OUTPUT_FILE) | \

@@ -180,7 +180,8 @@ headroom_exec(struct cmd_args *a)
 
 const struct cmd_entry cmd_plan_headroom_entry = {
 	.name = "plan headroom",
-	.usage = "ksim plan headroom [options] (--pod FILE | --replicas-of KIND/NAME) [--at DUR] FILE...\n",
+	.usage = "ksim plan headroom [options] (--pod FILE | --replicas-of KIND/NAME) "
+	    "[--at DUR] FILE...\n",
 	.nofiles = "expected scenario files, found none",
 	.family = CMD_FAM_PLAN,
 	.opts = CMD_OPTS_SHARED | CMD_OPT(OPT_POD) | CMD_OPT(OPT_REPLICAS_OF) | CMD_OPT(OPT_AT),

@@ -361,8 +361,8 @@ plan_nodes_max_alive(const struct ks_cluster *c)
  * (given after the scenario's files).  The file is removed once loaded.
  */
 int
-plan_sim_extra(struct plan_nodes_ctx *nc, struct plan_cand_edit *e, const char *yaml, struct ks_run **out,
-    struct ks_error *err)
+plan_sim_extra(struct plan_nodes_ctx *nc, struct plan_cand_edit *e, const char *yaml,
+    struct ks_run **out, struct ks_error *err)
 {
 	struct ksim_opts o = *nc->o;
 	struct ksim_edit ed = { cand_apply, cand_undo, e };
