@@ -4,9 +4,9 @@
  * well-known labels, the region's on-demand or spot price, and a name in
  * EC2's private DNS form.  It knows a cluster, a catalog and a region,
  * not a run: the controllers (ca.c, karpenter.c) and the run's setup
- * (static node groups) reach it through run_node_new() and run_zone()
- * (run/run.c), which pass the run's parts, so the factory sits below the
- * run and the front door that runs a scenario.
+ * (static node groups) reach it through run_node_new() and run_zone(),
+ * inline in run/run.h, which pass the run's parts; so the factory sits
+ * below the run and the front door that runs a scenario.
  */
 #include "cloud/eks_node.h"
 

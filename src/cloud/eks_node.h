@@ -1,7 +1,7 @@
 /*
  * eks_node.h: the EKS node factory (eks_node.c): nodes of a catalog
  * instance type, as EKS launches them, into a cluster.  A run reaches it
- * through run_node_new() and run_zone() (run/run.h).
+ * through run_node_new() and run_zone(), inline in run/run.h.
  */
 #ifndef KS_CLOUD_EKS_NODE_H
 #define KS_CLOUD_EKS_NODE_H

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
-#include "cloud/eks_node.h"
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
@@ -27,21 +26,6 @@
 #include "run/run.h"
 #include "util/duration.h"
 #include "util/xmalloc.h"
-
-const char *
-run_zone(struct ks_run *r, int z)
-{
-	return eks_zone(r->region, z);
-}
-
-struct ks_node *
-run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int spot,
-    int max_pods, const char *prefix)
-{
-	struct eks_env env = { &r->cluster, r->cat, r->region, &r->node_seq };
-
-	return eks_node_new(&env, it, zone, spot, max_pods, prefix);
-}
 
 static void
 node_add_taints(struct ks_node *n, const struct ks_taint *t, size_t nt)
