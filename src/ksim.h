@@ -28,6 +28,9 @@ struct ksim_opts {
 	const char		*csv_dir;	/* --csv DIR */
 	const char		*svg_file;	/* --svg FILE */
 	int			 tap;		/* check --tap */
+	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none */
+	void			(*progress)(int64_t now_ms, int64_t end_ms, void *arg);
+	void			*progress_arg;	/* passed to progress */
 };
 
 /* Load and validate only. */
@@ -40,8 +43,7 @@ int	ksim_check(const struct ksim_opts *, size_t *failed, struct ks_error *);
  * Load (with o->sets), simulate and hand back the JSON report in *out (the
  * caller owns it: json_decref), for compare and sweep.  o->output and
  * o->output_file are ignored; o->csv_dir and o->svg_file are honoured.
- * progress: print the simulated time reached on stderr when it is a
- * terminal.
+ * progress: report the simulated time reached through o->progress.
  */
 struct json_t;
 int	ksim_run_json(const struct ksim_opts *, int progress, struct json_t **out,

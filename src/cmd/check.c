@@ -11,11 +11,16 @@
 static enum cmd_status
 check_exec(struct cmd_args *a)
 {
+	struct cmd_progress pg;
 	struct ks_error err;
 	size_t failed;
+	int rc;
 
 	ks_error_clear(&err);
-	if (ksim_check(&a->o, &failed, &err) != 0) {
+	cmd_progress_arm(&pg, &a->o);
+	rc = ksim_check(&a->o, &failed, &err);
+	cmd_progress_done(&pg);
+	if (rc != 0) {
 		ks_error_print(stderr, &err);
 		return CMD_BAD;
 	}

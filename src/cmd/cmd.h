@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "ksim.h"
 
@@ -116,6 +117,16 @@ enum cmd_status	cmd_write(const struct ksim_opts *o, const char *buf, size_t len
  */
 enum cmd_status	cmd_run_family_exec(const struct cmd_args *,
 		    int (*fn)(const struct ksim_opts *, struct ks_error *));
+/* The progress line of a long run on a terminal (cmd/progress.c). */
+struct cmd_progress {
+	struct timespec	 last;		/* wall clock of the last line printed */
+	int		 printed;	/* a line is on the terminal */
+};
+/* Set o->progress to print on stderr when it is a terminal (else NULL). */
+void	cmd_progress_arm(struct cmd_progress *, struct ksim_opts *o);
+/* Clear the line, if one was printed. */
+void	cmd_progress_done(struct cmd_progress *);
+
 /* `ksim --help`: every command's synopsis and the run family's options. */
 void	cmd_usage(FILE *);
 /* `ksim --version` */

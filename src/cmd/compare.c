@@ -48,11 +48,15 @@ compare_run(struct whatif_opts *w)
 		label[v] = whatif_variant_label(&o[v], extra, nextra);
 	}
 	for (int v = 0; v < 2 && rc == CMD_OK; v++) {
+		struct cmd_progress pg;
+		int failed;
+
 		ks_error_clear(&err);
-		if (whatif_run_summary(&o[v], 1, &sum[v], &err) != 0) {
-			ks_error_print(stderr, &err);
-			rc = CMD_BAD;
-		}
+		cmd_progress_arm(&pg, &o[v]);
+		failed = whatif_run_summary(&o[v], 1, &sum[v], &err) != 0;
+		cmd_progress_done(&pg);
+		if (failed)
+			rc = cmd_error(&err);
 	}
 	if (rc == CMD_OK) {
 		char *buf = NULL;

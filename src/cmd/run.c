@@ -24,10 +24,24 @@ cmd_run_family_exec(const struct cmd_args *a,
 	return fn(&a->o, &err) != 0 ? cmd_error(&err) : CMD_OK;
 }
 
+/* ksim_run with the progress line on a terminal */
+static int
+run_progress(const struct ksim_opts *o, struct ks_error *err)
+{
+	struct ksim_opts mine = *o;
+	struct cmd_progress pg;
+	int rc;
+
+	cmd_progress_arm(&pg, &mine);
+	rc = ksim_run(&mine, err);
+	cmd_progress_done(&pg);
+	return rc;
+}
+
 static enum cmd_status
 run_exec(struct cmd_args *a)
 {
-	return cmd_run_family_exec(a, ksim_run);
+	return cmd_run_family_exec(a, run_progress);
 }
 
 const struct cmd_entry cmd_run_entry = {

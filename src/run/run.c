@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cloud/catalog.h"
 #include "cluster/sched.h"
@@ -165,9 +163,17 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 	}
 }
 
-struct progress;
-static struct progress	*progress_arm(struct ks_run *);
-static void		 progress_done(struct progress *);
+/* ---- progress (long runs) ---- */
+
+/* Every simulated minute: tell o->progress how far the run is. */
+static int64_t
+progress_tick(struct sim *sim, void *arg)
+{
+	const struct ksim_opts *o = arg;
+
+	o->progress(sim->now_ms, sim->end_ms, o->progress_arg);
+	return 60 * 1000;
+}
 
 /* ---- timeline ---- */
 
@@ -415,7 +421,6 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 {
 	struct sim_box *b;
 	struct ks_scenario *scn;
-	struct progress *pg = NULL;
 	int rc;
 
 	*out = NULL;
@@ -445,10 +450,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 		return rc;
 	}
 	run_setup(&b->run);
-	if (progress)
-		pg = progress_arm(&b->run);
+	/* the timer only reports, so the run's output is the same with or without it */
+	if (progress && o->progress != NULL)
+		sim_after(&b->run.sim, 60 * 1000, "progress", progress_tick, (void *)(uintptr_t)o);
 	sim_run(&b->run.sim);
-	progress_done(pg);
 	*out = &b->run;
 	return 0;
 }
@@ -584,56 +589,4 @@ cleanup:
 	ksim_simulation_free(r);
 	catalog_free(cat);
 	return rc;
-}
-
-/* ---- progress on a terminal (long runs) ---- */
-
-struct progress {
-	struct timespec	 last;		/* wall clock of the last line printed */
-	int		 printed;	/* a line is on the terminal */
-};
-
-static int64_t
-progress_tick(struct sim *sim, void *arg)
-{
-	struct progress *pg = arg;
-	struct timespec now;
-	char t1[32], t2[32];
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000 >= 250) {
-		fprintf(stderr, "\rksim: simulated %s of %s", report_time(sim->now_ms, t1, sizeof(t1)),
-		    report_time(sim->end_ms, t2, sizeof(t2)));
-		pg->last = now;
-		pg->printed = 1;
-	}
-	/* a simulated minute between looks at the wall clock: cheap, fine-grained enough */
-	return 60 * 1000;
-}
-
-/*
- * Arm the progress line of a run: when stderr is a terminal, the simulated
- * time reached is printed about four times a second.  The timer only reads
- * the clock, so the run's output is the same with or without it.  Returns
- * the state for progress_done(), NULL when quiet.
- */
-static struct progress *
-progress_arm(struct ks_run *r)
-{
-	struct progress *pg;
-
-	if (!isatty(STDERR_FILENO))
-		return NULL;
-	pg = xcalloc(1, sizeof(*pg));
-	clock_gettime(CLOCK_MONOTONIC, &pg->last);
-	sim_after(&r->sim, 60 * 1000, "progress", progress_tick, pg);
-	return pg;
-}
-
-static void
-progress_done(struct progress *pg)
-{
-	if (pg != NULL && pg->printed)
-		fputs("\r\033[K", stderr);
-	free(pg);
 }
