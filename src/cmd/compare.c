@@ -14,8 +14,9 @@
 #include "whatif/whatif.h"
 
 static enum cmd_status
-compare_run(struct whatif_opts *w)
+compare_exec(struct cmd_args *a)
 {
+	struct whatif_opts *w = a->priv;
 	struct ksim_opts o[2];
 	const char **sets[2] = { NULL, NULL };
 	size_t nsets[2] = { 0, 0 };
@@ -23,6 +24,8 @@ compare_run(struct whatif_opts *w)
 	json_t *sum[2] = { NULL, NULL };
 	struct ks_error err;
 	enum cmd_status rc = CMD_OK;
+
+	whatif_wopts_finish(w, &a->o, a->sets, a->nsets);
 
 	if (w->na == 0 && w->nb == 0 && w->o.nfiles != 2) {
 		fprintf(stderr, "ksim: compare: expected two scenario files A and B, or --a and --b "
@@ -104,13 +107,6 @@ compare_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 	}
 	whatif_push_str(id == OPT_A ? &w->a : &w->b, id == OPT_A ? &w->na : &w->nb, arg);
 	return 0;
-}
-
-static enum cmd_status
-compare_exec(struct cmd_args *a)
-{
-	whatif_wopts_finish(a->priv, &a->o, a->sets, a->nsets);
-	return compare_run(a->priv);
 }
 
 const struct cmd_entry cmd_compare_entry = {

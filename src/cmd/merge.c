@@ -16,14 +16,17 @@
 #include "whatif/whatif.h"
 
 static enum cmd_status
-merge_run(struct whatif_opts *w)
+merge_exec(struct cmd_args *a)
 {
+	struct whatif_opts *w = a->priv;
 	char **lines = NULL;
 	size_t n = 0, ncombos;
 	json_t **rows = NULL, *vary;
 	char **m = w->metrics, **mfrom = NULL;
 	size_t nm = w->nmetrics;
 	enum cmd_status rc = CMD_OK;
+
+	whatif_wopts_finish(w, &a->o, a->sets, a->nsets);
 
 	for (size_t f = 0; f < w->o.nfiles; f++) {
 		FILE *fp = strcmp(w->o.files[f], "-") == 0 ? stdin : fopen(w->o.files[f], "r");
@@ -140,13 +143,6 @@ merge_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 		return -1;
 	}
 	return 0;
-}
-
-static enum cmd_status
-merge_exec(struct cmd_args *a)
-{
-	whatif_wopts_finish(a->priv, &a->o, a->sets, a->nsets);
-	return merge_run(a->priv);
 }
 
 const struct cmd_entry cmd_merge_entry = {

@@ -131,16 +131,17 @@ plan_option(struct cmd_args *ca, enum cmd_opt id, const char *arg)
 }
 
 enum cmd_status
-plan_exec(struct cmd_args *ca, enum plan_cmd cmd)
+plan_exec(struct cmd_args *ca)
 {
 	struct plan_args *a = ca->priv;
 	struct ks_error err;
 	int rc = 0, over = 0;
 
 	ks_error_clear(&err);
-	a->cmd = cmd;
+	a->cmd = ca->cmd == &cmd_plan_headroom_entry ? PLAN_HEADROOM :
+	    ca->cmd == &cmd_plan_nodes_entry ? PLAN_NODES : PLAN_COST;
 	a->o = ca->o;
-	switch (cmd) {
+	switch (a->cmd) {
 	case PLAN_HEADROOM:
 		rc = cmd_headroom(a, &err);
 		break;

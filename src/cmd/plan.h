@@ -40,8 +40,8 @@ int	cmd_cost(struct plan_args *a, struct ks_error *err);
 void	*plan_args_new(void);
 void	 plan_args_free(void *);
 int	 plan_option(struct cmd_args *, enum cmd_opt, const char *arg);
-/* The handler of plan command `cmd`: its options, then the status of its answer. */
-enum cmd_status	plan_exec(struct cmd_args *, enum plan_cmd cmd);
+/* The handler of the three plan commands: the answer's status. */
+enum cmd_status	plan_exec(struct cmd_args *);
 
 extern const struct cmd_entry cmd_plan_headroom_entry, cmd_plan_nodes_entry, cmd_plan_cost_entry;
 

@@ -138,12 +138,6 @@ cleanup:
 	return rc;
 }
 
-static enum cmd_status
-cost_exec(struct cmd_args *a)
-{
-	return plan_exec(a, PLAN_COST);
-}
-
 const struct cmd_entry cmd_plan_cost_entry = {
 	.name = "plan cost",
 	.usage = "ksim plan cost [options] [--period day|month] [--region R] FILE...\n",
@@ -153,5 +147,5 @@ const struct cmd_entry cmd_plan_cost_entry = {
 	.priv_new = plan_args_new,
 	.priv_free = plan_args_free,
 	.option = plan_option,
-	.exec = cost_exec,
+	.exec = plan_exec,
 };

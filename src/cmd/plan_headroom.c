@@ -172,12 +172,6 @@ cleanup:
 	return rc;
 }
 
-static enum cmd_status
-headroom_exec(struct cmd_args *a)
-{
-	return plan_exec(a, PLAN_HEADROOM);
-}
-
 const struct cmd_entry cmd_plan_headroom_entry = {
 	.name = "plan headroom",
 	.usage = "ksim plan headroom [options] (--pod FILE | --replicas-of KIND/NAME) "
@@ -188,5 +182,5 @@ const struct cmd_entry cmd_plan_headroom_entry = {
 	.priv_new = plan_args_new,
 	.priv_free = plan_args_free,
 	.option = plan_option,
-	.exec = headroom_exec,
+	.exec = plan_exec,
 };

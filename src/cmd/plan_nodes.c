@@ -312,12 +312,6 @@ cleanup:
 	return rc;
 }
 
-static enum cmd_status
-nodes_exec(struct cmd_args *a)
-{
-	return plan_exec(a, PLAN_NODES);
-}
-
 const struct cmd_entry cmd_plan_nodes_entry = {
 	.name = "plan nodes",
 	.usage = "ksim plan nodes [options] [--instance-types LIST] [--capacity-type LIST]\n"
@@ -331,5 +325,5 @@ const struct cmd_entry cmd_plan_nodes_entry = {
 	.priv_new = plan_args_new,
 	.priv_free = plan_args_free,
 	.option = plan_option,
-	.exec = nodes_exec,
+	.exec = plan_exec,
 };

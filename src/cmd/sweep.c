@@ -154,13 +154,16 @@ sweep_count(const struct whatif_opts *w, size_t *nvalues)
 }
 
 static enum cmd_status
-sweep_run(struct whatif_opts *w)
+sweep_exec(struct cmd_args *a)
 {
+	struct whatif_opts *w = a->priv;
 	static const struct pool_ops ops = { sweep_job, sweep_free, sweep_done };
 	long jobs = w->jobs ? w->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	struct sweep sw;
 	struct ks_error err;
 	enum cmd_status rc = CMD_OK;
+
+	whatif_wopts_finish(w, &a->o, a->sets, a->nsets);
 
 	if (w->nvary == 0) {
 		fprintf(stderr, "ksim: sweep: expected at least one --vary PATH=V1,V2,...\n");
@@ -256,13 +259,6 @@ sweep_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 		}
 		return 0;
 	}
-}
-
-static enum cmd_status
-sweep_exec(struct cmd_args *a)
-{
-	whatif_wopts_finish(a->priv, &a->o, a->sets, a->nsets);
-	return sweep_run(a->priv);
 }
 
 const struct cmd_entry cmd_sweep_entry = {
