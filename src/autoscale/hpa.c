@@ -43,7 +43,7 @@
 #include "cluster/metrics.h"
 #include "cluster/quantity.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 

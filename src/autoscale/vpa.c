@@ -80,7 +80,7 @@
 #include "cluster/quantity.h"
 #include "io/load.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
 #include "util/ptrmap.h"
 #include "util/xmalloc.h"

@@ -68,7 +68,7 @@
 #include <string.h>
 
 #include "io/load_model.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
 #include "util/ptrmap.h"
 #include "util/xmalloc.h"

@@ -17,7 +17,7 @@
 
 #include "cloud/billing.h"
 #include "cluster/cluster.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/atomic.h"
 #include "util/xmalloc.h"
 

@@ -18,7 +18,7 @@
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "report/series.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/atomic.h"
 #include "util/fmt.h"
 #include "util/intern.h"

@@ -40,7 +40,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/fmt.h"
 
 /*

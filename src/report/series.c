@@ -30,7 +30,7 @@
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "report/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/xmalloc.h"
 
 #define SERIES_SAMPLES	200		/* samples over the run, at most */

@@ -18,7 +18,7 @@
 
 #include "cluster/cluster.h"
 #include "report/series.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/atomic.h"
 #include "util/fmt.h"
 #include "util/xmalloc.h"

@@ -18,7 +18,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/fmt.h"
 
 /* The wider of a column's width so far and an entry's length. */

@@ -26,7 +26,7 @@
 #include "io/load.h"
 #include "io/report.h"
 #include "ksim.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/xmalloc.h"
 
 struct stamp {

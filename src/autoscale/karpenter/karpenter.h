@@ -18,7 +18,7 @@
 #include "autoscale/karpenter/requirements.h"
 #include "cloud/catalog.h"
 #include "cluster/sched.h"
-#include "run.h"
+#include "run/run.h"
 
 #define KP_MIB			(INT64_C(1024) * 1024)
 #define KP_GIB			(KP_MIB * 1024)

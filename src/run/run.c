@@ -1,5 +1,5 @@
 /*
- * ksim.c: one run, from files to report.
+ * run/run.c: one run, from files to report (the library behind ksim.h).
  *
  * Order of a run (all at simulated t=0 unless the timeline says otherwise):
  * static nodes and Node objects join Ready; workloads are declared; pods of
@@ -11,12 +11,9 @@
  */
 #include "ksim.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cloud/catalog.h"
 #include "cluster/metrics.h"
@@ -25,63 +22,9 @@
 #include "io/load.h"
 #include "io/report.h"
 #include "io/series.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/duration.h"
-#include "util/intern.h"
 #include "util/xmalloc.h"
-
-const char *
-run_zone(struct ks_run *r, int z)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%s%c", r->region, 'a' + z % 26);
-	return intern(buf);
-}
-
-struct ks_node *
-run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int spot,
-    int max_pods, const char *prefix)
-{
-	struct cat_resources cap, alloc;
-	struct ks_node *n;
-	char name[256];
-	uint32_t k = ++r->node_seq;
-
-	if (prefix != NULL)
-		snprintf(name, sizeof(name), "%s-%u", prefix, k);
-	else if (strcmp(r->region, "us-east-1") == 0)
-		snprintf(name, sizeof(name), "ip-10-0-%u-%u.ec2.internal", k / 250, 10 + k % 250);
-	else
-		snprintf(name, sizeof(name), "ip-10-0-%u-%u.%s.compute.internal", k / 250,
-		    10 + k % 250, r->region);
-	n = cluster_node_new(&r->cluster, name);
-	catalog_eks_node(it, max_pods, &cap, &alloc);
-	n->cap.v[RES_CPU] = cap.cpu_m;
-	n->cap.v[RES_MEM] = cap.memory_b;
-	n->cap.v[RES_EPH] = cap.eph_b;
-	n->cap.v[RES_PODS] = cap.pods;
-	n->cap.v[RES_GPU] = cap.gpus;
-	n->alloc.v[RES_CPU] = alloc.cpu_m;
-	n->alloc.v[RES_MEM] = alloc.memory_b;
-	n->alloc.v[RES_EPH] = alloc.eph_b;
-	n->alloc.v[RES_PODS] = alloc.pods;
-	n->alloc.v[RES_GPU] = alloc.gpus;
-	n->itype = it;
-	n->zone = zone;
-	n->spot = spot;
-	if (catalog_price(r->cat, r->region, it->name, spot, &n->price_nusd_h) != 0)
-		n->price_nusd_h = 0;
-	labels_set(&n->labels, "kubernetes.io/hostname", n->name);
-	labels_set(&n->labels, "kubernetes.io/os", "linux");
-	labels_set(&n->labels, "kubernetes.io/arch", it->arch);
-	labels_set(&n->labels, "node.kubernetes.io/instance-type", it->name);
-	labels_set(&n->labels, "topology.kubernetes.io/region", r->region);
-	labels_set(&n->labels, "topology.kubernetes.io/zone", zone);
-	labels_set(&n->labels, "karpenter.sh/capacity-type", spot ? "spot" : "on-demand");
-	labels_set(&n->labels, "eks.amazonaws.com/capacityType", spot ? "SPOT" : "ON_DEMAND");
-	return n;
-}
 
 static void
 node_add_taints(struct ks_node *n, const struct ks_taint *t, size_t nt)
@@ -221,9 +164,17 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 	}
 }
 
-struct progress;
-static struct progress	*progress_arm(struct ks_run *);
-static void		 progress_done(struct progress *);
+/* ---- progress (long runs) ---- */
+
+/* Every simulated minute: tell o->progress how far the run is. */
+static int64_t
+progress_tick(struct sim *sim, void *arg)
+{
+	const struct ksim_opts *o = arg;
+
+	o->progress(sim->now_ms, sim->end_ms, o->progress_arg);
+	return 60 * 1000;
+}
 
 /* ---- timeline ---- */
 
@@ -474,7 +425,6 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 {
 	struct sim_box *b;
 	struct ks_scenario *scn;
-	struct progress *pg = NULL;
 	int rc;
 
 	*out = NULL;
@@ -504,10 +454,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 		return rc;
 	}
 	run_setup(&b->run);
-	if (progress)
-		pg = progress_arm(&b->run);
+	/* the timer only reports, so the run's output is the same with or without it */
+	if (progress && o->progress != NULL)
+		sim_after(&b->run.sim, 60 * 1000, "progress", progress_tick, (void *)(uintptr_t)o);
 	sim_run(&b->run.sim);
-	progress_done(pg);
 	*out = &b->run;
 	return 0;
 }
@@ -643,114 +593,4 @@ cleanup:
 	ksim_simulation_free(r);
 	catalog_free(cat);
 	return rc;
-}
-
-/* ---- progress on a terminal (long runs) ---- */
-
-struct progress {
-	struct timespec	 last;		/* wall clock of the last line printed */
-	int		 printed;	/* a line is on the terminal */
-};
-
-static int64_t
-progress_tick(struct sim *sim, void *arg)
-{
-	struct progress *pg = arg;
-	struct timespec now;
-	char t1[32], t2[32];
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000 >= 250) {
-		fprintf(stderr, "\rksim: simulated %s of %s", report_time(sim->now_ms, t1, sizeof(t1)),
-		    report_time(sim->end_ms, t2, sizeof(t2)));
-		pg->last = now;
-		pg->printed = 1;
-	}
-	/* a simulated minute between looks at the wall clock: cheap, fine-grained enough */
-	return 60 * 1000;
-}
-
-/*
- * Arm the progress line of a run: when stderr is a terminal, the simulated
- * time reached is printed about four times a second.  The timer only reads
- * the clock, so the run's output is the same with or without it.  Returns
- * the state for progress_done(), NULL when quiet.
- */
-static struct progress *
-progress_arm(struct ks_run *r)
-{
-	struct progress *pg;
-
-	if (!isatty(STDERR_FILENO))
-		return NULL;
-	pg = xcalloc(1, sizeof(*pg));
-	clock_gettime(CLOCK_MONOTONIC, &pg->last);
-	sim_after(&r->sim, 60 * 1000, "progress", progress_tick, pg);
-	return pg;
-}
-
-static void
-progress_done(struct progress *pg)
-{
-	if (pg != NULL && pg->printed)
-		fputs("\r\033[K", stderr);
-	free(pg);
-}
-
-
-int
-ksim_opt_common(struct ksim_opts *o, int ch, const char *arg, const char ***sets,
-    size_t *nsets)
-{
-	struct ks_error err;
-	char *end;
-
-	switch (ch) {
-	case 'o':
-		if (strcmp(arg, "text") == 0)
-			o->output = KSIM_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			o->output = KSIM_JSON;
-		else {
-			fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 1;
-	case 'f':
-		o->output_file = arg;
-		return 1;
-	case 'd':
-		ks_error_clear(&err);
-		if (ks_duration_parse(arg, &o->duration_ms, &err, NULL) != 0 || o->duration_ms <= 0) {
-			fprintf(stderr, "ksim: --duration: expected a positive duration such as 90s "
-			    "or 5m, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 1;
-	case 's':
-		errno = 0;
-		o->seed = strtoull(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || arg[0] == '\0' || arg[0] == '-') {
-			fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
-			    arg);
-			return -1;
-		}
-		o->has_seed = 1;
-		return 1;
-	case 'c':
-		o->catalog_dir = arg;
-		return 1;
-	case 'q':
-		o->quiet = 1;
-		return 1;
-	case 'S':
-		if (strchr(arg, '=') == NULL || arg[0] == '=') {
-			fprintf(stderr, "ksim: --set: expected PATH=VALUE, found \"%s\"\n", arg);
-			return -1;
-		}
-		*sets = xreallocarray(*sets, *nsets + 1, sizeof(**sets));
-		(*sets)[(*nsets)++] = arg;
-		return 1;
-	}
-	return 0;
 }
