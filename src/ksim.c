@@ -38,6 +38,19 @@ run_zone(struct ks_run *r, int z)
 	return intern(buf);
 }
 
+/*
+ * The MIG profile of a node whose GPUs the NVIDIA GPU Operator's MIG
+ * manager partitioned whole (label nvidia.com/mig.config=all-PROFILE), for
+ * the device plugin's mixed strategy; NULL otherwise (strategy none).
+ */
+static const char *
+run_mig_profile(const struct ks_labels *l)
+{
+	const char *v = labels_get(l, "nvidia.com/mig.config");
+
+	return v != NULL && strncmp(v, "all-", 4) == 0 ? v + 4 : NULL;
+}
+
 struct ks_node *
 run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int spot,
     int max_pods, const char *prefix)
@@ -60,12 +73,12 @@ run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int
 	n->cap.v[RES_MEM] = cap.memory_b;
 	n->cap.v[RES_EPH] = cap.eph_b;
 	n->cap.v[RES_PODS] = cap.pods;
-	n->cap.v[RES_GPU] = cap.gpus;
+	res_set_devices(&n->cap, it, NULL);
 	n->alloc.v[RES_CPU] = alloc.cpu_m;
 	n->alloc.v[RES_MEM] = alloc.memory_b;
 	n->alloc.v[RES_EPH] = alloc.eph_b;
 	n->alloc.v[RES_PODS] = alloc.pods;
-	n->alloc.v[RES_GPU] = alloc.gpus;
+	res_set_devices(&n->alloc, it, NULL);
 	n->itype = it;
 	n->zone = zone;
 	n->spot = spot;
@@ -115,12 +128,12 @@ create_node_def(struct ks_run *r, struct node_def *d)
 			d->alloc.v[RES_MEM] = alloc.memory_b;
 			d->alloc.v[RES_EPH] = alloc.eph_b;
 			d->alloc.v[RES_PODS] = alloc.pods;
-			d->alloc.v[RES_GPU] = alloc.gpus;
+			res_set_devices(&d->alloc, n->itype, run_mig_profile(&d->labels));
 			d->cap.v[RES_CPU] = cap.cpu_m;
 			d->cap.v[RES_MEM] = cap.memory_b;
 			d->cap.v[RES_EPH] = cap.eph_b;
 			d->cap.v[RES_PODS] = cap.pods;
-			d->cap.v[RES_GPU] = cap.gpus;
+			res_set_devices(&d->cap, n->itype, run_mig_profile(&d->labels));
 		}
 	}
 	n->alloc = d->alloc;
@@ -343,6 +356,10 @@ run_setup(struct ks_run *r)
 
 			for (size_t l = 0; l < sn->labels.n; l++)
 				labels_set(&n->labels, sn->labels.v[l].key, sn->labels.v[l].val);
+			if (run_mig_profile(&n->labels) != NULL) {
+				res_set_devices(&n->cap, it, run_mig_profile(&n->labels));
+				res_set_devices(&n->alloc, it, run_mig_profile(&n->labels));
+			}
 			node_add_taints(n, sn->taints, sn->ntaints);
 			n->mark = sn->mark;
 			cluster_node_ready(c, n);

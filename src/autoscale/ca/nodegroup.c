@@ -437,7 +437,7 @@ tmpl_from_asg(struct ca_state *st, struct ca_group *g)
 	g->tmpl.cap.v[RES_MEM] = it->memory_mib * 1024 * 1024;
 	g->tmpl.cap.v[RES_EPH] = (int64_t)CAT_EKS_ROOT_GIB * 1024 * 1024 * 1024;
 	g->tmpl.cap.v[RES_PODS] = 110;
-	g->tmpl.cap.v[RES_GPU] = it->gpus;
+	res_set_devices(&g->tmpl.cap, it, NULL);
 	g->tmpl.alloc = g->tmpl.cap;
 	labels_copy(&g->tmpl.labels, &g->labels);
 	labels_set(&g->tmpl.labels, "kubernetes.io/hostname", g->tmpl.name);

@@ -51,7 +51,9 @@
 /* The label keys an instance type answers, in kp_it.lab order. */
 enum {
 	KL_TYPE, KL_FAMILY, KL_CATEGORY, KL_GENERATION, KL_SIZE, KL_CPU, KL_MEMORY,
-	KL_GPU_COUNT, KL_HYPERVISOR, KL_CPU_MANUFACTURER, KL_ARCH, KL_OS, KL_REGION, KL_N
+	KL_GPU_COUNT, KL_HYPERVISOR, KL_CPU_MANUFACTURER, KL_ARCH, KL_OS, KL_REGION,
+	KL_GPU_NAME, KL_GPU_MANUFACTURER, KL_GPU_MEMORY, KL_ACC_NAME, KL_ACC_MANUFACTURER,
+	KL_ACC_COUNT, KL_N
 };
 #define KP_ZONE_KEY	"topology.kubernetes.io/zone"
 #define KP_CT_KEY	"karpenter.sh/capacity-type"

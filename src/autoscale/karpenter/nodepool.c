@@ -219,8 +219,8 @@ kp_parse_limits(const struct yt_node *m, struct kp_pool *p, struct ks_error *err
 			p->limited |= 1u << RES_EPH;
 		else if (strcmp(k, "pods") == 0)
 			p->limited |= 1u << RES_PODS;
-		else if (strstr(k, "/gpu") != NULL)
-			p->limited |= 1u << RES_GPU;
+		else if (strchr(k, '/') != NULL && res_index(k) >= 0)
+			p->limited |= 1u << res_index(k);
 	}
 	nodes = yt_map_get(m, "nodes");
 	if (nodes != NULL) {

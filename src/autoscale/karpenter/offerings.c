@@ -26,6 +26,10 @@ const char *const kp_label_names[KL_N] = {
 	"karpenter.k8s.aws/instance-memory", "karpenter.k8s.aws/instance-gpu-count",
 	"karpenter.k8s.aws/instance-hypervisor", "karpenter.k8s.aws/instance-cpu-manufacturer",
 	"kubernetes.io/arch", "kubernetes.io/os", "topology.kubernetes.io/region",
+	"karpenter.k8s.aws/instance-gpu-name", "karpenter.k8s.aws/instance-gpu-manufacturer",
+	"karpenter.k8s.aws/instance-gpu-memory", "karpenter.k8s.aws/instance-accelerator-name",
+	"karpenter.k8s.aws/instance-accelerator-manufacturer",
+	"karpenter.k8s.aws/instance-accelerator-count",
 };
 /*
  * Karpenter's estimate for a type it has not seen yet (aws types.go, B.8):
@@ -48,7 +52,7 @@ kp_estimate(const struct cat_itype *it, struct ks_res *cap, struct ks_res *alloc
 	cap->v[RES_MEM] = mem * KP_MIB;
 	cap->v[RES_EPH] = CAT_EKS_ROOT_GIB * KP_GIB;
 	cap->v[RES_PODS] = it->max_pods;
-	cap->v[RES_GPU] = it->gpus;
+	res_set_devices(cap, it, NULL);
 	if (it->has_kp) {
 		alloc->v[RES_CPU] = it->kp_cpu_m;
 		alloc->v[RES_MEM] = it->kp_memory_mib * KP_MIB;
@@ -61,7 +65,7 @@ kp_estimate(const struct cat_itype *it, struct ks_res *cap, struct ks_res *alloc
 		alloc->v[RES_EPH] = (CAT_EKS_ROOT_GIB - 1) * KP_GIB - CAT_EKS_ROOT_GIB * KP_GIB / 10;
 		alloc->v[RES_PODS] = it->max_pods;
 	}
-	alloc->v[RES_GPU] = it->gpus;
+	res_set_devices(alloc, it, NULL);
 }
 
 static const char *
@@ -81,6 +85,39 @@ kp_cpu_manufacturer(const struct cat_itype *it)
 	return strcmp(it->arch, "arm64") == 0 ? "aws" : "intel";
 }
 
+/*
+ * The accelerator labels of the AWS provider (instancetype/types.go):
+ * instance-gpu-{name,manufacturer,count,memory} for GPUs,
+ * instance-accelerator-{name,manufacturer,count} for Neuron, Gaudi and
+ * Qualcomm devices, from accelerators.csv (the gpus column alone without it).
+ */
+static void
+kp_it_accel_labels(struct kp_it *k, const struct cat_itype *it)
+{
+	const struct cat_accel *a = it->accel;
+	char buf[32];
+
+	if (a == NULL) {
+		if (it->gpus > 0) {
+			snprintf(buf, sizeof(buf), "%d", it->gpus);
+			k->lab[KL_GPU_COUNT] = intern(buf);
+		}
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%d", a->count);
+	if (strcmp(a->kind, "gpu") == 0) {
+		k->lab[KL_GPU_COUNT] = intern(buf);
+		k->lab[KL_GPU_NAME] = intern(a->device);
+		k->lab[KL_GPU_MANUFACTURER] = intern(a->manufacturer);
+		snprintf(buf, sizeof(buf), "%lld", (long long)a->memory_mib);
+		k->lab[KL_GPU_MEMORY] = intern(buf);
+	} else {
+		k->lab[KL_ACC_COUNT] = intern(buf);
+		k->lab[KL_ACC_NAME] = intern(a->device);
+		k->lab[KL_ACC_MANUFACTURER] = intern(a->manufacturer);
+	}
+}
+
 void
 kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
 {
@@ -98,10 +135,7 @@ kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
 	k->lab[KL_CPU] = intern(buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)it->memory_mib);
 	k->lab[KL_MEMORY] = intern(buf);
-	if (it->gpus > 0) {
-		snprintf(buf, sizeof(buf), "%d", it->gpus);
-		k->lab[KL_GPU_COUNT] = intern(buf);
-	}
+	kp_it_accel_labels(k, it);
 	if (it->hypervisor != NULL && it->hypervisor[0] != '\0')
 		k->lab[KL_HYPERVISOR] = intern(it->hypervisor);
 	k->lab[KL_CPU_MANUFACTURER] = intern(kp_cpu_manufacturer(it));
@@ -109,7 +143,7 @@ kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
 	k->lab[KL_OS] = intern("linux");
 	k->lab[KL_REGION] = region;
 	kp_estimate(it, &k->cap, &k->alloc);
-	k->exotic = it->metal || it->gpus > 0;
+	k->exotic = it->metal || it->gpus > 0 || (it->accel != NULL && it->accel->count > 0);
 }
 
 /* The itype label index of key, or -1. */
