@@ -662,6 +662,45 @@ START_TEST(test_case_mig_nodes)
 }
 END_TEST
 
+START_TEST(test_case_automode)
+{
+	json_t *rep = run_case("automode-nodepool.yaml"), *n;
+
+	/* c6a.large, 0.0765 $/h, and 12% of it as the Auto Mode fee */
+	ck_assert_str_eq(pod_itype(rep, tu_str(json_array_get(json_object_get(rep, "pods"), 0),
+	    "name")), "c6a.large");
+	n = json_array_get(json_object_get(rep, "nodes"), 0);
+	ck_assert_str_eq(tu_str(n, "instance_type"), "c6a.large");
+	ck_assert_double_eq_tol(tu_num(n, "price_usd_per_hour"), 0.0765, 1e-12);
+	ck_assert_double_eq_tol(tu_num(n, "automode_fee_usd_per_hour"), 0.00918, 1e-12);
+	/* (0.0765 + 0.00918) x 599 / 3600 */
+	ck_assert_double_eq_tol(tu_num(n, "cost_usd"), 0.014256, 1e-12);
+	json_decref(rep);
+	rep = run_case("automode-builtin.yaml");
+	ck_assert_str_eq(tu_str(json_array_get(json_object_get(rep, "nodes"), 1), "instance_type"),
+	    "c6g.medium");
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_case_automode_warning)
+{
+	char path[1024], *err;
+
+	if (!tu_have_ksim())
+		return;
+	snprintf(path, sizeof(path), "%s/stderr", tu_tmpdir());
+	/* the requirement key ksim does not model is named, with what it does */
+	ck_assert_int_eq(tu_run_ksim("validate tests/cases/automode-nodepool.yaml", NULL, path), 0);
+	err = tu_slurp(path);
+	ck_assert_msg(strstr(err, "requirement on \"eks.amazonaws.com/instance-network-bandwidth\" "
+	    "is not modelled") != NULL, "stderr: %s", err);
+	ck_assert_ptr_nonnull(strstr(err, "every instance type passes it"));
+	free(err);
+	tu_cleanup();
+}
+END_TEST
+
 Suite *
 catalog_suite(void)
 {
@@ -712,6 +751,8 @@ catalog_suite(void)
 	tcase_add_test(tc, test_case_karpenter_families);
 	tcase_add_test(tc, test_case_ca_families);
 	tcase_add_test(tc, test_case_mig_nodes);
+	tcase_add_test(tc, test_case_automode);
+	tcase_add_test(tc, test_case_automode_warning);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -54,7 +54,7 @@ node_cost_nusd(const struct ks_node *n, int64_t end_ms)
 	if (secs < 60)
 		secs = 60;
 	/* price per hour * seconds / 3600, rounded to the nearest nano-USD */
-	return (n->price_nusd_h * secs + 1800) / 3600;
+	return ((n->price_nusd_h + n->fee_nusd_h) * secs + 1800) / 3600;
 }
 
 char *
@@ -339,6 +339,9 @@ report_json(struct ks_run *r)
 		json_object_set_new(o, "ready_at_ms", ms_or_null(n->ready_ms));
 		json_object_set_new(o, "terminated_at_ms", ms_or_null(n->gone_ms));
 		json_object_set_new(o, "price_usd_per_hour", report_json_usd(n->price_nusd_h));
+		if (n->fee_nusd_h > 0)
+			json_object_set_new(o, "automode_fee_usd_per_hour",
+			    report_json_usd(n->fee_nusd_h));
 		json_object_set_new(o, "cost_usd", report_json_usd(nc));
 		json_array_append_new(nodes, o);
 	}

@@ -90,7 +90,7 @@ node_cost_at(const struct ks_node *nd, int64_t t)
 	secs = (until - nd->launched_ms + 999) / 1000;
 	if (secs < 60)
 		secs = 60;
-	return (nd->price_nusd_h * secs + 1800) / 3600;
+	return ((nd->price_nusd_h + nd->fee_nusd_h) * secs + 1800) / 3600;
 }
 
 static char *
