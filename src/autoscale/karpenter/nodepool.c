@@ -388,6 +388,13 @@ kp_pool_version(const struct ks_doc *d, struct kp_pool *p, struct ks_error *err)
 static void
 kp_pool_labels_finish(struct kp_pool *p, const char *pool_key)
 {
+	/* Auto Mode labels its nodes; workloads select them by it */
+	if (p->automode)
+		labels_set(&p->labels, "eks.amazonaws.com/compute-type", "auto");
+	if (labels_get(&p->labels, "nvidia.com/mig.config") != NULL)
+		ks_warn(&p->mark, "%s \"%s\": nvidia.com/mig.config is not modelled on the nodes "
+		    "it launches: they advertise whole GPUs as nvidia.com/gpu (MIG strategy "
+		    "none); declare MIG-partitioned nodes as Nodes", p->kind, p->name);
 	for (size_t i = 0; i < p->labels.n; i++) {
 		const char *lv = p->labels.v[i].val;
 
