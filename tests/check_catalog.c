@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
+#include "cluster/res.h"
 #include "testutil.h"
 
 #define MIB	INT64_C(1048576)
@@ -374,6 +375,57 @@ START_TEST(test_automode_fee)
 }
 END_TEST
 
+/* ---- res.h: the resource slots ---- */
+
+START_TEST(test_res_slots)
+{
+	struct ks_res r, need, alloc, used;
+	char name[32];
+	int a, b;
+
+	/* the device plugins' names have fixed slots */
+	ck_assert_int_eq(res_lookup("nvidia.com/gpu"), RES_GPU);
+	ck_assert_int_eq(res_lookup("amd.com/gpu"), RES_AMD_GPU);
+	ck_assert_int_eq(res_index("aws.amazon.com/neuroncore"), RES_NEURONCORE);
+	ck_assert_int_eq(res_lookup("cpu"), RES_CPU);
+	/* other names are named at first use, once */
+	ck_assert_int_eq(res_lookup("example.com/a"), -1);
+	a = res_index("example.com/a");
+	ck_assert_int_ge(a, RES_EXT0);
+	ck_assert_int_eq(res_index("example.com/a"), a);
+	b = res_index("example.com/b");
+	ck_assert_int_ne(a, b);
+	ck_assert_str_eq(res_name[b], "example.com/b");
+	/* RES_NEXT of them; then -1 (this test's process started with none) */
+	for (int i = 2; i < RES_NEXT; i++) {
+		snprintf(name, sizeof(name), "example.com/x%d", i);
+		ck_assert_int_ge(res_index(name), RES_EXT0);
+	}
+	ck_assert_int_eq(res_index("example.com/one-too-many"), -1);
+	/* a p4d's devices land in their slots and clear the others */
+	memset(&r, 0, sizeof(r));
+	r.v[a] = 9;
+	res_set_devices(&r, catalog_find(cat, "p4d.24xlarge"), NULL);
+	ck_assert_int_eq(r.v[RES_GPU], 8);
+	ck_assert_int_eq(r.v[a], 0);
+	/* the fit check reads alloc - used - extra, only where need > 0 */
+	memset(&need, 0, sizeof(need));
+	memset(&alloc, 0, sizeof(alloc));
+	memset(&used, 0, sizeof(used));
+	need.v[RES_CPU] = 500;
+	need.v[RES_GPU] = 1;
+	alloc.v[RES_CPU] = 1000;
+	alloc.v[RES_GPU] = 1;
+	used.v[RES_CPU] = 400;
+	ck_assert_uint_eq(res_short_free(&need, &alloc, &used, NULL), 0);
+	used.v[RES_GPU] = 1;
+	ck_assert_uint_eq(res_short_free(&need, &alloc, &used, NULL), 1u << RES_GPU);
+	need.v[RES_CPU] = 700;
+	ck_assert_uint_eq(res_short_free(&need, &alloc, &used, &need),
+	    (1u << RES_GPU) | (1u << RES_CPU));
+}
+END_TEST
+
 /* A scratch catalog directory with four small valid files. */
 static const char *tmpdir;
 
@@ -720,6 +772,7 @@ catalog_suite(void)
 	tcase_add_test(tc, test_derived_labels);
 	tcase_add_test(tc, test_accelerators);
 	tcase_add_test(tc, test_automode_fee);
+	tcase_add_test(tc, test_res_slots);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
