@@ -10,7 +10,14 @@
  * spot as an advisor-based estimate), karpenter-allocatable.csv (what
  * Karpenter's docs page says is left for pods) and spot-advisor.csv.  The
  * files are compiled in by gen_catalog.sh; --catalog DIR reads the same
- * four names at run time through the same parser.
+ * four names at run time through the same parser.  Two more are optional:
+ * accelerators.csv says which device each accelerated type carries and
+ * which extended resources its device plugin advertises
+ * (catalog_device_resources(); without the file the gpus column is read
+ * as NVIDIA GPUs, as before the file existed), and automode-fees.csv holds
+ * the EKS Auto Mode fee as rules matched most-specific first.  Both keep
+ * an owned copy of their text with fields terminated in place, like
+ * instance-types.csv; a type points at its accelerator row.
  *
  * Allocatable.  catalog_eks_node() is the EKS AMI's formula (AL2
  * bootstrap.sh, AL2023 nodeadm internal/kubelet/config.go; Karpenter
