@@ -27,7 +27,7 @@ billing_node_cost_nusd(const struct ks_node *n, int64_t end_ms)
 
 	if (until < n->launched_ms)
 		return 0;
-	return billing_nusd(n->price_nusd_h, until - n->launched_ms);
+	return billing_nusd(n->price_nusd_h + n->fee_nusd_h, until - n->launched_ms);
 }
 
 int64_t
@@ -37,5 +37,5 @@ billing_node_cost_at(const struct ks_node *n, int64_t t)
 
 	if (n->launched_ms > t || until < n->launched_ms)
 		return 0;
-	return billing_nusd(n->price_nusd_h, until - n->launched_ms);
+	return billing_nusd(n->price_nusd_h + n->fee_nusd_h, until - n->launched_ms);
 }

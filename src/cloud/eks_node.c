@@ -48,12 +48,12 @@ eks_node_new(const struct eks_env *e, const struct cat_itype *it, const char *zo
 	n->cap.v[RES_MEM] = cap.memory_b;
 	n->cap.v[RES_EPH] = cap.eph_b;
 	n->cap.v[RES_PODS] = cap.pods;
-	n->cap.v[RES_GPU] = cap.gpus;
+	res_set_devices(&n->cap, it, NULL);
 	n->alloc.v[RES_CPU] = alloc.cpu_m;
 	n->alloc.v[RES_MEM] = alloc.memory_b;
 	n->alloc.v[RES_EPH] = alloc.eph_b;
 	n->alloc.v[RES_PODS] = alloc.pods;
-	n->alloc.v[RES_GPU] = alloc.gpus;
+	res_set_devices(&n->alloc, it, NULL);
 	n->itype = it;
 	n->zone = zone;
 	n->spot = spot;

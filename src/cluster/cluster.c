@@ -44,8 +44,6 @@ const char *const pod_phase_name[] = { "Pending", "Scheduled", "Running", "Termi
     "Deleted", "Succeeded" };
 const char *const wl_kind_name[] = { "Pod", "Deployment", "ReplicaSet", "StatefulSet",
     "Job", "Notebook", "DaemonSet" };
-const char *const res_name[RES_N] = { "cpu", "memory", "ephemeral-storage", "pods",
-    "nvidia.com/gpu" };
 
 static void	wl_reconcile(struct ks_cluster *, struct ks_workload *);
 static int64_t	pod_timer_fired(struct sim *, void *);

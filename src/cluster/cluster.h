@@ -186,6 +186,7 @@ struct ks_node {
 	const char		*zone;		/* interned, "" when unknown */
 	int			 spot;		/* capacity type spot */
 	int64_t			 price_nusd_h;	/* price, nano-USD per hour; 0 unknown */
+	int64_t			 fee_nusd_h;	/* EKS Auto Mode fee, nano-USD per hour, billed too */
 	int			 unschedulable;	/* spec.unschedulable (cordoned) */
 	enum node_state		 state;
 	int64_t			 launched_ms;	/* asked for (billing starts) */

@@ -412,7 +412,6 @@ sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
     const struct ks_res *extra, struct sched_ctx *x, struct sched_fit *out)
 {
 	const struct ks_podspec *s = p->spec;
-	struct ks_res free_;
 
 	memset(out, 0, sizeof(*out));
 	c->sched_filter_calls++;
@@ -441,11 +440,7 @@ sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 		out->fail = SF_AFFINITY;
 		return 0;
 	}
-	free_ = n->alloc;
-	res_sub(&free_, &n->used);
-	if (extra != NULL)
-		res_sub(&free_, extra);
-	out->short_res = res_short(&p->req, &free_);
+	out->short_res = res_short_free(&p->req, &n->alloc, &n->used, extra);
 	if (out->short_res != 0) {
 		out->fail = SF_RESOURCES;
 		return 0;

@@ -295,6 +295,29 @@ load_taints(const struct yt_node *n, struct ks_taint **out, size_t *nout, struct
 	return 0;
 }
 
+/*
+ * An extended resource (any name with a '/', as the API requires: vendor
+ * device plugins, MIG profiles, anything a Node advertises) gets its own
+ * slot of res.h, so NodeResourcesFit can say "Insufficient <name>"; only
+ * when the slots are used up, or for a name that is no extended resource,
+ * is it ignored, with a warning.
+ */
+static void
+load_extended_resource(const struct yt_node *k, int64_t x, struct ks_res *out)
+{
+	int r = strchr(k->str, '/') != NULL ? res_index(k->str) : -1;
+
+	if (r >= 0) {
+		out->v[r] = x;
+		return;
+	}
+	if (strchr(k->str, '/') != NULL)
+		ks_warn(&k->mark, "extended resource \"%s\" is not modelled (ksim tracks at most "
+		    "%d names besides the device plugins'); ignored", k->str, RES_NEXT);
+	else
+		ks_warn(&k->mark, "resource \"%s\" is not modelled; ignored", k->str);
+}
+
 int
 load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err)
 {
@@ -326,10 +349,8 @@ load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err
 			out->v[RES_EPH] = x;
 		else if (strcmp(k->str, "pods") == 0)
 			out->v[RES_PODS] = x;
-		else if (strstr(k->str, "/gpu") != NULL)
-			out->v[RES_GPU] += x;
 		else if (strncmp(k->str, "hugepages-", 10) != 0)
-			ks_warn(&k->mark, "resource \"%s\" is not modelled; ignored", k->str);
+			load_extended_resource(k, x, out);
 	}
 	return 0;
 }
@@ -361,11 +382,9 @@ load_container(const struct yt_node *c, int init, struct ks_container *out,
 			return KS_EINVAL;
 		/* API defaulting: requests default to limits per resource */
 		for (int r = 0; r < RES_N; r++) {
-			int has = rq != NULL && !yt_is_null(rq) &&
+			int has = rq != NULL && !yt_is_null(rq) && res_name[r] != NULL &&
 			    yt_map_get(rq, res_name[r]) != NULL;
 
-			if (r == RES_GPU)
-				has = out->req.v[r] != 0;
 			if (!has && lim.v[r] != 0)
 				out->req.v[r] = lim.v[r];
 		}

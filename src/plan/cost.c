@@ -90,7 +90,8 @@ plan_cost_compute(struct ks_run *r, struct plan_cost *out)
 				to = until;
 			if (to <= from)
 				continue;
-			v = (int64_t)((double)n->price_nusd_h * (double)(to - from) / 3600000.0 *
+			v = (int64_t)((double)(n->price_nusd_h + n->fee_nusd_h) *
+			    (double)(to - from) / 3600000.0 *
 			    pod_share(&p->req, n) + 0.5);
 			pod_nusd[j] += v;
 			used += v;

@@ -58,9 +58,9 @@ struct jfield {
 };
 
 #define POD_FIELDS	14
-#define NODE_FIELDS	14
+#define NODE_FIELDS	15	/* at most: the Auto Mode fee only where there is one */
 #define EVENT_FIELDS	4
-#define MAX_FIELDS	14
+#define MAX_FIELDS	15
 
 static struct jfield
 f_str(const char *key, const char *s)
@@ -112,9 +112,12 @@ pod_record(const struct ks_cluster *c, const struct ks_pod *p, char *wl, size_t 
 	f[13] = f_str("autoscaler_reason", pending ? p->why_not : NULL);
 }
 
-static void
+/* Fills f; returns the number of fields (the fee only where there is one). */
+static size_t
 node_record(const struct ks_node *n, int64_t cost_nusd, struct jfield *f)
 {
+	size_t i = 13;
+
 	f[0] = f_str("name", n->name);
 	f[1] = f_str("instance_type", n->itype ? n->itype->name : NULL);
 	f[2] = f_str("capacity_type", n->spot ? "spot" : "on-demand");
@@ -128,7 +131,10 @@ node_record(const struct ks_node *n, int64_t cost_nusd, struct jfield *f)
 	f[10] = f_ms("ready_at_ms", n->ready_ms);
 	f[11] = f_ms("terminated_at_ms", n->gone_ms);
 	f[12] = f_usd("price_usd_per_hour", n->price_nusd_h);
-	f[13] = f_usd("cost_usd", cost_nusd);
+	if (n->fee_nusd_h > 0)
+		f[i++] = f_usd("automode_fee_usd_per_hour", n->fee_nusd_h);
+	f[i++] = f_usd("cost_usd", cost_nusd);
+	return i;
 }
 
 static void
@@ -183,8 +189,7 @@ json_node(const struct ks_node *n, int64_t cost_nusd)
 {
 	struct jfield f[NODE_FIELDS];
 
-	node_record(n, cost_nusd, f);
-	return record_json(f, NODE_FIELDS);
+	return record_json(f, node_record(n, cost_nusd, f));
 }
 
 static json_t *
@@ -363,8 +368,7 @@ elem_node(struct report_account *a, size_t i, char *buf, size_t bufsz, struct jf
 {
 	(void)buf;
 	(void)bufsz;
-	node_record(a->run->cluster.nodes[i], a->node_cost[i], f);
-	return NODE_FIELDS;
+	return node_record(a->run->cluster.nodes[i], a->node_cost[i], f);
 }
 
 static size_t

@@ -26,6 +26,19 @@
 #include "util/duration.h"
 #include "util/xmalloc.h"
 
+/*
+ * The MIG profile of a node whose GPUs the NVIDIA GPU Operator's MIG
+ * manager partitioned whole (label nvidia.com/mig.config=all-PROFILE), for
+ * the device plugin's mixed strategy; NULL otherwise (strategy none).
+ */
+static const char *
+run_mig_profile(const struct ks_labels *l)
+{
+	const char *v = labels_get(l, "nvidia.com/mig.config");
+
+	return v != NULL && strncmp(v, "all-", 4) == 0 ? v + 4 : NULL;
+}
+
 static void
 node_add_taints(struct ks_node *n, const struct ks_taint *t, size_t nt)
 {
@@ -59,12 +72,12 @@ create_node_def(struct ks_run *r, struct node_def *d)
 			d->alloc.v[RES_MEM] = alloc.memory_b;
 			d->alloc.v[RES_EPH] = alloc.eph_b;
 			d->alloc.v[RES_PODS] = alloc.pods;
-			d->alloc.v[RES_GPU] = alloc.gpus;
+			res_set_devices(&d->alloc, n->itype, run_mig_profile(&d->labels));
 			d->cap.v[RES_CPU] = cap.cpu_m;
 			d->cap.v[RES_MEM] = cap.memory_b;
 			d->cap.v[RES_EPH] = cap.eph_b;
 			d->cap.v[RES_PODS] = cap.pods;
-			d->cap.v[RES_GPU] = cap.gpus;
+			res_set_devices(&d->cap, n->itype, run_mig_profile(&d->labels));
 		}
 	}
 	n->alloc = d->alloc;
@@ -295,6 +308,10 @@ run_setup(struct ks_run *r)
 
 			for (size_t l = 0; l < sn->labels.n; l++)
 				labels_set(&n->labels, sn->labels.v[l].key, sn->labels.v[l].val);
+			if (run_mig_profile(&n->labels) != NULL) {
+				res_set_devices(&n->cap, it, run_mig_profile(&n->labels));
+				res_set_devices(&n->alloc, it, run_mig_profile(&n->labels));
+			}
 			node_add_taints(n, sn->taints, sn->ntaints);
 			n->mark = sn->mark;
 			cluster_node_ready(c, n);
