@@ -8,8 +8,9 @@
 # NODES nodes starting at HOUR (default -s, 8), then time
 #   BUILDDIR/ksim run -q -d DURATION -o json -f OUT.json DAY.yaml
 # under /usr/bin/time (user + system CPU seconds and maximum RSS of the
-# ksim process) and timeout(1) (-t, default 300 s: a run that takes longer
-# is killed and reported as such).  The default runs are
+# ksim process), with a limit of -t (default 300) CPU seconds (ulimit -t)
+# and six times that in wall-clock seconds (timeout(1)): a run that takes
+# longer is killed and reported as such.  The default runs are
 #   1000:1h 2000:1h 4000:1h 5000:24h@0
 # one simulated hour at 1k, 2k and 4k nodes from 08:00 (the morning ramp:
 # every HPA scaling up, the autoscalers adding nodes, consolidation
@@ -71,7 +72,7 @@ secs() {
 echo "ksim day benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "binary: $b/ksim ($("$b/ksim" --version 2>&1 | head -1))"
 echo "machine: $(nproc) cpu, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
-echo "runs: ksim run -q -d DUR -o json -f OUT DAY.yaml; CPU = user + sys of ksim (/usr/bin/time), timeout ${limit}s"
+echo "runs: ksim run -q -d DUR -o json -f OUT DAY.yaml; CPU = user + sys of ksim (/usr/bin/time), limit ${limit} s CPU"
 echo
 printf "%-9s %6s %5s %5s %8s %9s %9s %7s %8s %9s %7s %7s\n" \
     variant nodes start sim "CPU s" "CPU s/h" "day est" "RSS MiB" events "events/s" pods "wall s"
@@ -86,11 +87,12 @@ for v in $(echo "$variants" | tr , ' '); do
 		sh "$here/genday.sh" -v "$v" -s "$h" "$n" > "$tmp/day.yaml"
 		rm -f "$tmp/out.json"
 		rc=0
-		/usr/bin/time -f "%U %S %M %e" -o "$tmp/time" timeout "$limit" \
-		    "$b/ksim" run -q -d "$d" -o json -f "$tmp/out.json" "$tmp/day.yaml" || rc=$?
+		(ulimit -t "$limit"
+		 exec /usr/bin/time -f "%U %S %M %e" -o "$tmp/time" timeout $((limit * 6)) \
+		    "$b/ksim" run -q -d "$d" -o json -f "$tmp/out.json" "$tmp/day.yaml") || rc=$?
 		if [ "$rc" -ne 0 ]; then
 			printf "%-9s %6d %02d:00 %5s   %s\n" "$v" "$n" "$h" "$d" \
-			    "$([ "$rc" -eq 124 ] && echo "killed after ${limit}s" || echo "failed ($rc)")"
+			    "stopped (status $rc) at the ${limit} s CPU limit or $((limit * 6)) s wall"
 			continue
 		fi
 		ev=$(grep -o '"object":' "$tmp/out.json" | wc -l)
