@@ -34,6 +34,7 @@ setup(void)
 {
 	sim_init(&S, 3600 * 1000);
 	cluster_init(&C, &S, 1);
+	sched_attach(&C, NULL);
 }
 
 static void
@@ -681,7 +682,7 @@ spread_vs_pack(int most, int *on_a, int *on_b)
 {
 	struct ks_node *a, *b;
 
-	C.most_allocated = most;
+	sched_attach(&C, &(struct sched_opts){ .most_allocated = most });
 	a = mknode("a", 4000, 16 * GI, 110, NULL);
 	b = mknode("b", 4000, 16 * GI, 110, NULL);
 	cluster_node_ready(&C, a);
@@ -1015,8 +1016,8 @@ START_TEST(many_nodes_feasible_sampling)
 	for (size_t i = 0; i < C.npods; i++)
 		bound += C.pods[i]->node >= 0;
 	ck_assert_int_eq(bound, 1000);
-	ck_assert_uint_eq(C.sched_attempts, 1000);
-	ck_assert_uint_eq(C.sched_filter_calls, 1000 * 230);
+	ck_assert_uint_eq(sched_stats(&C)->attempts, 1000);
+	ck_assert_uint_eq(sched_stats(&C)->filter_calls, 1000 * 230);
 }
 END_TEST
 
@@ -1033,7 +1034,7 @@ START_TEST(identical_failures_share_a_search)
 	}
 	cluster_workload_start(&C, w);
 	run_until(10000);
-	calls = (int64_t)C.sched_filter_calls;
+	calls = (int64_t)sched_stats(&C)->filter_calls;
 	/* first pod: 10 filter calls to search + 10 to explain; the other 49 reuse them */
 	ck_assert_int_eq(calls, 20);
 	for (size_t i = 0; i < C.npods; i++)
@@ -1144,7 +1145,7 @@ START_TEST(retry_periodic_without_change)
 	run_until(20 * 60 * 1000);
 	ck_assert_int_eq(p->phase, POD_PENDING);
 	ck_assert_int_eq(count_events("FailedScheduling", "pod/default/p"), 1);
-	ck_assert_uint_ge(C.sched_attempts, 4);	/* t=0, then 5, 10, 15, 20 min */
+	ck_assert_uint_ge(sched_stats(&C)->attempts, 4);	/* t=0, then 5, 10, 15, 20 min */
 }
 END_TEST
 
@@ -1162,7 +1163,7 @@ START_TEST(two_clusters_in_one_process)
 	p = mkpod("p", mkspec(2000, 0));
 	run_until(11 * 60 * 1000);
 	ck_assert_int_eq(p->phase, POD_PENDING);
-	ck_assert_uint_eq(C.sched_attempts, 3);	/* 0, 5 and 10 min */
+	ck_assert_uint_eq(sched_stats(&C)->attempts, 3);	/* 0, 5 and 10 min */
 }
 END_TEST
 

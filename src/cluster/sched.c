@@ -24,6 +24,13 @@
  *    followed by the preemption post-filter's own histogram (framework/
  *    types.go FitError.Error, preemption.go).
  *
+ * State: the scheduler owns its queue position, candidate scratch, list
+ * of registered nodes and tie-break stream (struct sched), and hears of
+ * the cluster through cluster_sched_ops: a pod added (queue it, kick a
+ * pass), a bound pod gone (retry the unschedulable ones), a node joining
+ * or going.  The cluster knows nothing of it beyond that table, so
+ * cluster.c builds and reads without this file.
+ *
  * Costs: a pod is O(nodes examined) for plain pods (scores read the
  * node's NonZeroRequested sums, kept on bind, not its pods).  Pods with
  * topology spread or (anti-)affinity also pay O(workloads + matching pods
@@ -53,21 +60,59 @@
 
 static const char *HOSTNAME_KEY = "kubernetes.io/hostname";
 
-static void
-live_rebuild(struct ks_cluster *c)
+struct cand {
+	uint32_t	node;
+	int64_t		base;	/* fit + balanced */
+	int64_t		taints;	/* untolerated PreferNoSchedule taints */
+	int64_t		aff;	/* preferred affinity weight */
+};
+
+/* The scheduler's own state, one per cluster (cluster->sched). */
+struct sched {
+	struct ks_cluster	*c;		/* the cluster it serves (borrowed) */
+	struct sched_opts	 opts;		/* profile knobs */
+	struct sched_stats	 stats;		/* counters (benchmarks, tests) */
+	struct ks_rng		 rng;		/* tie-break stream (seed, 2) */
+	struct sim_event	*ev;		/* the pending scheduling pass, or NULL */
+	int			 retry_armed;	/* the periodic unschedulable retry is queued */
+	int			 changed;	/* something that may unblock pods happened */
+	size_t			 next_start;	/* kube-scheduler's nextStartNodeIndex */
+	struct cand		*cands;		/* scratch: scored candidates */
+	size_t			 candcap;	/* its capacity */
+	uint32_t		*live;		/* ids of registered nodes (Ready or deleting), by id */
+	size_t			 nlive, livecap;
+	int			 live_dirty;	/* the node set changed: rebuild live */
+	size_t			 nanti;		/* pods ever created with required anti-affinity */
+	uint32_t		*anti_ids;	/* ids of those without a controller, in creation order */
+	size_t			 nanti_bare, anticap; /* their number, capacity */
+};
+
+static const struct cluster_sched_ops sched_ops;
+
+static struct sched *
+sched_of(const struct ks_cluster *c)
 {
-	if (!c->live_dirty && c->live != NULL)
+	assert(c->sched_ops == &sched_ops && c->sched != NULL);
+	return c->sched;
+}
+
+static void
+live_rebuild(struct sched *s)
+{
+	struct ks_cluster *c = s->c;
+
+	if (!s->live_dirty && s->live != NULL)
 		return;
-	c->nlive = 0;
+	s->nlive = 0;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		enum node_state st = c->nodes[i]->state;
 
 		if (st == NODE_READY || st == NODE_DELETING)
-			VEC_PUSH(c->live, c->nlive, c->livecap, (uint32_t)i);
+			VEC_PUSH(s->live, s->nlive, s->livecap, (uint32_t)i);
 	}
-	if (c->live == NULL)
-		c->live = xmalloc(sizeof(*c->live));
-	c->live_dirty = 0;
+	if (s->live == NULL)
+		s->live = xmalloc(sizeof(*s->live));
+	s->live_dirty = 0;
 }
 
 /* ---- inter-pod context ---- */
@@ -144,12 +189,14 @@ domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key
 
 /* Sum by_node per domain of key (zone, ...): one pass over the live nodes. */
 static void
-domain_index(struct ks_cluster *c, struct term_counts *tc, const char *key)
+domain_index(struct sched *s, struct term_counts *tc, const char *key)
 {
+	struct ks_cluster *c = s->c;
+
 	if (strcmp(key, HOSTNAME_KEY) == 0)
 		return;
-	for (size_t i = 0; i < c->nlive; i++) {
-		const struct ks_node *m = c->nodes[c->live[i]];
+	for (size_t i = 0; i < s->nlive; i++) {
+		const struct ks_node *m = c->nodes[s->live[i]];
 		const char *d = node_domain(m, key);
 
 		if (d != NULL && tc->by_node[m->id] != 0)
@@ -238,12 +285,14 @@ existing_anti_mark(struct ks_cluster *c, struct sched_ctx *x, const struct ks_po
 }
 
 static void
-existing_anti_spread(struct ks_cluster *c, struct sched_ctx *x, const struct ks_podaff *t)
+existing_anti_spread(struct sched *s, struct sched_ctx *x, const struct ks_podaff *t)
 {
+	struct ks_cluster *c = s->c;
+
 	if (x->anti_domains.n == 0)
 		return;
-	for (size_t m = 0; m < c->nlive; m++) {
-		const struct ks_node *o = c->nodes[c->live[m]];
+	for (size_t m = 0; m < s->nlive; m++) {
+		const struct ks_node *o = c->nodes[s->live[m]];
 		const char *d = node_domain(o, t->topology_key);
 
 		if (d != NULL && ptrmap_get(&x->anti_domains, d) != NULL)
@@ -256,10 +305,11 @@ struct sched_ctx *
 sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 {
 	const struct ks_podspec *s = p->spec;
+	struct sched *sc = sched_of(c);
 	struct sched_ctx *x;
 
-	live_rebuild(c);
-	if (s->npod_aff == 0 && s->npod_anti == 0 && s->ntsc == 0 && c->nanti == 0)
+	live_rebuild(sc);
+	if (s->npod_aff == 0 && s->npod_anti == 0 && s->ntsc == 0 && sc->nanti == 0)
 		return NULL;
 	x = xcalloc(1, sizeof(*x));
 	x->nnodes = c->nnodes;
@@ -269,7 +319,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 		x->naff = s->npod_aff;
 		for (size_t i = 0; i < s->npod_aff; i++) {
 			count_matches(c, &s->pod_aff[i].sel, &s->pod_aff[i], p->ns, NULL, &x->aff[i]);
-			domain_index(c, &x->aff[i], s->pod_aff[i].topology_key);
+			domain_index(sc, &x->aff[i], s->pod_aff[i].topology_key);
 			if (!ns_in(&s->pod_aff[i], p->ns, p->ns) ||
 			    !selector_matches(&s->pod_aff[i].sel, &s->labels))
 				x->self_aff = 0;
@@ -280,7 +330,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 		x->nanti = s->npod_anti;
 		for (size_t i = 0; i < s->npod_anti; i++) {
 			count_matches(c, &s->pod_anti[i].sel, &s->pod_anti[i], p->ns, NULL, &x->anti[i]);
-			domain_index(c, &x->anti[i], s->pod_anti[i].topology_key);
+			domain_index(sc, &x->anti[i], s->pod_anti[i].topology_key);
 		}
 	}
 	if (s->ntsc > 0) {
@@ -291,12 +341,12 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 			int min = -1, host;
 
 			count_matches(c, &s->tsc[i].sel, NULL, NULL, p->ns, &x->tsc[i]);
-			domain_index(c, &x->tsc[i], s->tsc[i].topology_key);
+			domain_index(sc, &x->tsc[i], s->tsc[i].topology_key);
 			host = strcmp(s->tsc[i].topology_key, HOSTNAME_KEY) == 0;
 			/* the smallest count over the domains of the nodes the pod
 			 * may use (nodeAffinityPolicy Honor, the default) */
-			for (size_t j = 0; j < c->nlive && min != 0; j++) {
-				const struct ks_node *n = c->nodes[c->live[j]];
+			for (size_t j = 0; j < sc->nlive && min != 0; j++) {
+				const struct ks_node *n = c->nodes[sc->live[j]];
 				const char *d = node_domain(n, s->tsc[i].topology_key);
 				int k;
 
@@ -310,7 +360,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 			x->tsc_min[i] = min < 0 ? 0 : min;
 		}
 	}
-	if (c->nanti > 0) {
+	if (sc->nanti > 0) {
 		/*
 		 * Existing pods whose required anti-affinity matches p forbid
 		 * their own topology domain (upstream keeps the nodes' pods with
@@ -328,11 +378,11 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 					continue;
 				for (size_t j = 0; j < w->npods; j++)
 					existing_anti_mark(c, x, c->pods[w->pods[j]], t);
-				existing_anti_spread(c, x, t);
+				existing_anti_spread(sc, x, t);
 			}
 		}
-		for (size_t i = 0; i < c->nanti_bare; i++) {
-			const struct ks_pod *q = c->pods[c->anti_ids[i]];
+		for (size_t i = 0; i < sc->nanti_bare; i++) {
+			const struct ks_pod *q = c->pods[sc->anti_ids[i]];
 
 			for (size_t k = 0; k < q->spec->npod_anti; k++) {
 				const struct ks_podaff *t = &q->spec->pod_anti[k];
@@ -340,7 +390,7 @@ sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
 				if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
 					continue;
 				existing_anti_mark(c, x, q, t);
-				existing_anti_spread(c, x, t);
+				existing_anti_spread(sc, x, t);
 			}
 		}
 	}
@@ -415,7 +465,7 @@ sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 	struct ks_res free_;
 
 	memset(out, 0, sizeof(*out));
-	c->sched_filter_calls++;
+	sched_of(c)->stats.filter_calls++;
 	if (n->unschedulable) {
 		/* NodeUnschedulable: tolerating node.kubernetes.io/unschedulable
 		 * lets a pod (a DaemonSet's) through. */
@@ -636,14 +686,15 @@ preemption_reason(struct ks_cluster *c, const struct ks_pod *p, const struct ks_
 }
 
 static void
-explain(struct ks_cluster *c, const struct ks_pod *p, struct sched_ctx *x, char *buf, size_t n)
+explain(struct sched *s, const struct ks_pod *p, struct sched_ctx *x, char *buf, size_t n)
 {
+	struct ks_cluster *c = s->c;
 	struct sched_hist h = { .n = 0 }, ph = { .n = 0 };
 	char a[2048], b[1024];
-	int nnodes = (int)c->nlive;
+	int nnodes = (int)s->nlive;
 
-	for (size_t i = 0; i < c->nlive; i++) {
-		const struct ks_node *nd = c->nodes[c->live[i]];
+	for (size_t i = 0; i < s->nlive; i++) {
+		const struct ks_node *nd = c->nodes[s->live[i]];
 		struct sched_fit f;
 
 		if (sched_fits(c, p, nd, NULL, x, &f))
@@ -666,17 +717,18 @@ explain(struct ks_cluster *c, const struct ks_pod *p, struct sched_ctx *x, char 
 int
 sched_explain(struct ks_cluster *c, const struct ks_pod *p, char *buf, size_t n)
 {
+	struct sched *s = sched_of(c);
 	struct sched_ctx *x = sched_ctx_new(c, p);
 
-	for (size_t i = 0; i < c->nlive; i++) {
+	for (size_t i = 0; i < s->nlive; i++) {
 		struct sched_fit f;
 
-		if (sched_fits(c, p, c->nodes[c->live[i]], NULL, x, &f)) {
+		if (sched_fits(c, p, c->nodes[s->live[i]], NULL, x, &f)) {
 			sched_ctx_free(x);
 			return 1;
 		}
 	}
-	explain(c, p, x, buf, n);
+	explain(s, p, x, buf, n);
 	sched_ctx_free(x);
 	return 0;
 }
@@ -701,7 +753,7 @@ nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
 }
 
 static int64_t
-score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
+score_node(const struct sched *s, const struct ks_pod *p, const struct ks_node *n,
     int64_t *taint_cnt, int64_t *aff_w)
 {
 	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
@@ -711,8 +763,8 @@ score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 	nonzero(&p->req, &pcpu, &pmem);
 	ncpu = n->nz_cpu_m + pcpu;
 	nmem = n->nz_mem_b + pmem;
-	fit = (frac_score(ncpu, n->alloc.v[RES_CPU], c->most_allocated) +
-	    frac_score(nmem, n->alloc.v[RES_MEM], c->most_allocated)) / 2;
+	fit = (frac_score(ncpu, n->alloc.v[RES_CPU], s->opts.most_allocated) +
+	    frac_score(nmem, n->alloc.v[RES_MEM], s->opts.most_allocated)) / 2;
 	fc = n->alloc.v[RES_CPU] ? (double)(n->used.v[RES_CPU] + p->req.v[RES_CPU]) /
 	    (double)n->alloc.v[RES_CPU] : 0;
 	fm = n->alloc.v[RES_MEM] ? (double)(n->used.v[RES_MEM] + p->req.v[RES_MEM]) /
@@ -733,9 +785,9 @@ score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 
 /* numFeasibleNodesToFind (schedule_one.go) */
 static size_t
-feasible_to_find(const struct ks_cluster *c, size_t all)
+feasible_to_find(const struct sched *s, size_t all)
 {
-	int64_t pct = c->pct_nodes_to_score, num;
+	int64_t pct = s->opts.pct_nodes_to_score, num;
 
 	if (all < 100 || pct >= 100)
 		return all;
@@ -748,67 +800,61 @@ feasible_to_find(const struct ks_cluster *c, size_t all)
 	return num < 100 ? 100 : (size_t)num;
 }
 
-struct cand {
-	uint32_t	node;
-	int64_t		base;	/* fit + balanced */
-	int64_t		taints;	/* untolerated PreferNoSchedule taints */
-	int64_t		aff;	/* preferred affinity weight */
-};
-
 /* Try to place p; returns the chosen node or NULL with *fail_msg set. */
 static struct ks_node *
-schedule_one(struct ks_cluster *c, struct ks_pod *p, char *msg, size_t msgsz)
+schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 {
+	struct ks_cluster *c = s->c;
 	struct sched_ctx *x = sched_ctx_new(c, p);
-	size_t want = feasible_to_find(c, c->nlive), found = 0, processed = 0;
-	struct cand *cands = c->sched_cands;
+	size_t want = feasible_to_find(s, s->nlive), found = 0, processed = 0;
+	struct cand *cands = s->cands;
 	int64_t max_taints = 0, max_aff = 0, best = -1;
 	struct ks_node *pick = NULL;
 	uint64_t ties = 0;
 
-	c->sched_attempts++;
-	if (c->sched_candcap < want + 1) {
-		c->sched_candcap = want + 1;
-		cands = xreallocarray(cands, c->sched_candcap, sizeof(*cands));
-		c->sched_cands = cands;
+	s->stats.attempts++;
+	if (s->candcap < want + 1) {
+		s->candcap = want + 1;
+		cands = xreallocarray(cands, s->candcap, sizeof(*cands));
+		s->cands = cands;
 	}
-	for (size_t k = 0; k < c->nlive && found < want; k++) {
-		size_t idx = (c->sched_next_start + k) % c->nlive;
-		const struct ks_node *n = c->nodes[c->live[idx]];
+	for (size_t k = 0; k < s->nlive && found < want; k++) {
+		size_t idx = (s->next_start + k) % s->nlive;
+		const struct ks_node *n = c->nodes[s->live[idx]];
 		struct sched_fit f;
 
 		processed++;
 		if (!sched_fits(c, p, n, NULL, x, &f))
 			continue;
 		cands[found].node = n->id;
-		cands[found].base = score_node(c, p, n, &cands[found].taints, &cands[found].aff);
+		cands[found].base = score_node(s, p, n, &cands[found].taints, &cands[found].aff);
 		if (cands[found].taints > max_taints)
 			max_taints = cands[found].taints;
 		if (cands[found].aff > max_aff)
 			max_aff = cands[found].aff;
 		found++;
 	}
-	if (c->nlive > 0)
-		c->sched_next_start = (c->sched_next_start + processed) % c->nlive;
+	if (s->nlive > 0)
+		s->next_start = (s->next_start + processed) % s->nlive;
 	if (found == 0) {
-		explain(c, p, x, msg, msgsz);
+		explain(s, p, x, msg, msgsz);
 		sched_ctx_free(x);
 		return NULL;
 	}
 	for (size_t i = 0; i < found; i++) {
-		int64_t s = cands[i].base;
+		int64_t sc = cands[i].base;
 
 		/* TaintToleration x3: fewer intolerable PreferNoSchedule is better */
-		s += 3 * (max_taints ? 100 - cands[i].taints * 100 / max_taints : 100);
+		sc += 3 * (max_taints ? 100 - cands[i].taints * 100 / max_taints : 100);
 		/* NodeAffinity x2: normalized preferred weight */
-		s += 2 * (max_aff ? cands[i].aff * 100 / max_aff : 0);
-		if (s > best) {
-			best = s;
+		sc += 2 * (max_aff ? cands[i].aff * 100 / max_aff : 0);
+		if (sc > best) {
+			best = sc;
 			pick = c->nodes[cands[i].node];
 			ties = 1;
-		} else if (s == best) {
+		} else if (sc == best) {
 			ties++;
-			if (rng_below(&c->rng_sched, ties) == 0)
+			if (rng_below(&s->rng, ties) == 0)
 				pick = c->nodes[cands[i].node];
 		}
 	}
@@ -845,17 +891,20 @@ same_shape(const struct ks_pod *a, const struct ks_pod *b)
 	    a->spec->npod_anti == 0;
 }
 
+static void	sched_kick(struct sched *);
+
 void
 sched_run(struct ks_cluster *c)
 {
+	struct sched *s = sched_of(c);
 	uint32_t *batch;
 	size_t nbatch;
 	const struct ks_pod *last_fail = NULL;
 	const char *last_reason = NULL;
 	char msg[4096], ref[600];
 
-	live_rebuild(c);
-	if (c->cluster_changed) {
+	live_rebuild(s);
+	if (s->changed) {
 		/* MoveAllToActiveOrBackoffQueue: every unschedulable pod retries */
 		for (size_t i = 0; i < c->nunsched; i++) {
 			struct ks_pod *p = c->pods[c->unsched[i]];
@@ -867,7 +916,7 @@ sched_run(struct ks_cluster *c)
 			}
 		}
 		c->nunsched = 0;
-		c->cluster_changed = 0;
+		s->changed = 0;
 	}
 	batch = c->queue;
 	nbatch = c->nqueue;
@@ -888,7 +937,7 @@ sched_run(struct ks_cluster *c)
 			n = NULL;
 			reason = last_reason;
 		} else {
-			n = schedule_one(c, p, msg, sizeof(msg));
+			n = schedule_one(s, p, msg, sizeof(msg));
 			reason = n == NULL ? intern(msg) : NULL;
 		}
 		if (n != NULL) {
@@ -906,9 +955,7 @@ sched_run(struct ks_cluster *c)
 			p->unsched_listed = 1;
 			VEC_PUSH(c->unsched, c->nunsched, c->unschedcap, p->id);
 		}
-		for (size_t h = 0; h < c->nhooks; h++)
-			if (c->hooks[h].pod_unschedulable != NULL)
-				c->hooks[h].pod_unschedulable(c, p, c->hooks[h].arg);
+		cluster_pod_unschedulable(c, p);
 	}
 	free(batch);
 }
@@ -916,34 +963,118 @@ sched_run(struct ks_cluster *c)
 static int64_t
 sched_fired(struct sim *sim, void *arg)
 {
-	struct ks_cluster *c = arg;
+	struct sched *s = arg;
 
 	(void)sim;
-	c->sched_ev = NULL;
-	sched_run(c);
+	s->ev = NULL;
+	sched_run(s->c);
 	return SIM_NOMORE;
 }
 
 static int64_t
 sched_retry_fired(struct sim *sim, void *arg)
 {
-	struct ks_cluster *c = arg;
+	struct sched *s = arg;
 
 	(void)sim;
-	if (c->nunsched > 0) {
-		c->cluster_changed = 1;
-		cluster_sched_kick(c);
+	if (s->c->nunsched > 0) {
+		s->changed = 1;
+		sched_kick(s);
 	}
-	return c->timing.sched_retry_ms;
+	return s->c->timing.sched_retry_ms;
 }
 
-void
-cluster_sched_kick(struct ks_cluster *c)
+/* Ask for a scheduling pass at the current time (idempotent). */
+static void
+sched_kick(struct sched *s)
 {
-	if (!c->sched_retry_armed && c->timing.sched_retry_ms > 0) {
-		c->sched_retry_armed = 1;
-		sim_after(c->sim, c->timing.sched_retry_ms, "sched-retry", sched_retry_fired, c);
+	struct ks_cluster *c = s->c;
+
+	if (!s->retry_armed && c->timing.sched_retry_ms > 0) {
+		s->retry_armed = 1;
+		sim_after(c->sim, c->timing.sched_retry_ms, "sched-retry", sched_retry_fired, s);
 	}
-	if (c->sched_ev == NULL)
-		c->sched_ev = sim_after(c->sim, 0, "schedule", sched_fired, c);
+	if (s->ev == NULL)
+		s->ev = sim_after(c->sim, 0, "schedule", sched_fired, s);
+}
+
+/* ---- the cluster hook ---- */
+
+static void
+hook_pod_added(struct ks_cluster *c, struct ks_pod *p, void *arg)
+{
+	struct sched *s = arg;
+
+	if (p->spec->npod_anti > 0) {
+		s->nanti++;
+		if (p->owner == NULL)
+			VEC_PUSH(s->anti_ids, s->nanti_bare, s->anticap, p->id);
+	}
+	(void)c;
+	sched_kick(s);
+}
+
+static void
+hook_pod_unbound(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n, void *arg)
+{
+	struct sched *s = arg;
+
+	(void)c;
+	(void)p;
+	(void)n;
+	s->changed = 1;
+	sched_kick(s);
+}
+
+static void
+hook_node_changed(struct ks_cluster *c, struct ks_node *n, void *arg)
+{
+	struct sched *s = arg;
+
+	(void)c;
+	s->live_dirty = 1;
+	if (n->state == NODE_READY) {
+		/* a node joined: every unschedulable pod may fit now */
+		s->changed = 1;
+		sched_kick(s);
+	}
+}
+
+static void
+sched_free(void *arg)
+{
+	struct sched *s = arg;
+
+	if (s == NULL)
+		return;
+	free(s->cands);
+	free(s->live);
+	free(s->anti_ids);
+	free(s);
+}
+
+static const struct cluster_sched_ops sched_ops = {
+	.pod_added = hook_pod_added,
+	.pod_unbound = hook_pod_unbound,
+	.node_changed = hook_node_changed,
+	.free = sched_free,
+};
+
+void
+sched_attach(struct ks_cluster *c, const struct sched_opts *o)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+
+	s->c = c;
+	if (o != NULL)
+		s->opts = *o;
+	rng_seed(&s->rng, c->seed, 2);
+	s->live_dirty = 1;
+	cluster_sched_set(c, &sched_ops, s);
+}
+
+const struct sched_stats *
+sched_stats(const struct ks_cluster *c)
+{
+	return &sched_of(c)->stats;
 }
