@@ -52,13 +52,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/topo.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
 #define NONZERO_CPU_M	100
 #define NONZERO_MEM_B	(200LL * 1024 * 1024)
-
-static const char *HOSTNAME_KEY = "kubernetes.io/hostname";
 
 struct cand {
 	uint32_t	node;
@@ -85,6 +84,11 @@ struct sched {
 	size_t			 nanti;		/* pods ever created with required anti-affinity */
 	uint32_t		*anti_ids;	/* ids of those without a controller, in creation order */
 	size_t			 nanti_bare, anticap; /* their number, capacity */
+	uint64_t		 live_ver;	/* bumped when the node set changes (from 1) */
+	struct topo		*topo;		/* per-node facts and per-workload counts */
+	struct ptrmap		 spec_idx;	/* pod template -> struct spec_info */
+	struct spec_info	**infos;	/* the same records, to free them */
+	size_t			 ninfos, infocap;
 };
 
 static const struct cluster_sched_ops sched_ops;
@@ -115,24 +119,56 @@ live_rebuild(struct sched *s)
 	s->live_dirty = 0;
 }
 
-/* ---- inter-pod context ---- */
+/* ---- per-template facts: static filter verdicts and matching workloads ---- */
 
-struct term_counts {
-	int		*by_node;	/* matching pods bound on each node id */
-	int		 total;		/* matching pods anywhere */
-	struct ptrmap	 by_domain;	/* interned domain value -> matching pods (as intptr_t) */
+#define NO_TAINT	UINT16_MAX
+
+/* Static filter results of one pod template on one node shape. */
+struct verdict {
+	uint8_t		known;		/* computed */
+	uint8_t		aff_ok;		/* nodeSelector and required node affinity pass */
+	uint16_t	taint;		/* first untolerated NoSchedule/NoExecute taint, or NO_TAINT */
+	int32_t		prefer;		/* untolerated PreferNoSchedule taints (scoring) */
+	int64_t		aff_w;		/* preferred node affinity weight (scoring) */
 };
 
-struct sched_ctx {
-	size_t			 nnodes;
-	struct term_counts	*aff;		/* per required podAffinity term */
-	struct term_counts	*anti;		/* per required podAntiAffinity term */
-	struct term_counts	*tsc;		/* per topology spread constraint */
-	int			*tsc_min;	/* min count over eligible domains */
-	int			*existing_anti;	/* per node: forbidden by an existing pod's anti-affinity */
-	struct ptrmap		 anti_domains;	/* scratch: domains one term forbids */
-	int			 self_aff;	/* the pod matches all its own affinity terms */
-	size_t			 naff, nanti, ntsc;	/* entries in aff, anti, tsc (the pod's terms) */
+/* Ids of the workloads whose template a term selects, extended as workloads appear. */
+struct idlist {
+	uint32_t	*v;
+	size_t		 n, cap;
+};
+
+/* A workload's required anti-affinity term that selects a template. */
+struct anti_ref {
+	uint32_t	wl;		/* workload id */
+	uint32_t	term;		/* index in its spec.pod_anti */
+};
+
+/* Eligible domains of one topology spread constraint (non-hostname key). */
+struct domlist {
+	const char	**v;		/* interned domain values, each once */
+	size_t		 n, cap;
+};
+
+/*
+ * What the scheduler keeps per pod template (a workload's spec, or a bare
+ * pod's): the verdicts of its static filters per node shape, and the
+ * workloads its inter-pod terms select.  Templates live as long as the
+ * cluster, so the record is kept for the run, keyed by the spec pointer.
+ */
+struct spec_info {
+	const struct ks_podspec	*spec;		/* the template (borrowed) */
+	const char		*ns;		/* namespace of its pods */
+	int			 by_shape;	/* static filters read only the node shape */
+	int			 tol_unsched;	/* tolerates node.kubernetes.io/unschedulable */
+	struct verdict		*v;		/* per shape id */
+	size_t			 nv;
+	struct idlist		*aff, *anti, *tsc;	/* per term of the spec */
+	struct anti_ref		*xanti;		/* other workloads' anti terms selecting it */
+	size_t			 nxanti, xanticap;
+	size_t			 wls_seen;	/* c->wls[0, wls_seen) matched so far */
+	struct domlist		*tsc_dom;	/* per topology spread constraint */
+	uint64_t		 tsc_ver;	/* live_ver tsc_dom was built for; 0 = never */
 };
 
 static int
@@ -146,280 +182,138 @@ ns_in(const struct ks_podaff *t, const char *pod_ns, const char *ns)
 	return 0;
 }
 
-/*
- * The value of an interned label key on n (labels_set interns every key).
- * The scan runs from the end: the keys are sorted and the topology keys
- * ("topology.kubernetes.io/zone") sort last among the well-known labels.
- */
-static const char *
-node_label(const struct ks_node *n, const char *key)
-{
-	for (size_t i = n->labels.n; i-- > 0;)
-		if (n->labels.v[i].key == key)
-			return n->labels.v[i].val;
-	return NULL;
-}
-
-static const char *
-node_domain(const struct ks_node *n, const char *key)
-{
-	/* topology keys are normally interned: try the pointer scan first */
-	const char *h = node_label(n, key);
-
-	if (h == NULL)
-		h = labels_get(&n->labels, key);
-	if (h == NULL && (key == HOSTNAME_KEY || (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)))
-		h = n->name;	/* every node has a hostname */
-	return h;
-}
-
-/* Matching pods in the same domain as node n: O(1) (by_domain is built once). */
+/* Does a node selector term read the node's name or hostname? */
 static int
-domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key,
-    const struct ks_node *n)
+sel_per_node(const struct sched *s, const struct ks_selector *sel)
 {
-	const char *d;
-
-	(void)c;
-	if (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)
-		return tc->by_node[n->id];
-	d = node_domain(n, key);
-	return d != NULL ? (int)(intptr_t)ptrmap_get(&tc->by_domain, d) : 0;
+	for (size_t j = 0; j < sel->n; j++)
+		if (topo_key_is_host(s->topo, sel->reqs[j].key) ||
+		    strcmp(sel->reqs[j].key, "metadata.name") == 0)
+			return 1;
+	return 0;
 }
 
-/* Sum by_node per domain of key (zone, ...): one pass over the live nodes. */
-static void
-domain_index(struct sched *s, struct term_counts *tc, const char *key)
+static int
+spec_by_shape(const struct sched *s, const struct ks_podspec *sp)
 {
-	struct ks_cluster *c = s->c;
-
-	if (strcmp(key, HOSTNAME_KEY) == 0)
-		return;
-	for (size_t i = 0; i < s->nlive; i++) {
-		const struct ks_node *m = c->nodes[s->live[i]];
-		const char *d = node_domain(m, key);
-
-		if (d != NULL && tc->by_node[m->id] != 0)
-			ptrmap_put(&tc->by_domain, d, (void *)((intptr_t)ptrmap_get(&tc->by_domain, d) +
-			    tc->by_node[m->id]));
-	}
+	for (size_t i = 0; i < sp->node_selector.n; i++)
+		if (topo_key_is_host(s->topo, sp->node_selector.v[i].key))
+			return 0;
+	for (size_t i = 0; i < sp->naffinity; i++)
+		if (sel_per_node(s, &sp->affinity[i]))
+			return 0;
+	for (size_t i = 0; i < sp->npref; i++)
+		if (sel_per_node(s, &sp->pref_affinity[i]))
+			return 0;
+	return 1;
 }
 
-/* Count q on its node when it is bound (not gone) to a registered node. */
-static void
-count_pod(struct ks_cluster *c, const struct ks_pod *q, struct term_counts *tc)
+static struct spec_info *
+spec_info_new(struct sched *s, const struct ks_podspec *sp, const char *ns)
 {
-	const struct ks_node *n;
+	struct spec_info *si = xcalloc(1, sizeof(*si));
+	struct ks_taint t = { intern("node.kubernetes.io/unschedulable"), intern(""),
+	    EFFECT_NOSCHEDULE };
 
-	if (q->node < 0 || !pod_alive(q))
-		return;
-	n = c->nodes[q->node];
-	if (n->state != NODE_READY && n->state != NODE_DELETING)
-		return;
-	tc->by_node[n->id]++;
-	tc->total++;
+	si->spec = sp;
+	si->ns = ns;
+	si->by_shape = spec_by_shape(s, sp);
+	si->tol_unsched = taints_untolerated(&t, 1, sp->tols, sp->ntols) == NULL;
+	si->aff = xcalloc(sp->npod_aff + 1, sizeof(*si->aff));
+	si->anti = xcalloc(sp->npod_anti + 1, sizeof(*si->anti));
+	si->tsc = xcalloc(sp->ntsc + 1, sizeof(*si->tsc));
+	si->tsc_dom = xcalloc(sp->ntsc + 1, sizeof(*si->tsc_dom));
+	return si;
 }
 
 static void
-count_matches(struct ks_cluster *c, const struct ks_selector *sel,
-    const struct ks_podaff *t, const char *pod_ns, const char *ns_only,
-    struct term_counts *tc)
+spec_info_free(struct spec_info *si)
 {
-	tc->by_node = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
-	tc->total = 0;
-	/*
-	 * A controller's pods share its template (cluster.h), so the selector
-	 * is matched once per workload and only the pods of matching ones are
-	 * walked, plus the bare pods: O(workloads + matches), where a walk of
-	 * every bound pod (what PreFilter does upstream) would make a
-	 * 150,000-pod cluster quadratic in pods with spread or affinity.
-	 */
-	for (size_t i = 0; i < c->nwls; i++) {
-		const struct ks_workload *w = c->wls[i];
+	const struct ks_podspec *sp;
 
-		if (w->npods == 0 || (t != NULL ? !ns_in(t, pod_ns, w->ns) : w->ns != ns_only) ||
-		    !selector_matches(sel, &w->spec.labels))
-			continue;
-		for (size_t j = 0; j < w->npods; j++)
-			count_pod(c, c->pods[w->pods[j]], tc);
+	if (si == NULL)
+		return;
+	sp = si->spec;
+	for (size_t i = 0; i < sp->npod_aff; i++)
+		free(si->aff[i].v);
+	for (size_t i = 0; i < sp->npod_anti; i++)
+		free(si->anti[i].v);
+	for (size_t i = 0; i < sp->ntsc; i++) {
+		free(si->tsc[i].v);
+		free(si->tsc_dom[i].v);
 	}
-	for (size_t i = 0; i < c->nbare; i++) {
-		const struct ks_pod *q = c->pods[c->bare_ids[i]];
-
-		if ((t != NULL ? !ns_in(t, pod_ns, q->ns) : q->ns != ns_only) ||
-		    !selector_matches(sel, &q->spec->labels))
-			continue;
-		count_pod(c, q, tc);
-	}
+	free(si->aff);
+	free(si->anti);
+	free(si->tsc);
+	free(si->tsc_dom);
+	free(si->xanti);
+	free(si->v);
+	free(si);
 }
 
-static int node_affinity_ok(const struct ks_podspec *, const struct ks_node *);
+/* Is p one of the cluster's pods (its spec then lives as long as the cluster)? */
+static int
+pod_in_cluster(const struct ks_cluster *c, const struct ks_pod *p)
+{
+	return p->id < c->npods && c->pods[p->id] == p;
+}
 
 /*
- * Existing anti-affinity: mark the node of q (bound, on a registered node)
- * as forbidden.  For a topology key other than the hostname, the domain
- * is collected in x->anti_domains and existing_anti_spread() marks every
- * node of it afterwards, once per term.
+ * The record of p's template: the scheduler's own for a pod of the
+ * cluster, else (an autoscaler's probe, whose spec may not outlive the
+ * call) a new one the caller frees (*own set).
  */
-static void
-existing_anti_mark(struct ks_cluster *c, struct sched_ctx *x, const struct ks_pod *q,
-    const struct ks_podaff *t)
+static struct spec_info *
+spec_info_get(struct sched *s, const struct ks_pod *p, int *own)
 {
-	const struct ks_node *n;
-	const char *d;
+	struct spec_info *si;
 
-	if (q->node < 0 || !pod_alive(q))
-		return;
-	n = c->nodes[q->node];
-	if (n->state != NODE_READY && n->state != NODE_DELETING)
-		return;
-	d = node_domain(n, t->topology_key);
-	if (d == NULL)
-		return;
-	if (x->existing_anti == NULL)
-		x->existing_anti = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
-	if (strcmp(t->topology_key, HOSTNAME_KEY) == 0)
-		x->existing_anti[n->id] = 1;
-	else
-		ptrmap_put(&x->anti_domains, d, (void *)1);
+	*own = 0;
+	if (pod_in_cluster(s->c, p)) {
+		si = ptrmap_get(&s->spec_idx, p->spec);
+		if (si != NULL && si->ns == p->ns)
+			return si;
+		if (si == NULL) {
+			si = spec_info_new(s, p->spec, p->ns);
+			ptrmap_put(&s->spec_idx, p->spec, si);
+			VEC_PUSH(s->infos, s->ninfos, s->infocap, si);
+			return si;
+		}
+	}
+	*own = 1;
+	return spec_info_new(s, p->spec, p->ns);
 }
 
+/* Match the workloads created since the last call against si's terms. */
 static void
-existing_anti_spread(struct sched *s, struct sched_ctx *x, const struct ks_podaff *t)
+spec_info_sync(struct sched *s, struct spec_info *si)
 {
 	struct ks_cluster *c = s->c;
+	const struct ks_podspec *sp = si->spec;
 
-	if (x->anti_domains.n == 0)
-		return;
-	for (size_t m = 0; m < s->nlive; m++) {
-		const struct ks_node *o = c->nodes[s->live[m]];
-		const char *d = node_domain(o, t->topology_key);
+	for (; si->wls_seen < c->nwls; si->wls_seen++) {
+		const struct ks_workload *w = c->wls[si->wls_seen];
+		uint32_t id = w->id;
 
-		if (d != NULL && ptrmap_get(&x->anti_domains, d) != NULL)
-			x->existing_anti[o->id] = 1;
-	}
-	ptrmap_free(&x->anti_domains);
-}
+		for (size_t i = 0; i < sp->npod_aff; i++)
+			if (ns_in(&sp->pod_aff[i], si->ns, w->ns) &&
+			    selector_matches(&sp->pod_aff[i].sel, &w->spec.labels))
+				VEC_PUSH(si->aff[i].v, si->aff[i].n, si->aff[i].cap, id);
+		for (size_t i = 0; i < sp->npod_anti; i++)
+			if (ns_in(&sp->pod_anti[i], si->ns, w->ns) &&
+			    selector_matches(&sp->pod_anti[i].sel, &w->spec.labels))
+				VEC_PUSH(si->anti[i].v, si->anti[i].n, si->anti[i].cap, id);
+		for (size_t i = 0; i < sp->ntsc; i++)
+			if (w->ns == si->ns && selector_matches(&sp->tsc[i].sel, &w->spec.labels))
+				VEC_PUSH(si->tsc[i].v, si->tsc[i].n, si->tsc[i].cap, id);
+		for (size_t k = 0; k < w->spec.npod_anti; k++) {
+			const struct ks_podaff *t = &w->spec.pod_anti[k];
+			struct anti_ref r = { id, (uint32_t)k };
 
-struct sched_ctx *
-sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
-{
-	const struct ks_podspec *s = p->spec;
-	struct sched *sc = sched_of(c);
-	struct sched_ctx *x;
-
-	live_rebuild(sc);
-	if (s->npod_aff == 0 && s->npod_anti == 0 && s->ntsc == 0 && sc->nanti == 0)
-		return NULL;
-	x = xcalloc(1, sizeof(*x));
-	x->nnodes = c->nnodes;
-	x->self_aff = 1;
-	if (s->npod_aff > 0) {
-		x->aff = xcalloc(s->npod_aff, sizeof(*x->aff));
-		x->naff = s->npod_aff;
-		for (size_t i = 0; i < s->npod_aff; i++) {
-			count_matches(c, &s->pod_aff[i].sel, &s->pod_aff[i], p->ns, NULL, &x->aff[i]);
-			domain_index(sc, &x->aff[i], s->pod_aff[i].topology_key);
-			if (!ns_in(&s->pod_aff[i], p->ns, p->ns) ||
-			    !selector_matches(&s->pod_aff[i].sel, &s->labels))
-				x->self_aff = 0;
+			if (ns_in(t, w->ns, si->ns) && selector_matches(&t->sel, &sp->labels))
+				VEC_PUSH(si->xanti, si->nxanti, si->xanticap, r);
 		}
 	}
-	if (s->npod_anti > 0) {
-		x->anti = xcalloc(s->npod_anti, sizeof(*x->anti));
-		x->nanti = s->npod_anti;
-		for (size_t i = 0; i < s->npod_anti; i++) {
-			count_matches(c, &s->pod_anti[i].sel, &s->pod_anti[i], p->ns, NULL, &x->anti[i]);
-			domain_index(sc, &x->anti[i], s->pod_anti[i].topology_key);
-		}
-	}
-	if (s->ntsc > 0) {
-		x->tsc = xcalloc(s->ntsc, sizeof(*x->tsc));
-		x->ntsc = s->ntsc;
-		x->tsc_min = xcalloc(s->ntsc, sizeof(int));
-		for (size_t i = 0; i < s->ntsc; i++) {
-			int min = -1, host;
-
-			count_matches(c, &s->tsc[i].sel, NULL, NULL, p->ns, &x->tsc[i]);
-			domain_index(sc, &x->tsc[i], s->tsc[i].topology_key);
-			host = strcmp(s->tsc[i].topology_key, HOSTNAME_KEY) == 0;
-			/* the smallest count over the domains of the nodes the pod
-			 * may use (nodeAffinityPolicy Honor, the default) */
-			for (size_t j = 0; j < sc->nlive && min != 0; j++) {
-				const struct ks_node *n = c->nodes[sc->live[j]];
-				const char *d = node_domain(n, s->tsc[i].topology_key);
-				int k;
-
-				if (d == NULL || !node_affinity_ok(s, n))
-					continue;
-				k = host ? x->tsc[i].by_node[n->id] :
-				    (int)(intptr_t)ptrmap_get(&x->tsc[i].by_domain, d);
-				if (min < 0 || k < min)
-					min = k;
-			}
-			x->tsc_min[i] = min < 0 ? 0 : min;
-		}
-	}
-	if (sc->nanti > 0) {
-		/*
-		 * Existing pods whose required anti-affinity matches p forbid
-		 * their own topology domain (upstream keeps the nodes' pods with
-		 * such terms, PodsWithRequiredAntiAffinity).  A controller's pods
-		 * share its terms, so each term is matched against p once per
-		 * workload; then only that workload's bound pods are marked.
-		 */
-		for (size_t i = 0; i < c->nwls; i++) {
-			const struct ks_workload *w = c->wls[i];
-
-			for (size_t k = 0; k < w->spec.npod_anti && w->npods > 0; k++) {
-				const struct ks_podaff *t = &w->spec.pod_anti[k];
-
-				if (!ns_in(t, w->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
-					continue;
-				for (size_t j = 0; j < w->npods; j++)
-					existing_anti_mark(c, x, c->pods[w->pods[j]], t);
-				existing_anti_spread(sc, x, t);
-			}
-		}
-		for (size_t i = 0; i < sc->nanti_bare; i++) {
-			const struct ks_pod *q = c->pods[sc->anti_ids[i]];
-
-			for (size_t k = 0; k < q->spec->npod_anti; k++) {
-				const struct ks_podaff *t = &q->spec->pod_anti[k];
-
-				if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
-					continue;
-				existing_anti_mark(c, x, q, t);
-				existing_anti_spread(sc, x, t);
-			}
-		}
-	}
-	return x;
-}
-
-void
-sched_ctx_free(struct sched_ctx *x)
-{
-	if (x == NULL)
-		return;
-	for (size_t i = 0; x->aff && i < x->naff; i++) {
-		free(x->aff[i].by_node);
-		ptrmap_free(&x->aff[i].by_domain);
-	}
-	for (size_t i = 0; x->anti && i < x->nanti; i++) {
-		free(x->anti[i].by_node);
-		ptrmap_free(&x->anti[i].by_domain);
-	}
-	for (size_t i = 0; x->tsc && i < x->ntsc; i++) {
-		free(x->tsc[i].by_node);
-		ptrmap_free(&x->tsc[i].by_domain);
-	}
-	free(x->aff);
-	free(x->anti);
-	free(x->tsc);
-	free(x->existing_anti);
-	free(x->tsc_min);
-	free(x);
 }
 
 /* ---- filters ---- */
@@ -428,7 +322,7 @@ static int
 node_affinity_ok(const struct ks_podspec *s, const struct ks_node *n)
 {
 	for (size_t i = 0; i < s->node_selector.n; i++)
-		if (node_label(n, s->node_selector.v[i].key) != s->node_selector.v[i].val)
+		if (labels_lookup(&n->labels, s->node_selector.v[i].key) != s->node_selector.v[i].val)
 			return 0;
 	if (s->naffinity == 0)
 		return 1;
@@ -457,39 +351,460 @@ node_affinity_ok(const struct ks_podspec *s, const struct ks_node *n)
 	return 0;
 }
 
-int
-sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
+static void
+verdict_compute(const struct ks_podspec *sp, const struct ks_node *n, struct verdict *v)
+{
+	const struct ks_taint *t = taints_untolerated(n->taints, n->ntaints, sp->tols, sp->ntols);
+
+	v->taint = t != NULL ? (uint16_t)(t - n->taints) : NO_TAINT;
+	v->aff_ok = (uint8_t)node_affinity_ok(sp, n);
+	v->prefer = taints_prefer_count(n->taints, n->ntaints, sp->tols, sp->ntols);
+	v->aff_w = 0;
+	for (size_t i = 0; i < sp->npref; i++)
+		if (selector_matches(&sp->pref_affinity[i], &n->labels))
+			v->aff_w += sp->pref_weight[i];
+	v->known = 1;
+}
+
+/*
+ * The static verdicts of si's template on n, computed once per node shape;
+ * NULL when they cannot be shared (no record, a template that reads the
+ * node's name, or a node outside the cluster such as a template node).
+ */
+static const struct verdict *
+verdict_of(struct sched *s, struct spec_info *si, const struct ks_node *n)
+{
+	uint32_t id;
+	struct verdict *v;
+
+	if (si == NULL || !si->by_shape || !topo_has_node(s->topo, n))
+		return NULL;
+	id = topo_node(s->topo, n)->shape - 1;
+	if (id >= si->nv) {
+		size_t nv = topo_nshapes(s->topo);
+
+		assert(id < nv);
+		si->v = xreallocarray(si->v, nv, sizeof(*si->v));
+		memset(si->v + si->nv, 0, (nv - si->nv) * sizeof(*si->v));
+		si->nv = nv;
+	}
+	v = &si->v[id];
+	if (!v->known)
+		verdict_compute(si->spec, n, v);
+	assert(v->taint == NO_TAINT || v->taint < n->ntaints);
+	return v;
+}
+
+static int
+aff_ok(struct sched *s, struct spec_info *si, const struct ks_node *n)
+{
+	const struct verdict *v = verdict_of(s, si, n);
+
+	return v != NULL ? v->aff_ok : node_affinity_ok(si->spec, n);
+}
+
+/* ---- inter-pod context ---- */
+
+struct term_counts {
+	const char	*key;		/* topology key (interned) */
+	int		 host;		/* the key is kubernetes.io/hostname */
+	struct topo_wl	**tw;		/* counts of the workloads the term selects */
+	size_t		 ntw;
+	struct ptrmap	 bare_node;	/* matching bare pods: node -> count */
+	struct ptrmap	 dom;		/* other keys: domain -> matching pods */
+	int		 total;		/* matching pods anywhere */
+};
+
+/* An existing pod's required anti-affinity term that selects the pod. */
+struct xanti {
+	const char		*key;	/* its topology key */
+	int			 host;	/* the key is the hostname */
+	struct topo_wl		*tw;	/* a workload's pods, or NULL: */
+	const struct ks_node	*node;	/* a bare pod's node */
+	const char		*dom;	/* and its domain of key */
+};
+
+struct sched_ctx {
+	struct spec_info	*si;		/* the pod's template record */
+	int			 own_si;	/* si was made for this context */
+	struct term_counts	*aff;		/* per required podAffinity term */
+	struct term_counts	*anti;		/* per required podAntiAffinity term */
+	struct term_counts	*tsc;		/* per topology spread constraint */
+	int			*tsc_min;	/* min count over eligible domains */
+	struct xanti		*xa;		/* existing anti-affinity that forbids domains */
+	size_t			 nxa, xacap;
+	int			 self_aff;	/* the pod matches all its own affinity terms */
+	size_t			 naff, nanti, ntsc;	/* entries in aff, anti, tsc (the pod's terms) */
+};
+
+/* Bound (not gone) to a registered node: counted by the inter-pod filters. */
+static int
+counted(struct sched *s, const struct ks_pod *q)
+{
+	return q->node >= 0 && pod_alive(q) && topo_registered(s->topo, s->c->nodes[q->node]);
+}
+
+static void
+term_build(struct sched *s, struct term_counts *tc, const struct idlist *wls,
+    const struct ks_selector *sel, const struct ks_podaff *t, const char *pod_ns,
+    const char *key)
+{
+	struct ks_cluster *c = s->c;
+
+	tc->key = key;
+	tc->host = topo_key_is_host(s->topo, key);
+	tc->tw = xreallocarray(NULL, wls->n + 1, sizeof(*tc->tw));
+	for (size_t i = 0; i < wls->n; i++) {
+		struct topo_wl *tw = topo_wl(s->topo, c->wls[wls->v[i]]);
+
+		tc->tw[tc->ntw++] = tw;
+		tc->total += topo_wl_total(tw);
+		if (!tc->host)
+			topo_wl_domains(s->topo, tw, key, &tc->dom);
+	}
+	for (size_t i = 0; i < c->nbare; i++) {
+		const struct ks_pod *q = c->pods[c->bare_ids[i]];
+		const struct ks_node *n;
+		const char *d;
+
+		if ((t != NULL ? !ns_in(t, pod_ns, q->ns) : q->ns != pod_ns) ||
+		    !selector_matches(sel, &q->spec->labels) || !counted(s, q))
+			continue;
+		n = c->nodes[q->node];
+		topo_count_add(&tc->bare_node, n, 1);
+		tc->total++;
+		if (!tc->host && (d = topo_domain(s->topo, n, key)) != NULL)
+			topo_count_add(&tc->dom, d, 1);
+	}
+}
+
+static int
+term_on_node(const struct term_counts *tc, const struct ks_node *n)
+{
+	int k = tc->bare_node.n ? topo_count_get(&tc->bare_node, n) : 0;
+
+	for (size_t i = 0; i < tc->ntw; i++)
+		k += topo_wl_on_node(tc->tw[i], n->id);
+	return k;
+}
+
+/* Matching pods in the same domain of tc->key as node n. */
+static int
+term_count(struct sched *s, const struct term_counts *tc, const struct ks_node *n)
+{
+	const char *d;
+
+	if (tc->host)
+		return term_on_node(tc, n);
+	d = topo_domain(s->topo, n, tc->key);
+	return d != NULL ? topo_count_get(&tc->dom, d) : 0;
+}
+
+static void
+term_free(struct term_counts *tc)
+{
+	free(tc->tw);
+	ptrmap_free(&tc->bare_node);
+	ptrmap_free(&tc->dom);
+}
+
+/* The eligible domains of each non-hostname spread key: live nodes that
+ * pass the pod's node affinity (nodeAffinityPolicy Honor, the default). */
+static void
+tsc_domains(struct sched *s, struct spec_info *si)
+{
+	const struct ks_podspec *sp = si->spec;
+
+	if (si->tsc_ver == s->live_ver)
+		return;
+	for (size_t i = 0; i < sp->ntsc; i++) {
+		struct domlist *dl = &si->tsc_dom[i];
+		struct ptrmap seen = { 0 };
+
+		dl->n = 0;
+		if (topo_key_is_host(s->topo, sp->tsc[i].topology_key))
+			continue;
+		for (size_t j = 0; j < s->nlive; j++) {
+			const struct ks_node *n = s->c->nodes[s->live[j]];
+			const char *d = topo_domain(s->topo, n, sp->tsc[i].topology_key);
+
+			if (d == NULL || ptrmap_get(&seen, d) != NULL || !aff_ok(s, si, n))
+				continue;
+			ptrmap_put(&seen, d, (void *)1);
+			VEC_PUSH(dl->v, dl->n, dl->cap, d);
+		}
+		ptrmap_free(&seen);
+	}
+	si->tsc_ver = s->live_ver;
+}
+
+static int
+tsc_min(struct sched *s, struct sched_ctx *x, size_t i)
+{
+	const struct term_counts *tc = &x->tsc[i];
+	const struct domlist *dl = &x->si->tsc_dom[i];
+	int min = -1;
+
+	if (!tc->host) {
+		for (size_t j = 0; j < dl->n && min != 0; j++) {
+			int k = topo_count_get(&tc->dom, dl->v[j]);
+
+			if (min < 0 || k < min)
+				min = k;
+		}
+		return min < 0 ? 0 : min;
+	}
+	for (size_t j = 0; j < s->nlive && min != 0; j++) {
+		const struct ks_node *n = s->c->nodes[s->live[j]];
+		int k;
+
+		if (!aff_ok(s, x->si, n))
+			continue;
+		k = term_on_node(tc, n);
+		if (min < 0 || k < min)
+			min = k;
+	}
+	return min < 0 ? 0 : min;
+}
+
+/*
+ * Existing pods whose required anti-affinity selects p forbid their own
+ * topology domain (upstream keeps the nodes' pods with such terms,
+ * PodsWithRequiredAntiAffinity).  A controller's pods share its terms, so
+ * the terms that select p's template were found once (spec_info_sync) and
+ * the workload's counts answer per node; bare pods are walked.
+ */
+static void
+xanti_build(struct sched *s, struct sched_ctx *x, const struct ks_pod *p)
+{
+	struct ks_cluster *c = s->c;
+	struct spec_info *si = x->si;
+
+	for (size_t i = 0; i < si->nxanti; i++) {
+		const struct ks_workload *w = c->wls[si->xanti[i].wl];
+		const struct ks_podaff *t = &w->spec.pod_anti[si->xanti[i].term];
+		struct xanti a = { t->topology_key, topo_key_is_host(s->topo, t->topology_key),
+		    NULL, NULL, NULL };
+
+		if (w->npods == 0)
+			continue;
+		a.tw = topo_wl(s->topo, w);
+		if (topo_wl_total(a.tw) > 0)
+			VEC_PUSH(x->xa, x->nxa, x->xacap, a);
+	}
+	for (size_t i = 0; i < s->nanti_bare; i++) {
+		const struct ks_pod *q = c->pods[s->anti_ids[i]];
+
+		if (!counted(s, q))
+			continue;
+		for (size_t k = 0; k < q->spec->npod_anti; k++) {
+			const struct ks_podaff *t = &q->spec->pod_anti[k];
+			const struct ks_node *n = c->nodes[q->node];
+			struct xanti a = { t->topology_key, topo_key_is_host(s->topo, t->topology_key),
+			    NULL, n, topo_domain(s->topo, n, t->topology_key) };
+
+			if (a.dom == NULL || !ns_in(t, q->ns, p->ns) ||
+			    !selector_matches(&t->sel, &p->spec->labels))
+				continue;
+			VEC_PUSH(x->xa, x->nxa, x->xacap, a);
+		}
+	}
+}
+
+static int
+xanti_forbids(struct sched *s, const struct sched_ctx *x, const struct ks_node *n)
+{
+	for (size_t i = 0; i < x->nxa; i++) {
+		const struct xanti *a = &x->xa[i];
+		const char *d;
+
+		if (a->host) {
+			if (a->tw != NULL ? topo_wl_on_node(a->tw, n->id) > 0 : a->node == n)
+				return 1;
+			continue;
+		}
+		if ((d = topo_domain(s->topo, n, a->key)) == NULL)
+			continue;
+		if (a->tw != NULL ? topo_wl_in_domain(s->topo, a->tw, a->key, d) > 0 : a->dom == d)
+			return 1;
+	}
+	return 0;
+}
+
+static struct sched_ctx *
+ctx_new(struct sched *s, const struct ks_pod *p, struct spec_info *si, int own)
+{
+	const struct ks_podspec *sp = p->spec;
+	struct sched_ctx *x;
+
+	live_rebuild(s);
+	if (sp->npod_aff == 0 && sp->npod_anti == 0 && sp->ntsc == 0 && s->nanti == 0) {
+		if (own)
+			spec_info_free(si);
+		return NULL;
+	}
+	spec_info_sync(s, si);
+	x = xcalloc(1, sizeof(*x));
+	x->si = si;
+	x->own_si = own;
+	x->self_aff = 1;
+	if (s->nanti > 0)
+		xanti_build(s, x, p);
+	if (sp->npod_aff == 0 && sp->npod_anti == 0 && sp->ntsc == 0 && x->nxa == 0) {
+		/* nothing inter-pod applies: the same as no context */
+		sched_ctx_free(x);
+		return NULL;
+	}
+	x->naff = sp->npod_aff;
+	x->aff = xcalloc(sp->npod_aff + 1, sizeof(*x->aff));
+	for (size_t i = 0; i < sp->npod_aff; i++) {
+		term_build(s, &x->aff[i], &si->aff[i], &sp->pod_aff[i].sel, &sp->pod_aff[i], p->ns,
+		    sp->pod_aff[i].topology_key);
+		if (!ns_in(&sp->pod_aff[i], p->ns, p->ns) ||
+		    !selector_matches(&sp->pod_aff[i].sel, &sp->labels))
+			x->self_aff = 0;
+	}
+	x->nanti = sp->npod_anti;
+	x->anti = xcalloc(sp->npod_anti + 1, sizeof(*x->anti));
+	for (size_t i = 0; i < sp->npod_anti; i++)
+		term_build(s, &x->anti[i], &si->anti[i], &sp->pod_anti[i].sel, &sp->pod_anti[i],
+		    p->ns, sp->pod_anti[i].topology_key);
+	x->ntsc = sp->ntsc;
+	x->tsc = xcalloc(sp->ntsc + 1, sizeof(*x->tsc));
+	x->tsc_min = xcalloc(sp->ntsc + 1, sizeof(int));
+	if (sp->ntsc > 0)
+		tsc_domains(s, si);
+	for (size_t i = 0; i < sp->ntsc; i++) {
+		term_build(s, &x->tsc[i], &si->tsc[i], &sp->tsc[i].sel, NULL, p->ns,
+		    sp->tsc[i].topology_key);
+		x->tsc_min[i] = tsc_min(s, x, i);
+	}
+	return x;
+}
+
+struct sched_ctx *
+sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
+{
+	struct sched *s = sched_of(c);
+	int own;
+	struct spec_info *si = spec_info_get(s, p, &own);
+
+	return ctx_new(s, p, si, own);
+}
+
+void
+sched_ctx_free(struct sched_ctx *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; x->aff != NULL && i < x->naff; i++)
+		term_free(&x->aff[i]);
+	for (size_t i = 0; x->anti != NULL && i < x->nanti; i++)
+		term_free(&x->anti[i]);
+	for (size_t i = 0; x->tsc != NULL && i < x->ntsc; i++)
+		term_free(&x->tsc[i]);
+	free(x->aff);
+	free(x->anti);
+	free(x->tsc);
+	free(x->tsc_min);
+	free(x->xa);
+	if (x->own_si)
+		spec_info_free(x->si);
+	free(x);
+}
+
+/* The inter-pod filters, in kube-scheduler's order. */
+static unsigned
+interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct ks_node *n,
+    const struct sched_ctx *x)
+{
+	for (size_t i = 0; i < x->ntsc; i++) {
+		const struct ks_tsc *t = &sp->tsc[i];
+		int cnt, self;
+
+		if (!t->do_not_schedule)
+			continue;
+		if (topo_domain(s->topo, n, t->topology_key) == NULL)
+			return SF_SPREAD_LABEL;
+		cnt = term_count(s, &x->tsc[i], n);
+		self = selector_matches(&t->sel, &sp->labels) ? 1 : 0;
+		if (cnt + self - x->tsc_min[i] > t->max_skew)
+			return SF_SPREAD;
+	}
+	for (size_t i = 0; i < x->naff; i++) {
+		if (topo_domain(s->topo, n, sp->pod_aff[i].topology_key) == NULL ||
+		    term_count(s, &x->aff[i], n) == 0) {
+			/* the first pod of a group may go anywhere (satisfyPodAffinity) */
+			int any = 0;
+
+			for (size_t j = 0; j < x->naff; j++)
+				any += x->aff[j].total;
+			if (any == 0 && x->self_aff)
+				continue;
+			return SF_POD_AFF;
+		}
+	}
+	for (size_t i = 0; i < x->nanti; i++)
+		if (topo_domain(s->topo, n, sp->pod_anti[i].topology_key) != NULL &&
+		    term_count(s, &x->anti[i], n) > 0)
+			return SF_POD_ANTI;
+	if (x->nxa > 0 && xanti_forbids(s, x, n))
+		return SF_EXISTING_ANTI;
+	return 0;
+}
+
+/* sched_fits with the template record at hand (NULL: evaluate everything). */
+static int
+fits(struct sched *s, struct spec_info *si, const struct ks_pod *p, const struct ks_node *n,
     const struct ks_res *extra, struct sched_ctx *x, struct sched_fit *out)
 {
-	const struct ks_podspec *s = p->spec;
+	const struct ks_podspec *sp = p->spec;
+	const struct verdict *v;
 	struct ks_res free_;
 
 	memset(out, 0, sizeof(*out));
-	sched_of(c)->stats.filter_calls++;
-	if (n->unschedulable) {
+	s->stats.filter_calls++;
+	if (n->unschedulable && !sp->is_daemon) {
 		/* NodeUnschedulable: tolerating node.kubernetes.io/unschedulable
 		 * lets a pod (a DaemonSet's) through. */
-		struct ks_taint t = { intern("node.kubernetes.io/unschedulable"), intern(""),
-		    EFFECT_NOSCHEDULE };
+		int tol = si != NULL ? si->tol_unsched : 0;
 
-		if (taints_untolerated(&t, 1, s->tols, s->ntols) != NULL && !s->is_daemon) {
+		if (si == NULL) {
+			struct ks_taint t = { intern("node.kubernetes.io/unschedulable"), intern(""),
+			    EFFECT_NOSCHEDULE };
+
+			tol = taints_untolerated(&t, 1, sp->tols, sp->ntols) == NULL;
+		}
+		if (!tol) {
 			out->fail = SF_UNSCHEDULABLE;
 			return 0;
 		}
 	}
-	if ((s->node_name != NULL && s->node_name != n->name) ||
+	if ((sp->node_name != NULL && sp->node_name != n->name) ||
 	    (p->pin_node >= 0 && (uint32_t)p->pin_node != n->id)) {
 		out->fail = SF_NODENAME;
 		return 0;
 	}
-	out->taint = taints_untolerated(n->taints, n->ntaints, s->tols, s->ntols);
-	if (out->taint != NULL) {
-		out->fail = SF_TAINT;
-		return 0;
-	}
-	if (!node_affinity_ok(s, n)) {
-		out->fail = SF_AFFINITY;
-		return 0;
+	if ((v = verdict_of(s, si, n)) != NULL) {
+		if (v->taint != NO_TAINT) {
+			out->taint = &n->taints[v->taint];
+			out->fail = SF_TAINT;
+			return 0;
+		}
+		if (!v->aff_ok) {
+			out->fail = SF_AFFINITY;
+			return 0;
+		}
+	} else {
+		out->taint = taints_untolerated(n->taints, n->ntaints, sp->tols, sp->ntols);
+		if (out->taint != NULL) {
+			out->fail = SF_TAINT;
+			return 0;
+		}
+		if (!node_affinity_ok(sp, n)) {
+			out->fail = SF_AFFINITY;
+			return 0;
+		}
 	}
 	free_ = n->alloc;
 	res_sub(&free_, &n->used);
@@ -502,49 +817,29 @@ sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 	}
 	if (x == NULL)
 		return 1;
-	for (size_t i = 0; x->tsc != NULL && i < s->ntsc; i++) {
-		const struct ks_tsc *t = &s->tsc[i];
-		int cnt, self;
+	out->fail = interpod_fail(s, sp, n, x);
+	return out->fail == 0;
+}
 
-		if (!t->do_not_schedule)
-			continue;
-		if (node_domain(n, t->topology_key) == NULL) {
-			out->fail = SF_SPREAD_LABEL;
-			return 0;
-		}
-		cnt = domain_count(c, &x->tsc[i], t->topology_key, n);
-		self = selector_matches(&t->sel, &s->labels) ? 1 : 0;
-		if (cnt + self - x->tsc_min[i] > t->max_skew) {
-			out->fail = SF_SPREAD;
-			return 0;
-		}
-	}
-	for (size_t i = 0; x->aff != NULL && i < s->npod_aff; i++) {
-		if (node_domain(n, s->pod_aff[i].topology_key) == NULL ||
-		    domain_count(c, &x->aff[i], s->pod_aff[i].topology_key, n) == 0) {
-			/* the first pod of a group may go anywhere (satisfyPodAffinity) */
-			int any = 0;
+int
+sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
+    const struct ks_res *extra, struct sched_ctx *x, struct sched_fit *out)
+{
+	struct sched *s = sched_of(c);
+	struct spec_info *si = x != NULL ? x->si : NULL;
 
-			for (size_t j = 0; j < s->npod_aff; j++)
-				any += x->aff[j].total;
-			if (any == 0 && x->self_aff)
-				continue;
-			out->fail = SF_POD_AFF;
-			return 0;
+	if (si == NULL && pod_in_cluster(c, p)) {
+		int own;
+
+		si = spec_info_get(s, p, &own);
+		if (own) {
+			int r = fits(s, si, p, n, extra, x, out);
+
+			spec_info_free(si);
+			return r;
 		}
 	}
-	for (size_t i = 0; x->anti != NULL && i < s->npod_anti; i++) {
-		if (node_domain(n, s->pod_anti[i].topology_key) != NULL &&
-		    domain_count(c, &x->anti[i], s->pod_anti[i].topology_key, n) > 0) {
-			out->fail = SF_POD_ANTI;
-			return 0;
-		}
-	}
-	if (x->existing_anti != NULL && x->existing_anti[n->id]) {
-		out->fail = SF_EXISTING_ANTI;
-		return 0;
-	}
-	return 1;
+	return fits(s, si, p, n, extra, x, out);
 }
 
 /* ---- reasons ---- */
@@ -753,9 +1048,10 @@ nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
 }
 
 static int64_t
-score_node(const struct sched *s, const struct ks_pod *p, const struct ks_node *n,
-    int64_t *taint_cnt, int64_t *aff_w)
+score_node(struct sched *s, struct spec_info *si, const struct ks_pod *p,
+    const struct ks_node *n, int64_t *taint_cnt, int64_t *aff_w)
 {
+	const struct verdict *v = verdict_of(s, si, n);
 	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
 	double fc, fm, d;
 
@@ -775,6 +1071,11 @@ score_node(const struct sched *s, const struct ks_pod *p, const struct ks_node *
 		fm = 1;
 	d = fc > fm ? fc - fm : fm - fc;
 	bal = (int64_t)((1.0 - d / 2) * 100);
+	if (v != NULL) {
+		*taint_cnt = v->prefer;
+		*aff_w = v->aff_w;
+		return fit + bal;
+	}
 	*taint_cnt = taints_prefer_count(n->taints, n->ntaints, p->spec->tols, p->spec->ntols);
 	*aff_w = 0;
 	for (size_t i = 0; i < p->spec->npref; i++)
@@ -805,7 +1106,9 @@ static struct ks_node *
 schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 {
 	struct ks_cluster *c = s->c;
-	struct sched_ctx *x = sched_ctx_new(c, p);
+	int own;
+	struct spec_info *si = spec_info_get(s, p, &own);
+	struct sched_ctx *x = ctx_new(s, p, si, 0);
 	size_t want = feasible_to_find(s, s->nlive), found = 0, processed = 0;
 	struct cand *cands = s->cands;
 	int64_t max_taints = 0, max_aff = 0, best = -1;
@@ -824,10 +1127,10 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 		struct sched_fit f;
 
 		processed++;
-		if (!sched_fits(c, p, n, NULL, x, &f))
+		if (!fits(s, si, p, n, NULL, x, &f))
 			continue;
 		cands[found].node = n->id;
-		cands[found].base = score_node(s, p, n, &cands[found].taints, &cands[found].aff);
+		cands[found].base = score_node(s, si, p, n, &cands[found].taints, &cands[found].aff);
 		if (cands[found].taints > max_taints)
 			max_taints = cands[found].taints;
 		if (cands[found].aff > max_aff)
@@ -839,6 +1142,8 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 	if (found == 0) {
 		explain(s, p, x, msg, msgsz);
 		sched_ctx_free(x);
+		if (own)
+			spec_info_free(si);
 		return NULL;
 	}
 	for (size_t i = 0; i < found; i++) {
@@ -859,6 +1164,8 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 		}
 	}
 	sched_ctx_free(x);
+	if (own)
+		spec_info_free(si);
 	return pick;
 }
 
@@ -1015,13 +1322,21 @@ hook_pod_added(struct ks_cluster *c, struct ks_pod *p, void *arg)
 }
 
 static void
+hook_pod_bound(struct ks_cluster *c, struct ks_pod *p, void *arg)
+{
+	struct sched *s = arg;
+
+	(void)c;
+	topo_pod_bound(s->topo, p);
+}
+
+static void
 hook_pod_unbound(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n, void *arg)
 {
 	struct sched *s = arg;
 
 	(void)c;
-	(void)p;
-	(void)n;
+	topo_pod_unbound(s->topo, p, n);
 	s->changed = 1;
 	sched_kick(s);
 }
@@ -1033,6 +1348,8 @@ hook_node_changed(struct ks_cluster *c, struct ks_node *n, void *arg)
 
 	(void)c;
 	s->live_dirty = 1;
+	s->live_ver++;
+	topo_node_changed(s->topo, n);
 	if (n->state == NODE_READY) {
 		/* a node joined: every unschedulable pod may fit now */
 		s->changed = 1;
@@ -1050,11 +1367,17 @@ sched_free(void *arg)
 	free(s->cands);
 	free(s->live);
 	free(s->anti_ids);
+	for (size_t i = 0; i < s->ninfos; i++)
+		spec_info_free(s->infos[i]);
+	free(s->infos);
+	ptrmap_free(&s->spec_idx);
+	topo_free(s->topo);
 	free(s);
 }
 
 static const struct cluster_sched_ops sched_ops = {
 	.pod_added = hook_pod_added,
+	.pod_bound = hook_pod_bound,
 	.pod_unbound = hook_pod_unbound,
 	.node_changed = hook_node_changed,
 	.free = sched_free,
@@ -1070,6 +1393,8 @@ sched_attach(struct ks_cluster *c, const struct sched_opts *o)
 		s->opts = *o;
 	rng_seed(&s->rng, c->seed, 2);
 	s->live_dirty = 1;
+	s->live_ver = 1;
+	s->topo = topo_new(c);
 	cluster_sched_set(c, &sched_ops, s);
 }
 
