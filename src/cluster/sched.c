@@ -59,6 +59,28 @@
 #define NONZERO_CPU_M	100
 #define NONZERO_MEM_B	(200LL * 1024 * 1024)
 
+/*
+ * What the search reads of a node, by node id, so that checking a node is
+ * one cache line here rather than misses in its struct, its facts and its
+ * verdict.  room and the score inputs follow every bind and unbind the
+ * cluster reports; the shape and the cordon flag are read again once per
+ * scheduling pass (nothing relabels, taints or cordons a node while a
+ * pass runs: autoscalers act from their own events).
+ */
+struct hot {
+	struct ks_res	room;		/* alloc - used */
+	int64_t		alloc_cpu_m;	/* allocatable cpu, millicores */
+	int64_t		alloc_mem_b;	/* allocatable memory, bytes */
+	int64_t		nz_cpu_m;	/* NonZeroRequested cpu, millicores */
+	int64_t		nz_mem_b;	/* NonZeroRequested memory, bytes */
+	uint32_t	pass;		/* the pass shape and unsched were read in */
+	uint32_t	shape;		/* topo shape id + 1 */
+	int		unsched;	/* spec.unschedulable */
+	int64_t		memo_cpu_m;	/* the pod cpu request memo_base was scored for, -1 none */
+	int64_t		memo_mem_b;	/* its memory request */
+	int64_t		memo_base;	/* NodeResourcesFit + BalancedAllocation for it */
+};
+
 struct cand {
 	uint32_t	node;
 	int64_t		base;	/* fit + balanced */
@@ -85,6 +107,9 @@ struct sched {
 	uint32_t		*anti_ids;	/* ids of those without a controller, in creation order */
 	size_t			 nanti_bare, anticap; /* their number, capacity */
 	uint64_t		 live_ver;	/* bumped when the node set changes (from 1) */
+	struct hot		*hot;		/* by node id: what the search reads of a node */
+	size_t			 hotcap;	/* entries of hot */
+	uint32_t		 pass;		/* scheduling passes run (stamps hot records) */
 	struct topo		*topo;		/* per-node facts and per-workload counts */
 	struct ptrmap		 spec_idx;	/* pod template -> struct spec_info */
 	struct spec_info	**infos;	/* the same records, to free them */
@@ -100,6 +125,31 @@ sched_of(const struct ks_cluster *c)
 	return c->sched;
 }
 
+/* Refresh n's hot record after a change of its requests or of the node set. */
+static void
+hot_set(struct sched *s, const struct ks_node *n)
+{
+	struct hot *h;
+
+	if (n->id >= s->hotcap) {
+		size_t cap = s->hotcap ? s->hotcap : 64;
+
+		while (cap <= n->id)
+			cap *= 2;
+		s->hot = xreallocarray(s->hot, cap, sizeof(*s->hot));
+		memset(s->hot + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hot));
+		s->hotcap = cap;
+	}
+	h = &s->hot[n->id];
+	h->room = n->alloc;
+	res_sub(&h->room, &n->used);
+	h->alloc_cpu_m = n->alloc.v[RES_CPU];
+	h->alloc_mem_b = n->alloc.v[RES_MEM];
+	h->nz_cpu_m = n->nz_cpu_m;
+	h->nz_mem_b = n->nz_mem_b;
+	h->memo_cpu_m = -1;
+}
+
 static void
 live_rebuild(struct sched *s)
 {
@@ -111,8 +161,10 @@ live_rebuild(struct sched *s)
 	for (size_t i = 0; i < c->nnodes; i++) {
 		enum node_state st = c->nodes[i]->state;
 
-		if (st == NODE_READY || st == NODE_DELETING)
+		if (st == NODE_READY || st == NODE_DELETING) {
 			VEC_PUSH(s->live, s->nlive, s->livecap, (uint32_t)i);
+			hot_set(s, c->nodes[i]);
+		}
 	}
 	if (s->live == NULL)
 		s->live = xmalloc(sizeof(*s->live));
@@ -473,7 +525,7 @@ term_build(struct sched *s, struct term_counts *tc, const struct idlist *wls,
 		n = c->nodes[q->node];
 		topo_count_add(&tc->bare_node, n, 1);
 		tc->total++;
-		if (!tc->host && (d = topo_domain(s->topo, n, key)) != NULL)
+		if (!tc->host && (d = topo_domain_fast(s->topo, n, key)) != NULL)
 			topo_count_add(&tc->dom, d, 1);
 	}
 }
@@ -496,7 +548,7 @@ term_count(struct sched *s, const struct term_counts *tc, const struct ks_node *
 
 	if (tc->host)
 		return term_on_node(tc, n);
-	d = topo_domain(s->topo, n, tc->key);
+	d = topo_domain_fast(s->topo, n, tc->key);
 	return d != NULL ? topo_count_get(&tc->dom, d) : 0;
 }
 
@@ -526,7 +578,7 @@ tsc_domains(struct sched *s, struct spec_info *si)
 			continue;
 		for (size_t j = 0; j < s->nlive; j++) {
 			const struct ks_node *n = s->c->nodes[s->live[j]];
-			const char *d = topo_domain(s->topo, n, sp->tsc[i].topology_key);
+			const char *d = topo_domain_fast(s->topo, n, sp->tsc[i].topology_key);
 
 			if (d == NULL || ptrmap_get(&seen, d) != NULL || !aff_ok(s, si, n))
 				continue;
@@ -601,7 +653,7 @@ xanti_build(struct sched *s, struct sched_ctx *x, const struct ks_pod *p)
 			const struct ks_podaff *t = &q->spec->pod_anti[k];
 			const struct ks_node *n = c->nodes[q->node];
 			struct xanti a = { t->topology_key, topo_key_is_host(s->topo, t->topology_key),
-			    NULL, n, topo_domain(s->topo, n, t->topology_key) };
+			    NULL, n, topo_domain_fast(s->topo, n, t->topology_key) };
 
 			if (a.dom == NULL || !ns_in(t, q->ns, p->ns) ||
 			    !selector_matches(&t->sel, &p->spec->labels))
@@ -623,7 +675,7 @@ xanti_forbids(struct sched *s, const struct sched_ctx *x, const struct ks_node *
 				return 1;
 			continue;
 		}
-		if ((d = topo_domain(s->topo, n, a->key)) == NULL)
+		if ((d = topo_domain_fast(s->topo, n, a->key)) == NULL)
 			continue;
 		if (a->tw != NULL ? topo_wl_in_domain(s->topo, a->tw, a->key, d) > 0 : a->dom == d)
 			return 1;
@@ -724,7 +776,7 @@ interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct ks_node
 
 		if (!t->do_not_schedule)
 			continue;
-		if (topo_domain(s->topo, n, t->topology_key) == NULL)
+		if (topo_domain_fast(s->topo, n, t->topology_key) == NULL)
 			return SF_SPREAD_LABEL;
 		cnt = term_count(s, &x->tsc[i], n);
 		self = selector_matches(&t->sel, &sp->labels) ? 1 : 0;
@@ -732,7 +784,7 @@ interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct ks_node
 			return SF_SPREAD;
 	}
 	for (size_t i = 0; i < x->naff; i++) {
-		if (topo_domain(s->topo, n, sp->pod_aff[i].topology_key) == NULL ||
+		if (topo_domain_fast(s->topo, n, sp->pod_aff[i].topology_key) == NULL ||
 		    term_count(s, &x->aff[i], n) == 0) {
 			/* the first pod of a group may go anywhere (satisfyPodAffinity) */
 			int any = 0;
@@ -745,7 +797,7 @@ interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct ks_node
 		}
 	}
 	for (size_t i = 0; i < x->nanti; i++)
-		if (topo_domain(s->topo, n, sp->pod_anti[i].topology_key) != NULL &&
+		if (topo_domain_fast(s->topo, n, sp->pod_anti[i].topology_key) != NULL &&
 		    term_count(s, &x->anti[i], n) > 0)
 			return SF_POD_ANTI;
 	if (x->nxa > 0 && xanti_forbids(s, x, n))
@@ -1047,41 +1099,109 @@ nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
 	*mem = r->v[RES_MEM] ? r->v[RES_MEM] : NONZERO_MEM_B;
 }
 
+/* NodeResourcesFit + BalancedAllocation of p on the node of h. */
 static int64_t
-score_node(struct sched *s, struct spec_info *si, const struct ks_pod *p,
-    const struct ks_node *n, int64_t *taint_cnt, int64_t *aff_w)
+resource_score(const struct sched *s, const struct hot *h, const struct ks_pod *p)
 {
-	const struct verdict *v = verdict_of(s, si, n);
 	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
+	int64_t used_cpu = h->alloc_cpu_m - h->room.v[RES_CPU];
+	int64_t used_mem = h->alloc_mem_b - h->room.v[RES_MEM];
 	double fc, fm, d;
 
 	/* NodeInfo.NonZeroRequested, kept by the cluster on bind and unbind */
 	nonzero(&p->req, &pcpu, &pmem);
-	ncpu = n->nz_cpu_m + pcpu;
-	nmem = n->nz_mem_b + pmem;
-	fit = (frac_score(ncpu, n->alloc.v[RES_CPU], s->opts.most_allocated) +
-	    frac_score(nmem, n->alloc.v[RES_MEM], s->opts.most_allocated)) / 2;
-	fc = n->alloc.v[RES_CPU] ? (double)(n->used.v[RES_CPU] + p->req.v[RES_CPU]) /
-	    (double)n->alloc.v[RES_CPU] : 0;
-	fm = n->alloc.v[RES_MEM] ? (double)(n->used.v[RES_MEM] + p->req.v[RES_MEM]) /
-	    (double)n->alloc.v[RES_MEM] : 0;
+	ncpu = h->nz_cpu_m + pcpu;
+	nmem = h->nz_mem_b + pmem;
+	fit = (frac_score(ncpu, h->alloc_cpu_m, s->opts.most_allocated) +
+	    frac_score(nmem, h->alloc_mem_b, s->opts.most_allocated)) / 2;
+	fc = h->alloc_cpu_m ? (double)(used_cpu + p->req.v[RES_CPU]) / (double)h->alloc_cpu_m : 0;
+	fm = h->alloc_mem_b ? (double)(used_mem + p->req.v[RES_MEM]) / (double)h->alloc_mem_b : 0;
 	if (fc > 1)
 		fc = 1;
 	if (fm > 1)
 		fm = 1;
 	d = fc > fm ? fc - fm : fm - fc;
 	bal = (int64_t)((1.0 - d / 2) * 100);
+	return fit + bal;
+}
+
+/*
+ * The resource scores of a node read only its requests and the pod's cpu
+ * and memory requests, so the last result is kept in the node's hot record
+ * until its requests change: consecutive pods of a workload, which ask
+ * the same, then cost no divisions.
+ */
+static int64_t
+score_node(const struct sched *s, const struct verdict *v, const struct ks_pod *p,
+    uint32_t id, int64_t *taint_cnt, int64_t *aff_w)
+{
+	struct hot *h = &s->hot[id];
+	const struct ks_node *n;
+
+	if (h->memo_cpu_m != p->req.v[RES_CPU] || h->memo_mem_b != p->req.v[RES_MEM]) {
+		h->memo_base = resource_score(s, h, p);
+		h->memo_cpu_m = p->req.v[RES_CPU];
+		h->memo_mem_b = p->req.v[RES_MEM];
+	}
 	if (v != NULL) {
 		*taint_cnt = v->prefer;
 		*aff_w = v->aff_w;
-		return fit + bal;
+		return h->memo_base;
 	}
+	n = s->c->nodes[id];
 	*taint_cnt = taints_prefer_count(n->taints, n->ntaints, p->spec->tols, p->spec->ntols);
 	*aff_w = 0;
 	for (size_t i = 0; i < p->spec->npref; i++)
 		if (selector_matches(&p->spec->pref_affinity[i], &n->labels))
 			*aff_w += p->spec->pref_weight[i];
-	return fit + bal;
+	return h->memo_base;
+}
+
+/*
+ * The filters for the search: the same verdict as fits(), but cheapest
+ * first, since only pass or fail matters here (explain() runs fits() for
+ * the reasons).  *vp: the static verdicts when shared, for the scores.
+ */
+static inline int
+search_fits(struct sched *s, struct spec_info *si, const struct ks_pod *p,
+    uint32_t id, struct sched_ctx *x, const struct verdict **vp)
+{
+	const struct ks_podspec *sp = p->spec;
+	const struct verdict *v = NULL;
+	struct hot *h = &s->hot[id];
+	const struct ks_node *n = NULL;
+
+	s->stats.filter_calls++;
+	assert(id < s->hotcap);
+	for (int r = 0; r < RES_N; r++)
+		if (p->req.v[r] > 0 && p->req.v[r] > h->room.v[r])
+			return 0;
+	if (h->pass != s->pass) {
+		n = s->c->nodes[id];
+		h->shape = topo_node(s->topo, n)->shape;
+		h->unsched = n->unschedulable;
+		h->pass = s->pass;
+	}
+	if (h->unsched && !sp->is_daemon && !si->tol_unsched)
+		return 0;
+	if (p->pin_node >= 0 && (uint32_t)p->pin_node != id)
+		return 0;
+	if (sp->node_name != NULL && sp->node_name != s->c->nodes[id]->name)
+		return 0;
+	if (si->by_shape && h->shape - 1 < si->nv && si->v[h->shape - 1].known) {
+		v = &si->v[h->shape - 1];
+	} else if (si->by_shape) {
+		v = verdict_of(s, si, s->c->nodes[id]);
+	} else {
+		n = s->c->nodes[id];
+		if (taints_untolerated(n->taints, n->ntaints, sp->tols, sp->ntols) != NULL ||
+		    !node_affinity_ok(sp, n))
+			return 0;
+	}
+	if (v != NULL && (v->taint != NO_TAINT || !v->aff_ok))
+		return 0;
+	*vp = v;
+	return x == NULL || interpod_fail(s, sp, s->c->nodes[id], x) == 0;
 }
 
 /* numFeasibleNodesToFind (schedule_one.go) */
@@ -1121,16 +1241,17 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 		cands = xreallocarray(cands, s->candcap, sizeof(*cands));
 		s->cands = cands;
 	}
-	for (size_t k = 0; k < s->nlive && found < want; k++) {
-		size_t idx = (s->next_start + k) % s->nlive;
-		const struct ks_node *n = c->nodes[s->live[idx]];
-		struct sched_fit f;
+	for (size_t k = 0, idx = s->next_start; k < s->nlive && found < want; k++, idx++) {
+		const struct verdict *v;
 
+		if (idx >= s->nlive)
+			idx = 0;
 		processed++;
-		if (!fits(s, si, p, n, NULL, x, &f))
+		if (!search_fits(s, si, p, s->live[idx], x, &v))
 			continue;
-		cands[found].node = n->id;
-		cands[found].base = score_node(s, si, p, n, &cands[found].taints, &cands[found].aff);
+		cands[found].node = s->live[idx];
+		cands[found].base = score_node(s, v, p, s->live[idx], &cands[found].taints,
+		    &cands[found].aff);
 		if (cands[found].taints > max_taints)
 			max_taints = cands[found].taints;
 		if (cands[found].aff > max_aff)
@@ -1211,6 +1332,9 @@ sched_run(struct ks_cluster *c)
 	char msg[4096], ref[600];
 
 	live_rebuild(s);
+	s->pass++;
+	if (s->pass == 0)
+		s->pass = 1;	/* 0 marks a record never read */
 	if (s->changed) {
 		/* MoveAllToActiveOrBackoffQueue: every unschedulable pod retries */
 		for (size_t i = 0; i < c->nunsched; i++) {
@@ -1326,8 +1450,8 @@ hook_pod_bound(struct ks_cluster *c, struct ks_pod *p, void *arg)
 {
 	struct sched *s = arg;
 
-	(void)c;
 	topo_pod_bound(s->topo, p);
+	hot_set(s, c->nodes[p->node]);
 }
 
 static void
@@ -1337,6 +1461,7 @@ hook_pod_unbound(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n, void
 
 	(void)c;
 	topo_pod_unbound(s->topo, p, n);
+	hot_set(s, n);
 	s->changed = 1;
 	sched_kick(s);
 }
@@ -1365,6 +1490,7 @@ sched_free(void *arg)
 	if (s == NULL)
 		return;
 	free(s->cands);
+	free(s->hot);
 	free(s->live);
 	free(s->anti_ids);
 	for (size_t i = 0; i < s->ninfos; i++)

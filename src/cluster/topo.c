@@ -54,18 +54,6 @@ struct topo_wl {
 	size_t		 nkeys;
 };
 
-struct topo {
-	struct ks_cluster	*c;		/* borrowed */
-	const char		*k_host;	/* intern(HOST_KEY) */
-	const char		*k_zone;	/* intern(ZONE_KEY) */
-	struct topo_node	*nodes;		/* by node id, [0, nodecap) */
-	size_t			 nodecap;
-	struct ptrmap		 shape_idx;	/* interned shape text -> id + 1 */
-	uint32_t		 nshapes;
-	struct topo_wl		**wls;		/* by workload id, NULL until asked for */
-	size_t			 wlcap;
-};
-
 struct topo *
 topo_new(struct ks_cluster *c)
 {
@@ -205,7 +193,7 @@ node_entry(struct topo *t, const struct ks_node *n)
 }
 
 const struct topo_node *
-topo_node(struct topo *t, const struct ks_node *n)
+topo_node_read(struct topo *t, const struct ks_node *n)
 {
 	return node_entry(t, n);
 }

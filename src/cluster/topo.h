@@ -30,8 +30,19 @@ struct topo_node {
 	uint8_t			 reg;		/* registered (Ready or deleting), as last reported */
 };
 
-struct topo;
 struct topo_wl;
+
+struct topo {
+	struct ks_cluster	*c;		/* borrowed */
+	const char		*k_host;	/* intern("kubernetes.io/hostname") */
+	const char		*k_zone;	/* intern("topology.kubernetes.io/zone") */
+	struct topo_node	*nodes;		/* by node id, [0, nodecap) */
+	size_t			 nodecap;
+	struct ptrmap		 shape_idx;	/* interned shape text -> id + 1 */
+	uint32_t		 nshapes;
+	struct topo_wl		**wls;		/* by workload id, NULL until asked for */
+	size_t			 wlcap;
+};
 
 struct topo	*topo_new(struct ks_cluster *);
 void		 topo_free(struct topo *);
@@ -42,7 +53,7 @@ void	topo_pod_unbound(struct topo *, const struct ks_pod *, const struct ks_node
 void	topo_node_changed(struct topo *, const struct ks_node *);
 
 /* Node facts (n must be one of the cluster's nodes), and the shape count. */
-const struct topo_node *topo_node(struct topo *, const struct ks_node *);
+const struct topo_node *topo_node_read(struct topo *, const struct ks_node *);
 uint32_t topo_nshapes(const struct topo *);
 /* Registered (Ready or being deleted), as the cluster last reported. */
 int	topo_registered(const struct topo *, const struct ks_node *);
@@ -62,10 +73,38 @@ const char *topo_domain(struct topo *, const struct ks_node *, const char *key);
  */
 struct topo_wl *topo_wl(struct topo *, const struct ks_workload *);
 int	topo_wl_total(const struct topo_wl *);
+
 int	topo_wl_on_node(const struct topo_wl *, uint32_t node_id);
 int	topo_wl_in_domain(struct topo *, struct topo_wl *, const char *key, const char *dom);
 /* Add the workload's per-domain counts of key into acc (domain -> count). */
 void	topo_wl_domains(struct topo *, struct topo_wl *, const char *key, struct ptrmap *acc);
+
+/* topo_node_read, inline when the node's facts are current (the hot path). */
+static inline const struct topo_node *
+topo_node(struct topo *t, const struct ks_node *n)
+{
+	if (n->id < t->nodecap) {
+		const struct topo_node *e = &t->nodes[n->id];
+
+		if (e->shape != 0 && e->lv == n->labels.v && e->ln == n->labels.n &&
+		    e->tv == n->taints && e->tn == n->ntaints)
+			return e;
+	}
+	return topo_node_read(t, n);
+}
+
+/* topo_domain, inline for the zone and hostname keys of a cluster node. */
+static inline const char *
+topo_domain_fast(struct topo *t, const struct ks_node *n, const char *key)
+{
+	if ((key == t->k_zone || key == t->k_host) && n->id < t->c->nnodes &&
+	    t->c->nodes[n->id] == n) {
+		const struct topo_node *e = topo_node(t, n);
+
+		return key == t->k_zone ? e->zone : e->host;
+	}
+	return topo_domain(t, n, key);
+}
 
 /* ptrmap values used as counters */
 static inline int
