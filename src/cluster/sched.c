@@ -69,13 +69,17 @@
  */
 struct hot {
 	struct ks_res	room;		/* alloc - used */
+	uint32_t	pass;		/* the pass shape and unsched were read in */
+	uint32_t	shape;		/* topo shape id + 1 */
+	int		unsched;	/* spec.unschedulable */
+};
+
+/* What scoring reads, by node id, apart: only feasible nodes are scored. */
+struct hot_score {
 	int64_t		alloc_cpu_m;	/* allocatable cpu, millicores */
 	int64_t		alloc_mem_b;	/* allocatable memory, bytes */
 	int64_t		nz_cpu_m;	/* NonZeroRequested cpu, millicores */
 	int64_t		nz_mem_b;	/* NonZeroRequested memory, bytes */
-	uint32_t	pass;		/* the pass shape and unsched were read in */
-	uint32_t	shape;		/* topo shape id + 1 */
-	int		unsched;	/* spec.unschedulable */
 	int64_t		memo_cpu_m;	/* the pod cpu request memo_base was scored for, -1 none */
 	int64_t		memo_mem_b;	/* its memory request */
 	int64_t		memo_base;	/* NodeResourcesFit + BalancedAllocation for it */
@@ -108,7 +112,8 @@ struct sched {
 	size_t			 nanti_bare, anticap; /* their number, capacity */
 	uint64_t		 live_ver;	/* bumped when the node set changes (from 1) */
 	struct hot		*hot;		/* by node id: what the search reads of a node */
-	size_t			 hotcap;	/* entries of hot */
+	struct hot_score	*hsc;		/* by node id: what scoring reads */
+	size_t			 hotcap;	/* entries of hot and hsc */
 	uint32_t		 pass;		/* scheduling passes run (stamps hot records) */
 	struct topo		*topo;		/* per-node facts and per-workload counts */
 	struct ptrmap		 spec_idx;	/* pod template -> struct spec_info */
@@ -130,6 +135,7 @@ static void
 hot_set(struct sched *s, const struct ks_node *n)
 {
 	struct hot *h;
+	struct hot_score *hs;
 
 	if (n->id >= s->hotcap) {
 		size_t cap = s->hotcap ? s->hotcap : 64;
@@ -138,16 +144,19 @@ hot_set(struct sched *s, const struct ks_node *n)
 			cap *= 2;
 		s->hot = xreallocarray(s->hot, cap, sizeof(*s->hot));
 		memset(s->hot + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hot));
+		s->hsc = xreallocarray(s->hsc, cap, sizeof(*s->hsc));
+		memset(s->hsc + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hsc));
 		s->hotcap = cap;
 	}
 	h = &s->hot[n->id];
 	h->room = n->alloc;
 	res_sub(&h->room, &n->used);
-	h->alloc_cpu_m = n->alloc.v[RES_CPU];
-	h->alloc_mem_b = n->alloc.v[RES_MEM];
-	h->nz_cpu_m = n->nz_cpu_m;
-	h->nz_mem_b = n->nz_mem_b;
-	h->memo_cpu_m = -1;
+	hs = &s->hsc[n->id];
+	hs->alloc_cpu_m = n->alloc.v[RES_CPU];
+	hs->alloc_mem_b = n->alloc.v[RES_MEM];
+	hs->nz_cpu_m = n->nz_cpu_m;
+	hs->nz_mem_b = n->nz_mem_b;
+	hs->memo_cpu_m = -1;
 }
 
 static void
@@ -483,6 +492,7 @@ struct sched_ctx {
 	struct term_counts	*anti;		/* per required podAntiAffinity term */
 	struct term_counts	*tsc;		/* per topology spread constraint */
 	int			*tsc_min;	/* min count over eligible domains */
+	int			*tsc_self;	/* the pod matches the constraint's selector: 1 */
 	struct xanti		*xa;		/* existing anti-affinity that forbids domains */
 	size_t			 nxa, xacap;
 	int			 self_aff;	/* the pod matches all its own affinity terms */
@@ -530,25 +540,48 @@ term_build(struct sched *s, struct term_counts *tc, const struct idlist *wls,
 	}
 }
 
+/*
+ * The node an inter-pod filter looks at: its id, and whether its facts
+ * were read in this pass (the search), so that its zone and hostname
+ * come from the topology record without touching the node.
+ */
+struct at {
+	const struct ks_node	*n;		/* the node (not read when trusted) */
+	uint32_t		 id;		/* its id */
+	int			 trusted;	/* its topology record is current */
+};
+
+static inline const char *
+at_domain(struct sched *s, const struct at *w, const char *key)
+{
+	if (w->trusted && (key == s->topo->k_zone || key == s->topo->k_host)) {
+		const struct topo_node *e = &s->topo->nodes[w->id];
+
+		assert(w->id < s->topo->nodecap);
+		return key == s->topo->k_zone ? e->zone : e->host;
+	}
+	return topo_domain_fast(s->topo, w->n, key);
+}
+
 static int
-term_on_node(const struct term_counts *tc, const struct ks_node *n)
+term_on_node(const struct term_counts *tc, const struct ks_node *n, uint32_t id)
 {
 	int k = tc->bare_node.n ? topo_count_get(&tc->bare_node, n) : 0;
 
 	for (size_t i = 0; i < tc->ntw; i++)
-		k += topo_wl_on_node(tc->tw[i], n->id);
+		k += topo_wl_on_node(tc->tw[i], id);
 	return k;
 }
 
-/* Matching pods in the same domain of tc->key as node n. */
+/* Matching pods in the same domain of tc->key as the node. */
 static int
-term_count(struct sched *s, const struct term_counts *tc, const struct ks_node *n)
+term_count(struct sched *s, const struct term_counts *tc, const struct at *w)
 {
 	const char *d;
 
 	if (tc->host)
-		return term_on_node(tc, n);
-	d = topo_domain_fast(s->topo, n, tc->key);
+		return term_on_node(tc, w->n, w->id);
+	d = at_domain(s, w, tc->key);
 	return d != NULL ? topo_count_get(&tc->dom, d) : 0;
 }
 
@@ -612,7 +645,7 @@ tsc_min(struct sched *s, struct sched_ctx *x, size_t i)
 
 		if (!aff_ok(s, x->si, n))
 			continue;
-		k = term_on_node(tc, n);
+		k = term_on_node(tc, n, n->id);
 		if (min < 0 || k < min)
 			min = k;
 	}
@@ -664,18 +697,18 @@ xanti_build(struct sched *s, struct sched_ctx *x, const struct ks_pod *p)
 }
 
 static int
-xanti_forbids(struct sched *s, const struct sched_ctx *x, const struct ks_node *n)
+xanti_forbids(struct sched *s, const struct sched_ctx *x, const struct at *w)
 {
 	for (size_t i = 0; i < x->nxa; i++) {
 		const struct xanti *a = &x->xa[i];
 		const char *d;
 
 		if (a->host) {
-			if (a->tw != NULL ? topo_wl_on_node(a->tw, n->id) > 0 : a->node == n)
+			if (a->tw != NULL ? topo_wl_on_node(a->tw, w->id) > 0 : a->node == w->n)
 				return 1;
 			continue;
 		}
-		if ((d = topo_domain_fast(s->topo, n, a->key)) == NULL)
+		if ((d = at_domain(s, w, a->key)) == NULL)
 			continue;
 		if (a->tw != NULL ? topo_wl_in_domain(s->topo, a->tw, a->key, d) > 0 : a->dom == d)
 			return 1;
@@ -724,12 +757,14 @@ ctx_new(struct sched *s, const struct ks_pod *p, struct spec_info *si, int own)
 	x->ntsc = sp->ntsc;
 	x->tsc = xcalloc(sp->ntsc + 1, sizeof(*x->tsc));
 	x->tsc_min = xcalloc(sp->ntsc + 1, sizeof(int));
+	x->tsc_self = xcalloc(sp->ntsc + 1, sizeof(int));
 	if (sp->ntsc > 0)
 		tsc_domains(s, si);
 	for (size_t i = 0; i < sp->ntsc; i++) {
 		term_build(s, &x->tsc[i], &si->tsc[i], &sp->tsc[i].sel, NULL, p->ns,
 		    sp->tsc[i].topology_key);
 		x->tsc_min[i] = tsc_min(s, x, i);
+		x->tsc_self[i] = selector_matches(&sp->tsc[i].sel, &sp->labels) ? 1 : 0;
 	}
 	return x;
 }
@@ -759,6 +794,7 @@ sched_ctx_free(struct sched_ctx *x)
 	free(x->anti);
 	free(x->tsc);
 	free(x->tsc_min);
+	free(x->tsc_self);
 	free(x->xa);
 	if (x->own_si)
 		spec_info_free(x->si);
@@ -767,25 +803,22 @@ sched_ctx_free(struct sched_ctx *x)
 
 /* The inter-pod filters, in kube-scheduler's order. */
 static unsigned
-interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct ks_node *n,
+interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct at *w,
     const struct sched_ctx *x)
 {
 	for (size_t i = 0; i < x->ntsc; i++) {
 		const struct ks_tsc *t = &sp->tsc[i];
-		int cnt, self;
 
 		if (!t->do_not_schedule)
 			continue;
-		if (topo_domain_fast(s->topo, n, t->topology_key) == NULL)
+		if (at_domain(s, w, t->topology_key) == NULL)
 			return SF_SPREAD_LABEL;
-		cnt = term_count(s, &x->tsc[i], n);
-		self = selector_matches(&t->sel, &sp->labels) ? 1 : 0;
-		if (cnt + self - x->tsc_min[i] > t->max_skew)
+		if (term_count(s, &x->tsc[i], w) + x->tsc_self[i] - x->tsc_min[i] > t->max_skew)
 			return SF_SPREAD;
 	}
 	for (size_t i = 0; i < x->naff; i++) {
-		if (topo_domain_fast(s->topo, n, sp->pod_aff[i].topology_key) == NULL ||
-		    term_count(s, &x->aff[i], n) == 0) {
+		if (at_domain(s, w, sp->pod_aff[i].topology_key) == NULL ||
+		    term_count(s, &x->aff[i], w) == 0) {
 			/* the first pod of a group may go anywhere (satisfyPodAffinity) */
 			int any = 0;
 
@@ -797,10 +830,10 @@ interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct ks_node
 		}
 	}
 	for (size_t i = 0; i < x->nanti; i++)
-		if (topo_domain_fast(s->topo, n, sp->pod_anti[i].topology_key) != NULL &&
-		    term_count(s, &x->anti[i], n) > 0)
+		if (at_domain(s, w, sp->pod_anti[i].topology_key) != NULL &&
+		    term_count(s, &x->anti[i], w) > 0)
 			return SF_POD_ANTI;
-	if (x->nxa > 0 && xanti_forbids(s, x, n))
+	if (x->nxa > 0 && xanti_forbids(s, x, w))
 		return SF_EXISTING_ANTI;
 	return 0;
 }
@@ -869,7 +902,11 @@ fits(struct sched *s, struct spec_info *si, const struct ks_pod *p, const struct
 	}
 	if (x == NULL)
 		return 1;
-	out->fail = interpod_fail(s, sp, n, x);
+	{
+		struct at w = { n, n->id, 0 };
+
+		out->fail = interpod_fail(s, sp, &w, x);
+	}
 	return out->fail == 0;
 }
 
@@ -1101,11 +1138,12 @@ nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
 
 /* NodeResourcesFit + BalancedAllocation of p on the node of h. */
 static int64_t
-resource_score(const struct sched *s, const struct hot *h, const struct ks_pod *p)
+resource_score(const struct sched *s, const struct hot *hr, const struct hot_score *h,
+    const struct ks_pod *p)
 {
 	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
-	int64_t used_cpu = h->alloc_cpu_m - h->room.v[RES_CPU];
-	int64_t used_mem = h->alloc_mem_b - h->room.v[RES_MEM];
+	int64_t used_cpu = h->alloc_cpu_m - hr->room.v[RES_CPU];
+	int64_t used_mem = h->alloc_mem_b - hr->room.v[RES_MEM];
 	double fc, fm, d;
 
 	/* NodeInfo.NonZeroRequested, kept by the cluster on bind and unbind */
@@ -1135,11 +1173,11 @@ static int64_t
 score_node(const struct sched *s, const struct verdict *v, const struct ks_pod *p,
     uint32_t id, int64_t *taint_cnt, int64_t *aff_w)
 {
-	struct hot *h = &s->hot[id];
+	struct hot_score *h = &s->hsc[id];
 	const struct ks_node *n;
 
 	if (h->memo_cpu_m != p->req.v[RES_CPU] || h->memo_mem_b != p->req.v[RES_MEM]) {
-		h->memo_base = resource_score(s, h, p);
+		h->memo_base = resource_score(s, &s->hot[id], h, p);
 		h->memo_cpu_m = p->req.v[RES_CPU];
 		h->memo_mem_b = p->req.v[RES_MEM];
 	}
@@ -1201,7 +1239,12 @@ search_fits(struct sched *s, struct spec_info *si, const struct ks_pod *p,
 	if (v != NULL && (v->taint != NO_TAINT || !v->aff_ok))
 		return 0;
 	*vp = v;
-	return x == NULL || interpod_fail(s, sp, s->c->nodes[id], x) == 0;
+	if (x != NULL) {
+		struct at w = { s->c->nodes[id], id, 1 };
+
+		return interpod_fail(s, sp, &w, x) == 0;
+	}
+	return 1;
 }
 
 /* numFeasibleNodesToFind (schedule_one.go) */
@@ -1491,6 +1534,7 @@ sched_free(void *arg)
 		return;
 	free(s->cands);
 	free(s->hot);
+	free(s->hsc);
 	free(s->live);
 	free(s->anti_ids);
 	for (size_t i = 0; i < s->ninfos; i++)
