@@ -115,6 +115,8 @@ struct sched {
 	struct hot_score	*hsc;		/* by node id: what scoring reads */
 	size_t			 hotcap;	/* entries of hot and hsc */
 	uint32_t		 pass;		/* scheduling passes run (stamps hot records) */
+	uint32_t		 swept;		/* the pass whose start read every live node's facts */
+	uint64_t		 swept_ver;	/* live_ver then */
 	struct topo		*topo;		/* per-node facts and per-workload counts */
 	struct ptrmap		 spec_idx;	/* pod template -> struct spec_info */
 	struct spec_info	**infos;	/* the same records, to free them */
@@ -230,6 +232,11 @@ struct spec_info {
 	size_t			 wls_seen;	/* c->wls[0, wls_seen) matched so far */
 	struct domlist		*tsc_dom;	/* per topology spread constraint */
 	uint64_t		 tsc_ver;	/* live_ver tsc_dom was built for; 0 = never */
+	uint32_t		 use_pass;	/* the pass uses counts pods in */
+	uint32_t		 uses;		/* its pods searched for in that pass */
+	uint32_t		*skip;		/* by live position: next one its static filters pass */
+	size_t			 skipcap;	/* entries of skip */
+	uint32_t		 skip_pass;	/* the pass skip was built in, 0 none */
 };
 
 static int
@@ -309,6 +316,7 @@ spec_info_free(struct spec_info *si)
 	free(si->tsc_dom);
 	free(si->xanti);
 	free(si->v);
+	free(si->skip);
 	free(si);
 }
 
@@ -1264,6 +1272,138 @@ feasible_to_find(const struct sched *s, size_t all)
 	return num < 100 ? 100 : (size_t)num;
 }
 
+/*
+ * A big pass reads every live node's facts at its start (sweep), so that
+ * within it a template's static verdicts can be laid out by live position
+ * (build_skip) and the search can jump over nodes they reject without
+ * looking at them.  The cost, O(live nodes) per sweep and per template
+ * that schedules several pods in the pass, is paid only when the batch is
+ * large enough to repay it; small passes check node by node.  Either way
+ * the same nodes are counted as processed and the same ones found.
+ */
+#define SWEEP_PODS_PER_NODE	64	/* sweep when batch * this >= live nodes */
+#define SKIP_MIN_USES		4	/* lay a template out from its 4th pod in a pass */
+
+static void
+sweep(struct sched *s)
+{
+	for (size_t i = 0; i < s->nlive; i++) {
+		const struct ks_node *n = s->c->nodes[s->live[i]];
+		struct hot *h = &s->hot[n->id];
+
+		h->shape = topo_node(s->topo, n)->shape;
+		h->unsched = n->unschedulable;
+		h->pass = s->pass;
+	}
+	s->swept = s->pass;
+	s->swept_ver = s->live_ver;
+}
+
+/* Is skipping usable for si now (building it when worth it)? */
+static int
+skip_ready(struct sched *s, struct spec_info *si)
+{
+	const struct ks_podspec *sp = si->spec;
+	size_t nl = s->nlive;
+
+	if (si->use_pass != s->pass) {
+		si->use_pass = s->pass;
+		si->uses = 0;
+	}
+	si->uses++;
+	if (s->swept != s->pass || s->swept_ver != s->live_ver || !si->by_shape)
+		return 0;
+	if (si->skip_pass == s->pass)
+		return 1;
+	if (si->uses < SKIP_MIN_USES)
+		return 0;
+	if (si->skipcap < nl + 1) {
+		si->skipcap = nl + 1;
+		si->skip = xreallocarray(si->skip, si->skipcap, sizeof(*si->skip));
+	}
+	si->skip[nl] = (uint32_t)nl;
+	for (size_t i = nl; i-- > 0;) {
+		uint32_t id = s->live[i];
+		const struct hot *h = &s->hot[id];
+		const struct verdict *v;
+		int ok;
+
+		assert(h->pass == s->pass);
+		v = h->shape - 1 < si->nv && si->v[h->shape - 1].known ? &si->v[h->shape - 1] :
+		    verdict_of(s, si, s->c->nodes[id]);
+		ok = v->taint == NO_TAINT && v->aff_ok &&
+		    !(h->unsched && !sp->is_daemon && !si->tol_unsched);
+		si->skip[i] = ok ? (uint32_t)i : si->skip[i + 1];
+	}
+	si->skip_pass = s->pass;
+	return 1;
+}
+
+/* Live positions from idx (of `left` still to process) that si surely rejects. */
+static size_t
+skip_len(const struct sched *s, const struct spec_info *si, size_t idx, size_t left)
+{
+	size_t nxt = si->skip[idx], d;
+
+	if (nxt < s->nlive)
+		d = nxt - idx;
+	else if (si->skip[0] < idx)
+		d = s->nlive - idx + si->skip[0];
+	else
+		d = left;
+	return d < left ? d : left;
+}
+
+struct found {
+	size_t		n;		/* candidates found */
+	int64_t		max_taints;	/* their most untolerated PreferNoSchedule taints */
+	int64_t		max_aff;	/* their highest preferred affinity weight */
+};
+
+/*
+ * Walk the live nodes from nextStartNodeIndex until `want` fit, scoring
+ * each that does; advance nextStartNodeIndex by the nodes processed.
+ */
+static void
+search(struct sched *s, struct spec_info *si, const struct ks_pod *p, struct sched_ctx *x,
+    size_t want, struct found *fd)
+{
+	struct cand *cands = s->cands;
+	size_t processed = 0, idx = s->next_start;
+	int skip = p->pin_node < 0 && p->spec->node_name == NULL && skip_ready(s, si);
+
+	while (processed < s->nlive && fd->n < want) {
+		const struct verdict *v;
+		struct cand *cd = &cands[fd->n];
+
+		if (idx >= s->nlive)
+			idx -= s->nlive;	/* a skip may wrap past the end */
+		if (skip) {
+			size_t d = skip_len(s, si, idx, s->nlive - processed);
+
+			if (d > 0) {
+				processed += d;
+				s->stats.filter_calls += d;
+				idx += d;
+				continue;
+			}
+		}
+		processed++;
+		idx++;
+		if (!search_fits(s, si, p, s->live[idx - 1], x, &v))
+			continue;
+		cd->node = s->live[idx - 1];
+		cd->base = score_node(s, v, p, cd->node, &cd->taints, &cd->aff);
+		if (cd->taints > fd->max_taints)
+			fd->max_taints = cd->taints;
+		if (cd->aff > fd->max_aff)
+			fd->max_aff = cd->aff;
+		fd->n++;
+	}
+	if (s->nlive > 0)
+		s->next_start = (s->next_start + processed) % s->nlive;
+}
+
 /* Try to place p; returns the chosen node or NULL with *fail_msg set. */
 static struct ks_node *
 schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
@@ -1272,37 +1412,23 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 	int own;
 	struct spec_info *si = spec_info_get(s, p, &own);
 	struct sched_ctx *x = ctx_new(s, p, si, 0);
-	size_t want = feasible_to_find(s, s->nlive), found = 0, processed = 0;
-	struct cand *cands = s->cands;
-	int64_t max_taints = 0, max_aff = 0, best = -1;
+	size_t want = feasible_to_find(s, s->nlive), found;
+	struct cand *cands;
+	struct found fd = { 0, 0, 0 };
+	int64_t max_taints, max_aff, best = -1;
 	struct ks_node *pick = NULL;
 	uint64_t ties = 0;
 
 	s->stats.attempts++;
 	if (s->candcap < want + 1) {
 		s->candcap = want + 1;
-		cands = xreallocarray(cands, s->candcap, sizeof(*cands));
-		s->cands = cands;
+		s->cands = xreallocarray(s->cands, s->candcap, sizeof(*s->cands));
 	}
-	for (size_t k = 0, idx = s->next_start; k < s->nlive && found < want; k++, idx++) {
-		const struct verdict *v;
-
-		if (idx >= s->nlive)
-			idx = 0;
-		processed++;
-		if (!search_fits(s, si, p, s->live[idx], x, &v))
-			continue;
-		cands[found].node = s->live[idx];
-		cands[found].base = score_node(s, v, p, s->live[idx], &cands[found].taints,
-		    &cands[found].aff);
-		if (cands[found].taints > max_taints)
-			max_taints = cands[found].taints;
-		if (cands[found].aff > max_aff)
-			max_aff = cands[found].aff;
-		found++;
-	}
-	if (s->nlive > 0)
-		s->next_start = (s->next_start + processed) % s->nlive;
+	cands = s->cands;
+	search(s, si, p, x, want, &fd);
+	found = fd.n;
+	max_taints = fd.max_taints;
+	max_aff = fd.max_aff;
 	if (found == 0) {
 		explain(s, p, x, msg, msgsz);
 		sched_ctx_free(x);
@@ -1399,6 +1525,8 @@ sched_run(struct ks_cluster *c)
 	sort_cluster = c;
 	if (nbatch > 1)
 		qsort(batch, nbatch, sizeof(*batch), queue_cmp);
+	if (nbatch > 0 && nbatch * SWEEP_PODS_PER_NODE >= s->nlive)
+		sweep(s);
 	for (size_t i = 0; i < nbatch; i++) {
 		struct ks_pod *p = c->pods[batch[i]];
 		struct ks_node *n;
