@@ -68,10 +68,12 @@
  * pass runs: autoscalers act from their own events).
  */
 struct hot {
-	struct ks_res	room;		/* alloc - used */
 	uint32_t	pass;		/* the pass shape and unsched were read in */
 	uint32_t	shape;		/* topo shape id + 1 */
-	int		unsched;	/* spec.unschedulable */
+	int32_t		unsched;	/* spec.unschedulable */
+	int32_t		pad_;		/* (alignment) */
+	struct ks_res	room;		/* alloc - used */
+	int64_t		pad2_;		/* (64 bytes: cpu, memory and pods in the first 48) */
 };
 
 /* What scoring reads, by node id, apart: only feasible nodes are scored. */
@@ -1219,9 +1221,14 @@ search_fits(struct sched *s, struct spec_info *si, const struct ks_pod *p,
 
 	s->stats.filter_calls++;
 	assert(id < s->hotcap);
-	for (int r = 0; r < RES_N; r++)
-		if (p->req.v[r] > 0 && p->req.v[r] > h->room.v[r])
-			return 0;
+	/* res_short's rule (a request of 0 always fits), resource by resource */
+	_Static_assert(RES_N == 5, "search_fits checks every resource");
+	if ((p->req.v[RES_CPU] > 0 && p->req.v[RES_CPU] > h->room.v[RES_CPU]) ||
+	    (p->req.v[RES_MEM] > 0 && p->req.v[RES_MEM] > h->room.v[RES_MEM]) ||
+	    (p->req.v[RES_PODS] > 0 && p->req.v[RES_PODS] > h->room.v[RES_PODS]) ||
+	    (p->req.v[RES_EPH] > 0 && p->req.v[RES_EPH] > h->room.v[RES_EPH]) ||
+	    (p->req.v[RES_GPU] > 0 && p->req.v[RES_GPU] > h->room.v[RES_GPU]))
+		return 0;
 	if (h->pass != s->pass) {
 		n = s->c->nodes[id];
 		h->shape = topo_node(s->topo, n)->shape;
