@@ -655,6 +655,79 @@ START_TEST(spread_blocked_by_cordon)
 }
 END_TEST
 
+/*
+ * The spread counts follow every unbind.  Zone a holds two app=z pods
+ * (a nodeSelector puts them there); zone b's only node is full.  A pod
+ * spreading app=z over zones (maxSkew 1) fits nowhere: a would make the
+ * skew 2 - 0 + 0 = 2, b has no room.  Once the app=z pods are gone, a's
+ * count is 0 and the pod goes there, which needs the count to drop.
+ */
+START_TEST(spread_counts_follow_unbind)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "z", 2, 100, 0);
+	struct ks_podspec *fs = mkspec(950, 0), *ss = mkspec(100, 0);
+	const char *v = intern("z");
+	struct ks_req r = { intern("app"), OP_IN, &v, 1, 0 };
+	struct ks_node *a1 = mknode("a1", 8000, 32 * GI, 110, "a");
+	struct ks_pod *p;
+
+	cluster_node_ready(&C, a1);
+	cluster_node_ready(&C, mknode("b1", 1000, 32 * GI, 110, "b"));
+	labels_set(&w->spec.node_selector, "topology.kubernetes.io/zone", "a");
+	labels_set(&fs->node_selector, "topology.kubernetes.io/zone", "b");
+	cluster_workload_start(&C, w);
+	mkpod("filler", fs);
+	run_until(10000);
+	ss->tsc = xcalloc(1, sizeof(*ss->tsc));
+	ss->ntsc = 1;
+	ss->tsc[0].max_skew = 1;
+	ss->tsc[0].topology_key = intern("topology.kubernetes.io/zone");
+	ss->tsc[0].do_not_schedule = 1;
+	selector_add(&ss->tsc[0].sel, &r);
+	p = mkpod("s", ss);
+	run_until(20000);
+	ck_assert_int_eq(p->node, -1);
+	cluster_workload_scale(&C, w, 0, NULL);
+	run_until(120000);
+	ck_assert_str_eq(node_of(p), "a1");
+}
+END_TEST
+
+/* Finished pods leave the cluster's alive and bare lists. */
+START_TEST(finished_pods_leave_lists)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "d", 4, 100, 0);
+	struct ks_pod *bare[3];
+	size_t alive = 0, nbare = 0;
+
+	cluster_node_ready(&C, mknode("a", 8000, 32 * GI, 110, NULL));
+	cluster_workload_start(&C, w);
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "b%d", i);
+		bare[i] = mkpod(name, mkspec(100, 0));
+	}
+	run_until(10000);
+	cluster_pod_delete(&C, bare[1], "test");
+	cluster_workload_scale(&C, w, 1, NULL);
+	run_until(60000);
+	for (size_t i = 0; i < C.npods; i++) {
+		alive += pod_alive(C.pods[i]);
+		nbare += pod_alive(C.pods[i]) && C.pods[i]->owner == NULL;
+	}
+	ck_assert_uint_eq(alive, 3);	/* 1 replica + 2 bare pods */
+	ck_assert_uint_eq(C.nalive, alive);
+	ck_assert_uint_eq(C.nbare, nbare);
+	for (size_t i = 0; i < C.nalive; i++) {
+		ck_assert(pod_alive(C.pods[C.alive[i]]));
+		ck_assert_uint_eq(C.pods[C.alive[i]]->alive_idx, i);
+	}
+	for (size_t i = 0; i < C.nbare; i++)
+		ck_assert(C.pods[C.bare_ids[i]] != bare[1]);
+}
+END_TEST
+
 START_TEST(spread_missing_label)
 {
 	struct ks_podspec *s = mkspec(100, 0);
@@ -1193,6 +1266,8 @@ sched_suite(void)
 	tcase_add_test(tc, topology_spread_zone);
 	tcase_add_test(tc, spread_blocked_by_cordon);
 	tcase_add_test(tc, spread_missing_label);
+	tcase_add_test(tc, spread_counts_follow_unbind);
+	tcase_add_test(tc, finished_pods_leave_lists);
 	tcase_add_test(tc, least_allocated_spreads);
 	tcase_add_test(tc, most_allocated_packs);
 	tcase_add_test(tc, preferred_node_affinity);

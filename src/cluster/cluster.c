@@ -151,6 +151,7 @@ cluster_free(struct ks_cluster *c)
 	free(c->queue);
 	free(c->unsched);
 	free(c->bare_ids);
+	free(c->alive);
 	free(c->hooks);
 	ptrmap_free(&c->node_idx);
 	ptrmap_free(&c->pod_idx);
@@ -814,11 +815,14 @@ cluster_pod_new(struct ks_cluster *c, struct ks_workload *owner,
 	VEC_PUSH(c->pods, c->npods, c->podcap, p);
 	snprintf(key, sizeof(key), "%s/%s", p->ns, p->name);
 	ptrmap_put(&c->pod_idx, intern(key), p);
+	p->alive_idx = c->nalive;
+	VEC_PUSH(c->alive, c->nalive, c->alivecap, p->id);
 	if (owner != NULL) {
 		p->owner = owner;
 		p->owner_idx = owner->npods;
 		VEC_PUSH(owner->pods, owner->npods, owner->podcap, p->id);
 	} else {
+		p->owner_idx = c->nbare;
 		VEC_PUSH(c->bare_ids, c->nbare, c->barecap, p->id);
 	}
 	HOOK(c, pod_created, p);
@@ -902,11 +906,31 @@ owner_remove_pod(struct ks_workload *w, struct ks_cluster *c, struct ks_pod *p)
 		c->pods[w->pods[i]]->owner_idx = i;
 }
 
+/* Swap-remove id at *idx from ids[0, *n); fix the moved pod's index. */
+static void
+ids_unlink(struct ks_cluster *c, uint32_t *ids, size_t *n, size_t i, int alive_list)
+{
+	assert(i < *n);
+	ids[i] = ids[--*n];
+	if (i < *n) {
+		if (alive_list)
+			c->pods[ids[i]]->alive_idx = i;
+		else
+			c->pods[ids[i]]->owner_idx = i;
+	}
+}
+
 static void
 pod_finish(struct ks_cluster *c, struct ks_pod *p, enum pod_phase final)
 {
 	struct ks_node *n = p->node >= 0 ? c->nodes[p->node] : NULL;
 
+	assert(pod_alive(p) && c->alive[p->alive_idx] == p->id);
+	ids_unlink(c, c->alive, &c->nalive, p->alive_idx, 1);
+	if (p->owner == NULL) {
+		assert(c->bare_ids[p->owner_idx] == p->id);
+		ids_unlink(c, c->bare_ids, &c->nbare, p->owner_idx, 0);
+	}
 	p->phase = final;
 	p->ready = 0;
 	p->gone_ms = c->sim->now_ms;

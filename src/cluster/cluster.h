@@ -128,7 +128,8 @@ struct ks_pod {
 	int			 preexisting;	/* from the snapshot (already running at t=0) */
 	int64_t			 nominated_until; /* an autoscaler nominated a node for it until then */
 	int32_t			 pin_node;	/* DaemonSet pod: the only node it may use, else -1 */
-	size_t			 owner_idx;	/* position in owner->pods */
+	size_t			 owner_idx;	/* position in owner->pods, or in cluster->bare_ids */
+	size_t			 alive_idx;	/* position in cluster->alive while alive */
 	size_t			 node_idx;	/* position in node->pods */
 	int			 unsched_listed;/* in cluster->unsched */
 	struct sim_event	*timer;		/* the pending lifecycle event */
@@ -282,8 +283,16 @@ struct ks_cluster {
 	struct ptrmap		 node_idx;	/* interned name -> node */
 	struct ptrmap		 pod_idx;	/* interned "ns/name" -> pod */
 	struct ptrmap		 wl_idx;	/* interned "kind/ns/name" -> workload */
-	uint32_t		*bare_ids;	/* ids of pods created without a controller */
+	uint32_t		*bare_ids;	/* ids of alive pods created without a controller (any order) */
 	size_t			 nbare, barecap;
+	/*
+	 * The pods not yet gone or succeeded, for loops that would otherwise
+	 * walk every pod ever created (pods[] only grows).  Swap-removal: the
+	 * order is deterministic but not creation order; sort the ids where
+	 * order reaches output.  Iterate backwards if the loop deletes pods.
+	 */
+	uint32_t		*alive;		/* pod ids */
+	size_t			 nalive, alivecap;
 	struct cluster_timing	 timing;
 	struct cluster_hooks	*hooks;		/* registered hooks */
 	size_t			 nhooks;

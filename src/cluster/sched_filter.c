@@ -466,6 +466,7 @@ xanti_build(struct sched *s, struct sched_ctx *x, const struct ks_pod *p)
 {
 	struct ks_cluster *c = s->c;
 	struct spec_info *si = x->si;
+	size_t kept = 0;
 
 	for (size_t i = 0; i < si->nxanti; i++) {
 		const struct ks_workload *w = c->wls[si->xanti[i].wl];
@@ -482,6 +483,10 @@ xanti_build(struct sched *s, struct sched_ctx *x, const struct ks_pod *p)
 	for (size_t i = 0; i < s->nanti_bare; i++) {
 		const struct ks_pod *q = c->pods[s->anti_ids[i]];
 
+		/* finished pods leave the list (it keeps creation order) */
+		if (!pod_alive(q))
+			continue;
+		s->anti_ids[kept++] = q->id;
 		if (!counted(s, q))
 			continue;
 		for (size_t k = 0; k < q->spec->npod_anti; k++) {
@@ -496,6 +501,7 @@ xanti_build(struct sched *s, struct sched_ctx *x, const struct ks_pod *p)
 			VEC_PUSH(x->xa, x->nxa, x->xacap, a);
 		}
 	}
+	s->nanti_bare = kept;
 }
 
 static int
