@@ -276,6 +276,8 @@ struct term_counts {
 	struct ptrmap	 bare_node;	/* matching bare pods: node -> count */
 	struct ptrmap	 dom;		/* other keys: domain -> matching pods */
 	int		 total;		/* matching pods anywhere */
+	const char	*last_dom;	/* the domain last looked up in dom (nodes come by zone) */
+	int		 last_n;	/* its count */
 };
 
 /* An existing pod's required anti-affinity term that selects the pod. */
@@ -377,14 +379,21 @@ term_on_node(const struct term_counts *tc, const struct ks_node *n, uint32_t id)
 
 /* Matching pods in the same domain of tc->key as the node. */
 static int
-term_count(struct sched *s, const struct term_counts *tc, const struct at *w)
+term_count(struct sched *s, struct term_counts *tc, const struct at *w)
 {
 	const char *d;
 
 	if (tc->host)
 		return term_on_node(tc, w->n, w->id);
 	d = at_domain(s, w, tc->key);
-	return d != NULL ? topo_count_get(&tc->dom, d) : 0;
+	if (d == NULL)
+		return 0;
+	if (d != tc->last_dom) {
+		/* dom is fixed for the context's life: remember the last answer */
+		tc->last_dom = d;
+		tc->last_n = topo_count_get(&tc->dom, d);
+	}
+	return tc->last_n;
 }
 
 static void
@@ -612,7 +621,7 @@ sched_ctx_free(struct sched_ctx *x)
 /* The inter-pod filters, in kube-scheduler's order. */
 static unsigned
 interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct at *w,
-    const struct sched_ctx *x)
+    struct sched_ctx *x)
 {
 	for (size_t i = 0; i < x->ntsc; i++) {
 		const struct ks_tsc *t = &sp->tsc[i];
@@ -741,7 +750,7 @@ sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 
 int
 sched_interpod_ok(struct sched *s, const struct ks_podspec *sp, uint32_t id,
-    const struct sched_ctx *x)
+    struct sched_ctx *x)
 {
 	struct at w = { s->c->nodes[id], id, 1 };
 

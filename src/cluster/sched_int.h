@@ -153,6 +153,6 @@ struct sched_ctx *sched_ctx_make(struct sched *, const struct ks_pod *p, struct 
 		    int own);
 /* The inter-pod filters on node id, whose facts were read in this pass. */
 int		 sched_interpod_ok(struct sched *, const struct ks_podspec *, uint32_t id,
-		    const struct sched_ctx *);
+		    struct sched_ctx *);
 
 #endif
