@@ -22,7 +22,9 @@
  *    affinity) are evaluated once per shape (sched.c), not once per node.
  *    The facts are read again when the node's label or taint array
  *    changes (its pointer or length): the autoscalers add and remove
- *    taints on Ready nodes in place.
+ *    taints on Ready nodes in place.  That is why the zone and hostname
+ *    live here, next to the check, rather than in struct ks_node, where
+ *    a label edit would leave a copy stale.
  *
  * Costs: a bind or unbind is O(keys tracked for its workload); a node's
  * facts are O(labels + taints) when they change; memory is one int per
@@ -85,18 +87,6 @@ topo_free(struct topo *t)
 	free(t->nodes);
 	ptrmap_free(&t->shape_idx);
 	free(t);
-}
-
-const char *
-topo_key_host(const struct topo *t)
-{
-	return t->k_host;
-}
-
-const char *
-topo_key_zone(const struct topo *t)
-{
-	return t->k_zone;
 }
 
 int

@@ -59,9 +59,7 @@ uint32_t topo_nshapes(const struct topo *);
 int	topo_registered(const struct topo *, const struct ks_node *);
 /* Is n one of the cluster's nodes (not an autoscaler's template)? */
 int	topo_has_node(const struct topo *, const struct ks_node *);
-/* The interned hostname and zone keys. */
-const char *topo_key_host(const struct topo *);
-const char *topo_key_zone(const struct topo *);
+/* Is key kubernetes.io/hostname (interned or not)? */
 int	topo_key_is_host(const struct topo *, const char *key);
 /* The domain of n for a topology key, or NULL when n lacks the label. */
 const char *topo_domain(struct topo *, const struct ks_node *, const char *key);
