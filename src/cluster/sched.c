@@ -395,7 +395,7 @@ score_node(const struct sched *s, const struct verdict *v, const struct ks_pod *
  */
 static inline int
 search_fits(struct sched *s, struct spec_info *si, const struct ks_pod *p,
-    uint32_t id, struct sched_ctx *x, const struct verdict **vp)
+    uint32_t id, struct sched_ctx *x, const struct verdict **vp, int laid_out)
 {
 	const struct ks_podspec *sp = p->spec;
 	const struct verdict *v = NULL;
@@ -412,6 +412,13 @@ search_fits(struct sched *s, struct spec_info *si, const struct ks_pod *p,
 	    (p->req.v[RES_EPH] > 0 && p->req.v[RES_EPH] > h->room.v[RES_EPH]) ||
 	    (p->req.v[RES_GPU] > 0 && p->req.v[RES_GPU] > h->room.v[RES_GPU]))
 		return 0;
+	if (laid_out) {
+		/* skip_ready found the static filters and the cordon pass here */
+		v = &si->v[h->shape - 1];
+		assert(h->pass == s->pass && v->known && v->taint == NO_TAINT && v->aff_ok);
+		*vp = v;
+		return x == NULL || sched_interpod_ok(s, sp, id, x);
+	}
 	if (h->pass != s->pass) {
 		n = s->c->nodes[id];
 		h->shape = topo_node(s->topo, n)->shape;
@@ -460,7 +467,7 @@ feasible_to_find(const struct sched *s, size_t all)
 /*
  * A big pass reads every live node's facts at its start (sweep), so that
  * within it a template's static verdicts can be laid out by live position
- * (build_skip) and the search can jump over nodes they reject without
+ * (skip_ready) and the search can jump over nodes they reject without
  * looking at them.  The cost, O(live nodes) per sweep and per template
  * that schedules several pods in the pass, is paid only when the batch is
  * large enough to repay it; small passes check node by node.  Either way
@@ -575,7 +582,7 @@ search(struct sched *s, struct spec_info *si, const struct ks_pod *p, struct sch
 		}
 		processed++;
 		idx++;
-		if (!search_fits(s, si, p, s->live[idx - 1], x, &v))
+		if (!search_fits(s, si, p, s->live[idx - 1], x, &v, skip))
 			continue;
 		cd->node = s->live[idx - 1];
 		cd->base = score_node(s, v, p, cd->node, &cd->taints, &cd->aff);
