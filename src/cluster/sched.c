@@ -514,6 +514,7 @@ skip_ready(struct sched *s, struct spec_info *si)
 		si->skip = xreallocarray(si->skip, si->skipcap, sizeof(*si->skip));
 	}
 	si->skip[nl] = (uint32_t)nl;
+	si->skip_flat = 1;
 	for (size_t i = nl; i-- > 0;) {
 		uint32_t id = s->live[i];
 		const struct hot *h = &s->hot[id];
@@ -526,6 +527,8 @@ skip_ready(struct sched *s, struct spec_info *si)
 		ok = v->taint == NO_TAINT && v->aff_ok &&
 		    !(h->unsched && !sp->is_daemon && !si->tol_unsched);
 		si->skip[i] = ok ? (uint32_t)i : si->skip[i + 1];
+		if (ok && (v->prefer != 0 || v->aff_w != 0))
+			si->skip_flat = 0;
 	}
 	si->skip_pass = s->pass;
 	return 1;
@@ -546,10 +549,33 @@ skip_len(const struct sched *s, const struct spec_info *si, size_t idx, size_t l
 	return d < left ? d : left;
 }
 
+/* selectHost: the highest score wins, ties by reservoir sampling. */
+struct pick {
+	int64_t		best;		/* highest score offered, -1 none */
+	uint64_t	ties;		/* nodes offered with that score */
+	uint32_t	node;		/* the one kept */
+};
+
+static inline void
+pick_offer(struct sched *s, struct pick *pk, int64_t sc, uint32_t node)
+{
+	if (sc > pk->best) {
+		pk->best = sc;
+		pk->node = node;
+		pk->ties = 1;
+	} else if (sc == pk->best) {
+		pk->ties++;
+		if (rng_below(&s->rng, pk->ties) == 0)
+			pk->node = node;
+	}
+}
+
 struct found {
 	size_t		n;		/* candidates found */
 	int64_t		max_taints;	/* their most untolerated PreferNoSchedule taints */
 	int64_t		max_aff;	/* their highest preferred affinity weight */
+	int		flat;		/* no preference scores: picked on the way, in pk */
+	struct pick	pk;		/* then: the pick */
 };
 
 /*
@@ -563,6 +589,14 @@ search(struct sched *s, struct spec_info *si, const struct ks_pod *p, struct sch
 	struct cand *cands = s->cands;
 	size_t processed = 0, idx = s->next_start;
 	int skip = p->pin_node < 0 && p->spec->node_name == NULL && skip_ready(s, si);
+
+	/*
+	 * Without PreferNoSchedule counts or preferred-affinity weights among
+	 * the laid-out nodes, every normalized preference score is 3 x 100 +
+	 * 2 x 0: the pick can be made as the nodes are found, in the same
+	 * order, with the same draws, and nothing is stored.
+	 */
+	fd->flat = skip && si->skip_flat;
 
 	while (processed < s->nlive && fd->n < want) {
 		const struct verdict *v;
@@ -586,6 +620,12 @@ search(struct sched *s, struct spec_info *si, const struct ks_pod *p, struct sch
 			continue;
 		cd->node = s->live[idx - 1];
 		cd->base = score_node(s, v, p, cd->node, &cd->taints, &cd->aff);
+		if (fd->flat) {
+			assert(cd->taints == 0 && cd->aff == 0);
+			pick_offer(s, &fd->pk, cd->base + 3 * 100, cd->node);
+			fd->n++;
+			continue;
+		}
 		if (cd->taints > fd->max_taints)
 			fd->max_taints = cd->taints;
 		if (cd->aff > fd->max_aff)
@@ -606,10 +646,8 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 	struct sched_ctx *x = sched_ctx_make(s, p, si, 0);
 	size_t want = feasible_to_find(s, s->nlive), found;
 	struct cand *cands;
-	struct found fd = { 0, 0, 0 };
-	int64_t max_taints, max_aff, best = -1;
-	struct ks_node *pick = NULL;
-	uint64_t ties = 0;
+	struct found fd = { 0, 0, 0, 0, { -1, 0, 0 } };
+	int64_t max_taints, max_aff;
 
 	s->stats.attempts++;
 	if (s->candcap < want + 1) {
@@ -628,27 +666,19 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 			sched_spec_free(si);
 		return NULL;
 	}
-	for (size_t i = 0; i < found; i++) {
+	for (size_t i = 0; i < found && !fd.flat; i++) {
 		int64_t sc = cands[i].base;
 
 		/* TaintToleration x3: fewer intolerable PreferNoSchedule is better */
 		sc += 3 * (max_taints ? 100 - cands[i].taints * 100 / max_taints : 100);
 		/* NodeAffinity x2: normalized preferred weight */
 		sc += 2 * (max_aff ? cands[i].aff * 100 / max_aff : 0);
-		if (sc > best) {
-			best = sc;
-			pick = c->nodes[cands[i].node];
-			ties = 1;
-		} else if (sc == best) {
-			ties++;
-			if (rng_below(&s->rng, ties) == 0)
-				pick = c->nodes[cands[i].node];
-		}
+		pick_offer(s, &fd.pk, sc, cands[i].node);
 	}
 	sched_ctx_free(x);
 	if (own)
 		sched_spec_free(si);
-	return pick;
+	return c->nodes[fd.pk.node];
 }
 
 static int

@@ -135,6 +135,7 @@ struct spec_info {
 	uint32_t		*skip;		/* by live position: next one its static filters pass */
 	size_t			 skipcap;	/* entries of skip */
 	uint32_t		 skip_pass;	/* the pass skip was built in, 0 none */
+	int			 skip_flat;	/* no laid-out node has a preference score */
 };
 
 struct sched	*sched_of(const struct ks_cluster *);
