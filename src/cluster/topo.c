@@ -42,20 +42,6 @@
 #define HOST_KEY	"kubernetes.io/hostname"
 #define ZONE_KEY	"topology.kubernetes.io/zone"
 
-struct topo_key {
-	const char	*key;		/* topology key (interned, not the hostname) */
-	struct ptrmap	 dom;		/* domain value -> pods (as intptr_t) */
-};
-
-struct topo_wl {
-	const struct ks_workload *w;	/* the workload (borrowed) */
-	int32_t		*by_node;	/* pods per node id, [0, cap) */
-	size_t		 cap;		/* entries of by_node */
-	int		 total;		/* pods counted */
-	struct topo_key	*keys;		/* per-domain counts for the keys asked about */
-	size_t		 nkeys;
-};
-
 struct topo *
 topo_new(struct ks_cluster *c)
 {
@@ -285,12 +271,6 @@ int
 topo_wl_total(const struct topo_wl *tw)
 {
 	return tw->total;
-}
-
-int
-topo_wl_on_node(const struct topo_wl *tw, uint32_t node_id)
-{
-	return node_id < tw->cap ? tw->by_node[node_id] : 0;
 }
 
 /* The per-domain map of key, built from the per-node counts on first use. */

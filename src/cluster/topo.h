@@ -30,7 +30,20 @@ struct topo_node {
 	uint8_t			 reg;		/* registered (Ready or deleting), as last reported */
 };
 
-struct topo_wl;
+struct topo_key {
+	const char	*key;		/* topology key (interned, not the hostname) */
+	struct ptrmap	 dom;		/* domain value -> pods (as intptr_t) */
+};
+
+/* A workload's counted pods (see topo_wl below). */
+struct topo_wl {
+	const struct ks_workload *w;	/* the workload (borrowed) */
+	int32_t		*by_node;	/* pods per node id, [0, cap) */
+	size_t		 cap;		/* entries of by_node */
+	int		 total;		/* pods counted */
+	struct topo_key	*keys;		/* per-domain counts for the keys asked about */
+	size_t		 nkeys;
+};
 
 struct topo {
 	struct ks_cluster	*c;		/* borrowed */
@@ -72,7 +85,6 @@ const char *topo_domain(struct topo *, const struct ks_node *, const char *key);
 struct topo_wl *topo_wl(struct topo *, const struct ks_workload *);
 int	topo_wl_total(const struct topo_wl *);
 
-int	topo_wl_on_node(const struct topo_wl *, uint32_t node_id);
 int	topo_wl_in_domain(struct topo *, struct topo_wl *, const char *key, const char *dom);
 /* Add the workload's per-domain counts of key into acc (domain -> count). */
 void	topo_wl_domains(struct topo *, struct topo_wl *, const char *key, struct ptrmap *acc);
@@ -102,6 +114,13 @@ topo_domain_fast(struct topo *t, const struct ks_node *n, const char *key)
 		return key == t->k_zone ? e->zone : e->host;
 	}
 	return topo_domain(t, n, key);
+}
+
+/* The workload's pods on node node_id (inline: the filters' hot path). */
+static inline int
+topo_wl_on_node(const struct topo_wl *tw, uint32_t node_id)
+{
+	return node_id < tw->cap ? tw->by_node[node_id] : 0;
 }
 
 /* ptrmap values used as counters */
