@@ -288,9 +288,17 @@ START_TEST(test_metrics_window)
 
 	write_metrics_scenario("");
 	r = simulate(tpath("m.yaml"), &cat);
-	/* a: running at 1 s; the scrape at 15 s is its first: nothing yet */
-	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), KS_ENOENT);
-	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 29999, &cpu, &mem, &ts), KS_ENOENT);
+	/*
+	 * a: running at 1 s; the scrape at 15 s is its first, 14 s after the
+	 * start (10 s <= 14 s < 15 s): metrics-server >= 0.5.0 reports it over
+	 * [1, 15] at once.
+	 */
+	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), 0);
+	ck_assert_int_eq(cpu, 500);
+	ck_assert_int_eq(ts, 15000);
+	r->sim.now_ms = 29999;
+	ck_assert_int_eq(metrics_pod(r, pod_of(r, "a", 0), 0, &cpu, &mem, &ts, &win), 0);
+	ck_assert_int_eq(win, 14000);
 	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 30000, &cpu, &mem, &ts), 0);
 	ck_assert_int_eq(cpu, 500);
 	ck_assert_int_eq(mem, 104857600);
@@ -335,6 +343,48 @@ START_TEST(test_metrics_window)
 }
 END_TEST
 
+/*
+ * metrics-server's podStorage.Store, row by row from upstream's
+ * pkg/storage/pod_test.go (resolution 60 s; times relative to the
+ * container's start): the scrape's time, the previous scrape's (-1: none),
+ * whether the container is reported and over which window.
+ */
+static const struct {
+	const char	*what;		/* the upstream test */
+	int64_t		 start, prev, ts; /* ms */
+	int		 reported;
+	int64_t		 window;	/* ms */
+} ms_rows[] = {
+	{ "first batch of a long-running container: wait for a second", 0, -1, 120000, 0, 0 },
+	{ "second batch: the window between the two", 0, 120000, 125000, 1, 5000 },
+	{ "fresh container, 10 s after its start", 0, -1, 10000, 1, 10000 },
+	{ "fresh container's start time after the timestamp", 0, -1, -10000, 0, 0 },
+	{ "fresh container, under 10 s after its start", 0, -1, 9000, 0, 0 },
+	{ "restart: window from the new start time", 15000, 10000, 25000, 1, 10000 },
+	/* ours: the edges of [10 s, resolution) */
+	{ "exactly one resolution after the start, no earlier point", 0, -1, 60000, 0, 0 },
+	{ "started at the previous scrape's instant", 0, 0, 60000, 0, 0 },
+	{ "just under one resolution", 0, -1, 59999, 1, 59999 },
+};
+
+START_TEST(test_metrics_server_fresh)
+{
+	int64_t from;
+	int rep = metrics_server_reports(MS_VER(0, 7, 2), 60000, ms_rows[_i].start,
+	    ms_rows[_i].prev, ms_rows[_i].ts, &from);
+
+	ck_assert_msg(rep == ms_rows[_i].reported, "%s: reported %d", ms_rows[_i].what, rep);
+	if (rep)
+		ck_assert_msg(ms_rows[_i].ts - from == ms_rows[_i].window, "%s: window %lld",
+		    ms_rows[_i].what, (long long)(ms_rows[_i].ts - from));
+	/* before v0.5.0 a fresh container waits for two scrapes */
+	rep = metrics_server_reports(MS_VER(0, 4, 5), 60000, 0, -1, 10000, &from);
+	ck_assert_int_eq(rep, 0);
+	rep = metrics_server_reports(MS_VER(0, 4, 5), 60000, 0, 0, 60000, &from);
+	ck_assert_int_eq(rep, 1);
+}
+END_TEST
+
 /* metricsServer offset 8 s: scrapes at 8, 23, 38 s; window [23,38] at 38 s. */
 START_TEST(test_metrics_offset)
 {
@@ -352,6 +402,29 @@ START_TEST(test_metrics_offset)
 	/* b at 38 s: window [23,38], two pods all along: 315m */
 	ck_assert_int_eq(mpod(r, pod_of(r, "b", 0), 38000, &cpu, &mem, &ts), 0);
 	ck_assert_int_eq(cpu, 315);
+	ksim_simulation_free(r);
+	catalog_free((struct catalog *)(uintptr_t)cat);
+}
+END_TEST
+
+/*
+ * metrics-server v0.4.5 (spec.metricsServer.version), before the fresh
+ * container rule: a, running at 1 s, waits for the scrapes at 15 and 30 s.
+ */
+START_TEST(test_metrics_old_release)
+{
+	const struct catalog *cat;
+	struct ks_run *r;
+	int64_t cpu, mem, ts;
+	const char *src;
+
+	write_metrics_scenario("  metricsServer: {version: v0.4.5}\n");
+	r = simulate(tpath("m.yaml"), &cat);
+	ck_assert_int_eq(metrics_server_version(r, &src), MS_VER(0, 4, 5));
+	ck_assert_str_eq(src, "spec.metricsServer.version");
+	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), KS_ENOENT);
+	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 30000, &cpu, &mem, &ts), 0);
+	ck_assert_int_eq(cpu, 500);
 	ksim_simulation_free(r);
 	catalog_free((struct catalog *)(uintptr_t)cat);
 }
@@ -515,6 +588,9 @@ hpa_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_test(tc, test_metrics_offset);
+	tcase_add_test(tc, test_metrics_old_release);
+	tcase_add_loop_test(tc, test_metrics_server_fresh, 0,
+	    (int)(sizeof(ms_rows) / sizeof(ms_rows[0])));
 	tcase_add_test(tc, test_legacy_cap);
 	tcase_add_test(tc, test_custom_metrics);
 	suite_add_tcase(s, tc);

@@ -961,15 +961,28 @@ print_cond(FILE *fp, const char *type, const struct hpa_condition *c)
 	    c->message);
 }
 
+/* The simulated metrics-server release, "v0.8.1", and where it came from. */
+static const char *
+ms_release(struct ks_run *r, char *buf, size_t n, const char **src)
+{
+	int v = metrics_server_version(r, src);
+
+	snprintf(buf, n, "v%d.%d.%d", v / 10000, v / 100 % 100, v % 100);
+	return buf;
+}
+
 static void
 hpa_report_text(struct ks_run *r, void *state, FILE *fp)
 {
 	struct hpa_ctl *ctl = state;
+	const char *src;
+	char ver[32];
 
-	(void)r;
 	if (ctl->n == 0)
 		return;
 	fprintf(fp, "\nHORIZONTAL POD AUTOSCALERS\n");
+	ms_release(r, ver, sizeof(ver), &src);
+	fprintf(fp, "metrics-server %s (%s)\n", ver, src);
 	for (size_t i = 0; i < ctl->n; i++) {
 		const struct hpa *h = ctl->v[i];
 		char prev[512] = "", t[16];
@@ -1019,11 +1032,13 @@ static void
 hpa_report_json(struct ks_run *r, void *state, json_t *root)
 {
 	struct hpa_ctl *ctl = state;
+	const char *src;
+	char ver[32];
 	json_t *arr;
 
-	(void)r;
 	if (ctl->n == 0)
 		return;
+	ms_release(r, ver, sizeof(ver), &src);
 	arr = json_array();
 	for (size_t i = 0; i < ctl->n; i++) {
 		const struct hpa *h = ctl->v[i];
@@ -1038,6 +1053,8 @@ hpa_report_json(struct ks_run *r, void *state, json_t *root)
 		json_object_set_new(o, "min_replicas", json_integer(h->min));
 		json_object_set_new(o, "max_replicas", json_integer(h->max));
 		json_object_set_new(o, "behavior", json_boolean(h->has_behavior));
+		json_object_set_new(o, "metrics_server_version", json_string(ver));
+		json_object_set_new(o, "metrics_server_version_source", json_string(src));
 		json_object_set_new(o, "warning", h->nreq_warning[0] ?
 		    json_string(h->nreq_warning) : json_null());
 		for (size_t j = 0; j < h->nsamples; j++) {
