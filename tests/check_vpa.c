@@ -219,6 +219,33 @@ START_TEST(test_mode_recreate)
 }
 END_TEST
 
+/*
+ * The 12 h rule counts from status.startTime (bound at 0:00), not from the
+ * container start (0:05 after a 5 minute pull): first eviction 12:00:00.
+ */
+START_TEST(test_start_time_rule)
+{
+	json_t *root = tu_run_ok(CASE("vpa-start-time"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, &first), 2);
+	ck_assert_int_eq(first, 12 * 3600 * 1000);
+	json_decref(root);
+}
+END_TEST
+
+/* memory: "0" is a request: the cpu-lowering requirement keeps those pods. */
+START_TEST(test_zero_request)
+{
+	json_t *root = tu_run_ok(CASE("vpa-zero-request"));
+
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 2);
+	ck_assert_int_eq(count_pods(root, 100, 0), 2);
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
+	json_decref(root);
+}
+END_TEST
+
 START_TEST(test_controlled_memory_only)
 {
 	/* controlledResources [memory]: cpu is neither recommended nor set */
@@ -436,6 +463,8 @@ vpa_suite(void)
 	tcase_add_test(tc, test_mode_off);
 	tcase_add_test(tc, test_mode_initial);
 	tcase_add_test(tc, test_mode_recreate);
+	tcase_add_test(tc, test_start_time_rule);
+	tcase_add_test(tc, test_zero_request);
 	tcase_add_test(tc, test_controlled_memory_only);
 	tcase_add_test(tc, test_hpa_fight_warning);
 	tcase_add_test(tc, test_timeline_vpa);

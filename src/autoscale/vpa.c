@@ -32,7 +32,7 @@
  *   terminating pods of the target are grouped by their controller; a group
  *   with fewer live pods than minReplicas (2) is skipped; the priority
  *   calculator says which pods want an update (outside the bounds, quick
- *   OOM, or 12 h old with a 10 % difference), evictionRequirements filter
+ *   OOM, or bound 12 h ago with a 10 % difference), evictionRequirements filter
  *   them, and they are evicted in priority order while the eviction
  *   tolerance (50 %) and PodDisruptionBudgets allow.  ksim has no in-place
  *   resize, so InPlaceOrRecreate takes upstream's fallback: eviction.
@@ -671,45 +671,57 @@ vpa_req_of(const struct ks_pod *p, size_t k, struct vpa_resources *out)
 {
 	const struct ks_res *q = pod_ctr_req(p, k);
 
+	unsigned set = p->spec->ctrs[k].req_set;
+
+	/* a request written as "0" is a request (the updater tests presence) */
 	out->has = 0;
 	out->v[VPA_CPU] = q->v[RES_CPU];
 	out->v[VPA_MEM] = q->v[RES_MEM];
-	if (q->v[RES_CPU] > 0)
+	if (q->v[RES_CPU] > 0 || (set & (1u << RES_CPU)))
 		out->has |= VPA_RES_BIT(VPA_CPU);
-	if (q->v[RES_MEM] > 0)
+	if (q->v[RES_MEM] > 0 || (set & (1u << RES_MEM)))
 		out->has |= VPA_RES_BIT(VPA_MEM);
 }
 
-/* updatePolicy.evictionRequirements: all must hold for the pod. */
+/*
+ * updatePolicy.evictionRequirements (scalingDirectionPodEvictionAdmission):
+ * the pod is admitted when one container with a recommendation lacks a cpu
+ * or a memory request, or meets every requirement by itself (a requirement
+ * holds when one of its resources compares as asked; a resource the target
+ * leaves out counts as 0, as upstream's empty Quantity does).
+ */
 static int
 vpa_evreqs_hold(const struct vpa_obj *v, const struct ks_pod *p)
 {
-	for (size_t i = 0; i < v->nevreqs; i++) {
-		int holds = 0;
+	if (v->nevreqs == 0)
+		return 1;
+	for (size_t k = 0; k < p->spec->nctrs; k++) {
+		struct vpa_rec rec;
+		struct vpa_resources req;
+		size_t i;
 
-		for (size_t k = 0; k < p->spec->nctrs && !holds; k++) {
-			struct vpa_rec rec;
-			struct vpa_resources req;
+		if (p->spec->ctrs[k].init || !vpa_pod_rec(v, p, k, &rec))
+			continue;
+		vpa_req_of(p, k, &req);
+		if ((req.has & VPA_RES_ALL) != VPA_RES_ALL)
+			return 1;	/* no cpu or no memory request: admitted */
+		for (i = 0; i < v->nevreqs; i++) {
+			int holds = 0;
 
-			if (!vpa_pod_rec(v, p, k, &rec))
-				continue;
-			vpa_req_of(p, k, &req);
-			if (req.has == 0)
-				return 1;	/* no cpu or memory requests: admitted */
 			for (int r = 0; r < VPA_NRES && !holds; r++) {
-				unsigned bit = VPA_RES_BIT(r);
+				int64_t t = (rec.target.has & VPA_RES_BIT(r)) ? rec.target.v[r] : 0;
 
-				if (!(v->evreqs[i].res & bit) || !(rec.target.has & bit) ||
-				    !(req.has & bit))
+				if (!(v->evreqs[i].res & VPA_RES_BIT(r)))
 					continue;
-				holds = v->evreqs[i].higher ? rec.target.v[r] > req.v[r] :
-				    rec.target.v[r] < req.v[r];
+				holds = v->evreqs[i].higher ? t > req.v[r] : t < req.v[r];
 			}
+			if (!holds)
+				break;
 		}
-		if (!holds)
-			return 0;
+		if (i == v->nevreqs)
+			return 1;
 	}
-	return 1;
+	return 0;
 }
 
 static void
@@ -785,7 +797,7 @@ vpa_update(struct vpa_state *st, struct vpa_obj *v)
 		}
 		vpa_priority_calc(uc, nu, &pr[ncand]);
 		if (vpa_update_wanted(&st->cfg, &pr[ncand], quick,
-		    p->running_ms >= 0 ? p->running_ms : VPA_TIME_ZERO, now) &&
+		    p->scheduled_ms >= 0 ? p->scheduled_ms : VPA_TIME_ZERO, now) &&
 		    vpa_evreqs_hold(v, p))
 			cand[ncand++] = p;
 		free(uc);
