@@ -20,6 +20,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/metrics.h"
+#include "io/load_model.h"
 #include "ksim.h"
 #include "run.h"
 #include "testutil.h"
@@ -414,6 +415,11 @@ START_TEST(test_metrics_old_release)
 	r = simulate(tpath("m.yaml"), &cat);
 	ck_assert_int_eq(metrics_server_version(r, &src), MS_VER(0, 4, 5));
 	ck_assert_str_eq(src, "spec.metricsServer.version");
+	ck_assert_int_eq(lm_release_parse("v0.7.2"), MS_VER(0, 7, 2));
+	ck_assert_int_eq(lm_release_parse("1.4"), 10400);
+	ck_assert_int_eq(lm_release_parse("0.6.4-gke.1"), MS_VER(0, 6, 4));
+	ck_assert_int_eq(lm_release_parse("latest"), -1);
+	ck_assert_int_eq(lm_release_parse("v1"), -1);
 	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), KS_ENOENT);
 	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 30000, &cpu, &mem, &ts), 0);
 	ck_assert_int_eq(cpu, 500);

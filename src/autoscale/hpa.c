@@ -961,7 +961,7 @@ print_cond(FILE *fp, const char *type, const struct hpa_condition *c)
 	    c->message);
 }
 
-/* The simulated metrics-server release, "v0.8.1", and where it came from. */
+/* The simulated metrics-server release, "v0.9.0", and where it came from. */
 static const char *
 ms_release(struct ks_run *r, char *buf, size_t n, const char **src)
 {

@@ -79,6 +79,7 @@
 #include "cluster/metrics.h"
 #include "cluster/quantity.h"
 #include "io/load.h"
+#include "io/load_model.h"
 #include "io/report.h"
 #include "run.h"
 #include "util/intern.h"
@@ -113,6 +114,7 @@ struct vpa_podstate {
 struct vpa_state {
 	struct ks_run		*r;		/* borrowed */
 	struct vpa_config	 cfg;		/* the VPA release simulated */
+	const char		*ver_src;	/* where the release came from: "default", ... */
 	struct vpa_obj		*vpas;		/* in document order */
 	size_t			 nvpas;
 	struct vpa_aggent	**aggs;		/* stable addresses: containers borrow them */
@@ -1002,6 +1004,28 @@ vpa_add_doc(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, int *vs
 	return 0;
 }
 
+/*
+ * The release simulated: the ksim.io/vpa-version annotation, else the tag
+ * of the recommender's (or updater's, or admission controller's) image
+ * among the manifests, else 1.4.
+ */
+static void
+vpa_release_from_images(struct vpa_state *st, int vset)
+{
+	static const char *const comp[] = { "vpa-recommender", "vpa-updater",
+		"vpa-admission-controller" };
+	const char *img;
+	int v;
+
+	st->ver_src = vset ? "annotation ksim.io/vpa-version" : "default";
+	for (size_t i = 0; !vset && i < sizeof(comp) / sizeof(comp[0]); i++)
+		if ((v = lm_image_release(st->r->scn, comp[i], &img)) > 0) {
+			vpa_config_init(&st->cfg, v / 10000, v / 100 % 100);
+			st->ver_src = img;
+			return;
+		}
+}
+
 static int
 vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 {
@@ -1026,6 +1050,7 @@ vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 		vpa_free(st);
 		return 0;
 	}
+	vpa_release_from_images(st, vset);
 	for (size_t i = 0; i < st->nvpas; i++)
 		vpa_check_fights(st, &st->vpas[i]);
 	memset(&h, 0, sizeof(h));
@@ -1107,6 +1132,7 @@ vpa_report_json(struct ks_run *r, void *arg, json_t *root)
 		json_object_set_new(o, "target_ref", json_string(tref));
 		json_object_set_new(o, "mode", json_string(vpa_mode_str(v)));
 		json_object_set_new(o, "vpa_version", json_string(ver));
+		json_object_set_new(o, "vpa_version_source", json_string(st->ver_src));
 		json_object_set_new(o, "created_at_ms", json_integer(v->created_ms));
 		json_object_set_new(o, "recommendation_provided_at_ms", v->provided_ms >= 0 ?
 		    json_integer(v->provided_ms) : json_null());
@@ -1168,6 +1194,7 @@ vpa_report_text(struct ks_run *r, void *arg, FILE *fp)
 
 	fprintf(fp, "\nVERTICAL POD AUTOSCALERS (kubectl get vpa at the end; quantities as VPA "
 	    "%d.%d prints them)\n", st->cfg.ver_major, st->cfg.ver_minor);
+	fprintf(fp, "VPA %d.%d (%s)\n", st->cfg.ver_major, st->cfg.ver_minor, st->ver_src);
 	for (int k = 0; k < NCOL; k++)
 		snprintf(cell[0][k], sizeof(cell[0][k]), "%s", head[k]);
 	for (size_t i = 0; i < st->nvpas; i++) {

@@ -57,7 +57,7 @@ int64_t	metrics_resolution(struct ks_run *);
 /* A metrics-server release as one number: MS_VER(0, 7, 2) = 702. */
 #define MS_VER(a, b, c)		((a) * 10000 + (b) * 100 + (c))
 #define MS_VER_FRESH		MS_VER(0, 5, 0)	/* first with the fresh-container rule */
-#define MS_VER_DEFAULT		MS_VER(0, 8, 1)	/* simulated when nothing names one */
+#define MS_VER_DEFAULT		MS_VER(0, 9, 0)	/* simulated when nothing names one */
 #define MS_FRESH_MIN_MS		10000	/* freshContainerMinMetricsResolution */
 
 /*
