@@ -385,8 +385,9 @@ check_requests(struct hpa *h, const struct ks_podspec *sp)
 		for (size_t j = 0; j < sp->nctrs; j++) {
 			const struct ks_container *k = &sp->ctrs[j];
 
-			if ((k->init && !k->sidecar) || k->req.v[res] > 0)
-				continue;
+			if ((k->init && !k->sidecar) || k->req.v[res] > 0 ||
+			    (k->req_set & (1u << res)))
+				continue;	/* a request of "0" is a request */
 			if (m->container != NULL && k->name != m->container)
 				continue;
 			snprintf(h->nreq_warning, sizeof(h->nreq_warning),
@@ -625,7 +626,7 @@ sample_resource(struct ks_run *r, const struct ks_pod *p, const struct hpa_metri
 			continue;
 		found = 1;
 		v = pod_ctr_req(p, i)->v[res];
-		if (v <= 0 && s->req_state == HPA_REQ_OK) {
+		if (v <= 0 && !(k->req_set & (1u << res)) && s->req_state == HPA_REQ_OK) {
 			s->req_state = HPA_REQ_MISSING;
 			s->req_container = k->name;
 		}
