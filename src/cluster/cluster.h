@@ -35,6 +35,7 @@ struct ks_container {
 	const char	*image;		/* interned; "" when absent */
 	struct ks_res	 req;		/* requests (limits when only limits are set) */
 	struct ks_res	 lim;		/* limits; 0 = none */
+	unsigned	 req_set;	/* bit r: requests[r] given (even "0") or defaulted from a limit */
 	int		 init;		/* an init container */
 	int		 sidecar;	/* an init container with restartPolicy Always */
 };
