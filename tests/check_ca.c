@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autoscale/ca/ca.h"
 #include "ksim.h"
 #include "testutil.h"
 #include "util/error.h"
@@ -503,6 +504,62 @@ START_TEST(test_balance_similar)
 }
 END_TEST
 
+/*
+ * estimator/sng_capacity_threshold_test.go, TestSngCapacityThreshold: the
+ * room of the option's group plus that of each similar group, a group
+ * over its max counting 0; -1 when the sum is 0.  Rows: the similar
+ * groups as {max, target size}, then the option's group, and the limit.
+ */
+static const struct {
+	int	sim[3][2];	/* similar groups: max, target size */
+	int	own[2];		/* the option's group */
+	int	want;		/* NodeLimit */
+} sng_cases[] = {
+	{ { { 10, 5 }, { 100, 50 }, { 5, 3 } }, { 20, 10 }, 67 },	/* returns available capacity */
+	{ { { 10, 5 }, { 10, 11 }, { 0, 5 } }, { 5, 10 }, 5 },	/* skips over-provisioned groups */
+	{ { { 10, 10 }, { 100, 100 }, { 0, 0 } }, { 5, 5 }, -1 },	/* cluster has no capacity */
+	{ { { 10, 11 }, { 100, 111 }, { 0, 5 } }, { 5, 10 }, -1 },	/* all over-provisioned */
+};
+
+START_TEST(test_sng_node_limit)
+{
+	struct ca_group g[4], *sim[3];
+
+	memset(g, 0, sizeof(g));
+	for (int k = 0; k < 3; k++) {
+		g[k].max = sng_cases[_i].sim[k][0];
+		g[k].desired = sng_cases[_i].sim[k][1];
+		sim[k] = &g[k];
+	}
+	g[3].max = sng_cases[_i].own[0];
+	g[3].desired = sng_cases[_i].own[1];
+	ck_assert_int_eq(ca_sng_node_limit(&g[3], sim, 3), sng_cases[_i].want);
+	/* without similar groups (no balancing) only the group's own room */
+	ck_assert_int_eq(ca_sng_node_limit(&g[3], sim, 0),
+	    g[3].max > g[3].desired ? g[3].max - g[3].desired : -1);
+}
+END_TEST
+
+/*
+ * The same rule in a run (tests/cases/ca-balance-similar-limit.yaml, whose
+ * comment works the numbers): one scale-up loop adds all four nodes, two
+ * in each group.
+ */
+START_TEST(test_balance_similar_limit)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-balance-similar-limit.yaml"));
+	json_t *ups = ca_obj(rep, "scale_ups");
+
+	ck_assert_int_eq(json_array_size(ups), 2);
+	for (size_t k = 0; k < 2; k++) {
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "at_ms"), 10000);
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "from"), 0);
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "to"), 2);
+	}
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -627,6 +684,9 @@ ca_suite(void)
 	tcase_add_test(tc, test_utilization);
 	tcase_add_test(tc, test_priority_expander);
 	tcase_add_test(tc, test_balance_similar);
+	tcase_add_test(tc, test_balance_similar_limit);
+	tcase_add_loop_test(tc, test_sng_node_limit, 0,
+	    (int)(sizeof(sng_cases) / sizeof(sng_cases[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_err_min_gt_max);

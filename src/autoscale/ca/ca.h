@@ -211,6 +211,7 @@ size_t	ca_expander_choose(struct ca_state *, struct ca_option *opt, size_t n,
 int	ca_similar(struct ca_state *, const struct ks_node *a, const struct ks_node *b);
 
 /* scaleup.c */
+int	ca_sng_node_limit(const struct ca_group *, struct ca_group *const *similar, size_t n);
 size_t	ca_filter_schedulable(struct ca_state *, struct ks_pod **pods, size_t n);
 int	ca_scale_up(struct ca_state *, struct ks_pod **pods, size_t n);
 

@@ -212,6 +212,15 @@ quota_room(struct ca_state *st, const struct ca_group *g, int k)
 	return k;
 }
 
+/* Why quota_room() leaves a group no room. */
+static const char *
+quota_reason(struct ca_state *st, const struct ca_group *g)
+{
+	(void)st;
+	(void)g;
+	return "exceeded max cluster cpu or memory limit";
+}
+
 static int
 pod_cmp_prio(const void *x, const void *y)
 {
@@ -317,45 +326,123 @@ su_nodes_counted(struct ca_state *st)
 }
 
 /*
- * One option per node group that can grow: the estimator's node count and
- * the pods it placed.  hist[i] collects why each group could not take
- * pods[i].  Returns the number of options in opt[].
+ * estimator/sng_capacity_threshold.go NodeLimit: the nodes an option may
+ * add are the room (max - target size, never negative) of its own group
+ * plus that of every similar group; -1 when none has room.
+ */
+int
+ca_sng_node_limit(const struct ca_group *g, struct ca_group *const *similar, size_t n)
+{
+	int room = g->max - g->desired > 0 ? g->max - g->desired : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (similar[i]->max - similar[i]->desired > 0)
+			room += similar[i]->max - similar[i]->desired;
+	return room > 0 ? room : -1;
+}
+
+/* Which groups can grow and which equivalence groups fit each one's template. */
+struct su_fits {
+	char		*valid;		/* by group: not skipped */
+	char		*fit;		/* [group * neq + eq]: the sample fits the template */
+	size_t		 neq;		/* equivalence groups */
+};
+
+/*
+ * ComputeSimilarNodeGroups with balance-similar-node-groups: the groups
+ * similar to st->groups[gi] that can grow and take every equivalence
+ * group gi takes.  Returns their number, at most max, in out[].
  */
 static size_t
-su_options(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, size_t neq,
-    size_t readyn, struct sched_hist *hist, struct ca_option *opt)
+su_similar(struct ca_state *st, const struct su_fits *sf, size_t gi, struct ca_group **out,
+    size_t max)
+{
+	struct ca_group *g = st->groups[gi];
+	size_t n = 0;
+
+	if (!st->o.balance)
+		return 0;
+	for (size_t hi = 0; hi < st->ngroups && n < max; hi++) {
+		int ok = hi != gi && sf->valid[hi] && ca_similar(st, &g->tmpl, &st->groups[hi]->tmpl);
+
+		for (size_t e = 0; ok && e < sf->neq; e++)
+			ok = !sf->fit[gi * sf->neq + e] || sf->fit[hi * sf->neq + e];
+		if (ok)
+			out[n++] = st->groups[hi];
+	}
+	return n;
+}
+
+/*
+ * Which groups can grow (the others give each pod their skip reason in
+ * hist[]) and which equivalence groups fit each template (the misfits
+ * give theirs).
+ */
+static void
+su_fits_build(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, size_t neq,
+    struct sched_hist *hist, struct su_fits *sf)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	size_t nopt = 0;
 
+	sf->neq = neq;
+	sf->valid = xcalloc(st->ngroups ? st->ngroups : 1, 1);
+	sf->fit = xcalloc(st->ngroups * neq + 1, 1);
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
 		struct ca_group *g = st->groups[gi];
 		const char *skip = NULL;
-		int limit = g->max - g->desired;
-		struct ca_option *o = &opt[nopt];
 
 		if (group_backed_off(st, g))
 			skip = "in backoff after failed scale-up";
 		else if (g->desired >= g->max)
 			skip = "max node group size reached";
 		else if (quota_room(st, g, 1) < 1)
-			skip = "exceeded max cluster cpu or memory limit";
+			skip = quota_reason(st, g);
 		if (skip != NULL) {
 			for (size_t i = 0; i < n; i++)
 				sched_hist_add(&hist[i], skip);
 			continue;
 		}
+		sf->valid[gi] = 1;
 		for (size_t e = 0; e < neq; e++) {
 			struct sched_fit f;
 
-			eq[e].fits = sched_fits(c, eq[e].pods[0], &g->tmpl, NULL, NULL, &f);
-			if (eq[e].fits)
+			sf->fit[gi * neq + e] = (char)sched_fits(c, eq[e].pods[0], &g->tmpl, NULL, NULL, &f);
+			if (sf->fit[gi * neq + e])
 				continue;
 			for (size_t k = 0; k < eq[e].n; k++)
 				for (size_t i = 0; i < n; i++)
 					if (pods[i] == eq[e].pods[k])
 						sched_hist_add_fit(&hist[i], &f);
 		}
+	}
+}
+
+/*
+ * One option per node group that can grow: the estimator's node count,
+ * within the limits of estimator/threshold_based_limiter.go (the
+ * similar-groups room, max-nodes-per-scaleup, max-nodes-total), and the
+ * pods it placed.  Returns the number of options in opt[].
+ */
+static size_t
+su_options(struct ca_state *st, struct eqg *eq, size_t neq, size_t readyn,
+    const struct su_fits *sf, struct ca_option *opt)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	struct ca_group *sim[64];
+	size_t nopt = 0;
+
+	for (size_t gi = 0; gi < st->ngroups; gi++) {
+		struct ca_group *g = st->groups[gi];
+		struct ca_option *o = &opt[nopt];
+		size_t nsim;
+		int limit;
+
+		if (!sf->valid[gi])
+			continue;
+		for (size_t e = 0; e < neq; e++)
+			eq[e].fits = sf->fit[gi * neq + e];
+		nsim = su_similar(st, sf, gi, sim, 64);
+		limit = ca_sng_node_limit(g, sim, nsim);
 		if (limit > st->o.max_per_scaleup)
 			limit = st->o.max_per_scaleup;
 		if (st->o.max_nodes_total > 0 && limit > st->o.max_nodes_total - (int)readyn)
@@ -374,32 +461,19 @@ su_options(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, 
 
 /*
  * The groups that grow with the chosen option: its own, then with
- * balance-similar-node-groups every similar group below max that takes
- * all its pods.  Returns their number (at most max).
+ * balance-similar-node-groups the similar ones (balanceScaleUps).
+ * Returns their number (at most max).
  */
 static int
-su_balance(struct ca_state *st, const struct ca_option *best, struct ca_group **grps, int max)
+su_balance(struct ca_state *st, const struct ca_option *best, const struct su_fits *sf,
+    struct ca_group **grps, int max)
 {
-	struct ks_cluster *c = &st->r->cluster;
-	int ng = 0;
+	size_t gi = 0;
 
-	grps[ng++] = best->g;
-	if (!st->o.balance)
-		return ng;
-	for (size_t gi = 0; gi < st->ngroups && ng < max; gi++) {
-		struct ca_group *g = st->groups[gi];
-		int ok = g != best->g && !group_backed_off(st, g) && g->desired < g->max &&
-		    ca_similar(st, &best->g->tmpl, &g->tmpl);
-
-		for (size_t k = 0; ok && k < best->npods; k++) {
-			struct sched_fit f;
-
-			ok = sched_fits(c, best->pods[k], &g->tmpl, NULL, NULL, &f);
-		}
-		if (ok)
-			grps[ng++] = g;
-	}
-	return ng;
+	while (st->groups[gi] != best->g)
+		gi++;
+	grps[0] = best->g;
+	return 1 + (int)su_similar(st, sf, gi, grps + 1, (size_t)max - 1);
 }
 
 /* Water-filling: one node at a time to the smallest group below max. */
@@ -474,7 +548,7 @@ su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const ch
  */
 static int
 su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_pod **pods,
-    size_t n, size_t readyn, int *helped)
+    size_t n, size_t readyn, const struct su_fits *sf, int *helped)
 {
 	struct ca_option *best;
 	struct ca_group *grps[64];
@@ -486,7 +560,7 @@ su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_po
 	total = quota_room(st, best->g, best->nodes);
 	if (st->o.max_nodes_total > 0 && (int)readyn + total > st->o.max_nodes_total)
 		total = st->o.max_nodes_total - (int)readyn;
-	ng = su_balance(st, best, grps, 64);
+	ng = su_balance(st, best, sf, grps, 64);
 	su_spread(grps, adds, ng, total);
 	if (!su_grow(st, best, nopt, by, grps, adds, ng, infos, sizeof(infos)))
 		return 0;
@@ -538,17 +612,21 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 	struct sched_hist *hist = xcalloc(n ? n : 1, sizeof(*hist));
 	int *helped = xcalloc(n ? n : 1, sizeof(*helped)), done = 0;
 	size_t readyn = su_nodes_counted(st);
+	struct su_fits sf;
 
 	eq_build(pods, n, &eq, &neq);
-	nopt = su_options(st, pods, n, eq, neq, readyn, hist, opt);
+	su_fits_build(st, pods, n, eq, neq, hist, &sf);
+	nopt = su_options(st, eq, neq, readyn, &sf, opt);
 	if (nopt > 0)
-		done = su_execute(st, opt, nopt, pods, n, readyn, helped);
+		done = su_execute(st, opt, nopt, pods, n, readyn, &sf, helped);
 	su_explain(st, pods, n, opt, nopt, hist, helped);
 	for (size_t k = 0; k < nopt; k++)
 		free(opt[k].pods);
 	free(opt);
 	free(hist);
 	free(helped);
+	free(sf.valid);
+	free(sf.fit);
 	eq_free(eq, neq);
 	return done;
 }
