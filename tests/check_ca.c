@@ -560,6 +560,53 @@ START_TEST(test_balance_similar_limit)
 }
 END_TEST
 
+/*
+ * allPodsAreNew (static_autoscaler.go) keys the GPU wait on the oldest
+ * GPU pod (core/utils GetOldestCreateTimeWithGpu; its test's pods: p1
+ * without a GPU created 1 min before, p2 and p3 with one, 2 and 3 min
+ * before), and the 2 s wait on the oldest pod of all.
+ */
+START_TEST(test_all_pods_new)
+{
+	struct ks_pod p[4], *v[4];
+	int64_t now = 600000;
+
+	memset(p, 0, sizeof(p));
+	for (int k = 0; k < 4; k++)
+		v[k] = &p[k];
+	p[0].created_ms = now - 60000;
+	p[1].created_ms = now - 120000;
+	p[1].req.v[RES_GPU] = 1;
+	p[2].created_ms = now - 180000;
+	p[2].req.v[RES_GPU] = 1;
+	ck_assert(!ca_all_pods_new(v, 0, now));
+	ck_assert(!ca_all_pods_new(v, 3, now));		/* p1, p2, p3: all old */
+	/* a GPU pod 5 s old next to one 40 s old: the oldest decides, no wait */
+	p[3].created_ms = now - 5000;
+	p[3].req.v[RES_GPU] = 1;
+	p[1].created_ms = now - 40000;
+	ck_assert(!ca_all_pods_new(v + 1, 1, now));
+	ck_assert(!ca_all_pods_new(&v[1], 3, now));
+	{
+		struct ks_pod *w[2] = { &p[1], &p[3] };
+
+		ck_assert(!ca_all_pods_new(w, 2, now));
+		/* alone, the 5 s old GPU pod waits (30 s), even next to an old CPU pod */
+		w[0] = &p[0];
+		ck_assert(ca_all_pods_new(w, 2, now));
+		ck_assert(ca_all_pods_new(&w[1], 1, now));
+		/* exactly 30 s old: no longer new (After is strict) */
+		p[3].created_ms = now - 30000;
+		ck_assert(!ca_all_pods_new(w, 2, now));
+	}
+	/* every pod younger than 2 s: new; exactly 2 s: not */
+	p[0].created_ms = now - 1999;
+	ck_assert(ca_all_pods_new(v, 1, now));
+	p[0].created_ms = now - 2000;
+	ck_assert(!ca_all_pods_new(v, 1, now));
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -670,6 +717,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_node_group_samples);
 	tcase_add_test(tc, test_expanders_differ);
 	tcase_add_test(tc, test_estimator);
+	tcase_add_test(tc, test_all_pods_new);
 	tcase_add_loop_test(tc, test_version_defaults, 0,
 	    (int)(sizeof(version_defaults) / sizeof(version_defaults[0])));
 	suite_add_tcase(s, tc);

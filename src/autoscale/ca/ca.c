@@ -24,7 +24,8 @@
  *    copies of upcoming nodes (desired - Ready per group); DaemonSet pods
  *    and pods younger than new-pod-scale-up-delay are dropped;
  *  - nothing happens this loop (neither scale-up nor deletions) while the
- *    oldest pod left is younger than 2 s (30 s with a GPU);
+ *    oldest pod left is younger than 2 s, or the oldest one that asks for
+ *    a GPU younger than 30 s;
  *  - scale-up (core/scaleup/orchestrator): per group not backed off and
  *    below max, pods are grouped by controller and spec (equivalence
  *    groups), one sample per group is tested on one empty template node
@@ -115,16 +116,35 @@ pod_cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * allPodsAreNew (static_autoscaler.go): the oldest pod is younger than
+ * 2 s, or the oldest pod that asks for a GPU is younger than 30 s.
+ */
+int
+ca_all_pods_new(struct ks_pod *const *pods, size_t n, int64_t now)
+{
+	int64_t oldest = INT64_MAX, oldest_gpu = INT64_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		if (pods[i]->created_ms < oldest)
+			oldest = pods[i]->created_ms;
+		if (pods[i]->req.v[RES_GPU] > 0 && pods[i]->created_ms < oldest_gpu)
+			oldest_gpu = pods[i]->created_ms;
+	}
+	if (n > 0 && oldest + CA_NEW_POD_MS > now)
+		return 1;
+	return oldest_gpu != INT64_MAX && oldest_gpu + CA_NEW_GPU_POD_MS > now;
+}
+
 static int64_t
 ca_loop_fired(struct sim *sim, void *arg)
 {
 	struct ca_state *st = arg;
 	struct ks_cluster *c = &st->r->cluster;
 	int64_t now = sim->now_ms;
-	int new_pods = 0, new_gpu = 0;
 	struct ks_pod **pods = NULL;
 	size_t n = 0, cap = 0;
-	int forbidden = 0, productive = 0;
+	int forbidden = 0, productive, scaled = 0;
 
 	st->loop_ev = NULL;
 	st->in_loop = 1;
@@ -173,19 +193,12 @@ ca_loop_fired(struct sim *sim, void *arg)
 		}
 		n = k;
 	}
-	/* allPodsAreNew: the oldest is younger than 2 s, or a GPU pod younger than 30 s */
-	for (size_t i = 0; i < n; i++) {
-		if (pods[i]->created_ms + CA_NEW_POD_MS > now)
-			new_pods++;
-		if (pods[i]->req.v[RES_GPU] > 0 && pods[i]->created_ms + CA_NEW_GPU_POD_MS > now)
-			new_gpu = 1;
-	}
 	if (n > 0) {
 		size_t ready = 0;
 
 		for (size_t i = 0; i < c->nnodes; i++)
 			ready += c->nodes[i]->state == NODE_READY;
-		if ((size_t)new_pods == n || new_gpu)
+		if (ca_all_pods_new(pods, n, now))
 			forbidden = 1;	/* all pods are new: no scale-up, no deletions */
 		else if (st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total) {
 			/* upstream logs this and records no pod event */
@@ -193,11 +206,11 @@ ca_loop_fired(struct sim *sim, void *arg)
 				pods[i]->why_not = intern("max total nodes in cluster reached "
 				    "(--max-nodes-total): no scale-up was tried");
 		} else {
-			productive = ca_scale_up(st, pods, n);
+			scaled = ca_scale_up(st, pods, n);
 		}
 	}
 	free(pods);
-	productive |= ca_scale_down(st, forbidden);
+	productive = scaled | ca_scale_down(st, forbidden);
 	st->in_loop = 0;
 	if (st->o.frequent && (productive || st->triggered))
 		schedule_loop(st, 0);

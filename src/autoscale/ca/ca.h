@@ -185,6 +185,7 @@ struct ca_option {
 int	ca_pod_is_daemon(const struct ks_pod *);
 const char *ca_pod_annotation(const struct ks_pod *, const char *key);
 void	ca_record_add(struct ca_state *, const struct ca_record *);
+int	ca_all_pods_new(struct ks_pod *const *pods, size_t n, int64_t now_ms);
 
 /* flags.c: configuration */
 int	ca_parse_int(const char *v, int64_t *out);
@@ -212,6 +213,7 @@ int	ca_similar(struct ca_state *, const struct ks_node *a, const struct ks_node 
 
 /* scaleup.c */
 int	ca_sng_node_limit(const struct ca_group *, struct ca_group *const *similar, size_t n);
+void	ca_pod_why(struct ca_state *, struct ks_pod *, const char *type, const char *msg);
 size_t	ca_filter_schedulable(struct ca_state *, struct ks_pod **pods, size_t n);
 int	ca_scale_up(struct ca_state *, struct ks_pod **pods, size_t n);
 

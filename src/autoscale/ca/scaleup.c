@@ -168,8 +168,9 @@ ca_estimate(struct ks_cluster *c, const struct ks_node *tmpl, struct eqg *eq, si
 	return used;
 }
 
-static void
-set_why(struct ca_state *st, struct ks_pod *p, const char *type, const char *msg)
+/* The pod's autoscaler reason, and its event when the reason changes. */
+void
+ca_pod_why(struct ca_state *st, struct ks_pod *p, const char *type, const char *msg)
 {
 	char ref[600];
 
@@ -569,7 +570,7 @@ su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_po
 		for (size_t i = 0; i < n; i++)
 			if (pods[i] == best->pods[k])
 				helped[i] = 1;
-		set_why(st, best->pods[k], "TriggeredScaleUp", msg);
+		ca_pod_why(st, best->pods[k], "TriggeredScaleUp", msg);
 	}
 	st->last_scale_up = st->r->sim.now_ms;
 	return 1;
@@ -598,7 +599,7 @@ su_explain(struct ca_state *st, struct ks_pod **pods, size_t n, const struct ca_
 			msg[len++] = ' ';
 			sched_hist_format(&hist[i], msg + len, sizeof(msg) - len);
 		}
-		set_why(st, pods[i], "NotTriggerScaleUp", msg);
+		ca_pod_why(st, pods[i], "NotTriggerScaleUp", msg);
 	}
 }
 
