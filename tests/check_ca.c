@@ -607,6 +607,35 @@ START_TEST(test_all_pods_new)
 }
 END_TEST
 
+/*
+ * --max-nodes-total reached (tests/cases/ca-max-nodes-total.yaml): from
+ * 1.33 the pod's reason and event are ReasonsMessage's "max total nodes in
+ * cluster reached" with one MaxNodesTotalReached warning; 1.32 records no
+ * pod event and ksim keeps its log line as the reason.
+ */
+START_TEST(test_max_nodes_total_reason)
+{
+	static const char *const v132[] = { "clusterAutoscaler.version=1.32" };
+	const char *f = tu_scenario("../tests/cases/ca-max-nodes-total.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f);
+
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "more"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: max total nodes in cluster reached");
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp",
+	    "pod didn't trigger scale-up: max total nodes in cluster reached", NULL), 1);
+	ck_assert_int_eq(tu_events(rep, "MaxNodesTotalReached",
+	    "Max total nodes in cluster reached: 1", NULL), 1);
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, v132, 1, &rep, &err), 0);
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "more"), "autoscaler_reason"),
+	    "max total nodes in cluster reached (--max-nodes-total): no scale-up was tried");
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp", "", NULL), 0);
+	ck_assert_int_eq(tu_events(rep, "MaxNodesTotalReached", "", NULL), 0);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -726,6 +755,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_template_from_asg);
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
+	tcase_add_test(tc, test_max_nodes_total_reason);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

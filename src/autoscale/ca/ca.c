@@ -136,6 +136,30 @@ ca_all_pods_new(struct ks_pod *const *pods, size_t n, int64_t now)
 	return oldest_gpu != INT64_MAX && oldest_gpu + CA_NEW_GPU_POD_MS > now;
 }
 
+/*
+ * --max-nodes-total reached by the Ready nodes: no scale-up is tried.
+ * 1.32 only logs it; from 1.33 every pod gets NotTriggerScaleUp with
+ * ReasonsMessage's "max total nodes in cluster reached".
+ */
+static void
+loop_max_total(struct ca_state *st, struct ks_pod **pods, size_t n)
+{
+	/* and the MaxNodesTotalReached warning, once while the cap holds */
+	if (st->version >= 33 && !st->at_node_cap)
+		cluster_event(&st->r->cluster, "MaxNodesTotalReached",
+		    "configmap/kube-system/cluster-autoscaler-status",
+		    "Max total nodes in cluster reached: %d", st->o.max_nodes_total);
+	st->at_node_cap = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (st->version >= 33)
+			ca_pod_why(st, pods[i], "NotTriggerScaleUp",
+			    "pod didn't trigger scale-up: max total nodes in cluster reached");
+		else
+			pods[i]->why_not = intern("max total nodes in cluster reached "
+			    "(--max-nodes-total): no scale-up was tried");
+	}
+}
+
 static int64_t
 ca_loop_fired(struct sim *sim, void *arg)
 {
@@ -198,16 +222,14 @@ ca_loop_fired(struct sim *sim, void *arg)
 
 		for (size_t i = 0; i < c->nnodes; i++)
 			ready += c->nodes[i]->state == NODE_READY;
-		if (ca_all_pods_new(pods, n, now))
-			forbidden = 1;	/* all pods are new: no scale-up, no deletions */
-		else if (st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total) {
-			/* upstream logs this and records no pod event */
-			for (size_t i = 0; i < n; i++)
-				pods[i]->why_not = intern("max total nodes in cluster reached "
-				    "(--max-nodes-total): no scale-up was tried");
-		} else {
+		/* the node cap is checked before the wait for new pods */
+		st->at_node_cap &= st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total;
+		if (st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total)
+			loop_max_total(st, pods, n);	/* scale-down goes on */
+		else if (ca_all_pods_new(pods, n, now))
+			forbidden = 1;	/* no scale-up, no deletions */
+		else
 			scaled = ca_scale_up(st, pods, n);
-		}
 	}
 	free(pods);
 	productive = scaled | ca_scale_down(st, forbidden);

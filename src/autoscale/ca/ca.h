@@ -170,6 +170,7 @@ struct ca_state {
 	struct ca_record	*recs;
 	size_t			 nrecs, reccap;
 	uint64_t		 loops;		/* loops run */
+	int			 at_node_cap;	/* MaxNodesTotalReached was reported */
 };
 
 /* One node group's scale-up option, as the estimator priced it. */
