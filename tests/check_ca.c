@@ -636,6 +636,32 @@ START_TEST(test_max_nodes_total_reason)
 }
 END_TEST
 
+/*
+ * No scale-down in the loop of a successful scale-up up to 1.33
+ * (tests/cases/ca-no-scale-down-after-scale-up.yaml works the numbers):
+ * the empty node, removable from the 60 s loop that scales up, is tainted
+ * at 70 s and removed at 75 s by 1.33, tainted at 60 s and removed at
+ * 65 s by 1.34.
+ */
+START_TEST(test_no_scale_down_after_scale_up)
+{
+	static const char *const v134[] = { "clusterAutoscaler.version=1.34" };
+	const char *f = tu_scenario("../tests/cases/ca-no-scale-down-after-scale-up.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f), *d;
+
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 60000);
+	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
+	ck_assert_str_eq(tu_str(d, "node"), "small-2");
+	ck_assert_int_eq(tu_int(d, "at_ms"), 75000);
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, v134, 1, &rep, &err), 0);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 60000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 65000);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -756,6 +782,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
 	tcase_add_test(tc, test_max_nodes_total_reason);
+	tcase_add_test(tc, test_no_scale_down_after_scale_up);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

@@ -232,7 +232,11 @@ ca_loop_fired(struct sim *sim, void *arg)
 			scaled = ca_scale_up(st, pods, n);
 	}
 	free(pods);
-	productive = scaled | ca_scale_down(st, forbidden);
+	productive = scaled;
+	/* up to 1.33 RunOnce returned after a successful scale-up; from 1.34
+	 * scale-down runs, in the cooldown of scale-down-delay-after-add */
+	if (!scaled || st->version >= 34)
+		productive |= ca_scale_down(st, forbidden);
 	st->in_loop = 0;
 	if (st->o.frequent && (productive || st->triggered))
 		schedule_loop(st, 0);
