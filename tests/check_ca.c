@@ -662,6 +662,46 @@ START_TEST(test_no_scale_down_after_scale_up)
 }
 END_TEST
 
+/*
+ * No NotTriggerScaleUp in a loop that scaled up
+ * (tests/cases/ca-not-triggered-after-scale-up.yaml): huge's first
+ * NotTriggerScaleUp comes from the 20 s loop, not the 10 s one that
+ * scaled up for fits, and its reason is never empty.
+ */
+START_TEST(test_not_triggered_after_scale_up)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-not-triggered-after-scale-up.yaml"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(rep, "TriggeredScaleUp", "pod triggered scale-up:", &first), 1);
+	ck_assert_int_eq(first, 10000);
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp",
+	    "pod didn't trigger scale-up: 1 Insufficient cpu", &first), 1);
+	ck_assert_int_eq(first, 20000);
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "huge"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: 1 Insufficient cpu");
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Never an empty reason: with no node group at all there is no reason to
+ * give, so no NotTriggerScaleUp (upstream's would end in "scale-up: ").
+ */
+START_TEST(test_no_empty_reason)
+{
+	json_t *rep = tu_run_text(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 1m\n  clusterAutoscaler: {}\n"
+	    "  nodes: [{instanceType: m5.large, count: 1}]\n"
+	    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: huge}\nspec:\n"
+	    "  containers: [{name: c, image: c:1, resources: {requests: {cpu: '8'}}}]\n");
+
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp", "", NULL), 0);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -783,6 +823,8 @@ ca_suite(void)
 	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
 	tcase_add_test(tc, test_max_nodes_total_reason);
 	tcase_add_test(tc, test_no_scale_down_after_scale_up);
+	tcase_add_test(tc, test_not_triggered_after_scale_up);
+	tcase_add_test(tc, test_no_empty_reason);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

@@ -544,12 +544,12 @@ su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const ch
 
 /*
  * The expander chain picks one option, balancing spreads it, the groups
- * grow; the pods it helps (helped[i] = 1) get TriggeredScaleUp.  Returns 1
- * when a scale-up was executed.
+ * grow; the pods it helps get TriggeredScaleUp.  Returns 1 when a
+ * scale-up was executed.
  */
 static int
-su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_pod **pods,
-    size_t n, size_t readyn, const struct su_fits *sf, int *helped)
+su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, size_t readyn,
+    const struct su_fits *sf)
 {
 	struct ca_option *best;
 	struct ca_group *grps[64];
@@ -566,39 +566,53 @@ su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_po
 	if (!su_grow(st, best, nopt, by, grps, adds, ng, infos, sizeof(infos)))
 		return 0;
 	snprintf(msg, sizeof(msg), "pod triggered scale-up: [%s]", infos);
-	for (size_t k = 0; k < best->npods; k++) {
-		for (size_t i = 0; i < n; i++)
-			if (pods[i] == best->pods[k])
-				helped[i] = 1;
+	for (size_t k = 0; k < best->npods; k++)
 		ca_pod_why(st, best->pods[k], "TriggeredScaleUp", msg);
-	}
 	st->last_scale_up = st->r->sim.now_ms;
 	return 1;
 }
 
-/* Pods no option could help: NotTriggerScaleUp with each group's reason. */
+/* The equivalence group of pod p can go to a group that can grow (Schedulable). */
+static int
+su_schedulable(struct ca_state *st, const struct su_fits *sf, const struct eqg *eq,
+    const struct ks_pod *p)
+{
+	for (size_t e = 0; e < sf->neq; e++) {
+		int member = 0;
+
+		for (size_t k = 0; k < eq[e].n && !member; k++)
+			member = eq[e].pods[k] == p;
+		if (!member)
+			continue;
+		for (size_t gi = 0; gi < st->ngroups; gi++)
+			if (sf->valid[gi] && sf->fit[gi * sf->neq + e])
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * EventingScaleUpStatusProcessor: when no scale-up happened, the pods
+ * that no group can take (PodsRemainUnschedulable: their equivalence
+ * group is not Schedulable) get NotTriggerScaleUp with each group's
+ * reason; a loop that scaled up gives none.  A pod with no reason at all
+ * (no node group was considered) gets no event rather than upstream's
+ * "pod didn't trigger scale-up: " with nothing after it.
+ */
 static void
-su_explain(struct ca_state *st, struct ks_pod **pods, size_t n, const struct ca_option *opt,
-    size_t nopt, const struct sched_hist *hist, const int *helped)
+su_explain(struct ca_state *st, struct ks_pod **pods, size_t n, const struct su_fits *sf,
+    const struct eqg *eq, const struct sched_hist *hist)
 {
 	char msg[2048];
 
 	for (size_t i = 0; i < n; i++) {
-		int in_option = 0;
 		size_t len;
 
-		if (helped[i])
+		if (hist[i].n == 0 || su_schedulable(st, sf, eq, pods[i]))
 			continue;
-		for (size_t k = 0; k < nopt && !in_option; k++)
-			for (size_t j = 0; j < opt[k].npods && !in_option; j++)
-				in_option = opt[k].pods[j] == pods[i];
-		if (in_option)
-			continue;	/* awaiting evaluation: another option can help it */
-		len = (size_t)snprintf(msg, sizeof(msg), "pod didn't trigger scale-up:");
-		if (hist[i].n > 0) {
-			msg[len++] = ' ';
-			sched_hist_format(&hist[i], msg + len, sizeof(msg) - len);
-		}
+		len = (size_t)snprintf(msg, sizeof(msg), "pod didn't trigger scale-up: ");
+		sched_hist_format(&hist[i], msg + len, sizeof(msg) - len);
 		ca_pod_why(st, pods[i], "NotTriggerScaleUp", msg);
 	}
 }
@@ -611,7 +625,7 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 	size_t neq, nopt;
 	struct ca_option *opt = xcalloc(st->ngroups ? st->ngroups : 1, sizeof(*opt));
 	struct sched_hist *hist = xcalloc(n ? n : 1, sizeof(*hist));
-	int *helped = xcalloc(n ? n : 1, sizeof(*helped)), done = 0;
+	int done = 0;
 	size_t readyn = su_nodes_counted(st);
 	struct su_fits sf;
 
@@ -619,13 +633,13 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 	su_fits_build(st, pods, n, eq, neq, hist, &sf);
 	nopt = su_options(st, eq, neq, readyn, &sf, opt);
 	if (nopt > 0)
-		done = su_execute(st, opt, nopt, pods, n, readyn, &sf, helped);
-	su_explain(st, pods, n, opt, nopt, hist, helped);
+		done = su_execute(st, opt, nopt, readyn, &sf);
+	if (!done)
+		su_explain(st, pods, n, &sf, eq, hist);
 	for (size_t k = 0; k < nopt; k++)
 		free(opt[k].pods);
 	free(opt);
 	free(hist);
-	free(helped);
 	free(sf.valid);
 	free(sf.fit);
 	eq_free(eq, neq);
