@@ -702,6 +702,41 @@ START_TEST(test_no_empty_reason)
 }
 END_TEST
 
+/*
+ * The quota reason by version (tests/cases/ca-quota-reason.yaml works the
+ * numbers): both limits exceeded, then only cores when memoryTotal is
+ * raised to 100 GiB.
+ */
+START_TEST(test_quota_reason)
+{
+	static const struct {
+		const char	*set[2];	/* --set items */
+		size_t		 nset;
+		const char	*want;		/* wide's reason */
+	} runs[] = {
+		{ { NULL, NULL }, 0, "pod didn't trigger scale-up: 1 exceeded quota: \"cluster-wide\", "
+		    "resources: cpu, memory, 1 max node group size reached" },
+		{ { "clusterAutoscaler.version=1.34", NULL }, 1, "pod didn't trigger scale-up: "
+		    "1 max cluster cpu, memory limit reached, 1 max node group size reached" },
+		{ { "clusterAutoscaler.memoryTotal=0:100", NULL }, 1, "pod didn't trigger scale-up: "
+		    "1 exceeded quota: \"cluster-wide\", resources: cpu, 1 max node group size reached" },
+		{ { "clusterAutoscaler.version=1.34", "clusterAutoscaler.memoryTotal=0:100" }, 2,
+		    "pod didn't trigger scale-up: 1 max cluster cpu limit reached, "
+		    "1 max node group size reached" },
+	};
+	const char *f = tu_scenario("../tests/cases/ca-quota-reason.yaml");
+
+	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		struct ks_error err;
+		json_t *rep;
+
+		ck_assert_int_eq(tu_run(f, runs[k].set, runs[k].nset, &rep, &err), 0);
+		ck_assert_str_eq(tu_str(tu_find(rep, "pods", "wide"), "autoscaler_reason"), runs[k].want);
+		json_decref(rep);
+	}
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -825,6 +860,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_no_scale_down_after_scale_up);
 	tcase_add_test(tc, test_not_triggered_after_scale_up);
 	tcase_add_test(tc, test_no_empty_reason);
+	tcase_add_test(tc, test_quota_reason);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

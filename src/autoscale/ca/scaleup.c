@@ -8,6 +8,7 @@
  * option, balance-similar-node-groups spreads it, and every pod left gets
  * CA's reason in upstream words.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,39 +188,67 @@ group_backed_off(struct ca_state *st, const struct ca_group *g)
 	return g->backoff_until_ms > st->r->sim.now_ms;
 }
 
-/* Cluster totals against cores-total / memory-total (maximums). */
-static int
-quota_room(struct ca_state *st, const struct ca_group *g, int k)
+/* The cores (m) and memory (bytes) of the nodes and of the instances asked for. */
+static void
+quota_used(struct ca_state *st, int64_t *cores, int64_t *mem)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	int64_t cores = 0, mem = 0;
 
+	*cores = *mem = 0;
 	for (size_t i = 0; i < c->nnodes; i++)
 		if (c->nodes[i]->state != NODE_GONE) {
-			cores += c->nodes[i]->cap.v[RES_CPU];
-			mem += c->nodes[i]->cap.v[RES_MEM];
+			*cores += c->nodes[i]->cap.v[RES_CPU];
+			*mem += c->nodes[i]->cap.v[RES_MEM];
 		}
 	for (size_t i = 0; i < st->ngroups; i++) {
 		/* instances asked for but not created yet */
 		for (struct ca_launch *l = st->groups[i]->launches; l != NULL; l = l->next)
 			if (l->node == NULL) {
-				cores += st->groups[i]->tmpl.cap.v[RES_CPU];
-				mem += st->groups[i]->tmpl.cap.v[RES_MEM];
+				*cores += st->groups[i]->tmpl.cap.v[RES_CPU];
+				*mem += st->groups[i]->tmpl.cap.v[RES_MEM];
 			}
 	}
+}
+
+/* Cluster totals against cores-total / memory-total (maximums): how many of k fit. */
+static int
+quota_room(struct ca_state *st, const struct ca_group *g, int k)
+{
+	int64_t cores, mem;
+
+	quota_used(st, &cores, &mem);
 	while (k > 0 && (cores + k * g->tmpl.cap.v[RES_CPU] > st->o.cores_max * 1000 ||
 	    mem + k * g->tmpl.cap.v[RES_MEM] > st->o.mem_max_gib * 1024 * 1024 * 1024))
 		k--;
 	return k;
 }
 
-/* Why quota_room() leaves a group no room. */
+/*
+ * Why quota_room() leaves a group no room, naming the resources one more
+ * node would exceed: up to 1.34 MaxResourceLimitReached's "max cluster
+ * cpu, memory limit reached" (core/scaleup/orchestrator/skippedreasons.go,
+ * the names sorted), from 1.35 the cluster-wide quota's "exceeded quota:
+ * \"cluster-wide\", resources: cpu, memory" (resourcequotas, ID of
+ * cloudprovider.ResourceLimiter).
+ */
 static const char *
 quota_reason(struct ca_state *st, const struct ca_group *g)
 {
-	(void)st;
-	(void)g;
-	return "exceeded max cluster cpu or memory limit";
+	static char buf[128];
+	int64_t cores, mem;
+	int cpu_x, mem_x;
+
+	quota_used(st, &cores, &mem);
+	cpu_x = cores + g->tmpl.cap.v[RES_CPU] > st->o.cores_max * 1000;
+	mem_x = mem + g->tmpl.cap.v[RES_MEM] > st->o.mem_max_gib * 1024 * 1024 * 1024;
+	assert(cpu_x || mem_x);
+	if (st->version <= 34)
+		snprintf(buf, sizeof(buf), "max cluster %s%s%s limit reached", cpu_x ? "cpu" : "",
+		    cpu_x && mem_x ? ", " : "", mem_x ? "memory" : "");
+	else
+		snprintf(buf, sizeof(buf), "exceeded quota: \"cluster-wide\", resources: %s%s%s",
+		    cpu_x ? "cpu" : "", cpu_x && mem_x ? ", " : "", mem_x ? "memory" : "");
+	return buf;
 }
 
 static int
