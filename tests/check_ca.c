@@ -185,10 +185,27 @@ START_TEST(test_expanders_differ)
 	rep = run_expander("least-nodes");
 	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
 	json_decref(rep);
-	/* price: ng-c5 costs less per hour for the pods it takes */
-	rep = run_expander("price");
-	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
-	json_decref(rep);
+}
+END_TEST
+
+/*
+ * --expander=price: upstream's AWS provider has no pricing model
+ * (Pricing() returns ErrNotImplemented) and the expander factory stops
+ * the autoscaler at start; ksim rejects the flag where it is given
+ * (tests/errors/ca-price-expander-aws shows the command-line case).
+ */
+START_TEST(test_price_expander_on_aws)
+{
+	char buf[4096];
+	struct ks_error err;
+
+	snprintf(buf, sizeof(buf), "%s%s%s", expander_head, "'least-waste,price'", expander_tail);
+	ck_assert_int_eq(tu_validate_text(buf, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 6);
+	ck_assert_int_eq(err.at.col, 33);
+	ck_assert_str_eq(err.msg, "expander price: cluster-autoscaler on AWS exits at start with "
+	    "\"Couldn't access cloud provider pricing for price expander: Not implemented\" "
+	    "(the AWS provider has no pricing model)");
 }
 END_TEST
 
@@ -876,6 +893,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_err_unknown_expander);
 	tcase_add_test(tc, test_err_unknown_itype);
 	tcase_add_test(tc, test_err_strict_keys);
+	tcase_add_test(tc, test_price_expander_on_aws);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -49,14 +49,17 @@
  * node that stays its reason (NotUnderutilized, NoPlaceToMovePods,
  * BlockedByPod ...).  Scale-up and scale-down are timeline rows.
  *
+ * --expander=price is an input error, as upstream stops at start on AWS
+ * (no pricing model); with another --cloud-provider (a warning) it prices
+ * nodes from the catalog and pods with the GCE per-cpu and per-GiB prices.
+ *
  * Simplifications: the scheduler filters CA runs on template and
  * destination nodes skip inter-pod terms (sched_fits without a context);
- * the price expander, which upstream only has on GCE, prices nodes from
- * the catalog and pods with the GCE per-cpu and per-GiB prices; a scale-up
- * timeout cancels the instances still starting (1.36) in every version;
- * the legacy (<= 1.27) deletion path, unready nodes, the cluster-health
- * check and the soft-taint rate limits are not modelled, and the placement
- * hints of "filter out schedulable" are replaced by first fit.
+ * a scale-up timeout cancels the instances still starting (1.36) in every
+ * version; the legacy (<= 1.27) deletion path, unready nodes, the
+ * cluster-health check and the soft-taint rate limits are not modelled,
+ * and the placement hints of "filter out schedulable" are replaced by
+ * first fit.
  *
  * Costs: a loop is O(pending pods x (nodes + groups)) plus, for scale-down,
  * O(candidates x their pods x nodes).

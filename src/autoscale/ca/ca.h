@@ -36,6 +36,8 @@ struct ca_opts {
 	int64_t		 new_pod_delay_ms;	/* new-pod-scale-up-delay */
 	int		 exp[EXP_N];		/* expander chain, EXP_* */
 	int		 nexp;
+	struct ks_mark	 exp_at;		/* where the expander flag was given */
+	int		 aws;			/* cloud-provider is aws */
 	int		 max_nodes_total;	/* 0 = unlimited */
 	int64_t		 cores_min, cores_max;	/* cores-total, cores */
 	int64_t		 mem_min_gib, mem_max_gib; /* memory-total, GiB */

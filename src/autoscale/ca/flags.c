@@ -238,6 +238,26 @@ set_expander(struct ca_opts *o, const char *v, const struct ks_mark *at, struct 
 	}
 	if (o->nexp == 0)
 		return ks_error_set(err, at, KS_EINVAL, "expected an expander name, found \"\"");
+	if (at != NULL)
+		o->exp_at = *at;
+	return 0;
+}
+
+/*
+ * expander/factory/expander_factory.go builds the price expander only
+ * when the cloud provider has a pricing model; the AWS provider's
+ * Pricing() returns ErrNotImplemented ("Not implemented"), so upstream
+ * stops at start with klog.Fatalf.  An input error at the flag, then.
+ */
+static int
+check_price_on_aws(const struct ca_opts *o, struct ks_error *err)
+{
+	for (int e = 0; e < o->nexp; e++)
+		if (o->exp[e] == EXP_PRICE && o->aws)
+			return ks_error_set(err, &o->exp_at, KS_EINVAL,
+			    "expander price: cluster-autoscaler on AWS exits at start with "
+			    "\"Couldn't access cloud provider pricing for price expander: "
+			    "Not implemented\" (the AWS provider has no pricing model)");
 	return 0;
 }
 
@@ -314,7 +334,8 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 			    "unknown estimator \"%s\": expected binpacking", v);
 		break;
 	case FT_PROVIDER:
-		if (strcmp(v, "aws") != 0)
+		o->aws = strcmp(v, "aws") == 0;
+		if (!o->aws)
 			ks_warn(at, "cloud provider \"%s\": ksim models AWS Auto Scaling groups", v);
 		break;
 	case FT_NODES:
@@ -579,7 +600,7 @@ ca_config_load(struct ca_state *st, struct ks_error *err)
 		return KS_EINVAL;
 	if (block != NULL && config_block(st, block, err) != 0)
 		return KS_EINVAL;
-	return 0;
+	return check_price_on_aws(&st->o, err);
 }
 
 /* --nodes=min:max:name, applied once the node groups are loaded. */
