@@ -754,6 +754,23 @@ START_TEST(test_quota_reason)
 }
 END_TEST
 
+/*
+ * scale-down-disabled (tests/cases/ca-scale-down-disabled.yaml): the
+ * annotated node's status is ScaleDownDisabledAnnotation, the other empty
+ * node is removed at 65 s.
+ */
+START_TEST(test_scale_down_disabled)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-scale-down-disabled.yaml"));
+
+	ck_assert_str_eq(node_status(rep, "kept-1"), "ScaleDownDisabledAnnotation");
+	ck_assert_str_eq(node_status(rep, "plain-2"), "Removed");
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 65000);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -878,6 +895,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_not_triggered_after_scale_up);
 	tcase_add_test(tc, test_no_empty_reason);
 	tcase_add_test(tc, test_quota_reason);
+	tcase_add_test(tc, test_scale_down_disabled);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

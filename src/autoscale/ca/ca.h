@@ -19,6 +19,7 @@
 
 #define CA_TBD_TAINT	"ToBeDeletedByClusterAutoscaler"
 #define CA_SOFT_TAINT	"DeletionCandidateOfClusterAutoscaler"
+#define CA_SD_DISABLED	"cluster-autoscaler.kubernetes.io/scale-down-disabled"
 #define CA_RNG_STREAM	0x4341u		/* "CA": the random expander's stream */
 #define CA_NEW_POD_MS	2000		/* unschedulablePodTimeBuffer */
 #define CA_NEW_GPU_POD_MS 30000		/* unschedulablePodWithGpuTimeBuffer */
@@ -90,6 +91,7 @@ struct ca_group {
 	const char		*zones[8];	/* availability zones, interned */
 	int			 nzones;
 	struct ks_labels	 labels;	/* node labels */
+	struct ks_labels	 annotations;	/* node annotations (spec.nodeGroups[]) */
 	struct ks_taint		*taints;	/* node taints */
 	size_t			 ntaints;
 	int			 max_pods;	/* kubelet maxPods, 0 = ENI limit */

@@ -196,6 +196,15 @@ struct sd_loop {
 	char		*removing;	/* 1 = unneeded in this loop, by node */
 };
 
+/* HasNoScaleDownAnnotation: cluster-autoscaler.kubernetes.io/scale-down-disabled is "true". */
+static int
+sd_disabled(const struct ca_group *g)
+{
+	const char *v = labels_get(&g->annotations, CA_SD_DISABLED);
+
+	return v != NULL && strcmp(v, "true") == 0;
+}
+
 /* Ready nodes of groups above their minimum; the others get their reason. */
 static void
 sd_candidates(struct sd_loop *l)
@@ -211,6 +220,12 @@ sd_candidates(struct sd_loop *l)
 
 		if (n->state != NODE_READY || ni->deleting)
 			continue;
+		/* eligibility.go: the annotation first, before the node group */
+		if (g != NULL && sd_disabled(g)) {
+			ni->why = intern("ScaleDownDisabledAnnotation");
+			ni->unneeded_since = -1;
+			continue;
+		}
 		if (g == NULL) {
 			ni->why = intern("NotAutoscaled");
 			ni->unneeded_since = -1;
