@@ -771,6 +771,33 @@ START_TEST(test_scale_down_disabled)
 }
 END_TEST
 
+/*
+ * The minimum of --cores-total at scale-down
+ * (tests/cases/ca-scale-down-min-resources.yaml): one of three empty
+ * m5.large goes, the others are MinimalResourceLimitExceeded; with
+ * --memory-total's minimum instead (8 GiB nominal, 7.76 GiB each: a
+ * minimum of 10 GiB leaves 23.3 - 10 = 13.3 GiB of room, one node) the
+ * same.
+ */
+START_TEST(test_scale_down_min_resources)
+{
+	static const char *const mem[] = { "clusterAutoscaler.coresTotal=0:100",
+		"clusterAutoscaler.memoryTotal=10:1000" };
+	const char *f = tu_scenario("../tests/cases/ca-scale-down-min-resources.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f);
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_str_eq(node_status(rep, "ng-2"), "MinimalResourceLimitExceeded");
+	ck_assert_str_eq(node_status(rep, "ng-3"), "MinimalResourceLimitExceeded");
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, mem, 2, &rep, &err), 0);
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_str_eq(node_status(rep, "ng-3"), "MinimalResourceLimitExceeded");
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -896,6 +923,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_no_empty_reason);
 	tcase_add_test(tc, test_quota_reason);
 	tcase_add_test(tc, test_scale_down_disabled);
+	tcase_add_test(tc, test_scale_down_min_resources);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

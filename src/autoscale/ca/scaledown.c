@@ -11,6 +11,7 @@
  * drained and terminated.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,17 +431,62 @@ sd_start_delete(struct sd_loop *l, const struct cand *cd)
 }
 
 /*
+ * The room above the minimums of --cores-total (m) and --memory-total
+ * (bytes): the nodes' capacity, those being deleted left out, minus the
+ * minimum, never negative (core/scaledown/resource LimitsLeft,
+ * computeAboveMin); INT64_MAX when the minimum is 0 (no limit).
+ */
+static void
+sd_limits_left(struct ca_state *st, int64_t *cpu_left, int64_t *mem_left)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	int64_t cpu = 0, mem = 0, cmin = st->o.cores_min * 1000;
+	int64_t mmin = st->o.mem_min_gib * 1024 * 1024 * 1024;
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct ks_node *n = c->nodes[i];
+
+		if (n->state == NODE_GONE || ca_ni(st, n)->deleting)
+			continue;
+		cpu += n->cap.v[RES_CPU];
+		mem += n->cap.v[RES_MEM];
+	}
+	*cpu_left = cmin <= 0 ? INT64_MAX : cpu > cmin ? cpu - cmin : 0;
+	*mem_left = mmin <= 0 ? INT64_MAX : mem > mmin ? mem - mmin : 0;
+}
+
+/*
+ * Removing n keeps the cluster at or above the minimums: then its
+ * capacity is taken from the room (ConsumeQuota / TryDecrementBy), else
+ * it is MinimalResourceLimitExceeded.
+ */
+static int
+sd_limits_take(const struct ks_node *n, int64_t *cpu_left, int64_t *mem_left)
+{
+	if (n->cap.v[RES_CPU] > *cpu_left || n->cap.v[RES_MEM] > *mem_left)
+		return 0;
+	if (*cpu_left != INT64_MAX)
+		*cpu_left -= n->cap.v[RES_CPU];
+	if (*mem_left != INT64_MAX)
+		*mem_left -= n->cap.v[RES_MEM];
+	return 1;
+}
+
+/*
  * The deletions: nodes unneeded long enough, empty ones first, within
- * max-scale-down-parallelism and max-drain-parallelism and above the
- * group's minimum.  Returns 1 when one started.
+ * max-scale-down-parallelism and max-drain-parallelism, above the
+ * group's minimum and the cluster's minimum cores and memory.  Returns 1
+ * when one started.
  */
 static int
 sd_delete(struct sd_loop *l, int cooldown)
 {
 	struct ca_state *st = l->st;
 	int started = 0, drains, total;
+	int64_t cpu_left, mem_left;
 
 	total = deletions_in_progress(st, NULL, &drains);
+	sd_limits_left(st, &cpu_left, &mem_left);
 	for (int pass = 0; pass < 2 && !cooldown && st->o.sd_enabled; pass++) {
 		for (size_t i = 0; i < l->ncand; i++) {
 			struct ks_node *n = l->cand[i].n;
@@ -453,6 +499,11 @@ sd_delete(struct sd_loop *l, int cooldown)
 				continue;
 			if (g->desired - deletions_in_progress(st, g, NULL) <= g->min) {
 				ni->why = intern("NodeGroupMinSizeReached");
+				continue;
+			}
+			/* RemovableAt takes the quota before the budgets cut */
+			if (!sd_limits_take(n, &cpu_left, &mem_left)) {
+				ni->why = intern("MinimalResourceLimitExceeded");
 				continue;
 			}
 			if (total >= st->o.max_sd_parallel)
