@@ -107,8 +107,9 @@ ca_drainable(struct ca_state *st, const struct ks_pod *p, const char **why)
 		return DR_BLOCK;
 	}
 	pdb = pdb_for_pod(c, p);
+	/* rules/system: drainable once the drain time is After creation + timeout */
 	if (st->o.skip_system && strcmp(p->ns, "kube-system") == 0 && pdb == NULL &&
-	    (st->o.system_block_ms < 0 || now - p->created_ms < st->o.system_block_ms)) {
+	    (st->o.system_block_ms < 0 || now - p->created_ms <= st->o.system_block_ms)) {
 		*why = "UnmovableKubeSystemPod";
 		return DR_BLOCK;
 	}
