@@ -798,6 +798,35 @@ START_TEST(test_scale_down_min_resources)
 }
 END_TEST
 
+/*
+ * Drain with eviction retries and pod grace
+ * (tests/cases/ca-drain-eviction-retry.yaml works the numbers): the
+ * PodDisruptionBudget lets one pod go at 75 s, the retry 10 s later the
+ * other, and the node goes at the first 5 s check after it has
+ * terminated, 90 s.
+ */
+START_TEST(test_drain_eviction_retry)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-drain-eviction-retry.yaml"));
+	json_t *e, *d;
+	size_t i;
+	int64_t at[2] = { -1, -1 };
+	int k = 0;
+
+	json_array_foreach(json_object_get(rep, "events"), i, e)
+		if (strcmp(tu_str(e, "type"), "ScaleDown") == 0 &&
+		    strcmp(tu_str(e, "message"), "deleting pod for node scale down") == 0 && k < 2)
+			at[k++] = tu_int(e, "at_ms");
+	ck_assert_int_eq(k, 2);
+	ck_assert_int_eq(at[0], 75000);
+	ck_assert_int_eq(at[1], 85000);
+	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
+	ck_assert_int_eq(tu_int(d, "at_ms"), 90000);
+	ck_assert(json_is_false(json_object_get(d, "empty")));
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -924,6 +953,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_quota_reason);
 	tcase_add_test(tc, test_scale_down_disabled);
 	tcase_add_test(tc, test_scale_down_min_resources);
+	tcase_add_test(tc, test_drain_eviction_retry);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);

@@ -42,7 +42,9 @@
  *    DeletionCandidateOfClusterAutoscaler:PreferNoSchedule; a node unneeded
  *    for scale-down-unneeded-time, outside the cooldowns and within the
  *    parallelism budgets, is tainted ToBeDeletedByClusterAutoscaler, and
- *    5 s later drained and terminated with the desired capacity decremented.
+ *    5 s later drained (evictions a PodDisruptionBudget refuses retried
+ *    every 10 s; the node waits for the evicted pods to terminate) and
+ *    terminated with the desired capacity decremented.
  *
  * Every pod left Pending gets CA's reason in upstream words ("pod didn't
  * trigger scale-up: 1 Insufficient cpu, 1 Insufficient memory"), every

@@ -24,6 +24,9 @@
 #define CA_NEW_POD_MS	2000		/* unschedulablePodTimeBuffer */
 #define CA_NEW_GPU_POD_MS 30000		/* unschedulablePodWithGpuTimeBuffer */
 #define CA_TMPL_STABLE_MS 60000		/* stabilizationDelay of a template node */
+#define CA_EVICT_RETRY_MS 10000		/* drain.go DefaultEvictionRetryTime */
+#define CA_EVICT_HEADROOM_MS 30000	/* drain.go DefaultPodEvictionHeadroom */
+#define CA_DRAIN_POLL_MS 5000		/* waitPodsToDisappear's poll */
 #define CA_DEFAULT_VERSION 36
 
 enum { EXP_RANDOM, EXP_MOST_PODS, EXP_LEAST_NODES, EXP_LEAST_WASTE, EXP_PRICE,
@@ -70,6 +73,8 @@ struct ca_opts {
 	int64_t		 system_block_ms;	/* blocking-system-pod-distruption-timeout, -1 forever */
 	int		 min_replicas;		/* min-replica-count */
 	int64_t		 taint_delay_ms;	/* node-delete-delay-after-taint */
+	int64_t		 max_evict_ms;		/* max-pod-eviction-time */
+	int		 max_grace_s;		/* max-graceful-termination-sec */
 	int		 cutoff;		/* expendable-pods-priority-cutoff */
 	int		 strict_under;		/* util < threshold (<= 1.34) instead of <= */
 	int64_t		 asg_ms;		/* AWS: SetDesiredCapacity -> instance (not a flag) */

@@ -8,7 +8,8 @@
  * the soft taint; one unneeded for scale-down-unneeded-time, outside the
  * cooldowns and within the parallelism budgets, is tainted
  * ToBeDeletedByClusterAutoscaler and, node-delete-delay-after-taint later,
- * drained and terminated.
+ * drained (sd_actuate_fired: evictions retried while a budget refuses
+ * them, then a wait for the evicted pods' grace period) and terminated.
  */
 #include <math.h>
 #include <stdint.h>
@@ -149,9 +150,13 @@ cand_cmp(const void *x, const void *y)
 
 static int64_t sd_actuate_fired(struct sim *, void *);
 
+/* One node's deletion, from its taint to its removal (core/scaledown/actuation). */
 struct sd_job {
 	struct ca_state	*st;
 	struct ks_node	*n;
+	int		 waiting;	/* evictions done: waiting for the pods to go */
+	int64_t		 retry_until;	/* evictions retried until (max-pod-eviction-time), -1 unset */
+	int64_t		 wait_until;	/* pods waited for until (max-graceful-termination-sec + 30 s) */
 };
 
 static void
@@ -424,9 +429,10 @@ sd_start_delete(struct sd_loop *l, const struct cand *cd)
 		    "Scale-down: removing node %s, utilization: %.3f", n->name, ni->util);
 	ni->deleting = 1;
 	ni->why = intern("CurrentlyBeingDeleted");
-	job = xmalloc(sizeof(*job));
+	job = xcalloc(1, sizeof(*job));
 	job->st = st;
 	job->n = n;
+	job->retry_until = -1;
 	sim_after(&st->r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired, job);
 	st->last_delete = l->now;
 }
@@ -557,56 +563,91 @@ ca_scale_down(struct ca_state *st, int forbidden)
 	return started;
 }
 
+/* The drain failed: the node is untainted and stays; a scale-down failure. */
 static int64_t
-sd_actuate_fired(struct sim *sim, void *arg)
+sd_drain_failed(struct sd_job *job, const struct ks_pod *p)
 {
-	struct sd_job *job = arg;
 	struct ca_state *st = job->st;
 	struct ks_node *n = job->n;
 	struct ks_cluster *c = &st->r->cluster;
 	struct ca_nodeinfo *ni = ca_ni(st, n);
-	struct ca_group *g = ca_node_group(st, n);
-	struct ca_record rec;
 	char obj[300];
 
-	(void)sim;
+	node_untaint(n);
+	n->unschedulable = 0;
+	ni->deleting = 0;
+	ni->why = intern("FailedToEvictPods");
+	st->last_sd_fail = st->r->sim.now_ms;
+	snprintf(obj, sizeof(obj), "node/%s", n->name);
+	if (p != NULL)
+		cluster_event(c, "ScaleDownFailed", obj,
+		    "failed to drain the node: pod %s/%s is protected by a PodDisruptionBudget",
+		    p->ns, p->name);
+	else
+		cluster_event(c, "ScaleDownFailed", obj,
+		    "failed to drain the node: pods remaining after timeout");
 	free(job);
-	if (n->state != NODE_READY || g == NULL) {
-		ni->deleting = 0;
-		return SIM_NOMORE;
-	}
-	/* evict what has to move; a PDB that says no aborts the node */
-	for (size_t k = 0; k < n->npods; k++) {
-		struct ks_pod *p = c->pods[n->pods[k]];
-		const struct ks_pdb *pdb;
-		const char *bw;
+	return SIM_NOMORE;
+}
 
-		if (ca_drainable(st, p, &bw) != DR_MOVE)
-			continue;
-		pdb = pdb_for_pod(c, p);
-		if (pdb != NULL && pdb_allowed(c, pdb) < 1) {
-			node_untaint(n);
-			n->unschedulable = 0;
-			ni->deleting = 0;
-			ni->why = intern("FailedToEvictPods");
-			st->last_sd_fail = st->r->sim.now_ms;
-			snprintf(obj, sizeof(obj), "node/%s", n->name);
-			cluster_event(c, "ScaleDownFailed", obj,
-			    "failed to drain the node: pod %s/%s is protected by a PodDisruptionBudget",
-			    p->ns, p->name);
-			return SIM_NOMORE;
-		}
-	}
+/*
+ * Evict every pod that has to move and whose PodDisruptionBudget allows
+ * it now; returns the first one refused (to retry), or NULL.
+ */
+static struct ks_pod *
+sd_evict(struct ca_state *st, struct ks_node *n)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	struct ks_pod *refused = NULL;
+
 	for (size_t k = n->npods; k-- > 0;) {
 		struct ks_pod *p;
+		const struct ks_pdb *pdb;
 		const char *bw;
 
 		if (k >= n->npods)
 			continue;
 		p = c->pods[n->pods[k]];
-		if (ca_drainable(st, p, &bw) == DR_MOVE && p->phase != POD_TERMINATING)
-			cluster_pod_evict(c, p, "ScaleDown", "deleting pod for node scale down");
+		/* the budget is the eviction's to refuse, not a rule's */
+		if (p->phase == POD_TERMINATING || (ca_drainable(st, p, &bw) != DR_MOVE &&
+		    (bw == NULL || strcmp(bw, "NotEnoughPdb") != 0)))
+			continue;
+		pdb = pdb_for_pod(c, p);
+		if (pdb != NULL && pdb_allowed(c, pdb) < 1) {
+			refused = p;
+			continue;
+		}
+		cluster_pod_evict(c, p, "ScaleDown", "deleting pod for node scale down");
 	}
+	return refused;
+}
+
+/* A pod CA evicted (not a DaemonSet's) is still on n. */
+static int
+sd_pods_remain(struct ca_state *st, const struct ks_node *n)
+{
+	struct ks_cluster *c = &st->r->cluster;
+
+	for (size_t k = 0; k < n->npods; k++) {
+		const struct ks_pod *p = c->pods[n->pods[k]];
+
+		if (!ca_pod_is_daemon(p) && p->evicted_by != NULL &&
+		    strcmp(p->evicted_by, "ScaleDown") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The node is drained: terminate it and decrement its group. */
+static int64_t
+sd_remove(struct sd_job *job, struct ca_group *g)
+{
+	struct ca_state *st = job->st;
+	struct ks_node *n = job->n;
+	struct ks_cluster *c = &st->r->cluster;
+	struct ca_record rec;
+	char obj[300];
+
 	memset(&rec, 0, sizeof(rec));
 	rec.at_ms = st->r->sim.now_ms;
 	rec.group = g->name;
@@ -614,7 +655,7 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	g->desired--;
 	rec.to = g->desired;
 	rec.node = n->name;
-	rec.empty = ni->empty;
+	rec.empty = ca_ni(st, n)->empty;
 	rec.score = NAN;
 	ca_record_add(st, &rec);
 	g->nscaledowns++;
@@ -622,5 +663,57 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	cluster_event(c, "ScaleDown", obj, "node removed by cluster autoscaler");
 	cluster_node_delete(c, n, "removed by the cluster autoscaler");
 	ca_group_sample(st, g);
+	free(job);
 	return SIM_NOMORE;
+}
+
+/*
+ * The deletion, node-delete-delay-after-taint after the taint
+ * (core/scaledown/actuation/drain.go Evictor): an empty node goes at
+ * once; otherwise each pod that has to move is evicted, an eviction its
+ * PodDisruptionBudget refuses is retried every 10 s until
+ * max-pod-eviction-time (then the drain fails and the node stays), and
+ * the node goes once the evicted pods have terminated (their grace
+ * period; checked every 5 s, at most max-graceful-termination-sec + 30 s).
+ */
+static int64_t
+sd_actuate_fired(struct sim *sim, void *arg)
+{
+	struct sd_job *job = arg;
+	struct ca_state *st = job->st;
+	struct ks_node *n = job->n;
+	struct ca_group *g = ca_node_group(st, n);
+	int64_t now = sim->now_ms;
+	struct ks_pod *refused;
+
+	if (n->state != NODE_READY || g == NULL) {
+		ca_ni(st, n)->deleting = 0;
+		free(job);
+		return SIM_NOMORE;
+	}
+	if (ca_ni(st, n)->empty)
+		return sd_remove(job, g);
+	if (!job->waiting) {
+		if (job->retry_until < 0)
+			job->retry_until = now + st->o.max_evict_ms;
+		if ((refused = sd_evict(st, n)) != NULL) {
+			if (now >= job->retry_until) {
+				char ref[600];
+
+				cluster_event(&st->r->cluster, "ScaleDownFailed",
+				    pod_ref(refused, ref, sizeof(ref)), "failed to delete pod for ScaleDown");
+				return sd_drain_failed(job, refused);
+			}
+			/* the next try, or the failure at the deadline */
+			return now + CA_EVICT_RETRY_MS < job->retry_until ? CA_EVICT_RETRY_MS :
+			    job->retry_until - now;
+		}
+		job->waiting = 1;
+		job->wait_until = now + st->o.max_grace_s * 1000 + CA_EVICT_HEADROOM_MS;
+	}
+	if (!sd_pods_remain(st, n))
+		return sd_remove(job, g);
+	if (now + CA_DRAIN_POLL_MS >= job->wait_until)
+		return sd_drain_failed(job, NULL);
+	return CA_DRAIN_POLL_MS;
 }
