@@ -150,10 +150,15 @@ cand_cmp(const void *x, const void *y)
 
 static int64_t sd_actuate_fired(struct sim *, void *);
 
-/* One node's deletion, from its taint to its removal (core/scaledown/actuation). */
+/*
+ * One node's deletion, from its taint to its removal
+ * (core/scaledown/actuation); on st->jobs, freed with the state, as an
+ * event of the simulation may still point to it when the run ends.
+ */
 struct sd_job {
 	struct ca_state	*st;
 	struct ks_node	*n;
+	struct sd_job	*next;		/* st->jobs */
 	int		 waiting;	/* evictions done: waiting for the pods to go */
 	int64_t		 retry_until;	/* evictions retried until (max-pod-eviction-time), -1 unset */
 	int64_t		 wait_until;	/* pods waited for until (max-graceful-termination-sec + 30 s) */
@@ -432,6 +437,8 @@ sd_start_delete(struct sd_loop *l, const struct cand *cd)
 	job = xcalloc(1, sizeof(*job));
 	job->st = st;
 	job->n = n;
+	job->next = st->jobs;
+	st->jobs = job;
 	job->retry_until = -1;
 	sim_after(&st->r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired, job);
 	st->last_delete = l->now;
@@ -526,6 +533,18 @@ sd_delete(struct sd_loop *l, int cooldown)
 	return started;
 }
 
+void
+ca_jobs_free(struct ca_state *st)
+{
+	struct sd_job *j, *nx;
+
+	for (j = st->jobs; j != NULL; j = nx) {
+		nx = j->next;
+		free(j);
+	}
+	st->jobs = NULL;
+}
+
 /* Returns 1 when a deletion started. */
 int
 ca_scale_down(struct ca_state *st, int forbidden)
@@ -586,7 +605,6 @@ sd_drain_failed(struct sd_job *job, const struct ks_pod *p)
 	else
 		cluster_event(c, "ScaleDownFailed", obj,
 		    "failed to drain the node: pods remaining after timeout");
-	free(job);
 	return SIM_NOMORE;
 }
 
@@ -663,7 +681,6 @@ sd_remove(struct sd_job *job, struct ca_group *g)
 	cluster_event(c, "ScaleDown", obj, "node removed by cluster autoscaler");
 	cluster_node_delete(c, n, "removed by the cluster autoscaler");
 	ca_group_sample(st, g);
-	free(job);
 	return SIM_NOMORE;
 }
 
@@ -688,7 +705,6 @@ sd_actuate_fired(struct sim *sim, void *arg)
 
 	if (n->state != NODE_READY || g == NULL) {
 		ca_ni(st, n)->deleting = 0;
-		free(job);
 		return SIM_NOMORE;
 	}
 	if (ca_ni(st, n)->empty)
