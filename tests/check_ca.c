@@ -827,6 +827,28 @@ START_TEST(test_drain_eviction_retry)
 }
 END_TEST
 
+/*
+ * The drain gives up at --max-pod-eviction-time
+ * (tests/cases/ca-drain-eviction-timeout.yaml works the numbers): the
+ * refused pod's ScaleDownFailed and the node's come at 6:15, 2 min after
+ * the first eviction; the node goes in a later drain, at 9:30.
+ */
+START_TEST(test_drain_eviction_timeout)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-drain-eviction-timeout.yaml"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to delete pod for ScaleDown",
+	    &first), 1);
+	ck_assert_int_eq(first, 375000);
+	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to drain the node", &first), 1);
+	ck_assert_int_eq(first, 375000);
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 570000);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -954,6 +976,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_scale_down_disabled);
 	tcase_add_test(tc, test_scale_down_min_resources);
 	tcase_add_test(tc, test_drain_eviction_retry);
+	tcase_add_test(tc, test_drain_eviction_timeout);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);
