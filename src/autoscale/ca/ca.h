@@ -182,7 +182,7 @@ struct ca_state {
 	size_t			 nrecs, reccap;
 	uint64_t		 loops;		/* loops run */
 	int			 at_node_cap;	/* MaxNodesTotalReached was reported */
-	struct sd_job		*jobs;		/* node deletions (scaledown.c), all so far */
+	struct sd_job		*jobs;		/* node deletions so far (scaledown.c) */
 };
 
 /* One node group's scale-up option, as the estimator priced it. */

@@ -160,8 +160,8 @@ struct sd_job {
 	struct ks_node	*n;
 	struct sd_job	*next;		/* st->jobs */
 	int		 waiting;	/* evictions done: waiting for the pods to go */
-	int64_t		 retry_until;	/* evictions retried until (max-pod-eviction-time), -1 unset */
-	int64_t		 wait_until;	/* pods waited for until (max-graceful-termination-sec + 30 s) */
+	int64_t		 retry_until;	/* evictions retried until, ms; -1 unset */
+	int64_t		 wait_until;	/* evicted pods waited for until, ms */
 };
 
 static void
@@ -717,7 +717,8 @@ sd_actuate_fired(struct sim *sim, void *arg)
 				char ref[600];
 
 				cluster_event(&st->r->cluster, "ScaleDownFailed",
-				    pod_ref(refused, ref, sizeof(ref)), "failed to delete pod for ScaleDown");
+				    pod_ref(refused, ref, sizeof(ref)),
+				    "failed to delete pod for ScaleDown");
 				return sd_drain_failed(job, refused);
 			}
 			/* the next try, or the failure at the deadline */

@@ -374,7 +374,7 @@ ca_sng_node_limit(const struct ca_group *g, struct ca_group *const *similar, siz
 /* Which groups can grow and which equivalence groups fit each one's template. */
 struct su_fits {
 	char		*valid;		/* by group: not skipped */
-	char		*fit;		/* [group * neq + eq]: the sample fits the template */
+	char		*fit;		/* [group * neq + eq]: its sample fits the template */
 	size_t		 neq;		/* equivalence groups */
 };
 
@@ -393,7 +393,8 @@ su_similar(struct ca_state *st, const struct su_fits *sf, size_t gi, struct ca_g
 	if (!st->o.balance)
 		return 0;
 	for (size_t hi = 0; hi < st->ngroups && n < max; hi++) {
-		int ok = hi != gi && sf->valid[hi] && ca_similar(st, &g->tmpl, &st->groups[hi]->tmpl);
+		int ok = hi != gi && sf->valid[hi] &&
+		    ca_similar(st, &g->tmpl, &st->groups[hi]->tmpl);
 
 		for (size_t e = 0; ok && e < sf->neq; e++)
 			ok = !sf->fit[gi * sf->neq + e] || sf->fit[hi * sf->neq + e];
@@ -436,8 +437,8 @@ su_fits_build(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *e
 		for (size_t e = 0; e < neq; e++) {
 			struct sched_fit f;
 
-			sf->fit[gi * neq + e] = (char)sched_fits(c, eq[e].pods[0], &g->tmpl, NULL, NULL, &f);
-			if (sf->fit[gi * neq + e])
+			if ((sf->fit[gi * neq + e] = (char)sched_fits(c, eq[e].pods[0], &g->tmpl,
+			    NULL, NULL, &f)))
 				continue;
 			for (size_t k = 0; k < eq[e].n; k++)
 				for (size_t i = 0; i < n; i++)
