@@ -4,9 +4,12 @@
  * "Filter out schedulable" drops pending pods that fit a Ready node or an
  * upcoming template node.  The rest are grouped into equivalence groups;
  * per node group the binpacking estimator counts the template nodes they
- * need (estimator/binpacking_estimator.go), the expander chain picks one
- * option, balance-similar-node-groups spreads it, and every pod left gets
- * CA's reason in upstream words.
+ * need (estimator/binpacking_estimator.go; with balancing, up to the room
+ * of the group and of its similar groups), the expander chain picks one
+ * option, balance-similar-node-groups spreads it.  When no scale-up
+ * happened, every pod no group can take gets CA's reason in upstream
+ * words (by version for the cores and memory limits); a loop that scaled
+ * up gives none.
  */
 #include <assert.h>
 #include <math.h>
