@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autoscale/ca/ca.h"
 #include "ksim.h"
 #include "testutil.h"
 #include "util/error.h"
@@ -184,10 +185,27 @@ START_TEST(test_expanders_differ)
 	rep = run_expander("least-nodes");
 	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
 	json_decref(rep);
-	/* price: ng-c5 costs less per hour for the pods it takes */
-	rep = run_expander("price");
-	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
-	json_decref(rep);
+}
+END_TEST
+
+/*
+ * --expander=price: upstream's AWS provider has no pricing model
+ * (Pricing() returns ErrNotImplemented) and the expander factory stops
+ * the autoscaler at start; ksim rejects the flag where it is given
+ * (tests/errors/ca-price-expander-aws shows the command-line case).
+ */
+START_TEST(test_price_expander_on_aws)
+{
+	char buf[4096];
+	struct ks_error err;
+
+	snprintf(buf, sizeof(buf), "%s%s%s", expander_head, "'least-waste,price'", expander_tail);
+	ck_assert_int_eq(tu_validate_text(buf, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 6);
+	ck_assert_int_eq(err.at.col, 33);
+	ck_assert_str_eq(err.msg, "expander price: cluster-autoscaler on AWS exits at start with "
+	    "\"Couldn't access cloud provider pricing for price expander: Not implemented\" "
+	    "(the AWS provider has no pricing model)");
 }
 END_TEST
 
@@ -503,6 +521,334 @@ START_TEST(test_balance_similar)
 }
 END_TEST
 
+/*
+ * estimator/sng_capacity_threshold_test.go, TestSngCapacityThreshold: the
+ * room of the option's group plus that of each similar group, a group
+ * over its max counting 0; -1 when the sum is 0.  Rows: the similar
+ * groups as {max, target size}, then the option's group, and the limit.
+ */
+static const struct {
+	int	sim[3][2];	/* similar groups: max, target size */
+	int	own[2];		/* the option's group */
+	int	want;		/* NodeLimit */
+} sng_cases[] = {
+	{ { { 10, 5 }, { 100, 50 }, { 5, 3 } }, { 20, 10 }, 67 },	/* returns available capacity */
+	{ { { 10, 5 }, { 10, 11 }, { 0, 5 } }, { 5, 10 }, 5 },	/* skips over-provisioned groups */
+	{ { { 10, 10 }, { 100, 100 }, { 0, 0 } }, { 5, 5 }, -1 },	/* cluster has no capacity */
+	{ { { 10, 11 }, { 100, 111 }, { 0, 5 } }, { 5, 10 }, -1 },	/* all over-provisioned */
+};
+
+START_TEST(test_sng_node_limit)
+{
+	struct ca_group g[4], *sim[3];
+
+	memset(g, 0, sizeof(g));
+	for (int k = 0; k < 3; k++) {
+		g[k].max = sng_cases[_i].sim[k][0];
+		g[k].desired = sng_cases[_i].sim[k][1];
+		sim[k] = &g[k];
+	}
+	g[3].max = sng_cases[_i].own[0];
+	g[3].desired = sng_cases[_i].own[1];
+	ck_assert_int_eq(ca_sng_node_limit(&g[3], sim, 3), sng_cases[_i].want);
+	/* without similar groups (no balancing) only the group's own room */
+	ck_assert_int_eq(ca_sng_node_limit(&g[3], sim, 0),
+	    g[3].max > g[3].desired ? g[3].max - g[3].desired : -1);
+}
+END_TEST
+
+/*
+ * The same rule in a run (tests/cases/ca-balance-similar-limit.yaml, whose
+ * comment works the numbers): one scale-up loop adds all four nodes, two
+ * in each group.
+ */
+START_TEST(test_balance_similar_limit)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-balance-similar-limit.yaml"));
+	json_t *ups = ca_obj(rep, "scale_ups");
+
+	ck_assert_int_eq(json_array_size(ups), 2);
+	for (size_t k = 0; k < 2; k++) {
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "at_ms"), 10000);
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "from"), 0);
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "to"), 2);
+	}
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * allPodsAreNew (static_autoscaler.go) keys the GPU wait on the oldest
+ * GPU pod (core/utils GetOldestCreateTimeWithGpu; its test's pods: p1
+ * without a GPU created 1 min before, p2 and p3 with one, 2 and 3 min
+ * before), and the 2 s wait on the oldest pod of all.
+ */
+START_TEST(test_all_pods_new)
+{
+	struct ks_pod p[4], *v[4];
+	int64_t now = 600000;
+
+	memset(p, 0, sizeof(p));
+	for (int k = 0; k < 4; k++)
+		v[k] = &p[k];
+	p[0].created_ms = now - 60000;
+	p[1].created_ms = now - 120000;
+	p[1].req.v[RES_GPU] = 1;
+	p[2].created_ms = now - 180000;
+	p[2].req.v[RES_GPU] = 1;
+	ck_assert(!ca_all_pods_new(v, 0, now));
+	ck_assert(!ca_all_pods_new(v, 3, now));		/* p1, p2, p3: all old */
+	/* a GPU pod 5 s old next to one 40 s old: the oldest decides, no wait */
+	p[3].created_ms = now - 5000;
+	p[3].req.v[RES_GPU] = 1;
+	p[1].created_ms = now - 40000;
+	ck_assert(!ca_all_pods_new(v + 1, 1, now));
+	ck_assert(!ca_all_pods_new(&v[1], 3, now));
+	{
+		struct ks_pod *w[2] = { &p[1], &p[3] };
+
+		ck_assert(!ca_all_pods_new(w, 2, now));
+		/* alone, the 5 s old GPU pod waits (30 s), even next to an old CPU pod */
+		w[0] = &p[0];
+		ck_assert(ca_all_pods_new(w, 2, now));
+		ck_assert(ca_all_pods_new(&w[1], 1, now));
+		/* exactly 30 s old: no longer new (After is strict) */
+		p[3].created_ms = now - 30000;
+		ck_assert(!ca_all_pods_new(w, 2, now));
+	}
+	/* every pod younger than 2 s: new; exactly 2 s: not */
+	p[0].created_ms = now - 1999;
+	ck_assert(ca_all_pods_new(v, 1, now));
+	p[0].created_ms = now - 2000;
+	ck_assert(!ca_all_pods_new(v, 1, now));
+}
+END_TEST
+
+/*
+ * --max-nodes-total reached (tests/cases/ca-max-nodes-total.yaml): from
+ * 1.33 the pod's reason and event are ReasonsMessage's "max total nodes in
+ * cluster reached" with one MaxNodesTotalReached warning; 1.32 records no
+ * pod event and ksim keeps its log line as the reason.
+ */
+START_TEST(test_max_nodes_total_reason)
+{
+	static const char *const v132[] = { "clusterAutoscaler.version=1.32" };
+	const char *f = tu_scenario("../tests/cases/ca-max-nodes-total.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f);
+
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "more"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: max total nodes in cluster reached");
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp",
+	    "pod didn't trigger scale-up: max total nodes in cluster reached", NULL), 1);
+	ck_assert_int_eq(tu_events(rep, "MaxNodesTotalReached",
+	    "Max total nodes in cluster reached: 1", NULL), 1);
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, v132, 1, &rep, &err), 0);
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "more"), "autoscaler_reason"),
+	    "max total nodes in cluster reached (--max-nodes-total): no scale-up was tried");
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp", "", NULL), 0);
+	ck_assert_int_eq(tu_events(rep, "MaxNodesTotalReached", "", NULL), 0);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * No scale-down in the loop of a successful scale-up up to 1.33
+ * (tests/cases/ca-no-scale-down-after-scale-up.yaml works the numbers):
+ * the empty node, removable from the 60 s loop that scales up, is tainted
+ * at 70 s and removed at 75 s by 1.33, tainted at 60 s and removed at
+ * 65 s by 1.34.
+ */
+START_TEST(test_no_scale_down_after_scale_up)
+{
+	static const char *const v134[] = { "clusterAutoscaler.version=1.34" };
+	const char *f = tu_scenario("../tests/cases/ca-no-scale-down-after-scale-up.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f), *d;
+
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 60000);
+	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
+	ck_assert_str_eq(tu_str(d, "node"), "small-2");
+	ck_assert_int_eq(tu_int(d, "at_ms"), 75000);
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, v134, 1, &rep, &err), 0);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 60000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 65000);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * No NotTriggerScaleUp in a loop that scaled up
+ * (tests/cases/ca-not-triggered-after-scale-up.yaml): huge's first
+ * NotTriggerScaleUp comes from the 20 s loop, not the 10 s one that
+ * scaled up for fits, and its reason is never empty.
+ */
+START_TEST(test_not_triggered_after_scale_up)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-not-triggered-after-scale-up.yaml"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(rep, "TriggeredScaleUp", "pod triggered scale-up:", &first), 1);
+	ck_assert_int_eq(first, 10000);
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp",
+	    "pod didn't trigger scale-up: 1 Insufficient cpu", &first), 1);
+	ck_assert_int_eq(first, 20000);
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "huge"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: 1 Insufficient cpu");
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Never an empty reason: with no node group at all there is no reason to
+ * give, so no NotTriggerScaleUp (upstream's would end in "scale-up: ").
+ */
+START_TEST(test_no_empty_reason)
+{
+	json_t *rep = tu_run_text(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 1m\n  clusterAutoscaler: {}\n"
+	    "  nodes: [{instanceType: m5.large, count: 1}]\n"
+	    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: huge}\nspec:\n"
+	    "  containers: [{name: c, image: c:1, resources: {requests: {cpu: '8'}}}]\n");
+
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp", "", NULL), 0);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * The quota reason by version (tests/cases/ca-quota-reason.yaml works the
+ * numbers): both limits exceeded, then only cores when memoryTotal is
+ * raised to 100 GiB.
+ */
+START_TEST(test_quota_reason)
+{
+	static const struct {
+		const char	*set[2];	/* --set items */
+		size_t		 nset;
+		const char	*want;		/* wide's reason */
+	} runs[] = {
+		{ { NULL, NULL }, 0, "pod didn't trigger scale-up: 1 exceeded quota: \"cluster-wide\", "
+		    "resources: cpu, memory, 1 max node group size reached" },
+		{ { "clusterAutoscaler.version=1.34", NULL }, 1, "pod didn't trigger scale-up: "
+		    "1 max cluster cpu, memory limit reached, 1 max node group size reached" },
+		{ { "clusterAutoscaler.memoryTotal=0:100", NULL }, 1, "pod didn't trigger scale-up: "
+		    "1 exceeded quota: \"cluster-wide\", resources: cpu, 1 max node group size reached" },
+		{ { "clusterAutoscaler.version=1.34", "clusterAutoscaler.memoryTotal=0:100" }, 2,
+		    "pod didn't trigger scale-up: 1 max cluster cpu limit reached, "
+		    "1 max node group size reached" },
+	};
+	const char *f = tu_scenario("../tests/cases/ca-quota-reason.yaml");
+
+	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		struct ks_error err;
+		json_t *rep;
+
+		ck_assert_int_eq(tu_run(f, runs[k].set, runs[k].nset, &rep, &err), 0);
+		ck_assert_str_eq(tu_str(tu_find(rep, "pods", "wide"), "autoscaler_reason"), runs[k].want);
+		json_decref(rep);
+	}
+}
+END_TEST
+
+/*
+ * scale-down-disabled (tests/cases/ca-scale-down-disabled.yaml): the
+ * annotated node's status is ScaleDownDisabledAnnotation, the other empty
+ * node is removed at 65 s.
+ */
+START_TEST(test_scale_down_disabled)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-scale-down-disabled.yaml"));
+
+	ck_assert_str_eq(node_status(rep, "kept-1"), "ScaleDownDisabledAnnotation");
+	ck_assert_str_eq(node_status(rep, "plain-2"), "Removed");
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 65000);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * The minimum of --cores-total at scale-down
+ * (tests/cases/ca-scale-down-min-resources.yaml): one of three empty
+ * m5.large goes, the others are MinimalResourceLimitExceeded; with
+ * --memory-total's minimum instead (8 GiB nominal, 7.76 GiB each: a
+ * minimum of 10 GiB leaves 23.3 - 10 = 13.3 GiB of room, one node) the
+ * same.
+ */
+START_TEST(test_scale_down_min_resources)
+{
+	static const char *const mem[] = { "clusterAutoscaler.coresTotal=0:100",
+		"clusterAutoscaler.memoryTotal=10:1000" };
+	const char *f = tu_scenario("../tests/cases/ca-scale-down-min-resources.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f);
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_str_eq(node_status(rep, "ng-2"), "MinimalResourceLimitExceeded");
+	ck_assert_str_eq(node_status(rep, "ng-3"), "MinimalResourceLimitExceeded");
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, mem, 2, &rep, &err), 0);
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_str_eq(node_status(rep, "ng-3"), "MinimalResourceLimitExceeded");
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Drain with eviction retries and pod grace
+ * (tests/cases/ca-drain-eviction-retry.yaml works the numbers): the
+ * PodDisruptionBudget lets one pod go at 75 s, the retry 10 s later the
+ * other, and the node goes at the first 5 s check after it has
+ * terminated, 90 s.
+ */
+START_TEST(test_drain_eviction_retry)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-drain-eviction-retry.yaml"));
+	json_t *e, *d;
+	size_t i;
+	int64_t at[2] = { -1, -1 };
+	int k = 0;
+
+	json_array_foreach(json_object_get(rep, "events"), i, e)
+		if (strcmp(tu_str(e, "type"), "ScaleDown") == 0 &&
+		    strcmp(tu_str(e, "message"), "deleting pod for node scale down") == 0 && k < 2)
+			at[k++] = tu_int(e, "at_ms");
+	ck_assert_int_eq(k, 2);
+	ck_assert_int_eq(at[0], 75000);
+	ck_assert_int_eq(at[1], 85000);
+	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
+	ck_assert_int_eq(tu_int(d, "at_ms"), 90000);
+	ck_assert(json_is_false(json_object_get(d, "empty")));
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * The drain gives up at --max-pod-eviction-time
+ * (tests/cases/ca-drain-eviction-timeout.yaml works the numbers): the
+ * refused pod's ScaleDownFailed and the node's come at 6:15, 2 min after
+ * the first eviction; the node goes in a later drain, at 9:30.
+ */
+START_TEST(test_drain_eviction_timeout)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-drain-eviction-timeout.yaml"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to delete pod for ScaleDown",
+	    &first), 1);
+	ck_assert_int_eq(first, 375000);
+	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to drain the node", &first), 1);
+	ck_assert_int_eq(first, 375000);
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 570000);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -613,6 +959,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_node_group_samples);
 	tcase_add_test(tc, test_expanders_differ);
 	tcase_add_test(tc, test_estimator);
+	tcase_add_test(tc, test_all_pods_new);
 	tcase_add_loop_test(tc, test_version_defaults, 0,
 	    (int)(sizeof(version_defaults) / sizeof(version_defaults[0])));
 	suite_add_tcase(s, tc);
@@ -621,18 +968,31 @@ ca_suite(void)
 	tcase_add_test(tc, test_template_from_asg);
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
+	tcase_add_test(tc, test_max_nodes_total_reason);
+	tcase_add_test(tc, test_no_scale_down_after_scale_up);
+	tcase_add_test(tc, test_not_triggered_after_scale_up);
+	tcase_add_test(tc, test_no_empty_reason);
+	tcase_add_test(tc, test_quota_reason);
+	tcase_add_test(tc, test_scale_down_disabled);
+	tcase_add_test(tc, test_scale_down_min_resources);
+	tcase_add_test(tc, test_drain_eviction_retry);
+	tcase_add_test(tc, test_drain_eviction_timeout);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);
 	tcase_add_test(tc, test_utilization);
 	tcase_add_test(tc, test_priority_expander);
 	tcase_add_test(tc, test_balance_similar);
+	tcase_add_test(tc, test_balance_similar_limit);
+	tcase_add_loop_test(tc, test_sng_node_limit, 0,
+	    (int)(sizeof(sng_cases) / sizeof(sng_cases[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_err_min_gt_max);
 	tcase_add_test(tc, test_err_unknown_expander);
 	tcase_add_test(tc, test_err_unknown_itype);
 	tcase_add_test(tc, test_err_strict_keys);
+	tcase_add_test(tc, test_price_expander_on_aws);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,7 +66,8 @@ ca_group_sample(struct ca_state *st, struct ca_group *g)
 
 static const char *const ng_keys[] = { "name", "instanceType", "instanceTypes", "minSize",
 	"maxSize", "desiredCapacity", "labels", "taints", "capacityType", "availabilityZones",
-	"maxPods", "namePrefix", "asgReaction", "nodeStartup", "imagePull", "images", NULL };
+	"maxPods", "namePrefix", "asgReaction", "nodeStartup", "imagePull", "images",
+	"annotations", NULL };
 
 static int
 get_int_field(const struct yt_node *m, const char *key, int *out, struct ks_error *err)
@@ -93,6 +94,7 @@ ca_group_free(struct ca_group *g)
 	if (g == NULL)
 		return;
 	labels_free(&g->labels);
+	labels_free(&g->annotations);
 	free(g->taints);
 	free(g->pull.img_names);
 	free(g->pull.img_ms);
@@ -237,7 +239,7 @@ load_group_placement(struct ca_state *st, struct ca_group *g, const struct yt_no
 	return 0;
 }
 
-/* The nodes: labels, taints, maxPods, name prefix, timings and image pulls. */
+/* The nodes: labels, annotations, taints, maxPods, name prefix, timings and image pulls. */
 static int
 load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct ks_error *err)
 {
@@ -245,6 +247,7 @@ load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct
 	const char *str;
 
 	if (load_labels(yt_map_get(e, "labels"), &g->labels, err) != 0 ||
+	    (!eksctl && load_labels(yt_map_get(e, "annotations"), &g->annotations, err) != 0) ||
 	    load_group_taints(yt_map_get(e, "taints"), g, err) != 0)
 		return KS_EINVAL;
 	if (labels_get(&g->labels, "nvidia.com/mig.config") != NULL)
