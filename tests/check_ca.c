@@ -54,8 +54,10 @@ node_status(json_t *rep, const char *name)
  * 2:10 loop; node Ready 10 s + 70 s later (3:30), image pull 120 s +
  * container start 1 s: Running at 5:31, 211 s after creation.  P3, P4 fit
  * at once.  P5 (8:00) triggers 3->4 at 8:10.  The four running notebooks
- * are deleted at 12:00; the 12:10 loop finds C and D empty; 10 min later
- * (22:10) they are tainted and at 22:15 removed, desired 4 -> 2.
+ * are deleted at 12:00; the 12:10 loop finds C and D empty; removable
+ * once strictly more than 10 min has passed (unneeded/nodes.go
+ * unremovableReason: since + time Before now), not at 22:10: the 22:20
+ * loop taints them and at 22:25 they are removed, desired 4 -> 2.
  */
 START_TEST(test_kubeflow_c1)
 {
@@ -97,9 +99,10 @@ START_TEST(test_kubeflow_c1)
 	ck_assert_int_eq(tu_int(p3, "scheduled_at_ms"), tu_int(p3, "created_at_ms"));
 	ck_assert_int_eq(tu_int(p4, "scheduled_at_ms"), tu_int(p4, "created_at_ms"));
 	ck_assert_str_ne(tu_str(p3, "node"), tu_str(p4, "node"));
-	/* the two empty nodes go 10 min after the 12:10 loop, 5 s after the taint */
+	/* the two empty nodes go at the first loop more than 10 min after the
+	 * 12:10 one, 5 s after the taint */
 	ck_assert_int_eq(json_array_size(downs), 2);
-	ck_assert_int_eq(tu_int(json_array_get(downs, 0), "at_ms"), 1335000);
+	ck_assert_int_eq(tu_int(json_array_get(downs, 0), "at_ms"), 1345000);
 	ck_assert(json_is_true(json_object_get(json_array_get(downs, 0), "empty")));
 	ck_assert_int_eq(tu_int(json_array_get(downs, 1), "to"), 2);
 	json_decref(rep);
@@ -113,7 +116,7 @@ START_TEST(test_node_group_samples)
 	json_t *s = json_object_get(g, "samples");
 	static const long long want[][3] = {
 		{ 0, 2, 2 }, { 130000, 3, 2 }, { 210000, 3, 3 }, { 490000, 4, 3 },
-		{ 570000, 4, 4 }, { 1335000, 2, 2 },
+		{ 570000, 4, 4 }, { 1345000, 2, 2 },
 	};
 
 	ck_assert_str_eq(tu_str(g, "name"), "ng-m5-4xl");
@@ -245,11 +248,14 @@ END_TEST
  * A group at zero: the ASG template has allocatable = capacity (16000m), so
  * a 15800m pod seems to fit (15800 + 155 <= 16000) and CA adds a node; the
  * real node has 15890m, 15800 + 155 > 15890: the pod stays Pending.  Until
- * that node has been Ready for 1 min (stabilizationDelay) the ASG template
- * is still used, so the 2:10 loop adds a second node (upcoming nodes no
- * longer cover the pod); from 3:00 the template is the real node and the
- * pod is rejected ("1 Insufficient cpu").  Both empty nodes go 10 min after
- * they became Ready.
+ * that node (Ready at 2:00) has been Ready for strictly more than 1 min
+ * (isNodeGoodTemplateCandidate: ready + stabilizationDelay Before now) the
+ * ASG template is still used, so the 2:10 loop adds a second node
+ * (upcoming nodes no longer cover the pod); from 3:10 the template is the
+ * real node and the pod is rejected ("1 Insufficient cpu").  The first
+ * node, unneeded from 2:00, is removable after 12:00 and the 2:10
+ * scale-up holds scale-down back (scale-down-delay-after-add 10 min)
+ * until 12:10: tainted then, removed at 12:15.
  */
 START_TEST(test_template_from_asg)
 {
@@ -263,8 +269,12 @@ START_TEST(test_template_from_asg)
 	    "            - {name: c, image: c:1, resources: {requests: {cpu: 15800m, memory: 50Gi}}}\n"
 	    DS_YAML);
 	json_t *p = tu_find(rep, "pods", "big");
+	int64_t first = -1;
 
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 2);
+	/* the real template first at 3:10: Ready at 2:00, not stable at 3:00 */
+	ck_assert_int_ge(tu_events(rep, "NotTriggerScaleUp", "pod didn't trigger scale-up:", &first), 1);
+	ck_assert_int_eq(first, 190000);
 	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 40000);
 	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 1), "at_ms"), 130000);
 	ck_assert_str_eq(tu_str(p, "phase"), "Pending");
@@ -362,9 +372,11 @@ START_TEST(test_max_nodes_total_counts_upcoming)
 END_TEST
 
 /*
- * max-node-provision-time: the group "slow" boots in 20 min, so at
- * 0:40 + 15 min its scale-up times out, the instance is given up (desired
- * 1 -> 0), the group is backed off 5 min, and the same loop scales "fast".
+ * max-node-provision-time: the group "slow" boots in 20 min, so its
+ * scale-up at 0:40 times out at the first loop strictly after 0:40 + 15 min
+ * (clusterstate.go updateScaleRequests: ExpectedAddTime Before now), 15:50;
+ * the instance is given up (desired 1 -> 0), the group is backed off
+ * 5 min, and the same loop scales "fast".
  * least-waste first preferred slow: m5.large 2000m/8 GiB for 1000m:
  * 0.5 + 1 = 1.5 against m5.xlarge 0.75 + 1 = 1.75.
  */
@@ -387,10 +399,10 @@ START_TEST(test_timeout_backoff)
 	ck_assert_str_eq(tu_str(json_array_get(ups, 0), "group"), "slow");
 	ck_assert(fabs(json_real_value(json_object_get(json_array_get(ups, 0), "score")) - 1.5) < 1e-9);
 	ck_assert_str_eq(tu_str(json_array_get(ups, 1), "group"), "fast");
-	ck_assert_int_eq(tu_int(json_array_get(ups, 1), "at_ms"), 940000);
+	ck_assert_int_eq(tu_int(json_array_get(ups, 1), "at_ms"), 950000);
 	ck_assert_int_eq(tu_int(slow, "desired"), 0);
-	/* Ready 10 s + 70 s after 15:40 */
-	ck_assert_int_eq(tu_int(tu_find(rep, "pods", "p"), "scheduled_at_ms"), 1020000);
+	/* Ready 10 s + 70 s after 15:50 */
+	ck_assert_int_eq(tu_int(tu_find(rep, "pods", "p"), "scheduled_at_ms"), 1030000);
 	json_decref(rep);
 }
 END_TEST
@@ -656,7 +668,8 @@ END_TEST
 /*
  * No scale-down in the loop of a successful scale-up up to 1.33
  * (tests/cases/ca-no-scale-down-after-scale-up.yaml works the numbers):
- * the empty node, removable from the 60 s loop that scales up, is tainted
+ * the empty node, removable from the 60 s loop that scales up (unneeded
+ * since 0 s, unneeded time 50 s), is tainted
  * at 70 s and removed at 75 s by 1.33, tainted at 60 s and removed at
  * 65 s by 1.34.
  */
@@ -757,7 +770,8 @@ END_TEST
 /*
  * scale-down-disabled (tests/cases/ca-scale-down-disabled.yaml): the
  * annotated node's status is ScaleDownDisabledAnnotation, the other empty
- * node is removed at 65 s.
+ * node is removed at 75 s (tainted at the first loop strictly more than
+ * 1 min after the 0 s one).
  */
 START_TEST(test_scale_down_disabled)
 {
@@ -766,7 +780,7 @@ START_TEST(test_scale_down_disabled)
 	ck_assert_str_eq(node_status(rep, "kept-1"), "ScaleDownDisabledAnnotation");
 	ck_assert_str_eq(node_status(rep, "plain-2"), "Removed");
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
-	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 65000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 75000);
 	json_decref(rep);
 }
 END_TEST
@@ -801,9 +815,9 @@ END_TEST
 /*
  * Drain with eviction retries and pod grace
  * (tests/cases/ca-drain-eviction-retry.yaml works the numbers): the
- * PodDisruptionBudget lets one pod go at 75 s, the retry 10 s later the
+ * PodDisruptionBudget lets one pod go at 85 s, the retry 10 s later the
  * other, and the node goes at the first 5 s check after it has
- * terminated, 90 s.
+ * terminated, 100 s.
  */
 START_TEST(test_drain_eviction_retry)
 {
@@ -818,10 +832,10 @@ START_TEST(test_drain_eviction_retry)
 		    strcmp(tu_str(e, "message"), "deleting pod for node scale down") == 0 && k < 2)
 			at[k++] = tu_int(e, "at_ms");
 	ck_assert_int_eq(k, 2);
-	ck_assert_int_eq(at[0], 75000);
-	ck_assert_int_eq(at[1], 85000);
+	ck_assert_int_eq(at[0], 85000);
+	ck_assert_int_eq(at[1], 95000);
 	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
-	ck_assert_int_eq(tu_int(d, "at_ms"), 90000);
+	ck_assert_int_eq(tu_int(d, "at_ms"), 100000);
 	ck_assert(json_is_false(json_object_get(d, "empty")));
 	json_decref(rep);
 }
@@ -830,8 +844,9 @@ END_TEST
 /*
  * The drain gives up at --max-pod-eviction-time
  * (tests/cases/ca-drain-eviction-timeout.yaml works the numbers): the
- * refused pod's ScaleDownFailed and the node's come at 6:15, 2 min after
- * the first eviction; the node goes in a later drain, at 9:30.
+ * refused pod's ScaleDownFailed and the node's come at 6:25, 2 min after
+ * the first eviction, without a try at that time; the node goes in a later
+ * drain, at 9:40.
  */
 START_TEST(test_drain_eviction_timeout)
 {
@@ -840,11 +855,11 @@ START_TEST(test_drain_eviction_timeout)
 
 	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to delete pod for ScaleDown",
 	    &first), 1);
-	ck_assert_int_eq(first, 375000);
+	ck_assert_int_eq(first, 385000);
 	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to drain the node", &first), 1);
-	ck_assert_int_eq(first, 375000);
+	ck_assert_int_eq(first, 385000);
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
-	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 570000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 580000);
 	json_decref(rep);
 }
 END_TEST

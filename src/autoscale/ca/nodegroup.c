@@ -487,8 +487,9 @@ ca_tmpl_update(struct ca_state *st, struct ca_group *g)
 		const struct ks_node *n = c->nodes[i];
 		int tbd = 0;
 
+		/* isNodeGoodTemplateCandidate: stable once ready + delay is Before now */
 		if (n->owner != g || n->state != NODE_READY || n->unschedulable ||
-		    now - n->ready_ms < CA_TMPL_STABLE_MS)
+		    now - n->ready_ms <= CA_TMPL_STABLE_MS)
 			continue;
 		for (size_t k = 0; k < n->ntaints; k++)
 			tbd |= strcmp(n->taints[k].key, CA_TBD_TAINT) == 0;
@@ -621,7 +622,8 @@ ca_group_check_timeout(struct ca_state *st, struct ca_group *g)
 		g->scaleup_at_ms = -1;
 		return;
 	}
-	if (now - g->scaleup_at_ms < st->o.provision_ms)
+	/* clusterstate.go updateScaleRequests: ExpectedAddTime Before now */
+	if (now - g->scaleup_at_ms <= st->o.provision_ms)
 		return;
 	snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
 	cluster_event(c, "ScaleUpTimedOut", obj,
@@ -631,7 +633,7 @@ ca_group_check_timeout(struct ca_state *st, struct ca_group *g)
 		g->backoff_ms = 0;
 	if (g->backoff_ms == 0)
 		g->backoff_ms = st->o.backoff_init_ms;
-	else if (g->backoff_until_ms <= now)
+	else if (g->backoff_until_ms < now)	/* backoffUntil Before now */
 		g->backoff_ms = g->backoff_ms * 2 > st->o.backoff_max_ms ? st->o.backoff_max_ms :
 		    g->backoff_ms * 2;
 	g->backoff_until_ms = now + g->backoff_ms;

@@ -11,6 +11,7 @@
  * drained (sd_actuate_fired: evictions retried while a budget refuses
  * them, then a wait for the evicted pods' grace period) and terminated.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -162,6 +163,7 @@ struct sd_job {
 	int		 waiting;	/* evictions done: waiting for the pods to go */
 	int64_t		 retry_until;	/* evictions retried until, ms; -1 unset */
 	int64_t		 wait_until;	/* evicted pods waited for until, ms */
+	uint32_t	 refused;	/* id of the pod last refused eviction */
 };
 
 static void
@@ -509,7 +511,8 @@ sd_delete(struct sd_loop *l, int cooldown)
 
 			if (!l->removing[n->id] || ni->deleting || l->cand[i].empty != (pass == 0))
 				continue;
-			if (l->now - ni->unneeded_since < st->o.sd_unneeded_ms)
+			/* unneeded/nodes.go: removable once since + time is Before now */
+			if (l->now - ni->unneeded_since <= st->o.sd_unneeded_ms)
 				continue;
 			if (g->desired - deletions_in_progress(st, g, NULL) <= g->min) {
 				ni->why = intern("NodeGroupMinSizeReached");
@@ -563,6 +566,7 @@ ca_scale_down(struct ca_state *st, int forbidden)
 	for (size_t i = 0; i < l.ncand; i++)
 		sd_check(&l, &l.cand[i]);
 	sd_soft_taints(&l);
+	/* isScaleDownInCooldown: while last + delay is After now */
 	cooldown = forbidden || l.now < st->last_scale_up + st->o.sd_after_add_ms ||
 	    l.now < st->last_delete + st->o.sd_after_delete_ms ||
 	    l.now < st->last_sd_fail + st->o.sd_after_failure_ms;
@@ -572,7 +576,7 @@ ca_scale_down(struct ca_state *st, int forbidden)
 			struct ca_nodeinfo *ni = ca_ni(st, l.cand[i].n);
 
 			if (l.removing[l.cand[i].n->id] &&
-			    l.now - ni->unneeded_since >= st->o.sd_unneeded_ms)
+			    l.now - ni->unneeded_since > st->o.sd_unneeded_ms)
 				ni->why = intern("ScaleDownInCooldown");
 		}
 	}
@@ -688,10 +692,12 @@ sd_remove(struct sd_job *job, struct ca_group *g)
  * The deletion, node-delete-delay-after-taint after the taint
  * (core/scaledown/actuation/drain.go Evictor): an empty node goes at
  * once; otherwise each pod that has to move is evicted, an eviction its
- * PodDisruptionBudget refuses is retried every 10 s until
- * max-pod-eviction-time (then the drain fails and the node stays), and
- * the node goes once the evicted pods have terminated (their grace
- * period; checked every 5 s, at most max-graceful-termination-sec + 30 s).
+ * PodDisruptionBudget refuses is retried every 10 s while before
+ * max-pod-eviction-time (at the first retry time not before it the
+ * drain fails and the node stays), and the node goes once the evicted
+ * pods have terminated (their grace period; checked every 5 s while
+ * under max-graceful-termination-sec + 30 s, failing at the first check
+ * time not under it).
  */
 static int64_t
 sd_actuate_fired(struct sim *sim, void *arg)
@@ -710,27 +716,30 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	if (ca_ni(st, n)->empty)
 		return sd_remove(job, g);
 	if (!job->waiting) {
-		if (job->retry_until < 0)
+		if (job->retry_until < 0) {
 			job->retry_until = now + st->o.max_evict_ms;
-		if ((refused = sd_evict(st, n)) != NULL) {
-			if (now >= job->retry_until) {
-				char ref[600];
+		} else if (now >= job->retry_until) {
+			/* evictPod tries again only while Before retryUntil */
+			char ref[600];
 
-				cluster_event(&st->r->cluster, "ScaleDownFailed",
-				    pod_ref(refused, ref, sizeof(ref)),
-				    "failed to delete pod for ScaleDown");
-				return sd_drain_failed(job, refused);
-			}
-			/* the next try, or the failure at the deadline */
-			return now + CA_EVICT_RETRY_MS < job->retry_until ? CA_EVICT_RETRY_MS :
-			    job->retry_until - now;
+			assert(job->refused < st->r->cluster.npods);
+			refused = st->r->cluster.pods[job->refused];
+			cluster_event(&st->r->cluster, "ScaleDownFailed",
+			    pod_ref(refused, ref, sizeof(ref)), "failed to delete pod for ScaleDown");
+			return sd_drain_failed(job, refused);
+		}
+		if ((refused = sd_evict(st, n)) != NULL) {
+			job->refused = refused->id;
+			return CA_EVICT_RETRY_MS;
 		}
 		job->waiting = 1;
 		job->wait_until = now + st->o.max_grace_s * 1000 + CA_EVICT_HEADROOM_MS;
 	}
+	/* waitPodsToDisappear looks only while the time since it began is
+	 * under the limit; at the limit it gives up without looking */
+	if (now >= job->wait_until)
+		return sd_drain_failed(job, NULL);
 	if (!sd_pods_remain(st, n))
 		return sd_remove(job, g);
-	if (now + CA_DRAIN_POLL_MS >= job->wait_until)
-		return sd_drain_failed(job, NULL);
 	return CA_DRAIN_POLL_MS;
 }
