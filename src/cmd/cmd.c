@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "io/report.h"
+#include "util/atomic.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/xmalloc.h"

@@ -20,9 +20,9 @@
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
-#include "io/report.h"
-#include "io/series.h"
+#include "report/report.h"
 #include "run/run.h"
+#include "util/atomic.h"
 #include "util/duration.h"
 #include "util/xmalloc.h"
 
@@ -508,7 +508,8 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
-		rc = report_write(r, o->output, o->output_file, err);
+		rc = report_write_format(r, o->output == KSIM_JSON ? REPORT_JSON : REPORT_TEXT,
+		    o->output_file, err);
 		if (rc == 0)
 			rc = write_extras(o, r, err);
 		ksim_simulation_free(r);
@@ -573,12 +574,12 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 		*failed += !res[i].ok;
 	fp = open_memstream(&out, &len);
 	if (o->tap)
-		expect_print_tap(fp, res, n);
+		report_tap(fp, res, n);
 	else
-		expect_print_text(fp, res, n);
+		report_check_text(fp, res, n);
 	fclose(fp);
 	if (o->junit_file != NULL) {
-		char *x = expect_junit(r->scn->name, res, n, 0);
+		char *x = report_junit(r->scn->name, res, n, 0);
 
 		rc = atomic_write(o->junit_file, x, strlen(x), err);
 		free(x);
