@@ -22,6 +22,8 @@ struct ksim_opts {
 	uint64_t		 seed;		/* --seed */
 	const char		*catalog_dir;	/* --catalog, NULL = compiled in */
 	int			 quiet;		/* no warnings on stderr */
+	int			 verbose;	/* --verbose: every warning, not grouped */
+	int			 strict;	/* --strict: a warning fails the run (as spec.strict) */
 	const char		*junit_file;	/* check --junit */
 	const char *const	*sets;		/* --set PATH=VALUE, in order */
 	size_t			 nsets;

@@ -162,6 +162,34 @@ static const char *const streamed_cases[] = { "karpenter-taints.yaml", "hamster-
 static const char *const empty_scenario =
     "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  duration: 1m\n";
 
+/* Grouped warnings: one line per format string, the first place and the count of the rest. */
+START_TEST(warnings_grouped)
+{
+	struct ks_mark a = { "in.yaml", 3, 1 }, b = { "in.yaml", 9, 5 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ks_warn_mode = KS_WARN_GROUP;
+	ks_warn(&a, "unknown kind \"%s\" skipped", "Frob");
+	ks_warn(&b, "resource %s is not modelled", "x");
+	ks_warn(&b, "unknown kind \"%s\" skipped", "Widget");
+	ks_warn(NULL, "%s", "one text");
+	ks_warn(NULL, "%s", "another text");
+	ks_warn(&a, "unknown kind \"%s\" skipped", "Gadget");
+	ck_assert_uint_eq(ks_warn_flush(fp, "warning"), 4);
+	ck_assert_uint_eq(ks_warn_flush(fp, "warning"), 0);
+	ks_warn_mode = KS_WARN_PRINT;
+	fclose(fp);
+	ck_assert_str_eq(buf,
+	    "ksim: in.yaml:3:1: warning: unknown kind \"Frob\" skipped (and 2 more like it)\n"
+	    "ksim: in.yaml:9:5: warning: resource x is not modelled\n"
+	    "ksim: warning: one text\n"
+	    "ksim: warning: another text\n");
+	free(buf);
+}
+END_TEST
+
 START_TEST(json_streamed_is_tree)
 {
 	const char *dir = tu_tmpdir(), *path = tu_write_in(dir, "r.json", "");
@@ -202,6 +230,7 @@ report_suite(void)
 	tcase_add_test(core, billing_cost_at);
 	tcase_add_test(core, percentiles);
 	tcase_add_test(core, warns_pods_without_requests);
+	tcase_add_test(core, warnings_grouped);
 	tcase_add_loop_test(core, json_streamed_is_tree, 0,
 	    (int)(sizeof(streamed_cases) / sizeof(streamed_cases[0])));
 	tcase_add_test(lim, atomic_write_replaces);

@@ -17,6 +17,7 @@ check_exec(struct cmd_args *a)
 	int rc;
 
 	ks_error_clear(&err);
+	cmd_warn_arm(&a->o);
 	cmd_progress_arm(&pg, &a->o);
 	rc = ksim_check(&a->o, &failed, &err);
 	cmd_progress_done(&pg);

@@ -41,6 +41,8 @@ const struct cmd_option cmd_options[OPT_N] = {
 	[OPT_SVG] = { "svg", 0, "FILE", "run: also write a timeline chart as SVG to FILE" },
 	[OPT_HELP] = { "help", 'h', NULL, "print this help" },
 	[OPT_VERSION] = { "version", 'V', NULL, "print the version" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL, "print every warning, not one line per kind" },
+	[OPT_STRICT] = { "strict", 0, NULL, "make every warning an error (exit 2, nothing written)" },
 	[OPT_A] = { "a", 0, "PATH=VALUE", "variant A: a --set of its own (repeatable)" },
 	[OPT_B] = { "b", 0, "PATH=VALUE", "variant B: a --set of its own (repeatable)" },
 	[OPT_VARY] = { "vary", 0, "PATH=V1,V2,...", "run every value of PATH (repeatable: a grid)" },
@@ -275,6 +277,12 @@ apply_shared(struct cmd_args *a, enum cmd_opt id, const char *arg)
 	case OPT_SVG:
 		o->svg_file = arg;
 		return 0;
+	case OPT_VERBOSE:
+		o->verbose = 1;
+		return 0;
+	case OPT_STRICT:
+		o->strict = 1;
+		return 0;
 	default:
 		return a->cmd->option(a, id, arg);
 	}
@@ -388,6 +396,12 @@ cmd_parse(struct cmd_args *a, int argc, char **argv, int depth, int *done)
 		return CMD_BAD;
 	}
 	return CMD_OK;
+}
+
+void
+cmd_warn_arm(const struct ksim_opts *o)
+{
+	ks_warn_mode = o->verbose ? KS_WARN_PRINT : KS_WARN_GROUP;
 }
 
 enum cmd_status

@@ -38,6 +38,7 @@ enum cmd_opt {
 	/* shared by every command: cmd_parse() applies them to struct ksim_opts */
 	OPT_OUTPUT, OPT_OUTPUT_FILE, OPT_DURATION, OPT_SEED, OPT_CATALOG, OPT_QUIET,
 	OPT_JUNIT, OPT_TAP, OPT_SET, OPT_CSV, OPT_SVG, OPT_HELP, OPT_VERSION,
+	OPT_VERBOSE, OPT_STRICT,
 	/* the command's own: handed to cmd_entry.option */
 	OPT_A, OPT_B, OPT_VARY, OPT_JOBS, OPT_SHARD, OPT_METRICS,
 	OPT_POD, OPT_REPLICAS_OF, OPT_AT, OPT_TYPES, OPT_CAPTYPE, OPT_REGION,
@@ -53,7 +54,8 @@ _Static_assert(OPT_N <= 64, "the options of a command are a 64-bit mask");
 	CMD_OPT(OPT_QUIET) | CMD_OPT(OPT_SET) | CMD_OPT(OPT_HELP))
 /* What run, validate and check take (--junit and --tap parse for all three). */
 #define CMD_OPTS_RUN_FAMILY	(CMD_OPTS_SHARED | CMD_OPT(OPT_JUNIT) | CMD_OPT(OPT_TAP) | \
-	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION))
+	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION) | CMD_OPT(OPT_VERBOSE) | \
+	CMD_OPT(OPT_STRICT))
 
 struct cmd_option {
 	const char	*name;		/* long name, without "--" */
@@ -117,6 +119,11 @@ enum cmd_status	cmd_write(const struct ksim_opts *o, const char *buf, size_t len
  */
 enum cmd_status	cmd_run_family_exec(const struct cmd_args *,
 		    int (*fn)(const struct ksim_opts *, struct ks_error *));
+/*
+ * Before a run-family command runs: warnings grouped by kind, or each as
+ * it comes under --verbose (util/error.h).
+ */
+void	cmd_warn_arm(const struct ksim_opts *o);
 /* The progress line of a long run on a terminal (cmd/progress.c). */
 struct cmd_progress {
 	struct timespec	 last;		/* wall clock of the last line printed */

@@ -21,6 +21,7 @@ cmd_run_family_exec(const struct cmd_args *a,
 		return CMD_BAD;
 	}
 	ks_error_clear(&err);
+	cmd_warn_arm(&a->o);
 	return fn(&a->o, &err) != 0 ? cmd_error(&err) : CMD_OK;
 }
 

@@ -531,7 +531,7 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
 static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
 	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
-	"karpenter", "expect", NULL };
+	"karpenter", "expect", "strict", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
 static const char *const timing_keys[] = { "imagePull", "images", "containerStart",

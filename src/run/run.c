@@ -20,6 +20,7 @@
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
+#include "io/ytree.h"
 #include "report/report.h"
 #include "run/run.h"
 #include "util/atomic.h"
@@ -318,6 +319,46 @@ run_setup(struct ks_run *r)
 			sim_at(&r->sim, s->actions[i].at_ms, "timeline", action_fired, r);
 }
 
+/* ---- warnings: grouped, printed at the end of each phase; --strict ---- */
+
+/* spec.strict of the Scenario (0 when absent or there is no scenario). */
+static int
+scenario_strict(const struct ks_scenario *scn, int *strict, struct ks_error *err)
+{
+	const struct yt_node *v;
+
+	*strict = 0;
+	if (scn == NULL || scn->spec == NULL || (v = yt_map_get(scn->spec, "strict")) == NULL)
+		return 0;
+	return yt_get_bool(v, strict, err);
+}
+
+/*
+ * The end of a phase of a run (loading and setting up, simulating): print
+ * the warnings kept in groups (util/error.h), and under --strict or
+ * spec.strict fail when the phase raised any (since: ks_warn_count when
+ * the run began), so nothing is written.  Under strictness the groups
+ * are printed as errors even with --quiet.
+ */
+static int
+warn_end(const struct ksim_opts *o, const struct ks_scenario *scn, unsigned long since,
+    struct ks_error *err)
+{
+	unsigned long n = ks_warn_count - since;
+	int strict = 0, rc;
+
+	if ((rc = scenario_strict(scn, &strict, err)) != 0) {
+		ks_warn_flush(ks_warn_stream, "warning");
+		return rc;
+	}
+	strict |= o->strict;
+	ks_warn_flush(strict ? stderr : ks_warn_stream, strict ? "error" : "warning");
+	if (strict && n > 0)
+		return ks_error_set(err, NULL, KS_EINVAL, "%lu warning%s, and %s makes warnings errors",
+		    n, n == 1 ? "" : "s", o->strict ? "--strict" : "spec.strict");
+	return 0;
+}
+
 static int
 load_all(const struct ksim_opts *o, struct catalog **cat, struct ks_scenario **scn,
     struct ks_error *err)
@@ -388,9 +429,17 @@ ksim_validate(const struct ksim_opts *o, struct ks_error *err)
 	struct ks_run r;
 	int rc;
 
-	if ((rc = load_all(o, &cat, &scn, err)) != 0)
+	unsigned long since = ks_warn_count;
+
+	if ((rc = load_all(o, &cat, &scn, err)) != 0) {
+		warn_end(o, NULL, since, NULL);
 		return rc;
+	}
 	rc = run_init(&r, o, cat, scn, err);
+	if (rc == 0)
+		rc = warn_end(o, scn, since, err);
+	else
+		warn_end(o, NULL, since, NULL);
 	run_free(&r);
 	ks_scenario_free(scn);
 	catalog_free(cat);
@@ -423,6 +472,7 @@ static int
 simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
     int progress, struct ks_run **out, struct ks_error *err)
 {
+	unsigned long since = ks_warn_count;
 	struct sim_box *b;
 	struct ks_scenario *scn;
 	int rc;
@@ -432,8 +482,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 	if (o->nfiles == 0)
 		return ks_error_set(err, NULL, KS_EUSAGE, "no scenario files given");
 	rc = ks_scenario_load(o->files, o->nfiles, o->sets, o->nsets, cat, &scn, err);
-	if (rc != 0)
+	if (rc != 0) {
+		warn_end(o, NULL, since, NULL);
 		return rc;
+	}
 	b = xcalloc(1, sizeof(*b));
 	if (edit != NULL) {
 		b->edit = *edit;
@@ -448,6 +500,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 	}
 	/* run_init only stores the catalog, as a const pointer */
 	rc = run_init(&b->run, o, (struct catalog *)(uintptr_t)cat, scn, err);
+	if (rc != 0)
+		warn_end(o, NULL, since, NULL);
+	else
+		rc = warn_end(o, scn, since, err);
 	if (rc != 0) {
 		b->run.scn = scn;
 		ksim_simulation_free(&b->run);
@@ -458,6 +514,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 	if (progress && o->progress != NULL)
 		sim_after(&b->run.sim, 60 * 1000, "progress", progress_tick, (void *)(uintptr_t)o);
 	sim_run(&b->run.sim);
+	if ((rc = warn_end(o, scn, since, err)) != 0) {
+		ksim_simulation_free(&b->run);
+		return rc;
+	}
 	*out = &b->run;
 	return 0;
 }
