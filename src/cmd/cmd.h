@@ -38,7 +38,7 @@ enum cmd_opt {
 	/* shared by every command: cmd_parse() applies them to struct ksim_opts */
 	OPT_OUTPUT, OPT_OUTPUT_FILE, OPT_DURATION, OPT_SEED, OPT_CATALOG, OPT_QUIET,
 	OPT_JUNIT, OPT_TAP, OPT_SET, OPT_CSV, OPT_SVG, OPT_HELP, OPT_VERSION,
-	OPT_VERBOSE, OPT_STRICT,
+	OPT_VERBOSE, OPT_STRICT, OPT_DETAIL,
 	/* the command's own: handed to cmd_entry.option */
 	OPT_A, OPT_B, OPT_VARY, OPT_JOBS, OPT_SHARD, OPT_METRICS,
 	OPT_POD, OPT_REPLICAS_OF, OPT_AT, OPT_TYPES, OPT_CAPTYPE, OPT_REGION,
@@ -56,6 +56,8 @@ _Static_assert(OPT_N <= 64, "the options of a command are a 64-bit mask");
 #define CMD_OPTS_RUN_FAMILY	(CMD_OPTS_SHARED | CMD_OPT(OPT_JUNIT) | CMD_OPT(OPT_TAP) | \
 	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION) | CMD_OPT(OPT_VERBOSE) | \
 	CMD_OPT(OPT_STRICT))
+
+#define CMD_OUT(f)	(1u << (f))	/* an enum ksim_output in cmd_entry.outputs */
 
 struct cmd_option {
 	const char	*name;		/* long name, without "--" */
@@ -85,6 +87,7 @@ struct cmd_entry {
 	const char		*nofiles;	/* the complaint when no operand is given */
 	enum cmd_family		 family;	/* see above */
 	uint64_t		 opts;		/* CMD_OPT() of every option it takes */
+	unsigned		 outputs;	/* CMD_OUT() of the -o formats it writes, 0 = text and json */
 	/* its own options' state (NULL: none) */
 	void			*(*priv_new)(void);
 	void			 (*priv_free)(void *);

@@ -50,6 +50,7 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "ksim run [options] FILE...\n",
 	.nofiles = "expected at least one scenario FILE",
 	.family = CMD_FAM_RUN,
-	.opts = CMD_OPTS_RUN_FAMILY,
+	.opts = CMD_OPTS_RUN_FAMILY | CMD_OPT(OPT_DETAIL),
+	.outputs = CMD_OUT(KSIM_TEXT) | CMD_OUT(KSIM_JSON) | CMD_OUT(KSIM_YAML) | CMD_OUT(KSIM_WIDE),
 	.exec = run_exec,
 };

@@ -319,6 +319,10 @@ run_setup(struct ks_run *r)
 			sim_at(&r->sim, s->actions[i].at_ms, "timeline", action_fired, r);
 }
 
+_Static_assert((int)KSIM_DETAIL_EVENTS == (int)REPORT_DETAIL_EVENTS &&
+    (int)KSIM_DETAIL_SUMMARY == (int)REPORT_DETAIL_SUMMARY &&
+    (int)KSIM_DETAIL_DEFAULT == (int)REPORT_DETAIL_DEFAULT, "--detail is the report's level");
+
 /* ---- warnings: grouped, printed at the end of each phase; --strict ---- */
 
 /* spec.strict of the Scenario (0 when absent or there is no scenario). */
@@ -561,6 +565,10 @@ write_extras(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
 int
 ksim_run(const struct ksim_opts *o, struct ks_error *err)
 {
+	struct report_view view = {
+		o->output == KSIM_JSON ? REPORT_JSON : o->output == KSIM_YAML ? REPORT_YAML : REPORT_TEXT,
+		(enum report_detail)o->detail, o->output == KSIM_WIDE,
+	};
 	struct catalog *cat;
 	struct ks_run *r;
 	int rc;
@@ -568,8 +576,7 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
-		rc = report_write_format(r, o->output == KSIM_JSON ? REPORT_JSON : REPORT_TEXT,
-		    o->output_file, err);
+		rc = report_write_view(r, &view, o->output_file, err);
 		if (rc == 0)
 			rc = write_extras(o, r, err);
 		ksim_simulation_free(r);
@@ -589,7 +596,7 @@ ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_e
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, progress, &r, err)) == 0) {
-		*out = report_json(r);
+		*out = report_json_detail(r, (enum report_detail)o->detail);
 		rc = write_extras(o, r, err);
 		ksim_simulation_free(r);
 	}
@@ -635,6 +642,8 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	fp = open_memstream(&out, &len);
 	if (o->tap)
 		report_tap(fp, res, n);
+	else if (o->output == KSIM_JSON)
+		report_check_json(fp, r->scn->name, res, n);
 	else
 		report_check_text(fp, res, n);
 	fclose(fp);
