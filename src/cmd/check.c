@@ -59,6 +59,7 @@ check_exec(struct cmd_args *a)
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
+	.brief = "simulate and evaluate the scenario's expectations",
 	.usage = "ksim check [options] [--junit FILE] [--tap] FILE...\n",
 	.nofiles = "expected at least one scenario FILE",
 	.family = CMD_FAM_RUN,

@@ -67,7 +67,7 @@ const struct cmd_option cmd_options[OPT_N] = {
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_run_entry, &cmd_validate_entry, &cmd_check_entry,
 	&cmd_compare_entry, &cmd_sweep_entry, &cmd_merge_entry,
-	&cmd_plan_entry,
+	&cmd_plan_entry, &cmd_completion_entry,
 	NULL
 };
 

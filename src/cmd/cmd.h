@@ -83,6 +83,7 @@ struct cmd_args {
 
 struct cmd_entry {
 	const char		*name;		/* "sweep", "plan nodes" */
+	const char		*brief;		/* what it does, a few words (shell completion) */
 	const char		*usage;		/* synopsis, lines after "usage: " */
 	const char		*nofiles;	/* the complaint when no operand is given */
 	enum cmd_family		 family;	/* see above */
@@ -102,7 +103,7 @@ extern const struct cmd_entry *const cmd_table[];
 
 extern const struct cmd_entry cmd_run_entry, cmd_validate_entry, cmd_check_entry;
 extern const struct cmd_entry cmd_compare_entry, cmd_sweep_entry, cmd_merge_entry;
-extern const struct cmd_entry cmd_plan_entry;
+extern const struct cmd_entry cmd_plan_entry, cmd_completion_entry;
 
 /* The entry called name in table (NULL-terminated), or NULL. */
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, const char *name);

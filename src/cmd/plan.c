@@ -169,6 +169,7 @@ static const struct cmd_entry *const plan_sub[] = {
 
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
+	.brief = "capacity planning: headroom, nodes or cost",
 	.family = CMD_FAM_PLAN,
 	.sub = plan_sub,
 };

@@ -140,6 +140,7 @@ cleanup:
 
 const struct cmd_entry cmd_plan_cost_entry = {
 	.name = "plan cost",
+	.brief = "what the run costs per day or month",
 	.usage = "ksim plan cost [options] [--period day|month] [--region R] FILE...\n",
 	.nofiles = "expected scenario files, found none",
 	.family = CMD_FAM_PLAN,

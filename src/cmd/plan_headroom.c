@@ -174,6 +174,7 @@ cleanup:
 
 const struct cmd_entry cmd_plan_headroom_entry = {
 	.name = "plan headroom",
+	.brief = "how many more of a pod fit",
 	.usage = "ksim plan headroom [options] (--pod FILE | --replicas-of KIND/NAME) "
 	    "[--at DUR] FILE...\n",
 	.nofiles = "expected scenario files, found none",

@@ -315,6 +315,7 @@ cleanup:
 
 const struct cmd_entry cmd_plan_nodes_entry = {
 	.name = "plan nodes",
+	.brief = "the cheapest instance types for the workloads",
 	.usage = "ksim plan nodes [options] [--instance-types LIST] [--capacity-type LIST]\n"
 	    "                   [--region R] [-j N] [--max-cost USD] [--method static|ca]\n"
 	    "                   [--karpenter] FILE...\n",

@@ -47,6 +47,7 @@ run_exec(struct cmd_args *a)
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
+	.brief = "simulate and print the report",
 	.usage = "ksim run [options] FILE...\n",
 	.nofiles = "expected at least one scenario FILE",
 	.family = CMD_FAM_RUN,
