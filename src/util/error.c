@@ -135,6 +135,12 @@ ks_warn_flush(FILE *fp, const char *label)
 	return n;
 }
 
+size_t
+ks_warn_groups(void)
+{
+	return ngroups;
+}
+
 void
 ks_warn(const struct ks_mark *at, const char *fmt, ...)
 {

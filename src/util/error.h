@@ -80,5 +80,7 @@ extern enum ks_warn_mode ks_warn_mode;
  * then forget them.  fp NULL: only forget.  Returns the number of groups.
  */
 size_t	ks_warn_flush(FILE *fp, const char *label);
+/* The number of groups kept and not yet flushed. */
+size_t	ks_warn_groups(void);
 
 #endif
