@@ -130,43 +130,54 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 }
 
 /*
- * The pods a consolidation round must place: the candidates' reschedulable
- * pods (marked in is_cand) and the pending provisionable ones.  Also the
- * candidates' total price and whether they are all spot.
+ * The pods a consolidation round must place, in a new array (*npods of
+ * them): the candidates' reschedulable pods (the only bound ones, see
+ * kp_is_cand) and the pending provisionable ones.  Also the candidates'
+ * total price and whether they are all spot.
  */
-static size_t
-kp_cons_pods(struct kp_state *st, struct kp_claim **cands, size_t ncands, uint32_t *pods,
-    char *is_cand, int64_t *cand_price, int *all_spot)
+static uint32_t *
+kp_cons_pods(struct kp_state *st, struct kp_claim **cands, size_t ncands, size_t *npods,
+    int64_t *cand_price, int *all_spot)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	size_t npods = 0;
+	size_t npend, n = 0;
+	uint32_t *pend = kp_pending_pods(st, &npend), *pods;
 
+	for (size_t i = 0; i < ncands; i++)
+		n += cands[i]->node->npods;
+	pods = xreallocarray(NULL, n + npend + 1, sizeof(*pods));
+	n = 0;
 	*cand_price = 0;
 	*all_spot = 1;
 	for (size_t i = 0; i < ncands; i++) {
-		struct ks_node *n = cands[i]->node;
+		struct ks_node *nd = cands[i]->node;
 
-		*cand_price += n->price_nusd_h;
+		*cand_price += nd->price_nusd_h;
 		*all_spot &= cands[i]->spot;
-		for (size_t j = 0; j < n->npods; j++) {
-			struct ks_pod *p = c->pods[n->pods[j]];
+		for (size_t j = 0; j < nd->npods; j++) {
+			struct ks_pod *p = c->pods[nd->pods[j]];
 
-			if (kp_pod_reschedulable(p)) {
-				is_cand[p->id] = 1;
-				pods[npods++] = p->id;
-			}
+			if (kp_pod_reschedulable(p))
+				pods[n++] = p->id;
 		}
 	}
-	for (size_t i = 0; i < c->npods; i++)
-		if (kp_pod_provisionable(c->pods[i]))
-			pods[npods++] = c->pods[i]->id;
-	return npods;
+	memcpy(pods + n, pend, npend * sizeof(*pend));
+	free(pend);
+	*npods = n + npend;
+	return pods;
+}
+
+/* Pod id of a consolidation round is a candidate's (bound) rather than a pending one. */
+static int
+kp_is_cand(const struct ks_cluster *c, uint32_t id)
+{
+	return c->pods[id]->node >= 0;
 }
 
 /* A candidate's pod that would not schedule, or only on an in-flight claim: msg says so. */
 static void
-kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
-    const char *is_cand, char *msg, size_t n)
+kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods, char *msg,
+    size_t n)
 {
 	struct ks_cluster *c = &R->st->r->cluster;
 
@@ -174,7 +185,7 @@ kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
 	for (size_t i = 0; i < npods && msg[0] == '\0'; i++) {
 		struct ks_pod *p = c->pods[pods[i]];
 
-		if (!is_cand[p->id])
+		if (!kp_is_cand(c, p->id))
 			continue;
 		if (R->where[i] == -1)
 			snprintf(msg, n, "not all pods would schedule, %s/%s => %s", p->ns,
@@ -188,25 +199,26 @@ kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
 
 /* New claim j of the round holds a candidate's pod. */
 static int
-kp_cons_news_has(const struct kp_round *R, size_t j, const char *is_cand)
+kp_cons_news_has(const struct kp_round *R, size_t j)
 {
+	const struct ks_cluster *c = &R->st->r->cluster;
 	int has = 0;
 
 	for (size_t q = 0; q < R->news[j]->npods && !has; q++)
-		has = is_cand[R->news_pods[j][q]];
+		has = kp_is_cand(c, R->news_pods[j][q]);
 	return has;
 }
 
 /* drift.go: delete and launch what the simulation needs, any price. */
 static struct kp_cmd *
-kp_cons_drift_cmd(struct kp_round *R, const char *is_cand, size_t nnew)
+kp_cons_drift_cmd(struct kp_round *R, size_t nnew)
 {
 	struct kp_cmd *cmd = xcalloc(1, sizeof(*cmd));
 
 	cmd->kind = KC_REPLACE;
 	cmd->plans = xcalloc(nnew, sizeof(*cmd->plans));
 	for (size_t j = 0; j < R->nnews; j++)
-		if (kp_cons_news_has(R, j, is_cand)) {
+		if (kp_cons_news_has(R, j)) {
 			cmd->plans[cmd->nplans++] = R->news[j];
 			R->news[j] = NULL;
 		}
@@ -342,25 +354,23 @@ out:
 static struct kp_cmd *
 kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quiet, int drift)
 {
-	struct ks_cluster *c = &st->r->cluster;
 	struct kp_round R;
-	uint32_t *pods = xcalloc(c->npods + 1, sizeof(*pods));
-	char *is_cand = xcalloc(c->npods + 1, 1);
+	uint32_t *pods;
 	size_t npods, nnew = 0, newi = 0;
 	struct kp_cmd *cmd = NULL;
 	int64_t cand_price;
 	int all_spot;
 	char msg[1024];
 
-	npods = kp_cons_pods(st, cands, ncands, pods, is_cand, &cand_price, &all_spot);
+	pods = kp_cons_pods(st, cands, ncands, &npods, &cand_price, &all_spot);
 	kp_round_init(&R, st, cands, ncands);
 	kp_round_solve(&R, pods, npods);
-	kp_cons_unplaced(&R, pods, npods, is_cand, msg, sizeof(msg));
+	kp_cons_unplaced(&R, pods, npods, msg, sizeof(msg));
 	if (msg[0] != '\0')
 		goto done;
 	/* new claims that hold a candidate's pod */
 	for (size_t j = 0; j < R.nnews; j++)
-		if (kp_cons_news_has(&R, j, is_cand)) {
+		if (kp_cons_news_has(&R, j)) {
 			nnew++;
 			newi = j;
 		}
@@ -368,7 +378,7 @@ kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quie
 		cmd = xcalloc(1, sizeof(*cmd));
 		cmd->kind = KC_DELETE;
 	} else if (drift) {
-		cmd = kp_cons_drift_cmd(&R, is_cand, nnew);
+		cmd = kp_cons_drift_cmd(&R, nnew);
 	} else if (nnew > 1) {
 		snprintf(msg, sizeof(msg), "Can't remove without creating %zu candidates", nnew);
 	} else {
@@ -385,7 +395,6 @@ done:
 	}
 	kp_round_free(&R);
 	free(pods);
-	free(is_cand);
 	return cmd;
 }
 
@@ -859,9 +868,14 @@ kp_apply_fired(struct sim *sim, void *arg)
 	}
 	qsort(st->pools, st->npools, sizeof(*st->pools), kp_pool_cmp);
 	/* pending pods may fit the new definition */
-	for (size_t i = 0; i < c->npods; i++)
-		if (kp_pod_provisionable(c->pods[i]))
-			kp_trigger(st, c->pods[i]->id);
+	{
+		size_t n;
+		uint32_t *ids = kp_pending_pods(st, &n);
+
+		for (size_t i = 0; i < n; i++)
+			kp_trigger(st, ids[i]);
+		free(ids);
+	}
 	return SIM_NOMORE;
 }
 

@@ -295,6 +295,7 @@ int	kp_pool_cmp(const void *a, const void *b);
 void	kp_ds_overhead(struct kp_state *st, const struct kp_pool *p, const struct kp_it *k,
     struct ks_res *out);
 int	kp_pod_provisionable(const struct ks_pod *p);
+uint32_t	*kp_pending_pods(struct kp_state *st, size_t *n);
 void	kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude,
     size_t nexclude);
 void	kp_round_free(struct kp_round *R);

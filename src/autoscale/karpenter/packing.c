@@ -100,6 +100,44 @@ kp_pod_provisionable(const struct ks_pod *p)
 	    !p->spec->is_daemon && p->pin_node < 0 && p->spec->node_name == NULL;
 }
 
+static int
+kp_id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The provisionable pods, by id, in a new array (*n of them).  A pending
+ * pod that failed to schedule is on the scheduler's unschedulable list or,
+ * once the cluster changed, back in its queue (the lists the Cluster
+ * Autoscaler reads too), so this walks those, not every pod ever created.
+ */
+uint32_t *
+kp_pending_pods(struct kp_state *st, size_t *n)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	uint32_t *ids = xcalloc(c->nunsched + c->nqueue + 1, sizeof(*ids));
+	size_t m = 0, k = 0;
+
+	for (int list = 0; list < 2; list++) {
+		const uint32_t *from = list ? c->queue : c->unsched;
+		size_t nfrom = list ? c->nqueue : c->nunsched;
+
+		for (size_t i = 0; i < nfrom; i++)
+			if (kp_pod_provisionable(c->pods[from[i]]))
+				ids[m++] = from[i];
+	}
+	if (m > 1)
+		qsort(ids, m, sizeof(*ids), kp_id_cmp);
+	for (size_t i = 0; i < m; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	*n = k;
+	return ids;
+}
+
 /*
  * The pod's node requirements for attempt (term, pref): nodeSelector, the
  * term-th required node-affinity term, and the heaviest preferred term

@@ -235,14 +235,11 @@ kp_provision(struct kp_state *st)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	struct kp_round R;
-	uint32_t *pods = xcalloc(c->npods + 1, sizeof(*pods));
-	size_t npods = 0;
+	size_t npods;
+	uint32_t *pods = kp_pending_pods(st, &npods);
 	struct kp_claim **launched;
 	char ref[600];
 
-	for (size_t i = 0; i < c->npods; i++)
-		if (kp_pod_provisionable(c->pods[i]))
-			pods[npods++] = c->pods[i]->id;
 	if (npods == 0) {
 		free(pods);
 		return;
