@@ -587,6 +587,7 @@ kp_cmd_start_now(struct kp_state *st, struct kp_cmd *cmd, unsigned reason)
 	for (size_t i = 0; i < cmd->ncands; i++)
 		cmd->cands[i]->in_cmd = 1;
 	VEC_PUSH(st->cmds, st->ncmds, st->cmdcap, cmd);
+	kp_pass_end(st);	/* the cluster changes */
 	kp_cmd_execute(st, cmd);
 	for (size_t i = 0; i < cmd->ncands; i++)
 		if (cmd->done)
@@ -779,6 +780,7 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 	uint64_t ncons;
 
 	(void)sim;
+	kp_pass_begin(st);
 	for (size_t i = 0; i < st->nclaims; i++)
 		if (kp_candidate(st, st->claims[i], &cands[nc]))
 			nc++;
@@ -799,6 +801,7 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 	st->cons_n = ncons;
 	st->cons_ms = st->r->sim.now_ms;
 out:
+	kp_pass_end(st);
 	free(cands);
 	free(take);
 	return KP_DISRUPT_PERIOD_MS;

@@ -137,6 +137,7 @@ struct kp_claim {
 	int			 disrupting;	/* tainted for disruption, or being deleted */
 	const char		*hash;		/* the pool's static hash at launch (interned) */
 	int64_t			 drifted_ms;	/* when it drifted, -1 */
+	int			 excl;		/* simulated away by the round being solved */
 	const char		*uncons_msg;	/* last Unconsolidatable message (interned) */
 	int64_t			 uncons_ms;	/* when it was published */
 	struct sim_event	*ready_ev;	/* pending join */
@@ -185,6 +186,8 @@ struct kp_later {
 	struct kp_pool		*pool;		/* parsed at load time; owned until applied */
 };
 
+struct kp_view;
+
 struct kp_state {
 	struct ks_run		*r;		/* borrowed */
 	struct kp_pool		**pools;	/* by weight desc, then name desc */
@@ -226,9 +229,27 @@ struct kp_state {
 	size_t			 nlater;
 	struct kp_unavail	*unavail;	/* offerings in the ICE cache */
 	size_t			 nunavail, unavailcap;
+	int			 in_pass;	/* a disruption pass is computing: rounds share view */
+	struct kp_view		*view;		/* the pass's cluster before exclusions, or NULL */
 };
 
 /* ---- one scheduling round (provisioning and consolidation share it) ---- */
+
+/*
+ * What every round of a disruption pass starts from, built by the pass's
+ * first round (kp_view_build) and reused by the others, which apply their
+ * candidates' exclusion to it as a delta: nothing a round reads changes
+ * between the simulations of one pass (a pass ends when it starts a
+ * command).  Upstream likewise snapshots the cluster state once per pass
+ * (disruption/controller.go: cluster state nodes, then every method's
+ * SimulateScheduling against that snapshot).
+ */
+struct kp_view {
+	struct kp_slot		*slots;		/* schedulable nodes and in-flight claims, sorted */
+	size_t			 nslots;
+	struct ks_res		*used;		/* per pool: capacity of its live claims */
+	int64_t			*nlive;		/* per pool: its live claims */
+};
 
 struct kp_slot {
 	struct ks_node		*n;		/* the node (Ready, or NotReady in flight) */
@@ -298,6 +319,8 @@ int	kp_pod_provisionable(const struct ks_pod *p);
 uint32_t	*kp_pending_pods(struct kp_state *st, size_t *n);
 void	kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude,
     size_t nexclude);
+void	kp_pass_begin(struct kp_state *st);
+void	kp_pass_end(struct kp_state *st);
 void	kp_round_free(struct kp_round *R);
 void	kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods);
 

@@ -227,13 +227,11 @@ kp_res_json(const struct ks_res *r, char *buf, size_t n)
 	return buf;
 }
 
+/* Claim k is simulated away by round R (its candidates carry excl while it lives). */
 static int
 kp_excluded(const struct kp_round *R, const struct kp_claim *k)
 {
-	for (size_t i = 0; i < R->nexclude; i++)
-		if (R->exclude[i] == k)
-			return 1;
-	return 0;
+	return R->nexclude > 0 && k->excl;
 }
 
 static int
@@ -246,16 +244,14 @@ kp_slot_cmp(const void *a, const void *b)
 	return strcmp(x->n->name, y->n->name);
 }
 
-void
-kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude, size_t nexclude)
+/* The cluster a round starts from, before its exclusions (struct kp_view). */
+static void
+kp_view_build(struct kp_state *st, struct kp_view *v)
 {
 	struct ks_cluster *c = &st->r->cluster;
 
-	memset(R, 0, sizeof(*R));
-	R->st = st;
-	R->exclude = exclude;
-	R->nexclude = nexclude;
-	R->slots = xcalloc(c->nnodes + 1, sizeof(*R->slots));
+	memset(v, 0, sizeof(*v));
+	v->slots = xcalloc(c->nnodes + 1, sizeof(*v->slots));
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
 		struct kp_claim *k = n->owner_kind == NODE_OWNER_NODECLAIM ? n->owner : NULL;
@@ -263,40 +259,115 @@ kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude
 
 		if (n->state == NODE_GONE || n->state == NODE_DELETING || n->unschedulable)
 			continue;
-		if (k != NULL && (k->disrupting || kp_excluded(R, k)))
+		if ((k != NULL && k->disrupting) || (n->state == NODE_NOTREADY && k == NULL))
 			continue;
-		if (n->state == NODE_NOTREADY && k == NULL)
-			continue;
-		s = &R->slots[R->nslots++];
+		s = &v->slots[v->nslots++];
 		s->n = n;
 		s->claim = k;
 		s->inflight = n->state == NODE_NOTREADY;
 	}
-	qsort(R->slots, R->nslots, sizeof(*R->slots), kp_slot_cmp);
+	qsort(v->slots, v->nslots, sizeof(*v->slots), kp_slot_cmp);
+	v->used = xcalloc(st->npools + 1, sizeof(*v->used));
+	v->nlive = xcalloc(st->npools + 1, sizeof(*v->nlive));
+	for (size_t j = 0; j < st->nclaims; j++) {
+		struct kp_claim *k = st->claims[j];
+
+		if (k->gone_ms >= 0)
+			continue;
+		for (size_t i = 0; i < st->npools; i++)
+			if (k->pool == st->pools[i]) {
+				res_add(&v->used[i], &k->it->cap);
+				v->nlive[i]++;
+			}
+	}
+}
+
+static void
+kp_view_free(struct kp_view *v)
+{
+	free(v->slots);
+	free(v->used);
+	free(v->nlive);
+	memset(v, 0, sizeof(*v));
+}
+
+/* A disruption pass starts: its rounds share one view until kp_pass_end. */
+void
+kp_pass_begin(struct kp_state *st)
+{
+	assert(!st->in_pass && st->view == NULL);
+	st->in_pass = 1;
+}
+
+/* The pass ends, or is about to change the cluster (launch, delete). */
+void
+kp_pass_end(struct kp_state *st)
+{
+	if (st->view != NULL) {
+		kp_view_free(st->view);
+		free(st->view);
+		st->view = NULL;
+	}
+	st->in_pass = 0;
+}
+
+/*
+ * A round over the cluster without the claims exclude[] (consolidation's
+ * candidates): the view's slots but theirs, and each pool's limits less
+ * what its other live claims hold.
+ */
+void
+kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude, size_t nexclude)
+{
+	struct kp_view local, *v = st->view;
+
+	memset(R, 0, sizeof(*R));
+	R->st = st;
+	R->exclude = exclude;
+	R->nexclude = nexclude;
+	if (v == NULL) {
+		v = &local;
+		kp_view_build(st, v);
+		if (st->in_pass) {
+			st->view = xmalloc(sizeof(*st->view));
+			*st->view = local;
+			v = st->view;
+		}
+	}
+	for (size_t i = 0; i < nexclude; i++) {
+		assert(!exclude[i]->excl);
+		exclude[i]->excl = 1;
+	}
+	R->slots = xcalloc(v->nslots + 1, sizeof(*R->slots));
+	for (size_t i = 0; i < v->nslots; i++)
+		if (v->slots[i].claim == NULL || !kp_excluded(R, v->slots[i].claim))
+			R->slots[R->nslots++] = v->slots[i];
 	R->remaining = xcalloc(st->npools + 1, sizeof(*R->remaining));
 	R->nodes_left = xcalloc(st->npools + 1, sizeof(*R->nodes_left));
 	for (size_t i = 0; i < st->npools; i++) {
 		struct kp_pool *p = st->pools[i];
+		int64_t live = v->nlive[i];
 
 		R->remaining[i] = p->limits;
+		res_sub(&R->remaining[i], &v->used[i]);
+		for (size_t j = 0; j < nexclude; j++)
+			if (exclude[j]->pool == p && exclude[j]->gone_ms < 0) {
+				res_add(&R->remaining[i], &exclude[j]->it->cap);
+				live--;
+			}
 		R->nodes_left[i] = p->limit_nodes;
-		for (size_t j = 0; j < st->nclaims; j++) {
-			struct kp_claim *k = st->claims[j];
-
-			if (k->pool != p || k->gone_ms >= 0 || kp_excluded(R, k))
-				continue;
-			res_sub(&R->remaining[i], &k->it->cap);
-			if (R->nodes_left[i] > 0)
-				R->nodes_left[i]--;
-			else if (R->nodes_left[i] == 0)
-				R->nodes_left[i] = 0;
-		}
+		if (p->limit_nodes >= 0)
+			R->nodes_left[i] = p->limit_nodes > live ? p->limit_nodes - live : 0;
 	}
+	if (v == &local)
+		kp_view_free(&local);
 }
 
 void
 kp_round_free(struct kp_round *R)
 {
+	for (size_t i = 0; i < R->nexclude; i++)
+		R->exclude[i]->excl = 0;
 	for (size_t i = 0; i < R->nnews; i++) {
 		kp_claim_free(R->news[i]);
 		free(R->news_pods[i]);
