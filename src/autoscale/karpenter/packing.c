@@ -442,6 +442,84 @@ kp_slot_fits(struct kp_round *R, struct kp_slot *s, const struct ks_pod *p, stru
 	return 1;
 }
 
+/*
+ * ---- first fit without trying every node ----
+ * A round tries the slots in order and takes the first that fits, as
+ * upstream's scheduler tries its existing nodes.  A slot whose free cpu is
+ * below the pod's cpu request cannot fit it (res_short, in sched_fits and
+ * kp_slot_fits alike), so a max-tree over the slots' free cpu finds the
+ * next slot worth trying in O(log slots): the same first fit, without
+ * the O(slots) walk per pod that made consolidation O(nodes x pods).
+ */
+struct kp_fit {
+	int64_t		*mx;		/* max free cpu (m) per tree node; leaves from size */
+	size_t		 size;		/* leaves: a power of two >= the slots */
+	size_t		 n;		/* slots */
+};
+
+/* Free cpu of slot s, millicores: what its node can still take this round. */
+static int64_t
+kp_slot_free_cpu(const struct kp_slot *s)
+{
+	struct ks_res free_;
+
+	if (s->inflight)
+		kp_it_free_res(s->claim->pool, s->claim->it, &s->claim->ds, &free_);
+	else
+		free_ = s->n->alloc;
+	return free_.v[RES_CPU] - s->n->used.v[RES_CPU] - s->extra.v[RES_CPU];
+}
+
+static void
+kp_fit_set(struct kp_fit *t, size_t i, int64_t v)
+{
+	size_t l = t->size + i;
+
+	t->mx[l] = v;
+	for (l >>= 1; l > 0; l >>= 1)
+		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
+}
+
+static void
+kp_fit_init(struct kp_fit *t, const struct kp_slot *slots, size_t n)
+{
+	t->n = n;
+	for (t->size = 1; t->size < n; t->size *= 2)
+		;
+	t->mx = xreallocarray(NULL, 2 * t->size, sizeof(*t->mx));
+	for (size_t i = 0; i < t->size; i++)
+		t->mx[t->size + i] = i < n ? kp_slot_free_cpu(&slots[i]) : INT64_MIN;
+	for (size_t l = t->size - 1; l > 0; l--)
+		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
+}
+
+/* The first slot >= from with at least need free cpu, or t->n. */
+static size_t
+kp_fit_next(const struct kp_fit *t, size_t from, int64_t need)
+{
+	size_t l = t->size + from;
+
+	if (from >= t->n)
+		return t->n;
+	while (t->mx[l] < need) {
+		while (l & 1)		/* a right child: its parent ends where it does */
+			l >>= 1;
+		if (l == 0)		/* climbed past the root: nothing to the right */
+			return t->n;
+		l++;			/* the subtree right after l's */
+	}
+	while (l < t->size)
+		l = t->mx[2 * l] >= need ? 2 * l : 2 * l + 1;
+	return l - t->size < t->n ? l - t->size : t->n;
+}
+
+/* The next slot >= from to try for a pod requesting cpu (every slot when it requests none). */
+static size_t
+kp_fit_from(const struct kp_fit *t, size_t from, int64_t cpu)
+{
+	return cpu > 0 ? kp_fit_next(t, from, cpu) : from;
+}
+
 /* Types of `from` compatible with rs whose free space holds need, within limits. */
 static size_t
 kp_filter_types(struct kp_round *R, const struct kp_pool *p, const struct kp_it *const *from,
@@ -881,6 +959,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 {
 	struct kp_state *st = R->st;
 	struct ks_cluster *c = &st->r->cluster;
+	struct kp_fit fit;
 	int any_prefer = 0;
 
 	for (size_t i = 0; i < st->npools; i++)
@@ -891,8 +970,10 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 	R->where = xcalloc(npods + 1, sizeof(*R->where));
 	R->why = xcalloc(npods + 1, sizeof(*R->why));
 	R->pods = pods;
+	kp_fit_init(&fit, R->slots, R->nslots);
 	for (size_t pi = 0; pi < npods; pi++) {
 		struct ks_pod *p = c->pods[pods[pi]];
+		int64_t cpu = p->req.v[RES_CPU];
 		int soft = p->spec->npref > 0;
 		struct sched_ctx *ctx = sched_ctx_new(c, p);
 		size_t nterms = p->spec->naffinity ? p->spec->naffinity : 1;
@@ -903,9 +984,11 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		R->ndone = pi;
 		for (size_t i = 0; i < p->spec->ntsc; i++)
 			soft |= !p->spec->tsc[i].do_not_schedule;
-		for (size_t s = 0; s < R->nslots && !done; s++)
+		for (size_t s = kp_fit_from(&fit, 0, cpu); s < R->nslots && !done;
+		    s = kp_fit_from(&fit, s + 1, cpu))
 			if (kp_slot_fits(R, &R->slots[s], p, ctx)) {
 				res_add(&R->slots[s].extra, &p->req);
+				kp_fit_set(&fit, s, kp_slot_free_cpu(&R->slots[s]));
 				R->where[pi] = (int)s;
 				done = 1;
 			}
@@ -940,4 +1023,5 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		if (!done)
 			R->why[pi] = intern(st->npools == 0 ? "no nodepools found" : err);
 	}
+	free(fit.mx);
 }
