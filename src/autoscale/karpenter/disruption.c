@@ -111,6 +111,15 @@ kp_consolidatable(const struct kp_state *st, const struct kp_claim *k)
 	return st->r->sim.now_ms - since >= k->pool->consolidate_after_ms;
 }
 
+/*
+ * Publish Unconsolidatable on the node and its NodeClaim, deduplicated as
+ * upstream's recorder does (pkg/events/recorder.go: the key is the reason
+ * and the event's DedupeValues; disruption/events/events.go Unconsolidatable
+ * gives the object's UID alone, with a 15-minute DedupeTimeout): after one
+ * is published, none for the same node for 15 minutes, whatever its message.
+ * The message names the pod that would not schedule, which churns with the
+ * pods: keyed on the message, every candidate published every pass.
+ */
 static void
 kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 {
@@ -119,7 +128,7 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 	int64_t now = st->r->sim.now_ms;
 	char ref[300];
 
-	if (k->uncons_msg == m && now - k->uncons_ms < KP_UNCONS_DEDUPE_MS)
+	if (k->uncons_msg != NULL && now - k->uncons_ms < KP_UNCONS_DEDUPE_MS)
 		return;
 	k->uncons_msg = m;
 	k->uncons_ms = now;

@@ -42,7 +42,7 @@
 #define KP_S2S_MIN_TYPES	15		/* spot-to-spot minimum cheaper types */
 #define KP_FLEET_TYPES		60		/* types sent to CreateFleet */
 #define KP_MULTI_MAX		100		/* multi-node consolidation candidates */
-#define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable event dedupe */
+#define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable dedupe, per node (events.go) */
 #define KP_INTERRUPT_NOTICE_MS	120000		/* spot interruption notice */
 #define KP_UNAVAIL_MS		(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
 
@@ -138,8 +138,8 @@ struct kp_claim {
 	const char		*hash;		/* the pool's static hash at launch (interned) */
 	int64_t			 drifted_ms;	/* when it drifted, -1 */
 	int			 excl;		/* simulated away by the round being solved */
-	const char		*uncons_msg;	/* last Unconsolidatable message (interned) */
-	int64_t			 uncons_ms;	/* when it was published */
+	const char		*uncons_msg;	/* last Unconsolidatable published (interned), NULL = none */
+	int64_t			 uncons_ms;	/* when it was published: none for 15 min after */
 	struct sim_event	*ready_ev;	/* pending join */
 	struct sim_event	*expire_ev;	/* pending expiry */
 };
