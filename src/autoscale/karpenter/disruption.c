@@ -718,7 +718,13 @@ kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64
 	    budget[kp_pool_index(st, k->pool)] > 0;
 }
 
-/* Multi-node consolidation: the largest valid prefix, by binary search. */
+/*
+ * Multi-node consolidation: the largest valid prefix, by binary search
+ * (multinodeconsolidation.go firstNConsolidationOption).  Upstream clamps
+ * its "max" to 100 and then tries prefixes candidates[0:mid+1] for mid up
+ * to that max, so with more than 100 disruptable candidates its largest
+ * batch is 101 nodes: the same here.
+ */
 static int
 kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
     struct kp_claim **take)
@@ -727,7 +733,7 @@ kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 	struct kp_cmd *best = NULL;
 	size_t nt = 0, lo = 1, hi;
 
-	for (size_t i = 0; i < nc && nt < KP_MULTI_MAX; i++) {
+	for (size_t i = 0; i < nc && nt < KP_MULTI_MAX + 1; i++) {
 		if (!kp_cons_eligible(st, &cands[i], budget))
 			continue;
 		budget[kp_pool_index(st, cands[i].k->pool)]--;
