@@ -603,19 +603,20 @@ kp_zone_counts(const struct kp_round *R, const struct ks_pod *p, const struct ks
 	const struct ks_cluster *c = &st->r->cluster;
 
 	memset(cnt, 0, st->nzones * sizeof(*cnt));
-	for (size_t i = 0; i < c->npods; i++) {
-		const struct ks_pod *q = c->pods[i];
-		const struct ks_node *n;
-		int z;
+	/* the pods bound and alive: each node's list, not every pod ever created */
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct ks_node *n = c->nodes[i];
+		int z = n->npods > 0 ? kp_zone_index(st, n->zone) : -1;
 
-		if (q->node < 0 || !pod_alive(q) || q->phase == POD_TERMINATING || q->ns != p->ns ||
-		    !selector_matches(&t->sel, &q->spec->labels))
+		if (z < 0 || (n->owner_kind == NODE_OWNER_NODECLAIM && kp_excluded(R, n->owner)))
 			continue;
-		n = c->nodes[q->node];
-		if (n->owner_kind == NODE_OWNER_NODECLAIM && kp_excluded(R, n->owner))
-			continue;
-		if ((z = kp_zone_index(st, n->zone)) >= 0)
-			cnt[z]++;
+		for (size_t j = 0; j < n->npods; j++) {
+			const struct ks_pod *q = c->pods[n->pods[j]];
+
+			if (q->phase != POD_TERMINATING && q->ns == p->ns &&
+			    selector_matches(&t->sel, &q->spec->labels))
+				cnt[z]++;
+		}
 	}
 	for (size_t i = 0; i < R->ndone; i++) {
 		const struct ks_pod *q = c->pods[R->pods[i]];
