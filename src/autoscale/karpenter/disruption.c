@@ -8,6 +8,34 @@
  * command waits 15 s, re-validates, taints, launches its replacements and
  * deletes the candidates once they are Ready.  Also drift (NodePools the
  * timeline re-applies) and the scenario's spot interruptions.
+ *
+ * What a pass costs, and upstream's bounds on it.  A pass is a handful of
+ * scheduling simulations for multi-node consolidation and one per
+ * candidate for single-node; each packs the candidates' pods and the
+ * pending ones (kp_pending_pods: the scheduler's lists, not every pod)
+ * onto the pass's view of the cluster, built once (packing.c kp_view), with
+ * first fit through a tree of free cpu.  Upstream bounds the work so:
+ *  - candidates in ascending disruption cost (kp_cand_cmp; upstream's sort
+ *    is unstable, ours breaks ties by name);
+ *  - multi-node: the first 101 disruptable candidates at most (kp_try_multi);
+ *  - no consolidation while the cluster is as it was when consolidation
+ *    last found nothing, re-armed after 5 minutes (IsConsolidated,
+ *    state/cluster.go ConsolidationState; kp_disrupt_fired);
+ *  - timeouts: multi-node gives up after 1 minute (returning the best
+ *    command so far), single-node after 3 (and starts with the NodePools
+ *    it did not reach, next time).  Those are the wall-clock time of
+ *    upstream's own computation, which depends on the machine and the Go
+ *    code running it, not on the cluster; a ksim pass takes no simulated
+ *    time and there is no cost per simulation in upstream's code to derive
+ *    one from.  So they are not modelled: ksim is upstream on a controller
+ *    fast enough never to time out, evaluating every candidate of a pass.
+ *    Where upstream would time out (thousands of nodes, hundreds of
+ *    consolidatable candidates), its commands come over more passes, and
+ *    single-node's may come in another order; ksim's come at once.
+ *    (Single-node's interleaving of candidates by NodePool, which matters
+ *    with several pools, is not modelled either.)
+ * Unconsolidatable is published at most once per node per 15 minutes
+ * (kp_uncons), as upstream's event recorder deduplicates it.
  */
 #include <assert.h>
 #include <math.h>
