@@ -119,7 +119,7 @@ struct kp_claim {
 	size_t			 nits;
 	struct ks_res		 req;		/* requests of the pods packed on it */
 	size_t			 npods;		/* pods packed on it (this round) */
-	int			 anti;		/* holds a pod with hostname anti-affinity */
+	int			 anti;		/* holds a pod with required pod anti-affinity */
 	/* once launched */
 	const struct kp_it	*it;		/* the instance type chosen */
 	const char		*zone;		/* interned */

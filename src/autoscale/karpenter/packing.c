@@ -755,7 +755,7 @@ kp_news_add(struct kp_round *R, size_t i, struct ks_pod *p, const struct kp_reqs
 		return 0;
 	if (!kp_reqs_compatible(&k->reqs, preqs, NULL))
 		return 0;
-	for (size_t j = 0; j < k->npods; j++) {
+	for (size_t j = 0; (k->anti || p->spec->npod_anti > 0) && j < k->npods; j++) {
 		struct ks_pod *q = c->pods[R->news_pods[i][j]];
 
 		if (kp_pod_anti(st, p, q) || kp_pod_anti(st, q, p))
@@ -783,6 +783,7 @@ kp_news_add(struct kp_round *R, size_t i, struct ks_pod *p, const struct kp_reqs
 	kp_reqs_free(&k->reqs);
 	k->reqs = rs;
 	k->req = need;
+	k->anti |= p->spec->npod_anti > 0;
 	R->news_pods[i] = xreallocarray(R->news_pods[i], k->npods + 1, sizeof(uint32_t));
 	R->news_pods[i][k->npods++] = p->id;
 	return 1;
@@ -842,6 +843,7 @@ kp_news_push(struct kp_round *R, struct kp_pool *p, size_t pi, const struct ks_p
 	k->nits = n;
 	k->req = pod->req;
 	k->npods = 1;
+	k->anti = pod->spec->npod_anti > 0;
 	k->gone_ms = k->ready_ms = k->last_pod_event_ms = -1;
 	/* the pool's limits shrink by the largest type the claim may become */
 	{
