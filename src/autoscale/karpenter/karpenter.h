@@ -41,7 +41,7 @@
 #define KP_CONS_REARM_MS	(5 * 60 * 1000)	/* state/cluster.go consolidation state TTL */
 #define KP_S2S_MIN_TYPES	15		/* spot-to-spot minimum cheaper types */
 #define KP_FLEET_TYPES		60		/* types sent to CreateFleet */
-#define KP_MULTI_MAX		100		/* multi-node consolidation candidates */
+#define KP_MULTI_MAX		100		/* multi-node maxParallel (its batches reach 101) */
 #define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable dedupe, per node (events.go) */
 #define KP_INTERRUPT_NOTICE_MS	120000		/* spot interruption notice */
 #define KP_UNAVAIL_MS		(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
