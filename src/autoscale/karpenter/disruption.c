@@ -51,6 +51,7 @@ struct kp_cand {
 	struct kp_claim		*k;		/* the candidate claim */
 	size_t			 npods;		/* reschedulable pods */
 	double			 cost;		/* disruption cost */
+	int64_t			 since;		/* its last pod event, ms (kp_last_event) */
 };
 
 static int
@@ -67,6 +68,23 @@ static int
 kp_pod_reschedulable(const struct ks_pod *p)
 {
 	return !p->spec->is_daemon && (p->phase == POD_BOUND || p->phase == POD_RUNNING);
+}
+
+/* The claim's last pod event (or its initialization), ms. */
+static int64_t
+kp_last_event(const struct kp_state *st, const struct kp_claim *k)
+{
+	const struct ks_cluster *c = &st->r->cluster;
+	int64_t since = k->last_pod_event_ms > k->ready_ms ? k->last_pod_event_ms : k->ready_ms;
+
+	/* a pod starting to terminate is a pod event too (podevents controller) */
+	for (size_t i = 0; i < k->node->npods; i++) {
+		const struct ks_pod *p = c->pods[k->node->pods[i]];
+
+		if (!p->spec->is_daemon && p->deleted_ms > since)
+			since = p->deleted_ms;
+	}
+	return since;
 }
 
 /* Can claim k be a candidate now?  Fills c; 0 when it cannot. */
@@ -109,34 +127,17 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 		c->cost += w * life;
 		c->npods++;
 	}
+	c->since = kp_last_event(st, k);
 	return 1;
 }
 
-/* The claim's last pod event (or its initialization), ms. */
-static int64_t
-kp_last_event(const struct kp_state *st, const struct kp_claim *k)
-{
-	const struct ks_cluster *c = &st->r->cluster;
-	int64_t since = k->last_pod_event_ms > k->ready_ms ? k->last_pod_event_ms : k->ready_ms;
-
-	/* a pod starting to terminate is a pod event too (podevents controller) */
-	for (size_t i = 0; i < k->node->npods; i++) {
-		const struct ks_pod *p = c->pods[k->node->pods[i]];
-
-		if (!p->spec->is_daemon && p->deleted_ms > since)
-			since = p->deleted_ms;
-	}
-	return since;
-}
-
+/* Candidate c is past its pool's consolidateAfter (the Consolidatable condition). */
 static int
-kp_consolidatable(const struct kp_state *st, const struct kp_claim *k)
+kp_consolidatable(const struct kp_state *st, const struct kp_cand *c)
 {
-	int64_t since = kp_last_event(st, k);
-
-	if (k->pool->consolidate_after_ms < 0)
+	if (c->k->pool->consolidate_after_ms < 0)
 		return 0;
-	return st->r->sim.now_ms - since >= k->pool->consolidate_after_ms;
+	return st->r->sim.now_ms - c->since >= c->k->pool->consolidate_after_ms;
 }
 
 /*
@@ -665,7 +666,7 @@ kp_try_emptiness(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
 
-		if (cands[i].npods > 0 || !k->pool->empty_ok || !kp_consolidatable(st, k) ||
+		if (cands[i].npods > 0 || !k->pool->empty_ok || !kp_consolidatable(st, &cands[i]) ||
 		    budget[pi] <= 0)
 			continue;
 		budget[pi]--;
@@ -726,9 +727,8 @@ kp_cons_signature(const struct kp_state *st, const struct kp_cand *cands, size_t
 	uint64_t ncons = 0;
 
 	for (size_t i = 0; i < nc; i++)
-		if (cands[i].k->pool->underutil_ok && kp_consolidatable(st, cands[i].k))
-			ncons = ncons * 1000003 + cands[i].npods * 7919 +
-			    (uint64_t)kp_last_event(st, cands[i].k) + 1;
+		if (cands[i].k->pool->underutil_ok && kp_consolidatable(st, &cands[i]))
+			ncons = ncons * 1000003 + cands[i].npods * 7919 + (uint64_t)cands[i].since + 1;
 	return ncons;
 }
 
@@ -742,7 +742,7 @@ kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64
 {
 	const struct kp_claim *k = c->k;
 
-	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, k) &&
+	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, c) &&
 	    budget[kp_pool_index(st, k->pool)] > 0;
 }
 
