@@ -138,6 +138,7 @@ struct kp_claim {
 	const char		*hash;		/* the pool's static hash at launch (interned) */
 	int64_t			 drifted_ms;	/* when it drifted, -1 */
 	int			 excl;		/* simulated away by the round being solved */
+	size_t			 vslot;		/* its slot in the view, if that slot's claim is it */
 	const char		*uncons_msg;	/* last Unconsolidatable published (interned), NULL = none */
 	int64_t			 uncons_ms;	/* when it was published: none for 15 min after */
 	struct sim_event	*ready_ev;	/* pending join */
@@ -244,9 +245,18 @@ struct kp_state {
  * (disruption/controller.go: cluster state nodes, then every method's
  * SimulateScheduling against that snapshot).
  */
+struct kp_fit {
+	int64_t			*mx;		/* max free cpu (m) per tree node; leaves from size */
+	size_t			 size;		/* leaves: a power of two >= the slots */
+	size_t			 n;		/* slots */
+};
+
 struct kp_view {
 	struct kp_slot		*slots;		/* schedulable nodes and in-flight claims, sorted */
 	size_t			 nslots;
+	struct kp_fit		 fit;		/* the slots' free cpu, for first fit (packing.c) */
+	size_t			*touched;	/* slots the current round packed onto */
+	size_t			 ntouched, touchcap;
 	struct ks_res		*used;		/* per pool: capacity of its live claims */
 	int64_t			*nlive;		/* per pool: its live claims */
 };
@@ -260,7 +270,9 @@ struct kp_slot {
 
 struct kp_round {
 	struct kp_state		*st;	/* the controller */
-	struct kp_slot		*slots;	/* existing nodes and in-flight claims */
+	struct kp_view		*view;	/* what it packs onto; restored by kp_round_free */
+	int			 own_view; /* view is the round's own (outside a pass) */
+	struct kp_slot		*slots;	/* the view's: existing nodes and in-flight claims */
 	size_t			 nslots;
 	struct kp_claim		**news;		/* new claims of this round (owned) */
 	size_t			 nnews, newcap;

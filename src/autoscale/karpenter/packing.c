@@ -244,6 +244,71 @@ kp_slot_cmp(const void *a, const void *b)
 	return strcmp(x->n->name, y->n->name);
 }
 
+/*
+ * ---- first fit without trying every node ----
+ * A round tries the slots in order and takes the first that fits, as
+ * upstream's scheduler tries its existing nodes.  A slot whose free cpu is
+ * below the pod's cpu request cannot fit it (res_short, in sched_fits and
+ * kp_slot_fits alike), so a max-tree over the slots' free cpu finds the
+ * next slot worth trying in O(log slots): the same first fit, without
+ * the O(slots) walk per pod that made consolidation O(nodes x pods).
+ */
+/* Free cpu of slot s, millicores: what its node can still take this round. */
+static int64_t
+kp_slot_free_cpu(const struct kp_slot *s)
+{
+	struct ks_res free_;
+
+	if (s->inflight)
+		kp_it_free_res(s->claim->pool, s->claim->it, &s->claim->ds, &free_);
+	else
+		free_ = s->n->alloc;
+	return free_.v[RES_CPU] - s->n->used.v[RES_CPU] - s->extra.v[RES_CPU];
+}
+
+static void
+kp_fit_set(struct kp_fit *t, size_t i, int64_t v)
+{
+	size_t l = t->size + i;
+
+	t->mx[l] = v;
+	for (l >>= 1; l > 0; l >>= 1)
+		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
+}
+
+static void
+kp_fit_init(struct kp_fit *t, const struct kp_slot *slots, size_t n)
+{
+	t->n = n;
+	for (t->size = 1; t->size < n; t->size *= 2)
+		;
+	t->mx = xreallocarray(NULL, 2 * t->size, sizeof(*t->mx));
+	for (size_t i = 0; i < t->size; i++)
+		t->mx[t->size + i] = i < n ? kp_slot_free_cpu(&slots[i]) : INT64_MIN;
+	for (size_t l = t->size - 1; l > 0; l--)
+		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
+}
+
+/* The first slot >= from with at least need free cpu, or t->n. */
+static size_t
+kp_fit_next(const struct kp_fit *t, size_t from, int64_t need)
+{
+	size_t l = t->size + from;
+
+	if (from >= t->n)
+		return t->n;
+	while (t->mx[l] < need) {
+		while (l & 1)		/* a right child: its parent ends where it does */
+			l >>= 1;
+		if (l == 0)		/* climbed past the root: nothing to the right */
+			return t->n;
+		l++;			/* the subtree right after l's */
+	}
+	while (l < t->size)
+		l = t->mx[2 * l] >= need ? 2 * l : 2 * l + 1;
+	return l - t->size < t->n ? l - t->size : t->n;
+}
+
 /* The cluster a round starts from, before its exclusions (struct kp_view). */
 static void
 kp_view_build(struct kp_state *st, struct kp_view *v)
@@ -267,6 +332,10 @@ kp_view_build(struct kp_state *st, struct kp_view *v)
 		s->inflight = n->state == NODE_NOTREADY;
 	}
 	qsort(v->slots, v->nslots, sizeof(*v->slots), kp_slot_cmp);
+	for (size_t i = 0; i < v->nslots; i++)
+		if (v->slots[i].claim != NULL)
+			v->slots[i].claim->vslot = i;
+	kp_fit_init(&v->fit, v->slots, v->nslots);
 	v->used = xcalloc(st->npools + 1, sizeof(*v->used));
 	v->nlive = xcalloc(st->npools + 1, sizeof(*v->nlive));
 	for (size_t j = 0; j < st->nclaims; j++) {
@@ -286,6 +355,8 @@ static void
 kp_view_free(struct kp_view *v)
 {
 	free(v->slots);
+	free(v->fit.mx);
+	free(v->touched);
 	free(v->used);
 	free(v->nlive);
 	memset(v, 0, sizeof(*v));
@@ -311,37 +382,56 @@ kp_pass_end(struct kp_state *st)
 	st->in_pass = 0;
 }
 
+/* Claim k's slot in view v, or v->nslots when it has none (cordoned, say). */
+static size_t
+kp_view_slot(const struct kp_view *v, const struct kp_claim *k)
+{
+	return k->vslot < v->nslots && v->slots[k->vslot].claim == k ? k->vslot : v->nslots;
+}
+
+/* Slot i of the view is back to free cpu as it stands (or hidden, INT64_MIN). */
+static void
+kp_view_reset(struct kp_view *v, size_t i, int hide)
+{
+	kp_fit_set(&v->fit, i, hide ? INT64_MIN : kp_slot_free_cpu(&v->slots[i]));
+}
+
 /*
  * A round over the cluster without the claims exclude[] (consolidation's
- * candidates): the view's slots but theirs, and each pool's limits less
- * what its other live claims hold.
+ * candidates): it packs onto the view's slots, theirs hidden from first
+ * fit and skipped, and each pool's limits are less what its other live
+ * claims hold.  kp_round_free undoes what the round did to the view, so
+ * each simulation of a pass costs what it packs, not the cluster's size.
  */
 void
 kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude, size_t nexclude)
 {
-	struct kp_view local, *v = st->view;
+	struct kp_view *v = st->view;
 
 	memset(R, 0, sizeof(*R));
 	R->st = st;
 	R->exclude = exclude;
 	R->nexclude = nexclude;
 	if (v == NULL) {
-		v = &local;
+		v = xmalloc(sizeof(*v));
 		kp_view_build(st, v);
-		if (st->in_pass) {
-			st->view = xmalloc(sizeof(*st->view));
-			*st->view = local;
-			v = st->view;
-		}
+		if (st->in_pass)
+			st->view = v;
+		else
+			R->own_view = 1;
 	}
+	assert(v->ntouched == 0);
+	R->view = v;
+	R->slots = v->slots;
+	R->nslots = v->nslots;
 	for (size_t i = 0; i < nexclude; i++) {
+		size_t s = kp_view_slot(v, exclude[i]);
+
 		assert(!exclude[i]->excl);
 		exclude[i]->excl = 1;
+		if (s < v->nslots)
+			kp_view_reset(v, s, 1);
 	}
-	R->slots = xcalloc(v->nslots + 1, sizeof(*R->slots));
-	for (size_t i = 0; i < v->nslots; i++)
-		if (v->slots[i].claim == NULL || !kp_excluded(R, v->slots[i].claim))
-			R->slots[R->nslots++] = v->slots[i];
 	R->remaining = xcalloc(st->npools + 1, sizeof(*R->remaining));
 	R->nodes_left = xcalloc(st->npools + 1, sizeof(*R->nodes_left));
 	for (size_t i = 0; i < st->npools; i++) {
@@ -359,22 +449,38 @@ kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude
 		if (p->limit_nodes >= 0)
 			R->nodes_left[i] = p->limit_nodes > live ? p->limit_nodes - live : 0;
 	}
-	if (v == &local)
-		kp_view_free(&local);
 }
 
 void
 kp_round_free(struct kp_round *R)
 {
+	struct kp_view *v = R->view;
+
+	if (v != NULL) {
+		for (size_t i = 0; i < v->ntouched; i++) {
+			memset(&v->slots[v->touched[i]].extra, 0, sizeof(struct ks_res));
+			kp_view_reset(v, v->touched[i], 0);
+		}
+		v->ntouched = 0;
+		for (size_t i = 0; i < R->nexclude; i++) {
+			size_t s = kp_view_slot(v, R->exclude[i]);
+
+			if (s < v->nslots)
+				kp_view_reset(v, s, 0);
+		}
+	}
 	for (size_t i = 0; i < R->nexclude; i++)
 		R->exclude[i]->excl = 0;
+	if (R->own_view) {
+		kp_view_free(v);
+		free(v);
+	}
 	for (size_t i = 0; i < R->nnews; i++) {
 		kp_claim_free(R->news[i]);
 		free(R->news_pods[i]);
 	}
 	free(R->news);
 	free(R->news_pods);
-	free(R->slots);
 	free(R->remaining);
 	free(R->nodes_left);
 	free(R->where);
@@ -382,7 +488,6 @@ kp_round_free(struct kp_round *R)
 	free(R->ds);
 	free(R->ds_ok);
 }
-
 
 /* kp_ds_overhead, computed once per (pool, type) and round. */
 static void
@@ -440,77 +545,6 @@ kp_slot_fits(struct kp_round *R, struct kp_slot *s, const struct ks_pod *p, stru
 	if (res_short(&p->req, &free_) != 0)
 		return 0;
 	return 1;
-}
-
-/*
- * ---- first fit without trying every node ----
- * A round tries the slots in order and takes the first that fits, as
- * upstream's scheduler tries its existing nodes.  A slot whose free cpu is
- * below the pod's cpu request cannot fit it (res_short, in sched_fits and
- * kp_slot_fits alike), so a max-tree over the slots' free cpu finds the
- * next slot worth trying in O(log slots): the same first fit, without
- * the O(slots) walk per pod that made consolidation O(nodes x pods).
- */
-struct kp_fit {
-	int64_t		*mx;		/* max free cpu (m) per tree node; leaves from size */
-	size_t		 size;		/* leaves: a power of two >= the slots */
-	size_t		 n;		/* slots */
-};
-
-/* Free cpu of slot s, millicores: what its node can still take this round. */
-static int64_t
-kp_slot_free_cpu(const struct kp_slot *s)
-{
-	struct ks_res free_;
-
-	if (s->inflight)
-		kp_it_free_res(s->claim->pool, s->claim->it, &s->claim->ds, &free_);
-	else
-		free_ = s->n->alloc;
-	return free_.v[RES_CPU] - s->n->used.v[RES_CPU] - s->extra.v[RES_CPU];
-}
-
-static void
-kp_fit_set(struct kp_fit *t, size_t i, int64_t v)
-{
-	size_t l = t->size + i;
-
-	t->mx[l] = v;
-	for (l >>= 1; l > 0; l >>= 1)
-		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
-}
-
-static void
-kp_fit_init(struct kp_fit *t, const struct kp_slot *slots, size_t n)
-{
-	t->n = n;
-	for (t->size = 1; t->size < n; t->size *= 2)
-		;
-	t->mx = xreallocarray(NULL, 2 * t->size, sizeof(*t->mx));
-	for (size_t i = 0; i < t->size; i++)
-		t->mx[t->size + i] = i < n ? kp_slot_free_cpu(&slots[i]) : INT64_MIN;
-	for (size_t l = t->size - 1; l > 0; l--)
-		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
-}
-
-/* The first slot >= from with at least need free cpu, or t->n. */
-static size_t
-kp_fit_next(const struct kp_fit *t, size_t from, int64_t need)
-{
-	size_t l = t->size + from;
-
-	if (from >= t->n)
-		return t->n;
-	while (t->mx[l] < need) {
-		while (l & 1)		/* a right child: its parent ends where it does */
-			l >>= 1;
-		if (l == 0)		/* climbed past the root: nothing to the right */
-			return t->n;
-		l++;			/* the subtree right after l's */
-	}
-	while (l < t->size)
-		l = t->mx[2 * l] >= need ? 2 * l : 2 * l + 1;
-	return l - t->size < t->n ? l - t->size : t->n;
 }
 
 /* The next slot >= from to try for a pod requesting cpu (every slot when it requests none). */
@@ -962,7 +996,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 {
 	struct kp_state *st = R->st;
 	struct ks_cluster *c = &st->r->cluster;
-	struct kp_fit fit;
+	struct kp_view *v = R->view;
 	int any_prefer = 0;
 
 	for (size_t i = 0; i < st->npools; i++)
@@ -973,7 +1007,6 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 	R->where = xcalloc(npods + 1, sizeof(*R->where));
 	R->why = xcalloc(npods + 1, sizeof(*R->why));
 	R->pods = pods;
-	kp_fit_init(&fit, R->slots, R->nslots);
 	for (size_t pi = 0; pi < npods; pi++) {
 		struct ks_pod *p = c->pods[pods[pi]];
 		int64_t cpu = p->req.v[RES_CPU];
@@ -987,14 +1020,19 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		R->ndone = pi;
 		for (size_t i = 0; i < p->spec->ntsc; i++)
 			soft |= !p->spec->tsc[i].do_not_schedule;
-		for (size_t s = kp_fit_from(&fit, 0, cpu); s < R->nslots && !done;
-		    s = kp_fit_from(&fit, s + 1, cpu))
-			if (kp_slot_fits(R, &R->slots[s], p, ctx)) {
-				res_add(&R->slots[s].extra, &p->req);
-				kp_fit_set(&fit, s, kp_slot_free_cpu(&R->slots[s]));
-				R->where[pi] = (int)s;
-				done = 1;
-			}
+		for (size_t s = kp_fit_from(&v->fit, 0, cpu); s < R->nslots && !done;
+		    s = kp_fit_from(&v->fit, s + 1, cpu)) {
+			struct kp_slot *sl = &R->slots[s];
+
+			if ((sl->claim != NULL && kp_excluded(R, sl->claim)) ||
+			    !kp_slot_fits(R, sl, p, ctx))
+				continue;
+			res_add(&sl->extra, &p->req);
+			VEC_PUSH(v->touched, v->ntouched, v->touchcap, s);
+			kp_view_reset(v, s, 0);
+			R->where[pi] = (int)s;
+			done = 1;
+		}
 		sched_ctx_free(ctx);
 		/* attempts: each required term, with then without preferences, then
 		 * tolerating PreferNoSchedule */
@@ -1026,5 +1064,4 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		if (!done)
 			R->why[pi] = intern(st->npools == 0 ? "no nodepools found" : err);
 	}
-	free(fit.mx);
 }
