@@ -14,7 +14,8 @@
  * candidate for single-node; each packs the candidates' pods and the
  * pending ones (kp_pending_pods: the scheduler's lists, not every pod)
  * onto the pass's view of the cluster, built once (packing.c kp_view), with
- * first fit through a tree of free cpu.  Upstream bounds the work so:
+ * first fit through a tree of free cpu; a simulation costs what it packs,
+ * a pass O(nodes log nodes) plus that.  Upstream bounds the work so:
  *  - candidates in ascending disruption cost (kp_cand_cmp; upstream's sort
  *    is unstable, ours breaks ties by name);
  *  - multi-node: the first 101 disruptable candidates at most (kp_try_multi);

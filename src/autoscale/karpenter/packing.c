@@ -8,6 +8,10 @@
  * new node carries, zonal topology spread, hostname anti-affinity and
  * minValues are decided here.  Nothing here launches anything: a round's
  * result is where each pod went and the new claims it would need.
+ * A round packs onto a view of the cluster (struct kp_view): its own when
+ * it provisions, else the disruption pass's, built once for all the
+ * pass's simulations; each hides its candidates in it and undoes its
+ * packing when freed, so a simulation costs what it packs.
  */
 #include <assert.h>
 #include <math.h>
