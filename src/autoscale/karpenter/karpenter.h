@@ -209,8 +209,9 @@ struct kp_state {
 	/* batcher */
 	struct sim_event	*batch_ev;	/* window close, NULL when no window */
 	int64_t			 batch_start;	/* first trigger of the window */
-	uint32_t		*seen;		/* pod ids seen in this window */
-	size_t			 nseen, seencap;
+	uint32_t		*seen;		/* per pod id: the window it was last seen in, 0 none */
+	size_t			 nseen;		/* length of seen */
+	uint32_t		 window;	/* the current window's number, from 1 */
 	/* claims and commands */
 	struct kp_claim		**claims;	/* every claim ever launched, in order */
 	size_t			 nclaims, claimcap;
