@@ -734,6 +734,24 @@ kp_cons_signature(const struct kp_state *st, const struct kp_cand *cands, size_t
 }
 
 /*
+ * Could claim k be of use to a method of this pass?  Every method but
+ * drift wants it consolidatable, and its last pod event is at least its
+ * last bind or unbind (kp_last_event), so a claim that is not drifted and
+ * had one within consolidateAfter is of no use: skip it before walking
+ * its pods.  With pods churning, that is most claims, most passes.
+ */
+static int
+kp_cand_matters(const struct kp_state *st, const struct kp_claim *k)
+{
+	int64_t after = k->pool->consolidate_after_ms;
+	int64_t since = k->last_pod_event_ms > k->ready_ms ? k->last_pod_event_ms : k->ready_ms;
+
+	if (k->gone_ms >= 0)
+		return 0;
+	return k->drifted_ms >= 0 || (after >= 0 && st->r->sim.now_ms - since >= after);
+}
+
+/*
  * Candidate c may be consolidated (Underutilized) now: it has pods, its
  * pool allows it, it is past consolidateAfter and the pool's budget is
  * not spent.
@@ -826,7 +844,7 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 	(void)sim;
 	kp_pass_begin(st);
 	for (size_t i = 0; i < st->nclaims; i++)
-		if (kp_candidate(st, st->claims[i], &cands[nc]))
+		if (kp_cand_matters(st, st->claims[i]) && kp_candidate(st, st->claims[i], &cands[nc]))
 			nc++;
 	qsort(cands, nc, sizeof(*cands), kp_cand_cmp);
 	if (kp_try_emptiness(st, cands, nc, take) || kp_try_drift(st, cands, nc))
