@@ -440,6 +440,7 @@ engine_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
+	tcase_set_timeout(tc, 60);	/* 200k events on a loaded 2-core machine */
 	tcase_add_test(tc, rng_below_bounds);
 	tcase_add_test(tc, heap_many_events);
 	tcase_add_test(tc, empty_run);
