@@ -143,6 +143,13 @@ int	load_images(const struct yt_node *, struct cluster_timing *, struct ks_error
 /* An optional string field: *out interned, or NULL when absent or null. */
 int	load_str_opt(const struct yt_node *map, const char *key, const char **out,
 	    struct ks_error *err);
+/*
+ * An integer within [min, max], as the API server's int32 fields are
+ * (replicas, priority): "replicas must be between 0 and 2147483647, found
+ * 4294967298" at the value, never truncated.  `what` names the field.
+ */
+int	load_int_in(const struct yt_node *v, const char *what, int64_t min, int64_t max,
+	    int64_t *out, struct ks_error *err);
 /* metadata.name / namespace ("default" when absent). */
 int	load_meta(const struct yt_node *root, const char **ns, const char **name,
 	    struct ks_error *err);

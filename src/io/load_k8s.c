@@ -76,6 +76,22 @@ load_str_opt(const struct yt_node *map, const char *key, const char **out,
 }
 
 int
+load_int_in(const struct yt_node *v, const char *what, int64_t min, int64_t max,
+    int64_t *out, struct ks_error *err)
+{
+	if (yt_get_int64(v, out, err) != 0)
+		return KS_EINVAL;
+	if (*out < 0 && min == 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL, "%s must not be negative, found %lld",
+		    what, (long long)*out);
+	if (*out < min || *out > max)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "%s must be between %lld and %lld, found %lld", what, (long long)min,
+		    (long long)max, (long long)*out);
+	return 0;
+}
+
+int
 load_meta(const struct yt_node *root, const char **ns, const char **name,
     struct ks_error *err)
 {
@@ -438,7 +454,7 @@ load_podaff_terms(const struct yt_node *n, int preferred, struct ks_podaff **out
 		if (preferred) {
 			const struct yt_node *wn = yt_map_get(t, "weight");
 
-			if (wn != NULL && yt_get_int64(wn, &w, err) != 0)
+			if (wn != NULL && load_int_in(wn, "weight", 1, 100, &w, err) != 0)
 				return KS_EINVAL;
 			t = yt_map_get(t, "podAffinityTerm");
 			if (t == NULL)
@@ -512,7 +528,7 @@ load_affinity(const struct yt_node *a, struct ks_podspec *s, struct ks_error *er
 				const struct yt_node *wn = yt_map_get(t, "weight");
 				int64_t w = 1;
 
-				if (wn != NULL && yt_get_int64(wn, &w, err) != 0)
+				if (wn != NULL && load_int_in(wn, "weight", 1, 100, &w, err) != 0)
 					return KS_EINVAL;
 				if (load_node_selector_term(yt_map_get(t, "preference") ?
 				    yt_map_get(t, "preference") : t, &s->pref_affinity[i], err) != 0) {
@@ -560,8 +576,12 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 		if (skew < 1)
 			return ks_error_set(err, load_mark(ms), KS_EINVAL,
 			    "maxSkew must be greater than zero, found %lld", (long long)skew);
+		if (skew > INT32_MAX)
+			return ks_error_set(err, &ms->mark, KS_EINVAL,
+			    "maxSkew must be between 1 and %d, found %lld", INT32_MAX, (long long)skew);
 		md = yt_map_get(t, "minDomains");
-		if (md != NULL && !yt_is_null(md) && yt_get_int64(md, &mind, err) != 0)
+		if (md != NULL && !yt_is_null(md) &&
+		    load_int_in(md, "minDomains", 0, INT32_MAX, &mind, err) != 0)
 			return KS_EINVAL;
 		if (tk == NULL)
 			return ks_error_set(err, &t->mark, KS_EINVAL,
@@ -653,7 +673,7 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	if (v != NULL && !yt_is_null(v)) {
 		int64_t pr;
 
-		if (yt_get_int64(v, &pr, err) != 0)
+		if (load_int_in(v, "priority", INT32_MIN, INT32_MAX, &pr, err) != 0)
 			return KS_EINVAL;
 		s->priority = (int32_t)pr;
 	}
@@ -661,11 +681,9 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	if (v != NULL && !yt_is_null(v)) {
 		int64_t g;
 
-		if (yt_get_int64(v, &g, err) != 0)
+		if (load_int_in(v, "terminationGracePeriodSeconds", 0, INT64_MAX / 1000, &g,
+		    err) != 0)
 			return KS_EINVAL;
-		if (g < 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "terminationGracePeriodSeconds must not be negative, found %lld", (long long)g);
 		s->grace_ms = g * 1000;
 	}
 	vols = yt_map_get(sp, "volumes");
@@ -688,7 +706,7 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 		if (d != NULL && !yt_is_null(d)) {
 			int64_t sec;
 
-			if (yt_get_int64(d, &sec, err) != 0)
+			if (load_int_in(d, "initialDelaySeconds", 0, INT32_MAX, &sec, err) != 0)
 				return KS_EINVAL;
 			if (sec * 1000 > s->ready_delay_ms)
 				s->ready_delay_ms = sec * 1000;

@@ -14,6 +14,7 @@
  */
 #include "io/load.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,12 +200,12 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		int64_t x;
 
 		if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
-			if (yt_get_int64(v, &x, err) != 0)
+			if (load_int_in(v, "parallelism", 0, INT32_MAX, &x, err) != 0)
 				return KS_EINVAL;
 			d->replicas = (int32_t)x;
 		}
 		if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
-			if (yt_get_int64(v, &x, err) != 0)
+			if (load_int_in(v, "completions", 0, INT32_MAX, &x, err) != 0)
 				return KS_EINVAL;
 			d->completions = (int32_t)x;
 		}
@@ -214,11 +215,8 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 	} else if ((v = yt_map_get(sp, "replicas")) != NULL && !yt_is_null(v)) {
 		int64_t x;
 
-		if (yt_get_int64(v, &x, err) != 0)
+		if (load_int_in(v, "replicas", 0, INT32_MAX, &x, err) != 0)
 			return KS_EINVAL;
-		if (x < 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "replicas must not be negative, found %lld", (long long)x);
 		d->replicas = (int32_t)x;
 	}
 	if (kind == WL_DAEMONSET)
@@ -308,10 +306,16 @@ load_pdb(const struct yt_node *root, struct ks_pdb **out, struct ks_error *err)
 			continue;
 		if (yt_get_str(v, &s, err) != 0)
 			return KS_EINVAL;
+		errno = 0;
 		x = strtol(s, &end, 10);
 		if (end == s || (*end != '\0' && strcmp(end, "%") != 0) || x < 0)
 			return ks_error_set(err, &v->mark, KS_EINVAL,
 			    "expected a non-negative integer or percentage, found \"%s\"", s);
+		if (errno == ERANGE || x > (*end == '%' ? 100 : INT32_MAX))
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "%s must be at most %s, found \"%s\"",
+			    which ? "maxUnavailable" : "minAvailable",
+			    *end == '%' ? "100%" : "2147483647", s);
 		*dst = (int32_t)x;
 		b->pct = *end == '%';
 	}
@@ -410,7 +414,7 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	if (v == NULL)
 		return ks_error_set(err, &root->mark, KS_EINVAL,
 		    "expected a value in PriorityClass %s, found none", name);
-	if (yt_get_int64(v, &x, err) != 0)
+	if (load_int_in(v, "value", INT32_MIN, INT32_MAX, &x, err) != 0)
 		return KS_EINVAL;
 	if (L->npc >= L->pccap) {
 		L->pccap = L->pccap ? 2 * L->pccap : 8;
@@ -675,11 +679,8 @@ load_ref(const struct yt_node *r, struct ks_action *a, int want_replicas, struct
 		if (v == NULL)
 			return ks_error_set(err, &r->mark, KS_EINVAL,
 			    "expected replicas in the scale action, found none");
-		if (yt_get_int64(v, &x, err) != 0)
+		if (load_int_in(v, "replicas", 0, INT32_MAX, &x, err) != 0)
 			return KS_EINVAL;
-		if (x < 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "replicas must not be negative, found %lld", (long long)x);
 		a->replicas = (int32_t)x;
 	} else if (v != NULL) {
 		return ks_error_set(err, &v->mark, KS_EINVAL, "replicas belongs in a scale action");
@@ -792,7 +793,7 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 	if ((v = yt_map_get(sp, "seed")) != NULL) {
 		int64_t x;
 
-		if (yt_get_int64(v, &x, err) != 0)
+		if (load_int_in(v, "seed", 0, INT64_MAX, &x, err) != 0)
 			return KS_EINVAL;
 		s->seed = (uint64_t)x;
 	}
