@@ -150,6 +150,10 @@ int	load_str_opt(const struct yt_node *map, const char *key, const char **out,
  */
 int	load_int_in(const struct yt_node *v, const char *what, int64_t min, int64_t max,
 	    int64_t *out, struct ks_error *err);
+/* A duration that must not be negative (timeouts, delays, `at:`): "imagePull
+ * must not be negative, found \"-5s\"" at the value. */
+int	load_duration_nonneg(const struct yt_node *v, const char *what, int64_t *ms,
+	    struct ks_error *err);
 /* metadata.name / namespace ("default" when absent). */
 int	load_meta(const struct yt_node *root, const char **ns, const char **name,
 	    struct ks_error *err);

@@ -92,6 +92,20 @@ load_int_in(const struct yt_node *v, const char *what, int64_t min, int64_t max,
 }
 
 int
+load_duration_nonneg(const struct yt_node *v, const char *what, int64_t *ms,
+    struct ks_error *err)
+{
+	char buf[64];
+
+	if (yt_get_duration(v, ms, err) != 0)
+		return KS_EINVAL;
+	if (*ms < 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL, "%s must not be negative, found %s",
+		    what, yt_describe(v, buf, sizeof(buf)));
+	return 0;
+}
+
+int
 load_meta(const struct yt_node *root, const char **ns, const char **name,
     struct ks_error *err)
 {

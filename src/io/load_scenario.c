@@ -210,7 +210,7 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 			d->completions = (int32_t)x;
 		}
 		if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
-		    yt_get_duration(v, &d->run_ms, err) != 0)
+		    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
 			return KS_EINVAL;
 	} else if ((v = yt_map_get(sp, "replicas")) != NULL && !yt_is_null(v)) {
 		int64_t x;
@@ -621,13 +621,14 @@ load_timing(struct loader *L, const struct yt_node *t, struct ks_error *err)
 
 	if (load_strict(t, timing_keys, "spec.timing", err) != 0)
 		return KS_EINVAL;
-	if ((v = yt_map_get(t, "imagePull")) != NULL && yt_get_duration(v, &tm->pull_ms, err) != 0)
+	if ((v = yt_map_get(t, "imagePull")) != NULL &&
+	    load_duration_nonneg(v, "imagePull", &tm->pull_ms, err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(t, "containerStart")) != NULL &&
-	    yt_get_duration(v, &tm->start_ms, err) != 0)
+	    load_duration_nonneg(v, "containerStart", &tm->start_ms, err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(t, "podShutdown")) != NULL &&
-	    yt_get_duration(v, &tm->shutdown_ms, err) != 0)
+	    load_duration_nonneg(v, "podShutdown", &tm->shutdown_ms, err) != 0)
 		return KS_EINVAL;
 	return load_images(yt_map_get(t, "images"), tm, err);
 }
@@ -645,7 +646,8 @@ load_images(const struct yt_node *v, struct cluster_timing *tm, struct ks_error 
 		const char *img;
 
 		if (yt_get_str(v->pairs[i].key, &img, err) != 0 ||
-		    yt_get_duration(v->pairs[i].value, &tm->img_ms[i], err) != 0)
+		    load_duration_nonneg(v->pairs[i].value, "an image's pull time", &tm->img_ms[i],
+		    err) != 0)
 			return KS_EINVAL;
 		tm->img_names[tm->nimg++] = intern(img);
 	}
@@ -721,7 +723,7 @@ load_timeline(struct loader *L, const struct yt_node *t, struct ks_error *err)
 		if ((v = yt_map_get(e, "at")) == NULL)
 			return ks_error_set(err, &e->mark, KS_EINVAL,
 			    "expected \"at\" (a duration such as \"90s\") in the timeline entry");
-		if (yt_get_duration(v, &a->at_ms, err) != 0)
+		if (load_duration_nonneg(v, "at", &a->at_ms, err) != 0)
 			return KS_EINVAL;
 		if ((v = yt_map_get(e, "create")) != NULL) {
 			n++;
