@@ -25,6 +25,7 @@
 #include "io/override.h"
 #include "util/duration.h"
 #include "util/intern.h"
+#include "util/ptrmap.h"
 #include "util/xmalloc.h"
 
 /* Kinds that have no effect on scheduling or autoscaling: accepted, skipped. */
@@ -332,6 +333,14 @@ struct loader {
 	size_t			 npc, pccap;
 	const struct yt_node	*scenario;	/* the Scenario document */
 	size_t			 wlcap, podcap, nodecap, pdbcap, doccap;
+	struct ptrmap		 names;		/* interned "kind/ns/name" -> first object's root */
+};
+
+/* Kinds without a namespace: their names are unique cluster-wide. */
+static const char *const cluster_kinds[] = {
+	"Node", "Namespace", "PersistentVolume", "StorageClass", "ClusterRole",
+	"ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "NodePool",
+	"EC2NodeClass", "NodeClaim", "Provisioner", "AWSNodeTemplate", NULL
 };
 
 static int load_object(struct loader *, const struct yt_node *, struct ks_error *);
@@ -402,6 +411,41 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 	return 0;
 }
 
+/*
+ * The API server's AlreadyExists: one object per kind, namespace and name
+ * (per kind and name for cluster-scoped kinds).  A name made from
+ * generateName is unique by construction and not checked.  Linear: one
+ * hash lookup per object, so a 40,000-pod dump costs nothing noticeable.
+ */
+static int
+check_unique(struct loader *L, const struct yt_node *root, const char *kind, const char *ns,
+    const char *name, struct ks_error *err)
+{
+	const struct yt_node *nn = yt_map_get(yt_map_get(root, "metadata"), "name");
+	const struct yt_node *first;
+	int cluster = in_list(kind, cluster_kinds);
+	const char *key;
+	char *buf;
+	size_t n;
+
+	if (nn == NULL || name == NULL || name[0] == '\0')
+		return 0;
+	n = strlen(kind) + strlen(ns) + strlen(name) + 3;
+	buf = xmalloc(n);
+	snprintf(buf, n, "%s/%s/%s", kind, cluster ? "" : ns, name);
+	key = intern(buf);
+	free(buf);
+	if ((first = ptrmap_get(&L->names, key)) == NULL) {
+		ptrmap_put(&L->names, key, (void *)(uintptr_t)root);
+		return 0;
+	}
+	if (cluster)
+		return ks_error_set(err, &nn->mark, KS_EINVAL, "duplicate %s %s (first at %s:%d)",
+		    kind, name, first->mark.file, first->mark.line);
+	return ks_error_set(err, &nn->mark, KS_EINVAL, "duplicate %s %s/%s (first at %s:%d)",
+	    kind, ns, name, first->mark.file, first->mark.line);
+}
+
 static int
 load_priority_class(struct loader *L, const struct yt_node *root, struct ks_error *err)
 {
@@ -409,7 +453,8 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	const struct yt_node *v = yt_map_get(root, "value");
 	int64_t x;
 
-	if (load_meta(root, &ns, &name, err) != 0)
+	if (load_meta(root, &ns, &name, err) != 0 ||
+	    check_unique(L, root, intern("PriorityClass"), ns, name, err) != 0)
 		return KS_EINVAL;
 	if (v == NULL)
 		return ks_error_set(err, &root->mark, KS_EINVAL,
@@ -485,48 +530,35 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 		}
 		return rc;
 	}
-	if (wl != NULL && wl->kind == WL_POD) {
-		if (wl->running < 0) {
-			wl_def_free(wl);
-			return 0;
-		}
-		VEC_PUSH(s->pods, s->npods, L->podcap, wl);
-	} else if (wl != NULL) {
-		for (size_t i = 0; i < s->nwls; i++)
-			if (s->wls[i]->kind == wl->kind && s->wls[i]->ns == wl->ns &&
-			    s->wls[i]->name == wl->name) {
-				rc = ks_error_set(err, load_mark(yt_map_get(yt_map_get(root,
-				    "metadata"), "name")), KS_EINVAL,
-				    "duplicate %s %s/%s (first at %s:%d)", wl_kind_name[wl->kind],
-				    wl->ns, wl->name, s->wls[i]->mark.file, s->wls[i]->mark.line);
-				wl_def_free(wl);
-				return rc;
-			}
-		VEC_PUSH(s->wls, s->nwls, L->wlcap, wl);
+	if (wl != NULL && wl->kind == WL_POD && wl->running < 0) {
+		wl_def_free(wl);	/* a finished snapshot pod */
+		return 0;
 	}
-	if (node != NULL) {
-		for (size_t i = 0; i < s->nnodes; i++)
-			if (s->nodes[i]->name == node->name) {
-				rc = ks_error_set(err, load_mark(yt_map_get(yt_map_get(root,
-				    "metadata"), "name")), KS_EINVAL,
-				    "duplicate Node %s (first at %s:%d)", node->name,
-				    s->nodes[i]->mark.file, s->nodes[i]->mark.line);
-				node_def_free(node);
-				return rc;
-			}
-		VEC_PUSH(s->nodes, s->nnodes, L->nodecap, node);
-	}
-	if (pdb != NULL)
-		VEC_PUSH(s->pdbs, s->npdbs, L->pdbcap, pdb);
 	if (doc == NULL && skip != 2) {
 		/* every known document is kept: controllers read other kinds too
 		 * (the Cluster Autoscaler reads its own Deployment's flags) */
 		const struct yt_node *an2 = yt_map_get(root, "apiVersion");
 
 		doc = doc_new(root, intern(an2 && an2->str ? an2->str : ""), intern(kn->str), err);
-		if (doc == NULL)
-			return KS_EINVAL;
 	}
+	if ((doc == NULL && skip != 2) ||
+	    (doc != NULL && check_unique(L, root, doc->kind, doc->ns, doc->name, err) != 0)) {
+		wl_def_free(wl);
+		node_def_free(node);
+		if (pdb != NULL)
+			selector_free(&pdb->sel);
+		free(pdb);
+		free(doc);
+		return KS_EINVAL;
+	}
+	if (wl != NULL && wl->kind == WL_POD)
+		VEC_PUSH(s->pods, s->npods, L->podcap, wl);
+	else if (wl != NULL)
+		VEC_PUSH(s->wls, s->nwls, L->wlcap, wl);
+	if (node != NULL)
+		VEC_PUSH(s->nodes, s->nnodes, L->nodecap, node);
+	if (pdb != NULL)
+		VEC_PUSH(s->pdbs, s->npdbs, L->pdbcap, pdb);
 	if (doc != NULL)
 		VEC_PUSH(s->docs, s->ndocs, L->doccap, doc);
 	return 0;
@@ -911,6 +943,7 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	}
 	free(L.pc_names);
 	free(L.pc_values);
+	ptrmap_free(&L.names);
 	if (rc != 0) {
 		ks_scenario_free(s);
 		*out = NULL;
