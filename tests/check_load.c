@@ -616,10 +616,10 @@ START_TEST(object_errors)
 	    "  - name: app\n    resources: {requests: {cpu: \"2\"}, limits: {cpu: \"1\"}}\n",
 	    KS_EINVAL, 7, 33, "cpu request of container \"app\" must be less than or equal to its limit");
 	load_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
-	    "  replicas: three\n  template: {spec: {containers: [{name: a}]}}\n",
+	    "  replicas: three\n  template: {spec: {containers: [{name: a, image: x}]}}\n",
 	    KS_EINVAL, 5, 13, "expected an integer, found \"three\"");
 	load_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
-	    "  replicas: -2\n  template: {spec: {containers: [{name: a}]}}\n",
+	    "  replicas: -2\n  template: {spec: {containers: [{name: a, image: x}]}}\n",
 	    KS_EINVAL, 5, 13, "replicas must not be negative, found -2");
 	load_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n",
 	    KS_EINVAL, 4, 7, "expected spec.template in Deployment web, found none");
@@ -631,21 +631,21 @@ START_TEST(object_errors)
 	    "  - {key: k, effect: NoSchedul}\n",
 	    KS_EINVAL, 6, 22, "unknown taint effect \"NoSchedul\"");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-	    "  tolerations: [{key: k, operator: Equals}]\n  containers: [{name: a}]\n",
+	    "  tolerations: [{key: k, operator: Equals}]\n  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 5, 36, "unknown toleration operator \"Equals\": expected Equal or Exists");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 	    "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:\n"
 	    "    [{matchExpressions: [{key: gen, operator: Gt, values: [\"x\"]}]}]}}}\n"
-	    "  containers: [{name: a}]\n",
+	    "  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 6, 60, "operator Gt on \"gen\" needs an integer, found \"x\"");
 	/* the first requirement is kept when the second fails: no leak (ASan) */
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 	    "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:\n"
 	    "    [{matchExpressions: [{key: a, operator: Exists}, {key: b, operator: Lt, values: [\"1\", \"2\"]}]}]}}}\n"
-	    "  containers: [{name: a}]\n",
+	    "  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 6, 54, "operator Lt on \"b\" needs exactly one value, found 2");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-	    "  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone}]\n  containers: [{name: a}]\n",
+	    "  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone}]\n  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 5, 41, "maxSkew must be greater than zero, found 0");
 	load_fails("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {name: a}\n"
 	    "- apiVersion: v1\n  kind: Node\n  metadata: {name: a}\n",

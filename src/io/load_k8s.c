@@ -611,16 +611,47 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 	return 0;
 }
 
+/*
+ * The API server's checks on a container list (ValidatePodSpec): a name
+ * and an image are required, and names are unique across init and app
+ * containers.  Messages use its field paths and wording, relative to the
+ * pod (or template): `spec.containers[1].name: Duplicate value: "web"`.
+ */
+static int
+check_container(const struct yt_node *c, const char *field, size_t i,
+    const struct ks_podspec *s, struct ks_error *err)
+{
+	const struct ks_container *ct = &s->ctrs[s->nctrs];
+	const struct yt_node *v;
+
+	if (ct->name[0] == '\0')
+		return ks_error_set(err, load_mark(yt_map_get(c, "name") ? yt_map_get(c, "name") : c),
+		    KS_EINVAL, "spec.%s[%zu].name: Required value", field, i);
+	if (ct->image[0] == '\0')
+		return ks_error_set(err, load_mark(yt_map_get(c, "image") ? yt_map_get(c, "image") : c),
+		    KS_EINVAL, "spec.%s[%zu].image: Required value", field, i);
+	for (size_t j = 0; j < s->nctrs; j++)
+		if (s->ctrs[j].name == ct->name) {
+			v = yt_map_get(c, "name");
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "spec.%s[%zu].name: Duplicate value: \"%s\"", field, i, ct->name);
+		}
+	return 0;
+}
+
 static int
 load_containers(const struct yt_node *n, int init, struct ks_podspec *s, struct ks_error *err)
 {
+	const char *field = init ? "initContainers" : "containers";
+
 	if (n == NULL || yt_is_null(n))
 		return 0;
 	if (yt_expect_seq(n, err) != 0)
 		return KS_EINVAL;
 	s->ctrs = xreallocarray(s->ctrs, s->nctrs + n->nitems + 1, sizeof(*s->ctrs));
 	for (size_t i = 0; i < n->nitems; i++) {
-		if (load_container(n->items[i], init, &s->ctrs[s->nctrs], err) != 0)
+		if (load_container(n->items[i], init, &s->ctrs[s->nctrs], err) != 0 ||
+		    check_container(n->items[i], field, i, s, err) != 0)
 			return KS_EINVAL;
 		s->nctrs++;
 	}
@@ -656,6 +687,10 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	    load_containers(yt_map_get(sp, "initContainers"), 1, s, err) != 0 ||
 	    load_containers(yt_map_get(sp, "containers"), 0, s, err) != 0)
 		return KS_EINVAL;
+	v = yt_map_get(sp, "containers");
+	if (v == NULL || v->kind != YT_SEQ || v->nitems == 0)
+		return ks_error_set(err, v != NULL ? &v->mark : &sp->mark, KS_EINVAL,
+		    "spec.containers: Required value");
 	{
 		/* app containers first, then init containers: keep the order stable */
 		size_t k = 0;
