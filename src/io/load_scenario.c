@@ -130,6 +130,39 @@ ks_scenario_free(struct ks_scenario *s)
 
 /* ---- objects ---- */
 
+/*
+ * apps/v1 validation (ValidateDeploymentSpec and its siblings): the
+ * selector is required and must select the template's labels, in the API
+ * server's words: `spec.template.metadata.labels: Invalid value:
+ * map[string]string{"app":"web"}: `selector` does not match template
+ * `labels``.  The labels are printed as Go's %#v does, sorted by key.
+ */
+static int
+check_selector(const struct yt_node *sel, const struct yt_node *tmpl, const struct wl_def *d,
+    struct ks_error *err)
+{
+	const struct ks_labels *l = &d->spec->labels;
+	const struct yt_node *at;
+	char buf[160];
+	size_t len;
+
+	if (sel == NULL || yt_is_null(sel))
+		return ks_error_set(err, load_mark(yt_map_get(tmpl, "metadata") ?
+		    yt_map_get(tmpl, "metadata") : tmpl), KS_EINVAL, "spec.selector: Required value");
+	if (selector_matches(&d->sel, l))
+		return 0;
+	len = (size_t)snprintf(buf, sizeof(buf), "map[string]string{");
+	for (size_t i = 0; i < l->n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\"%s\":\"%s\"",
+		    i ? ", " : "", l->v[i].key, l->v[i].val);
+	if (len < sizeof(buf))
+		snprintf(buf + len, sizeof(buf) - len, "}");
+	at = yt_map_get(yt_map_get(tmpl, "metadata"), "labels");
+	return ks_error_set(err, load_mark(at ? at : tmpl), KS_EINVAL,
+	    "spec.template.metadata.labels: Invalid value: %s: `selector` does not match "
+	    "template `labels`", buf);
+}
+
 static int
 load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out,
     struct ks_error *err)
@@ -225,6 +258,8 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 	if (kind != WL_JOB) {
 		v = yt_map_get(sp, "selector");
 		if ((rc = load_label_selector(v, &d->sel, err)) != 0)
+			return rc;
+		if ((rc = check_selector(v, tmpl, d, err)) != 0)
 			return rc;
 	}
 	return 0;
