@@ -481,6 +481,65 @@ check_unique(struct loader *L, const struct yt_node *root, const char *kind, con
 	    kind, ns, name, first->mark.file, first->mark.line);
 }
 
+/* An RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 bytes. */
+static int
+is_dns_label(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* An RFC 1123 subdomain: labels joined by '.', at most 253 bytes. */
+static int
+is_dns_subdomain(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (const char *p = s, *dot; ; p = dot + 1) {
+		dot = strchr(p, '.');
+		if (!is_dns_label(p, dot ? (size_t)(dot - p) : strlen(p)))
+			return 0;
+		if (dot == NULL)
+			return 1;
+	}
+}
+
+/*
+ * The API server's name rules (ValidateObjectMeta): the kinds ksim models
+ * take an RFC 1123 subdomain as name (NameIsDNSSubdomain: pods, workloads,
+ * nodes, PDBs, priority classes, autoscalers) and a namespace is an RFC
+ * 1123 label.  The wording is upstream's, without the regex (which would
+ * not fit a message).  A name from generateName is not checked.
+ */
+static int
+check_name(const struct yt_node *root, const char *ns, const char *name, struct ks_error *err)
+{
+	const struct yt_node *md = yt_map_get(root, "metadata");
+	const struct yt_node *nn = yt_map_get(md, "name"), *nsn = yt_map_get(md, "namespace");
+	char buf[64];	/* yt_describe cuts at 40 bytes: the message fits in 256 */
+
+	if (nn != NULL && name != NULL && !is_dns_subdomain(name))
+		return ks_error_set(err, &nn->mark, KS_EINVAL, strlen(name) > 253 ?
+		    "metadata.name: Invalid value: %s: must be no more than 253 characters" :
+		    "metadata.name: Invalid value: %s: a lowercase RFC 1123 subdomain must consist "
+		    "of lower case alphanumeric characters, '-' or '.', and must start and end with "
+		    "an alphanumeric character (e.g. 'example.com')", yt_describe(nn, buf, sizeof(buf)));
+	if (nsn != NULL && ns != NULL && !is_dns_label(ns, strlen(ns)))
+		return ks_error_set(err, &nsn->mark, KS_EINVAL, strlen(ns) > 63 ?
+		    "metadata.namespace: Invalid value: %s: must be no more than 63 characters" :
+		    "metadata.namespace: Invalid value: %s: a lowercase RFC 1123 label must consist "
+		    "of lower case alphanumeric characters or '-', and must start and end with an "
+		    "alphanumeric character (e.g. 'my-name',  or '123-abc')",
+		    yt_describe(nsn, buf, sizeof(buf)));
+	return 0;
+}
+
 static int
 load_priority_class(struct loader *L, const struct yt_node *root, struct ks_error *err)
 {
@@ -488,7 +547,7 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	const struct yt_node *v = yt_map_get(root, "value");
 	int64_t x;
 
-	if (load_meta(root, &ns, &name, err) != 0 ||
+	if (load_meta(root, &ns, &name, err) != 0 || check_name(root, NULL, name, err) != 0 ||
 	    check_unique(L, root, intern("PriorityClass"), ns, name, err) != 0)
 		return KS_EINVAL;
 	if (v == NULL)
@@ -577,6 +636,7 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 		doc = doc_new(root, intern(an2 && an2->str ? an2->str : ""), intern(kn->str), err);
 	}
 	if ((doc == NULL && skip != 2) ||
+	    (doc != NULL && skip == 0 && check_name(root, doc->ns, doc->name, err) != 0) ||
 	    (doc != NULL && check_unique(L, root, doc->kind, doc->ns, doc->name, err) != 0)) {
 		wl_def_free(wl);
 		node_def_free(node);
@@ -808,6 +868,12 @@ load_timeline(struct loader *L, const struct yt_node *t, struct ks_error *err)
 			if (skip)
 				return ks_error_set(err, &v->mark, KS_EINVAL,
 				    "this kind cannot be created on the timeline");
+			if (a->wl != NULL && check_name(v, a->wl->ns, a->wl->name, err) != 0)
+				return KS_EINVAL;
+			if (a->node != NULL && check_name(v, NULL, a->node->name, err) != 0)
+				return KS_EINVAL;
+			if (a->doc != NULL && check_name(v, a->doc->ns, a->doc->name, err) != 0)
+				return KS_EINVAL;
 		} else {
 			s->nactions++;
 		}
