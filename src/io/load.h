@@ -96,6 +96,29 @@ struct ks_action {
 	struct ks_mark		 mark;
 };
 
+/*
+ * spec.limits: bounds on what a run may cost, so that valid but hostile
+ * input (replicas: 1000000000, a duration of 292 years, 50,000 labels)
+ * is refused with a message instead of exhausting memory or time.  Each
+ * can be raised in the Scenario; the defaults are far above any scenario
+ * we ship (the benchmark declares 150,000 pods over 24h).
+ */
+#define KS_DEFAULT_MAX_PODS		1000000			/* spec.limits.maxPods */
+#define KS_DEFAULT_MAX_DURATION_MS	(720LL * 3600 * 1000)	/* spec.limits.maxDuration: 30 days */
+#define KS_DEFAULT_MAX_LABELS		1000			/* spec.limits.maxLabels */
+/* The most any limit may be raised to (the engine's clock and the pod
+ * arrays stay far from overflow below these). */
+#define KS_CEIL_MAX_PODS		100000000
+#define KS_CEIL_MAX_DURATION_MS		(87600LL * 3600 * 1000)	/* 10 years */
+#define KS_CEIL_MAX_LABELS		1000000
+
+struct ks_limits {
+	int64_t			 max_pods;	/* pods the objects and timeline may declare at once */
+	int64_t			 max_duration_ms; /* simulated ms a run may last */
+	int64_t			 max_labels;	/* entries in one labels, annotations or nodeSelector map */
+	struct ks_mark		 mark;		/* spec.limits, or no file when absent */
+};
+
 struct ks_scenario {
 	const char		*name;		/* metadata.name or the first file's base name */
 	int64_t			 duration_ms;	/* spec.duration, default 1h */
@@ -123,12 +146,24 @@ struct ks_scenario {
 	size_t			 nstreams;
 	int			 most_allocated;/* scheduler.scoring: MostAllocated */
 	struct expect_set	*expect;	/* spec.expect, NULL when none */
+	struct ks_limits	 limits;	/* spec.limits, defaults filled in */
+	struct ks_mark		 duration_mark;	/* spec.duration, or no file when absent */
 };
 
 /* Load every document of every file into a scenario. */
 int	ks_scenario_load(const char *const *files, size_t nfiles, const char *const *sets,
 	    size_t nsets, const struct catalog *, struct ks_scenario **out, struct ks_error *err);
 void	ks_scenario_free(struct ks_scenario *);
+/*
+ * Refuse a duration_ms (the scenario's, or one a flag set) above
+ * spec.limits.maxDuration; `what` names its source for the message
+ * ("--duration"), or NULL for spec.duration.
+ */
+int	ks_scenario_check_duration(const struct ks_scenario *, const char *what,
+	    struct ks_error *err);
+/* load_labels refuses maps of more than max entries (spec.limits.maxLabels);
+ * process-wide, set by ks_scenario_load before it reads any object. */
+void	load_set_max_labels(int64_t max);
 
 /* Parsers shared with the controllers. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,

@@ -137,6 +137,15 @@ load_meta(const struct yt_node *root, const char **ns, const char **name,
 	return 0;
 }
 
+/* spec.limits.maxLabels of the scenario being loaded. */
+static int64_t max_labels = KS_DEFAULT_MAX_LABELS;
+
+void
+load_set_max_labels(int64_t max)
+{
+	max_labels = max;
+}
+
 int
 load_labels(const struct yt_node *m, struct ks_labels *out, struct ks_error *err)
 {
@@ -144,6 +153,11 @@ load_labels(const struct yt_node *m, struct ks_labels *out, struct ks_error *err
 		return 0;
 	if (yt_expect_map(m, err) != 0)
 		return KS_EINVAL;
+	/* labels_set inserts in order, so a huge map costs its square */
+	if (m->npairs > (uint64_t)max_labels)
+		return ks_error_set(err, &m->mark, KS_EINVAL,
+		    "expected at most %lld labels in a map (spec.limits.maxLabels), found %zu",
+		    (long long)max_labels, m->npairs);
 	for (size_t i = 0; i < m->npairs; i++) {
 		const char *k, *v = "";
 

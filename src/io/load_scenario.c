@@ -662,7 +662,8 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
 static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
 	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
-	"karpenter", "expect", NULL };
+	"karpenter", "expect", "limits", NULL };
+static const char *const limits_keys[] = { "maxPods", "maxDuration", "maxLabels", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
 static const char *const timing_keys[] = { "imagePull", "images", "containerStart",
@@ -924,6 +925,9 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 		if (s->duration_ms <= 0)
 			return ks_error_set(err, &v->mark, KS_EINVAL,
 			    "duration must be positive, found \"%s\"", v->str);
+		s->duration_mark = v->mark;
+		if (ks_scenario_check_duration(s, NULL, err) != 0)
+			return KS_EINVAL;
 	}
 	if ((v = yt_map_get(sp, "seed")) != NULL) {
 		int64_t x;
@@ -968,6 +972,138 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 	if ((v = yt_map_get(sp, "expect")) != NULL && expect_parse(v, &s->expect, err) != 0)
 		return KS_EINVAL;
 	return 0;
+}
+
+/*
+ * spec.limits, read before any object so that load_labels knows its bound.
+ * Defaults when there is no Scenario or no limits block.
+ */
+static int
+load_limits(const struct yt_node *scenario, struct ks_limits *lim, struct ks_error *err)
+{
+	const struct yt_node *l = yt_map_get(yt_map_get(scenario, "spec"), "limits"), *v;
+
+	memset(lim, 0, sizeof(*lim));
+	lim->max_pods = KS_DEFAULT_MAX_PODS;
+	lim->max_duration_ms = KS_DEFAULT_MAX_DURATION_MS;
+	lim->max_labels = KS_DEFAULT_MAX_LABELS;
+	if (l == NULL || yt_is_null(l))
+		return 0;
+	if (load_strict(l, limits_keys, "spec.limits", err) != 0)
+		return KS_EINVAL;
+	lim->mark = l->mark;
+	if ((v = yt_map_get(l, "maxPods")) != NULL &&
+	    load_int_in(v, "maxPods", 1, KS_CEIL_MAX_PODS, &lim->max_pods, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(l, "maxLabels")) != NULL &&
+	    load_int_in(v, "maxLabels", 1, KS_CEIL_MAX_LABELS, &lim->max_labels, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(l, "maxDuration")) != NULL) {
+		char buf[64];
+
+		if (yt_get_duration(v, &lim->max_duration_ms, err) != 0)
+			return KS_EINVAL;
+		if (lim->max_duration_ms <= 0 || lim->max_duration_ms > KS_CEIL_MAX_DURATION_MS)
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "maxDuration must be positive and at most 87600h (10 years), found %s",
+			    yt_describe(v, buf, sizeof(buf)));
+	}
+	return 0;
+}
+
+/* The first Scenario document of the streams, or NULL. */
+static const struct yt_node *
+find_scenario(const struct ks_scenario *s)
+{
+	for (size_t f = 0; f < s->nstreams; f++)
+		for (size_t d = 0; d < s->streams[f]->ndocs; d++) {
+			const struct yt_node *r = s->streams[f]->docs[d].root;
+			const struct yt_node *k = yt_map_get(r, "kind"), *a = yt_map_get(r, "apiVersion");
+
+			if (k != NULL && k->str != NULL && strcmp(k->str, "Scenario") == 0 &&
+			    a != NULL && a->str != NULL && strncmp(a->str, "ksim/", 5) == 0)
+				return r;
+		}
+	return NULL;
+}
+
+int
+ks_scenario_check_duration(const struct ks_scenario *s, const char *what, struct ks_error *err)
+{
+	char d[32], m[32];
+
+	if (s->duration_ms <= s->limits.max_duration_ms)
+		return 0;
+	ks_duration_format(s->duration_ms, d, sizeof(d));
+	ks_duration_format(s->limits.max_duration_ms, m, sizeof(m));
+	return ks_error_set(err, what != NULL ? NULL : &s->duration_mark, KS_EINVAL,
+	    "%s %s is longer than spec.limits.maxDuration (%s): raise the limit to "
+	    "simulate longer", what ? what : "duration", d, m);
+}
+
+/* One workload's pods in the sum: its largest declared count. */
+static int
+count_pods(struct ptrmap *seen, int64_t *slots, size_t *nslots, const char *kind,
+    const char *ns, const char *name, int64_t n, const struct ks_mark *at,
+    const struct ks_scenario *s, int64_t *total, struct ks_error *err)
+{
+	size_t len = strlen(kind) + strlen(ns) + strlen(name) + 3;
+	char *buf = xmalloc(len);
+	const char *key;
+	int64_t *slot;
+
+	snprintf(buf, len, "%s/%s/%s", kind, ns, name);
+	key = intern(buf);
+	free(buf);
+	if ((slot = ptrmap_get(seen, key)) == NULL) {
+		slot = &slots[(*nslots)++];
+		ptrmap_put(seen, key, slot);
+	}
+	if (n > *slot) {
+		*total += n - *slot;
+		*slot = n;
+	}
+	if (*total > s->limits.max_pods)
+		return ks_error_set(err, at, KS_EINVAL, "the scenario declares %lld pods, more than "
+		    "spec.limits.maxPods (%lld): raise the limit to simulate more",
+		    (long long)*total, (long long)s->limits.max_pods);
+	return 0;
+}
+
+/*
+ * spec.limits.maxPods: bare pods plus, for each workload, the most
+ * replicas it is declared with (at t=0, created or scaled on the timeline;
+ * a Job's parallelism or completions).  DaemonSets follow the node count,
+ * which is bounded on its own.  Controllers may scale beyond this.
+ */
+static int
+check_pods(const struct ks_scenario *s, struct ks_error *err)
+{
+	struct ptrmap seen = { 0 };
+	int64_t *slots = xcalloc(s->nwls + s->nactions + 1, sizeof(*slots));
+	int64_t total = (int64_t)s->npods;
+	size_t nslots = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nwls + s->nactions && rc == 0; i++) {
+		const struct ks_action *a = i >= s->nwls ? &s->actions[i - s->nwls] : NULL;
+		const struct wl_def *w = a == NULL ? s->wls[i] : a->wl;
+		int64_t n;
+
+		if (a != NULL && a->type == ACT_SCALE) {
+			rc = count_pods(&seen, slots, &nslots, a->kind, a->ns, a->name, a->replicas,
+			    &a->mark, s, &total, err);
+			continue;
+		}
+		if (w == NULL || w->kind == WL_DAEMONSET)
+			continue;
+		n = w->kind == WL_JOB && w->completions > w->replicas ? w->completions : w->replicas;
+		rc = count_pods(&seen, slots, &nslots, wl_kind_name[w->kind], w->ns, w->name, n,
+		    &w->mark, s, &total, err);
+	}
+	ptrmap_free(&seen);
+	free(slots);
+	return rc;
 }
 
 static void
@@ -1024,6 +1160,9 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	/* --set changes the documents before anything reads them */
 	if (rc == 0 && nsets > 0)
 		rc = override_apply(s->streams, s->nstreams, sets, nsets, err);
+	if (rc == 0)
+		rc = load_limits(find_scenario(s), &s->limits, err);
+	load_set_max_labels(rc == 0 ? s->limits.max_labels : KS_DEFAULT_MAX_LABELS);
 	for (size_t f = 0; f < s->nstreams && rc == 0; f++) {
 		const struct yt_stream *st = s->streams[f];
 
@@ -1033,6 +1172,8 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	}
 	if (rc == 0 && L.scenario != NULL)
 		rc = load_scenario_doc(&L, L.scenario, err);
+	if (rc == 0)
+		rc = check_pods(s, err);
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
 			resolve_priorities(&L, s->wls[i]->spec);
