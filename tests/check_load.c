@@ -638,6 +638,18 @@ START_TEST(object_errors)
 	    "    [{matchExpressions: [{key: gen, operator: Gt, values: [\"x\"]}]}]}}}\n"
 	    "  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 6, 60, "operator Gt on \"gen\" needs an integer, found \"x\"");
+	/* a pod affinity term or a spread constraint whose selector fails
+	 * after a first requirement: the partial selector is freed (ASan) */
+	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+	    "  containers: [{name: a, image: x}]\n"
+	    "  affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution:\n"
+	    "    [{labelSelector: {matchLabels: {a: b}, matchExpressions: [{key: c, operator: Bad}]}}]}}\n",
+	    KS_EINVAL, 7, 82, "unknown operator \"Bad\"");
+	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+	    "  containers: [{name: a, image: x}]\n"
+	    "  topologySpreadConstraints: [{topologyKey: zone, labelSelector:\n"
+	    "    {matchLabels: {a: b}, matchExpressions: [{key: c, operator: Bad}]}}]\n",
+	    KS_EINVAL, 7, 65, "unknown operator \"Bad\"");
 	/* the first requirement is kept when the second fails: no leak (ASan) */
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 	    "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:\n"

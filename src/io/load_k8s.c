@@ -475,7 +475,7 @@ load_podaff_terms(const struct yt_node *n, int preferred, struct ks_podaff **out
 	*out = xcalloc(n->nitems ? n->nitems : 1, sizeof(**out));
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct yt_node *t = n->items[i], *nss;
-		struct ks_podaff *d = &(*out)[*nout];
+		struct ks_podaff *d = &(*out)[(*nout)++];	/* counted now: freed on error */
 		const char *tk;
 		int64_t w = 0;
 
@@ -493,7 +493,6 @@ load_podaff_terms(const struct yt_node *n, int preferred, struct ks_podaff **out
 		    load_label_selector(yt_map_get(t, "labelSelector"), &d->sel, err) != 0 ||
 		    load_str_opt(t, "topologyKey", &tk, err) != 0)
 			return KS_EINVAL;
-		(*nout)++;
 		if (tk == NULL)
 			return ks_error_set(err, &t->mark, KS_EINVAL,
 			    "expected a topologyKey in the pod affinity term, found none");
@@ -589,7 +588,7 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 	s->tsc = xcalloc(n->nitems ? n->nitems : 1, sizeof(*s->tsc));
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct yt_node *t = n->items[i], *ms, *md;
-		struct ks_tsc *d = &s->tsc[s->ntsc];
+		struct ks_tsc *d = &s->tsc[s->ntsc++];	/* counted now: freed on error */
 		const char *tk, *wu;
 		int64_t skew = 1, mind = 0;
 
@@ -597,7 +596,6 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 		    load_str_opt(t, "whenUnsatisfiable", &wu, err) != 0 ||
 		    load_label_selector(yt_map_get(t, "labelSelector"), &d->sel, err) != 0)
 			return KS_EINVAL;
-		s->ntsc++;
 		ms = yt_map_get(t, "maxSkew");
 		if (ms != NULL && yt_get_int64(ms, &skew, err) != 0)
 			return KS_EINVAL;
