@@ -339,6 +339,22 @@ load_taints(const struct yt_node *n, struct ks_taint **out, size_t *nout, struct
 	return 0;
 }
 
+/*
+ * Quantities above RES_QTY_MAX are refused as Kubernetes refuses the ones
+ * above int64 ("12E"), rather than saturating as it does for BinarySI
+ * ("9Ei" is 2^63-1 upstream): either way the sums of the model would wrap.
+ */
+static int
+qty_too_large(const struct yt_node *v, const char *s, int cpu, struct ks_error *err)
+{
+	char buf[QTY_BUFSZ];
+
+	return ks_error_set(err, &v->mark, KS_EINVAL,
+	    "quantity \"%s\" is out of range: ksim accepts at most %s", s,
+	    cpu ? qty_format_cpu(RES_QTY_MAX, buf, sizeof(buf)) :
+	    qty_format_bytes(RES_QTY_MAX, QTY_BINARY_SI, buf, sizeof(buf)));
+}
+
 int
 load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err)
 {
@@ -358,12 +374,16 @@ load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err
 		if (strcmp(k->str, "cpu") == 0) {
 			if (qty_parse_cpu(s, &x, err, &v->mark) != 0)
 				return KS_EINVAL;
+			if (x > RES_QTY_MAX)
+				return qty_too_large(v, s, 1, err);
 			out->v[RES_CPU] = x;
 			continue;
 		}
 		rc = qty_parse_bytes(s, &x, err, &v->mark);
 		if (rc != 0)
 			return rc;
+		if (x > RES_QTY_MAX)
+			return qty_too_large(v, s, 0, err);
 		if (strcmp(k->str, "memory") == 0)
 			out->v[RES_MEM] = x;
 		else if (strcmp(k->str, "ephemeral-storage") == 0)
@@ -670,6 +690,38 @@ load_containers(const struct yt_node *n, int init, struct ks_podspec *s, struct 
 	return 0;
 }
 
+/*
+ * A pod's requests, all containers together, stay within RES_QTY_MAX per
+ * resource (two containers of 4Ei each overflowed the sum).  Each term is
+ * at most RES_QTY_MAX, so the running sum cannot wrap before the check.
+ * Containers are still in load order: initContainers, then containers.
+ */
+static int
+check_pod_sum(const struct yt_node *sp, const struct ks_podspec *s, struct ks_error *err)
+{
+	const struct yt_node *init = yt_map_get(sp, "initContainers");
+	const struct yt_node *app = yt_map_get(sp, "containers");
+	size_t ninit = init != NULL && init->kind == YT_SEQ ? init->nitems : 0;
+	char buf[QTY_BUFSZ];
+
+	for (int r = 0; r < RES_N; r++) {
+		int64_t sum = 0;
+
+		for (size_t i = 0; i < s->nctrs; i++) {
+			const struct yt_node *c = i < ninit ? init->items[i] : app->items[i - ninit];
+
+			sum += s->ctrs[i].req.v[r];
+			if (sum > RES_QTY_MAX)
+				return ks_error_set(err, &c->mark, KS_EINVAL,
+				    "%s requests of the pod's containers add up to more than %s, the "
+				    "most ksim accepts", res_name[r], r == RES_CPU ?
+				    qty_format_cpu(RES_QTY_MAX, buf, sizeof(buf)) :
+				    qty_format_bytes(RES_QTY_MAX, QTY_BINARY_SI, buf, sizeof(buf)));
+		}
+	}
+	return 0;
+}
+
 /* tmpl is a PodTemplateSpec or a Pod: {metadata, spec}. */
 int
 load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
@@ -703,6 +755,8 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	if (v == NULL || v->kind != YT_SEQ || v->nitems == 0)
 		return ks_error_set(err, v != NULL ? &v->mark : &sp->mark, KS_EINVAL,
 		    "spec.containers: Required value");
+	if (check_pod_sum(sp, s, err) != 0)
+		return KS_EINVAL;
 	{
 		/* app containers first, then init containers: keep the order stable */
 		size_t k = 0;
