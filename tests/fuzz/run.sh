@@ -28,18 +28,24 @@ cflags="-I$srcdir/src $(pkg-config --cflags yaml-0.1 jansson)"
 # catalog's data is generated as the Makefile does.
 sh "$srcdir/src/cloud/gen_catalog.sh" "$srcdir/data" > "$out/catalog_data.c" || exit 99
 lib=$(cd "$srcdir" && find src -name '*.c' ! -name main.c | sort)
+# Everything is rebuilt when any source or header is newer than the stamp.
 mkdir -p "$out/obj"
+stamp="$out/obj/stamp"
+if [ ! -f "$stamp" ] || [ -n "$(find "$srcdir/src" -newer "$stamp" -name '*.[ch]' | head -n 1)" ]; then
+	rm -f "$stamp" "$out"/obj/*.o
+fi
 objs="$out/obj/catalog_data.o"
 # shellcheck disable=SC2086
 "$cc" $flags -fsanitize=fuzzer-no-link $cflags -c "$out/catalog_data.c" -o "$out/obj/catalog_data.o" || exit 99
 for f in $lib; do
 	o="$out/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
-	if [ ! -f "$o" ] || [ "$srcdir/$f" -nt "$o" ]; then
+	if [ ! -f "$o" ]; then
 		# shellcheck disable=SC2086
 		"$cc" $flags -fsanitize=fuzzer-no-link $cflags -c "$srcdir/$f" -o "$o" || exit 99
 	fi
 	objs="$objs $o"
 done
+touch "$stamp"
 
 # The seed corpus: every scenario, case and error input we ship.
 mkdir -p "$out/seeds"
