@@ -547,7 +547,7 @@ START_TEST(scenario_limits)
 	ks_scenario_free(s);
 	snprintf(buf, sizeof(buf), "apiVersion: ksim/v1alpha1\nkind: Scenario\n"
 	    "metadata: {name: s}\nspec:\n  limits: {maxPods: 2}\n%s", dep);
-	load_fails(buf, KS_EINVAL, 7, 1, "the scenario declares 3 pods, more than "
+	load_fails(buf, KS_EINVAL, 11, 13, "the scenario declares 3 pods, more than "
 	    "spec.limits.maxPods (2)");
 	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
 	    "  limits: {maxPods: 0}\n", KS_EINVAL, 5, 21,

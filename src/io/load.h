@@ -41,6 +41,7 @@ struct wl_def {
 	enum wl_kind		 owner_kind;	/* ownerReferences[0] kind, WL_POD when none */
 	const char		*owner_name;	/* interned */
 	struct ks_mark		 mark;
+	struct ks_mark		 count_mark;	/* replicas, parallelism or completions; else mark */
 };
 
 struct node_def {

@@ -173,7 +173,7 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 
 	*out = d;
 	d->kind = kind;
-	d->mark = root->mark;
+	d->mark = d->count_mark = root->mark;
 	d->replicas = 1;
 	d->run_ms = -1;
 	d->completions = -1;
@@ -237,11 +237,14 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 			if (load_int_in(v, "parallelism", 0, INT32_MAX, &x, err) != 0)
 				return KS_EINVAL;
 			d->replicas = (int32_t)x;
+			d->count_mark = v->mark;
 		}
 		if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
 			if (load_int_in(v, "completions", 0, INT32_MAX, &x, err) != 0)
 				return KS_EINVAL;
 			d->completions = (int32_t)x;
+			if (x > d->replicas)
+				d->count_mark = v->mark;
 		}
 		if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
 		    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
@@ -252,6 +255,7 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		if (load_int_in(v, "replicas", 0, INT32_MAX, &x, err) != 0)
 			return KS_EINVAL;
 		d->replicas = (int32_t)x;
+		d->count_mark = v->mark;
 	}
 	if (kind == WL_DAEMONSET)
 		d->spec->is_daemon = 1;
@@ -1099,7 +1103,7 @@ check_pods(const struct ks_scenario *s, struct ks_error *err)
 			continue;
 		n = w->kind == WL_JOB && w->completions > w->replicas ? w->completions : w->replicas;
 		rc = count_pods(&seen, slots, &nslots, wl_kind_name[w->kind], w->ns, w->name, n,
-		    &w->mark, s, &total, err);
+		    &w->count_mark, s, &total, err);
 	}
 	ptrmap_free(&seen);
 	free(slots);
