@@ -9,6 +9,12 @@
  * type or an unknown operator is an error at its line and column, in the
  * API server's terms where it has them.
  *
+ * Integers are range-checked as the API's int32 fields are (never
+ * truncated), durations that cannot be negative are refused when they are,
+ * resource quantities stay within RES_QTY_MAX so that sums cannot wrap,
+ * and a pod spec needs containers with unique names and images
+ * (ValidatePodSpec).
+ *
  * Defaults are the API server's: a container with limits and no requests
  * requests its limits; terminationGracePeriodSeconds 30; replicas 1;
  * a missing namespace is "default".

@@ -11,6 +11,15 @@
  * The Scenario kind is ours, so it is strict: an unknown field is an error
  * naming the fields that are allowed.  Kubernetes kinds are lenient: users
  * paste real manifests.
+ *
+ * Lenient about fields, not about values: what the API server would refuse
+ * is refused here, in its words where it has them, so a scenario never
+ * simulates a cluster that cannot exist.  Names are RFC 1123 subdomains and
+ * namespaces labels; one object per kind, namespace and name (a hash set,
+ * so a 40,000-pod dump stays linear); an apps/v1 selector must select its
+ * template.  spec.limits bounds the cost of a run (pods declared, simulated
+ * time, labels per map) and is read before any object, so that hostile but
+ * valid input is refused before it is expensive.
  */
 #include "io/load.h"
 
