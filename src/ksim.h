@@ -1,5 +1,6 @@
 /*
- * ksim.h: the library's front door, used by main.c and the tests.
+ * ksim.h: the library's front door, used by the commands (src/cmd/) and
+ * the tests.
  */
 #ifndef KS_KSIM_H
 #define KS_KSIM_H
@@ -27,18 +28,10 @@ struct ksim_opts {
 	const char		*csv_dir;	/* --csv DIR */
 	const char		*svg_file;	/* --svg FILE */
 	int			 tap;		/* check --tap */
+	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none */
+	void			(*progress)(int64_t now_ms, int64_t end_ms, void *arg);
+	void			*progress_arg;	/* passed to progress */
 };
-
-/*
- * The options every command shares: -o/--output, -f/--output-file,
- * -d/--duration, -s/--seed, -c/--catalog, -q/--quiet, -S/--set.  Applies
- * option ch (getopt_long's value) with argument arg to o; a --set is
- * appended to *sets (*nsets entries, grown here), which the caller then
- * hands to o->sets.  Returns 1 when ch is one of these options, 0 when it
- * is not, -1 when its value is bad (the message is printed on stderr).
- */
-int	ksim_opt_common(struct ksim_opts *o, int ch, const char *arg,
-	    const char ***sets, size_t *nsets);
 
 /* Load and validate only. */
 int	ksim_validate(const struct ksim_opts *, struct ks_error *);
@@ -50,8 +43,7 @@ int	ksim_check(const struct ksim_opts *, size_t *failed, struct ks_error *);
  * Load (with o->sets), simulate and hand back the JSON report in *out (the
  * caller owns it: json_decref), for compare and sweep.  o->output and
  * o->output_file are ignored; o->csv_dir and o->svg_file are honoured.
- * progress: print the simulated time reached on stderr when it is a
- * terminal.
+ * progress: report the simulated time reached through o->progress.
  */
 struct json_t;
 int	ksim_run_json(const struct ksim_opts *, int progress, struct json_t **out,

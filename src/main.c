@@ -1,168 +1,61 @@
 /*
- * main.c: the command line.  Parses flags, calls the library, maps errors
- * to exit codes.  Nothing else lives here.
+ * main.c: the command line.  Finds the command in the table (cmd/cmd.h),
+ * lets it parse and run, and maps the status it returns to the exit code:
+ * the one place the exit codes are written down.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "ksim.h"
-#include "plan.h"
-#include "whatif.h"
-#include "util/duration.h"
-#include "util/error.h"
+#include "cmd/cmd.h"
 
+/* The process's exit codes: written here and nowhere else. */
 enum exit_status {
 	EXIT_OK = 0,		/* success */
-	EXIT_EXPECT = 1,	/* an expectation failed (check) */
+	EXIT_EXPECT = 1,	/* an expectation failed (check, plan nodes) */
 	EXIT_BAD = 2,		/* bad usage or bad input */
 };
 
-static void
-usage(FILE *fp)
+static enum exit_status
+exit_code(enum cmd_status st)
 {
-	fputs("usage: ksim run [options] FILE...\n"
-	    "       ksim validate [options] FILE...\n"
-	    "       ksim check [options] [--junit FILE] [--tap] FILE...\n"
-	    "       ksim compare|sweep|merge ... (see ksim(1))\n"
-	    "       ksim plan headroom|nodes|cost ... (see ksim(1))\n"
-	    "       ksim --help | --version\n"
-	    "\n"
-	    "options:\n"
-	    "  -o, --output FORMAT     text (default) or json\n"
-	    "  -f, --output-file PATH  write the report to PATH (atomically)\n"
-	    "  -d, --duration DUR      simulate DUR (e.g. 30m) instead of the scenario's\n"
-	    "  -s, --seed N            use seed N instead of the scenario's\n"
-	    "  -c, --catalog DIR       read instance types and prices from DIR\n"
-	    "  -q, --quiet             do not print warnings\n"
-	    "  -j, --junit FILE        check: also write JUnit XML to FILE\n"
-	    "  -t, --tap               check: print TAP instead of one line per expectation\n"
-	    "  -S, --set PATH=VALUE    change a Scenario or manifest field (repeatable)\n"
-	    "      --csv DIR           run: also write the time series as CSV files into DIR\n"
-	    "      --svg FILE          run: also write a timeline chart as SVG to FILE\n"
-	    "  -h, --help              print this help\n"
-	    "  -V, --version           print the version\n"
-	    "\n"
-	    "See ksim(1) and ksim-scenario(5).\n", fp);
-}
-
-static int
-fail(const struct ks_error *err)
-{
-	ks_error_print(stderr, err);
+	switch (st) {
+	case CMD_OK:
+		return EXIT_OK;
+	case CMD_EXPECT_FAILED:
+		return EXIT_EXPECT;
+	case CMD_BAD:
+		break;
+	}
 	return EXIT_BAD;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "output-file", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "catalog", required_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "junit", required_argument, NULL, 'j' },
-		{ "tap", no_argument, NULL, 't' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "csv", required_argument, NULL, 1001 },
-		{ "svg", required_argument, NULL, 1002 },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct ksim_opts o;
-	struct ks_error err;
-	const char **sets = NULL;
-	const char *cmd;
-	int ch, rc;
+	const struct cmd_entry *e;
 
-	memset(&o, 0, sizeof(o));
-	ks_error_clear(&err);
-	o.duration_ms = -1;
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("ksim %s\n", PACKAGE_VERSION);
-		return EXIT_OK;
-	}
 	if (argc < 2) {
-		usage(stderr);
-		return EXIT_BAD;
+		cmd_usage(stderr);
+		return exit_code(CMD_BAD);
 	}
-	cmd = argv[1];
-	if (strcmp(cmd, "compare") == 0 || strcmp(cmd, "sweep") == 0 || strcmp(cmd, "merge") == 0)
-		return whatif_main(cmd, argc - 1, argv + 1);
-	if (strcmp(cmd, "plan") == 0)
-		return plan_main(argc - 1, argv + 1);
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0 && strcmp(cmd, "check") != 0) {
-		fprintf(stderr, "ksim: unknown command \"%s\": expected run, validate or check\n", cmd);
-		usage(stderr);
-		return EXIT_BAD;
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cmd_usage(stdout);
+		return exit_code(CMD_OK);
 	}
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "o:f:d:s:c:qj:tS:hV", longopts, NULL)) != -1) {
-		int common = ksim_opt_common(&o, ch, optarg, &sets, &o.nsets);
-
-		if (common < 0) {
-			free(sets);
-			return EXIT_BAD;
-		}
-		if (common > 0)
-			continue;
-		switch (ch) {
-		case 'j':
-			o.junit_file = optarg;
-			break;
-		case 't':
-			o.tap = 1;
-			break;
-		case 1001:
-			o.csv_dir = optarg;
-			break;
-		case 1002:
-			o.svg_file = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("ksim %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_BAD;
-		}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		cmd_version(stdout);
+		return exit_code(CMD_OK);
 	}
-	o.sets = sets;
-	o.files = (const char *const *)argv + optind;
-	o.nfiles = (size_t)(argc - optind);
-	if (o.nfiles == 0) {
-		fprintf(stderr, "ksim: %s: expected at least one scenario FILE\n", cmd);
-		return EXIT_BAD;
+	if (strcmp(argv[1], "--list-options") == 0) {
+		/* hidden: the man page test reads every command's options here */
+		cmd_list_options(stdout);
+		return exit_code(CMD_OK);
 	}
-	if ((o.junit_file != NULL || o.tap) && strcmp(cmd, "check") != 0) {
-		fprintf(stderr, "ksim: --junit and --tap go with check, not %s\n", cmd);
-		return EXIT_BAD;
+	if ((e = cmd_find(cmd_table, argv[1])) == NULL) {
+		fprintf(stderr, "ksim: unknown command \"%s\": expected run, validate or check\n",
+		    argv[1]);
+		cmd_usage(stderr);
+		return exit_code(CMD_BAD);
 	}
-	if (strcmp(cmd, "check") == 0) {
-		size_t failed;
-
-		rc = ksim_check(&o, &failed, &err);
-		free(sets);
-		if (rc != 0)
-			return fail(&err);
-		return failed ? EXIT_EXPECT : EXIT_OK;
-	}
-	rc = strcmp(cmd, "validate") == 0 ? ksim_validate(&o, &err) : ksim_run(&o, &err);
-	free(sets);
-	if (rc != 0)
-		return fail(&err);
-	return EXIT_OK;
+	return exit_code(cmd_main(e, argc, argv, 1));
 }

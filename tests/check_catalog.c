@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
+#include "cluster/res.h"
 #include "testutil.h"
 
 #define MIB	INT64_C(1048576)
@@ -294,6 +295,137 @@ START_TEST(test_gpu_node)
 }
 END_TEST
 
+/* ---- accelerators (data/accelerators.csv) and the Auto Mode fee ---- */
+
+/* The device plugin resources of type name: count of resource res, 0 when absent. */
+static int64_t
+devres(const char *name, const char *mig, const char *res)
+{
+	const struct cat_itype *t = catalog_find(cat, name);
+	struct cat_devres d[4];
+	size_t n;
+
+	ck_assert_msg(t != NULL, "no type %s", name);
+	n = catalog_device_resources(t, mig, d, 4);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].name, res) == 0)
+			return d[i].count;
+	return 0;
+}
+
+START_TEST(test_accelerators)
+{
+	const struct cat_itype *t = catalog_find(cat, "p4d.24xlarge");
+
+	/* Karpenter's docs page: 8 nvidia a100, 40960 MiB each */
+	ck_assert_ptr_nonnull(t->accel);
+	ck_assert_str_eq(t->accel->kind, "gpu");
+	ck_assert_str_eq(t->accel->manufacturer, "nvidia");
+	ck_assert_str_eq(t->accel->device, "a100");
+	ck_assert_int_eq(t->accel->count, 8);
+	ck_assert_int_eq(t->accel->memory_mib, 40960);
+	/* NVIDIA MIG user guide, A100-SXM4-40GB: 7 x 1g.5gb, 3 x 2g.10gb */
+	ck_assert_int_eq(catalog_mig_per_gpu(t, "1g.5gb"), 7);
+	ck_assert_int_eq(catalog_mig_per_gpu(t, "2g.10gb"), 3);
+	ck_assert_int_eq(catalog_mig_per_gpu(t, "1g.10gb"), 4);
+	ck_assert_int_eq(catalog_mig_per_gpu(t, "g.5gb"), 0);
+	ck_assert_int_eq(catalog_mig_per_gpu(t, "1g.20gb"), 0);
+	/* A100-80GB (p4de) names its profiles by its memory */
+	ck_assert_int_eq(catalog_mig_per_gpu(catalog_find(cat, "p4de.24xlarge"), "1g.10gb"), 7);
+	ck_assert_int_eq(catalog_mig_per_gpu(catalog_find(cat, "g5.xlarge"), "1g.5gb"), 0);
+	/* strategy none: whole GPUs; all-1g.5gb: 8 x 7 = 56 slices */
+	ck_assert_int_eq(devres("p4d.24xlarge", NULL, "nvidia.com/gpu"), 8);
+	ck_assert_int_eq(devres("p4d.24xlarge", "1g.5gb", "nvidia.com/mig-1g.5gb"), 56);
+	ck_assert_int_eq(devres("p4d.24xlarge", "1g.5gb", "nvidia.com/gpu"), 0);
+	/* a profile the GPU lacks leaves whole GPUs */
+	ck_assert_int_eq(devres("g4dn.xlarge", "1g.5gb", "nvidia.com/gpu"), 1);
+	/* AMD is amd.com/gpu, never nvidia.com/gpu */
+	ck_assert_int_eq(devres("g4ad.xlarge", NULL, "amd.com/gpu"), 1);
+	ck_assert_int_eq(devres("g4ad.xlarge", NULL, "nvidia.com/gpu"), 0);
+	/* Neuron: devices under both names, and the cores (inf2: 2 per chip) */
+	ck_assert_int_eq(devres("inf2.48xlarge", NULL, "aws.amazon.com/neuron"), 12);
+	ck_assert_int_eq(devres("inf2.48xlarge", NULL, "aws.amazon.com/neurondevice"), 12);
+	ck_assert_int_eq(devres("inf2.48xlarge", NULL, "aws.amazon.com/neuroncore"), 24);
+	ck_assert_int_eq(devres("trn2.48xlarge", NULL, "aws.amazon.com/neuroncore"), 128);
+	ck_assert_int_eq(devres("inf1.xlarge", NULL, "aws.amazon.com/neuroncore"), 4);
+	ck_assert_str_eq(catalog_find(cat, "inf1.xlarge")->accel->kind, "accelerator");
+	/* Gaudi (dl1) was counted as 8 NVIDIA GPUs by the gpus column */
+	ck_assert_int_eq(devres("dl1.24xlarge", NULL, "habana.ai/gaudi"), 8);
+	ck_assert_int_eq(devres("dl1.24xlarge", NULL, "nvidia.com/gpu"), 0);
+	/* a GPU fraction (g6f) and a device without a modelled plugin: nothing */
+	ck_assert_int_eq(devres("g6f.large", NULL, "nvidia.com/gpu"), 0);
+	ck_assert_int_eq(devres("dl2q.24xlarge", NULL, "nvidia.com/gpu"), 0);
+	ck_assert_ptr_null(catalog_find(cat, "m5.large")->accel);
+	ck_assert_int_eq(devres("m5.large", NULL, "nvidia.com/gpu"), 0);
+}
+END_TEST
+
+START_TEST(test_automode_fee)
+{
+	int64_t fee;
+
+	/* 12% of m5.large's 0.096 $/h in us-east-1: 0.01152 $/h */
+	ck_assert_int_eq(catalog_automode_fee(cat, "us-east-1", "m5.large", &fee), 0);
+	ck_assert_int_eq(fee, 11520000);
+	/* c5.large 0.085 x 0.12 = 0.0102 */
+	ck_assert_int_eq(catalog_automode_fee(cat, "us-east-1", "c5.large", &fee), 0);
+	ck_assert_int_eq(fee, 10200000);
+	ck_assert_int_eq(catalog_automode_fee(cat, "xx-nowhere-1", "m5.large", &fee),
+	    KS_ENOENT);
+}
+END_TEST
+
+/* ---- res.h: the resource slots ---- */
+
+START_TEST(test_res_slots)
+{
+	struct ks_res r, need, alloc, used;
+	char name[32];
+	int a, b;
+
+	/* the device plugins' names have fixed slots */
+	ck_assert_int_eq(res_lookup("nvidia.com/gpu"), RES_GPU);
+	ck_assert_int_eq(res_lookup("amd.com/gpu"), RES_AMD_GPU);
+	ck_assert_int_eq(res_index("aws.amazon.com/neuroncore"), RES_NEURONCORE);
+	ck_assert_int_eq(res_lookup("cpu"), RES_CPU);
+	/* other names are named at first use, once */
+	ck_assert_int_eq(res_lookup("example.com/a"), -1);
+	a = res_index("example.com/a");
+	ck_assert_int_ge(a, RES_EXT0);
+	ck_assert_int_eq(res_index("example.com/a"), a);
+	b = res_index("example.com/b");
+	ck_assert_int_ne(a, b);
+	ck_assert_str_eq(res_name[b], "example.com/b");
+	/* RES_NEXT of them; then -1 (this test's process started with none) */
+	for (int i = 2; i < RES_NEXT; i++) {
+		snprintf(name, sizeof(name), "example.com/x%d", i);
+		ck_assert_int_ge(res_index(name), RES_EXT0);
+	}
+	ck_assert_int_eq(res_index("example.com/one-too-many"), -1);
+	/* a p4d's devices land in their slots and clear the others */
+	memset(&r, 0, sizeof(r));
+	r.v[a] = 9;
+	res_set_devices(&r, catalog_find(cat, "p4d.24xlarge"), NULL);
+	ck_assert_int_eq(r.v[RES_GPU], 8);
+	ck_assert_int_eq(r.v[a], 0);
+	/* the fit check reads alloc - used - extra, only where need > 0 */
+	memset(&need, 0, sizeof(need));
+	memset(&alloc, 0, sizeof(alloc));
+	memset(&used, 0, sizeof(used));
+	need.v[RES_CPU] = 500;
+	need.v[RES_GPU] = 1;
+	alloc.v[RES_CPU] = 1000;
+	alloc.v[RES_GPU] = 1;
+	used.v[RES_CPU] = 400;
+	ck_assert_uint_eq(res_short_free(&need, &alloc, &used, NULL), 0);
+	used.v[RES_GPU] = 1;
+	ck_assert_uint_eq(res_short_free(&need, &alloc, &used, NULL), 1u << RES_GPU);
+	need.v[RES_CPU] = 700;
+	ck_assert_uint_eq(res_short_free(&need, &alloc, &used, &need),
+	    (1u << RES_GPU) | (1u << RES_CPU));
+}
+END_TEST
+
 /* A scratch catalog directory with four small valid files. */
 static const char *tmpdir;
 
@@ -467,6 +599,160 @@ START_TEST(test_dir_crlf_trailing)
 }
 END_TEST
 
+START_TEST(test_dir_accel_optional)
+{
+	struct catalog *c2 = NULL;
+	struct cat_devres d[4];
+	int64_t fee;
+
+	/* without accelerators.csv the gpus column is NVIDIA GPUs */
+	tu_write_in(tmpdir, "instance-types.csv", "name,family,category,generation,"
+	    "size,vcpu,memory_mib,arch,gpus,max_pods\n"
+	    "g4dn.xlarge,g4dn,g,4,xlarge,4,16384,amd64,1,29\n"
+	    "m5.large,m5,m,5,large,2,8192,amd64,0,29\n");
+	ck_assert_int_eq(catalog_load_dir(tmpdir, &c2, NULL), 0);
+	ck_assert_uint_eq(catalog_device_resources(catalog_find(c2, "g4dn.xlarge"), NULL, d, 4), 1);
+	ck_assert_str_eq(d[0].name, "nvidia.com/gpu");
+	ck_assert_int_eq(d[0].count, 1);
+	/* without automode-fees.csv there is no fee */
+	ck_assert_int_eq(catalog_automode_fee(c2, "us-east-1", "g4dn.xlarge", &fee), KS_ENOENT);
+	catalog_free(c2);
+	/* with both: the amd row wins; the most specific fee row wins */
+	tu_write_in(tmpdir, "accelerators.csv", "name,kind,manufacturer,device,count,"
+	    "memory_mib,resource,cores,mig_profiles\n"
+	    "g4dn.xlarge,gpu,amd,x,2,8192,amd.com/gpu,0,\n"
+	    "zz.large,gpu,amd,x,2,8192,amd.com/gpu,0,\n");
+	tu_write_in(tmpdir, "automode-fees.csv", "region,name,usd_per_hour,pct_of_on_demand\n"
+	    "*,*,,12\n"
+	    "us-east-1,g4dn.xlarge,0.5,\n"
+	    "*,g4dn.xlarge,0.25,\n");
+	ck_assert_int_eq(catalog_load_dir(tmpdir, &c2, NULL), 0);
+	ck_assert_uint_eq(catalog_device_resources(catalog_find(c2, "g4dn.xlarge"), NULL, d, 4), 1);
+	ck_assert_str_eq(d[0].name, "amd.com/gpu");
+	ck_assert_int_eq(d[0].count, 2);
+	ck_assert_int_eq(catalog_automode_fee(c2, "us-east-1", "g4dn.xlarge", &fee), 0);
+	ck_assert_int_eq(fee, 500000000);
+	ck_assert_int_eq(catalog_automode_fee(c2, "eu-west-1", "g4dn.xlarge", &fee), 0);
+	ck_assert_int_eq(fee, 250000000);
+	/* 12% of m5.large's 0.096 */
+	ck_assert_int_eq(catalog_automode_fee(c2, "us-east-1", "m5.large", &fee), 0);
+	ck_assert_int_eq(fee, 11520000);
+	catalog_free(c2);
+}
+END_TEST
+
+START_TEST(test_dir_bad_accel)
+{
+	tu_write_in(tmpdir, "accelerators.csv", "name,kind,manufacturer,device,count,"
+	    "memory_mib,resource,cores,mig_profiles\n"
+	    "m5.large,gpu,nvidia,a100,8,40960,nvidia.com/gpu,0,1g.5gb:9\n");
+	/* "m5.large,gpu,nvidia,a100,8,40960,nvidia.com/gpu,0," is 50 bytes;
+	 * the count after "1g.5gb:" starts at col 51 + 7 = 58 */
+	expect_error(KS_EINVAL, "accelerators.csv", 2, 58, "expected a count 1..7");
+	tu_write_in(tmpdir, "accelerators.csv", "name,kind,manufacturer,device,count,"
+	    "memory_mib,resource,cores,mig_profiles\n"
+	    "m5.large,fpga,xilinx,vu9p,1,0,,0,\n");
+	expect_error(KS_EINVAL, "accelerators.csv", 2, 10, "expected kind gpu or accelerator");
+	tu_write_in(tmpdir, "accelerators.csv", "name,kind,manufacturer,device,count,"
+	    "memory_mib,resource,cores,mig_profiles\n");
+	tu_write_in(tmpdir, "automode-fees.csv", "region,name,usd_per_hour,pct_of_on_demand\n"
+	    "*,*,0.1,12\n");
+	/* both columns given: the error points at usd_per_hour, col 5 */
+	expect_error(KS_EINVAL, "automode-fees.csv", 2, 5, "expected exactly one of");
+}
+END_TEST
+
+/* ---- the accel-* cases: the instance type each pod landed on ---- */
+
+static const char *
+pod_itype(json_t *rep, const char *pod)
+{
+	json_t *p = tu_find(rep, "pods", pod);
+	const char *node = tu_str(p, "node");
+
+	ck_assert_msg(node != NULL, "pod %s has no node", pod);
+	return tu_str(tu_find(rep, "nodes", node), "instance_type");
+}
+
+static json_t *
+run_case(const char *name)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/tests/cases/%s", tu_srcdir(), name);
+	return tu_run_ok(path);
+}
+
+START_TEST(test_case_karpenter_families)
+{
+	json_t *rep = run_case("accel-karpenter.yaml");
+
+	ck_assert_str_eq(pod_itype(rep, "nvidia"), "g4dn.xlarge");
+	ck_assert_str_eq(pod_itype(rep, "amd"), "g4ad.xlarge");
+	ck_assert_str_eq(pod_itype(rep, "neuron"), "inf1.xlarge");
+	ck_assert_ptr_null(tu_str(tu_find(rep, "pods", "mig"), "node"));
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_case_ca_families)
+{
+	json_t *rep = run_case("accel-ca.yaml");
+
+	ck_assert_str_eq(pod_itype(rep, "nvidia"), "g4dn.xlarge");
+	ck_assert_ptr_null(tu_str(tu_find(rep, "pods", "amd"), "node"));
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_case_mig_nodes)
+{
+	json_t *rep = run_case("accel-mig.yaml");
+
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "whole-gpu"), "node"), "whole-1");
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_case_automode)
+{
+	json_t *rep = run_case("automode-nodepool.yaml"), *n;
+
+	/* c6a.large, 0.0765 $/h, and 12% of it as the Auto Mode fee */
+	ck_assert_str_eq(pod_itype(rep, tu_str(json_array_get(json_object_get(rep, "pods"), 0),
+	    "name")), "c6a.large");
+	n = json_array_get(json_object_get(rep, "nodes"), 0);
+	ck_assert_str_eq(tu_str(n, "instance_type"), "c6a.large");
+	ck_assert_double_eq_tol(tu_num(n, "price_usd_per_hour"), 0.0765, 1e-12);
+	ck_assert_double_eq_tol(tu_num(n, "automode_fee_usd_per_hour"), 0.00918, 1e-12);
+	/* (0.0765 + 0.00918) x 599 / 3600 */
+	ck_assert_double_eq_tol(tu_num(n, "cost_usd"), 0.014256, 1e-12);
+	json_decref(rep);
+	rep = run_case("automode-builtin.yaml");
+	ck_assert_str_eq(tu_str(json_array_get(json_object_get(rep, "nodes"), 1), "instance_type"),
+	    "c6g.medium");
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(test_case_automode_warning)
+{
+	char path[1024], *err;
+
+	if (!tu_have_ksim())
+		return;
+	snprintf(path, sizeof(path), "%s/stderr", tu_tmpdir());
+	/* the requirement key ksim does not model is named, with what it does */
+	ck_assert_int_eq(tu_run_ksim("validate tests/cases/automode-nodepool.yaml", NULL, path), 0);
+	err = tu_slurp(path);
+	ck_assert_msg(strstr(err, "requirement on \"eks.amazonaws.com/instance-network-bandwidth\" "
+	    "is not modelled") != NULL, "stderr: %s", err);
+	ck_assert_ptr_nonnull(strstr(err, "every instance type passes it"));
+	free(err);
+	tu_cleanup();
+}
+END_TEST
+
 Suite *
 catalog_suite(void)
 {
@@ -484,6 +770,9 @@ catalog_suite(void)
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_counts_sorted);
 	tcase_add_test(tc, test_derived_labels);
+	tcase_add_test(tc, test_accelerators);
+	tcase_add_test(tc, test_automode_fee);
+	tcase_add_test(tc, test_res_slots);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
@@ -506,6 +795,17 @@ catalog_suite(void)
 	tcase_add_test(tc, test_dir_precision);
 	tcase_add_test(tc, test_dir_missing);
 	tcase_add_test(tc, test_dir_crlf_trailing);
+	tcase_add_test(tc, test_dir_accel_optional);
+	tcase_add_test(tc, test_dir_bad_accel);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cases");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_case_karpenter_families);
+	tcase_add_test(tc, test_case_ca_families);
+	tcase_add_test(tc, test_case_mig_nodes);
+	tcase_add_test(tc, test_case_automode);
+	tcase_add_test(tc, test_case_automode_warning);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 
 #include "io/expect.h"
 #include "io/ytree.h"
+#include "report/report.h"
 #include "testutil.h"
 
 Suite *expect_suite(void);
@@ -97,6 +98,40 @@ START_TEST(pods_hold_and_fail)
 	    "5s, but it was 14m50s over 2 pods");
 	ck_assert(!res[5].ok);
 	ck_assert_str_eq(res[5].msg, "expected pod default/nope, but the run has no such pod");
+}
+END_TEST
+
+/* Which arrays of the report each kind of expectation reads (the report streams the others). */
+static const struct {
+	const char	*yaml;		/* spec.expect */
+	enum expect_ctx	 ctx;		/* evaluated by */
+	int		 pods, nodes;	/* reads them */
+} reads[] = {
+	{ "- {name: a, hpa: web, maxReplicas: 3}\n- {name: b, maxCostUsd: 1}\n", EXPECT_RUN, 0, 0 },
+	{ "- {name: a, pod: default/web-1, runningWithin: 1m}\n", EXPECT_RUN, 1, 0 },
+	{ "- {name: a, maxPending: 1m}\n", EXPECT_RUN, 1, 0 },
+	{ "- {name: a, nodes: all, maxNodes: 3}\n", EXPECT_RUN, 0, 1 },
+	{ "- {name: a, vpa: web, targetCpu: 100m}\n- {name: b, nodes: g, maxNodes: 2}\n",
+	    EXPECT_RUN, 0, 1 },
+	/* skipped by the other command: reads nothing */
+	{ "- {name: a, pod: default/web-1, runningWithin: 1m}\n", EXPECT_PLAN, 0, 0 },
+	{ "- {name: a, plan: cheapest, maxNodes: 3}\n", EXPECT_RUN, 0, 0 },
+};
+
+START_TEST(reads_arrays)
+{
+	struct ks_error err = { 0 };
+	struct yt_stream *st = NULL;
+	struct expect_set *set = NULL;
+
+	ck_assert_int_eq(yt_load_buffer("t.yaml", reads[_i].yaml, strlen(reads[_i].yaml), &st,
+	    &err), 0);
+	ck_assert_int_eq(expect_parse(st->docs[0].root, &set, &err), 0);
+	ck_assert_int_eq(expect_reads(set, reads[_i].ctx, "pods"), reads[_i].pods);
+	ck_assert_int_eq(expect_reads(set, reads[_i].ctx, "nodes"), reads[_i].nodes);
+	ck_assert_int_eq(expect_reads(set, reads[_i].ctx, "events"), 0);
+	expect_set_free(set);
+	yt_stream_free(st);
 }
 END_TEST
 
@@ -190,7 +225,7 @@ START_TEST(plan_expectations)
 	ck_assert(res[4].ok && res[4].skipped);
 	ck_assert_str_eq(res[4].msg, "evaluated by ksim run and ksim check");
 	fp = open_memstream(&buf, &len);
-	expect_print_text(fp, res, 5);
+	report_check_text(fp, res, 5);
 	fclose(fp);
 	ck_assert_ptr_nonnull(strstr(buf, "SKIP  r1: evaluated by ksim run and ksim check\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "1 passed, 3 failed, 1 skipped\n"));
@@ -200,11 +235,11 @@ START_TEST(plan_expectations)
 	ck_assert(res[0].ok && res[0].skipped);
 	ck_assert_str_eq(res[0].msg, "evaluated by ksim plan nodes");
 	fp = open_memstream(&buf, &len);
-	expect_print_tap(fp, res, 1);
+	report_tap(fp, res, 1);
 	fclose(fp);
 	ck_assert_str_eq(buf, "TAP version 13\n1..1\nok 1 - p # SKIP evaluated by ksim plan nodes\n");
 	free(buf);
-	buf = expect_junit("s", res, 1, 0);
+	buf = report_junit("s", res, 1, 0);
 	ck_assert_ptr_nonnull(strstr(buf, "skipped=\"1\""));
 	ck_assert_ptr_nonnull(strstr(buf, "<skipped message=\"evaluated by ksim plan nodes\"/>"));
 	free(buf);
@@ -261,7 +296,7 @@ START_TEST(junit_and_tap)
 		{ "ok one", 1, 0, "fine", { "s.yaml", 3, 5 } },
 		{ "bad <one>", 0, 0, "expected \"x\" & got y", { "s.yaml", 7, 5 } },
 	};
-	char *x = expect_junit("suite", r, 2, 0), *buf = NULL;
+	char *x = report_junit("suite", r, 2, 0), *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
 
@@ -271,7 +306,7 @@ START_TEST(junit_and_tap)
 	ck_assert_ptr_nonnull(strstr(x, "message=\"expected &quot;x&quot; &amp; got y\""));
 	free(x);
 	fp = open_memstream(&buf, &len);
-	expect_print_tap(fp, r, 2);
+	report_tap(fp, r, 2);
 	fclose(fp);
 	ck_assert_str_eq(buf, "TAP version 13\n1..2\nok 1 - ok one\nnot ok 2 - bad <one>\n"
 	    "  ---\n  message: 'expected \"x\" & got y'\n  at: 's.yaml:7'\n  ...\n");
@@ -375,7 +410,7 @@ START_TEST(junit_parses_back)
 		{ "a <tricky> & \"quoted\" 'name'", 0, 0, "expected <1> & got \"2\"\x01", { "s.yaml", 7, 5 } },
 		{ "fails too", 0, 0, "plain", { "s.yaml", 9, 5 } },
 	};
-	char *x = expect_junit("a&b", r, 3, 0);
+	char *x = report_junit("a&b", r, 3, 0);
 	int cases, failures;
 
 	ck_assert_int_eq(xml_parse(x, "testcase", &cases, "failure", &failures), 0);
@@ -402,6 +437,7 @@ expect_suite(void)
 	tcase_add_test(core, junit_and_tap);
 	tcase_add_test(core, junit_parses_back);
 	tcase_add_test(core, plan_expectations);
+	tcase_add_loop_test(core, reads_arrays, 0, (int)(sizeof(reads) / sizeof(reads[0])));
 	tcase_add_test(lim, percentiles);
 	tcase_add_loop_test(errs, errors_have_places, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, core);

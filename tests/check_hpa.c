@@ -21,7 +21,7 @@
 #include "cloud/catalog.h"
 #include "cluster/metrics.h"
 #include "ksim.h"
-#include "run.h"
+#include "run/run.h"
 #include "testutil.h"
 
 Suite *hpa_suite(void);

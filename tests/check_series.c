@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io/series.h"
 #include "ksim.h"
+#include "report/report.h"
 #include "testutil.h"
 
 Suite *series_suite(void);

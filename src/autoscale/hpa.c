@@ -43,7 +43,7 @@
 #include "cluster/metrics.h"
 #include "cluster/quantity.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -72,6 +72,7 @@ struct hpa {
 	char			 ref[300];	/* "horizontalpodautoscaler/ns/name" */
 	enum wl_kind		 kind;		/* scaleTargetRef kind */
 	const char		*target;	/* interned scaleTargetRef name */
+	struct ks_workload	*tw;		/* the target when last found, or NULL */
 	int32_t			 min, max;	/* spec.minReplicas, maxReplicas */
 	struct hpa_metric_spec	*metrics;	/* spec.metrics, defaulted */
 	size_t			 nmetrics;
@@ -399,6 +400,63 @@ check_requests(struct hpa *h, const struct ks_podspec *sp)
 	}
 }
 
+/* One metric: cpu Utilization at pct % (autoscaling/v1; the v2 default at 80). */
+static void
+cpu_metric(struct hpa *h, int32_t pct)
+{
+	free(h->metrics);
+	h->metrics = xcalloc(1, sizeof(*h->metrics));
+	h->nmetrics = 1;
+	h->metrics[0].type = HPA_METRIC_RESOURCE;
+	h->metrics[0].name = intern("cpu");
+	h->metrics[0].target_type = HPA_TARGET_UTILIZATION;
+	h->metrics[0].target_utilization = pct;
+}
+
+/* v1: targetCPUUtilizationPercentage; v2: metrics (defaulted) and behavior. */
+static int
+parse_spec_metrics(struct hpa *h, const struct yt_node *sp, int v1, struct ks_error *err)
+{
+	const struct yt_node *v;
+
+	if (v1) {
+		cpu_metric(h, 80);
+		if ((v = yt_map_get(sp, "targetCPUUtilizationPercentage")) != NULL &&
+		    !yt_is_null(v)) {
+			if (get_i32(v, &h->metrics[0].target_utilization, err) != 0)
+				return KS_EINVAL;
+			if (h->metrics[0].target_utilization <= 0)
+				return ks_error_set(err, &v->mark, KS_EINVAL,
+				    "expected targetCPUUtilizationPercentage to be greater than 0, "
+				    "found %d", (int)h->metrics[0].target_utilization);
+		}
+		return 0;
+	}
+	v = yt_map_get(sp, "metrics");
+	if (v != NULL && !yt_is_null(v)) {
+		if (yt_expect_seq(v, err) != 0)
+			return KS_EINVAL;
+		h->metrics = xcalloc(v->nitems ? v->nitems : 1, sizeof(*h->metrics));
+		for (size_t i = 0; i < v->nitems; i++) {
+			if (parse_metric(v->items[i], &h->metrics[i], err) != 0)
+				return KS_EINVAL;
+			h->nmetrics++;
+		}
+	}
+	if (h->nmetrics == 0)		/* apis/autoscaling/v2/defaults.go: cpu at 80 % */
+		cpu_metric(h, 80);
+	v = yt_map_get(sp, "behavior");
+	if (v != NULL && !yt_is_null(v)) {
+		if (yt_expect_map(v, err) != 0 ||
+		    parse_rules(yt_map_get(v, "scaleUp"), &h->behavior.up, err) != 0 ||
+		    parse_rules(yt_map_get(v, "scaleDown"), &h->behavior.down, err) != 0)
+			return KS_EINVAL;
+		h->has_behavior = 1;
+		hpa_behavior_set_defaults(&h->behavior);
+	}
+	return 0;
+}
+
 static int
 hpa_parse(struct ks_run *r, const struct ks_doc *d, int64_t at_ms, struct hpa **out,
     struct ks_error *err)
@@ -482,56 +540,8 @@ hpa_parse(struct ks_run *r, const struct ks_doc *d, int64_t at_ms, struct hpa **
 		    (int)h->max);
 		goto fail;
 	}
-	if (v1) {
-		h->metrics = xcalloc(1, sizeof(*h->metrics));
-		h->nmetrics = 1;
-		h->metrics[0].type = HPA_METRIC_RESOURCE;
-		h->metrics[0].name = intern("cpu");
-		h->metrics[0].target_type = HPA_TARGET_UTILIZATION;
-		h->metrics[0].target_utilization = 80;
-		if ((v = yt_map_get(sp, "targetCPUUtilizationPercentage")) != NULL &&
-		    !yt_is_null(v)) {
-			if (get_i32(v, &h->metrics[0].target_utilization, err) != 0)
-				goto fail;
-			if (h->metrics[0].target_utilization <= 0) {
-				ks_error_set(err, &v->mark, KS_EINVAL,
-				    "expected targetCPUUtilizationPercentage to be greater than 0, "
-				    "found %d", (int)h->metrics[0].target_utilization);
-				goto fail;
-			}
-		}
-	} else {
-		v = yt_map_get(sp, "metrics");
-		if (v != NULL && !yt_is_null(v)) {
-			if (yt_expect_seq(v, err) != 0)
-				goto fail;
-			h->metrics = xcalloc(v->nitems ? v->nitems : 1, sizeof(*h->metrics));
-			for (size_t i = 0; i < v->nitems; i++) {
-				if (parse_metric(v->items[i], &h->metrics[i], err) != 0)
-					goto fail;
-				h->nmetrics++;
-			}
-		}
-		if (h->nmetrics == 0) {
-			/* apis/autoscaling/v2/defaults.go: cpu at 80 % */
-			free(h->metrics);
-			h->metrics = xcalloc(1, sizeof(*h->metrics));
-			h->nmetrics = 1;
-			h->metrics[0].type = HPA_METRIC_RESOURCE;
-			h->metrics[0].name = intern("cpu");
-			h->metrics[0].target_type = HPA_TARGET_UTILIZATION;
-			h->metrics[0].target_utilization = 80;
-		}
-		v = yt_map_get(sp, "behavior");
-		if (v != NULL && !yt_is_null(v)) {
-			if (yt_expect_map(v, err) != 0 ||
-			    parse_rules(yt_map_get(v, "scaleUp"), &h->behavior.up, err) != 0 ||
-			    parse_rules(yt_map_get(v, "scaleDown"), &h->behavior.down, err) != 0)
-				goto fail;
-			h->has_behavior = 1;
-			hpa_behavior_set_defaults(&h->behavior);
-		}
-	}
+	if (parse_spec_metrics(h, sp, v1, err) != 0)
+		goto fail;
 	for (size_t i = 0; i < h->nmetrics && def != NULL; i++) {
 		const struct hpa_metric_spec *m = &h->metrics[i];
 		int found = m->type != HPA_METRIC_CONTAINER_RESOURCE;
@@ -670,22 +680,52 @@ cond_keep(struct hpa_condition *old, const struct hpa_condition *c)
 		*old = *c;
 }
 
+/* The sync's sample: replicas and each metric's first-pass value. */
+static void
+hpa_record(struct hpa *h, int64_t now, const struct hpa_decision *d,
+    const struct hpa_metric_result *res)
+{
+	struct hpa_sample smp;
+
+	smp.at_ms = now;
+	smp.current = d->current;
+	smp.desired = d->rescale ? d->desired : d->current;
+	smp.m = xcalloc(h->nmetrics, sizeof(*smp.m));
+	for (size_t k = 0; k < h->nmetrics && d->metrics_ran; k++) {
+		if (!res[k].ok)
+			continue;
+		smp.m[k].has = 1;
+		if (res[k].has_utilization && h->metrics[k].target_type == HPA_TARGET_UTILIZATION)
+			smp.m[k].current = res[k].utilization;
+		else if (res[k].has_value)
+			smp.m[k].current = res[k].value_m;
+		else if (res[k].has_average)
+			smp.m[k].current = res[k].average_m;
+		else
+			smp.m[k].has = 0;
+	}
+	VEC_PUSH(h->samples, h->nsamples, h->samplecap, smp);
+}
+
 static void
 hpa_sync_once(struct hpa_ctl *ctl, struct hpa *h)
 {
 	struct ks_run *r = h->r;
 	struct ks_cluster *c = &r->cluster;
 	int64_t now = r->sim.now_ms;
-	struct ks_workload *w = cluster_workload_find(c, h->kind, h->ns, h->target);
+	struct ks_workload *w;
 	struct hpa_metric_input *in;
 	struct hpa_metric_result *res;
 	struct hpa_pod_sample *pods;
 	struct hpa_decision d;
 	struct hpa_spec spec;
-	struct hpa_sample smp;
 	int32_t status_replicas = 0;
 	size_t np;
 
+	/* the cluster declares another target of this name only once it is deleted */
+	if (h->tw == NULL || h->tw->deleted)
+		h->tw = cluster_workload_find(c, h->kind, h->ns, h->target);
+	w = h->tw;
 	if (w == NULL || w->deleted) {
 		struct hpa_condition f = { 1, 0, "FailedGetScale", "" };
 
@@ -769,24 +809,7 @@ hpa_sync_once(struct hpa_ctl *ctl, struct hpa *h)
 	cond_keep(&h->active, &d.scaling_active);
 	cond_keep(&h->limited, &d.scaling_limited);
 
-	smp.at_ms = now;
-	smp.current = d.current;
-	smp.desired = d.rescale ? d.desired : d.current;
-	smp.m = xcalloc(h->nmetrics, sizeof(*smp.m));
-	for (size_t k = 0; k < h->nmetrics && d.metrics_ran; k++) {
-		if (!res[k].ok)
-			continue;
-		smp.m[k].has = 1;
-		if (res[k].has_utilization && h->metrics[k].target_type == HPA_TARGET_UTILIZATION)
-			smp.m[k].current = res[k].utilization;
-		else if (res[k].has_value)
-			smp.m[k].current = res[k].value_m;
-		else if (res[k].has_average)
-			smp.m[k].current = res[k].average_m;
-		else
-			smp.m[k].has = 0;
-	}
-	VEC_PUSH(h->samples, h->nsamples, h->samplecap, smp);
+	hpa_record(h, now, &d, res);
 	free(pods);
 	free(res);
 	free(in);
@@ -834,7 +857,6 @@ hpa_free(void *state)
 		free(h);
 	}
 	free(ctl->v);
-	metrics_free(ctl->r);
 	free(ctl);
 }
 
@@ -852,9 +874,6 @@ hpa_init(struct ks_run *r, void **state, struct ks_error *err)
 	int rc;
 
 	*state = NULL;
-	/* hpa is first in ctl_table: it owns the load model the VPA reads too */
-	if ((rc = metrics_init(r, err)) != 0)
-		return rc;
 	ctl = xcalloc(1, sizeof(*ctl));
 	ctl->r = r;
 	hpa_config_default(&ctl->cfg);

@@ -54,13 +54,18 @@
  * sizes requests to usage, the HPA scales on usage relative to those
  * requests.  init() finds such pairs in the documents and warns.
  *
+ * The document is parsed by vpa_parse.c into a struct vpa_obj
+ * (vpa_obj.h); this file is the controller.
+ *
  * Alternatives rejected: per-VPA aggregates (upstream shares aggregates
  * between VPAs selecting the same pods, and the replacement pod must find
  * its predecessor's history); reading the load model directly (the VPA sees
  * what metrics-server reports, with its windows and delays).
  *
- * Costs: per loop O(pods x containers) samples plus O(VPAs x aggregates)
- * merges of 2 x 176 buckets; admission is O(VPAs) per pod created.
+ * Costs: per loop O(live pods x VPAs) selector checks (the pods not gone,
+ * kept in id order: not every pod ever created), O(selected pods x
+ * containers) samples plus O(VPAs x aggregates) merges of 2 x 176 buckets;
+ * admission is O(VPAs) per pod created.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -70,77 +75,23 @@
 
 #include "autoscale/ctl.h"
 #include "autoscale/vpa_calc.h"
+#include "autoscale/vpa_obj.h"
 #include "cluster/metrics.h"
 #include "cluster/quantity.h"
 #include "io/load.h"
 #include "io/report.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/intern.h"
+#include "util/ptrmap.h"
 #include "util/xmalloc.h"
 
 #define VPA_LOOP_MS	INT64_C(60000)	/* --recommender-interval, --updater-interval */
 #define VPA_EVICT_MSG	"Pod was evicted by VPA Updater to apply resource recommendation."
 
-enum vpa_mode {
-	VPA_MODE_OFF,
-	VPA_MODE_INITIAL,
-	VPA_MODE_RECREATE,
-	VPA_MODE_AUTO,
-	VPA_MODE_INPLACE_OR_RECREATE,
-};
-static const char *const vpa_mode_name[] = { "Off", "Initial", "Recreate", "Auto",
-    "InPlaceOrRecreate" };
 
-/* resourcePolicy.containerPolicies[] */
-struct vpa_ctr_policy {
-	const char		*ctr;		/* interned containerName, "*" = default */
-	struct vpa_cpolicy	 pol;		/* mode, min/maxAllowed, controlled */
-};
-
-/* updatePolicy.evictionRequirements[] */
-struct vpa_evreq {
-	unsigned		 res;		/* VPA_RES_BIT mask of resources */
-	int			 higher;	/* TargetHigherThanRequests, else Lower */
-};
-
-/* The status recommendation of one container name. */
-struct vpa_crec {
-	const char		*ctr;		/* interned container name */
-	struct vpa_rec		 rec;		/* capped target, bounds, uncapped */
-};
-
-/* One recommender loop's status, for the report's samples[]. */
-struct vpa_sample {
-	int64_t			 at_ms;		/* when the loop ran */
-	struct vpa_crec		*recs;		/* owned */
-	size_t			 nrecs;
-};
-
-struct vpa_obj {
-	const char		*name, *ns;	/* interned */
-	struct ks_mark		 mark;		/* the document */
-	enum wl_kind		 tkind;		/* targetRef kind */
-	const char		*tname;		/* interned targetRef name */
-	enum vpa_mode		 mode;		/* updatePolicy.updateMode */
-	int			 mode_set;	/* updateMode was given */
-	int			 min_replicas;	/* updatePolicy.minReplicas, -1 = the flag */
-	struct vpa_ctr_policy	*pols;		/* container policies, in order */
-	size_t			 npols;
-	struct vpa_evreq	*evreqs;	/* eviction requirements */
-	size_t			 nevreqs;
-	int64_t			 created_ms;	/* creation time (0, or its timeline create) */
-	size_t			 seq;		/* document order */
-	struct vpa_crec		*recs;		/* current status recommendation, owned */
-	size_t			 nrecs;
-	int64_t			 provided_ms;	/* first recommendation, -1 = none yet */
-	int			 pod_count;	/* pods selected at the last loop */
-	struct vpa_sample	*samples;	/* one per recommender loop */
-	size_t			 nsamples, samplecap;
-	int			 evictions;	/* pods evicted by the updater */
-	int			 pdb_blocked;	/* evictions a PDB refused */
-	int			 admitted;	/* pods whose requests admission set */
-	char			**warnings;	/* owned messages for the report */
-	size_t			 nwarnings;
+/* The VPAs whose target's selector matches a pod template's labels. */
+struct vpa_selrow {
+	size_t			 off, n;	/* its VPA indexes in vpa_state.rowv */
 };
 
 /* An aggregate container state and its key. */
@@ -168,332 +119,18 @@ struct vpa_state {
 	size_t			 naggs, aggcap;
 	struct vpa_podstate	**ps;		/* by pod id, NULL when not tracked */
 	size_t			 nps;
+	struct ks_workload	**tw;		/* per VPA: its target when last found, or NULL */
+	size_t			 ntw;		/* entries of tw */
+	uint32_t		*alive;		/* ids of the pods not gone, ascending */
+	size_t			 nalive, alivecap; /* used, allocated */
+	size_t			 scanned;	/* cluster pods looked at for alive */
+	const struct ks_selector **tsel; /* per VPA, this loop: its target's selector or NULL */
+	struct ptrmap		 row_idx;	/* this loop: pod template -> 1 + its row */
+	struct vpa_selrow	*rows;		/* this loop: VPAs selecting each template */
+	size_t			 nrows, rowcap;	/* used, allocated */
+	uint32_t		*rowv;		/* the rows' VPA indexes, concatenated */
+	size_t			 nrowv, rowvcap; /* used, allocated */
 };
-
-/* ---- parsing ----------------------------------------------------------- */
-
-static int
-vpa_parse_resources(const struct yt_node *m, struct vpa_resources *out,
-    struct ks_mark *marks, struct ks_error *err)
-{
-	out->has = 0;
-	out->v[VPA_CPU] = out->v[VPA_MEM] = 0;
-	if (m == NULL || yt_is_null(m))
-		return 0;
-	if (yt_expect_map(m, err) != 0)
-		return KS_EINVAL;
-	for (size_t i = 0; i < m->npairs; i++) {
-		const struct yt_node *k = m->pairs[i].key, *v = m->pairs[i].value;
-		const char *s;
-		int r;
-
-		if (yt_get_str(v, &s, err) != 0)
-			return KS_EINVAL;
-		if (k->str != NULL && strcmp(k->str, "cpu") == 0) {
-			r = VPA_CPU;
-			if (qty_parse_cpu(s, &out->v[r], err, &v->mark) != 0)
-				return KS_EINVAL;
-		} else if (k->str != NULL && strcmp(k->str, "memory") == 0) {
-			r = VPA_MEM;
-			if (qty_parse_bytes(s, &out->v[r], err, &v->mark) != 0)
-				return KS_EINVAL;
-		} else {
-			return ks_error_set(err, &k->mark, KS_EINVAL,
-			    "expected cpu or memory in a VPA container policy, found \"%s\"",
-			    k->str ? k->str : "?");
-		}
-		out->has |= VPA_RES_BIT(r);
-		marks[r] = v->mark;
-	}
-	return 0;
-}
-
-static int
-vpa_parse_res_list(const struct yt_node *seq, unsigned *out, struct ks_error *err)
-{
-	*out = 0;
-	if (yt_expect_seq(seq, err) != 0)
-		return KS_EINVAL;
-	for (size_t i = 0; i < seq->nitems; i++) {
-		const char *s;
-
-		if (yt_get_str(seq->items[i], &s, err) != 0)
-			return KS_EINVAL;
-		if (strcmp(s, "cpu") == 0)
-			*out |= VPA_RES_BIT(VPA_CPU);
-		else if (strcmp(s, "memory") == 0)
-			*out |= VPA_RES_BIT(VPA_MEM);
-		else
-			return ks_error_set(err, &seq->items[i]->mark, KS_EINVAL,
-			    "expected cpu or memory, found \"%s\"", s);
-	}
-	return 0;
-}
-
-static int
-vpa_parse_cpolicy(const struct yt_node *e, struct vpa_ctr_policy *cp, struct ks_error *err)
-{
-	static const char *const keys[] = { "containerName", "mode", "minAllowed",
-	    "maxAllowed", "controlledResources", "controlledValues", NULL };
-	struct ks_mark minm[VPA_NRES], maxm[VPA_NRES];
-	const struct yt_node *v;
-	const char *s;
-
-	vpa_cpolicy_init(&cp->pol);
-	if (yt_expect_map(e, err) != 0 ||
-	    load_strict(e, keys, "resourcePolicy.containerPolicies[]", err) != 0)
-		return KS_EINVAL;
-	if (load_str_opt(e, "containerName", &cp->ctr, err) != 0)
-		return KS_EINVAL;
-	if (cp->ctr == NULL)
-		return ks_error_set(err, &e->mark, KS_EINVAL,
-		    "expected containerName in a VPA container policy, found none");
-	if (load_str_opt(e, "mode", &s, err) != 0)
-		return KS_EINVAL;
-	if (s != NULL && strcmp(s, "Off") == 0)
-		cp->pol.mode = VPA_CMODE_OFF;
-	else if (s != NULL && strcmp(s, "Auto") != 0)
-		return ks_error_set(err, &yt_map_get(e, "mode")->mark, KS_EINVAL,
-		    "expected container policy mode Auto or Off, found \"%s\"", s);
-	if (vpa_parse_resources(yt_map_get(e, "minAllowed"), &cp->pol.min_allowed, minm,
-	    err) != 0 ||
-	    vpa_parse_resources(yt_map_get(e, "maxAllowed"), &cp->pol.max_allowed, maxm,
-	    err) != 0)
-		return KS_EINVAL;
-	for (int r = 0; r < VPA_NRES; r++) {
-		unsigned bit = VPA_RES_BIT(r);
-		char a[QTY_BUFSZ], b[QTY_BUFSZ];
-
-		if (!(cp->pol.min_allowed.has & bit) || !(cp->pol.max_allowed.has & bit) ||
-		    cp->pol.max_allowed.v[r] == 0 ||
-		    cp->pol.min_allowed.v[r] <= cp->pol.max_allowed.v[r])
-			continue;
-		if (r == VPA_CPU) {
-			qty_format_cpu(cp->pol.min_allowed.v[r], a, sizeof(a));
-			qty_format_cpu(cp->pol.max_allowed.v[r], b, sizeof(b));
-		} else {
-			qty_format_bytes(cp->pol.min_allowed.v[r], QTY_BINARY_SI, a, sizeof(a));
-			qty_format_bytes(cp->pol.max_allowed.v[r], QTY_BINARY_SI, b, sizeof(b));
-		}
-		return ks_error_set(err, &minm[r], KS_EINVAL,
-		    "minAllowed %s %s is greater than maxAllowed %s %s of container policy \"%s\"",
-		    r == VPA_CPU ? "cpu" : "memory", a, r == VPA_CPU ? "cpu" : "memory", b,
-		    cp->ctr);
-	}
-	if ((v = yt_map_get(e, "controlledResources")) != NULL && !yt_is_null(v) &&
-	    vpa_parse_res_list(v, &cp->pol.controlled, err) != 0)
-		return KS_EINVAL;
-	if (load_str_opt(e, "controlledValues", &s, err) != 0)
-		return KS_EINVAL;
-	if (s != NULL && strcmp(s, "RequestsOnly") == 0)
-		cp->pol.values = VPA_REQUESTS_ONLY;
-	else if (s != NULL && strcmp(s, "RequestsAndLimits") != 0)
-		return ks_error_set(err, &yt_map_get(e, "controlledValues")->mark, KS_EINVAL,
-		    "expected controlledValues RequestsAndLimits or RequestsOnly, found \"%s\"", s);
-	return 0;
-}
-
-static int
-vpa_parse_update_policy(const struct yt_node *up, struct vpa_obj *v, struct ks_error *err)
-{
-	static const char *const keys[] = { "updateMode", "minReplicas",
-	    "evictionRequirements", NULL };
-	const struct yt_node *n;
-	const char *s;
-
-	if (up == NULL || yt_is_null(up))
-		return 0;
-	if (load_strict(up, keys, "updatePolicy", err) != 0)
-		return KS_EINVAL;
-	if (load_str_opt(up, "updateMode", &s, err) != 0)
-		return KS_EINVAL;
-	if (s != NULL) {
-		size_t i;
-
-		for (i = 0; i < sizeof(vpa_mode_name) / sizeof(vpa_mode_name[0]); i++)
-			if (strcmp(s, vpa_mode_name[i]) == 0)
-				break;
-		if (i == sizeof(vpa_mode_name) / sizeof(vpa_mode_name[0]))
-			return ks_error_set(err, &yt_map_get(up, "updateMode")->mark, KS_EINVAL,
-			    "expected updateMode Off, Initial, Recreate, Auto or InPlaceOrRecreate, "
-			    "found \"%s\"", s);
-		v->mode = (enum vpa_mode)i;
-		v->mode_set = 1;
-	}
-	if ((n = yt_map_get(up, "minReplicas")) != NULL && !yt_is_null(n)) {
-		int64_t x;
-
-		if (yt_get_int64(n, &x, err) != 0)
-			return KS_EINVAL;
-		if (x < 1 || x > 1000000)
-			return ks_error_set(err, &n->mark, KS_EINVAL,
-			    "expected minReplicas of at least 1, found %" PRId64, x);
-		v->min_replicas = (int)x;
-	}
-	if ((n = yt_map_get(up, "evictionRequirements")) != NULL && !yt_is_null(n)) {
-		static const char *const ekeys[] = { "resources", "changeRequirement", NULL };
-
-		if (yt_expect_seq(n, err) != 0)
-			return KS_EINVAL;
-		v->evreqs = xcalloc(n->nitems ? n->nitems : 1, sizeof(*v->evreqs));
-		for (size_t i = 0; i < n->nitems; i++) {
-			const struct yt_node *e = n->items[i], *res;
-
-			if (yt_expect_map(e, err) != 0 ||
-			    load_strict(e, ekeys, "updatePolicy.evictionRequirements[]", err) != 0)
-				return KS_EINVAL;
-			if ((res = yt_map_get(e, "resources")) == NULL)
-				return ks_error_set(err, &e->mark, KS_EINVAL,
-				    "expected resources in an eviction requirement, found none");
-			if (vpa_parse_res_list(res, &v->evreqs[i].res, err) != 0)
-				return KS_EINVAL;
-			if (load_str_opt(e, "changeRequirement", &s, err) != 0)
-				return KS_EINVAL;
-			if (s != NULL && strcmp(s, "TargetHigherThanRequests") == 0)
-				v->evreqs[i].higher = 1;
-			else if (s == NULL || strcmp(s, "TargetLowerThanRequests") != 0)
-				return ks_error_set(err, &e->mark, KS_EINVAL,
-				    "expected changeRequirement TargetHigherThanRequests or "
-				    "TargetLowerThanRequests, found %s%s%s", s ? "\"" : "",
-				    s ? s : "none", s ? "\"" : "");
-			v->nevreqs++;
-		}
-	}
-	return 0;
-}
-
-/* Is workload kind/ns/name declared at t=0 or created by the timeline? */
-static int
-vpa_target_declared(const struct ks_scenario *s, enum wl_kind k, const char *ns,
-    const char *name)
-{
-	for (size_t i = 0; i < s->nwls; i++)
-		if (s->wls[i]->kind == k && s->wls[i]->ns == ns && s->wls[i]->name == name)
-			return 1;
-	for (size_t i = 0; i < s->nactions; i++) {
-		const struct wl_def *w = s->actions[i].wl;
-
-		if (s->actions[i].type == ACT_CREATE && w != NULL && w->kind == k &&
-		    w->ns == ns && w->name == name)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-vpa_parse(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, struct vpa_obj *v,
-    struct ks_error *err)
-{
-	static const char *const keys[] = { "targetRef", "updatePolicy", "resourcePolicy",
-	    "recommenders", NULL };
-	static const char *const tkeys[] = { "apiVersion", "kind", "name", NULL };
-	const struct yt_node *spec = yt_map_get(d->root, "spec"), *t, *rp, *n;
-	const char *kind;
-	int k;
-
-	memset(v, 0, sizeof(*v));
-	v->name = d->name;
-	v->ns = d->ns;
-	v->mark = d->mark;
-	v->mode = VPA_MODE_AUTO;
-	v->min_replicas = -1;
-	v->created_ms = at_ms;
-	v->provided_ms = -1;
-	if (strcmp(d->api_version, "autoscaling.k8s.io/v1") != 0 &&
-	    strcmp(d->api_version, "autoscaling.k8s.io/v1beta2") != 0)
-		return ks_error_set(err, &d->mark, KS_EINVAL,
-		    "expected apiVersion autoscaling.k8s.io/v1 for VerticalPodAutoscaler %s, "
-		    "found \"%s\"", d->name, d->api_version);
-	if (spec == NULL || yt_is_null(spec))
-		return ks_error_set(err, &d->mark, KS_EINVAL,
-		    "expected a spec in VerticalPodAutoscaler %s, found none", d->name);
-	if (yt_expect_map(spec, err) != 0 || load_strict(spec, keys, "VerticalPodAutoscaler spec",
-	    err) != 0)
-		return KS_EINVAL;
-	if ((t = yt_map_get(spec, "targetRef")) == NULL || yt_is_null(t))
-		return ks_error_set(err, &spec->mark, KS_EINVAL,
-		    "expected a targetRef in VerticalPodAutoscaler %s, found none", d->name);
-	if (yt_expect_map(t, err) != 0 || load_strict(t, tkeys, "targetRef", err) != 0)
-		return KS_EINVAL;
-	if (load_str_opt(t, "kind", &kind, err) != 0 || load_str_opt(t, "name", &v->tname, err) != 0)
-		return KS_EINVAL;
-	if (kind == NULL || v->tname == NULL)
-		return ks_error_set(err, &t->mark, KS_EINVAL,
-		    "expected kind and name in targetRef, found %s", kind ? "no name" : "no kind");
-	for (k = 0; k < WL_KIND_N; k++)
-		if (k != WL_POD && strcmp(kind, wl_kind_name[k]) == 0)
-			break;
-	if (k == WL_KIND_N)
-		return ks_error_set(err, &yt_map_get(t, "kind")->mark, KS_EINVAL,
-		    "expected targetRef kind Deployment, ReplicaSet, StatefulSet, DaemonSet, Job "
-		    "or Notebook, found \"%s\"", kind);
-	v->tkind = (enum wl_kind)k;
-	if (!vpa_target_declared(st->r->scn, v->tkind, v->ns, v->tname))
-		return ks_error_set(err, &yt_map_get(t, "name")->mark, KS_EINVAL,
-		    "unknown targetRef %s %s/%s: the scenario declares no such workload",
-		    kind, v->ns, v->tname);
-	if (vpa_parse_update_policy(yt_map_get(spec, "updatePolicy"), v, err) != 0)
-		return KS_EINVAL;
-	if ((rp = yt_map_get(spec, "resourcePolicy")) != NULL && !yt_is_null(rp)) {
-		static const char *const rkeys[] = { "containerPolicies", NULL };
-
-		if (load_strict(rp, rkeys, "resourcePolicy", err) != 0)
-			return KS_EINVAL;
-		if ((n = yt_map_get(rp, "containerPolicies")) != NULL && !yt_is_null(n)) {
-			if (yt_expect_seq(n, err) != 0)
-				return KS_EINVAL;
-			v->pols = xcalloc(n->nitems ? n->nitems : 1, sizeof(*v->pols));
-			for (size_t i = 0; i < n->nitems; i++) {
-				if (vpa_parse_cpolicy(n->items[i], &v->pols[i], err) != 0)
-					return KS_EINVAL;
-				v->npols++;
-			}
-		}
-	}
-	if ((n = yt_map_get(spec, "recommenders")) != NULL && !yt_is_null(n)) {
-		if (yt_expect_seq(n, err) != 0)
-			return KS_EINVAL;
-		for (size_t i = 0; i < n->nitems; i++) {
-			const char *rn;
-
-			if (yt_expect_map(n->items[i], err) != 0 ||
-			    load_str_opt(n->items[i], "name", &rn, err) != 0)
-				return KS_EINVAL;
-			if (rn != NULL && strcmp(rn, "default") != 0)
-				ks_warn(&n->items[i]->mark, "recommender \"%s\" is not simulated; "
-				    "VerticalPodAutoscaler %s uses the default recommender", rn, d->name);
-		}
-	}
-	if (v->mode == VPA_MODE_INPLACE_OR_RECREATE)
-		ks_warn(&d->mark, "VerticalPodAutoscaler %s: ksim does not model in-place resize; "
-		    "the updater falls back to eviction, as upstream does when a resize fails",
-		    d->name);
-	return 0;
-}
-
-/* ksim.io/vpa-version: "1.4" -> 1, 4 */
-static int
-vpa_parse_version(const struct ks_doc *d, int *major, int *minor, const struct yt_node **at,
-    struct ks_error *err)
-{
-	const struct yt_node *md = yt_map_get(d->root, "metadata");
-	const struct yt_node *an = md ? yt_map_get(md, "annotations") : NULL;
-	const struct yt_node *v = an ? yt_map_get(an, "ksim.io/vpa-version") : NULL;
-	const char *s;
-	char tail;
-
-	*at = v;
-	if (v == NULL)
-		return 0;
-	if (yt_get_str(v, &s, err) != 0)
-		return KS_EINVAL;
-	if (s[0] == 'v')
-		s++;
-	if (sscanf(s, "%d.%d%c", major, minor, &tail) != 2 || *major < 0 || *minor < 0)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "expected a VPA release like \"1.4\" in ksim.io/vpa-version, found \"%s\"", s);
-	return 0;
-}
 
 /* ---- HPA x VPA ---------------------------------------------------------- */
 
@@ -584,18 +221,98 @@ vpa_check_fights(struct vpa_state *st, struct vpa_obj *v)
 
 /* ---- model -------------------------------------------------------------- */
 
-static struct ks_workload *
-vpa_target(struct vpa_state *st, const struct vpa_obj *v)
-{
-	struct ks_workload *w = cluster_workload_find(&st->r->cluster, v->tkind, v->ns, v->tname);
-
-	return w != NULL && !w->deleted ? w : NULL;
-}
-
 static int
 vpa_active(const struct vpa_state *st, const struct vpa_obj *v)
 {
 	return v->created_ms <= st->r->sim.now_ms;
+}
+
+/*
+ * The target workload, or NULL.  The one found last stays the target until
+ * it is deleted: the cluster declares another of the same name only then.
+ */
+static struct ks_workload *
+vpa_target(struct vpa_state *st, const struct vpa_obj *v)
+{
+	size_t i = (size_t)(v - st->vpas);
+	struct ks_workload *w;
+
+	assert(i < st->nvpas);
+	if (i >= st->ntw) {
+		st->tw = xreallocarray(st->tw, st->nvpas, sizeof(*st->tw));
+		memset(st->tw + st->ntw, 0, (st->nvpas - st->ntw) * sizeof(*st->tw));
+		st->ntw = st->nvpas;
+	}
+	if ((w = st->tw[i]) == NULL || w->deleted)
+		w = st->tw[i] = cluster_workload_find(&st->r->cluster, v->tkind, v->ns,
+		    v->tname);
+	return w != NULL && !w->deleted ? w : NULL;
+}
+
+/*
+ * Bring st->alive up to date: drop the pods that went, append the ones
+ * created since.  Ascending ids, as the cluster's own array, so loops over
+ * it visit pods in the same order as over every pod ever created.
+ */
+static void
+vpa_alive_update(struct vpa_state *st)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	size_t k = 0;
+
+	for (size_t i = 0; i < st->nalive; i++)
+		if (pod_alive(c->pods[st->alive[i]]))
+			st->alive[k++] = st->alive[i];
+	st->nalive = k;
+	for (; st->scanned < c->npods; st->scanned++)
+		if (pod_alive(c->pods[st->scanned]))
+			VEC_PUSH(st->alive, st->nalive, st->alivecap, (uint32_t)st->scanned);
+}
+
+/* Start a recommender loop: the pods alive now and each VPA's target now. */
+static void
+vpa_loop_begin(struct vpa_state *st)
+{
+	vpa_alive_update(st);
+	if (st->tsel == NULL)
+		st->tsel = xcalloc(st->nvpas ? st->nvpas : 1, sizeof(*st->tsel));
+	for (size_t j = 0; j < st->nvpas; j++) {
+		const struct vpa_obj *v = &st->vpas[j];
+		const struct ks_workload *w = vpa_active(st, v) ? vpa_target(st, v) : NULL;
+
+		st->tsel[j] = w != NULL ? &w->selector : NULL;
+	}
+	ptrmap_free(&st->row_idx);
+	st->nrows = st->nrowv = 0;
+}
+
+/*
+ * The VPAs whose target's selector matches p's template in this loop, in
+ * document order: vpa_selects() is one of these in p's namespace.  Worked
+ * out once per template (the pods of a workload share theirs); valid until
+ * the next loop begins.
+ */
+static const uint32_t *
+vpa_selecting(struct vpa_state *st, const struct ks_pod *p, size_t *n)
+{
+	uintptr_t ix = (uintptr_t)ptrmap_get(&st->row_idx, p->spec);
+	const struct vpa_selrow *row;
+
+	if (ix == 0) {
+		struct vpa_selrow nr = { st->nrowv, 0 };
+
+		for (size_t j = 0; j < st->nvpas; j++)
+			if (st->tsel[j] != NULL && selector_matches(st->tsel[j], &p->spec->labels)) {
+				VEC_PUSH(st->rowv, st->nrowv, st->rowvcap, (uint32_t)j);
+				nr.n++;
+			}
+		VEC_PUSH(st->rows, st->nrows, st->rowcap, nr);
+		ix = st->nrows;
+		ptrmap_put(&st->row_idx, p->spec, (void *)ix);
+	}
+	row = &st->rows[ix - 1];
+	*n = row->n;
+	return st->rowv + row->off;
 }
 
 /* Does v select pod p by labels (the recommender's view)? */
@@ -759,15 +476,23 @@ vpa_feed(struct vpa_state *st)
 	struct ks_cluster *c = &r->cluster;
 	int64_t now = r->sim.now_ms;
 
-	for (size_t i = 0; i < c->npods; i++) {
-		const struct ks_pod *p = c->pods[i];
+	for (size_t j = 0; j < st->nvpas; j++)
+		st->vpas[j].loop_count = 0;
+	for (size_t i = 0; i < st->nalive; i++) {
+		const struct ks_pod *p = c->pods[st->alive[i]];
 		struct vpa_podstate *ps;
+		const uint32_t *sel;
+		size_t nsel;
 		int selected = 0;
 
+		sel = vpa_selecting(st, p, &nsel);
+		for (size_t j = 0; j < nsel; j++)
+			if (st->vpas[sel[j]].ns == p->ns) {
+				st->vpas[sel[j]].loop_count++;
+				selected = 1;
+			}
 		if (p->phase != POD_RUNNING && p->phase != POD_TERMINATING)
 			continue;
-		for (size_t j = 0; j < st->nvpas && !selected; j++)
-			selected = vpa_selects(st, &st->vpas[j], p);
 		if (!selected)
 			continue;
 		ps = vpa_podstate(st, p);
@@ -834,10 +559,7 @@ vpa_recommend(struct vpa_state *st, struct vpa_obj *v)
 	size_t n = 0, cap = 0;
 	int changed;
 
-	v->pod_count = 0;
-	for (size_t i = 0; i < c->npods; i++)
-		if (pod_alive(c->pods[i]) && vpa_selects(st, v, c->pods[i]))
-			v->pod_count++;
+	v->pod_count = v->loop_count;
 	/* merge the aggregates v selects by container name (model/vpa.go) */
 	for (size_t i = 0; w != NULL && i < st->naggs; i++) {
 		struct vpa_aggent *e = st->aggs[i];
@@ -915,6 +637,7 @@ vpa_recommender_loop(struct sim *sim, void *arg)
 	struct vpa_state *st = arg;
 
 	(void)sim;
+	vpa_loop_begin(st);
 	vpa_feed(st);
 	for (size_t i = 0; i < st->nvpas; i++)
 		if (vpa_active(st, &st->vpas[i]))
@@ -1201,6 +924,12 @@ vpa_free(void *arg)
 
 	if (st == NULL)
 		return;
+	free(st->tw);
+	free(st->alive);
+	free(st->tsel);
+	ptrmap_free(&st->row_idx);
+	free(st->rows);
+	free(st->rowv);
 	for (size_t i = 0; i < st->nvpas; i++) {
 		struct vpa_obj *v = &st->vpas[i];
 
@@ -1248,7 +977,7 @@ vpa_add_doc(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, int *vs
 	}
 	st->vpas = xreallocarray(st->vpas, st->nvpas + 1, sizeof(*st->vpas));
 	v = &st->vpas[st->nvpas];
-	if (vpa_parse(st, d, at_ms, v, err) != 0) {
+	if (vpa_parse(st->r->scn, d, at_ms, v, err) != 0) {
 		free(v->pols);
 		free(v->evreqs);
 		return KS_EINVAL;
@@ -1271,9 +1000,6 @@ vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 	*state = NULL;
 	st->r = r;
 	vpa_config_init(&st->cfg, 1, 4);
-	/* idempotent: the HPA, first in ctl_table, attaches the load model and frees it */
-	if (metrics_init(r, err) != 0)
-		goto fail;
 	for (size_t i = 0; i < r->scn->ndocs; i++)
 		if (vpa_add_doc(st, r->scn->docs[i], 0, &vset, err) != 0)
 			goto fail;

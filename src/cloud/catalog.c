@@ -10,7 +10,14 @@
  * spot as an advisor-based estimate), karpenter-allocatable.csv (what
  * Karpenter's docs page says is left for pods) and spot-advisor.csv.  The
  * files are compiled in by gen_catalog.sh; --catalog DIR reads the same
- * four names at run time through the same parser.
+ * four names at run time through the same parser.  Two more are optional:
+ * accelerators.csv says which device each accelerated type carries and
+ * which extended resources its device plugin advertises
+ * (catalog_device_resources(); without the file the gpus column is read
+ * as NVIDIA GPUs, as before the file existed), and automode-fees.csv holds
+ * the EKS Auto Mode fee as rules matched most-specific first.  Both keep
+ * an owned copy of their text with fields terminated in place, like
+ * instance-types.csv; a type points at its accelerator row.
  *
  * Allocatable.  catalog_eks_node() is the EKS AMI's formula (AL2
  * bootstrap.sh, AL2023 nodeadm internal/kubelet/config.go; Karpenter
@@ -84,6 +91,20 @@ struct catalog {
 	struct cat_slot	*slots;		/* [region * ntypes + type] */
 	const char	**region_order;	/* names of regions with prices, sorted */
 	size_t		 nregion_order;	/* entries in region_order */
+	char		*accel_text;	/* owned copy of accelerators.csv, NULL none */
+	struct cat_accel *accels;	/* one per accelerated type; naccels */
+	size_t		 naccels;	/* entries in accels */
+	char		*fees_text;	/* owned copy of automode-fees.csv, NULL none */
+	struct cat_fee	*fees;		/* automode-fees.csv rules; nfees */
+	size_t		 nfees;		/* entries in fees */
+};
+
+/* One automode-fees.csv row: "*" region or name matches any. */
+struct cat_fee {
+	const char	*region;	/* "us-east-1" or "*" (points into fees_text) */
+	const char	*name;		/* "m5.large" or "*" */
+	int64_t		 nusd;		/* nano-USD/h, -1 when given as a percentage */
+	int64_t		 pct_e6;	/* percent of on-demand x 10^6, -1 when nusd */
 };
 
 /* A cursor over one CSV text; lines and columns are 1-based. */
@@ -746,11 +767,23 @@ cleanup:
 int
 catalog_load_default(struct catalog **out, struct ks_error *err)
 {
-	return catalog_load_mem("data", catalog_csv_instance_types,
+	int rc = catalog_load_mem("data", catalog_csv_instance_types,
 	    catalog_csv_instance_types_size, catalog_csv_prices,
 	    catalog_csv_prices_size, catalog_csv_karpenter_allocatable,
 	    catalog_csv_karpenter_allocatable_size, catalog_csv_spot_advisor,
 	    catalog_csv_spot_advisor_size, out, err);
+
+	if (rc == 0)
+		rc = catalog_add_accelerators(*out, "data", catalog_csv_accelerators,
+		    catalog_csv_accelerators_size, err);
+	if (rc == 0)
+		rc = catalog_add_automode_fees(*out, "data", catalog_csv_automode_fees,
+		    catalog_csv_automode_fees_size, err);
+	if (rc != 0) {
+		catalog_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* Read dir/name whole; *text is owned by the caller. */
@@ -788,6 +821,36 @@ catalog_read_file(const char *dir, const char *name, char **text,
 	return 0;
 }
 
+/* DIR's accelerators.csv and automode-fees.csv, each optional. */
+static int
+catalog_load_optional(struct catalog *cat, const char *dir, struct ks_error *err)
+{
+	static const char *const names[2] = { "/accelerators.csv", "/automode-fees.csv" };
+	int rc = 0;
+
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		struct ks_error e2;
+		char *text = NULL;
+		size_t len = 0;
+
+		memset(&e2, 0, sizeof(e2));
+		rc = catalog_read_file(dir, names[i], &text, &len, &e2);
+		if (rc == KS_ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc != 0) {
+			if (err != NULL)
+				*err = e2;
+			return rc;
+		}
+		rc = i == 0 ? catalog_add_accelerators(cat, dir, text, len, err) :
+		    catalog_add_automode_fees(cat, dir, text, len, err);
+		free(text);
+	}
+	return rc;
+}
+
 int
 catalog_load_dir(const char *dir, struct catalog **out, struct ks_error *err)
 {
@@ -805,6 +868,12 @@ catalog_load_dir(const char *dir, struct catalog **out, struct ks_error *err)
 			goto cleanup;
 	rc = catalog_load_mem(dir, text[0], len[0], text[1], len[1], text[2],
 	    len[2], text[3], len[3], out, err);
+	if (rc == 0)
+		rc = catalog_load_optional(*out, dir, err);
+	if (rc != 0 && *out != NULL) {
+		catalog_free(*out);
+		*out = NULL;
+	}
 cleanup:
 	for (i = 0; i < 4; i++)
 		free(text[i]);
@@ -826,6 +895,10 @@ catalog_free(struct catalog *cat)
 	free(cat->hash);
 	free(cat->types);
 	free(cat->itypes_text);
+	free(cat->accels);
+	free(cat->accel_text);
+	free(cat->fees);
+	free(cat->fees_text);
 	free(cat);
 }
 
@@ -991,4 +1064,251 @@ catalog_eks_node(const struct cat_itype *t, int max_pods_override,
 		alloc->memory_b = 0;
 	if (alloc->cpu_m < 0)
 		alloc->cpu_m = 0;
+}
+
+/* ---- accelerators and the Auto Mode fee ---- */
+
+/* Terminate row fields in place; the row lives in `text`. */
+static void
+csv_terminate(struct csv *c, char *text, int n)
+{
+	for (int k = 0; k < n; k++)
+		text[c->field[k] - text + (ptrdiff_t)c->flen[k]] = '\0';
+}
+
+/* Check a MIG profile list, "1g.5gb:7 2g.10gb:3": names and counts 1..7. */
+static int
+catalog_check_mig(struct csv *c, int i, struct ks_error *err)
+{
+	const char *s = c->field[i];
+
+	while (*s != '\0') {
+		const char *colon = strchr(s, ':');
+		char *end;
+		long v;
+
+		if (colon == NULL || colon == s)
+			return csv_error(c, c->fcol[i] + (int)(s - c->field[i]), err,
+			    "expected profile:count in mig_profiles, found \"%s\"", s);
+		v = strtol(colon + 1, &end, 10);
+		if (end == colon + 1 || v < 1 || v > 7 || (*end != ' ' && *end != '\0'))
+			return csv_error(c, c->fcol[i] + (int)(colon + 1 - c->field[i]), err,
+			    "expected a count 1..7 after \"%.*s:\" in mig_profiles",
+			    (int)(colon - s), s);
+		s = *end == ' ' ? end + 1 : end;
+	}
+	return 0;
+}
+
+int
+catalog_add_accelerators(struct catalog *cat, const char *dir, const char *text,
+    size_t len, struct ks_error *err)
+{
+	static const char header[] = "name,kind,manufacturer,device,count,memory_mib,"
+	    "resource,cores,mig_profiles";
+	size_t cap = 0, *owner = NULL, ocap = 0, nown = 0;
+	struct csv c;
+	int64_t v;
+	int rc;
+
+	assert(cat != NULL && dir != NULL && text != NULL);
+	assert(cat->accel_text == NULL);
+	cat->accel_text = xmalloc(len + 1);
+	memcpy(cat->accel_text, text, len);
+	cat->accel_text[len] = '\0';
+	csv_init(&c, catalog_intern(dir, "/accelerators.csv"), cat->accel_text, len);
+	if ((rc = csv_header(&c, header, 9, err)) != 0)
+		goto cleanup;
+	while ((rc = csv_next(&c, 9, err)) == 1) {
+		struct cat_accel a;
+		long idx = catalog_lookup(cat, c.field[0], c.flen[0]);
+
+		memset(&a, 0, sizeof(a));
+		if (!csv_is(&c, 1, "gpu") && !csv_is(&c, 1, "accelerator")) {
+			rc = csv_error(&c, c.fcol[1], err, "expected kind gpu or accelerator, "
+			    "found \"%.*s\"", (int)c.flen[1], c.field[1]);
+			goto cleanup;
+		}
+		if (c.flen[2] == 0 || c.flen[3] == 0) {
+			rc = csv_error(&c, c.fcol[c.flen[2] == 0 ? 2 : 3], err,
+			    "expected a non-empty manufacturer and device, found an empty field");
+			goto cleanup;
+		}
+		csv_terminate(&c, cat->accel_text, 9);
+		a.kind = csv_is(&c, 1, "gpu") ? "gpu" : "accelerator";
+		a.manufacturer = c.field[2];
+		a.device = c.field[3];
+		if ((rc = csv_int(&c, 4, 1024, "count", &v, err)) != 0)
+			goto cleanup;
+		a.count = (int)v;
+		if ((rc = csv_int(&c, 5, INT64_C(1) << 30, "memory_mib", &v, err)) != 0)
+			goto cleanup;
+		a.memory_mib = v;
+		a.resource = c.field[6];
+		if ((rc = csv_int(&c, 7, 1 << 16, "cores", &v, err)) != 0)
+			goto cleanup;
+		a.cores = (int)v;
+		a.mig = c.field[8];
+		if ((rc = catalog_check_mig(&c, 8, err)) != 0)
+			goto cleanup;
+		if (idx < 0)
+			continue;
+		if (cat->types[idx].accel != NULL) {
+			rc = csv_error(&c, 1, err, "duplicate accelerators row for %s",
+			    cat->types[idx].name);
+			goto cleanup;
+		}
+		/* mark the type; pointers are set once the vector stops moving */
+		cat->types[idx].accel = (const struct cat_accel *)cat;
+		VEC_PUSH(cat->accels, cat->naccels, cap, a);
+		VEC_PUSH(owner, nown, ocap, (size_t)idx);
+	}
+	if (rc < 0)
+		goto cleanup;
+	for (size_t i = 0; i < nown; i++)
+		cat->types[owner[i]].accel = &cat->accels[i];
+	rc = 0;
+cleanup:
+	if (rc != 0)
+		for (size_t i = 0; i < nown; i++)
+			cat->types[owner[i]].accel = NULL;
+	free(owner);
+	return rc;
+}
+
+int
+catalog_add_automode_fees(struct catalog *cat, const char *dir, const char *text,
+    size_t len, struct ks_error *err)
+{
+	static const char header[] = "region,name,usd_per_hour,pct_of_on_demand";
+	size_t cap = 0;
+	struct csv c;
+	int rc;
+
+	assert(cat != NULL && dir != NULL && text != NULL);
+	assert(cat->fees_text == NULL);
+	cat->fees_text = xmalloc(len + 1);
+	memcpy(cat->fees_text, text, len);
+	cat->fees_text[len] = '\0';
+	csv_init(&c, catalog_intern(dir, "/automode-fees.csv"), cat->fees_text, len);
+	if ((rc = csv_header(&c, header, 4, err)) != 0)
+		return rc;
+	while ((rc = csv_next(&c, 4, err)) == 1) {
+		struct cat_fee f = { NULL, NULL, -1, -1 };
+
+		if (c.flen[0] == 0 || c.flen[1] == 0)
+			return csv_error(&c, c.fcol[c.flen[0] == 0 ? 0 : 1], err,
+			    "expected a region and a name (or \"*\"), found an empty field");
+		if ((c.flen[2] == 0) == (c.flen[3] == 0))
+			return csv_error(&c, c.fcol[2], err,
+			    "expected exactly one of usd_per_hour and pct_of_on_demand");
+		if (c.flen[2] != 0 &&
+		    (rc = csv_decimal(&c, 2, 9, "usd_per_hour", &f.nusd, err)) != 0)
+			return rc;
+		if (c.flen[3] != 0 &&
+		    (rc = csv_decimal(&c, 3, 6, "pct_of_on_demand", &f.pct_e6, err)) != 0)
+			return rc;
+		csv_terminate(&c, cat->fees_text, 4);
+		f.region = c.field[0];
+		f.name = c.field[1];
+		VEC_PUSH(cat->fees, cat->nfees, cap, f);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int
+catalog_automode_fee(const struct catalog *cat, const char *region, const char *itype,
+    int64_t *nusd_per_hour)
+{
+	const struct cat_fee *best = NULL;
+	int best_score = -1;
+	int64_t od;
+
+	assert(cat != NULL && region != NULL && itype != NULL && nusd_per_hour != NULL);
+	for (size_t i = 0; i < cat->nfees; i++) {
+		const struct cat_fee *f = &cat->fees[i];
+		int rx = strcmp(f->region, region) == 0, nx = strcmp(f->name, itype) == 0;
+		int score;
+
+		if ((!rx && strcmp(f->region, "*") != 0) || (!nx && strcmp(f->name, "*") != 0))
+			continue;
+		score = 2 * rx + nx;
+		if (score > best_score) {
+			best = f;
+			best_score = score;
+		}
+	}
+	if (best == NULL)
+		return KS_ENOENT;
+	if (best->nusd >= 0) {
+		*nusd_per_hour = best->nusd;
+		return 0;
+	}
+	if (catalog_price(cat, region, itype, 0, &od) != 0)
+		return KS_ENOENT;
+	/* pct_e6 / 10^8 of the price, rounded half up to whole nano-USD */
+	*nusd_per_hour = (od * best->pct_e6 + 50000000) / 100000000;
+	return 0;
+}
+
+int
+catalog_mig_per_gpu(const struct cat_itype *t, const char *profile)
+{
+	const char *s;
+	size_t n;
+
+	assert(t != NULL && profile != NULL);
+	if (t->accel == NULL || t->accel->mig[0] == '\0')
+		return 0;
+	n = strlen(profile);
+	for (s = t->accel->mig; *s != '\0'; s++) {
+		if ((s == t->accel->mig || s[-1] == ' ') && strncmp(s, profile, n) == 0 &&
+		    s[n] == ':')
+			return atoi(s + n + 1);
+	}
+	return 0;
+}
+
+size_t
+catalog_device_resources(const struct cat_itype *t, const char *mig_profile,
+    struct cat_devres *out, size_t max)
+{
+	const struct cat_accel *a;
+	size_t n = 0;
+
+	assert(t != NULL && out != NULL && max >= 3);
+	a = t->accel;
+	if (a == NULL) {
+		/* no accelerators.csv: the gpus column, read as NVIDIA GPUs */
+		if (t->gpus > 0) {
+			out[n].name = "nvidia.com/gpu";
+			out[n++].count = t->gpus;
+		}
+		return n;
+	}
+	if (a->count == 0 || a->resource[0] == '\0')
+		return 0;
+	if (mig_profile != NULL && strcmp(a->resource, "nvidia.com/gpu") == 0) {
+		int per = catalog_mig_per_gpu(t, mig_profile);
+
+		if (per > 0) {
+			char buf[64];
+
+			snprintf(buf, sizeof(buf), "nvidia.com/mig-%s", mig_profile);
+			out[n].name = catalog_intern(buf, "");
+			out[n++].count = (int64_t)per * a->count;
+			return n;
+		}
+	}
+	out[n].name = a->resource;
+	out[n++].count = a->count;
+	if (strcmp(a->resource, "aws.amazon.com/neuron") == 0) {
+		out[n].name = "aws.amazon.com/neurondevice";
+		out[n++].count = a->count;
+		if (a->cores > 0) {
+			out[n].name = "aws.amazon.com/neuroncore";
+			out[n++].count = a->cores;
+		}
+	}
+	return n;
 }

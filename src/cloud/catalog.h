@@ -20,6 +20,23 @@
 
 #define CAT_NUSD_PER_USD	INT64_C(1000000000)	/* nano-USD in one USD */
 
+/*
+ * The accelerator an instance type carries (data/accelerators.csv): the
+ * device, how many, and which extended resources its device plugin
+ * advertises.  `kind` says which of Karpenter's label sets describes it:
+ * "gpu" (instance-gpu-*) or "accelerator" (instance-accelerator-*).
+ */
+struct cat_accel {
+	const char	*kind;		/* "gpu" | "accelerator" */
+	const char	*manufacturer;	/* "nvidia", "amd", "aws", "habana", "qualcomm" */
+	const char	*device;	/* "a100", "inferentia2", "gaudi" */
+	int		 count;		/* devices per instance (0: a GPU fraction) */
+	int64_t		 memory_mib;	/* memory per device, MiB */
+	const char	*resource;	/* device plugin resource, "" = none modelled */
+	int		 cores;		/* NeuronCores per instance, 0 otherwise */
+	const char	*mig;		/* "1g.5gb:7 2g.10gb:3 ..." (profile:per GPU), "" */
+};
+
 struct cat_itype {
 	const char	*name;		/* "m5.large" */
 	const char	*family;	/* "m5" */
@@ -39,6 +56,7 @@ struct cat_itype {
 	const char	*hypervisor;	/* "nitro", "xen", or "" for *.metal* */
 	int		 local_nvme;	/* 1 when the type has instance-store disks */
 	int		 metal;		/* 1 for bare-metal sizes ("metal", "metal-24xl") */
+	const struct cat_accel *accel;	/* its accelerator, NULL = none */
 };
 
 struct catalog;
@@ -52,6 +70,10 @@ extern const char catalog_csv_karpenter_allocatable[];
 extern const size_t catalog_csv_karpenter_allocatable_size;	/* bytes */
 extern const char catalog_csv_spot_advisor[];
 extern const size_t catalog_csv_spot_advisor_size;	/* bytes, no NUL */
+extern const char catalog_csv_accelerators[];
+extern const size_t catalog_csv_accelerators_size;	/* bytes, no NUL */
+extern const char catalog_csv_automode_fees[];
+extern const size_t catalog_csv_automode_fees_size;	/* bytes, no NUL */
 
 /* The compiled-in catalog.  Errors carry "data/<file>.csv:line:col". */
 int	catalog_load_default(struct catalog **out, struct ks_error *err);
@@ -60,6 +82,9 @@ int	catalog_load_default(struct catalog **out, struct ks_error *err);
  * karpenter-allocatable.csv, spot-advisor.csv).  A missing file is KS_ENOENT,
  * a bad header or row KS_EINVAL, both with file:line:col.  Mark file names
  * are interned for the life of the process, so an error outlives the load.
+ * accelerators.csv and automode-fees.csv are optional there: without the
+ * first, the gpus column of instance-types.csv is read as NVIDIA GPUs (the
+ * format before accelerators.csv); without the second, Auto Mode is free.
  */
 int	catalog_load_dir(const char *dir, struct catalog **out,
 	    struct ks_error *err);
@@ -69,6 +94,45 @@ int	catalog_load_mem(const char *dir, const char *itypes, size_t itypes_len,
 	    const char *advisor, size_t advisor_len, struct catalog **out,
 	    struct ks_error *err);
 void	catalog_free(struct catalog *);
+/*
+ * Add accelerators.csv / automode-fees.csv text to a loaded catalog (the
+ * default and DIR loaders call them; tests may too).  Rows naming a type
+ * instance-types.csv lacks are skipped, like prices.  Errors as above.
+ */
+int	catalog_add_accelerators(struct catalog *, const char *dir, const char *text,
+	    size_t len, struct ks_error *err);
+int	catalog_add_automode_fees(struct catalog *, const char *dir, const char *text,
+	    size_t len, struct ks_error *err);
+
+/*
+ * The extended resources a node of type t advertises when its vendor's
+ * device plugin runs with its defaults: nvidia.com/gpu (NVIDIA, MIG
+ * strategy none), amd.com/gpu (ROCm), aws.amazon.com/neuron and
+ * aws.amazon.com/neurondevice (devices) and aws.amazon.com/neuroncore
+ * (cores) for Neuron, habana.ai/gaudi.  With mig_profile non-NULL (the
+ * node is labelled nvidia.com/mig.config=all-PROFILE and the plugin runs
+ * the mixed strategy), a GPU that supports PROFILE is advertised as
+ * nvidia.com/mig-PROFILE, instances per GPU x GPUs, instead.  Fills at
+ * most max (name, count) pairs; returns how many.
+ */
+struct cat_devres {
+	const char	*name;		/* extended resource name (static or interned) */
+	int64_t		 count;		/* devices, cores or MIG instances */
+};
+size_t	catalog_device_resources(const struct cat_itype *t, const char *mig_profile,
+	    struct cat_devres *out, size_t max);
+/* MIG instances of `profile` ("1g.5gb") per GPU of t, 0 when unsupported. */
+int	catalog_mig_per_gpu(const struct cat_itype *t, const char *profile);
+
+/*
+ * EKS Auto Mode management fee for type t in region, nano-USD per hour
+ * (automode-fees.csv: the most specific row, region and name exact before
+ * "*"; a row gives USD/h or a percentage of the type's on-demand price).
+ * Returns 0, or KS_ENOENT when no row matches or the percentage has no
+ * on-demand price to apply to.
+ */
+int	catalog_automode_fee(const struct catalog *, const char *region, const char *itype,
+	    int64_t *nusd_per_hour);
 
 /* O(1) hash lookup; NULL when unknown. */
 const struct cat_itype *catalog_find(const struct catalog *, const char *name);

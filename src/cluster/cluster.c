@@ -24,6 +24,11 @@
  *  - The kubelet caches images per node: a pod whose image is already on
  *    the node (or being pulled there) waits only for that pull to finish.
  *
+ * The scheduler is not part of this file: it plugs in through
+ * cluster_sched_ops (cluster.h), which the cluster calls when a pod is
+ * added, bound or unbound and when a node joins or goes, so the model
+ * builds and is tested without it, and the scheduler keeps its own state.
+ *
  * Costs: every operation is O(1) or O(pods of one workload / one node)
  * except cluster_node_ready, which walks the DaemonSets, and a scale-down,
  * which ranks the workload's pods once (O(n log n)).  Pod and node lists
@@ -44,8 +49,6 @@ const char *const pod_phase_name[] = { "Pending", "Scheduled", "Running", "Termi
     "Deleted", "Succeeded" };
 const char *const wl_kind_name[] = { "Pod", "Deployment", "ReplicaSet", "StatefulSet",
     "Job", "Notebook", "DaemonSet" };
-const char *const res_name[RES_N] = { "cpu", "memory", "ephemeral-storage", "pods",
-    "nvidia.com/gpu" };
 
 static void	wl_reconcile(struct ks_cluster *, struct ks_workload *);
 static int64_t	pod_timer_fired(struct sim *, void *);
@@ -57,8 +60,8 @@ cluster_init(struct ks_cluster *c, struct sim *sim, uint64_t seed)
 	memset(c, 0, sizeof(*c));
 	c->sim = sim;
 	sim->world = c;
+	c->seed = seed;
 	rng_seed(&c->rng_names, seed, 1);
-	rng_seed(&c->rng_sched, seed, 2);
 	c->timing.pull_ms = 0;
 	c->timing.start_ms = 1000;
 	c->timing.shutdown_ms = 1000;
@@ -99,6 +102,7 @@ podspec_free(struct ks_podspec *s)
 void
 cluster_free(struct ks_cluster *c)
 {
+	cluster_sched_set(c, NULL, NULL);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
 
@@ -144,10 +148,8 @@ cluster_free(struct ks_cluster *c)
 	free(c->events);
 	free(c->queue);
 	free(c->unsched);
-	free(c->sched_cands);
-	free(c->anti_ids);
 	free(c->bare_ids);
-	free(c->live);
+	free(c->alive);
 	free(c->hooks);
 	ptrmap_free(&c->node_idx);
 	ptrmap_free(&c->pod_idx);
@@ -161,11 +163,32 @@ cluster_hook(struct ks_cluster *c, const struct cluster_hooks *h)
 	c->hooks[c->nhooks++] = *h;
 }
 
+void
+cluster_sched_set(struct ks_cluster *c, const struct cluster_sched_ops *ops, void *state)
+{
+	if (c->sched_ops != NULL && c->sched_ops->free != NULL)
+		c->sched_ops->free(c->sched);
+	c->sched_ops = ops;
+	c->sched = state;
+}
+
+/* Tell the scheduler, if one is plugged in and listens for fn. */
+#define SCHED(c, fn, ...) do {						\
+	if ((c)->sched_ops != NULL && (c)->sched_ops->fn != NULL)	\
+		(c)->sched_ops->fn((c), __VA_ARGS__, (c)->sched);	\
+} while (0)
+
 #define HOOK(c, fn, obj) do {						\
 	for (size_t hi_ = 0; hi_ < (c)->nhooks; hi_++)			\
 		if ((c)->hooks[hi_].fn != NULL)				\
 			(c)->hooks[hi_].fn((c), (obj), (c)->hooks[hi_].arg); \
 } while (0)
+
+void
+cluster_pod_unschedulable(struct ks_cluster *c, struct ks_pod *p)
+{
+	HOOK(c, pod_unschedulable, p);
+}
 
 void
 cluster_event(struct ks_cluster *c, const char *type, const char *object,
@@ -339,15 +362,13 @@ cluster_node_ready(struct ks_cluster *c, struct ks_node *n)
 
 	n->state = NODE_READY;
 	n->ready_ms = c->sim->now_ms;
-	c->live_dirty = 1;
 	cluster_event(c, "NodeReady", node_ref(n, ref, sizeof(ref)),
 	    "Node %s status is now: NodeReady", n->name);
 	for (size_t i = 0; i < c->nwls; i++)
 		if (c->wls[i]->kind == WL_DAEMONSET && !c->wls[i]->deleted)
 			ds_create_pod(c, c->wls[i], n);
 	HOOK(c, node_ready, n);
-	c->cluster_changed = 1;
-	cluster_sched_kick(c);
+	SCHED(c, node_changed, n);
 }
 
 void
@@ -393,7 +414,7 @@ node_finish(struct ks_cluster *c, struct ks_node *n)
 
 	n->state = NODE_GONE;
 	n->gone_ms = c->sim->now_ms;
-	c->live_dirty = 1;
+	SCHED(c, node_changed, n);
 	cluster_event(c, "RemovingNode", node_ref(n, ref, sizeof(ref)),
 	    "Node %s event: Removing Node %s from Controller", n->name, n->name);
 	HOOK(c, node_gone, n);
@@ -766,7 +787,7 @@ queue_pod(struct ks_cluster *c, struct ks_pod *p)
 		return;
 	p->queued = 1;
 	VEC_PUSH(c->queue, c->nqueue, c->qcap, p->id);
-	cluster_sched_kick(c);
+	SCHED(c, pod_added, p);
 }
 
 struct ks_pod *
@@ -789,19 +810,18 @@ cluster_pod_new(struct ks_cluster *c, struct ks_workload *owner,
 	p->scheduled_ms = p->running_ms = p->ready_ms = -1;
 	p->deleted_ms = p->gone_ms = p->unsched_since = -1;
 	podspec_effective(spec, NULL, &p->req);
-	if (spec->npod_anti > 0)
-		c->nanti++;
 	VEC_PUSH(c->pods, c->npods, c->podcap, p);
 	snprintf(key, sizeof(key), "%s/%s", p->ns, p->name);
 	ptrmap_put(&c->pod_idx, intern(key), p);
+	p->alive_idx = c->nalive;
+	VEC_PUSH(c->alive, c->nalive, c->alivecap, p->id);
 	if (owner != NULL) {
 		p->owner = owner;
 		p->owner_idx = owner->npods;
 		VEC_PUSH(owner->pods, owner->npods, owner->podcap, p->id);
 	} else {
+		p->owner_idx = c->nbare;
 		VEC_PUSH(c->bare_ids, c->nbare, c->barecap, p->id);
-		if (spec->npod_anti > 0)
-			VEC_PUSH(c->anti_ids, c->nanti_bare, c->anticap, p->id);
 	}
 	HOOK(c, pod_created, p);
 	queue_pod(c, p);
@@ -851,6 +871,7 @@ cluster_pod_bind(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n)
 		pull += node_pull_ms(c, n, img);
 		node_add_image(n, img, c->sim->now_ms + pull);
 	}
+	SCHED(c, pod_bound, p);
 	HOOK(c, pod_bound, p);
 	pod_set_timer(c, p, pull + c->timing.start_ms, "pod-start");
 }
@@ -883,11 +904,31 @@ owner_remove_pod(struct ks_workload *w, struct ks_cluster *c, struct ks_pod *p)
 		c->pods[w->pods[i]]->owner_idx = i;
 }
 
+/* Swap-remove id at *idx from ids[0, *n); fix the moved pod's index. */
+static void
+ids_unlink(struct ks_cluster *c, uint32_t *ids, size_t *n, size_t i, int alive_list)
+{
+	assert(i < *n);
+	ids[i] = ids[--*n];
+	if (i < *n) {
+		if (alive_list)
+			c->pods[ids[i]]->alive_idx = i;
+		else
+			c->pods[ids[i]]->owner_idx = i;
+	}
+}
+
 static void
 pod_finish(struct ks_cluster *c, struct ks_pod *p, enum pod_phase final)
 {
 	struct ks_node *n = p->node >= 0 ? c->nodes[p->node] : NULL;
 
+	assert(pod_alive(p) && c->alive[p->alive_idx] == p->id);
+	ids_unlink(c, c->alive, &c->nalive, p->alive_idx, 1);
+	if (p->owner == NULL) {
+		assert(c->bare_ids[p->owner_idx] == p->id);
+		ids_unlink(c, c->bare_ids, &c->nbare, p->owner_idx, 0);
+	}
 	p->phase = final;
 	p->ready = 0;
 	p->gone_ms = c->sim->now_ms;
@@ -898,8 +939,7 @@ pod_finish(struct ks_cluster *c, struct ks_pod *p, enum pod_phase final)
 		node_remove_pod(n, p);
 		if (i < n->npods)
 			c->pods[n->pods[i]]->node_idx = i;
-		c->cluster_changed = 1;
-		cluster_sched_kick(c);
+		SCHED(c, pod_unbound, p, n);
 	}
 	if (p->owner != NULL) {
 		struct ks_workload *w = p->owner;

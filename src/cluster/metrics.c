@@ -11,7 +11,8 @@
  * linear`) or a CSV trace (time,cpu,memory; steps).  Entries for the same
  * workload add up.  A pod with no entry uses nothing.  Custom metrics for
  * the HPA's Pods, Object and External metric types come from the same
- * entries (`metrics:` per pod or shared, `object:`, `external:`).
+ * entries (`metrics:` per pod or shared, `object:`, `external:`).  The
+ * YAML is parsed by io/load_model.c; this file only evaluates it.
  *
  * metrics-server (kubernetes-sigs/metrics-server, pkg/storage) scrapes the
  * kubelets every --metric-resolution (15 s) and reports a CPU rate computed
@@ -32,661 +33,195 @@
  * (they would interleave with controller ticks and need per-pod history)
  * and fixed-step sampling (inexact at ready transitions).
  *
- * Costs: one metrics_pod() call is O(E * (P + K) log(P + K)) for E entries
- * of the pod's workload, P pods ever created by it and K series points in
- * the window; a run without `spec.load` costs nothing.
+ * Shared state, kept incrementally.  The entries are indexed by the
+ * workload they name (a group per kind/namespace/name, found from the
+ * workload's id), so a pod looks only at its own workload's entries.  A
+ * group keeps its pods in two lists: live (handed over once from the
+ * cluster's pod array as pods appear) and gone (moved there, in the order
+ * they went, when a window is built), so the pods a window [a, b] can
+ * see -- the live ones and those gone after a -- are found without
+ * walking every pod the workload ever had.  A shared entry splits its
+ * demand by the workload's ready count, a step function that changes only
+ * at its pods' transitions: a group remembers it over the last windows
+ * asked for (the transitions inside, the count at each), built once per
+ * scrape and read by every pod of the workload.  A window that ended
+ * before it was built stays true (pod records of past times never
+ * change); one that ends now holds only within the engine event that
+ * built it.  The breakpoints of one pod are its own transitions, its
+ * entries' points in the window and, for a shared entry, the window's
+ * transitions, merged in a scratch array: no allocation per pod.  The
+ * breakpoints and the order of every sum are those of a direct
+ * evaluation, so the numbers are identical to the bit.
+ *
+ * Costs: building a group's window is O(L + G + T log T) for L live pods,
+ * G pods gone inside the window and T transitions in it, once per scrape;
+ * one metrics_pod() call is then O(E (k + T) + k^2) for E entries of its
+ * workload and k of its own breakpoints (a handful); a run without
+ * `spec.load` costs nothing.
  */
 #include "cluster/metrics.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster/quantity.h"
-#include "io/load.h"
-#include "run.h"
-#include "util/duration.h"
+#include "io/load_model.h"
+#include "run/run.h"
 #include "util/intern.h"
+#include "util/ptrmap.h"
 #include "util/xmalloc.h"
 
-#define MX_RES_DEFAULT	15000		/* metrics-server --metric-resolution, ms */
-#define MX_MEMO		64		/* remembered ready counts per entry */
+#define MX_WINS		2		/* windows remembered per group */
 
-enum { CH_CPU, CH_MEM, CH_FIXED };	/* channels every workload entry has */
-
-enum mx_target {
-	MX_WORKLOAD,			/* pods of a workload */
-	MX_OBJECT,			/* an Object metric */
-	MX_EXTERNAL,			/* an External metric */
-};
-
-struct mx_point {
-	int64_t		 at_ms;		/* relative to the entry's `from`, ms */
-	int64_t		 v;		/* millicores, bytes or milli-units */
-	int		 linear;	/* ramp linearly from the previous point */
-};
-
-struct mx_chan {
-	const char	*name;		/* interned: "cpu", "memory" or a metric name */
-	struct mx_point	*pts;		/* in time order */
+/*
+ * The ready-pod count of a group over a window [a, b]: a step function
+ * whose steps are the group's pod transitions inside the window.
+ */
+struct mx_win {
+	int		 valid;		/* holds a window */
+	int64_t		 a, b;		/* the window, ms */
+	int64_t		 built_now;	/* simulated time it was built at, ms */
+	uint64_t	 built_ev;	/* engine events executed then */
+	size_t		 built_npods;	/* cluster pods then */
+	uint64_t	 used;		/* last use (the least recent is replaced) */
+	int64_t		*t;		/* a, the distinct pod times in (a, b), b; ms */
+	int		*nready;	/* ready pods at t[i] */
 	size_t		 n, cap;	/* points used, allocated */
 };
 
-struct mx_entry {
-	enum mx_target	 target;	/* what the entry feeds */
-	enum wl_kind	 kind;		/* MX_WORKLOAD: workload kind */
-	const char	*ns;		/* interned namespace */
-	const char	*name;		/* interned workload, object or metric name */
-	const char	*obj_kind;	/* MX_OBJECT: interned kind */
-	const char	*metric;	/* MX_OBJECT: interned metric name */
-	const char	*container;	/* interned container, NULL = the first one */
-	int		 shared;	/* split over ready pods (else per pod) */
-	int64_t		 from_ms;	/* active from, ms */
-	int64_t		 until_ms;	/* active until (exclusive), -1 = forever */
-	struct mx_chan	*ch;		/* CH_CPU, CH_MEM, then custom metrics */
-	size_t		 nch, chcap;	/* channels used, allocated */
-	uint32_t	*pods;		/* ids of the workload's pods, ever */
-	size_t		 npods, podcap;	/* pods used, allocated */
-	size_t		 scanned;	/* cluster pods looked at so far */
-	int64_t		 memo_t[MX_MEMO]; /* past times whose ready count is known, ms */
-	int		 memo_n[MX_MEMO]; /* ready pods at memo_t[i] */
-	size_t		 nmemo;		/* memo entries written (ring) */
-	struct ks_mark	 mark;		/* where the entry was written */
+/*
+ * The load entries of one workload (kind, namespace, name) and the pods
+ * any workload of that identity created: a workload deleted and declared
+ * again keeps its entries and its history.
+ */
+struct mx_group {
+	size_t		*ents;		/* indexes into lm.e, in spec order */
+	size_t		 nents, entcap;	/* entries used, allocated */
+	int		 shared;	/* an entry is shared: the pods are tracked */
+	uint32_t	*live;		/* ids of its pods not seen gone */
+	size_t		 nlive, livecap; /* pods used, allocated */
+	uint32_t	*gone;		/* ids of its gone pods, by gone time */
+	size_t		 ngone, gonecap; /* pods used, allocated */
+	struct mx_win	 win[MX_WINS];	/* recent windows */
+};
+
+struct mx_gone {
+	int64_t		 at_ms;		/* when the pod went */
+	uint32_t	 id;		/* the pod */
+};
+
+struct mx_ev {
+	int64_t		 at_ms;		/* when the ready count changes */
+	int		 d;		/* +1 or -1 */
 };
 
 struct metrics {
-	struct ks_run	*r;		/* borrowed: the run it belongs to */
-	int64_t		 res_ms;	/* scrape interval, ms */
-	int64_t		 offset_ms;	/* first scrape, ms */
-	struct mx_entry	*e;		/* load entries in spec order */
-	size_t		 n, cap;	/* entries used, allocated */
+	struct ks_run	*r;		/* borrowed: the run that owns it */
+	struct load_model lm;		/* the parsed spec.load and spec.metricsServer */
+	struct mx_group	**g;		/* one per workload the entries name */
+	size_t		 ng;		/* groups */
+	struct ptrmap	 g_idx;		/* interned "Kind/ns/name" -> group */
+	struct mx_group	**by_wl;	/* by workload id: its group, or NULL */
+	size_t		 nby_wl, bywlcap; /* workloads resolved, allocated */
+	size_t		 scanned;	/* cluster pods handed to their groups */
+	uint64_t	 tick;		/* window uses, for the replacement */
+	int64_t		*bp, *bp2;	/* scratch: one pod's breakpoints */
+	size_t		 nbp, bpcap, bp2cap; /* used, allocated */
+	struct mx_ev	*ev;		/* scratch: ready-count changes in a window */
+	size_t		 nev, evcap;	/* used, allocated */
+	struct mx_gone	*moved;		/* scratch: pods found gone in a sweep */
+	size_t		 nmoved, movedcap; /* used, allocated */
 };
 
-/*
- * The models of the live runs.  A run has no field for us, so the model is
- * found by the run's address; runs in one process are few and sequential.
- */
-static struct metrics	**reg;
-static size_t		  nreg, regcap;
-
+/* The run's model, or NULL when it has none. */
 static struct metrics *
 mx_get(struct ks_run *r)
 {
-	for (size_t i = 0; i < nreg; i++)
-		if (reg[i]->r == r)
-			return reg[i];
-	return NULL;
+	return r->metrics;
 }
 
-/* ---- parsing --------------------------------------------------------- */
-
-static const char *const entry_keys[] = { "workload", "namespace", "container", "perPod",
-	"shared", "from", "until", "object", "metric", "external", "value", "series", NULL };
-static const char *const usage_keys[] = { "cpu", "memory", "metrics", "series", "trace",
-	NULL };
-static const char *const point_keys[] = { "at", "cpu", "memory", "metrics", "value", "ramp",
-	NULL };
-static const char *const ms_keys[] = { "resolution", "offset", NULL };
-
-static struct mx_chan *
-entry_chan(struct mx_entry *e, const char *name)
+static const char *
+group_key(enum wl_kind k, const char *ns, const char *name)
 {
-	const char *in = intern(name);
+	char buf[600];
 
-	for (size_t i = 0; i < e->nch; i++)
-		if (e->ch[i].name == in)
-			return &e->ch[i];
-	VEC_GROW(e->ch, e->nch, e->chcap);
-	memset(&e->ch[e->nch], 0, sizeof(e->ch[0]));
-	e->ch[e->nch].name = in;
-	return &e->ch[e->nch++];
+	snprintf(buf, sizeof(buf), "%s/%s/%s", wl_kind_name[k], ns, name);
+	return intern(buf);
 }
 
+/* Index the workload entries by the workload they name. */
 static void
-chan_push(struct mx_chan *c, int64_t at, int64_t v, int linear)
+mx_index(struct metrics *m)
 {
-	struct mx_point pt = { at, v, linear };
+	for (size_t i = 0; i < m->lm.n; i++) {
+		const struct lm_entry *e = &m->lm.e[i];
+		const char *key;
+		struct mx_group *g;
 
-	VEC_PUSH(c->pts, c->n, c->cap, pt);
-}
-
-/* A quantity for channel ch: cpu millicores, memory bytes, else milli-units. */
-static int
-parse_value(const char *ch, const char *s, int64_t *v, struct ks_error *err,
-    const struct ks_mark *at)
-{
-	if (strcmp(ch, "cpu") == 0)
-		return qty_parse_cpu(s, v, err, at);
-	if (strcmp(ch, "memory") == 0)
-		return qty_parse_bytes(s, v, err, at);
-	if (qty_parse(s, v, NULL, err, at) != 0)
-		return KS_EINVAL;
-	if (*v < 0)
-		return ks_error_set(err, at, KS_EINVAL,
-		    "expected a non-negative quantity, found \"%s\"", s);
-	return 0;
-}
-
-static int
-parse_node_value(const char *ch, const struct yt_node *n, int64_t *v, struct ks_error *err)
-{
-	const char *s;
-
-	if (yt_get_str(n, &s, err) != 0)
-		return KS_EINVAL;
-	return parse_value(ch, s, v, err, &n->mark);
-}
-
-/* `metrics: {name: quantity}` of one point (or the constant form). */
-static int
-parse_custom(struct mx_entry *e, const struct yt_node *m, int64_t at, int linear,
-    struct ks_error *err)
-{
-	if (yt_expect_map(m, err) != 0)
-		return KS_EINVAL;
-	for (size_t i = 0; i < m->npairs; i++) {
-		const char *name;
-		int64_t v;
-
-		if (yt_get_str(m->pairs[i].key, &name, err) != 0 ||
-		    parse_node_value(name, m->pairs[i].value, &v, err) != 0)
-			return KS_EINVAL;
-		if (strcmp(name, "cpu") == 0 || strcmp(name, "memory") == 0)
-			return ks_error_set(err, &m->pairs[i].key->mark, KS_EINVAL,
-			    "expected a custom metric name in metrics, found \"%s\" "
-			    "(write cpu and memory beside metrics)", name);
-		chan_push(entry_chan(e, name), at, v, linear);
-	}
-	return 0;
-}
-
-static int
-parse_series(struct mx_entry *e, const struct yt_node *s, int values, struct ks_error *err)
-{
-	int64_t last = -1;
-
-	if (yt_expect_seq(s, err) != 0)
-		return KS_EINVAL;
-	if (s->nitems == 0)
-		return ks_error_set(err, &s->mark, KS_EINVAL,
-		    "expected at least one point in series, found none");
-	for (size_t i = 0; i < s->nitems; i++) {
-		const struct yt_node *p = s->items[i], *v;
-		int64_t at, x;
-		int linear = 0;
-
-		if (yt_expect_map(p, err) != 0 || load_strict(p, point_keys, "a series point",
-		    err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(p, "at")) == NULL)
-			return ks_error_set(err, &p->mark, KS_EINVAL,
-			    "expected `at` in a series point, found none");
-		if (yt_get_duration(v, &at, err) != 0)
-			return KS_EINVAL;
-		if (at < 0 || at <= last)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected series times to increase from 0s, found %lld ms after %lld ms",
-			    (long long)at, (long long)last);
-		last = at;
-		if ((v = yt_map_get(p, "ramp")) != NULL) {
-			const char *str;
-
-			if (yt_get_str(v, &str, err) != 0)
-				return KS_EINVAL;
-			if (strcmp(str, "linear") != 0 && strcmp(str, "step") != 0)
-				return ks_error_set(err, &v->mark, KS_EINVAL,
-				    "expected ramp linear or step, found \"%s\"", str);
-			linear = strcmp(str, "linear") == 0;
-		}
-		if (values) {
-			if ((v = yt_map_get(p, "cpu")) != NULL || (v = yt_map_get(p, "memory")) != NULL ||
-			    (v = yt_map_get(p, "metrics")) != NULL)
-				return ks_error_set(err, &v->mark, KS_EINVAL,
-				    "expected only at, value and ramp in an object or external "
-				    "series point");
-			if ((v = yt_map_get(p, "value")) == NULL)
-				return ks_error_set(err, &p->mark, KS_EINVAL,
-				    "expected `value` in a series point, found none");
-			if (parse_node_value("", v, &x, err) != 0)
-				return KS_EINVAL;
-			chan_push(&e->ch[CH_CPU], at, x, linear);
+		if (e->target != LM_WORKLOAD)
 			continue;
+		key = group_key(e->kind, e->ns, e->name);
+		if ((g = ptrmap_get(&m->g_idx, key)) == NULL) {
+			g = xcalloc(1, sizeof(*g));
+			m->g = xreallocarray(m->g, m->ng + 1, sizeof(*m->g));
+			m->g[m->ng++] = g;
+			ptrmap_put(&m->g_idx, key, g);
 		}
-		if ((v = yt_map_get(p, "value")) != NULL)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected cpu, memory or metrics in a workload's series point, found value");
-		if ((v = yt_map_get(p, "cpu")) != NULL) {
-			if (parse_node_value("cpu", v, &x, err) != 0)
-				return KS_EINVAL;
-			chan_push(&e->ch[CH_CPU], at, x, linear);
-		}
-		if ((v = yt_map_get(p, "memory")) != NULL) {
-			if (parse_node_value("memory", v, &x, err) != 0)
-				return KS_EINVAL;
-			chan_push(&e->ch[CH_MEM], at, x, linear);
-		}
-		if ((v = yt_map_get(p, "metrics")) != NULL &&
-		    parse_custom(e, v, at, linear, err) != 0)
-			return KS_EINVAL;
+		VEC_PUSH(g->ents, g->nents, g->entcap, i);
+		g->shared |= e->shared;
 	}
-	return 0;
-}
-
-/* Split a CSV line in place into at most 3 fields; returns the count. */
-static int
-csv_split(char *line, char **f, int *col)
-{
-	int n = 0;
-	char *p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		f[n] = p;
-		col[n] = (int)(p - line) + 1;
-		n++;
-		p = strchr(p, ',');
-		if (p == NULL || n == 3)
-			break;
-		*p++ = '\0';
-	}
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(f[i]);
-
-		while (len > 0 && (f[i][len - 1] == ' ' || f[i][len - 1] == '\t' ||
-		    f[i][len - 1] == '\r'))
-			f[i][--len] = '\0';
-	}
-	return n;
-}
-
-/* "90s", "1m30s" or plain seconds ("90", "1.5"). */
-static int
-csv_time(const char *s, int64_t *ms, struct ks_error *err, const struct ks_mark *at)
-{
-	char *end;
-	double x;
-
-	errno = 0;
-	x = strtod(s, &end);
-	if (end != s && *end == '\0' && errno == 0) {
-		if (!(x >= 0 && x < 9e15))
-			return ks_error_set(err, at, KS_EINVAL,
-			    "expected a time of 0 or more seconds, found \"%s\"", s);
-		*ms = (int64_t)llround(x * 1000);
-		return 0;
-	}
-	return ks_duration_parse(s, ms, err, at);
-}
-
-static int
-parse_trace(struct mx_entry *e, const struct yt_node *v, struct ks_error *err)
-{
-	const char *rel, *slash, *dir = v->mark.file;
-	char path[4096], line[1024];
-	int64_t last = -1;
-	int lineno = 0, rc = 0;
-	FILE *fp;
-
-	if (yt_get_str(v, &rel, err) != 0)
-		return KS_EINVAL;
-	slash = dir != NULL ? strrchr(dir, '/') : NULL;
-	if (rel[0] == '/' || slash == NULL)
-		snprintf(path, sizeof(path), "%s", rel);
-	else
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - dir), dir, rel);
-	if ((fp = fopen(path, "r")) == NULL)
-		return ks_error_set(err, &v->mark, KS_ENOENT, "cannot open trace %s: %s", path,
-		    strerror(errno));
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		struct ks_mark at = { intern(path), ++lineno, 1 };
-		char *f[3];
-		int col[3], nf;
-		int64_t t, x;
-
-		line[strcspn(line, "\n")] = '\0';
-		nf = csv_split(line, f, col);
-		if (f[0][0] == '\0' || f[0][0] == '#')
-			continue;
-		if (e->ch[CH_CPU].n == 0 && e->ch[CH_MEM].n == 0 && strcmp(f[0], "time") == 0)
-			continue;	/* the header */
-		if (nf < 2) {
-			rc = ks_error_set(err, &at, KS_EINVAL,
-			    "expected time,cpu[,memory] in the trace, found \"%s\"", f[0]);
-			break;
-		}
-		at.col = col[0];
-		if ((rc = csv_time(f[0], &t, err, &at)) != 0)
-			break;
-		if (t <= last) {
-			rc = ks_error_set(err, &at, KS_EINVAL,
-			    "expected trace times to increase, found %s after %lld ms", f[0],
-			    (long long)last);
-			break;
-		}
-		last = t;
-		at.col = col[1];
-		if ((rc = parse_value("cpu", f[1], &x, err, &at)) != 0)
-			break;
-		chan_push(&e->ch[CH_CPU], t, x, 0);
-		if (nf == 3 && f[2][0] != '\0') {
-			at.col = col[2];
-			if ((rc = parse_value("memory", f[2], &x, err, &at)) != 0)
-				break;
-			chan_push(&e->ch[CH_MEM], t, x, 0);
-		}
-	}
-	fclose(fp);
-	if (rc == 0 && last < 0)
-		rc = ks_error_set(err, &v->mark, KS_EINVAL, "trace %s has no data rows", path);
-	return rc;
-}
-
-/* perPod: / shared: */
-static int
-parse_usage(struct mx_entry *e, const struct yt_node *u, struct ks_error *err)
-{
-	const struct yt_node *v, *s = yt_map_get(u, "series"), *t = yt_map_get(u, "trace");
-	int64_t x;
-
-	if (yt_expect_map(u, err) != 0 || load_strict(u, usage_keys, e->shared ?
-	    "a load entry's shared" : "a load entry's perPod", err) != 0)
-		return KS_EINVAL;
-	if (u->npairs == 0)
-		return ks_error_set(err, &u->mark, KS_EINVAL,
-		    "expected cpu, memory, metrics, series or trace, found an empty mapping");
-	if ((s != NULL || t != NULL) && u->npairs > 1) {
-		const struct yt_node *k = u->pairs[0].key;
-
-		if (yt_map_get(u, k->str) == s || yt_map_get(u, k->str) == t)
-			k = u->pairs[1].key;
-		return ks_error_set(err, &k->mark, KS_EINVAL,
-		    "expected series or trace alone, found \"%s\" beside it", k->str);
-	}
-	if (s != NULL)
-		return parse_series(e, s, 0, err);
-	if (t != NULL)
-		return parse_trace(e, t, err);
-	if ((v = yt_map_get(u, "cpu")) != NULL) {
-		if (parse_node_value("cpu", v, &x, err) != 0)
-			return KS_EINVAL;
-		chan_push(&e->ch[CH_CPU], 0, x, 0);
-	}
-	if ((v = yt_map_get(u, "memory")) != NULL) {
-		if (parse_node_value("memory", v, &x, err) != 0)
-			return KS_EINVAL;
-		chan_push(&e->ch[CH_MEM], 0, x, 0);
-	}
-	if ((v = yt_map_get(u, "metrics")) != NULL && parse_custom(e, v, 0, 0, err) != 0)
-		return KS_EINVAL;
-	return 0;
-}
-
-/* "Kind/name" */
-static int
-parse_ref(const struct yt_node *v, const char **kind, const char **name, struct ks_error *err)
-{
-	const char *s, *slash;
-
-	if (yt_get_str(v, &s, err) != 0)
-		return KS_EINVAL;
-	slash = strchr(s, '/');
-	if (slash == NULL || slash == s || slash[1] == '\0' || strchr(slash + 1, '/') != NULL)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "expected Kind/name (e.g. Deployment/php-apache), found \"%s\"", s);
-	*kind = intern_n(s, (size_t)(slash - s));
-	*name = intern(slash + 1);
-	return 0;
-}
-
-/* The template of a declared workload, or NULL. */
-static const struct ks_podspec *
-scn_template(const struct ks_scenario *s, enum wl_kind k, const char *ns, const char *name)
-{
-	for (size_t i = 0; i < s->nwls; i++)
-		if (s->wls[i]->kind == k && s->wls[i]->ns == ns && s->wls[i]->name == name)
-			return s->wls[i]->spec;
-	for (size_t i = 0; i < s->nactions; i++) {
-		const struct wl_def *w = s->actions[i].wl;
-
-		if (w != NULL && w->kind == k && w->ns == ns && w->name == name)
-			return w->spec;
-	}
-	return NULL;
-}
-
-static int
-parse_workload(struct ks_run *r, struct mx_entry *e, const struct yt_node *n,
-    struct ks_error *err)
-{
-	const struct yt_node *v = yt_map_get(n, "workload"), *pp, *sh;
-	const struct ks_podspec *spec;
-	const char *kind;
-	int k = -1;
-
-	if (parse_ref(v, &kind, &e->name, err) != 0)
-		return KS_EINVAL;
-	for (int i = WL_DEPLOYMENT; i < WL_KIND_N; i++)
-		if (strcmp(kind, wl_kind_name[i]) == 0)
-			k = i;
-	if (k < 0)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "expected a workload kind (Deployment, ReplicaSet, StatefulSet, Job, "
-		    "Notebook, DaemonSet), found \"%s\"", kind);
-	e->kind = (enum wl_kind)k;
-	spec = scn_template(r->scn, e->kind, e->ns, e->name);
-	if (spec == NULL)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "spec.load names %s %s/%s, which the scenario does not declare", kind, e->ns,
-		    e->name);
-	if ((v = yt_map_get(n, "container")) != NULL) {
-		const char *c;
-		int found = 0;
-
-		if (yt_get_str(v, &c, err) != 0)
-			return KS_EINVAL;
-		e->container = intern(c);
-		for (size_t i = 0; spec != NULL && i < spec->nctrs; i++)
-			found |= spec->ctrs[i].name == e->container &&
-			    (!spec->ctrs[i].init || spec->ctrs[i].sidecar);
-		if (!found)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "%s/%s has no running container \"%s\"", kind, e->name, c);
-	}
-	pp = yt_map_get(n, "perPod");
-	sh = yt_map_get(n, "shared");
-	if ((pp == NULL) == (sh == NULL))
-		return ks_error_set(err, &n->mark, KS_EINVAL,
-		    "expected exactly one of perPod and shared in a load entry, found %s",
-		    pp == NULL ? "neither" : "both");
-	if ((v = yt_map_get(n, "value")) != NULL || (v = yt_map_get(n, "series")) != NULL ||
-	    (v = yt_map_get(n, "metric")) != NULL)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "expected the usage of a workload under perPod or shared");
-	e->shared = sh != NULL;
-	return parse_usage(e, sh != NULL ? sh : pp, err);
-}
-
-/* object: Kind/name + metric, or external: name; then value or series */
-static int
-parse_metric_entry(struct mx_entry *e, const struct yt_node *n, struct ks_error *err)
-{
-	const struct yt_node *v, *val = yt_map_get(n, "value"), *s = yt_map_get(n, "series");
-	int64_t x;
-
-	if ((v = yt_map_get(n, "perPod")) != NULL || (v = yt_map_get(n, "shared")) != NULL ||
-	    (v = yt_map_get(n, "container")) != NULL)
-		return ks_error_set(err, &v->mark, KS_EINVAL,
-		    "expected value or series in an object or external load entry");
-	if ((v = yt_map_get(n, "object")) != NULL) {
-		const char *m;
-
-		e->target = MX_OBJECT;
-		if (parse_ref(v, &e->obj_kind, &e->name, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(n, "metric")) == NULL)
-			return ks_error_set(err, &n->mark, KS_EINVAL,
-			    "expected `metric` in an object load entry, found none");
-		if (yt_get_str(v, &m, err) != 0)
-			return KS_EINVAL;
-		e->metric = intern(m);
-	} else {
-		const char *m;
-
-		e->target = MX_EXTERNAL;
-		v = yt_map_get(n, "external");
-		if (yt_get_str(v, &m, err) != 0)
-			return KS_EINVAL;
-		e->name = e->metric = intern(m);
-		if ((v = yt_map_get(n, "metric")) != NULL)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected the metric name as the value of external, found metric");
-	}
-	if ((val == NULL) == (s == NULL))
-		return ks_error_set(err, &n->mark, KS_EINVAL,
-		    "expected exactly one of value and series in a load entry, found %s",
-		    val == NULL ? "neither" : "both");
-	if (s != NULL)
-		return parse_series(e, s, 1, err);
-	if (parse_node_value("", val, &x, err) != 0)
-		return KS_EINVAL;
-	chan_push(&e->ch[CH_CPU], 0, x, 0);
-	return 0;
-}
-
-static int
-parse_entry(struct ks_run *r, struct mx_entry *e, const struct yt_node *n,
-    struct ks_error *err)
-{
-	const struct yt_node *v;
-	int targets;
-
-	memset(e, 0, sizeof(*e));
-	e->mark = n->mark;
-	e->until_ms = -1;
-	e->ns = intern("default");
-	entry_chan(e, "cpu");
-	entry_chan(e, "memory");
-	if (yt_expect_map(n, err) != 0 || load_strict(n, entry_keys, "a load entry", err) != 0)
-		return KS_EINVAL;
-	targets = (yt_map_get(n, "workload") != NULL) + (yt_map_get(n, "object") != NULL) +
-	    (yt_map_get(n, "external") != NULL);
-	if (targets != 1)
-		return ks_error_set(err, &n->mark, KS_EINVAL,
-		    "expected exactly one of workload, object and external in a load entry, "
-		    "found %d", targets);
-	if ((v = yt_map_get(n, "namespace")) != NULL) {
-		const char *ns;
-
-		if (yt_get_str(v, &ns, err) != 0)
-			return KS_EINVAL;
-		e->ns = intern(ns);
-	}
-	if ((v = yt_map_get(n, "from")) != NULL && yt_get_duration(v, &e->from_ms, err) != 0)
-		return KS_EINVAL;
-	if ((v = yt_map_get(n, "until")) != NULL) {
-		if (yt_get_duration(v, &e->until_ms, err) != 0)
-			return KS_EINVAL;
-		if (e->until_ms <= e->from_ms)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected until after from (%lld ms), found %lld ms",
-			    (long long)e->from_ms, (long long)e->until_ms);
-	}
-	if (e->from_ms < 0)
-		return ks_error_set(err, &yt_map_get(n, "from")->mark, KS_EINVAL,
-		    "expected from to be 0s or later, found %lld ms", (long long)e->from_ms);
-	if (yt_map_get(n, "workload") != NULL)
-		return parse_workload(r, e, n, err);
-	return parse_metric_entry(e, n, err);
-}
-
-static void
-mx_destroy(struct metrics *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		for (size_t j = 0; j < m->e[i].nch; j++)
-			free(m->e[i].ch[j].pts);
-		free(m->e[i].ch);
-		free(m->e[i].pods);
-	}
-	free(m->e);
-	free(m);
 }
 
 int
 metrics_init(struct ks_run *r, struct ks_error *err)
 {
-	const struct yt_node *spec = r->scn != NULL ? r->scn->spec : NULL, *v;
 	struct metrics *m;
-	int rc = 0;
+	int rc;
 
-	if (mx_get(r) != NULL)
+	if (r->metrics != NULL)
 		return 0;
 	m = xcalloc(1, sizeof(*m));
 	m->r = r;
-	m->res_ms = MX_RES_DEFAULT;
-	if (spec != NULL && (v = yt_map_get(spec, "metricsServer")) != NULL && !yt_is_null(v)) {
-		const struct yt_node *x;
-
-		if ((rc = load_strict(v, ms_keys, "spec.metricsServer", err)) != 0)
-			goto fail;
-		if ((x = yt_map_get(v, "resolution")) != NULL) {
-			if ((rc = yt_get_duration(x, &m->res_ms, err)) != 0)
-				goto fail;
-			if (m->res_ms < 1000) {
-				rc = ks_error_set(err, &x->mark, KS_EINVAL,
-				    "expected a resolution of 1s or more, found %lld ms",
-				    (long long)m->res_ms);
-				goto fail;
-			}
-		}
-		if ((x = yt_map_get(v, "offset")) != NULL) {
-			if ((rc = yt_get_duration(x, &m->offset_ms, err)) != 0)
-				goto fail;
-			if (m->offset_ms < 0 || m->offset_ms >= m->res_ms) {
-				rc = ks_error_set(err, &x->mark, KS_EINVAL,
-				    "expected an offset from 0s to below the resolution, found %lld ms",
-				    (long long)m->offset_ms);
-				goto fail;
-			}
-		}
+	if ((rc = load_model_parse(r->scn, &m->lm, err)) != 0) {
+		free(m);
+		return rc;
 	}
-	if (spec != NULL && (v = yt_map_get(spec, "load")) != NULL && !yt_is_null(v)) {
-		if ((rc = yt_expect_seq(v, err)) != 0)
-			goto fail;
-		m->e = xcalloc(v->nitems ? v->nitems : 1, sizeof(*m->e));
-		m->cap = v->nitems;
-		for (size_t i = 0; i < v->nitems; i++) {
-			m->n++;
-			if ((rc = parse_entry(r, &m->e[i], v->items[i], err)) != 0)
-				goto fail;
-		}
-	}
-	VEC_PUSH(reg, nreg, regcap, m);
+	mx_index(m);
+	r->metrics = m;
 	return 0;
-fail:
-	mx_destroy(m);
-	return rc;
 }
 
 void
 metrics_free(struct ks_run *r)
 {
-	for (size_t i = 0; i < nreg; i++) {
-		if (reg[i]->r != r)
-			continue;
-		mx_destroy(reg[i]);
-		reg[i] = reg[--nreg];
-		break;
+	struct metrics *m = r->metrics;
+
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->ng; i++) {
+		struct mx_group *g = m->g[i];
+
+		for (size_t j = 0; j < MX_WINS; j++) {
+			free(g->win[j].t);
+			free(g->win[j].nready);
+		}
+		free(g->ents);
+		free(g->live);
+		free(g->gone);
+		free(g);
 	}
-	if (nreg == 0) {
-		free(reg);
-		reg = NULL;
-		regcap = 0;
-	}
+	free(m->g);
+	ptrmap_free(&m->g_idx);
+	free(m->by_wl);
+	free(m->bp);
+	free(m->bp2);
+	free(m->ev);
+	free(m->moved);
+	load_model_free(&m->lm);
+	free(m);
+	r->metrics = NULL;
 }
 
 int64_t
@@ -694,14 +229,14 @@ metrics_resolution(struct ks_run *r)
 {
 	struct metrics *m = mx_get(r);
 
-	return m != NULL ? m->res_ms : MX_RES_DEFAULT;
+	return m != NULL ? m->lm.res_ms : LM_RES_DEFAULT;
 }
 
 /* ---- evaluation -------------------------------------------------------- */
 
 /* Index of the last point at or before t (relative ms), -1 before the first. */
 static ssize_t
-chan_seg(const struct mx_chan *c, int64_t t)
+chan_seg(const struct lm_chan *c, int64_t t)
 {
 	size_t lo = 0, hi = c->n;
 
@@ -718,9 +253,9 @@ chan_seg(const struct mx_chan *c, int64_t t)
 
 /* Value at relative time t using the formula of segment i (which holds t). */
 static double
-chan_at(const struct mx_chan *c, ssize_t i, double t)
+chan_at(const struct lm_chan *c, ssize_t i, double t)
 {
-	const struct mx_point *a, *b;
+	const struct lm_point *a, *b;
 	double a_at, a_v;
 
 	if ((size_t)(i + 1) < c->n && c->pts[i + 1].linear) {
@@ -754,50 +289,251 @@ pod_running_at(const struct ks_pod *p, int64_t t)
 	    (p->deleted_ms < 0 || t < p->deleted_ms) && (p->gone_ms < 0 || t < p->gone_ms);
 }
 
-static int
-entry_matches(const struct mx_entry *e, const struct ks_pod *p)
+/* The group of workload w (resolving workloads created since the last call). */
+static struct mx_group *
+wl_group(struct metrics *m, const struct ks_workload *w)
 {
-	return e->target == MX_WORKLOAD && p->owner != NULL && p->owner->kind == e->kind &&
-	    p->owner->ns == e->ns && p->owner->name == e->name;
+	const struct ks_cluster *c = &m->r->cluster;
+
+	while (m->nby_wl <= w->id) {
+		const struct ks_workload *x = c->wls[m->nby_wl];
+
+		assert(m->nby_wl < c->nwls && x->id == m->nby_wl);
+		VEC_PUSH(m->by_wl, m->nby_wl, m->bywlcap,
+		    ptrmap_get(&m->g_idx, group_key(x->kind, x->ns, x->name)));
+	}
+	return m->by_wl[w->id];
 }
 
-/* Bring the entry's list of its workload's pods up to date. */
-static void
-entry_scan(struct ks_cluster *c, struct mx_entry *e)
+/* The group of p's workload, or NULL when no entry names it. */
+static struct mx_group *
+pod_group(struct metrics *m, const struct ks_pod *p)
 {
-	for (; e->scanned < c->npods; e->scanned++)
-		if (entry_matches(e, c->pods[e->scanned]))
-			VEC_PUSH(e->pods, e->npods, e->podcap, (uint32_t)e->scanned);
+	return p->owner != NULL && m->ng > 0 ? wl_group(m, p->owner) : NULL;
+}
+
+/* Hand the pods created since the last call to the groups that split a demand over them. */
+static void
+mx_scan(struct metrics *m)
+{
+	const struct ks_cluster *c = &m->r->cluster;
+
+	for (; m->scanned < c->npods; m->scanned++) {
+		const struct ks_pod *p = c->pods[m->scanned];
+		struct mx_group *g = pod_group(m, p);
+
+		if (g != NULL && g->shared)
+			VEC_PUSH(g->live, g->nlive, g->livecap, p->id);
+	}
+}
+
+static int
+cmp_gone(const void *a, const void *b)
+{
+	const struct mx_gone *x = a, *y = b;
+
+	if (x->at_ms != y->at_ms)
+		return x->at_ms < y->at_ms ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 /*
- * Ready pods of the entry's workload at t.  Pod records of times before now
- * never change, so counts for them are remembered: every pod of a workload
- * asks for the same window breakpoints, which makes a sync O(pods) rather
- * than O(pods^2).
+ * Move the pods that went since the last sweep from live to gone.  They
+ * went no earlier than that sweep, so appending them in gone order keeps
+ * gone sorted by gone time.
+ */
+static void
+group_sweep(struct metrics *m, struct mx_group *g)
+{
+	const struct ks_cluster *c = &m->r->cluster;
+	size_t k = 0;
+
+	m->nmoved = 0;
+	for (size_t i = 0; i < g->nlive; i++) {
+		const struct ks_pod *p = c->pods[g->live[i]];
+
+		if (p->gone_ms >= 0) {
+			struct mx_gone x = { p->gone_ms, p->id };
+
+			VEC_PUSH(m->moved, m->nmoved, m->movedcap, x);
+		} else {
+			g->live[k++] = g->live[i];
+		}
+	}
+	g->nlive = k;
+	if (m->nmoved > 1)
+		qsort(m->moved, m->nmoved, sizeof(*m->moved), cmp_gone);
+	assert(g->ngone == 0 || m->nmoved == 0 ||
+	    c->pods[g->gone[g->ngone - 1]]->gone_ms <= m->moved[0].at_ms);
+	for (size_t i = 0; i < m->nmoved; i++)
+		VEC_PUSH(g->gone, g->ngone, g->gonecap, m->moved[i].id);
+}
+
+/* The first gone pod of g that went after t (the earlier ones cannot matter after t). */
+static size_t
+gone_after(const struct ks_cluster *c, const struct mx_group *g, int64_t t)
+{
+	size_t lo = 0, hi = g->ngone;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->pods[g->gone[mid]]->gone_ms <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_ev(const void *a, const void *b)
+{
+	return cmp_i64(&((const struct mx_ev *)a)->at_ms, &((const struct mx_ev *)b)->at_ms);
+}
+
+/* One pod's part of a window: its times inside it, its ready-count changes. */
+static void
+win_add_pod(struct metrics *m, struct mx_win *w, const struct ks_pod *q, int *n0)
+{
+	int64_t ts[3] = { q->ready_ms, q->deleted_ms, q->gone_ms }, end = INT64_MAX;
+
+	for (int i = 0; i < 3; i++)
+		if (ts[i] > w->a && ts[i] < w->b)
+			VEC_PUSH(w->t, w->n, w->cap, ts[i]);
+	/* ready on [ready, end): counted at t iff ready <= t < end */
+	if (q->deleted_ms >= 0)
+		end = q->deleted_ms;
+	if (q->gone_ms >= 0 && q->gone_ms < end)
+		end = q->gone_ms;
+	if (q->ready_ms < 0 || q->ready_ms >= end)
+		return;
+	*n0 += pod_ready_at(q, w->a);
+	if (q->ready_ms > w->a && q->ready_ms <= w->b) {
+		struct mx_ev e = { q->ready_ms, 1 };
+
+		VEC_PUSH(m->ev, m->nev, m->evcap, e);
+	}
+	if (end > w->a && end <= w->b) {
+		struct mx_ev e = { end, -1 };
+
+		VEC_PUSH(m->ev, m->nev, m->evcap, e);
+	}
+}
+
+/*
+ * Build w for [a, b] from the pods of g that can matter there: the live
+ * ones and those gone after a.  Exact integers: the count at each point is
+ * the count at a plus the changes up to that point.
+ */
+static void
+win_build(struct metrics *m, struct mx_group *g, struct mx_win *w, int64_t a, int64_t b)
+{
+	const struct ks_cluster *c = &m->r->cluster;
+	size_t k = 0, n;
+	int n0 = 0;
+
+	assert(g->shared);
+	mx_scan(m);
+	group_sweep(m, g);
+	w->valid = 1;
+	w->a = a;
+	w->b = b;
+	w->built_now = c->sim->now_ms;
+	w->built_ev = c->sim->executed;
+	w->built_npods = c->npods;
+	w->n = 0;
+	m->nev = 0;
+	VEC_PUSH(w->t, w->n, w->cap, a);
+	for (size_t i = 0; i < g->nlive; i++)
+		win_add_pod(m, w, c->pods[g->live[i]], &n0);
+	for (size_t i = gone_after(c, g, a); i < g->ngone; i++)
+		win_add_pod(m, w, c->pods[g->gone[i]], &n0);
+	qsort(w->t + 1, w->n - 1, sizeof(*w->t), cmp_i64);
+	n = 1;
+	for (size_t i = 1; i < w->n; i++)
+		if (w->t[i] != w->t[n - 1])
+			w->t[n++] = w->t[i];
+	w->n = n;
+	VEC_PUSH(w->t, w->n, w->cap, b);
+	w->nready = xreallocarray(w->nready, w->cap, sizeof(*w->nready));
+	if (m->nev > 1)
+		qsort(m->ev, m->nev, sizeof(*m->ev), cmp_ev);
+	for (size_t i = 0; i < w->n; i++) {
+		while (k < m->nev && m->ev[k].at_ms <= w->t[i])
+			n0 += m->ev[k++].d;
+		assert(n0 >= 0);
+		w->nready[i] = n0;
+	}
+}
+
+/*
+ * Pod records of times before now never change, so a window that ended
+ * before it was built stays true; one that did not holds only within the
+ * event that built it, before any pod was created.
  */
 static int
-entry_nready(struct ks_cluster *c, struct mx_entry *e, int64_t t)
+win_fresh(const struct metrics *m, const struct mx_win *w)
 {
-	size_t lim = e->nmemo < MX_MEMO ? e->nmemo : MX_MEMO;
-	int n = 0;
+	const struct ks_cluster *c = &m->r->cluster;
 
-	for (size_t i = 0; i < lim; i++)
-		if (e->memo_t[i] == t)
-			return e->memo_n[i];
-	for (size_t i = 0; i < e->npods; i++)
-		n += pod_ready_at(c->pods[e->pods[i]], t);
-	if (t < c->sim->now_ms) {
-		e->memo_t[e->nmemo % MX_MEMO] = t;
-		e->memo_n[e->nmemo % MX_MEMO] = n;
-		e->nmemo++;
+	return w->valid && (w->b < w->built_now || (w->built_now == c->sim->now_ms &&
+	    w->built_ev == c->sim->executed && w->built_npods == c->npods));
+}
+
+/* A window of g that covers [a, b]: a remembered one, else [a, b] built now. */
+static const struct mx_win *
+group_win(struct metrics *m, struct mx_group *g, int64_t a, int64_t b)
+{
+	struct mx_win *w = NULL;
+
+	for (size_t i = 0; i < MX_WINS; i++) {
+		struct mx_win *x = &g->win[i];
+
+		if (win_fresh(m, x) && x->a <= a && b <= x->b) {
+			x->used = ++m->tick;
+			return x;
+		}
+		if (w == NULL || x->used < w->used)
+			w = x;
 	}
-	return n;
+	if (a == b)		/* a single time: build the window a scrape ending there reads */
+		a = b - m->lm.res_ms;
+	win_build(m, g, w, a, b);
+	w->used = ++m->tick;
+	return w;
+}
+
+/* Ready pods of g at t. */
+static int
+group_nready(struct metrics *m, struct mx_group *g, int64_t t)
+{
+	const struct mx_win *w = group_win(m, g, t, t);
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {		/* the last point at or before t */
+		size_t mid = (lo + hi) / 2;
+
+		if (w->t[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	assert(lo > 0);
+	return w->nready[lo - 1];
 }
 
 /* The container an entry's cpu and memory go to. */
 static size_t
-entry_ctr(const struct mx_entry *e, const struct ks_pod *p)
+entry_ctr(const struct lm_entry *e, const struct ks_pod *p)
 {
 	for (size_t i = 0; i < p->spec->nctrs; i++) {
 		const struct ks_container *k = &p->spec->ctrs[i];
@@ -815,8 +551,9 @@ entry_ctr(const struct mx_entry *e, const struct ks_pod *p)
  * formula in force at s): *v0 at s, *v1 at t1.  0 when inactive.
  */
 static void
-entry_share(struct ks_cluster *c, struct mx_entry *e, const struct mx_chan *ch,
-    const struct ks_pod *p, int64_t s, int64_t t1, double *v0, double *v1)
+entry_share(struct metrics *m, struct mx_group *g, const struct lm_entry *e,
+    const struct lm_chan *ch, const struct ks_pod *p, int64_t s, int64_t t1, double *v0,
+    double *v1)
 {
 	ssize_t seg;
 	int n = 1;
@@ -827,7 +564,7 @@ entry_share(struct ks_cluster *c, struct mx_entry *e, const struct mx_chan *ch,
 	if (e->shared) {
 		if (!pod_ready_at(p, s))
 			return;
-		n = entry_nready(c, e, s);
+		n = group_nready(m, g, s);
 		assert(n > 0);
 	} else if (!pod_running_at(p, s))
 		return;
@@ -836,19 +573,11 @@ entry_share(struct ks_cluster *c, struct mx_entry *e, const struct mx_chan *ch,
 	*v1 = chan_at(ch, seg, (double)(t1 - e->from_ms)) / n;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void
-bp_add(int64_t **bp, size_t *n, size_t *cap, int64_t a, int64_t b, int64_t t)
+bp_add(struct metrics *m, int64_t a, int64_t b, int64_t t)
 {
 	if (t > a && t < b)
-		VEC_PUSH(*bp, *n, *cap, t);
+		VEC_PUSH(m->bp, m->nbp, m->bpcap, t);
 }
 
 /* Integral over [0, L] of min(cap, u0 + (u1 - u0) x / L); cap 0 = none. */
@@ -867,73 +596,126 @@ capped_integral(double u0, double u1, double cap, double len)
 	return cap * x + (cap + u1) / 2 * (len - x);
 }
 
+/* Does entry e of p's group feed channel chn of container ctr? */
+static int
+entry_feeds(const struct lm_entry *e, const struct ks_pod *p, size_t ctr, int chn)
+{
+	return e->ch[chn].n > 0 && entry_ctr(e, p) == ctr;
+}
+
 /*
- * Integral of container ctr's usage of channel chn (CH_CPU or CH_MEM) over
+ * The breakpoints of container ctr's channel chn over [a, b] into m->bp,
+ * sorted and distinct: a and b, the pod's own transitions, those of the
+ * entries feeding it and, when one of them is shared, the transitions of
+ * every pod of the workload (from the group's window).  0 when no entry
+ * feeds the container.
+ */
+static int
+usage_breakpoints(struct metrics *m, struct mx_group *g, const struct ks_pod *p, size_t ctr,
+    int chn, int64_t a, int64_t b)
+{
+	const struct mx_win *w;
+	size_t n, i, j;
+	int any = 0, shared = 0;
+
+	m->nbp = 0;
+	VEC_PUSH(m->bp, m->nbp, m->bpcap, a);
+	VEC_PUSH(m->bp, m->nbp, m->bpcap, b);
+	bp_add(m, a, b, p->running_ms);
+	bp_add(m, a, b, p->ready_ms);
+	bp_add(m, a, b, p->deleted_ms);
+	bp_add(m, a, b, p->gone_ms);
+	for (size_t k = 0; k < g->nents; k++) {
+		const struct lm_entry *e = &m->lm.e[g->ents[k]];
+		const struct lm_chan *ch = &e->ch[chn];
+
+		if (!entry_feeds(e, p, ctr, chn))
+			continue;
+		any = 1;
+		shared |= e->shared;
+		bp_add(m, a, b, e->from_ms);
+		if (e->until_ms >= 0)
+			bp_add(m, a, b, e->until_ms);
+		for (size_t q = (size_t)(chan_seg(ch, a - e->from_ms) + 1); q < ch->n &&
+		    e->from_ms + ch->pts[q].at_ms < b; q++)
+			bp_add(m, a, b, e->from_ms + ch->pts[q].at_ms);
+	}
+	if (!any)
+		return 0;
+	/* insertion sort: a pod has a handful of its own */
+	for (i = 1; i < m->nbp; i++)
+		for (j = i; j > 0 && m->bp[j - 1] > m->bp[j]; j--) {
+			int64_t t = m->bp[j];
+
+			m->bp[j] = m->bp[j - 1];
+			m->bp[j - 1] = t;
+		}
+	if (!shared) {
+		for (n = 1, i = 1; i < m->nbp; i++)
+			if (m->bp[i] != m->bp[n - 1])
+				m->bp[n++] = m->bp[i];
+		m->nbp = n;
+		return 1;
+	}
+	/* merge with the workload's transitions inside (a, b) */
+	w = group_win(m, g, a, b);
+	if (m->bp2cap < m->nbp + w->n) {
+		m->bp2cap = m->nbp + w->n;
+		m->bp2 = xreallocarray(m->bp2, m->bp2cap, sizeof(*m->bp2));
+	}
+	for (n = i = j = 0; i < m->nbp || j < w->n;) {
+		int64_t t = j == w->n || (i < m->nbp && m->bp[i] < w->t[j]) ? m->bp[i++] :
+		    w->t[j++];
+
+		if (t < a || t > b)
+			continue;
+		if (n == 0 || t != m->bp2[n - 1])
+			m->bp2[n++] = t;
+	}
+	{
+		int64_t *x = m->bp;
+		size_t xc = m->bpcap;
+
+		m->bp = m->bp2;
+		m->bpcap = m->bp2cap;
+		m->bp2 = x;
+		m->bp2cap = xc;
+	}
+	m->nbp = n;
+	return 1;
+}
+
+/*
+ * Integral of container ctr's usage of channel chn (LM_CPU or LM_MEM) over
  * [a, b], in unit-ms, with the container's limit applied.
  */
 static double
 usage_integral(struct metrics *m, const struct ks_pod *p, size_t ctr, int chn, int64_t a,
     int64_t b)
 {
-	struct ks_cluster *c = &m->r->cluster;
-	int64_t *bp = NULL;
-	size_t nbp = 0, bpcap = 0;
-	double lim = (double)pod_ctr_lim(p, ctr)->v[chn == CH_CPU ? RES_CPU : RES_MEM], sum = 0;
-	int any = 0;
+	struct mx_group *g = pod_group(m, p);
+	double lim, sum = 0;
 
-	VEC_PUSH(bp, nbp, bpcap, a);
-	VEC_PUSH(bp, nbp, bpcap, b);
-	bp_add(&bp, &nbp, &bpcap, a, b, p->running_ms);
-	bp_add(&bp, &nbp, &bpcap, a, b, p->ready_ms);
-	bp_add(&bp, &nbp, &bpcap, a, b, p->deleted_ms);
-	bp_add(&bp, &nbp, &bpcap, a, b, p->gone_ms);
-	for (size_t i = 0; i < m->n; i++) {
-		struct mx_entry *e = &m->e[i];
-		const struct mx_chan *ch = &e->ch[chn];
-
-		if (!entry_matches(e, p) || entry_ctr(e, p) != ctr || ch->n == 0)
-			continue;
-		any = 1;
-		bp_add(&bp, &nbp, &bpcap, a, b, e->from_ms);
-		if (e->until_ms >= 0)
-			bp_add(&bp, &nbp, &bpcap, a, b, e->until_ms);
-		for (size_t k = 0; k < ch->n; k++)
-			bp_add(&bp, &nbp, &bpcap, a, b, e->from_ms + ch->pts[k].at_ms);
-		if (!e->shared)
-			continue;
-		entry_scan(c, e);
-		for (size_t k = 0; k < e->npods; k++) {
-			const struct ks_pod *q = c->pods[e->pods[k]];
-
-			bp_add(&bp, &nbp, &bpcap, a, b, q->ready_ms);
-			bp_add(&bp, &nbp, &bpcap, a, b, q->deleted_ms);
-			bp_add(&bp, &nbp, &bpcap, a, b, q->gone_ms);
-		}
-	}
-	if (!any) {
-		free(bp);
+	if (g == NULL || !usage_breakpoints(m, g, p, ctr, chn, a, b))
 		return 0;
-	}
-	qsort(bp, nbp, sizeof(*bp), cmp_i64);
-	for (size_t k = 0; k + 1 < nbp; k++) {
-		int64_t s = bp[k], t1 = bp[k + 1];
+	lim = (double)pod_ctr_lim(p, ctr)->v[chn == LM_CPU ? RES_CPU : RES_MEM];
+	for (size_t k = 0; k + 1 < m->nbp; k++) {
+		int64_t s = m->bp[k], t1 = m->bp[k + 1];
 		double u0 = 0, u1 = 0;
 
-		if (t1 <= s)
-			continue;
-		for (size_t i = 0; i < m->n; i++) {
-			struct mx_entry *e = &m->e[i];
+		assert(t1 > s);
+		for (size_t i = 0; i < g->nents; i++) {
+			const struct lm_entry *e = &m->lm.e[g->ents[i]];
 			double v0, v1;
 
-			if (!entry_matches(e, p) || entry_ctr(e, p) != ctr || e->ch[chn].n == 0)
+			if (!entry_feeds(e, p, ctr, chn))
 				continue;
-			entry_share(c, e, &e->ch[chn], p, s, t1, &v0, &v1);
+			entry_share(m, g, e, &e->ch[chn], p, s, t1, &v0, &v1);
 			u0 += v0;
 			u1 += v1;
 		}
 		sum += capped_integral(u0, u1, lim, (double)(t1 - s));
 	}
-	free(bp);
 	return sum;
 }
 
@@ -941,18 +723,16 @@ usage_integral(struct metrics *m, const struct ks_pod *p, size_t ctr, int chn, i
 static double
 usage_at(struct metrics *m, const struct ks_pod *p, size_t ctr, int chn, int64_t t)
 {
-	struct ks_cluster *c = &m->r->cluster;
-	double u = 0, lim = (double)pod_ctr_lim(p, ctr)->v[chn == CH_CPU ? RES_CPU : RES_MEM];
+	struct mx_group *g = pod_group(m, p);
+	double u = 0, lim = (double)pod_ctr_lim(p, ctr)->v[chn == LM_CPU ? RES_CPU : RES_MEM];
 
-	for (size_t i = 0; i < m->n; i++) {
-		struct mx_entry *e = &m->e[i];
+	for (size_t i = 0; g != NULL && i < g->nents; i++) {
+		const struct lm_entry *e = &m->lm.e[g->ents[i]];
 		double v0, v1;
 
-		if (!entry_matches(e, p) || entry_ctr(e, p) != ctr || e->ch[chn].n == 0)
+		if (!entry_feeds(e, p, ctr, chn))
 			continue;
-		if (e->shared)
-			entry_scan(c, e);
-		entry_share(c, e, &e->ch[chn], p, t, t, &v0, &v1);
+		entry_share(m, g, e, &e->ch[chn], p, t, t, &v0, &v1);
 		u += v0;
 	}
 	return lim > 0 && u > lim ? lim : u;
@@ -979,17 +759,17 @@ metrics_usage(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t t_ms
 	*cpu_m = *mem_b = 0;
 	if (m == NULL || ctr >= p->spec->nctrs)
 		return;
-	*cpu_m = ceil_noise(usage_at(m, p, ctr, CH_CPU, t_ms));
-	*mem_b = ceil_noise(usage_at(m, p, ctr, CH_MEM, t_ms));
+	*cpu_m = ceil_noise(usage_at(m, p, ctr, LM_CPU, t_ms));
+	*mem_b = ceil_noise(usage_at(m, p, ctr, LM_MEM, t_ms));
 }
 
 /* The latest scrape at or before now; -1 before the first. */
 static int64_t
 last_scrape(const struct metrics *m, int64_t now)
 {
-	if (now < m->offset_ms)
+	if (now < m->lm.offset_ms)
 		return -1;
-	return m->offset_ms + (now - m->offset_ms) / m->res_ms * m->res_ms;
+	return m->lm.offset_ms + (now - m->lm.offset_ms) / m->lm.res_ms * m->lm.res_ms;
 }
 
 int
@@ -998,7 +778,7 @@ metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m
 {
 	struct metrics *m = mx_get(r);
 	const struct ks_container *k;
-	int64_t res = m != NULL ? m->res_ms : MX_RES_DEFAULT, off = m != NULL ? m->offset_ms : 0;
+	int64_t res = m != NULL ? m->lm.res_ms : LM_RES_DEFAULT, off = m != NULL ? m->lm.offset_ms : 0;
 	int64_t now = r->sim.now_ms, s;
 	double mean;
 
@@ -1019,9 +799,9 @@ metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m
 	if (m == NULL)
 		return 0;
 	/* metrics-server's nanocores, read back with MilliValue() (rounds up) */
-	mean = usage_integral(m, p, ctr, CH_CPU, s - res, s) / (double)res;
+	mean = usage_integral(m, p, ctr, LM_CPU, s - res, s) / (double)res;
 	*cpu_m = ceil_noise(mean);
-	*mem_b = ceil_noise(usage_at(m, p, ctr, CH_MEM, s));
+	*mem_b = ceil_noise(usage_at(m, p, ctr, LM_MEM, s));
 	return 0;
 }
 
@@ -1031,6 +811,7 @@ metrics_pod_custom(struct ks_run *r, const struct ks_pod *p, const char *name,
 {
 	struct metrics *m = mx_get(r);
 	const char *in = intern(name);
+	struct mx_group *g;
 	int64_t s;
 	double v = 0;
 	int any = 0;
@@ -1041,20 +822,17 @@ metrics_pod_custom(struct ks_run *r, const struct ks_pod *p, const char *name,
 	s = last_scrape(m, r->sim.now_ms);
 	if (s < 0 || !pod_running_at(p, s))
 		return KS_ENOENT;
-	for (size_t i = 0; i < m->n; i++) {
-		struct mx_entry *e = &m->e[i];
+	g = pod_group(m, p);
+	for (size_t i = 0; g != NULL && i < g->nents; i++) {
+		const struct lm_entry *e = &m->lm.e[g->ents[i]];
 
-		if (!entry_matches(e, p))
-			continue;
-		for (size_t j = CH_FIXED; j < e->nch; j++) {
+		for (size_t j = LM_FIXED; j < e->nch; j++) {
 			double v0, v1;
 
 			if (e->ch[j].name != in)
 				continue;
 			any = 1;
-			if (e->shared)
-				entry_scan(&r->cluster, e);
-			entry_share(&r->cluster, e, &e->ch[j], p, s, s, &v0, &v1);
+			entry_share(m, g, e, &e->ch[j], p, s, s, &v0, &v1);
 			v += v0;
 		}
 	}
@@ -1062,12 +840,12 @@ metrics_pod_custom(struct ks_run *r, const struct ks_pod *p, const char *name,
 		return KS_ENOENT;
 	*value_m = ceil_noise(v);
 	*ts_ms = s;
-	*window_ms = m->res_ms;
+	*window_ms = m->lm.res_ms;
 	return 0;
 }
 
 static int
-metric_value(struct ks_run *r, enum mx_target tg, const char *ns, const char *kind,
+metric_value(struct ks_run *r, enum lm_target tg, const char *ns, const char *kind,
     const char *name, const char *metric, int64_t *value_m)
 {
 	struct metrics *m = mx_get(r);
@@ -1078,13 +856,19 @@ metric_value(struct ks_run *r, enum mx_target tg, const char *ns, const char *ki
 	*value_m = 0;
 	if (m == NULL)
 		return KS_ENOENT;
-	for (size_t i = 0; i < m->n; i++) {
-		const struct mx_entry *e = &m->e[i];
-		const struct mx_chan *ch = &e->ch[CH_CPU];
+	ns = intern(ns);
+	metric = intern(metric);
+	if (tg == LM_OBJECT) {
+		kind = intern(kind);
+		name = intern(name);
+	}
+	for (size_t i = 0; i < m->lm.n; i++) {
+		const struct lm_entry *e = &m->lm.e[i];
+		const struct lm_chan *ch = &e->ch[LM_CPU];
 
-		if (e->target != tg || e->ns != intern(ns) || e->metric != intern(metric))
+		if (e->target != tg || e->ns != ns || e->metric != metric)
 			continue;
-		if (tg == MX_OBJECT && (e->obj_kind != intern(kind) || e->name != intern(name)))
+		if (tg == LM_OBJECT && (e->obj_kind != kind || e->name != name))
 			continue;
 		any = 1;
 		if (now < e->from_ms || (e->until_ms >= 0 && now >= e->until_ms))
@@ -1101,11 +885,11 @@ int
 metrics_object(struct ks_run *r, const char *ns, const char *kind, const char *name,
     const char *metric, int64_t *value_m)
 {
-	return metric_value(r, MX_OBJECT, ns, kind, name, metric, value_m);
+	return metric_value(r, LM_OBJECT, ns, kind, name, metric, value_m);
 }
 
 int
 metrics_external(struct ks_run *r, const char *ns, const char *metric, int64_t *value_m)
 {
-	return metric_value(r, MX_EXTERNAL, ns, NULL, NULL, metric, value_m);
+	return metric_value(r, LM_EXTERNAL, ns, NULL, NULL, metric, value_m);
 }

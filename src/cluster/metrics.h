@@ -3,10 +3,17 @@
  * metrics-server's view of it (windowed averages at its resolution), which
  * is what the HPA and the VPA see.
  *
- * Ownership: metrics_init() attaches the model to the run (idempotent: a
- * second call for the same run returns 0 at once); metrics_free() releases
- * it.  Every function accepts a run without a model: usage is then 0 and
- * metrics-server reports every running container at 0.
+ * Ownership: the run owns the state (ks_run.metrics): metrics_init()
+ * parses the model and attaches it (idempotent: a second call for the same
+ * run returns 0 at once); metrics_free() releases it.  Every function
+ * accepts a run without a model: usage is then 0 and metrics-server
+ * reports every running container at 0.
+ *
+ * Contract: within one engine event, a caller reads metrics before it
+ * changes pods (as the HPA and the VPA recommender do: read, decide, act).
+ * A workload's ready count at the current instant is remembered for the
+ * rest of the event, so a read after an eviction or a scale in the same
+ * event would not see it.
  */
 #ifndef KS_METRICS_H
 #define KS_METRICS_H

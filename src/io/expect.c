@@ -20,10 +20,11 @@
 
 #include "cluster/quantity.h"
 #include "io/load.h"
-#include "io/report.h"
 #include "io/ytree.h"
 #include "util/duration.h"
+#include "util/fmt.h"
 #include "util/intern.h"
+#include "util/stats.h"
 #include "util/xmalloc.h"
 
 enum ex_kind { EX_POD, EX_HPA, EX_VPA, EX_NODES, EX_COST, EX_MAXPENDING, EX_PLAN };
@@ -146,6 +147,150 @@ get_subject(const struct yt_node *e, const char *key, struct expectation *x, str
 }
 
 static int
+parse_pod(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	x->kind = EX_POD;
+	if (load_strict(e, keys_pod, "a pod expectation", err) != 0)
+		return KS_EINVAL;
+	if (yt_map_get(e, "pod") != NULL && yt_map_get(e, "workload") != NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expected pod or workload in expectation \"%s\", found both", x->name);
+	x->is_workload = yt_map_get(e, "workload") != NULL;
+	if (get_subject(e, x->is_workload ? "workload" : "pod", x, err) != 0)
+		return KS_EINVAL;
+	if (x->obj == NULL || strchr(x->obj, '/') == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL, "expected %s in expectation \"%s\"",
+		    x->is_workload ? "workload as Kind/name (Deployment/web)" :
+		    "pod as namespace/name", x->name);
+	if (get_dur(e, "scheduledWithin", &x->scheduled_within, err) != 0 ||
+	    get_dur(e, "runningWithin", &x->running_within, err) != 0 ||
+	    get_dur(e, "pendingP50", &x->p50, err) != 0 ||
+	    get_dur(e, "pendingP95", &x->p95, err) != 0 ||
+	    get_dur(e, "pendingMax", &x->pmax, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "pending")) != NULL && yt_get_bool(v, &x->pending, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "reason")) != NULL) {
+		if (yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		x->reason = intern(s);
+		x->pending = 1;
+	}
+	if (x->scheduled_within < 0 && x->running_within < 0 && !x->pending &&
+	    x->p50 < 0 && x->p95 < 0 && x->pmax < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected scheduledWithin, runningWithin, "
+		    "pending, reason, pendingP50, pendingP95 or pendingMax", x->name);
+	return 0;
+}
+
+static int
+parse_hpa(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	x->kind = EX_HPA;
+	if (load_strict(e, keys_hpa, "an HPA expectation", err) != 0 ||
+	    get_subject(e, "hpa", x, err) != 0 ||
+	    get_dur(e, "at", &x->at_ms, err) != 0 || get_dur(e, "from", &x->from_ms, err) != 0 ||
+	    get_dur(e, "until", &x->until_ms, err) != 0 ||
+	    get_int(e, "replicas", &x->replicas, err) != 0 ||
+	    get_int(e, "maxReplicas", &x->max_replicas, err) != 0 ||
+	    get_int(e, "minReplicas", &x->min_replicas, err) != 0)
+		return KS_EINVAL;
+	if ((x->at_ms >= 0) != (x->replicas >= 0))
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\": at and replicas go together", x->name);
+	if (x->replicas < 0 && x->max_replicas < 0 && x->min_replicas < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected at + replicas, maxReplicas "
+		    "or minReplicas", x->name);
+	return 0;
+}
+
+static int
+parse_vpa(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	x->kind = EX_VPA;
+	x->target_cpu_m = x->target_mem_b = -1;
+	if (load_strict(e, keys_vpa, "a VPA expectation", err) != 0 ||
+	    get_subject(e, "vpa", x, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "container")) != NULL) {
+		if (yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		x->container = intern(s);
+	}
+	if ((v = yt_map_get(e, "targetCpu")) != NULL &&
+	    (yt_get_str(v, &s, err) != 0 || qty_parse_cpu(s, &x->target_cpu_m, err, &v->mark) != 0))
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "targetMemory")) != NULL &&
+	    (yt_get_str(v, &s, err) != 0 || qty_parse_bytes(s, &x->target_mem_b, err, &v->mark) != 0))
+		return KS_EINVAL;
+	if (x->target_cpu_m < 0 && x->target_mem_b < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected targetCpu or targetMemory", x->name);
+	return 0;
+}
+
+static int
+parse_nodes(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	x->kind = EX_NODES;
+	if (load_strict(e, keys_nodes, "a nodes expectation", err) != 0 ||
+	    get_dur(e, "at", &x->at_ms, err) != 0 || get_int(e, "count", &x->count, err) != 0 ||
+	    get_int(e, "maxNodes", &x->max_nodes, err) != 0)
+		return KS_EINVAL;
+	v = yt_map_get(e, "nodes");
+	if (!yt_is_null(v) && !(v->kind == YT_SCALAR && (strcmp(v->str, "all") == 0 ||
+	    v->str[0] == '\0'))) {
+		if (yt_get_str(v, &s, err) != 0)
+			return KS_EINVAL;
+		x->obj = intern(s);
+	}
+	if ((x->at_ms >= 0) != (x->count >= 0))
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\": at and count go together", x->name);
+	if (x->count < 0 && x->max_nodes < 0)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected at + count or maxNodes", x->name);
+	return 0;
+}
+
+static int
+parse_plan(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+	const char *s;
+
+	v = yt_map_get(e, "plan");
+	x->kind = EX_PLAN;
+	if (load_strict(e, keys_plan, "a plan expectation", err) != 0 ||
+	    yt_get_str(v, &s, err) != 0)
+		return KS_EINVAL;
+	if (strcmp(s, "cheapest") != 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected plan: cheapest (the option ksim plan nodes ranks first), found \"%s\"", s);
+	if (get_usd(e, "maxCostUsd", &x->max_cost_nusd, err) != 0 ||
+	    get_int(e, "maxNodes", &x->max_nodes, err) != 0 ||
+	    load_str_opt(e, "instanceType", &x->itype, err) != 0 ||
+	    load_str_opt(e, "notInstanceType", &x->not_itype, err) != 0)
+		return KS_EINVAL;
+	if (x->max_cost_nusd < 0 && x->max_nodes < 0 && x->itype == NULL && x->not_itype == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\" asserts nothing: expected maxCostUsd, maxNodes, "
+		    "instanceType or notInstanceType", x->name);
+	return 0;
+}
+
+static int
 parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 {
 	const struct yt_node *v;
@@ -165,122 +310,16 @@ parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 			return KS_EINVAL;
 		x->ns = intern(s);
 	}
-	if (yt_map_get(e, "pod") != NULL || yt_map_get(e, "workload") != NULL) {
-		x->kind = EX_POD;
-		if (load_strict(e, keys_pod, "a pod expectation", err) != 0)
-			return KS_EINVAL;
-		if (yt_map_get(e, "pod") != NULL && yt_map_get(e, "workload") != NULL)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expected pod or workload in expectation \"%s\", found both", x->name);
-		x->is_workload = yt_map_get(e, "workload") != NULL;
-		if (get_subject(e, x->is_workload ? "workload" : "pod", x, err) != 0)
-			return KS_EINVAL;
-		if (x->obj == NULL || strchr(x->obj, '/') == NULL)
-			return ks_error_set(err, &e->mark, KS_EINVAL, "expected %s in expectation \"%s\"",
-			    x->is_workload ? "workload as Kind/name (Deployment/web)" :
-			    "pod as namespace/name", x->name);
-		if (get_dur(e, "scheduledWithin", &x->scheduled_within, err) != 0 ||
-		    get_dur(e, "runningWithin", &x->running_within, err) != 0 ||
-		    get_dur(e, "pendingP50", &x->p50, err) != 0 ||
-		    get_dur(e, "pendingP95", &x->p95, err) != 0 ||
-		    get_dur(e, "pendingMax", &x->pmax, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "pending")) != NULL && yt_get_bool(v, &x->pending, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "reason")) != NULL) {
-			if (yt_get_str(v, &s, err) != 0)
-				return KS_EINVAL;
-			x->reason = intern(s);
-			x->pending = 1;
-		}
-		if (x->scheduled_within < 0 && x->running_within < 0 && !x->pending &&
-		    x->p50 < 0 && x->p95 < 0 && x->pmax < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected scheduledWithin, runningWithin, "
-			    "pending, reason, pendingP50, pendingP95 or pendingMax", x->name);
-		return 0;
-	}
-	if (yt_map_get(e, "hpa") != NULL) {
-		x->kind = EX_HPA;
-		if (load_strict(e, keys_hpa, "an HPA expectation", err) != 0 ||
-		    get_subject(e, "hpa", x, err) != 0 ||
-		    get_dur(e, "at", &x->at_ms, err) != 0 || get_dur(e, "from", &x->from_ms, err) != 0 ||
-		    get_dur(e, "until", &x->until_ms, err) != 0 ||
-		    get_int(e, "replicas", &x->replicas, err) != 0 ||
-		    get_int(e, "maxReplicas", &x->max_replicas, err) != 0 ||
-		    get_int(e, "minReplicas", &x->min_replicas, err) != 0)
-			return KS_EINVAL;
-		if ((x->at_ms >= 0) != (x->replicas >= 0))
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\": at and replicas go together", x->name);
-		if (x->replicas < 0 && x->max_replicas < 0 && x->min_replicas < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected at + replicas, maxReplicas "
-			    "or minReplicas", x->name);
-		return 0;
-	}
-	if (yt_map_get(e, "vpa") != NULL) {
-		x->kind = EX_VPA;
-		x->target_cpu_m = x->target_mem_b = -1;
-		if (load_strict(e, keys_vpa, "a VPA expectation", err) != 0 ||
-		    get_subject(e, "vpa", x, err) != 0)
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "container")) != NULL) {
-			if (yt_get_str(v, &s, err) != 0)
-				return KS_EINVAL;
-			x->container = intern(s);
-		}
-		if ((v = yt_map_get(e, "targetCpu")) != NULL &&
-		    (yt_get_str(v, &s, err) != 0 || qty_parse_cpu(s, &x->target_cpu_m, err, &v->mark) != 0))
-			return KS_EINVAL;
-		if ((v = yt_map_get(e, "targetMemory")) != NULL &&
-		    (yt_get_str(v, &s, err) != 0 || qty_parse_bytes(s, &x->target_mem_b, err, &v->mark) != 0))
-			return KS_EINVAL;
-		if (x->target_cpu_m < 0 && x->target_mem_b < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected targetCpu or targetMemory", x->name);
-		return 0;
-	}
-	if (yt_map_get(e, "nodes") != NULL) {
-		x->kind = EX_NODES;
-		if (load_strict(e, keys_nodes, "a nodes expectation", err) != 0 ||
-		    get_dur(e, "at", &x->at_ms, err) != 0 || get_int(e, "count", &x->count, err) != 0 ||
-		    get_int(e, "maxNodes", &x->max_nodes, err) != 0)
-			return KS_EINVAL;
-		v = yt_map_get(e, "nodes");
-		if (!yt_is_null(v) && !(v->kind == YT_SCALAR && (strcmp(v->str, "all") == 0 ||
-		    v->str[0] == '\0'))) {
-			if (yt_get_str(v, &s, err) != 0)
-				return KS_EINVAL;
-			x->obj = intern(s);
-		}
-		if ((x->at_ms >= 0) != (x->count >= 0))
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\": at and count go together", x->name);
-		if (x->count < 0 && x->max_nodes < 0)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected at + count or maxNodes", x->name);
-		return 0;
-	}
-	if ((v = yt_map_get(e, "plan")) != NULL) {
-		x->kind = EX_PLAN;
-		if (load_strict(e, keys_plan, "a plan expectation", err) != 0 ||
-		    yt_get_str(v, &s, err) != 0)
-			return KS_EINVAL;
-		if (strcmp(s, "cheapest") != 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected plan: cheapest (the option ksim plan nodes ranks first), found \"%s\"", s);
-		if (get_usd(e, "maxCostUsd", &x->max_cost_nusd, err) != 0 ||
-		    get_int(e, "maxNodes", &x->max_nodes, err) != 0 ||
-		    load_str_opt(e, "instanceType", &x->itype, err) != 0 ||
-		    load_str_opt(e, "notInstanceType", &x->not_itype, err) != 0)
-			return KS_EINVAL;
-		if (x->max_cost_nusd < 0 && x->max_nodes < 0 && x->itype == NULL && x->not_itype == NULL)
-			return ks_error_set(err, &e->mark, KS_EINVAL,
-			    "expectation \"%s\" asserts nothing: expected maxCostUsd, maxNodes, "
-			    "instanceType or notInstanceType", x->name);
-		return 0;
-	}
+	if (yt_map_get(e, "pod") != NULL || yt_map_get(e, "workload") != NULL)
+		return parse_pod(e, x, err);
+	if (yt_map_get(e, "hpa") != NULL)
+		return parse_hpa(e, x, err);
+	if (yt_map_get(e, "vpa") != NULL)
+		return parse_vpa(e, x, err);
+	if (yt_map_get(e, "nodes") != NULL)
+		return parse_nodes(e, x, err);
+	if (yt_map_get(e, "plan") != NULL)
+		return parse_plan(e, x, err);
 	if (yt_map_get(e, "maxCostUsd") != NULL || yt_map_get(e, "maxCostPerHourUsd") != NULL) {
 		x->kind = EX_COST;
 		if (load_strict(e, keys_cost, "a cost expectation", err) != 0 ||
@@ -396,7 +435,7 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 		if (x->pending && sched >= 0) {
 			r->ok = 0;
 			snprintf(r->msg, sizeof(r->msg), "expected pod %s never to be scheduled, "
-			    "but it was scheduled at %s", name, report_time(sched, t, sizeof(t)));
+			    "but it was scheduled at %s", name, fmt_time(sched, t, sizeof(t)));
 		} else if (x->reason != NULL && (why == NULL || strstr(why, x->reason) == NULL)) {
 			r->ok = 0;
 			snprintf(r->msg, sizeof(r->msg), "expected pod %s Pending with a reason "
@@ -407,25 +446,25 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 			if (sched < 0)
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s scheduled within %s of "
 				    "its creation at %s, but it was never scheduled%s%s", name,
-				    dur(x->scheduled_within, a, sizeof(a)), report_time(created, t, sizeof(t)),
+				    dur(x->scheduled_within, a, sizeof(a)), fmt_time(created, t, sizeof(t)),
 				    why ? ": " : "", why ? why : "");
 			else
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s scheduled within %s of "
 				    "its creation, but it took %s (scheduled at %s)", name,
 				    dur(x->scheduled_within, a, sizeof(a)), dur(sched - created, b, sizeof(b)),
-				    report_time(sched, t, sizeof(t)));
+				    fmt_time(sched, t, sizeof(t)));
 		} else if (x->running_within >= 0 && (run < 0 || run - created > x->running_within)) {
 			r->ok = 0;
 			if (run < 0)
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s running within %s of "
 				    "its creation at %s, but it never ran%s%s", name,
-				    dur(x->running_within, a, sizeof(a)), report_time(created, t, sizeof(t)),
+				    dur(x->running_within, a, sizeof(a)), fmt_time(created, t, sizeof(t)),
 				    why ? ": " : "", why ? why : "");
 			else
 				snprintf(r->msg, sizeof(r->msg), "expected pod %s running within %s of "
 				    "its creation, but it took %s (running at %s)", name,
 				    dur(x->running_within, a, sizeof(a)), dur(run - created, b, sizeof(b)),
-				    report_time(run, t, sizeof(t)));
+				    fmt_time(run, t, sizeof(t)));
 		}
 	}
 	if (matched == 0) {
@@ -436,9 +475,9 @@ eval_pod(const struct expectation *x, json_t *rep, struct expect_result *r)
 		const int pcts[3] = { 50, 95, 100 };
 		const int64_t lim[3] = { x->p50, x->p95, x->pmax };
 
-		qsort(pend, n, sizeof(*pend), report_cmp_i64);
+		qsort(pend, n, sizeof(*pend), stats_cmp_i64);
 		for (int k = 0; k < 3 && r->ok; k++) {
-			int64_t v = report_percentile(pend, n, pcts[k]);
+			int64_t v = stats_percentile(pend, n, pcts[k]);
 
 			if (lim[k] < 0 || v <= lim[k])
 				continue;
@@ -502,17 +541,17 @@ eval_hpa(const struct expectation *x, json_t *rep, struct expect_result *r)
 	}
 	if (x->replicas >= 0 && at_val != x->replicas) {
 		snprintf(r->msg, sizeof(r->msg), "expected HPA %s at %lld replicas at %s, but it was at %lld",
-		    x->obj, (long long)x->replicas, report_time(x->at_ms, t, sizeof(t)), (long long)at_val);
+		    x->obj, (long long)x->replicas, fmt_time(x->at_ms, t, sizeof(t)), (long long)at_val);
 		return;
 	}
 	if (x->max_replicas >= 0 && mx > x->max_replicas) {
 		snprintf(r->msg, sizeof(r->msg), "expected HPA %s at most %lld replicas, but it wanted %lld at %s",
-		    x->obj, (long long)x->max_replicas, (long long)mx, report_time(mx_at, t, sizeof(t)));
+		    x->obj, (long long)x->max_replicas, (long long)mx, fmt_time(mx_at, t, sizeof(t)));
 		return;
 	}
 	if (x->min_replicas >= 0 && mn >= 0 && mn < x->min_replicas) {
 		snprintf(r->msg, sizeof(r->msg), "expected HPA %s at least %lld replicas, but it wanted %lld at %s",
-		    x->obj, (long long)x->min_replicas, (long long)mn, report_time(mn_at, t, sizeof(t)));
+		    x->obj, (long long)x->min_replicas, (long long)mn, fmt_time(mn_at, t, sizeof(t)));
 		return;
 	}
 	r->ok = 1;
@@ -601,12 +640,12 @@ eval_nodes(const struct expectation *x, json_t *rep, struct expect_result *r)
 	r->ok = 0;
 	if (x->count >= 0 && at_count != x->count) {
 		snprintf(r->msg, sizeof(r->msg), "expected %lld nodes in %s at %s, but there were %lld",
-		    (long long)x->count, what, report_time(x->at_ms, t, sizeof(t)), (long long)at_count);
+		    (long long)x->count, what, fmt_time(x->at_ms, t, sizeof(t)), (long long)at_count);
 		return;
 	}
 	if (x->max_nodes >= 0 && peak > x->max_nodes) {
 		snprintf(r->msg, sizeof(r->msg), "expected at most %lld nodes in %s, but there were %lld at %s",
-		    (long long)x->max_nodes, what, (long long)peak, report_time(peak_at, t, sizeof(t)));
+		    (long long)x->max_nodes, what, (long long)peak, fmt_time(peak_at, t, sizeof(t)));
 		return;
 	}
 	r->ok = 1;
@@ -624,17 +663,17 @@ eval_cost(const struct expectation *x, json_t *rep, struct expect_result *r)
 	r->ok = 0;
 	if (x->max_cost_nusd >= 0 && total > x->max_cost_nusd) {
 		snprintf(r->msg, sizeof(r->msg), "expected a total cost of at most %s USD, but it was %s USD",
-		    report_usd(x->max_cost_nusd, a, sizeof(a)), report_usd(total, b, sizeof(b)));
+		    fmt_usd(x->max_cost_nusd, a, sizeof(a)), fmt_usd(total, b, sizeof(b)));
 		return;
 	}
 	if (x->max_cost_h_nusd >= 0 && per_h > x->max_cost_h_nusd) {
 		snprintf(r->msg, sizeof(r->msg), "expected a cost of at most %s USD per hour, but it was %s USD per hour",
-		    report_usd(x->max_cost_h_nusd, a, sizeof(a)), report_usd(per_h, b, sizeof(b)));
+		    fmt_usd(x->max_cost_h_nusd, a, sizeof(a)), fmt_usd(per_h, b, sizeof(b)));
 		return;
 	}
 	r->ok = 1;
-	snprintf(r->msg, sizeof(r->msg), "%s USD, %s USD per hour", report_usd(total, a, sizeof(a)),
-	    report_usd(per_h, b, sizeof(b)));
+	snprintf(r->msg, sizeof(r->msg), "%s USD, %s USD per hour", fmt_usd(total, a, sizeof(a)),
+	    fmt_usd(per_h, b, sizeof(b)));
 }
 
 static void
@@ -693,8 +732,8 @@ eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
 	}
 	if (x->max_cost_nusd >= 0 && cost > x->max_cost_nusd) {
 		snprintf(r->msg, sizeof(r->msg), "expected the cheapest option to cost at most %s USD, "
-		    "but %s costs %s USD", report_usd(x->max_cost_nusd, a, sizeof(a)), it,
-		    report_usd(cost, c, sizeof(c)));
+		    "but %s costs %s USD", fmt_usd(x->max_cost_nusd, a, sizeof(a)), it,
+		    fmt_usd(cost, c, sizeof(c)));
 		return;
 	}
 	if (x->max_nodes >= 0 && nodes > x->max_nodes) {
@@ -704,7 +743,23 @@ eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
 	}
 	r->ok = 1;
 	snprintf(r->msg, sizeof(r->msg), "%lld x %s, %s USD", (long long)nodes, it,
-	    report_usd(cost, a, sizeof(a)));
+	    fmt_usd(cost, a, sizeof(a)));
+}
+
+int
+expect_reads(const struct expect_set *s, enum expect_ctx ctx, const char *key)
+{
+	for (size_t i = 0; s != NULL && i < s->n; i++) {
+		const struct expectation *x = &s->v[i];
+
+		if ((x->kind == EX_PLAN) != (ctx == EXPECT_PLAN))
+			continue;	/* skipped: reads nothing */
+		if ((x->kind == EX_POD || x->kind == EX_MAXPENDING) && strcmp(key, "pods") == 0)
+			return 1;
+		if (x->kind == EX_NODES && strcmp(key, "nodes") == 0)
+			return 1;
+	}
+	return 0;
 }
 
 void
@@ -748,97 +803,4 @@ expect_eval(const struct expect_set *s, json_t *rep, enum expect_ctx ctx,
 			break;
 		}
 	}
-}
-
-void
-expect_print_text(FILE *fp, const struct expect_result *r, size_t n)
-{
-	size_t failed = 0, skipped = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		fprintf(fp, "%s  %s: %s\n", r[i].skipped ? "SKIP" : r[i].ok ? "PASS" : "FAIL",
-		    r[i].name, r[i].msg);
-		failed += !r[i].ok;
-		skipped += r[i].skipped;
-	}
-	if (skipped > 0)
-		fprintf(fp, "%zu passed, %zu failed, %zu skipped\n", n - failed - skipped, failed,
-		    skipped);
-	else
-		fprintf(fp, "%zu passed, %zu failed\n", n - failed, failed);
-}
-
-static void
-yaml_quote(FILE *fp, const char *s)
-{
-	fputc('\'', fp);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', fp);
-		fputc(*s, fp);
-	}
-	fputc('\'', fp);
-}
-
-void
-expect_print_tap(FILE *fp, const struct expect_result *r, size_t n)
-{
-	fprintf(fp, "TAP version 13\n1..%zu\n", n);
-	for (size_t i = 0; i < n; i++) {
-		if (r[i].skipped) {
-			fprintf(fp, "ok %zu - %s # SKIP %s\n", i + 1, r[i].name, r[i].msg);
-			continue;
-		}
-		fprintf(fp, "%s %zu - %s\n", r[i].ok ? "ok" : "not ok", i + 1, r[i].name);
-		if (!r[i].ok) {
-			fputs("  ---\n  message: ", fp);
-			yaml_quote(fp, r[i].msg);
-			fprintf(fp, "\n  at: '%s:%d'\n  ...\n", r[i].mark.file ? r[i].mark.file : "",
-			    r[i].mark.line);
-		}
-	}
-}
-
-char *
-expect_junit(const char *suite, const struct expect_result *r, size_t n, double secs)
-{
-	char *buf = NULL;
-	size_t len = 0, failed = 0, skipped = 0;
-	FILE *fp = open_memstream(&buf, &len);
-
-	for (size_t i = 0; i < n; i++) {
-		failed += !r[i].ok;
-		skipped += r[i].skipped;
-	}
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", fp);
-	fputs("  <testsuite name=\"", fp);
-	report_xml_escape(fp, suite);
-	fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\">\n",
-	    n, failed, skipped, secs);
-	for (size_t i = 0; i < n; i++) {
-		fputs("    <testcase classname=\"ksim.", fp);
-		report_xml_escape(fp, suite);
-		fputs("\" name=\"", fp);
-		report_xml_escape(fp, r[i].name);
-		fputs("\" time=\"0\"", fp);
-		if (r[i].skipped) {
-			fputs(">\n      <skipped message=\"", fp);
-			report_xml_escape(fp, r[i].msg);
-			fputs("\"/>\n    </testcase>\n", fp);
-			continue;
-		}
-		if (r[i].ok) {
-			fputs("/>\n", fp);
-			continue;
-		}
-		fputs(">\n      <failure message=\"", fp);
-		report_xml_escape(fp, r[i].msg);
-		fputs("\" type=\"expectation\">", fp);
-		fprintf(fp, "%s:%d: ", r[i].mark.file ? r[i].mark.file : "", r[i].mark.line);
-		report_xml_escape(fp, r[i].msg);
-		fputs("</failure>\n    </testcase>\n", fp);
-	}
-	fputs("  </testsuite>\n</testsuites>\n", fp);
-	fclose(fp);
-	return buf;
 }

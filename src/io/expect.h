@@ -9,6 +9,15 @@
  * expectation is about the ranking `ksim plan nodes` prints and is
  * evaluated against that report instead; each command skips the
  * expectations that are the other's.
+ *
+ * No expectation reads the report's events, and expect_reads() says
+ * whether any reads its pods or nodes: the report streams the arrays no
+ * expectation reads and evaluates the expectations against a document
+ * without them (report/json.c), so a big run with expectations about its
+ * HPAs and cost never holds its pods in a tree.
+ *
+ * This module evaluates; it formats nothing but a verdict's message
+ * (src/report/ renders the verdicts), so it depends on no report.
  */
 #ifndef KS_EXPECT_H
 #define KS_EXPECT_H
@@ -37,12 +46,11 @@ void	expect_set_free(struct expect_set *);
 size_t	expect_count(const struct expect_set *);
 /* What a report is the report of. */
 enum expect_ctx { EXPECT_RUN, EXPECT_PLAN };
+/* Whether an expectation of s evaluated in ctx reads the report's array key ("pods", "nodes", "events"). */
+int	expect_reads(const struct expect_set *, enum expect_ctx, const char *key);
 /* Evaluate every expectation against a JSON report; results has expect_count() slots. */
 void	expect_eval(const struct expect_set *, json_t *report, enum expect_ctx,
 	    struct expect_result *results);
-/* Writers for ksim check. */
-void	expect_print_text(FILE *, const struct expect_result *, size_t n);
-void	expect_print_tap(FILE *, const struct expect_result *, size_t n);
-char	*expect_junit(const char *suite, const struct expect_result *, size_t n, double secs);
+/* The verdicts are written by report/: text.c, tap.c and junit.c. */
 
 #endif

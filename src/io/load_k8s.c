@@ -361,6 +361,29 @@ qty_too_large(const struct yt_node *v, const char *s, int cpu, struct ks_error *
 	    qty_format_bytes(RES_QTY_MAX, QTY_BINARY_SI, buf, sizeof(buf)));
 }
 
+/*
+ * An extended resource (any name with a '/', as the API requires: vendor
+ * device plugins, MIG profiles, anything a Node advertises) gets its own
+ * slot of res.h, so NodeResourcesFit can say "Insufficient <name>"; only
+ * when the slots are used up, or for a name that is no extended resource,
+ * is it ignored, with a warning.
+ */
+static void
+load_extended_resource(const struct yt_node *k, int64_t x, struct ks_res *out)
+{
+	int r = strchr(k->str, '/') != NULL ? res_index(k->str) : -1;
+
+	if (r >= 0) {
+		out->v[r] = x;
+		return;
+	}
+	if (strchr(k->str, '/') != NULL)
+		ks_warn(&k->mark, "extended resource \"%s\" is not modelled (ksim tracks at most "
+		    "%d names besides the device plugins'); ignored", k->str, RES_NEXT);
+	else
+		ks_warn(&k->mark, "resource \"%s\" is not modelled; ignored", k->str);
+}
+
 int
 load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err)
 {
@@ -396,10 +419,8 @@ load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err
 			out->v[RES_EPH] = x;
 		else if (strcmp(k->str, "pods") == 0)
 			out->v[RES_PODS] = x;
-		else if (strstr(k->str, "/gpu") != NULL)
-			out->v[RES_GPU] += x;
 		else if (strncmp(k->str, "hugepages-", 10) != 0)
-			ks_warn(&k->mark, "resource \"%s\" is not modelled; ignored", k->str);
+			load_extended_resource(k, x, out);
 	}
 	return 0;
 }
@@ -431,11 +452,9 @@ load_container(const struct yt_node *c, int init, struct ks_container *out,
 			return KS_EINVAL;
 		/* API defaulting: requests default to limits per resource */
 		for (int r = 0; r < RES_N; r++) {
-			int has = rq != NULL && !yt_is_null(rq) &&
+			int has = rq != NULL && !yt_is_null(rq) && res_name[r] != NULL &&
 			    yt_map_get(rq, res_name[r]) != NULL;
 
-			if (r == RES_GPU)
-				has = out->req.v[r] != 0;
 			if (!has && lim.v[r] != 0)
 				out->req.v[r] = lim.v[r];
 		}
@@ -720,8 +739,8 @@ check_pod_sum(const struct yt_node *sp, const struct ks_podspec *s, struct ks_er
 			if (sum > RES_QTY_MAX)
 				return ks_error_set(err, &c->mark, KS_EINVAL,
 				    "%s requests of the pod's containers add up to more than %s, the "
-				    "most ksim accepts", res_name[r], r == RES_CPU ?
-				    qty_format_cpu(RES_QTY_MAX, buf, sizeof(buf)) :
+				    "most ksim accepts", res_name[r] ? res_name[r] : "extended",
+				    r == RES_CPU ? qty_format_cpu(RES_QTY_MAX, buf, sizeof(buf)) :
 				    qty_format_bytes(RES_QTY_MAX, QTY_BINARY_SI, buf, sizeof(buf)));
 		}
 	}

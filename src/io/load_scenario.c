@@ -50,7 +50,7 @@ static const char *const ignored_kinds[] = {
 static const char *const controller_kinds[] = {
 	"HorizontalPodAutoscaler", "VerticalPodAutoscaler", "VerticalPodAutoscalerCheckpoint",
 	"NodePool", "EC2NodeClass", "Provisioner", "AWSNodeTemplate", "NodeClaim",
-	"ClusterConfig", NULL
+	"NodeClass", "ClusterConfig", NULL
 };
 
 static int

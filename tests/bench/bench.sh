@@ -11,7 +11,9 @@
 #      is created at t=0 and placed in one pass), lifecycle, JSON report;
 #   2. times `ksim validate` (load only) and `ksim run -o json` on the
 #      snapshot scenario (nodes and bound pods as kubectl prints them);
-#   3. if perf(1) works, prints `perf stat` for the static run.
+#   3. if perf(1) works, prints `perf stat` for the static run;
+#   4. times ten simulated minutes of genday.sh's day with autoscalers
+#      (Karpenter, NODES/5 nodes, from 08:00); day.sh is the full benchmark.
 # Defaults: 5000 nodes, 150000 pods.
 set -eu
 
@@ -61,3 +63,10 @@ if command -v perf >/dev/null 2>&1 && perf stat -e task-clock true >/dev/null 2>
 	    "$b/ksim" run -q -o json --output-file "$tmp/out.json" "$tmp/static.yaml" 2>&1 |
 	    grep -E "task-clock|instructions|cycles|page-faults|elapsed"
 fi
+
+dn=$((nodes / 5))
+[ "$dn" -ge 5 ] || dn=5
+sh "$here/genday.sh" -v karpenter -s 8 "$dn" > "$tmp/day.yaml"
+echo
+echo "== a day with HPAs and Karpenter (genday.sh, $dn nodes), 10 simulated minutes from 08:00"
+tm "$b/ksim" run -q -d 10m -o json --output-file "$tmp/out.json" "$tmp/day.yaml"

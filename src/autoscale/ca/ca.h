@@ -14,7 +14,7 @@
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "io/load.h"
-#include "run.h"
+#include "run/run.h"
 #include "sim/rng.h"
 
 #define CA_TBD_TAINT	"ToBeDeletedByClusterAutoscaler"

@@ -247,6 +247,10 @@ load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct
 	if (load_labels(yt_map_get(e, "labels"), &g->labels, err) != 0 ||
 	    load_group_taints(yt_map_get(e, "taints"), g, err) != 0)
 		return KS_EINVAL;
+	if (labels_get(&g->labels, "nvidia.com/mig.config") != NULL)
+		ks_warn(&e->mark, "node group %s: nvidia.com/mig.config is not modelled on the nodes "
+		    "it launches: they advertise whole GPUs as nvidia.com/gpu (MIG strategy none); "
+		    "declare MIG-partitioned nodes as Nodes", g->name);
 	if (get_int_field(e, eksctl ? "maxPodsPerNode" : "maxPods", &g->max_pods, err) < 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(e, "namePrefix")) != NULL) {
@@ -437,7 +441,7 @@ tmpl_from_asg(struct ca_state *st, struct ca_group *g)
 	g->tmpl.cap.v[RES_MEM] = it->memory_mib * 1024 * 1024;
 	g->tmpl.cap.v[RES_EPH] = (int64_t)CAT_EKS_ROOT_GIB * 1024 * 1024 * 1024;
 	g->tmpl.cap.v[RES_PODS] = 110;
-	g->tmpl.cap.v[RES_GPU] = it->gpus;
+	res_set_devices(&g->tmpl.cap, it, NULL);
 	g->tmpl.alloc = g->tmpl.cap;
 	labels_copy(&g->tmpl.labels, &g->labels);
 	labels_set(&g->tmpl.labels, "kubernetes.io/hostname", g->tmpl.name);

@@ -182,11 +182,27 @@ kp_disrupt_first(struct sim *sim, void *arg)
 	return kp_disrupt_fired(sim, arg);
 }
 
-/* An EC2NodeClass or AWSNodeTemplate must carry its kind's apiVersion. */
+/* A node class kind: EC2NodeClass, AWSNodeTemplate, or Auto Mode's NodeClass. */
+static int
+kp_is_nodeclass(const char *kind)
+{
+	return strcmp(kind, "EC2NodeClass") == 0 || strcmp(kind, "AWSNodeTemplate") == 0 ||
+	    strcmp(kind, "NodeClass") == 0;
+}
+
+/* An EC2NodeClass, AWSNodeTemplate or NodeClass must carry its kind's apiVersion. */
 static int
 kp_nodeclass_check(const struct ks_doc *d, struct ks_error *err)
 {
-	int ok = strcmp(d->kind, "AWSNodeTemplate") == 0 ?
+	int ok;
+
+	if (strcmp(d->kind, "NodeClass") == 0) {
+		if (strcmp(d->api_version, "eks.amazonaws.com/v1") == 0)
+			return 0;
+		return ks_error_set(err, &d->mark, KS_EINVAL, "expected apiVersion "
+		    "eks.amazonaws.com/v1 for NodeClass \"%s\", found %s", d->name, d->api_version);
+	}
+	ok = strcmp(d->kind, "AWSNodeTemplate") == 0 ?
 	    strcmp(d->api_version, "karpenter.k8s.aws/v1alpha1") == 0 :
 	    strcmp(d->api_version, "karpenter.k8s.aws/v1") == 0 ||
 	    strcmp(d->api_version, "karpenter.k8s.aws/v1beta1") == 0;
@@ -208,7 +224,7 @@ kp_parse_docs(struct kp_state *st, const struct ks_scenario *scn, struct ks_erro
 		const struct ks_doc *d = scn->docs[i];
 		struct kp_pool *p;
 
-		if (strcmp(d->kind, "EC2NodeClass") == 0 || strcmp(d->kind, "AWSNodeTemplate") == 0) {
+		if (kp_is_nodeclass(d->kind)) {
 			if (kp_nodeclass_check(d, err) != 0)
 				return KS_EINVAL;
 			continue;
@@ -239,9 +255,11 @@ kp_nodeclass_refs(const struct kp_state *st, const struct ks_scenario *scn)
 		for (size_t j = 0; j < scn->ndocs && !found; j++) {
 			const struct ks_doc *d = scn->docs[j];
 
-			found = (strcmp(d->kind, "EC2NodeClass") == 0 ||
-			    strcmp(d->kind, "AWSNodeTemplate") == 0) && d->name == p->nodeclass;
+			found = kp_is_nodeclass(d->kind) && d->name == p->nodeclass;
 		}
+		/* Auto Mode's default NodeClass exists with its built-in pools */
+		if (!found && p->automode && strcmp(p->nodeclass, "default") == 0)
+			found = 1;
 		if (!found)
 			ks_warn(&p->mark, "%s \"%s\" refers to node class \"%s\", which the scenario "
 			    "does not declare; its defaults are assumed", p->kind, p->name, p->nodeclass);
@@ -306,6 +324,7 @@ karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
 	kp_default_zones(st, r->region);
 	if (kp_parse_docs(st, r->scn, err) != 0)
 		goto fail;
+	kp_builtin_pools(st);
 	kp_nodeclass_refs(st, r->scn);
 	if (kp_parse_later(st, r->scn, err) != 0)
 		goto fail;

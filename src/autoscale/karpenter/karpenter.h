@@ -18,7 +18,7 @@
 #include "autoscale/karpenter/requirements.h"
 #include "cloud/catalog.h"
 #include "cluster/sched.h"
-#include "run.h"
+#include "run/run.h"
 
 #define KP_MIB			(INT64_C(1024) * 1024)
 #define KP_GIB			(KP_MIB * 1024)
@@ -51,7 +51,9 @@
 /* The label keys an instance type answers, in kp_it.lab order. */
 enum {
 	KL_TYPE, KL_FAMILY, KL_CATEGORY, KL_GENERATION, KL_SIZE, KL_CPU, KL_MEMORY,
-	KL_GPU_COUNT, KL_HYPERVISOR, KL_CPU_MANUFACTURER, KL_ARCH, KL_OS, KL_REGION, KL_N
+	KL_GPU_COUNT, KL_HYPERVISOR, KL_CPU_MANUFACTURER, KL_ARCH, KL_OS, KL_REGION,
+	KL_GPU_NAME, KL_GPU_MANUFACTURER, KL_GPU_MEMORY, KL_ACC_NAME, KL_ACC_MANUFACTURER,
+	KL_ACC_COUNT, KL_N
 };
 #define KP_ZONE_KEY	"topology.kubernetes.io/zone"
 #define KP_CT_KEY	"karpenter.sh/capacity-type"
@@ -101,6 +103,7 @@ struct kp_pool {
 	size_t			 nbudgets;
 	int			 max_pods;	/* kubelet maxPods, 0 = ENI limit */
 	const char		*nodeclass;	/* interned nodeClassRef / providerRef name, or NULL */
+	int			 automode;	/* EKS Auto Mode: nodeClassRef group eks.amazonaws.com */
 	struct ks_mark		 mark;	/* where it was declared */
 	const struct kp_it	**its;		/* types compatible with the pool, with an offering */
 	size_t			 nits;
@@ -202,6 +205,8 @@ struct kp_state {
 	int64_t			 boot_ms;	/* NodeClaim created -> Node Ready */
 	struct kp_interrupt	*intr;		/* scenario spot interruptions */
 	size_t			 nintr;
+	unsigned		 builtin;	/* autoMode.nodePools: 1 general-purpose, 2 system */
+	struct ks_mark		 builtin_mark;	/* where autoMode.nodePools was given */
 	/* batcher */
 	struct sim_event	*batch_ev;	/* window close, NULL when no window */
 	int64_t			 batch_start;	/* first trigger of the window */
@@ -270,6 +275,9 @@ extern const char *kp_spot_s, *kp_od_s;
 void	kp_estimate(const struct cat_itype *it, struct ks_res *cap, struct ks_res *alloc);
 void	kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region);
 int	kp_label_index(const struct kp_state *st, const char *key);
+const char	*kp_label_key(const struct kp_state *st, const struct kp_pool *p, int i);
+int	kp_automode_family(const char *family);
+void	kp_node_automode(struct kp_state *st, const struct kp_pool *p, struct ks_node *n);
 int64_t	kp_it_price(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs,
     int only_spot, int *spot_out);
 int	kp_it_labels_ok(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs,
@@ -290,6 +298,7 @@ int	kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **
     struct ks_error *err);
 size_t	kp_pool_index(const struct kp_state *st, const struct kp_pool *p);
 int	kp_pool_cmp(const void *a, const void *b);
+void	kp_builtin_pools(struct kp_state *st);
 
 /* packing.c */
 void	kp_ds_overhead(struct kp_state *st, const struct kp_pool *p, const struct kp_it *k,

@@ -185,7 +185,8 @@ kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *ou
 			kp_req_free(&r);
 			return KS_EINVAL;
 		}
-		if (strncmp(r.key, "karpenter.k8s.aws/", 18) == 0 && kp_label_index(st, r.key) < 0)
+		if ((strncmp(r.key, "karpenter.k8s.aws/", 18) == 0 ||
+		    strncmp(r.key, "eks.amazonaws.com/", 18) == 0) && kp_label_index(st, r.key) < 0)
 			ks_warn(&e->mark, "requirement on \"%s\" is not modelled (the catalog has no "
 			    "such column); every instance type passes it", r.key);
 		kp_reqs_add(out, &r);
@@ -219,8 +220,8 @@ kp_parse_limits(const struct yt_node *m, struct kp_pool *p, struct ks_error *err
 			p->limited |= 1u << RES_EPH;
 		else if (strcmp(k, "pods") == 0)
 			p->limited |= 1u << RES_PODS;
-		else if (strstr(k, "/gpu") != NULL)
-			p->limited |= 1u << RES_GPU;
+		else if (strchr(k, '/') != NULL && res_index(k) >= 0)
+			p->limited |= 1u << res_index(k);
 	}
 	nodes = yt_map_get(m, "nodes");
 	if (nodes != NULL) {
@@ -387,6 +388,13 @@ kp_pool_version(const struct ks_doc *d, struct kp_pool *p, struct ks_error *err)
 static void
 kp_pool_labels_finish(struct kp_pool *p, const char *pool_key)
 {
+	/* Auto Mode labels its nodes; workloads select them by it */
+	if (p->automode)
+		labels_set(&p->labels, "eks.amazonaws.com/compute-type", "auto");
+	if (labels_get(&p->labels, "nvidia.com/mig.config") != NULL)
+		ks_warn(&p->mark, "%s \"%s\": nvidia.com/mig.config is not modelled on the nodes "
+		    "it launches: they advertise whole GPUs as nvidia.com/gpu (MIG strategy "
+		    "none); declare MIG-partitioned nodes as Nodes", p->kind, p->name);
 	for (size_t i = 0; i < p->labels.n; i++) {
 		const char *lv = p->labels.v[i].val;
 
@@ -526,7 +534,7 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
     struct kp_pool *p, struct ks_error *err)
 {
 	const struct yt_node *tmpl = yt_map_get(spec, "template"), *tspec = NULL, *md, *dis, *v;
-	const char *policy = NULL, *what = "a NodePool requirement";
+	const char *policy = NULL, *what = "a NodePool requirement", *group = NULL;
 
 	if (tmpl != NULL && !yt_is_null(tmpl)) {
 		tspec = yt_map_get(tmpl, "spec");
@@ -547,8 +555,10 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
 	if ((v = yt_map_get(tspec, "kubelet")) != NULL && kp_parse_kubelet(v, p, err) != 0)
 		return KS_EINVAL;
 	v = yt_map_get(tspec, "nodeClassRef");
-	if (v != NULL && load_str_opt(v, "name", &p->nodeclass, err) != 0)
+	if (v != NULL && (load_str_opt(v, "name", &p->nodeclass, err) != 0 ||
+	    load_str_opt(v, "group", &group, err) != 0))
 		return KS_EINVAL;
+	p->automode = group != NULL && strcmp(group, "eks.amazonaws.com") == 0;
 	dis = yt_map_get(spec, "disruption");
 	if (dis != NULL && yt_is_null(dis))
 		dis = NULL;
@@ -598,6 +608,78 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 cleanup:
 	kp_pool_free(p);
 	return rc;
+}
+
+/*
+ * EKS Auto Mode's built-in NodePools, as AWS documents them (EKS User
+ * Guide, "Enable or Disable Built-in NodePools", and the objects as a
+ * cluster returns them): the default EKS NodeClass, on-demand only,
+ * instance-category c, m or r, instance-generation > 4, Linux;
+ * general-purpose amd64 only, system amd64 or arm64 with the taint
+ * CriticalAddonsOnly:NoSchedule; consolidation WhenEmptyOrUnderutilized
+ * after 30s, the default budget of 10%, expireAfter 336h.  The scenario
+ * asks for them with spec.karpenter.autoMode.nodePools, as the cluster's
+ * computeConfig.nodePools enables them; a NodePool of the same name the
+ * scenario declares wins.
+ */
+static struct kp_pool *
+kp_builtin_pool(struct kp_state *st, const char *name, int system)
+{
+	static const char *const cmr[] = { "c", "m", "r" };
+	static const char *const od[] = { "on-demand" }, *const lin[] = { "linux" };
+	static const char *const arch[] = { "amd64", "arm64" };
+	struct kp_pool *p = xcalloc(1, sizeof(*p));
+
+	p->name = intern(name);
+	p->kind = "NodePool";
+	p->version = KP_V1;
+	p->mark = st->builtin_mark;
+	p->nodeclass = intern("default");
+	p->automode = 1;
+	p->limit_nodes = -1;
+	p->empty_ok = p->underutil_ok = 1;
+	p->consolidate_after_ms = 30000;
+	p->expire_after_ms = 336LL * 3600 * 1000;
+	kp_reqs_add_op(&p->reqs, KP_CT_KEY, OP_IN, (const char **)od, 1, 0);
+	kp_reqs_add_op(&p->reqs, "eks.amazonaws.com/instance-category", OP_IN,
+	    (const char **)cmr, 3, 0);
+	kp_reqs_add_op(&p->reqs, "eks.amazonaws.com/instance-generation", OP_GT, NULL, 0, 4);
+	kp_reqs_add_op(&p->reqs, "kubernetes.io/arch", OP_IN, (const char **)arch, system ? 2 : 1, 0);
+	kp_reqs_add_op(&p->reqs, "kubernetes.io/os", OP_IN, (const char **)lin, 1, 0);
+	if (system) {
+		p->taints = xcalloc(1, sizeof(*p->taints));
+		p->taints[0].key = intern("CriticalAddonsOnly");
+		p->taints[0].val = intern("");
+		p->taints[0].effect = EFFECT_NOSCHEDULE;
+		p->ntaints = 1;
+	}
+	if (kp_parse_budgets(NULL, p, 1, NULL) != 0)
+		assert(0 && "the default budget parses");
+	kp_pool_labels_finish(p, "karpenter.sh/nodepool");
+	return p;
+}
+
+void
+kp_builtin_pools(struct kp_state *st)
+{
+	static const char *const names[2] = { "general-purpose", "system" };
+
+	for (int b = 0; b < 2; b++) {
+		const char *name = intern(names[b]);
+		int declared = 0;
+
+		if (!(st->builtin & (1u << b)))
+			continue;
+		for (size_t j = 0; j < st->npools; j++)
+			declared |= st->pools[j]->name == name;
+		if (declared) {
+			ks_warn(&st->builtin_mark, "the scenario declares NodePool \"%s\": it replaces "
+			    "EKS Auto Mode's built-in one", name);
+			continue;
+		}
+		st->pools = xreallocarray(st->pools, st->npools + 1, sizeof(*st->pools));
+		st->pools[st->npools++] = kp_builtin_pool(st, name, b == 1);
+	}
 }
 
 size_t

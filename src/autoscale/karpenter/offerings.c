@@ -26,6 +26,10 @@ const char *const kp_label_names[KL_N] = {
 	"karpenter.k8s.aws/instance-memory", "karpenter.k8s.aws/instance-gpu-count",
 	"karpenter.k8s.aws/instance-hypervisor", "karpenter.k8s.aws/instance-cpu-manufacturer",
 	"kubernetes.io/arch", "kubernetes.io/os", "topology.kubernetes.io/region",
+	"karpenter.k8s.aws/instance-gpu-name", "karpenter.k8s.aws/instance-gpu-manufacturer",
+	"karpenter.k8s.aws/instance-gpu-memory", "karpenter.k8s.aws/instance-accelerator-name",
+	"karpenter.k8s.aws/instance-accelerator-manufacturer",
+	"karpenter.k8s.aws/instance-accelerator-count",
 };
 /*
  * Karpenter's estimate for a type it has not seen yet (aws types.go, B.8):
@@ -48,7 +52,7 @@ kp_estimate(const struct cat_itype *it, struct ks_res *cap, struct ks_res *alloc
 	cap->v[RES_MEM] = mem * KP_MIB;
 	cap->v[RES_EPH] = CAT_EKS_ROOT_GIB * KP_GIB;
 	cap->v[RES_PODS] = it->max_pods;
-	cap->v[RES_GPU] = it->gpus;
+	res_set_devices(cap, it, NULL);
 	if (it->has_kp) {
 		alloc->v[RES_CPU] = it->kp_cpu_m;
 		alloc->v[RES_MEM] = it->kp_memory_mib * KP_MIB;
@@ -61,7 +65,7 @@ kp_estimate(const struct cat_itype *it, struct ks_res *cap, struct ks_res *alloc
 		alloc->v[RES_EPH] = (CAT_EKS_ROOT_GIB - 1) * KP_GIB - CAT_EKS_ROOT_GIB * KP_GIB / 10;
 		alloc->v[RES_PODS] = it->max_pods;
 	}
-	alloc->v[RES_GPU] = it->gpus;
+	res_set_devices(alloc, it, NULL);
 }
 
 static const char *
@@ -81,6 +85,39 @@ kp_cpu_manufacturer(const struct cat_itype *it)
 	return strcmp(it->arch, "arm64") == 0 ? "aws" : "intel";
 }
 
+/*
+ * The accelerator labels of the AWS provider (instancetype/types.go):
+ * instance-gpu-{name,manufacturer,count,memory} for GPUs,
+ * instance-accelerator-{name,manufacturer,count} for Neuron, Gaudi and
+ * Qualcomm devices, from accelerators.csv (the gpus column alone without it).
+ */
+static void
+kp_it_accel_labels(struct kp_it *k, const struct cat_itype *it)
+{
+	const struct cat_accel *a = it->accel;
+	char buf[32];
+
+	if (a == NULL) {
+		if (it->gpus > 0) {
+			snprintf(buf, sizeof(buf), "%d", it->gpus);
+			k->lab[KL_GPU_COUNT] = intern(buf);
+		}
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%d", a->count);
+	if (strcmp(a->kind, "gpu") == 0) {
+		k->lab[KL_GPU_COUNT] = intern(buf);
+		k->lab[KL_GPU_NAME] = intern(a->device);
+		k->lab[KL_GPU_MANUFACTURER] = intern(a->manufacturer);
+		snprintf(buf, sizeof(buf), "%lld", (long long)a->memory_mib);
+		k->lab[KL_GPU_MEMORY] = intern(buf);
+	} else {
+		k->lab[KL_ACC_COUNT] = intern(buf);
+		k->lab[KL_ACC_NAME] = intern(a->device);
+		k->lab[KL_ACC_MANUFACTURER] = intern(a->manufacturer);
+	}
+}
+
 void
 kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
 {
@@ -98,10 +135,7 @@ kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
 	k->lab[KL_CPU] = intern(buf);
 	snprintf(buf, sizeof(buf), "%lld", (long long)it->memory_mib);
 	k->lab[KL_MEMORY] = intern(buf);
-	if (it->gpus > 0) {
-		snprintf(buf, sizeof(buf), "%d", it->gpus);
-		k->lab[KL_GPU_COUNT] = intern(buf);
-	}
+	kp_it_accel_labels(k, it);
 	if (it->hypervisor != NULL && it->hypervisor[0] != '\0')
 		k->lab[KL_HYPERVISOR] = intern(it->hypervisor);
 	k->lab[KL_CPU_MANUFACTURER] = intern(kp_cpu_manufacturer(it));
@@ -109,17 +143,108 @@ kp_it_init(struct kp_it *k, const struct cat_itype *it, const char *region)
 	k->lab[KL_OS] = intern("linux");
 	k->lab[KL_REGION] = region;
 	kp_estimate(it, &k->cap, &k->alloc);
-	k->exotic = it->metal || it->gpus > 0;
+	k->exotic = it->metal || it->gpus > 0 || (it->accel != NULL && it->accel->count > 0);
 }
 
-/* The itype label index of key, or -1. */
+/*
+ * EKS Auto Mode's names for the same labels (EKS User Guide, "Create a
+ * Node Pool for EKS Auto Mode", the supported labels table): requirements
+ * may use either prefix, and an Auto Mode node carries these.  NULL: the
+ * label has no Auto Mode name (the Karpenter one, or a well-known one).
+ */
+static const char *const kp_eks_label_names[KL_N] = {
+	[KL_FAMILY] = "eks.amazonaws.com/instance-family",
+	[KL_CATEGORY] = "eks.amazonaws.com/instance-category",
+	[KL_GENERATION] = "eks.amazonaws.com/instance-generation",
+	[KL_SIZE] = "eks.amazonaws.com/instance-size",
+	[KL_CPU] = "eks.amazonaws.com/instance-cpu",
+	[KL_MEMORY] = "eks.amazonaws.com/instance-memory",
+	[KL_GPU_COUNT] = "eks.amazonaws.com/instance-gpu-count",
+	[KL_HYPERVISOR] = "eks.amazonaws.com/instance-hypervisor",
+	[KL_CPU_MANUFACTURER] = "eks.amazonaws.com/instance-cpu-manufacturer",
+	[KL_GPU_NAME] = "eks.amazonaws.com/instance-gpu-name",
+	[KL_GPU_MANUFACTURER] = "eks.amazonaws.com/instance-gpu-manufacturer",
+	[KL_GPU_MEMORY] = "eks.amazonaws.com/instance-gpu-memory",
+};
+static const char *kp_eks_keys[KL_N];	/* interned kp_eks_label_names */
+
+/* The itype label index of key (Karpenter's or Auto Mode's name), or -1. */
 int
 kp_label_index(const struct kp_state *st, const char *key)
 {
 	for (int i = 0; i < KL_N; i++)
 		if (st->labk[i] == key)
 			return i;
+	if (strncmp(key, "eks.amazonaws.com/", 18) != 0)
+		return -1;
+	for (int i = 0; i < KL_N; i++) {
+		if (kp_eks_label_names[i] != NULL && kp_eks_keys[i] == NULL)
+			kp_eks_keys[i] = intern(kp_eks_label_names[i]);
+		if (kp_eks_keys[i] != NULL && kp_eks_keys[i] == key)
+			return i;
+	}
 	return -1;
+}
+
+/* The key under which a node of pool p carries label i. */
+const char *
+kp_label_key(const struct kp_state *st, const struct kp_pool *p, int i)
+{
+	assert(i >= 0 && i < KL_N);
+	if (p == NULL || !p->automode || kp_eks_label_names[i] == NULL)
+		return st->labk[i];
+	if (kp_eks_keys[i] == NULL)
+		kp_eks_keys[i] = intern(kp_eks_label_names[i]);
+	return kp_eks_keys[i];
+}
+
+/*
+ * The families EKS Auto Mode launches (EKS User Guide, "Learn about Amazon
+ * EKS Auto Mode managed instances", supported instance reference, as of
+ * 2024-12-18): an Auto Mode NodePool never offers another type, whatever
+ * its requirements allow.
+ */
+static const char *const kp_automode_families[] = {
+	"c8g", "c7a", "c7g", "c7gn", "c7gd", "c7i", "c7i-flex", "c6a", "c6g", "c6i", "c6gn",
+	"c6id", "c6in", "c6gd", "c5", "c5a", "c5d", "c5ad", "c5n", "c4",
+	"m8g", "m7i", "m7a", "m7g", "m7gd", "m7i-flex", "m6a", "m6i", "m6in", "m6g", "m6idn",
+	"m6id", "m6gd", "m5", "m5a", "m5ad", "m5n", "m5dn", "m5d", "m5zn", "m4",
+	"r8g", "r7a", "r7iz", "r7gd", "r7i", "r7g", "r6a", "r6i", "r6id", "r6in", "r6idn",
+	"r6g", "r6gd", "r5", "r5n", "r5a", "r5dn", "r5b", "r5ad", "r5d", "r4",
+	"t4g", "t3", "t3a", "t2", "z1d", "x8g", "x2gd",
+	"i4g", "i4i", "i3", "i3en", "is4gen", "d3", "d3en", "im4gn",
+	"p5", "p4d", "p3", "p3dn", "gr6", "g6", "g6e", "g5g", "g5", "g4dn", "inf2", "inf1",
+	"trn1", "trn1n", "x2iezn", "x2iedn", "x2idn", NULL
+};
+
+int
+kp_automode_family(const char *family)
+{
+	for (size_t i = 0; kp_automode_families[i] != NULL; i++)
+		if (strcmp(kp_automode_families[i], family) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What Auto Mode adds to a node it launches: the compute-type label, and
+ * the management fee per instance-hour (catalog automode-fees.csv), billed
+ * with the EC2 price whatever the capacity type.  The fee stays out of
+ * price_nusd_h, which consolidation compares with offering prices that
+ * carry no fee; with the fee a percentage of the price (the table's one
+ * rule), the cheaper of two choices is the same with or without it.
+ */
+void
+kp_node_automode(struct kp_state *st, const struct kp_pool *p, struct ks_node *n)
+{
+	int64_t fee;
+
+	if (!p->automode)
+		return;
+	labels_set(&n->labels, "eks.amazonaws.com/compute-type", "auto");
+	if (n->itype != NULL &&
+	    catalog_automode_fee(st->r->cat, st->r->region, n->itype->name, &fee) == 0)
+		n->fee_nusd_h = fee;
 }
 
 /* ---- offerings and instance-type filtering ---- */
@@ -262,7 +387,8 @@ kp_pool_types(struct kp_state *st, struct kp_pool *p)
 	p->its = xreallocarray(NULL, st->nits + 1, sizeof(*p->its));
 	p->nits = 0;
 	for (size_t i = 0; i < st->nits; i++)
-		if (kp_it_compatible(st, &st->its[i], &p->reqs))
+		if (kp_it_compatible(st, &st->its[i], &p->reqs) &&
+		    (!p->automode || kp_automode_family(st->its[i].it->family)))
 			p->its[p->nits++] = &st->its[i];
 	if (p->nits == 0) {
 		kp_reqs_format(&p->reqs, rs, sizeof(rs));

@@ -170,22 +170,42 @@ kp_pod_anti(const struct kp_state *st, const struct ks_pod *p, const struct ks_p
 	return 0;
 }
 
+static int
+kp_res_key_cmp(const void *a, const void *b)
+{
+	return strcmp(res_name[*(const int *)a], res_name[*(const int *)b]);
+}
+
+/* Requests as Karpenter prints them: a JSON object, keys sorted as Go sorts a map. */
 static char *
 kp_res_json(const struct ks_res *r, char *buf, size_t n)
 {
-	char a[QTY_BUFSZ], b[QTY_BUFSZ];
+	char q[QTY_BUFSZ];
+	int keys[RES_N], nk = 0;
 	size_t len = 0;
 
-	len += (size_t)snprintf(buf + len, n - len, "{\"cpu\":\"%s\"",
-	    qty_format_cpu(r->v[RES_CPU], a, sizeof(a)));
-	if (r->v[RES_MEM] > 0 && len < n)
-		len += (size_t)snprintf(buf + len, n - len, ",\"memory\":\"%s\"",
-		    qty_format_bytes(r->v[RES_MEM], QTY_BINARY_SI, b, sizeof(b)));
-	if (r->v[RES_GPU] > 0 && len < n)
-		len += (size_t)snprintf(buf + len, n - len, ",\"nvidia.com/gpu\":\"%lld\"",
-		    (long long)r->v[RES_GPU]);
+	keys[nk++] = RES_CPU;
+	if (r->v[RES_MEM] > 0)
+		keys[nk++] = RES_MEM;
+	keys[nk++] = RES_PODS;
+	for (int i = RES_GPU; i < RES_N; i++)
+		if (r->v[i] > 0)
+			keys[nk++] = i;
+	qsort(keys, (size_t)nk, sizeof(keys[0]), kp_res_key_cmp);
+	for (int i = 0; i < nk && len < n; i++) {
+		int k = keys[i];
+		const char *v = k == RES_CPU ? qty_format_cpu(r->v[k], q, sizeof(q)) :
+		    k == RES_MEM ? qty_format_bytes(r->v[k], QTY_BINARY_SI, q, sizeof(q)) : NULL;
+
+		if (v == NULL) {
+			snprintf(q, sizeof(q), "%lld", (long long)r->v[k]);
+			v = q;
+		}
+		len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":\"%s\"", i ? "," : "{",
+		    res_name[k], v);
+	}
 	if (len < n)
-		snprintf(buf + len, n - len, ",\"pods\":\"%lld\"}", (long long)r->v[RES_PODS]);
+		snprintf(buf + len, n - len, "}");
 	return buf;
 }
 

@@ -162,7 +162,8 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 		labels_set(&node->labels, p->labels.v[i].key, p->labels.v[i].val);
 	for (int i = 0; i < KL_N; i++)
 		if (k->it->lab[i] != NULL)
-			labels_set(&node->labels, st->labk[i], k->it->lab[i]);
+			labels_set(&node->labels, kp_label_key(st, p, i), k->it->lab[i]);
+	kp_node_automode(st, p, node);
 	for (size_t i = 0; i < p->ntaints; i++)
 		kp_node_add_taint(node, &p->taints[i]);
 	k->node = node;

@@ -59,11 +59,50 @@ kp_parse_batch(struct kp_state *st, const struct yt_node *m, struct ks_error *er
 	return 0;
 }
 
+/*
+ * autoMode.nodePools: EKS Auto Mode's built-in NodePools to enable, as the
+ * cluster's computeConfig.nodePools lists them ("general-purpose",
+ * "system"); nodepool.c's kp_builtin_pools() makes them.
+ */
+static int
+kp_parse_automode(struct kp_state *st, const struct yt_node *m, struct ks_error *err)
+{
+	static const char *const keys[] = { "nodePools", NULL };
+	const struct yt_node *v;
+
+	if (m == NULL || yt_is_null(m))
+		return 0;
+	if (load_strict(m, keys, "spec.karpenter.autoMode", err) != 0)
+		return KS_EINVAL;
+	v = yt_map_get(m, "nodePools");
+	if (v == NULL || yt_is_null(v))
+		return 0;
+	if (yt_expect_seq(v, err) != 0)
+		return KS_EINVAL;
+	st->builtin_mark = v->mark;
+	for (size_t i = 0; i < v->nitems; i++) {
+		const char *s;
+
+		if (yt_get_str(v->items[i], &s, err) != 0)
+			return KS_EINVAL;
+		if (strcmp(s, "general-purpose") == 0)
+			st->builtin |= 1;
+		else if (strcmp(s, "system") == 0)
+			st->builtin |= 2;
+		else
+			return ks_error_set(err, &v->items[i]->mark, KS_EINVAL,
+			    "unknown EKS Auto Mode built-in NodePool \"%s\": expected "
+			    "general-purpose or system", s);
+	}
+	return 0;
+}
+
 int
 kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error *err)
 {
 	static const char *const keys[] = { "featureGates", "batchIdleDuration",
-		"batchMaxDuration", "bootTime", "zones", "interruptions", "settings", NULL };
+		"batchMaxDuration", "bootTime", "zones", "interruptions", "settings", "autoMode",
+		NULL };
 	static const char *const helm[] = { "featureGates", "batchIdleDuration",
 		"batchMaxDuration", "clusterName", "clusterEndpoint", "interruptionQueue",
 		"isolatedVPC", "reservedENIs", "vmMemoryOverheadPercent", NULL };
@@ -94,6 +133,8 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 	    kp_parse_batch(st, k, err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(k, "bootTime")) != NULL && yt_get_duration(v, &st->boot_ms, err) != 0)
+		return KS_EINVAL;
+	if (kp_parse_automode(st, yt_map_get(k, "autoMode"), err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(k, "zones")) != NULL && !yt_is_null(v)) {
 		if (yt_expect_seq(v, err) != 0)

@@ -1,5 +1,5 @@
 /*
- * ksim.c: one run, from files to report.
+ * run/run.c: one run, from files to report (the library behind ksim.h).
  *
  * Order of a run (all at simulated t=0 unless the timeline says otherwise):
  * static nodes and Node objects join Ready; workloads are declared; pods of
@@ -11,75 +11,32 @@
  */
 #include "ksim.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cloud/catalog.h"
+#include "cluster/metrics.h"
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
 #include "io/report.h"
 #include "io/series.h"
-#include "run.h"
+#include "run/run.h"
 #include "util/duration.h"
-#include "util/intern.h"
 #include "util/xmalloc.h"
 
-const char *
-run_zone(struct ks_run *r, int z)
+/*
+ * The MIG profile of a node whose GPUs the NVIDIA GPU Operator's MIG
+ * manager partitioned whole (label nvidia.com/mig.config=all-PROFILE), for
+ * the device plugin's mixed strategy; NULL otherwise (strategy none).
+ */
+static const char *
+run_mig_profile(const struct ks_labels *l)
 {
-	char buf[64];
+	const char *v = labels_get(l, "nvidia.com/mig.config");
 
-	snprintf(buf, sizeof(buf), "%s%c", r->region, 'a' + z % 26);
-	return intern(buf);
-}
-
-struct ks_node *
-run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int spot,
-    int max_pods, const char *prefix)
-{
-	struct cat_resources cap, alloc;
-	struct ks_node *n;
-	char name[256];
-	uint32_t k = ++r->node_seq;
-
-	if (prefix != NULL)
-		snprintf(name, sizeof(name), "%s-%u", prefix, k);
-	else if (strcmp(r->region, "us-east-1") == 0)
-		snprintf(name, sizeof(name), "ip-10-0-%u-%u.ec2.internal", k / 250, 10 + k % 250);
-	else
-		snprintf(name, sizeof(name), "ip-10-0-%u-%u.%s.compute.internal", k / 250,
-		    10 + k % 250, r->region);
-	n = cluster_node_new(&r->cluster, name);
-	catalog_eks_node(it, max_pods, &cap, &alloc);
-	n->cap.v[RES_CPU] = cap.cpu_m;
-	n->cap.v[RES_MEM] = cap.memory_b;
-	n->cap.v[RES_EPH] = cap.eph_b;
-	n->cap.v[RES_PODS] = cap.pods;
-	n->cap.v[RES_GPU] = cap.gpus;
-	n->alloc.v[RES_CPU] = alloc.cpu_m;
-	n->alloc.v[RES_MEM] = alloc.memory_b;
-	n->alloc.v[RES_EPH] = alloc.eph_b;
-	n->alloc.v[RES_PODS] = alloc.pods;
-	n->alloc.v[RES_GPU] = alloc.gpus;
-	n->itype = it;
-	n->zone = zone;
-	n->spot = spot;
-	if (catalog_price(r->cat, r->region, it->name, spot, &n->price_nusd_h) != 0)
-		n->price_nusd_h = 0;
-	labels_set(&n->labels, "kubernetes.io/hostname", n->name);
-	labels_set(&n->labels, "kubernetes.io/os", "linux");
-	labels_set(&n->labels, "kubernetes.io/arch", it->arch);
-	labels_set(&n->labels, "node.kubernetes.io/instance-type", it->name);
-	labels_set(&n->labels, "topology.kubernetes.io/region", r->region);
-	labels_set(&n->labels, "topology.kubernetes.io/zone", zone);
-	labels_set(&n->labels, "karpenter.sh/capacity-type", spot ? "spot" : "on-demand");
-	labels_set(&n->labels, "eks.amazonaws.com/capacityType", spot ? "SPOT" : "ON_DEMAND");
-	return n;
+	return v != NULL && strncmp(v, "all-", 4) == 0 ? v + 4 : NULL;
 }
 
 static void
@@ -115,12 +72,12 @@ create_node_def(struct ks_run *r, struct node_def *d)
 			d->alloc.v[RES_MEM] = alloc.memory_b;
 			d->alloc.v[RES_EPH] = alloc.eph_b;
 			d->alloc.v[RES_PODS] = alloc.pods;
-			d->alloc.v[RES_GPU] = alloc.gpus;
+			res_set_devices(&d->alloc, n->itype, run_mig_profile(&d->labels));
 			d->cap.v[RES_CPU] = cap.cpu_m;
 			d->cap.v[RES_MEM] = cap.memory_b;
 			d->cap.v[RES_EPH] = cap.eph_b;
 			d->cap.v[RES_PODS] = cap.pods;
-			d->cap.v[RES_GPU] = cap.gpus;
+			res_set_devices(&d->cap, n->itype, run_mig_profile(&d->labels));
 		}
 	}
 	n->alloc = d->alloc;
@@ -220,9 +177,17 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 	}
 }
 
-struct progress;
-static struct progress	*progress_arm(struct ks_run *);
-static void		 progress_done(struct progress *);
+/* ---- progress (long runs) ---- */
+
+/* Every simulated minute: tell o->progress how far the run is. */
+static int64_t
+progress_tick(struct sim *sim, void *arg)
+{
+	const struct ksim_opts *o = arg;
+
+	o->progress(sim->now_ms, sim->end_ms, o->progress_arg);
+	return 60 * 1000;
+}
 
 /* ---- timeline ---- */
 
@@ -343,6 +308,10 @@ run_setup(struct ks_run *r)
 
 			for (size_t l = 0; l < sn->labels.n; l++)
 				labels_set(&n->labels, sn->labels.v[l].key, sn->labels.v[l].val);
+			if (run_mig_profile(&n->labels) != NULL) {
+				res_set_devices(&n->cap, it, run_mig_profile(&n->labels));
+				res_set_devices(&n->alloc, it, run_mig_profile(&n->labels));
+			}
 			node_add_taints(n, sn->taints, sn->ntaints);
 			n->mark = sn->mark;
 			cluster_node_ready(c, n);
@@ -406,10 +375,12 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	sim_init(&r->sim, scn->duration_ms);
 	cluster_init(&r->cluster, &r->sim, scn->seed);
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
-	r->cluster.most_allocated = scn->most_allocated;
+	sched_attach(&r->cluster, &(struct sched_opts){ .most_allocated = scn->most_allocated });
 	if (o->duration_ms > 0 && (rc = ks_scenario_check_duration(scn, "--duration", err)) != 0)
 		return rc;
 	if ((rc = check_actions(r, err)) != 0)
+		return rc;
+	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */
 		return rc;
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if ((rc = ctl_table[i]->init(r, &r->ctl_state[i], err)) != 0)
@@ -423,6 +394,7 @@ run_free(struct ks_run *r)
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL)
 			ctl_table[i]->free(r->ctl_state[i]);
+	metrics_free(r);
 	cluster_free(&r->cluster);
 	sim_free(&r->sim);
 }
@@ -472,7 +444,6 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 {
 	struct sim_box *b;
 	struct ks_scenario *scn;
-	struct progress *pg = NULL;
 	int rc;
 
 	*out = NULL;
@@ -502,10 +473,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 		return rc;
 	}
 	run_setup(&b->run);
-	if (progress)
-		pg = progress_arm(&b->run);
+	/* the timer only reports, so the run's output is the same with or without it */
+	if (progress && o->progress != NULL)
+		sim_after(&b->run.sim, 60 * 1000, "progress", progress_tick, (void *)(uintptr_t)o);
 	sim_run(&b->run.sim);
-	progress_done(pg);
 	*out = &b->run;
 	return 0;
 }
@@ -641,114 +612,4 @@ cleanup:
 	ksim_simulation_free(r);
 	catalog_free(cat);
 	return rc;
-}
-
-/* ---- progress on a terminal (long runs) ---- */
-
-struct progress {
-	struct timespec	 last;		/* wall clock of the last line printed */
-	int		 printed;	/* a line is on the terminal */
-};
-
-static int64_t
-progress_tick(struct sim *sim, void *arg)
-{
-	struct progress *pg = arg;
-	struct timespec now;
-	char t1[32], t2[32];
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000 >= 250) {
-		fprintf(stderr, "\rksim: simulated %s of %s", report_time(sim->now_ms, t1, sizeof(t1)),
-		    report_time(sim->end_ms, t2, sizeof(t2)));
-		pg->last = now;
-		pg->printed = 1;
-	}
-	/* a simulated minute between looks at the wall clock: cheap, fine-grained enough */
-	return 60 * 1000;
-}
-
-/*
- * Arm the progress line of a run: when stderr is a terminal, the simulated
- * time reached is printed about four times a second.  The timer only reads
- * the clock, so the run's output is the same with or without it.  Returns
- * the state for progress_done(), NULL when quiet.
- */
-static struct progress *
-progress_arm(struct ks_run *r)
-{
-	struct progress *pg;
-
-	if (!isatty(STDERR_FILENO))
-		return NULL;
-	pg = xcalloc(1, sizeof(*pg));
-	clock_gettime(CLOCK_MONOTONIC, &pg->last);
-	sim_after(&r->sim, 60 * 1000, "progress", progress_tick, pg);
-	return pg;
-}
-
-static void
-progress_done(struct progress *pg)
-{
-	if (pg != NULL && pg->printed)
-		fputs("\r\033[K", stderr);
-	free(pg);
-}
-
-
-int
-ksim_opt_common(struct ksim_opts *o, int ch, const char *arg, const char ***sets,
-    size_t *nsets)
-{
-	struct ks_error err;
-	char *end;
-
-	switch (ch) {
-	case 'o':
-		if (strcmp(arg, "text") == 0)
-			o->output = KSIM_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			o->output = KSIM_JSON;
-		else {
-			fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 1;
-	case 'f':
-		o->output_file = arg;
-		return 1;
-	case 'd':
-		ks_error_clear(&err);
-		if (ks_duration_parse(arg, &o->duration_ms, &err, NULL) != 0 || o->duration_ms <= 0) {
-			fprintf(stderr, "ksim: --duration: expected a positive duration such as 90s "
-			    "or 5m, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 1;
-	case 's':
-		errno = 0;
-		o->seed = strtoull(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || arg[0] == '\0' || arg[0] == '-') {
-			fprintf(stderr, "ksim: --seed: expected a non-negative integer, found \"%s\"\n",
-			    arg);
-			return -1;
-		}
-		o->has_seed = 1;
-		return 1;
-	case 'c':
-		o->catalog_dir = arg;
-		return 1;
-	case 'q':
-		o->quiet = 1;
-		return 1;
-	case 'S':
-		if (strchr(arg, '=') == NULL || arg[0] == '=') {
-			fprintf(stderr, "ksim: --set: expected PATH=VALUE, found \"%s\"\n", arg);
-			return -1;
-		}
-		*sets = xreallocarray(*sets, *nsets + 1, sizeof(**sets));
-		(*sets)[(*nsets)++] = arg;
-		return 1;
-	}
-	return 0;
 }

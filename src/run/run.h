@@ -1,7 +1,10 @@
 /*
  * run.h: one simulation run: the engine, the cluster, the catalog and the
  * scenario it came from, and the active controllers.  Controllers receive
- * a ks_run and reach the model through it.
+ * a ks_run and reach the model through it, and create nodes with
+ * run_node_new(): the EKS node factory (cloud/eks_node.c) applied to the
+ * run's cluster, catalog and region, inline here, so a controller calls
+ * the cloud model directly and never the code that runs a scenario.
  */
 #ifndef KS_RUN_H
 #define KS_RUN_H
@@ -9,12 +12,14 @@
 #include <stdint.h>
 
 #include "autoscale/ctl.h"
+#include "cloud/eks_node.h"
 #include "cluster/cluster.h"
 #include "io/load.h"
 #include "sim/engine.h"
 
 struct catalog;
 struct cat_itype;
+struct metrics;
 
 #define KS_MAX_CTL	8
 
@@ -26,17 +31,30 @@ struct ks_run {
 	const char		*region;	/* interned */
 	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
 	uint32_t		 node_seq;	/* for generated node names */
+	struct metrics		*metrics;	/* the load model and metrics-server (owned) */
 };
 
 /*
- * Create a node of an instance type from the catalog, as EKS would: the
+ * Create a node of an instance type from the catalog, as EKS would
+ * (eks_node_new() with the run's cluster, catalog and region): the
  * capacity and allocatable of catalog_eks_node(), the well-known labels,
  * the region's on-demand or spot price.  The node is not Ready: call
  * cluster_node_ready() when it joins.  max_pods 0 = the ENI limit.
  */
-struct ks_node *run_node_new(struct ks_run *, const struct cat_itype *, const char *zone,
-	    int spot, int max_pods, const char *name_prefix);
+static inline struct ks_node *
+run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int spot,
+    int max_pods, const char *name_prefix)
+{
+	struct eks_env env = { &r->cluster, r->cat, r->region, &r->node_seq };
+
+	return eks_node_new(&env, it, zone, spot, max_pods, name_prefix);
+}
+
 /* The zone letter z (0 = a) of the run's region: "us-east-1a". */
-const char *run_zone(struct ks_run *, int z);
+static inline const char *
+run_zone(struct ks_run *r, int z)
+{
+	return eks_zone(r->region, z);
+}
 
 #endif
