@@ -22,7 +22,11 @@ if ! "$cc" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2> /dev/null; then
 fi
 flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 libs="$(pkg-config --libs yaml-0.1 jansson) -lm"
-cflags="-I$srcdir/src $(pkg-config --cflags yaml-0.1 jansson)"
+cflags="-I$srcdir/src -I$out $(pkg-config --cflags yaml-0.1 jansson)"
+
+# What the library needs of configure's config.h (the version string).
+version=$(sed -n 's/^AC_INIT(\[ksim\], *\[\([^]]*\)\].*/\1/p' "$srcdir/configure.ac")
+printf '#define PACKAGE_VERSION "%s"\n' "${version:-unknown}" > "$out/config.h"
 
 # The library once (without main.c), instrumented for coverage; the
 # catalog's data is generated as the Makefile does.
