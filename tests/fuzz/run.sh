@@ -4,7 +4,9 @@
 #   SECONDS  per target (default 60); 0 builds only
 #   TARGET   fuzz_run (the default and, for now, the only one here)
 # Environment: CLANG (default clang), FUZZ_DIR (build and corpus directory,
-# default $TMPDIR/ksim-fuzz), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2).
+# default $TMPDIR/ksim-fuzz), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2),
+# FUZZ_CFLAGS (more compiler flags, e.g. -fno-sanitize=pointer-overflow to
+# go past a known finding; remove FUZZ_DIR/obj when you change them).
 # Exits 77 when clang cannot build a fuzzer, 1 when a target finds a crash
 # (the reproducer is in FUZZ_DIR, named crash-*, leak-*, timeout-* or oom-*).
 srcdir=$(cd "$(dirname "$0")/../.." && pwd) || exit 99
@@ -20,7 +22,7 @@ echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (voi
 if ! "$cc" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2> /dev/null; then
 	echo "SKIP: $cc cannot build a libFuzzer target (-fsanitize=fuzzer)"; exit 77
 fi
-flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined ${FUZZ_CFLAGS:-}"
 libs="$(pkg-config --libs yaml-0.1 jansson) -lm"
 cflags="-I$srcdir/src -I$out $(pkg-config --cflags yaml-0.1 jansson)"
 
