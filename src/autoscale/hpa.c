@@ -145,14 +145,15 @@ get_milli(const struct yt_node *n, const char *field, int64_t *out, struct ks_er
 
 /* target: {type, averageUtilization | averageValue | value} */
 static int
-parse_target(const struct yt_node *t, struct hpa_metric_spec *m, int resource,
+parse_target(const struct yt_node *src, struct hpa_metric_spec *m, int resource,
     struct ks_error *err)
 {
-	const struct yt_node *v;
+	const struct yt_node *v, *t = yt_map_get(src, "target");
 	const char *type;
 
 	if (t == NULL)
-		return ks_error_set(err, NULL, KS_EINVAL, "expected target in a metric, found none");
+		return ks_error_set(err, &src->mark, KS_EINVAL,
+		    "expected target in a metric, found none");
 	if (yt_expect_map(t, err) != 0 || get_str(t, "type", &type, "a metric target", err) != 0)
 		return KS_EINVAL;
 	if (strcmp(type, "Utilization") == 0) {
@@ -245,7 +246,7 @@ parse_metric(const struct yt_node *n, struct hpa_metric_spec *m, struct ks_error
 		if (strcmp(m->name, "cpu") != 0 && strcmp(m->name, "memory") != 0)
 			return ks_error_set(err, &yt_map_get(src, "name")->mark, KS_EINVAL,
 			    "expected resource cpu or memory, found \"%s\"", m->name);
-		return parse_target(yt_map_get(src, "target"), m, 1, err);
+		return parse_target(src, m, 1, err);
 	case HPA_METRIC_OBJECT: {
 		const struct yt_node *d = yt_map_get(src, "describedObject");
 
@@ -261,7 +262,7 @@ parse_metric(const struct yt_node *n, struct hpa_metric_spec *m, struct ks_error
 	case HPA_METRIC_EXTERNAL:
 		if (parse_metric_id(src, m, err) != 0)
 			return KS_EINVAL;
-		return parse_target(yt_map_get(src, "target"), m, 0, err);
+		return parse_target(src, m, 0, err);
 	}
 	return 0;
 }

@@ -41,6 +41,7 @@ struct wl_def {
 	enum wl_kind		 owner_kind;	/* ownerReferences[0] kind, WL_POD when none */
 	const char		*owner_name;	/* interned */
 	struct ks_mark		 mark;
+	struct ks_mark		 count_mark;	/* replicas, parallelism or completions; else mark */
 };
 
 struct node_def {
@@ -96,6 +97,29 @@ struct ks_action {
 	struct ks_mark		 mark;
 };
 
+/*
+ * spec.limits: bounds on what a run may cost, so that valid but hostile
+ * input (replicas: 1000000000, a duration of 292 years, 50,000 labels)
+ * is refused with a message instead of exhausting memory or time.  Each
+ * can be raised in the Scenario; the defaults are far above any scenario
+ * we ship (the benchmark declares 150,000 pods over 24h).
+ */
+#define KS_DEFAULT_MAX_PODS		1000000			/* spec.limits.maxPods */
+#define KS_DEFAULT_MAX_DURATION_MS	(720LL * 3600 * 1000)	/* spec.limits.maxDuration: 30 days */
+#define KS_DEFAULT_MAX_LABELS		1000			/* spec.limits.maxLabels */
+/* The most any limit may be raised to (the engine's clock and the pod
+ * arrays stay far from overflow below these). */
+#define KS_CEIL_MAX_PODS		100000000
+#define KS_CEIL_MAX_DURATION_MS		(87600LL * 3600 * 1000)	/* 10 years */
+#define KS_CEIL_MAX_LABELS		1000000
+
+struct ks_limits {
+	int64_t			 max_pods;	/* pods the objects and timeline may declare at once */
+	int64_t			 max_duration_ms; /* simulated ms a run may last */
+	int64_t			 max_labels;	/* entries in one labels, annotations or nodeSelector map */
+	struct ks_mark		 mark;		/* spec.limits, or no file when absent */
+};
+
 struct ks_scenario {
 	const char		*name;		/* metadata.name or the first file's base name */
 	int64_t			 duration_ms;	/* spec.duration, default 1h */
@@ -123,12 +147,24 @@ struct ks_scenario {
 	size_t			 nstreams;
 	int			 most_allocated;/* scheduler.scoring: MostAllocated */
 	struct expect_set	*expect;	/* spec.expect, NULL when none */
+	struct ks_limits	 limits;	/* spec.limits, defaults filled in */
+	struct ks_mark		 duration_mark;	/* spec.duration, or no file when absent */
 };
 
 /* Load every document of every file into a scenario. */
 int	ks_scenario_load(const char *const *files, size_t nfiles, const char *const *sets,
 	    size_t nsets, const struct catalog *, struct ks_scenario **out, struct ks_error *err);
 void	ks_scenario_free(struct ks_scenario *);
+/*
+ * Refuse a duration_ms (the scenario's, or one a flag set) above
+ * spec.limits.maxDuration; `what` names its source for the message
+ * ("--duration"), or NULL for spec.duration.
+ */
+int	ks_scenario_check_duration(const struct ks_scenario *, const char *what,
+	    struct ks_error *err);
+/* load_labels refuses maps of more than max entries (spec.limits.maxLabels);
+ * process-wide, set by ks_scenario_load before it reads any object. */
+void	load_set_max_labels(int64_t max);
 
 /* Parsers shared with the controllers. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,
@@ -142,6 +178,17 @@ int	load_resources(const struct yt_node *, struct ks_res *out, struct ks_error *
 int	load_images(const struct yt_node *, struct cluster_timing *, struct ks_error *);
 /* An optional string field: *out interned, or NULL when absent or null. */
 int	load_str_opt(const struct yt_node *map, const char *key, const char **out,
+	    struct ks_error *err);
+/*
+ * An integer within [min, max], as the API server's int32 fields are
+ * (replicas, priority): "replicas must be between 0 and 2147483647, found
+ * 4294967298" at the value, never truncated.  `what` names the field.
+ */
+int	load_int_in(const struct yt_node *v, const char *what, int64_t min, int64_t max,
+	    int64_t *out, struct ks_error *err);
+/* A duration that must not be negative (timeouts, delays, `at:`): "imagePull
+ * must not be negative, found \"-5s\"" at the value. */
+int	load_duration_nonneg(const struct yt_node *v, const char *what, int64_t *ms,
 	    struct ks_error *err);
 /* metadata.name / namespace ("default" when absent). */
 int	load_meta(const struct yt_node *root, const char **ns, const char **name,

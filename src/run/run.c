@@ -424,6 +424,8 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	cluster_init(&r->cluster, &r->sim, scn->seed);
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
 	sched_attach(&r->cluster, &(struct sched_opts){ .most_allocated = scn->most_allocated });
+	if (o->duration_ms > 0 && (rc = ks_scenario_check_duration(scn, "--duration", err)) != 0)
+		return rc;
 	if ((rc = check_actions(r, err)) != 0)
 		return rc;
 	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */
