@@ -40,6 +40,14 @@ struct wl_def {
 	int			 running;	/* status.phase Running (snapshot) */
 	enum wl_kind		 owner_kind;	/* ownerReferences[0] kind, WL_POD when none */
 	const char		*owner_name;	/* interned */
+	/* owner chains of a dump (load_owners.c) */
+	const char		*uid;		/* metadata.uid, interned, NULL when absent */
+	const char		*owner_kind_name; /* the controller reference's kind, interned, or NULL */
+	const char		*owner_uid;	/* its uid, interned, or NULL */
+	const char		*tmpl_hash;	/* label pod-template-hash (current revision's for a Deployment) */
+	struct wl_def		*revision_of;	/* a ReplicaSet: the Deployment it is a revision of */
+	int32_t			 succeeded;	/* Job: status.succeeded */
+	int			 finished;	/* Job: condition Complete or Failed is True */
 	struct ks_mark		 mark;
 };
 
@@ -148,6 +156,19 @@ int	load_meta(const struct yt_node *root, const char **ns, const char **name,
 	    struct ks_error *err);
 /* Keys of a mapping not in `allowed` (NULL-terminated) are errors: our own kinds are strict. */
 int	load_strict(const struct yt_node *map, const char *const *allowed, const char *what,
+	    struct ks_error *err);
+/* load_owners.c: metadata.uid, the controller reference, pod-template-hash, a Job's status. */
+int	load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *err);
+/* Resolve the owner chains of the scenario's t=0 objects (after all are loaded). */
+void	load_owners_resolve(struct ks_scenario *);
+void	wl_def_free(struct wl_def *);
+/* load_list.c: a List or typed list (kind ...List with items)? */
+int	load_is_list(const struct yt_node *root);
+/* Each item of the list to fn; kind/api are the typed list's item kind and
+ * apiVersion (for items that omit them), NULL for a plain List. */
+typedef int load_item_fn(void *arg, const struct yt_node *item, const char *kind,
+	    const char *api, struct ks_error *err);
+int	load_list_items(const struct yt_node *root, load_item_fn *fn, void *arg,
 	    struct ks_error *err);
 /* A mark for a node (or the document when n is NULL). */
 const struct ks_mark *load_mark(const struct yt_node *n);

@@ -105,6 +105,9 @@ create_wl_def(struct ks_run *r, struct wl_def *d)
 	w->replicas = d->replicas;
 	w->run_ms = d->run_ms;
 	w->completions = d->completions;
+	w->succeeded = d->succeeded;	/* a Job of a dump continues */
+	if (d->tmpl_hash != NULL)
+		w->hash = d->tmpl_hash;	/* the current revision names new pods */
 	w->mark = d->mark;
 	return w;
 }
@@ -171,6 +174,8 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 			return;
 		}
 		p->queued = 0;	/* stays in the queue array but is skipped once bound */
+		if (owner != NULL && owner->kind == WL_DAEMONSET)
+			p->pin_node = (int32_t)n->id;	/* the daemon pod of its node */
 		cluster_pod_bind(c, p, n);
 		if (d->running)
 			cluster_pod_set_running(c, p);
