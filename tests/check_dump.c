@@ -1,0 +1,180 @@
+/*
+ * check_dump.c: what the CronJob controller and the loader of cluster
+ * dumps rely on, where `expect:` cannot look.
+ *
+ * "requests": the effective pod request (cluster.c podspec_effective) of
+ * pods read from YAML, against the cases of upstream's own test table
+ * (k8s.io/component-helpers/resource/helpers_test.go, TestPodRequestsAndLimits
+ * and TestPodResourceRequests): init containers, native sidecars
+ * (initContainers with restartPolicy Always) and pod overhead.  Upstream
+ * writes its quantities as plain numbers ("5" CPU, "10" bytes); the
+ * same numbers are used here.
+ * "cron": util/cron.c, the schedules Kubernetes' and Karpenter's parser
+ * (robfig/cron) accepts and the minutes they fire at.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cluster/cluster.h"
+#include "io/load.h"
+#include "io/ytree.h"
+#include "testutil.h"
+#include "util/cron.h"
+
+Suite *dump_suite(void);
+
+/* The effective request of the pod in text (a Pod's {metadata, spec}). */
+static struct ks_res
+pod_request(const char *text)
+{
+	struct yt_stream *st = NULL;
+	struct ks_error err = { 0 };
+	struct ks_podspec ps;
+	struct ks_res r;
+
+	ck_assert_msg(yt_load_buffer("pod.yaml", text, strlen(text), &st, &err) == 0, "%s", err.msg);
+	ck_assert_msg(load_podspec(st->docs[0].root, "default", &ps, &err) == 0, "%d:%d: %s",
+	    err.at.line, err.at.col, err.msg);
+	r = ps.req;
+	podspec_free(&ps);
+	yt_stream_free(st);
+	return r;
+}
+
+#define CPU(r)	((r).v[RES_CPU])
+#define MEM(r)	((r).v[RES_MEM])
+
+START_TEST(upstream_request_table)
+{
+	struct ks_res r;
+
+	/* TestPodRequestsAndLimits "req-and-overhead": 1 CPU + 5 overhead, 10 + 5 bytes */
+	r = pod_request("spec:\n"
+	    "  overhead: {cpu: '5', memory: '5'}\n"
+	    "  containers: [{name: a, resources: {requests: {cpu: '1', memory: '10'}}}]\n");
+	ck_assert_int_eq(CPU(r), 6000);
+	ck_assert_int_eq(MEM(r), 15);
+	/* "just-overhead": no container requests, the overhead alone */
+	r = pod_request("spec:\n"
+	    "  overhead: {cpu: '5', memory: '5'}\n"
+	    "  containers: [{name: a}]\n");
+	ck_assert_int_eq(CPU(r), 5000);
+	ck_assert_int_eq(MEM(r), 5);
+	/* "nil options, larger init container": max(init 4, app 1) */
+	r = pod_request("spec:\n"
+	    "  initContainers: [{name: i, resources: {requests: {cpu: '4'}}}]\n"
+	    "  containers: [{name: a, resources: {requests: {cpu: '1'}}}]\n");
+	ck_assert_int_eq(CPU(r), 4000);
+	/* "nil options, larger containers": max(init 2, apps 2 + 3) */
+	r = pod_request("spec:\n"
+	    "  initContainers: [{name: i, resources: {requests: {cpu: '2'}}}]\n"
+	    "  containers: [{name: a, resources: {requests: {cpu: '2'}}},\n"
+	    "               {name: b, resources: {requests: {cpu: '3'}}}]\n");
+	ck_assert_int_eq(CPU(r), 5000);
+	/* "pod overhead included": 5 + 1 CPU, the 1Gi of the overhead */
+	r = pod_request("spec:\n"
+	    "  overhead: {cpu: '1', memory: 1Gi}\n"
+	    "  initContainers: [{name: i, resources: {requests: {cpu: '2'}, limits: {cpu: '2'}}}]\n"
+	    "  containers: [{name: a, resources: {requests: {cpu: '2'}}},\n"
+	    "               {name: b, resources: {requests: {cpu: '3'}}}]\n");
+	ck_assert_int_eq(CPU(r), 6000);
+	ck_assert_int_eq(MEM(r), 1LL << 30);
+	/* "multiple restartable init containers": max(init-1 5, sidecars 1+2+3 + app 1) = 7 */
+	r = pod_request("spec:\n"
+	    "  initContainers:\n"
+	    "  - {name: init-1, resources: {requests: {cpu: '5'}}}\n"
+	    "  - {name: r1, restartPolicy: Always, resources: {requests: {cpu: '1'}}}\n"
+	    "  - {name: r2, restartPolicy: Always, resources: {requests: {cpu: '2'}}}\n"
+	    "  - {name: r3, restartPolicy: Always, resources: {requests: {cpu: '3'}}}\n"
+	    "  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n");
+	ck_assert_int_eq(CPU(r), 7000);
+	/* "multiple restartable and regular init containers": init-2 needs 5 +
+	 * the sidecars started before it (1 + 2) = 8; r3 starts after it */
+	r = pod_request("spec:\n"
+	    "  initContainers:\n"
+	    "  - {name: init-1, resources: {requests: {cpu: '5'}}}\n"
+	    "  - {name: r1, restartPolicy: Always, resources: {requests: {cpu: '1'}}}\n"
+	    "  - {name: r2, restartPolicy: Always, resources: {requests: {cpu: '2'}}}\n"
+	    "  - {name: init-2, resources: {requests: {cpu: '5'}}}\n"
+	    "  - {name: r3, restartPolicy: Always, resources: {requests: {cpu: '3'}}}\n"
+	    "  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n");
+	ck_assert_int_eq(CPU(r), 8000);
+	/* "restartable-init, init and regular": max(10 + 200, 10 + 100) = 210 */
+	r = pod_request("spec:\n"
+	    "  initContainers:\n"
+	    "  - {name: r1, restartPolicy: Always, resources: {requests: {cpu: '10'}}}\n"
+	    "  - {name: init-1, resources: {requests: {cpu: '200'}}}\n"
+	    "  containers: [{name: c, resources: {requests: {cpu: '100'}}}]\n");
+	ck_assert_int_eq(CPU(r), 210000);
+	/* TestPodRequestsAndLimitsWithoutOverhead "massive init": 40 CPU, 120
+	 * bytes without the overhead; kube-scheduler counts it: 43 and 128 */
+	r = pod_request("spec:\n"
+	    "  overhead: {cpu: '3', memory: '8'}\n"
+	    "  initContainers:\n"
+	    "  - {name: small, resources: {requests: {cpu: '1', memory: '5'}}}\n"
+	    "  - {name: big, resources: {requests: {cpu: '40', memory: '120'}}}\n"
+	    "  containers: [{name: a, resources: {requests: {cpu: '1', memory: '5'}}},\n"
+	    "               {name: b, resources: {requests: {cpu: '4', memory: '12'}}}]\n");
+	ck_assert_int_eq(CPU(r), 43000);
+	ck_assert_int_eq(MEM(r), 128);
+}
+END_TEST
+
+/* Minutes since t=0 (Monday 2024-01-01 00:00 UTC). */
+#define AT(d, h, m)	((int64_t)(d) * 1440 + (h) * 60 + (m))
+
+START_TEST(cron_schedules)
+{
+	char why[200];
+
+	ck_assert(cron_fires("@hourly", AT(0, 5, 0)));
+	ck_assert(!cron_fires("@hourly", AT(0, 5, 1)));
+	ck_assert(cron_fires("*/15 9-17 * * MON-FRI", AT(4, 17, 45)));	/* Friday */
+	ck_assert(!cron_fires("*/15 9-17 * * MON-FRI", AT(5, 12, 0)));	/* Saturday */
+	ck_assert(cron_fires("0 0 * * sun", AT(6, 0, 0)));		/* Sunday 2024-01-07 */
+	ck_assert(cron_fires("0 0 1 feb *", AT(31, 0, 0)));		/* 2024-02-01 */
+	ck_assert(cron_fires("30 2 */2 * *", AT(2, 2, 30)));		/* the 3rd */
+	ck_assert(!cron_fires("30 2 */2 * *", AT(1, 2, 30)));
+	/* both day fields restricted: either matches (the 15th, or any Monday) */
+	ck_assert(cron_fires("0 0 15 * 1", AT(7, 0, 0)));		/* Monday the 8th */
+	ck_assert(cron_fires("0 0 15 * 1", AT(14, 0, 0)));		/* Monday the 15th */
+	ck_assert(cron_fires("0 0 15 * 1", AT(45, 0, 0)));		/* Thursday 2024-02-15 */
+	ck_assert(!cron_fires("0 0 15 * 1", AT(2, 0, 0)));
+	/* one of them "*": both must match */
+	ck_assert(!cron_fires("0 0 15 * *", AT(7, 0, 0)));
+	ck_assert(cron_fires("0 5,17 * * ?", AT(3, 17, 0)));
+	ck_assert(cron_fires("@every 90m", AT(0, 3, 0)));
+	ck_assert(!cron_fires("@every 90m", AT(0, 2, 0)));
+	ck_assert_int_eq(cron_check("*/5 * * * *", why, sizeof(why)), 0);
+	ck_assert_int_eq(cron_check("@weekly", why, sizeof(why)), 0);
+	ck_assert_int_eq(cron_check("0 0 * * 7", why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "bad day of week field \"7\": expected values 0-6");
+	ck_assert_int_eq(cron_check("0 0 * *", why, sizeof(why)), -1);
+	ck_assert_int_eq(cron_check("61 * * * *", why, sizeof(why)), -1);
+	ck_assert_int_eq(cron_check("*/0 * * * *", why, sizeof(why)), -1);
+	ck_assert_int_eq(cron_check("@fortnightly", why, sizeof(why)), -1);
+	ck_assert_int_eq(cron_check("CRON_TZ=UTC 0 * * * *", why, sizeof(why)), -1);
+	ck_assert(!cron_fires("0 0 * * 7", AT(6, 0, 0)));		/* invalid: never */
+}
+END_TEST
+
+Suite *
+dump_suite(void)
+{
+	Suite *s = suite_create("dump");
+	TCase *tc = tcase_create("requests");
+
+	tcase_add_test(tc, upstream_request_table);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cron");
+	tcase_add_test(tc, cron_schedules);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_main(dump_suite());
+}
