@@ -10,10 +10,13 @@
  * writes its quantities as plain numbers ("5" CPU, "10" bytes); the
  * same numbers are used here.
  * "cron": util/cron.c, the schedules Kubernetes' and Karpenter's parser
- * (robfig/cron) accepts and the minutes they fire at.
+ * (robfig/cron) accepts and the minutes they fire at; the CronJob
+ * controller's Jobs and events over a day (tests/cases/cronjob-day.yaml).
  */
 #include <check.h>
+#include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cluster/cluster.h"
@@ -159,6 +162,67 @@ START_TEST(cron_schedules)
 }
 END_TEST
 
+/* Jobs of the report whose name starts with prefix ("Job/sync-"), and pods. */
+static int
+count_jobs(json_t *rep, const char *prefix, int *pods)
+{
+	json_t *p;
+	size_t i;
+	int n = 0;
+	char last[256] = "";
+
+	*pods = 0;
+	json_array_foreach(json_object_get(rep, "pods"), i, p) {
+		const char *w = json_string_value(json_object_get(p, "workload"));
+
+		if (w == NULL || strncmp(w, prefix, strlen(prefix)) != 0)
+			continue;
+		(*pods)++;
+		if (strcmp(w, last) != 0)
+			n++;
+		snprintf(last, sizeof(last), "%s", w);
+	}
+	return n;
+}
+
+/* Events of type in the report's timeline about object. */
+static int
+count_events(json_t *rep, const char *type, const char *object)
+{
+	json_t *e;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(rep, "events"), i, e)
+		n += strcmp(json_string_value(json_object_get(e, "type")), type) == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "object")), object) == 0;
+	return n;
+}
+
+/* tests/cases/cronjob-day.yaml: its comment derives each count */
+START_TEST(cronjob_day)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/cronjob-day.yaml"));
+	int pods;
+
+	ck_assert_int_eq(count_jobs(rep, "Job/report-", &pods), 8);
+	ck_assert_int_eq(pods, 8);
+	ck_assert_int_eq(count_jobs(rep, "Job/sync-", &pods), 24);
+	ck_assert_int_eq(count_jobs(rep, "Job/cleanup-", &pods), 48);
+	ck_assert_int_eq(count_jobs(rep, "Job/paused-", &pods), 0);
+	ck_assert_int_eq(count_jobs(rep, "Job/legacy-", &pods), 1);
+	/* upstream's names: the scheduled time in Unix minutes; 3:00 is 28401300 */
+	ck_assert_int_eq(count_jobs(rep, "Job/report-28401300", &pods), 1);
+	/* sync: 0:20 and 0:40 of each hour forbidden, the 0:40 run missed when
+	 * the running Job ends at 0:50 (23 times: the last Job outlives the run) */
+	ck_assert_int_eq(count_events(rep, "JobAlreadyActive", "cronjob/batch/sync"), 48);
+	ck_assert_int_eq(count_events(rep, "MissSchedule", "cronjob/batch/sync"), 23);
+	/* cleanup: each of the 47 later Jobs replaces the one before */
+	ck_assert_int_eq(count_events(rep, "SuccessfulDelete", "cronjob/batch/cleanup"), 47);
+	json_decref(rep);
+}
+END_TEST
+
 Suite *
 dump_suite(void)
 {
@@ -169,6 +233,7 @@ dump_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cron");
 	tcase_add_test(tc, cron_schedules);
+	tcase_add_test(tc, cronjob_day);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -157,6 +157,9 @@ int	load_meta(const struct yt_node *root, const char **ns, const char **name,
 /* Keys of a mapping not in `allowed` (NULL-terminated) are errors: our own kinds are strict. */
 int	load_strict(const struct yt_node *map, const char *const *allowed, const char *what,
 	    struct ks_error *err);
+/* A Job's parallelism, completions and ksim.io/run-duration (from ann) into d. */
+int	load_job_spec(const struct yt_node *spec, const struct yt_node *ann, struct wl_def *d,
+	    struct ks_error *err);
 /* load_owners.c: metadata.uid, the controller reference, pod-template-hash, a Job's status. */
 int	load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *err);
 /* Resolve the owner chains of the scenario's t=0 objects (after all are loaded). */

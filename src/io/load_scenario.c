@@ -39,7 +39,7 @@ static const char *const ignored_kinds[] = {
 static const char *const controller_kinds[] = {
 	"HorizontalPodAutoscaler", "VerticalPodAutoscaler", "VerticalPodAutoscalerCheckpoint",
 	"NodePool", "EC2NodeClass", "Provisioner", "AWSNodeTemplate", "NodeClaim",
-	"NodeClass", "ClusterConfig", NULL
+	"NodeClass", "ClusterConfig", "CronJob", NULL
 };
 
 static int
@@ -128,6 +128,31 @@ ks_scenario_free(struct ks_scenario *s)
 
 /* ---- objects ---- */
 
+/* A Job's spec (parallelism, completions) and the ksim.io/run-duration
+ * annotation of ann: a Job, or a CronJob's jobTemplate. */
+int
+load_job_spec(const struct yt_node *sp, const struct yt_node *ann, struct wl_def *d,
+    struct ks_error *err)
+{
+	const struct yt_node *v;
+	int64_t x;
+
+	if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
+		if (yt_get_int64(v, &x, err) != 0)
+			return KS_EINVAL;
+		d->replicas = (int32_t)x;
+	}
+	if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
+		if (yt_get_int64(v, &x, err) != 0)
+			return KS_EINVAL;
+		d->completions = (int32_t)x;
+	}
+	if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
+	    yt_get_duration(v, &d->run_ms, err) != 0)
+		return KS_EINVAL;
+	return 0;
+}
+
 static int
 load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out,
     struct ks_error *err)
@@ -182,22 +207,9 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		return 0;
 	}
 	if (kind == WL_JOB) {
-		const struct yt_node *ann = yt_map_get(yt_map_get(root, "metadata"), "annotations");
-		int64_t x;
-
-		if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
-			if (yt_get_int64(v, &x, err) != 0)
-				return KS_EINVAL;
-			d->replicas = (int32_t)x;
-		}
-		if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
-			if (yt_get_int64(v, &x, err) != 0)
-				return KS_EINVAL;
-			d->completions = (int32_t)x;
-		}
-		if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
-		    yt_get_duration(v, &d->run_ms, err) != 0)
-			return KS_EINVAL;
+		rc = load_job_spec(sp, yt_map_get(yt_map_get(root, "metadata"), "annotations"), d, err);
+		if (rc != 0)
+			return rc;
 	} else if ((v = yt_map_get(sp, "replicas")) != NULL && !yt_is_null(v)) {
 		int64_t x;
 
