@@ -9,6 +9,7 @@
  * (initContainers with restartPolicy Always) and pod overhead.  Upstream
  * writes its quantities as plain numbers ("5" CPU, "10" bytes); the
  * same numbers are used here.
+ * "requests" also holds the deprecated apiVersions that load with a warning.
  * "cron": util/cron.c, the schedules Kubernetes' and Karpenter's parser
  * (robfig/cron) accepts and the minutes they fire at; the CronJob
  * controller's Jobs and events over a day (tests/cases/cronjob-day.yaml).
@@ -17,8 +18,11 @@
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "io/load.h"
 #include "io/ytree.h"
@@ -223,6 +227,53 @@ START_TEST(cronjob_day)
 }
 END_TEST
 
+/* Old apiVersions warn and load (load_compat.c, cronjob.c), never fail the scenario. */
+START_TEST(deprecated_versions)
+{
+	static const char text[] =
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+	    "spec:\n  selector: {matchLabels: {app: web}}\n"
+	    "  template:\n    metadata: {labels: {app: web}}\n"
+	    "    spec: {containers: [{name: web, image: web}]}\n"
+	    "---\napiVersion: autoscaling.k8s.io/v1beta1\nkind: VerticalPodAutoscaler\n"
+	    "metadata: {name: old-ref}\n"
+	    "spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}}\n"
+	    "---\napiVersion: autoscaling.k8s.io/v1beta1\nkind: VerticalPodAutoscaler\n"
+	    "metadata: {name: old-selector}\nspec: {selector: {matchLabels: {app: web}}}\n"
+	    "---\napiVersion: autoscaling.k8s.io/v1beta2\nkind: VerticalPodAutoscaler\n"
+	    "metadata: {name: beta2}\n"
+	    "spec: {targetRef: {apiVersion: apps/v1, kind: Deployment, name: web},\n"
+	    "       updatePolicy: {updateMode: \"Off\"}}\n"
+	    "---\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: nightly}\n"
+	    "spec:\n  schedule: '@daily'\n"
+	    "  jobTemplate: {spec: {template: {spec: {containers: [{name: n, image: n}]}}}}\n";
+	char *f = tu_write(text);
+	const char *files[1] = { f };
+	struct ks_scenario *s = NULL;
+	struct ks_error err = { 0 };
+	struct catalog *cat = NULL;
+	unsigned long warned = ks_warn_count;
+	size_t nvpa = 0;
+
+	ks_warn_stream = NULL;
+	ck_assert_int_eq(catalog_load_default(&cat, &err), 0);
+	ck_assert_msg(ks_scenario_load(files, 1, NULL, 0, cat, &s, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < s->ndocs; i++)
+		if (strcmp(s->docs[i]->kind, "VerticalPodAutoscaler") == 0) {
+			ck_assert_str_eq(s->docs[i]->api_version, "autoscaling.k8s.io/v1");
+			nvpa++;
+		}
+	ck_assert_uint_eq(nvpa, 2);		/* old-ref and beta2; old-selector skipped */
+	ck_assert_uint_eq(ks_warn_count - warned, 3);
+	ks_scenario_free(s);
+	/* and the whole scenario runs: the VPAs and the CronJob's controllers accept them */
+	ck_assert_msg(tu_validate(f, &err) == 0, "%d:%d: %s", err.at.line, err.at.col, err.msg);
+	catalog_free(cat);
+	unlink(f);
+	free(f);
+}
+END_TEST
+
 Suite *
 dump_suite(void)
 {
@@ -230,6 +281,7 @@ dump_suite(void)
 	TCase *tc = tcase_create("requests");
 
 	tcase_add_test(tc, upstream_request_table);
+	tcase_add_test(tc, deprecated_versions);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cron");
 	tcase_add_test(tc, cron_schedules);

@@ -160,6 +160,9 @@ int	load_strict(const struct yt_node *map, const char *const *allowed, const cha
 /* A Job's parallelism, completions and ksim.io/run-duration (from ann) into d. */
 int	load_job_spec(const struct yt_node *spec, const struct yt_node *ann, struct wl_def *d,
 	    struct ks_error *err);
+/* load_compat.c: a deprecated apiVersion of d read as the current one
+ * (warned), or 1: skip d (warned). */
+int	load_compat(struct ks_doc *d);
 /* load_owners.c: metadata.uid, the controller reference, pod-template-hash, a Job's status. */
 int	load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *err);
 /* Resolve the owner chains of the scenario's t=0 objects (after all are loaded). */

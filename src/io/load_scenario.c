@@ -392,7 +392,12 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 		return load_pdb(root, pdb, err);
 	if (in_list(kind, controller_kinds)) {
 		*doc = doc_new(root, api, kind, err);
-		return *doc == NULL ? KS_EINVAL : 0;
+		if (*doc != NULL && load_compat(*doc)) {
+			free(*doc);	/* an old version ksim cannot read: warned */
+			*doc = NULL;
+			*skip = 2;
+		}
+		return *doc == NULL && *skip == 0 ? KS_EINVAL : 0;
 	}
 	if (in_list(kind, ignored_kinds)) {
 		*skip = 1;
