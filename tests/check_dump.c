@@ -9,7 +9,8 @@
  * (initContainers with restartPolicy Always) and pod overhead.  Upstream
  * writes its quantities as plain numbers ("5" CPU, "10" bytes); the
  * same numbers are used here.
- * "requests" also holds the deprecated apiVersions that load with a warning.
+ * "requests" also holds the deprecated apiVersions that load with a warning,
+ * and the owner chains of the dump-*.yaml cases (load_owners.c).
  * "cron": util/cron.c, the schedules Kubernetes' and Karpenter's parser
  * (robfig/cron) accepts and the minutes they fire at; the CronJob
  * controller's Jobs and events over a day (tests/cases/cronjob-day.yaml).
@@ -227,6 +228,58 @@ START_TEST(cronjob_day)
 }
 END_TEST
 
+/* The pod of s named name. */
+static const struct wl_def *
+pod_def(const struct ks_scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->npods; i++)
+		if (strcmp(s->pods[i]->name, name) == 0)
+			return s->pods[i];
+	ck_abort_msg("no pod %s", name);
+	return NULL;
+}
+
+/* tests/cases/dump-owner-mismatch.yaml and dump-get-all.yaml: what each pod
+ * is attached to, and the warnings */
+START_TEST(owner_chains)
+{
+	const char *files[1] = { tu_scenario("../tests/cases/dump-owner-mismatch.yaml") };
+	struct ks_scenario *s = NULL;
+	struct ks_error err = { 0 };
+	struct catalog *cat = NULL;
+	unsigned long warned = ks_warn_count;
+
+	ks_warn_stream = NULL;
+	ck_assert_int_eq(catalog_load_default(&cat, &err), 0);
+	ck_assert_msg(ks_scenario_load(files, 1, NULL, 0, cat, &s, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(ks_warn_count - warned, 3);
+	ck_assert_int_eq(pod_def(s, "api-7d8f9-k2x8p")->owner_kind, WL_DEPLOYMENT);
+	ck_assert_str_eq(pod_def(s, "api-7d8f9-k2x8p")->owner_name, "api");
+	ck_assert_int_eq(pod_def(s, "api-7d8f9-q7v4n")->owner_kind, WL_POD);
+	ck_assert_int_eq(pod_def(s, "api-7d8f9-z9w3c")->owner_kind, WL_POD);
+	/* the ReplicaSet is a revision: not a workload */
+	for (size_t i = 0; i < s->nwls; i++)
+		ck_assert_int_ne(s->wls[i]->kind, WL_REPLICASET);
+	ks_scenario_free(s);
+
+	files[0] = tu_scenario("../tests/cases/dump-get-all.yaml");
+	warned = ks_warn_count;
+	ck_assert_msg(ks_scenario_load(files, 1, NULL, 0, cat, &s, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(ks_warn_count - warned, 0);
+	/* Deployment web, StatefulSet db, DaemonSet agent; no ReplicaSet, no
+	 * finished Job */
+	ck_assert_uint_eq(s->nwls, 3);
+	for (size_t i = 0; i < s->nwls; i++)
+		if (s->wls[i]->kind == WL_DEPLOYMENT)
+			ck_assert_str_eq(s->wls[i]->tmpl_hash, "7c9f8d6b5");	/* the current revision */
+	ck_assert_int_eq(pod_def(s, "web-7c9f8d6b5-h2kq9")->owner_kind, WL_DEPLOYMENT);
+	ck_assert_int_eq(pod_def(s, "agent-m4n8p")->owner_kind, WL_DAEMONSET);
+	ck_assert_int_eq(pod_def(s, "db-1")->owner_kind, WL_STATEFULSET);
+	ks_scenario_free(s);
+	catalog_free(cat);
+}
+END_TEST
+
 /* Old apiVersions warn and load (load_compat.c, cronjob.c), never fail the scenario. */
 START_TEST(deprecated_versions)
 {
@@ -282,6 +335,7 @@ dump_suite(void)
 
 	tcase_add_test(tc, upstream_request_table);
 	tcase_add_test(tc, deprecated_versions);
+	tcase_add_test(tc, owner_chains);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cron");
 	tcase_add_test(tc, cron_schedules);
