@@ -165,7 +165,8 @@ int	load_job_spec(const struct yt_node *spec, const struct yt_node *ann, struct 
 int	load_compat(struct ks_doc *d);
 /* load_owners.c: metadata.uid, the controller reference, pod-template-hash, a Job's status. */
 int	load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *err);
-/* Resolve the owner chains of the scenario's t=0 objects (after all are loaded). */
+/* Resolve the owner chains of the scenario's objects, at t=0 and on the
+ * timeline (after all are loaded). */
 void	load_owners_resolve(struct ks_scenario *);
 void	wl_def_free(struct wl_def *);
 /* load_list.c: a List or typed list (kind ...List with items)? */

@@ -262,6 +262,16 @@ resolve_pod(const struct owner_index *ix, struct wl_def *p)
 	p->owner_name = o->name;
 }
 
+static void
+index_add(struct owner_index *ix, struct wl_def *d)
+{
+	const char *k = def_key(d->kind, d->ns, d->name);
+
+	if (ptrmap_get(&ix->map, k) == NULL)
+		ptrmap_put(&ix->map, k, d);
+	ix->kinds |= 1u << d->kind;
+}
+
 void
 load_owners_resolve(struct ks_scenario *s)
 {
@@ -269,14 +279,18 @@ load_owners_resolve(struct ks_scenario *s)
 	size_t k = 0;
 
 	memset(&ix, 0, sizeof(ix));
-	for (size_t i = 0; i < s->nwls; i++) {
-		ptrmap_put(&ix.map, def_key(s->wls[i]->kind, s->wls[i]->ns, s->wls[i]->name), s->wls[i]);
-		ix.kinds |= 1u << s->wls[i]->kind;
-	}
+	for (size_t i = 0; i < s->nwls; i++)
+		index_add(&ix, s->wls[i]);
+	for (size_t i = 0; i < s->nactions; i++)	/* workloads the timeline creates */
+		if (s->actions[i].wl != NULL && s->actions[i].wl->kind != WL_POD)
+			index_add(&ix, s->actions[i].wl);
 	for (size_t i = 0; i < s->nwls; i++)
 		resolve_workload(&ix, s->wls[i]);
 	for (size_t i = 0; i < s->npods; i++)
 		resolve_pod(&ix, s->pods[i]);
+	for (size_t i = 0; i < s->nactions; i++)	/* pods the timeline creates */
+		if (s->actions[i].wl != NULL && s->actions[i].wl->kind == WL_POD)
+			resolve_pod(&ix, s->actions[i].wl);
 	ptrmap_free(&ix.map);
 	/* revisions and finished Jobs are no workloads of their own */
 	for (size_t i = 0; i < s->nwls; i++) {

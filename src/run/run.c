@@ -116,23 +116,11 @@ static struct ks_workload *
 find_owner(struct ks_run *r, const struct wl_def *d)
 {
 	struct ks_cluster *c = &r->cluster;
-	struct ks_workload *w;
 
 	if (d->owner_name == NULL)
 		return NULL;
-	if (d->owner_kind == WL_REPLICASET) {
-		/* ReplicaSet "web-5d4f8c7b9" belongs to Deployment "web" */
-		const char *dash = strrchr(d->owner_name, '-');
-
-		w = cluster_workload_find(c, WL_REPLICASET, d->ns, d->owner_name);
-		if (w == NULL && dash != NULL) {
-			char dep[256];
-
-			snprintf(dep, sizeof(dep), "%.*s", (int)(dash - d->owner_name), d->owner_name);
-			w = cluster_workload_find(c, WL_DEPLOYMENT, d->ns, dep);
-		}
-		return w;
-	}
+	/* the loader resolved the chain (io/load_owners.c): a ReplicaSet's
+	 * pod names its Deployment */
 	if (d->owner_kind < WL_KIND_N)
 		return cluster_workload_find(c, d->owner_kind, d->ns, d->owner_name);
 	return NULL;
