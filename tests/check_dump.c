@@ -228,6 +228,22 @@ START_TEST(cronjob_day)
 }
 END_TEST
 
+/* tests/cases/cronjob-dump.yaml: the dump's Job is the CronJob's active one */
+START_TEST(cronjob_dump)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/cronjob-dump.yaml"));
+	int pods;
+
+	ck_assert_int_eq(count_jobs(rep, "Job/etl-", &pods), 3);
+	ck_assert_int_eq(pods, 3);
+	ck_assert_int_eq(count_jobs(rep, "Job/etl-28401180", &pods), 1);
+	ck_assert_int_eq(count_jobs(rep, "Job/etl-28401300", &pods), 1);
+	ck_assert_int_eq(count_events(rep, "JobAlreadyActive", "cronjob/data/etl"), 5);
+	ck_assert_int_eq(count_events(rep, "SuccessfulCreate", "cronjob/data/etl"), 2);
+	json_decref(rep);
+}
+END_TEST
+
 /* The pod of s named name. */
 static const struct wl_def *
 pod_def(const struct ks_scenario *s, const char *name)
@@ -340,6 +356,7 @@ dump_suite(void)
 	tc = tcase_create("cron");
 	tcase_add_test(tc, cron_schedules);
 	tcase_add_test(tc, cronjob_day);
+	tcase_add_test(tc, cronjob_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }
