@@ -190,7 +190,8 @@ count_jobs(json_t *rep, const char *prefix, int *pods)
 	return n;
 }
 
-/* Events of type in the report's timeline about object. */
+/* Events of type in the report's timeline about object (a repeated
+ * identical event is one entry with a count, as client-go records it). */
 static int
 count_events(json_t *rep, const char *type, const char *object)
 {
@@ -199,8 +200,10 @@ count_events(json_t *rep, const char *type, const char *object)
 	int n = 0;
 
 	json_array_foreach(json_object_get(rep, "events"), i, e)
-		n += strcmp(json_string_value(json_object_get(e, "type")), type) == 0 &&
-		    strcmp(json_string_value(json_object_get(e, "object")), object) == 0;
+		if (strcmp(json_string_value(json_object_get(e, "type")), type) == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "object")), object) == 0)
+			n += json_object_get(e, "count") != NULL ?
+			    (int)json_integer_value(json_object_get(e, "count")) : 1;
 	return n;
 }
 

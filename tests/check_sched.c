@@ -34,6 +34,7 @@ setup(void)
 {
 	sim_init(&S, 3600 * 1000);
 	cluster_init(&C, &S, 1);
+	sched_attach(&C, NULL);
 }
 
 static void
@@ -654,6 +655,79 @@ START_TEST(spread_blocked_by_cordon)
 }
 END_TEST
 
+/*
+ * The spread counts follow every unbind.  Zone a holds two app=z pods
+ * (a nodeSelector puts them there); zone b's only node is full.  A pod
+ * spreading app=z over zones (maxSkew 1) fits nowhere: a would make the
+ * skew 2 - 0 + 0 = 2, b has no room.  Once the app=z pods are gone, a's
+ * count is 0 and the pod goes there, which needs the count to drop.
+ */
+START_TEST(spread_counts_follow_unbind)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "z", 2, 100, 0);
+	struct ks_podspec *fs = mkspec(950, 0), *ss = mkspec(100, 0);
+	const char *v = intern("z");
+	struct ks_req r = { intern("app"), OP_IN, &v, 1, 0 };
+	struct ks_node *a1 = mknode("a1", 8000, 32 * GI, 110, "a");
+	struct ks_pod *p;
+
+	cluster_node_ready(&C, a1);
+	cluster_node_ready(&C, mknode("b1", 1000, 32 * GI, 110, "b"));
+	labels_set(&w->spec.node_selector, "topology.kubernetes.io/zone", "a");
+	labels_set(&fs->node_selector, "topology.kubernetes.io/zone", "b");
+	cluster_workload_start(&C, w);
+	mkpod("filler", fs);
+	run_until(10000);
+	ss->tsc = xcalloc(1, sizeof(*ss->tsc));
+	ss->ntsc = 1;
+	ss->tsc[0].max_skew = 1;
+	ss->tsc[0].topology_key = intern("topology.kubernetes.io/zone");
+	ss->tsc[0].do_not_schedule = 1;
+	selector_add(&ss->tsc[0].sel, &r);
+	p = mkpod("s", ss);
+	run_until(20000);
+	ck_assert_int_eq(p->node, -1);
+	cluster_workload_scale(&C, w, 0, NULL);
+	run_until(120000);
+	ck_assert_str_eq(node_of(p), "a1");
+}
+END_TEST
+
+/* Finished pods leave the cluster's alive and bare lists. */
+START_TEST(finished_pods_leave_lists)
+{
+	struct ks_workload *w = mkwl(WL_DEPLOYMENT, "d", 4, 100, 0);
+	struct ks_pod *bare[3];
+	size_t alive = 0, nbare = 0;
+
+	cluster_node_ready(&C, mknode("a", 8000, 32 * GI, 110, NULL));
+	cluster_workload_start(&C, w);
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "b%d", i);
+		bare[i] = mkpod(name, mkspec(100, 0));
+	}
+	run_until(10000);
+	cluster_pod_delete(&C, bare[1], "test");
+	cluster_workload_scale(&C, w, 1, NULL);
+	run_until(60000);
+	for (size_t i = 0; i < C.npods; i++) {
+		alive += pod_alive(C.pods[i]);
+		nbare += pod_alive(C.pods[i]) && C.pods[i]->owner == NULL;
+	}
+	ck_assert_uint_eq(alive, 3);	/* 1 replica + 2 bare pods */
+	ck_assert_uint_eq(C.nalive, alive);
+	ck_assert_uint_eq(C.nbare, nbare);
+	for (size_t i = 0; i < C.nalive; i++) {
+		ck_assert(pod_alive(C.pods[C.alive[i]]));
+		ck_assert_uint_eq(C.pods[C.alive[i]]->alive_idx, i);
+	}
+	for (size_t i = 0; i < C.nbare; i++)
+		ck_assert(C.pods[C.bare_ids[i]] != bare[1]);
+}
+END_TEST
+
 START_TEST(spread_missing_label)
 {
 	struct ks_podspec *s = mkspec(100, 0);
@@ -681,7 +755,7 @@ spread_vs_pack(int most, int *on_a, int *on_b)
 {
 	struct ks_node *a, *b;
 
-	C.most_allocated = most;
+	sched_attach(&C, &(struct sched_opts){ .most_allocated = most });
 	a = mknode("a", 4000, 16 * GI, 110, NULL);
 	b = mknode("b", 4000, 16 * GI, 110, NULL);
 	cluster_node_ready(&C, a);
@@ -1015,8 +1089,8 @@ START_TEST(many_nodes_feasible_sampling)
 	for (size_t i = 0; i < C.npods; i++)
 		bound += C.pods[i]->node >= 0;
 	ck_assert_int_eq(bound, 1000);
-	ck_assert_uint_eq(C.sched_attempts, 1000);
-	ck_assert_uint_eq(C.sched_filter_calls, 1000 * 230);
+	ck_assert_uint_eq(sched_stats(&C)->attempts, 1000);
+	ck_assert_uint_eq(sched_stats(&C)->filter_calls, 1000 * 230);
 }
 END_TEST
 
@@ -1033,7 +1107,7 @@ START_TEST(identical_failures_share_a_search)
 	}
 	cluster_workload_start(&C, w);
 	run_until(10000);
-	calls = (int64_t)C.sched_filter_calls;
+	calls = (int64_t)sched_stats(&C)->filter_calls;
 	/* first pod: 10 filter calls to search + 10 to explain; the other 49 reuse them */
 	ck_assert_int_eq(calls, 20);
 	for (size_t i = 0; i < C.npods; i++)
@@ -1144,7 +1218,7 @@ START_TEST(retry_periodic_without_change)
 	run_until(20 * 60 * 1000);
 	ck_assert_int_eq(p->phase, POD_PENDING);
 	ck_assert_int_eq(count_events("FailedScheduling", "pod/default/p"), 1);
-	ck_assert_uint_ge(C.sched_attempts, 4);	/* t=0, then 5, 10, 15, 20 min */
+	ck_assert_uint_ge(sched_stats(&C)->attempts, 4);	/* t=0, then 5, 10, 15, 20 min */
 }
 END_TEST
 
@@ -1162,7 +1236,7 @@ START_TEST(two_clusters_in_one_process)
 	p = mkpod("p", mkspec(2000, 0));
 	run_until(11 * 60 * 1000);
 	ck_assert_int_eq(p->phase, POD_PENDING);
-	ck_assert_uint_eq(C.sched_attempts, 3);	/* 0, 5 and 10 min */
+	ck_assert_uint_eq(sched_stats(&C)->attempts, 3);	/* 0, 5 and 10 min */
 }
 END_TEST
 
@@ -1192,6 +1266,8 @@ sched_suite(void)
 	tcase_add_test(tc, topology_spread_zone);
 	tcase_add_test(tc, spread_blocked_by_cordon);
 	tcase_add_test(tc, spread_missing_label);
+	tcase_add_test(tc, spread_counts_follow_unbind);
+	tcase_add_test(tc, finished_pods_leave_lists);
 	tcase_add_test(tc, least_allocated_spreads);
 	tcase_add_test(tc, most_allocated_packs);
 	tcase_add_test(tc, preferred_node_affinity);

@@ -385,8 +385,9 @@ check_requests(struct hpa *h, const struct ks_podspec *sp)
 		for (size_t j = 0; j < sp->nctrs; j++) {
 			const struct ks_container *k = &sp->ctrs[j];
 
-			if ((k->init && !k->sidecar) || k->req.v[res] > 0)
-				continue;
+			if ((k->init && !k->sidecar) || k->req.v[res] > 0 ||
+			    (k->req_set & (1u << res)))
+				continue;	/* a request of "0" is a request */
 			if (m->container != NULL && k->name != m->container)
 				continue;
 			snprintf(h->nreq_warning, sizeof(h->nreq_warning),
@@ -625,7 +626,7 @@ sample_resource(struct ks_run *r, const struct ks_pod *p, const struct hpa_metri
 			continue;
 		found = 1;
 		v = pod_ctr_req(p, i)->v[res];
-		if (v <= 0 && s->req_state == HPA_REQ_OK) {
+		if (v <= 0 && !(k->req_set & (1u << res)) && s->req_state == HPA_REQ_OK) {
 			s->req_state = HPA_REQ_MISSING;
 			s->req_container = k->name;
 		}
@@ -961,15 +962,28 @@ print_cond(FILE *fp, const char *type, const struct hpa_condition *c)
 	    c->message);
 }
 
+/* The simulated metrics-server release, "v0.9.0", and where it came from. */
+static const char *
+ms_release(struct ks_run *r, char *buf, size_t n, const char **src)
+{
+	int v = metrics_server_version(r, src);
+
+	snprintf(buf, n, "v%d.%d.%d", v / 10000, v / 100 % 100, v % 100);
+	return buf;
+}
+
 static void
 hpa_report_text(struct ks_run *r, void *state, FILE *fp)
 {
 	struct hpa_ctl *ctl = state;
+	const char *src;
+	char ver[32];
 
-	(void)r;
 	if (ctl->n == 0)
 		return;
 	fprintf(fp, "\nHORIZONTAL POD AUTOSCALERS\n");
+	ms_release(r, ver, sizeof(ver), &src);
+	fprintf(fp, "metrics-server %s (%s)\n", ver, src);
 	for (size_t i = 0; i < ctl->n; i++) {
 		const struct hpa *h = ctl->v[i];
 		char prev[512] = "", t[16];
@@ -1019,11 +1033,13 @@ static void
 hpa_report_json(struct ks_run *r, void *state, json_t *root)
 {
 	struct hpa_ctl *ctl = state;
+	const char *src;
+	char ver[32];
 	json_t *arr;
 
-	(void)r;
 	if (ctl->n == 0)
 		return;
+	ms_release(r, ver, sizeof(ver), &src);
 	arr = json_array();
 	for (size_t i = 0; i < ctl->n; i++) {
 		const struct hpa *h = ctl->v[i];
@@ -1038,6 +1054,8 @@ hpa_report_json(struct ks_run *r, void *state, json_t *root)
 		json_object_set_new(o, "min_replicas", json_integer(h->min));
 		json_object_set_new(o, "max_replicas", json_integer(h->max));
 		json_object_set_new(o, "behavior", json_boolean(h->has_behavior));
+		json_object_set_new(o, "metrics_server_version", json_string(ver));
+		json_object_set_new(o, "metrics_server_version_source", json_string(src));
 		json_object_set_new(o, "warning", h->nreq_warning[0] ?
 		    json_string(h->nreq_warning) : json_null());
 		for (size_t j = 0; j < h->nsamples; j++) {

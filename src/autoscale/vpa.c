@@ -32,7 +32,7 @@
  *   terminating pods of the target are grouped by their controller; a group
  *   with fewer live pods than minReplicas (2) is skipped; the priority
  *   calculator says which pods want an update (outside the bounds, quick
- *   OOM, or 12 h old with a 10 % difference), evictionRequirements filter
+ *   OOM, or bound 12 h ago with a 10 % difference), evictionRequirements filter
  *   them, and they are evicted in priority order while the eviction
  *   tolerance (50 %) and PodDisruptionBudgets allow.  ksim has no in-place
  *   resize, so InPlaceOrRecreate takes upstream's fallback: eviction.
@@ -79,6 +79,7 @@
 #include "cluster/metrics.h"
 #include "cluster/quantity.h"
 #include "io/load.h"
+#include "io/load_model.h"
 #include "io/report.h"
 #include "run/run.h"
 #include "util/intern.h"
@@ -113,6 +114,7 @@ struct vpa_podstate {
 struct vpa_state {
 	struct ks_run		*r;		/* borrowed */
 	struct vpa_config	 cfg;		/* the VPA release simulated */
+	const char		*ver_src;	/* where the release came from: "default", ... */
 	struct vpa_obj		*vpas;		/* in document order */
 	size_t			 nvpas;
 	struct vpa_aggent	**aggs;		/* stable addresses: containers borrow them */
@@ -671,45 +673,57 @@ vpa_req_of(const struct ks_pod *p, size_t k, struct vpa_resources *out)
 {
 	const struct ks_res *q = pod_ctr_req(p, k);
 
+	unsigned set = p->spec->ctrs[k].req_set;
+
+	/* a request written as "0" is a request (the updater tests presence) */
 	out->has = 0;
 	out->v[VPA_CPU] = q->v[RES_CPU];
 	out->v[VPA_MEM] = q->v[RES_MEM];
-	if (q->v[RES_CPU] > 0)
+	if (q->v[RES_CPU] > 0 || (set & (1u << RES_CPU)))
 		out->has |= VPA_RES_BIT(VPA_CPU);
-	if (q->v[RES_MEM] > 0)
+	if (q->v[RES_MEM] > 0 || (set & (1u << RES_MEM)))
 		out->has |= VPA_RES_BIT(VPA_MEM);
 }
 
-/* updatePolicy.evictionRequirements: all must hold for the pod. */
+/*
+ * updatePolicy.evictionRequirements (scalingDirectionPodEvictionAdmission):
+ * the pod is admitted when one container with a recommendation lacks a cpu
+ * or a memory request, or meets every requirement by itself (a requirement
+ * holds when one of its resources compares as asked; a resource the target
+ * leaves out counts as 0, as upstream's empty Quantity does).
+ */
 static int
 vpa_evreqs_hold(const struct vpa_obj *v, const struct ks_pod *p)
 {
-	for (size_t i = 0; i < v->nevreqs; i++) {
-		int holds = 0;
+	if (v->nevreqs == 0)
+		return 1;
+	for (size_t k = 0; k < p->spec->nctrs; k++) {
+		struct vpa_rec rec;
+		struct vpa_resources req;
+		size_t i;
 
-		for (size_t k = 0; k < p->spec->nctrs && !holds; k++) {
-			struct vpa_rec rec;
-			struct vpa_resources req;
+		if (p->spec->ctrs[k].init || !vpa_pod_rec(v, p, k, &rec))
+			continue;
+		vpa_req_of(p, k, &req);
+		if ((req.has & VPA_RES_ALL) != VPA_RES_ALL)
+			return 1;	/* no cpu or no memory request: admitted */
+		for (i = 0; i < v->nevreqs; i++) {
+			int holds = 0;
 
-			if (!vpa_pod_rec(v, p, k, &rec))
-				continue;
-			vpa_req_of(p, k, &req);
-			if (req.has == 0)
-				return 1;	/* no cpu or memory requests: admitted */
 			for (int r = 0; r < VPA_NRES && !holds; r++) {
-				unsigned bit = VPA_RES_BIT(r);
+				int64_t t = (rec.target.has & VPA_RES_BIT(r)) ? rec.target.v[r] : 0;
 
-				if (!(v->evreqs[i].res & bit) || !(rec.target.has & bit) ||
-				    !(req.has & bit))
+				if (!(v->evreqs[i].res & VPA_RES_BIT(r)))
 					continue;
-				holds = v->evreqs[i].higher ? rec.target.v[r] > req.v[r] :
-				    rec.target.v[r] < req.v[r];
+				holds = v->evreqs[i].higher ? t > req.v[r] : t < req.v[r];
 			}
+			if (!holds)
+				break;
 		}
-		if (!holds)
-			return 0;
+		if (i == v->nevreqs)
+			return 1;
 	}
-	return 1;
+	return 0;
 }
 
 static void
@@ -785,7 +799,7 @@ vpa_update(struct vpa_state *st, struct vpa_obj *v)
 		}
 		vpa_priority_calc(uc, nu, &pr[ncand]);
 		if (vpa_update_wanted(&st->cfg, &pr[ncand], quick,
-		    p->running_ms >= 0 ? p->running_ms : VPA_TIME_ZERO, now) &&
+		    p->scheduled_ms >= 0 ? p->scheduled_ms : VPA_TIME_ZERO, now) &&
 		    vpa_evreqs_hold(v, p))
 			cand[ncand++] = p;
 		free(uc);
@@ -990,6 +1004,28 @@ vpa_add_doc(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, int *vs
 	return 0;
 }
 
+/*
+ * The release simulated: the ksim.io/vpa-version annotation, else the tag
+ * of the recommender's (or updater's, or admission controller's) image
+ * among the manifests, else 1.4.
+ */
+static void
+vpa_release_from_images(struct vpa_state *st, int vset)
+{
+	static const char *const comp[] = { "vpa-recommender", "vpa-updater",
+		"vpa-admission-controller" };
+	const char *img;
+	int v;
+
+	st->ver_src = vset ? "annotation ksim.io/vpa-version" : "default";
+	for (size_t i = 0; !vset && i < sizeof(comp) / sizeof(comp[0]); i++)
+		if ((v = lm_image_release(st->r->scn, comp[i], &img)) > 0) {
+			vpa_config_init(&st->cfg, v / 10000, v / 100 % 100);
+			st->ver_src = img;
+			return;
+		}
+}
+
 static int
 vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 {
@@ -1014,6 +1050,7 @@ vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 		vpa_free(st);
 		return 0;
 	}
+	vpa_release_from_images(st, vset);
 	for (size_t i = 0; i < st->nvpas; i++)
 		vpa_check_fights(st, &st->vpas[i]);
 	memset(&h, 0, sizeof(h));
@@ -1095,6 +1132,7 @@ vpa_report_json(struct ks_run *r, void *arg, json_t *root)
 		json_object_set_new(o, "target_ref", json_string(tref));
 		json_object_set_new(o, "mode", json_string(vpa_mode_str(v)));
 		json_object_set_new(o, "vpa_version", json_string(ver));
+		json_object_set_new(o, "vpa_version_source", json_string(st->ver_src));
 		json_object_set_new(o, "created_at_ms", json_integer(v->created_ms));
 		json_object_set_new(o, "recommendation_provided_at_ms", v->provided_ms >= 0 ?
 		    json_integer(v->provided_ms) : json_null());
@@ -1156,6 +1194,7 @@ vpa_report_text(struct ks_run *r, void *arg, FILE *fp)
 
 	fprintf(fp, "\nVERTICAL POD AUTOSCALERS (kubectl get vpa at the end; quantities as VPA "
 	    "%d.%d prints them)\n", st->cfg.ver_major, st->cfg.ver_minor);
+	fprintf(fp, "VPA %d.%d (%s)\n", st->cfg.ver_major, st->cfg.ver_minor, st->ver_src);
 	for (int k = 0; k < NCOL; k++)
 		snprintf(cell[0][k], sizeof(cell[0][k]), "%s", head[k]);
 	for (size_t i = 0; i < st->nvpas; i++) {

@@ -23,11 +23,31 @@
  *    affinity on metadata.name) and tolerate the node-lifecycle taints.
  *  - The kubelet caches images per node: a pod whose image is already on
  *    the node (or being pulled there) waits only for that pull to finish.
+ *  - Events are correlated as client-go's eventLogger does
+ *    (tools/record/events_cache.go, eventObserve keyed by getEventKey):
+ *    an occurrence identical to an earlier one (same reason, involved
+ *    object and message; the source is implied by the reason here) bumps
+ *    that Event's count and lastTimestamp instead of creating a new one.
+ *    Not modelled, on purpose: the EventAggregator (10 messages of one
+ *    reason and object within 10 min become "(combined from similar
+ *    events): ...") and the EventSourceObjectSpamFilter (25 events per
+ *    source and object, refilled one per 5 min), which rewrite or drop
+ *    what the timeline must keep for analysis; nor the correlator's LRU
+ *    of 4,096 keys per process and the API server's 1 h event TTL: ksim
+ *    correlates over the whole run.  See ksim-scenario(5), events[].
+ *
+ * The scheduler is not part of this file: it plugs in through
+ * cluster_sched_ops (cluster.h), which the cluster calls when a pod is
+ * added, bound or unbound and when a node joins or goes, so the model
+ * builds and is tested without it, and the scheduler keeps its own state.
  *
  * Costs: every operation is O(1) or O(pods of one workload / one node)
  * except cluster_node_ready, which walks the DaemonSets, and a scale-down,
  * which ranks the workload's pods once (O(n log n)).  Pod and node lists
- * use swap-removal with the index stored in the pod.
+ * use swap-removal with the index stored in the pod.  An event costs
+ * O(1): its strings are interned and a repeat is found by a hash of their
+ * pointers, so it allocates nothing; the timeline's memory grows with the
+ * distinct events, not with the occurrences.
  */
 #include "cluster/cluster.h"
 
@@ -55,8 +75,8 @@ cluster_init(struct ks_cluster *c, struct sim *sim, uint64_t seed)
 	memset(c, 0, sizeof(*c));
 	c->sim = sim;
 	sim->world = c;
+	c->seed = seed;
 	rng_seed(&c->rng_names, seed, 1);
-	rng_seed(&c->rng_sched, seed, 2);
 	c->timing.pull_ms = 0;
 	c->timing.start_ms = 1000;
 	c->timing.shutdown_ms = 1000;
@@ -97,6 +117,7 @@ podspec_free(struct ks_podspec *s)
 void
 cluster_free(struct ks_cluster *c)
 {
+	cluster_sched_set(c, NULL, NULL);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
 
@@ -135,17 +156,12 @@ cluster_free(struct ks_cluster *c)
 		free(c->pdbs[i]);
 	}
 	free(c->pdbs);
-	for (size_t i = 0; i < c->nevents; i++) {
-		free((void *)c->events[i].object);
-		free((void *)c->events[i].message);
-	}
 	free(c->events);
+	free(c->ev_slots);
 	free(c->queue);
 	free(c->unsched);
-	free(c->sched_cands);
-	free(c->anti_ids);
 	free(c->bare_ids);
-	free(c->live);
+	free(c->alive);
 	free(c->hooks);
 	ptrmap_free(&c->node_idx);
 	ptrmap_free(&c->pod_idx);
@@ -159,6 +175,21 @@ cluster_hook(struct ks_cluster *c, const struct cluster_hooks *h)
 	c->hooks[c->nhooks++] = *h;
 }
 
+void
+cluster_sched_set(struct ks_cluster *c, const struct cluster_sched_ops *ops, void *state)
+{
+	if (c->sched_ops != NULL && c->sched_ops->free != NULL)
+		c->sched_ops->free(c->sched);
+	c->sched_ops = ops;
+	c->sched = state;
+}
+
+/* Tell the scheduler, if one is plugged in and listens for fn. */
+#define SCHED(c, fn, ...) do {						\
+	if ((c)->sched_ops != NULL && (c)->sched_ops->fn != NULL)	\
+		(c)->sched_ops->fn((c), __VA_ARGS__, (c)->sched);	\
+} while (0)
+
 #define HOOK(c, fn, obj) do {						\
 	for (size_t hi_ = 0; hi_ < (c)->nhooks; hi_++)			\
 		if ((c)->hooks[hi_].fn != NULL)				\
@@ -166,24 +197,92 @@ cluster_hook(struct ks_cluster *c, const struct cluster_hooks *h)
 } while (0)
 
 void
+cluster_pod_unschedulable(struct ks_cluster *c, struct ks_pod *p)
+{
+	HOOK(c, pod_unschedulable, p);
+}
+
+/* The index slot of the event (type, object, message), all interned: its own or a free one. */
+static size_t
+event_slot(const struct ks_cluster *c, const char *type, const char *object, const char *message)
+{
+	uint64_t h = (uint64_t)(uintptr_t)type * 0x9e3779b97f4a7c15ULL;
+	size_t mask = c->ev_nslots - 1, i;
+
+	h = (h ^ (uint64_t)(uintptr_t)object) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (uint64_t)(uintptr_t)message) * 0x94d049bb133111ebULL;
+	for (i = (size_t)(h ^ (h >> 31)) & mask;; i = (i + 1) & mask) {
+		const struct ks_event *e;
+
+		if (c->ev_slots[i] == 0)
+			return i;
+		e = &c->events[c->ev_slots[i] - 1];
+		if (e->type == type && e->object == object && e->message == message)
+			return i;
+	}
+}
+
+/* Keep the index at most half full (the hash order never reaches output). */
+static void
+event_index_grow(struct ks_cluster *c)
+{
+	if (2 * (c->nevents + 1) <= c->ev_nslots)
+		return;
+	free(c->ev_slots);
+	c->ev_nslots = c->ev_nslots == 0 ? 256 : 2 * c->ev_nslots;
+	c->ev_slots = xcalloc(c->ev_nslots, sizeof(*c->ev_slots));
+	for (size_t k = 0; k < c->nevents; k++) {
+		const struct ks_event *e = &c->events[k];
+
+		c->ev_slots[event_slot(c, e->type, e->object, e->message)] = (uint32_t)(k + 1);
+	}
+}
+
+/*
+ * Record an occurrence on the timeline.  An identical one seen before
+ * (same reason, object and message) bumps that record's count and last
+ * time, as client-go's eventLogger patches the Event it created first;
+ * anything else is a new record (see the essay above for what of the
+ * correlator is not modelled).
+ */
+void
 cluster_event(struct ks_cluster *c, const char *type, const char *object,
     const char *fmt, ...)
 {
 	struct ks_event *e;
+	const char *msg;
 	va_list ap;
 	char buf[1024];
+	size_t slot;
 
 	if (c->no_events)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	type = intern(type);
+	object = intern(object);
+	msg = intern(buf);
+	c->ev_occurrences++;
+	event_index_grow(c);
+	slot = event_slot(c, type, object, msg);
+	if (c->ev_slots[slot] != 0) {
+		e = &c->events[c->ev_slots[slot] - 1];
+		assert(c->sim->now_ms >= e->last_ms);
+		e->last_ms = c->sim->now_ms;
+		if (e->count < UINT32_MAX)
+			e->count++;
+		return;
+	}
+	assert(c->nevents < UINT32_MAX);
 	VEC_GROW(c->events, c->nevents, c->evcap);
 	e = &c->events[c->nevents++];
-	e->at_ms = c->sim->now_ms;
-	e->type = intern(type);
-	e->object = xstrdup(object);
-	e->message = xstrdup(buf);
+	c->ev_slots[slot] = (uint32_t)c->nevents;
+	e->at_ms = e->last_ms = c->sim->now_ms;
+	e->count = 1;
+	e->type = type;
+	e->object = object;
+	e->message = msg;
 }
 
 const char *
@@ -337,15 +436,13 @@ cluster_node_ready(struct ks_cluster *c, struct ks_node *n)
 
 	n->state = NODE_READY;
 	n->ready_ms = c->sim->now_ms;
-	c->live_dirty = 1;
 	cluster_event(c, "NodeReady", node_ref(n, ref, sizeof(ref)),
 	    "Node %s status is now: NodeReady", n->name);
 	for (size_t i = 0; i < c->nwls; i++)
 		if (c->wls[i]->kind == WL_DAEMONSET && !c->wls[i]->deleted)
 			ds_create_pod(c, c->wls[i], n);
 	HOOK(c, node_ready, n);
-	c->cluster_changed = 1;
-	cluster_sched_kick(c);
+	SCHED(c, node_changed, n);
 }
 
 void
@@ -391,7 +488,7 @@ node_finish(struct ks_cluster *c, struct ks_node *n)
 
 	n->state = NODE_GONE;
 	n->gone_ms = c->sim->now_ms;
-	c->live_dirty = 1;
+	SCHED(c, node_changed, n);
 	cluster_event(c, "RemovingNode", node_ref(n, ref, sizeof(ref)),
 	    "Node %s event: Removing Node %s from Controller", n->name, n->name);
 	HOOK(c, node_gone, n);
@@ -764,7 +861,7 @@ queue_pod(struct ks_cluster *c, struct ks_pod *p)
 		return;
 	p->queued = 1;
 	VEC_PUSH(c->queue, c->nqueue, c->qcap, p->id);
-	cluster_sched_kick(c);
+	SCHED(c, pod_added, p);
 }
 
 struct ks_pod *
@@ -787,19 +884,18 @@ cluster_pod_new(struct ks_cluster *c, struct ks_workload *owner,
 	p->scheduled_ms = p->running_ms = p->ready_ms = -1;
 	p->deleted_ms = p->gone_ms = p->unsched_since = -1;
 	podspec_effective(spec, NULL, &p->req);
-	if (spec->npod_anti > 0)
-		c->nanti++;
 	VEC_PUSH(c->pods, c->npods, c->podcap, p);
 	snprintf(key, sizeof(key), "%s/%s", p->ns, p->name);
 	ptrmap_put(&c->pod_idx, intern(key), p);
+	p->alive_idx = c->nalive;
+	VEC_PUSH(c->alive, c->nalive, c->alivecap, p->id);
 	if (owner != NULL) {
 		p->owner = owner;
 		p->owner_idx = owner->npods;
 		VEC_PUSH(owner->pods, owner->npods, owner->podcap, p->id);
 	} else {
+		p->owner_idx = c->nbare;
 		VEC_PUSH(c->bare_ids, c->nbare, c->barecap, p->id);
-		if (spec->npod_anti > 0)
-			VEC_PUSH(c->anti_ids, c->nanti_bare, c->anticap, p->id);
 	}
 	HOOK(c, pod_created, p);
 	queue_pod(c, p);
@@ -849,6 +945,7 @@ cluster_pod_bind(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n)
 		pull += node_pull_ms(c, n, img);
 		node_add_image(n, img, c->sim->now_ms + pull);
 	}
+	SCHED(c, pod_bound, p);
 	HOOK(c, pod_bound, p);
 	pod_set_timer(c, p, pull + c->timing.start_ms, "pod-start");
 }
@@ -883,11 +980,31 @@ owner_remove_pod(struct ks_workload *w, struct ks_cluster *c, struct ks_pod *p)
 		c->pods[w->pods[i]]->owner_idx = i;
 }
 
+/* Swap-remove id at *idx from ids[0, *n); fix the moved pod's index. */
+static void
+ids_unlink(struct ks_cluster *c, uint32_t *ids, size_t *n, size_t i, int alive_list)
+{
+	assert(i < *n);
+	ids[i] = ids[--*n];
+	if (i < *n) {
+		if (alive_list)
+			c->pods[ids[i]]->alive_idx = i;
+		else
+			c->pods[ids[i]]->owner_idx = i;
+	}
+}
+
 static void
 pod_finish(struct ks_cluster *c, struct ks_pod *p, enum pod_phase final)
 {
 	struct ks_node *n = p->node >= 0 ? c->nodes[p->node] : NULL;
 
+	assert(pod_alive(p) && c->alive[p->alive_idx] == p->id);
+	ids_unlink(c, c->alive, &c->nalive, p->alive_idx, 1);
+	if (p->owner == NULL) {
+		assert(c->bare_ids[p->owner_idx] == p->id);
+		ids_unlink(c, c->bare_ids, &c->nbare, p->owner_idx, 0);
+	}
 	p->phase = final;
 	p->ready = 0;
 	p->gone_ms = c->sim->now_ms;
@@ -898,8 +1015,7 @@ pod_finish(struct ks_cluster *c, struct ks_pod *p, enum pod_phase final)
 		node_remove_pod(n, p);
 		if (i < n->npods)
 			c->pods[n->pods[i]]->node_idx = i;
-		c->cluster_changed = 1;
-		cluster_sched_kick(c);
+		SCHED(c, pod_unbound, p, n);
 	}
 	if (p->owner != NULL) {
 		struct ks_workload *w = p->owner;

@@ -35,6 +35,7 @@ struct ks_container {
 	const char	*image;		/* interned; "" when absent */
 	struct ks_res	 req;		/* requests (limits when only limits are set) */
 	struct ks_res	 lim;		/* limits; 0 = none */
+	unsigned	 req_set;	/* bit r: requests[r] given (even "0") or defaulted from a limit */
 	int		 init;		/* an init container */
 	int		 sidecar;	/* an init container with restartPolicy Always */
 };
@@ -128,7 +129,8 @@ struct ks_pod {
 	int			 preexisting;	/* from the snapshot (already running at t=0) */
 	int64_t			 nominated_until; /* an autoscaler nominated a node for it until then */
 	int32_t			 pin_node;	/* DaemonSet pod: the only node it may use, else -1 */
-	size_t			 owner_idx;	/* position in owner->pods */
+	size_t			 owner_idx;	/* position in owner->pods, or in cluster->bare_ids */
+	size_t			 alive_idx;	/* position in cluster->alive while alive */
 	size_t			 node_idx;	/* position in node->pods */
 	int			 unsched_listed;/* in cluster->unsched */
 	struct sim_event	*timer;		/* the pending lifecycle event */
@@ -206,11 +208,19 @@ struct ks_node {
 };
 enum { NODE_OWNER_STATIC, NODE_OWNER_NODEGROUP, NODE_OWNER_NODECLAIM };
 
+/*
+ * One record of the timeline, as `kubectl get events` shows one Event:
+ * identical occurrences (same reason, object and message) are one record
+ * whose count grows, the way client-go's event correlator patches the
+ * Event it created first (see cluster_event()).
+ */
 struct ks_event {
-	int64_t		 at_ms;
+	int64_t		 at_ms;		/* the first occurrence (firstTimestamp), ms */
+	int64_t		 last_ms;	/* the latest occurrence (lastTimestamp), ms */
+	uint32_t	 count;		/* occurrences, >= 1 */
 	const char	*type;		/* interned: Scheduled, FailedScheduling, ... */
-	const char	*object;	/* "pod/default/web-0" etc. (owned) */
-	const char	*message;	/* owned */
+	const char	*object;	/* interned: "pod/default/web-0" etc. */
+	const char	*message;	/* interned */
 };
 
 /* Hooks other modules register to hear about the cluster. */
@@ -235,10 +245,32 @@ struct cluster_timing {
 	size_t		 nimg;
 };
 
+/*
+ * The scheduler plugs into the cluster through this table (registered by
+ * the run with cluster_sched_set): the cluster tells it what changed, at
+ * the moments kube-scheduler's informers would hear of it, and never
+ * calls into the scheduler otherwise.  Any entry may be NULL.  The calls
+ * come at fixed points of each operation (after the other hooks of a new
+ * pod, after a bound pod leaves its node), so the engine events they
+ * queue keep their order.
+ */
+struct cluster_sched_ops {
+	/* p was created and put on c->queue */
+	void	(*pod_added)(struct ks_cluster *, struct ks_pod *, void *);
+	/* p was bound to c->nodes[p->node] */
+	void	(*pod_bound)(struct ks_cluster *, struct ks_pod *, void *);
+	/* p, bound to n, is gone or finished: its room on n is free */
+	void	(*pod_unbound)(struct ks_cluster *, struct ks_pod *, struct ks_node *, void *);
+	/* n joined Ready, or is gone */
+	void	(*node_changed)(struct ks_cluster *, struct ks_node *, void *);
+	/* release the scheduler's state (cluster_free, or a replacement) */
+	void	(*free)(void *);
+};
+
 struct ks_cluster {
 	struct sim		*sim;		/* borrowed engine */
+	uint64_t		 seed;		/* the scenario seed: modules derive their streams */
 	struct ks_rng		 rng_names;	/* pod name suffixes */
-	struct ks_rng		 rng_sched;	/* scheduler tie-break */
 	struct ks_node		**nodes;
 	size_t			 nnodes, nodecap;
 	struct ks_pod		**pods;
@@ -247,8 +279,16 @@ struct ks_cluster {
 	size_t			 nwls, wlcap;
 	struct ks_pdb		**pdbs;
 	size_t			 npdbs, pdbcap;
-	struct ks_event		*events;	/* the timeline, in time order */
+	struct ks_event		*events;	/* the timeline, in order of first occurrence */
 	size_t			 nevents, evcap;
+	uint32_t		*ev_slots;	/* open-addressing index of events: id + 1, 0 = free */
+	size_t			 ev_nslots;	/* slots, a power of two (0 before the first event) */
+	uint64_t		 ev_occurrences;/* cluster_event() calls recorded (sum of counts) */
+	/*
+	 * Pending pods as the API server shows them: the scheduler drains
+	 * queue and moves the pods that fail to unsched (their PodScheduled
+	 * condition is False); autoscalers read both.
+	 */
 	uint32_t		*queue;		/* pod ids waiting for the scheduler */
 	size_t			 nqueue, qcap;
 	uint32_t		*unsched;	/* pod ids that failed, waiting for a change */
@@ -256,33 +296,31 @@ struct ks_cluster {
 	struct ptrmap		 node_idx;	/* interned name -> node */
 	struct ptrmap		 pod_idx;	/* interned "ns/name" -> pod */
 	struct ptrmap		 wl_idx;	/* interned "kind/ns/name" -> workload */
-	struct sim_event	*sched_ev;	/* the pending scheduling pass, or NULL */
-	void			*sched_cands;	/* scheduler scratch: scored candidates */
-	size_t			 sched_candcap;	/* its capacity */
-	int			 cluster_changed;/* something that may unblock pods happened */
-	size_t			 sched_next_start;/* kube-scheduler's nextStartNodeIndex */
-	uint32_t		*live;		/* ids of registered nodes (Ready or deleting), by id */
-	size_t			 nlive, livecap;
-	int			 live_dirty;	/* the node set changed: rebuild live */
-	size_t			 nanti;		/* pods ever created with required anti-affinity */
-	uint32_t		*anti_ids;	/* ids of those without a controller, in creation order */
-	size_t			 nanti_bare, anticap; /* their number, capacity */
-	uint32_t		*bare_ids;	/* ids of pods created without a controller */
+	uint32_t		*bare_ids;	/* ids of alive pods created without a controller (any order) */
 	size_t			 nbare, barecap;
-	int			 most_allocated;/* score with MostAllocated instead of LeastAllocated */
-	int			 pct_nodes_to_score; /* percentageOfNodesToScore, 0 = adaptive */
+	/*
+	 * The pods not yet gone or succeeded, for loops that would otherwise
+	 * walk every pod ever created (pods[] only grows).  Swap-removal: the
+	 * order is deterministic but not creation order; sort the ids where
+	 * order reaches output.  Iterate backwards if the loop deletes pods.
+	 */
+	uint32_t		*alive;		/* pod ids */
+	size_t			 nalive, alivecap;
 	struct cluster_timing	 timing;
 	struct cluster_hooks	*hooks;		/* registered hooks */
 	size_t			 nhooks;
-	uint64_t		 sched_attempts;/* pods tried by the scheduler */
-	uint64_t		 sched_filter_calls; /* node checks made */
+	const struct cluster_sched_ops *sched_ops; /* the scheduler plugged in, or NULL */
+	void			*sched;		/* its state (owned: freed by sched_ops->free) */
 	int			 no_events;	/* do not record timeline events (benchmarks) */
-	int			 sched_retry_armed; /* the periodic unschedulable retry is queued */
 };
 
 void	cluster_init(struct ks_cluster *, struct sim *, uint64_t seed);
 void	cluster_free(struct ks_cluster *);
 void	cluster_hook(struct ks_cluster *, const struct cluster_hooks *);
+/* Plug a scheduler in (replacing, and freeing, any earlier one). */
+void	cluster_sched_set(struct ks_cluster *, const struct cluster_sched_ops *, void *state);
+/* The scheduler gave up on p for now: tell the pod_unschedulable hooks. */
+void	cluster_pod_unschedulable(struct ks_cluster *, struct ks_pod *);
 
 /* Timeline. */
 void	cluster_event(struct ks_cluster *, const char *type, const char *object,
@@ -337,8 +375,6 @@ int	pod_alive(const struct ks_pod *);	/* not gone and not succeeded */
 int32_t	pdb_allowed(struct ks_cluster *, const struct ks_pdb *);
 const struct ks_pdb *pdb_for_pod(struct ks_cluster *, const struct ks_pod *);
 
-/* Ask for a scheduling pass at the current time (idempotent). */
-void	cluster_sched_kick(struct ks_cluster *);
 void	podspec_free(struct ks_podspec *);
 
 /* "pod/ns/name" into a caller buffer */

@@ -123,8 +123,8 @@ parse_int(const char *s, int64_t *out)
  * linear pointer scan over the few labels of a node beats a binary search
  * of strcmp calls on the scheduler's hot path.
  */
-static const char *
-labels_get_interned(const struct ks_labels *l, const char *key)
+const char *
+labels_lookup(const struct ks_labels *l, const char *key)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (l->v[i].key == key)
@@ -135,7 +135,7 @@ labels_get_interned(const struct ks_labels *l, const char *key)
 int
 req_matches(const struct ks_req *r, const struct ks_labels *l)
 {
-	const char *v = labels_get_interned(l, r->key);
+	const char *v = labels_lookup(l, r->key);
 	int64_t n;
 
 	switch (r->op) {

@@ -26,6 +26,8 @@ struct ks_labels {
 
 void		 labels_set(struct ks_labels *, const char *key, const char *val);
 const char	*labels_get(const struct ks_labels *, const char *key);
+/* The same for an interned key: a pointer scan, no string compares. */
+const char	*labels_lookup(const struct ks_labels *, const char *key);
 void		 labels_copy(struct ks_labels *dst, const struct ks_labels *src);
 void		 labels_free(struct ks_labels *);
 

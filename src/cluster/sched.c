@@ -24,20 +24,33 @@
  *    followed by the preemption post-filter's own histogram (framework/
  *    types.go FitError.Error, preemption.go).
  *
- * Costs: a pod is O(nodes examined) for plain pods (scores read the
- * node's NonZeroRequested sums, kept on bind, not its pods).  Pods with
- * topology spread or (anti-)affinity also pay O(workloads + matching pods
- * + nodes) to count matches per node and per domain: a controller's pods
- * share its template, so a selector is matched once per workload, never
- * once per pod in the cluster (upstream's PreFilter walks every pod).  As
- * soon as one pod has required anti-affinity, every pod pays
- * O(workloads with such terms + their matching pods).  Within one pass, a
- * pod identical to one that already failed (same template and requests,
- * no inter-pod terms) fails without a new search: kube-scheduler does the
- * work again, but the answer cannot differ because binding only takes
- * capacity away.  tests/bench/README.md has the measurements.
+ * State: the scheduler owns its queue position, candidate scratch, list
+ * of registered nodes, tie-break stream, per-node records and per-template
+ * records (struct sched, sched_int.h), and hears of the cluster through
+ * cluster_sched_ops: a pod added (queue it, kick a pass), a pod bound or
+ * a bound pod gone (update the counts and the node's record; retry the
+ * unschedulable ones), a node joining or going.  The cluster knows nothing
+ * of it beyond that table, so cluster.c builds and reads without it.
+ * The filters and the per-template records are in sched_filter.c, the
+ * per-workload topology counts in topo.c.
+ *
+ * Costs: a pod is O(nodes examined) plus O(its inter-pod terms x the
+ * workloads they select): nothing in its set-up grows with the cluster
+ * (sched_filter.c).  Examining a node reads the first cache line of the
+ * scheduler's own (struct hot: free room, shape, cordon flag), the
+ * template's verdict for the node's shape, and, for a feasible node, a
+ * memoized resource score.  In a big pass (a burst of pods) each
+ * template's verdicts are laid out by live position once, and the search
+ * jumps over the nodes they reject; those still count as processed, so
+ * nextStartNodeIndex and every decision are what the node-by-node walk
+ * gives.  Within one pass, a pod identical to one that already failed
+ * (same template and requests, no inter-pod terms) fails without a new
+ * search: kube-scheduler does the work again, but the answer cannot
+ * differ because binding only takes capacity away.
+ * tests/bench/README.md has the measurements.
  */
 #include "cluster/sched.h"
+#include "cluster/sched_int.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -45,451 +58,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/topo.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
 #define NONZERO_CPU_M	100
 #define NONZERO_MEM_B	(200LL * 1024 * 1024)
 
-static const char *HOSTNAME_KEY = "kubernetes.io/hostname";
+static const struct cluster_sched_ops sched_ops;
 
+struct sched *
+sched_of(const struct ks_cluster *c)
+{
+	assert(c->sched_ops == &sched_ops && c->sched != NULL);
+	return c->sched;
+}
+
+/* Refresh n's hot record after a change of its requests or of the node set. */
 static void
-live_rebuild(struct ks_cluster *c)
+hot_set(struct sched *s, const struct ks_node *n)
 {
-	if (!c->live_dirty && c->live != NULL)
-		return;
-	c->nlive = 0;
-	for (size_t i = 0; i < c->nnodes; i++) {
-		enum node_state st = c->nodes[i]->state;
+	struct hot *h;
+	struct hot_score *hs;
 
-		if (st == NODE_READY || st == NODE_DELETING)
-			VEC_PUSH(c->live, c->nlive, c->livecap, (uint32_t)i);
+	if (n->id >= s->hotcap) {
+		size_t cap = s->hotcap ? s->hotcap : 64;
+
+		while (cap <= n->id)
+			cap *= 2;
+		s->hot = xreallocarray(s->hot, cap, sizeof(*s->hot));
+		memset(s->hot + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hot));
+		s->hsc = xreallocarray(s->hsc, cap, sizeof(*s->hsc));
+		memset(s->hsc + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hsc));
+		s->hotcap = cap;
 	}
-	if (c->live == NULL)
-		c->live = xmalloc(sizeof(*c->live));
-	c->live_dirty = 0;
-}
-
-/* ---- inter-pod context ---- */
-
-struct term_counts {
-	int		*by_node;	/* matching pods bound on each node id */
-	int		 total;		/* matching pods anywhere */
-	struct ptrmap	 by_domain;	/* interned domain value -> matching pods (as intptr_t) */
-};
-
-struct sched_ctx {
-	size_t			 nnodes;
-	struct term_counts	*aff;		/* per required podAffinity term */
-	struct term_counts	*anti;		/* per required podAntiAffinity term */
-	struct term_counts	*tsc;		/* per topology spread constraint */
-	int			*tsc_min;	/* min count over eligible domains */
-	int			*existing_anti;	/* per node: forbidden by an existing pod's anti-affinity */
-	struct ptrmap		 anti_domains;	/* scratch: domains one term forbids */
-	int			 self_aff;	/* the pod matches all its own affinity terms */
-	size_t			 naff, nanti, ntsc;	/* entries in aff, anti, tsc (the pod's terms) */
-};
-
-static int
-ns_in(const struct ks_podaff *t, const char *pod_ns, const char *ns)
-{
-	if (t->nns == 0)
-		return ns == pod_ns;
-	for (size_t i = 0; i < t->nns; i++)
-		if (t->namespaces[i] == ns)
-			return 1;
-	return 0;
-}
-
-/*
- * The value of an interned label key on n (labels_set interns every key).
- * The scan runs from the end: the keys are sorted and the topology keys
- * ("topology.kubernetes.io/zone") sort last among the well-known labels.
- */
-static const char *
-node_label(const struct ks_node *n, const char *key)
-{
-	for (size_t i = n->labels.n; i-- > 0;)
-		if (n->labels.v[i].key == key)
-			return n->labels.v[i].val;
-	return NULL;
-}
-
-static const char *
-node_domain(const struct ks_node *n, const char *key)
-{
-	/* topology keys are normally interned: try the pointer scan first */
-	const char *h = node_label(n, key);
-
-	if (h == NULL)
-		h = labels_get(&n->labels, key);
-	if (h == NULL && (key == HOSTNAME_KEY || (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)))
-		h = n->name;	/* every node has a hostname */
-	return h;
-}
-
-/* Matching pods in the same domain as node n: O(1) (by_domain is built once). */
-static int
-domain_count(struct ks_cluster *c, const struct term_counts *tc, const char *key,
-    const struct ks_node *n)
-{
-	const char *d;
-
-	(void)c;
-	if (key[0] == 'k' && strcmp(key, HOSTNAME_KEY) == 0)
-		return tc->by_node[n->id];
-	d = node_domain(n, key);
-	return d != NULL ? (int)(intptr_t)ptrmap_get(&tc->by_domain, d) : 0;
-}
-
-/* Sum by_node per domain of key (zone, ...): one pass over the live nodes. */
-static void
-domain_index(struct ks_cluster *c, struct term_counts *tc, const char *key)
-{
-	if (strcmp(key, HOSTNAME_KEY) == 0)
-		return;
-	for (size_t i = 0; i < c->nlive; i++) {
-		const struct ks_node *m = c->nodes[c->live[i]];
-		const char *d = node_domain(m, key);
-
-		if (d != NULL && tc->by_node[m->id] != 0)
-			ptrmap_put(&tc->by_domain, d, (void *)((intptr_t)ptrmap_get(&tc->by_domain, d) +
-			    tc->by_node[m->id]));
-	}
-}
-
-/* Count q on its node when it is bound (not gone) to a registered node. */
-static void
-count_pod(struct ks_cluster *c, const struct ks_pod *q, struct term_counts *tc)
-{
-	const struct ks_node *n;
-
-	if (q->node < 0 || !pod_alive(q))
-		return;
-	n = c->nodes[q->node];
-	if (n->state != NODE_READY && n->state != NODE_DELETING)
-		return;
-	tc->by_node[n->id]++;
-	tc->total++;
-}
-
-static void
-count_matches(struct ks_cluster *c, const struct ks_selector *sel,
-    const struct ks_podaff *t, const char *pod_ns, const char *ns_only,
-    struct term_counts *tc)
-{
-	tc->by_node = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
-	tc->total = 0;
-	/*
-	 * A controller's pods share its template (cluster.h), so the selector
-	 * is matched once per workload and only the pods of matching ones are
-	 * walked, plus the bare pods: O(workloads + matches), where a walk of
-	 * every bound pod (what PreFilter does upstream) would make a
-	 * 150,000-pod cluster quadratic in pods with spread or affinity.
-	 */
-	for (size_t i = 0; i < c->nwls; i++) {
-		const struct ks_workload *w = c->wls[i];
-
-		if (w->npods == 0 || (t != NULL ? !ns_in(t, pod_ns, w->ns) : w->ns != ns_only) ||
-		    !selector_matches(sel, &w->spec.labels))
-			continue;
-		for (size_t j = 0; j < w->npods; j++)
-			count_pod(c, c->pods[w->pods[j]], tc);
-	}
-	for (size_t i = 0; i < c->nbare; i++) {
-		const struct ks_pod *q = c->pods[c->bare_ids[i]];
-
-		if ((t != NULL ? !ns_in(t, pod_ns, q->ns) : q->ns != ns_only) ||
-		    !selector_matches(sel, &q->spec->labels))
-			continue;
-		count_pod(c, q, tc);
-	}
-}
-
-static int node_affinity_ok(const struct ks_podspec *, const struct ks_node *);
-
-/*
- * Existing anti-affinity: mark the node of q (bound, on a registered node)
- * as forbidden.  For a topology key other than the hostname, the domain
- * is collected in x->anti_domains and existing_anti_spread() marks every
- * node of it afterwards, once per term.
- */
-static void
-existing_anti_mark(struct ks_cluster *c, struct sched_ctx *x, const struct ks_pod *q,
-    const struct ks_podaff *t)
-{
-	const struct ks_node *n;
-	const char *d;
-
-	if (q->node < 0 || !pod_alive(q))
-		return;
-	n = c->nodes[q->node];
-	if (n->state != NODE_READY && n->state != NODE_DELETING)
-		return;
-	d = node_domain(n, t->topology_key);
-	if (d == NULL)
-		return;
-	if (x->existing_anti == NULL)
-		x->existing_anti = xcalloc(c->nnodes ? c->nnodes : 1, sizeof(int));
-	if (strcmp(t->topology_key, HOSTNAME_KEY) == 0)
-		x->existing_anti[n->id] = 1;
-	else
-		ptrmap_put(&x->anti_domains, d, (void *)1);
-}
-
-static void
-existing_anti_spread(struct ks_cluster *c, struct sched_ctx *x, const struct ks_podaff *t)
-{
-	if (x->anti_domains.n == 0)
-		return;
-	for (size_t m = 0; m < c->nlive; m++) {
-		const struct ks_node *o = c->nodes[c->live[m]];
-		const char *d = node_domain(o, t->topology_key);
-
-		if (d != NULL && ptrmap_get(&x->anti_domains, d) != NULL)
-			x->existing_anti[o->id] = 1;
-	}
-	ptrmap_free(&x->anti_domains);
-}
-
-struct sched_ctx *
-sched_ctx_new(struct ks_cluster *c, const struct ks_pod *p)
-{
-	const struct ks_podspec *s = p->spec;
-	struct sched_ctx *x;
-
-	live_rebuild(c);
-	if (s->npod_aff == 0 && s->npod_anti == 0 && s->ntsc == 0 && c->nanti == 0)
-		return NULL;
-	x = xcalloc(1, sizeof(*x));
-	x->nnodes = c->nnodes;
-	x->self_aff = 1;
-	if (s->npod_aff > 0) {
-		x->aff = xcalloc(s->npod_aff, sizeof(*x->aff));
-		x->naff = s->npod_aff;
-		for (size_t i = 0; i < s->npod_aff; i++) {
-			count_matches(c, &s->pod_aff[i].sel, &s->pod_aff[i], p->ns, NULL, &x->aff[i]);
-			domain_index(c, &x->aff[i], s->pod_aff[i].topology_key);
-			if (!ns_in(&s->pod_aff[i], p->ns, p->ns) ||
-			    !selector_matches(&s->pod_aff[i].sel, &s->labels))
-				x->self_aff = 0;
-		}
-	}
-	if (s->npod_anti > 0) {
-		x->anti = xcalloc(s->npod_anti, sizeof(*x->anti));
-		x->nanti = s->npod_anti;
-		for (size_t i = 0; i < s->npod_anti; i++) {
-			count_matches(c, &s->pod_anti[i].sel, &s->pod_anti[i], p->ns, NULL, &x->anti[i]);
-			domain_index(c, &x->anti[i], s->pod_anti[i].topology_key);
-		}
-	}
-	if (s->ntsc > 0) {
-		x->tsc = xcalloc(s->ntsc, sizeof(*x->tsc));
-		x->ntsc = s->ntsc;
-		x->tsc_min = xcalloc(s->ntsc, sizeof(int));
-		for (size_t i = 0; i < s->ntsc; i++) {
-			int min = -1, host;
-
-			count_matches(c, &s->tsc[i].sel, NULL, NULL, p->ns, &x->tsc[i]);
-			domain_index(c, &x->tsc[i], s->tsc[i].topology_key);
-			host = strcmp(s->tsc[i].topology_key, HOSTNAME_KEY) == 0;
-			/* the smallest count over the domains of the nodes the pod
-			 * may use (nodeAffinityPolicy Honor, the default) */
-			for (size_t j = 0; j < c->nlive && min != 0; j++) {
-				const struct ks_node *n = c->nodes[c->live[j]];
-				const char *d = node_domain(n, s->tsc[i].topology_key);
-				int k;
-
-				if (d == NULL || !node_affinity_ok(s, n))
-					continue;
-				k = host ? x->tsc[i].by_node[n->id] :
-				    (int)(intptr_t)ptrmap_get(&x->tsc[i].by_domain, d);
-				if (min < 0 || k < min)
-					min = k;
-			}
-			x->tsc_min[i] = min < 0 ? 0 : min;
-		}
-	}
-	if (c->nanti > 0) {
-		/*
-		 * Existing pods whose required anti-affinity matches p forbid
-		 * their own topology domain (upstream keeps the nodes' pods with
-		 * such terms, PodsWithRequiredAntiAffinity).  A controller's pods
-		 * share its terms, so each term is matched against p once per
-		 * workload; then only that workload's bound pods are marked.
-		 */
-		for (size_t i = 0; i < c->nwls; i++) {
-			const struct ks_workload *w = c->wls[i];
-
-			for (size_t k = 0; k < w->spec.npod_anti && w->npods > 0; k++) {
-				const struct ks_podaff *t = &w->spec.pod_anti[k];
-
-				if (!ns_in(t, w->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
-					continue;
-				for (size_t j = 0; j < w->npods; j++)
-					existing_anti_mark(c, x, c->pods[w->pods[j]], t);
-				existing_anti_spread(c, x, t);
-			}
-		}
-		for (size_t i = 0; i < c->nanti_bare; i++) {
-			const struct ks_pod *q = c->pods[c->anti_ids[i]];
-
-			for (size_t k = 0; k < q->spec->npod_anti; k++) {
-				const struct ks_podaff *t = &q->spec->pod_anti[k];
-
-				if (!ns_in(t, q->ns, p->ns) || !selector_matches(&t->sel, &s->labels))
-					continue;
-				existing_anti_mark(c, x, q, t);
-				existing_anti_spread(c, x, t);
-			}
-		}
-	}
-	return x;
+	h = &s->hot[n->id];
+	h->room = n->alloc;
+	res_sub(&h->room, &n->used);
+	hs = &s->hsc[n->id];
+	hs->alloc_cpu_m = n->alloc.v[RES_CPU];
+	hs->alloc_mem_b = n->alloc.v[RES_MEM];
+	hs->nz_cpu_m = n->nz_cpu_m;
+	hs->nz_mem_b = n->nz_mem_b;
+	hs->memo_cpu_m = -1;
 }
 
 void
-sched_ctx_free(struct sched_ctx *x)
+sched_live_rebuild(struct sched *s)
 {
-	if (x == NULL)
+	struct ks_cluster *c = s->c;
+
+	if (!s->live_dirty && s->live != NULL)
 		return;
-	for (size_t i = 0; x->aff && i < x->naff; i++) {
-		free(x->aff[i].by_node);
-		ptrmap_free(&x->aff[i].by_domain);
-	}
-	for (size_t i = 0; x->anti && i < x->nanti; i++) {
-		free(x->anti[i].by_node);
-		ptrmap_free(&x->anti[i].by_domain);
-	}
-	for (size_t i = 0; x->tsc && i < x->ntsc; i++) {
-		free(x->tsc[i].by_node);
-		ptrmap_free(&x->tsc[i].by_domain);
-	}
-	free(x->aff);
-	free(x->anti);
-	free(x->tsc);
-	free(x->existing_anti);
-	free(x->tsc_min);
-	free(x);
-}
+	s->nlive = 0;
+	for (size_t i = 0; i < c->nnodes; i++) {
+		enum node_state st = c->nodes[i]->state;
 
-/* ---- filters ---- */
-
-static int
-node_affinity_ok(const struct ks_podspec *s, const struct ks_node *n)
-{
-	for (size_t i = 0; i < s->node_selector.n; i++)
-		if (node_label(n, s->node_selector.v[i].key) != s->node_selector.v[i].val)
-			return 0;
-	if (s->naffinity == 0)
-		return 1;
-	for (size_t i = 0; i < s->naffinity; i++) {
-		const struct ks_selector *t = &s->affinity[i];
-		int ok = !t->match_nothing;
-
-		for (size_t j = 0; ok && j < t->n; j++) {
-			const struct ks_req *r = &t->reqs[j];
-
-			if (strcmp(r->key, "metadata.name") == 0) {
-				/* matchFields: only In/NotIn on the node name */
-				struct ks_labels one = { NULL, 0 };
-				struct ks_label l = { r->key, n->name };
-
-				one.v = &l;
-				one.n = 1;
-				ok = req_matches(r, &one);
-			} else {
-				ok = req_matches(r, &n->labels);
-			}
-		}
-		if (ok)
-			return 1;
-	}
-	return 0;
-}
-
-int
-sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
-    const struct ks_res *extra, struct sched_ctx *x, struct sched_fit *out)
-{
-	const struct ks_podspec *s = p->spec;
-
-	memset(out, 0, sizeof(*out));
-	c->sched_filter_calls++;
-	if (n->unschedulable) {
-		/* NodeUnschedulable: tolerating node.kubernetes.io/unschedulable
-		 * lets a pod (a DaemonSet's) through. */
-		struct ks_taint t = { intern("node.kubernetes.io/unschedulable"), intern(""),
-		    EFFECT_NOSCHEDULE };
-
-		if (taints_untolerated(&t, 1, s->tols, s->ntols) != NULL && !s->is_daemon) {
-			out->fail = SF_UNSCHEDULABLE;
-			return 0;
+		if (st == NODE_READY || st == NODE_DELETING) {
+			VEC_PUSH(s->live, s->nlive, s->livecap, (uint32_t)i);
+			hot_set(s, c->nodes[i]);
 		}
 	}
-	if ((s->node_name != NULL && s->node_name != n->name) ||
-	    (p->pin_node >= 0 && (uint32_t)p->pin_node != n->id)) {
-		out->fail = SF_NODENAME;
-		return 0;
-	}
-	out->taint = taints_untolerated(n->taints, n->ntaints, s->tols, s->ntols);
-	if (out->taint != NULL) {
-		out->fail = SF_TAINT;
-		return 0;
-	}
-	if (!node_affinity_ok(s, n)) {
-		out->fail = SF_AFFINITY;
-		return 0;
-	}
-	out->short_res = res_short_free(&p->req, &n->alloc, &n->used, extra);
-	if (out->short_res != 0) {
-		out->fail = SF_RESOURCES;
-		return 0;
-	}
-	if (x == NULL)
-		return 1;
-	for (size_t i = 0; x->tsc != NULL && i < s->ntsc; i++) {
-		const struct ks_tsc *t = &s->tsc[i];
-		int cnt, self;
-
-		if (!t->do_not_schedule)
-			continue;
-		if (node_domain(n, t->topology_key) == NULL) {
-			out->fail = SF_SPREAD_LABEL;
-			return 0;
-		}
-		cnt = domain_count(c, &x->tsc[i], t->topology_key, n);
-		self = selector_matches(&t->sel, &s->labels) ? 1 : 0;
-		if (cnt + self - x->tsc_min[i] > t->max_skew) {
-			out->fail = SF_SPREAD;
-			return 0;
-		}
-	}
-	for (size_t i = 0; x->aff != NULL && i < s->npod_aff; i++) {
-		if (node_domain(n, s->pod_aff[i].topology_key) == NULL ||
-		    domain_count(c, &x->aff[i], s->pod_aff[i].topology_key, n) == 0) {
-			/* the first pod of a group may go anywhere (satisfyPodAffinity) */
-			int any = 0;
-
-			for (size_t j = 0; j < s->npod_aff; j++)
-				any += x->aff[j].total;
-			if (any == 0 && x->self_aff)
-				continue;
-			out->fail = SF_POD_AFF;
-			return 0;
-		}
-	}
-	for (size_t i = 0; x->anti != NULL && i < s->npod_anti; i++) {
-		if (node_domain(n, s->pod_anti[i].topology_key) != NULL &&
-		    domain_count(c, &x->anti[i], s->pod_anti[i].topology_key, n) > 0) {
-			out->fail = SF_POD_ANTI;
-			return 0;
-		}
-	}
-	if (x->existing_anti != NULL && x->existing_anti[n->id]) {
-		out->fail = SF_EXISTING_ANTI;
-		return 0;
-	}
-	return 1;
+	if (s->live == NULL)
+		s->live = xmalloc(sizeof(*s->live));
+	s->live_dirty = 0;
 }
 
 /* ---- reasons ---- */
@@ -631,14 +263,15 @@ preemption_reason(struct ks_cluster *c, const struct ks_pod *p, const struct ks_
 }
 
 static void
-explain(struct ks_cluster *c, const struct ks_pod *p, struct sched_ctx *x, char *buf, size_t n)
+explain(struct sched *s, const struct ks_pod *p, struct sched_ctx *x, char *buf, size_t n)
 {
+	struct ks_cluster *c = s->c;
 	struct sched_hist h = { .n = 0 }, ph = { .n = 0 };
 	char a[2048], b[1024];
-	int nnodes = (int)c->nlive;
+	int nnodes = (int)s->nlive;
 
-	for (size_t i = 0; i < c->nlive; i++) {
-		const struct ks_node *nd = c->nodes[c->live[i]];
+	for (size_t i = 0; i < s->nlive; i++) {
+		const struct ks_node *nd = c->nodes[s->live[i]];
 		struct sched_fit f;
 
 		if (sched_fits(c, p, nd, NULL, x, &f))
@@ -661,17 +294,18 @@ explain(struct ks_cluster *c, const struct ks_pod *p, struct sched_ctx *x, char 
 int
 sched_explain(struct ks_cluster *c, const struct ks_pod *p, char *buf, size_t n)
 {
+	struct sched *s = sched_of(c);
 	struct sched_ctx *x = sched_ctx_new(c, p);
 
-	for (size_t i = 0; i < c->nlive; i++) {
+	for (size_t i = 0; i < s->nlive; i++) {
 		struct sched_fit f;
 
-		if (sched_fits(c, p, c->nodes[c->live[i]], NULL, x, &f)) {
+		if (sched_fits(c, p, c->nodes[s->live[i]], NULL, x, &f)) {
 			sched_ctx_free(x);
 			return 1;
 		}
 	}
-	explain(c, p, x, buf, n);
+	explain(s, p, x, buf, n);
 	sched_ctx_free(x);
 	return 0;
 }
@@ -695,42 +329,133 @@ nonzero(const struct ks_res *r, int64_t *cpu, int64_t *mem)
 	*mem = r->v[RES_MEM] ? r->v[RES_MEM] : NONZERO_MEM_B;
 }
 
+/* NodeResourcesFit + BalancedAllocation of p on the node of h. */
 static int64_t
-score_node(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
-    int64_t *taint_cnt, int64_t *aff_w)
+resource_score(const struct sched *s, const struct hot *hr, const struct hot_score *h,
+    const struct ks_pod *p)
 {
 	int64_t ncpu, nmem, pcpu, pmem, fit, bal;
+	int64_t used_cpu = h->alloc_cpu_m - hr->room.v[RES_CPU];
+	int64_t used_mem = h->alloc_mem_b - hr->room.v[RES_MEM];
 	double fc, fm, d;
 
 	/* NodeInfo.NonZeroRequested, kept by the cluster on bind and unbind */
 	nonzero(&p->req, &pcpu, &pmem);
-	ncpu = n->nz_cpu_m + pcpu;
-	nmem = n->nz_mem_b + pmem;
-	fit = (frac_score(ncpu, n->alloc.v[RES_CPU], c->most_allocated) +
-	    frac_score(nmem, n->alloc.v[RES_MEM], c->most_allocated)) / 2;
-	fc = n->alloc.v[RES_CPU] ? (double)(n->used.v[RES_CPU] + p->req.v[RES_CPU]) /
-	    (double)n->alloc.v[RES_CPU] : 0;
-	fm = n->alloc.v[RES_MEM] ? (double)(n->used.v[RES_MEM] + p->req.v[RES_MEM]) /
-	    (double)n->alloc.v[RES_MEM] : 0;
+	ncpu = h->nz_cpu_m + pcpu;
+	nmem = h->nz_mem_b + pmem;
+	fit = (frac_score(ncpu, h->alloc_cpu_m, s->opts.most_allocated) +
+	    frac_score(nmem, h->alloc_mem_b, s->opts.most_allocated)) / 2;
+	fc = h->alloc_cpu_m ? (double)(used_cpu + p->req.v[RES_CPU]) / (double)h->alloc_cpu_m : 0;
+	fm = h->alloc_mem_b ? (double)(used_mem + p->req.v[RES_MEM]) / (double)h->alloc_mem_b : 0;
 	if (fc > 1)
 		fc = 1;
 	if (fm > 1)
 		fm = 1;
 	d = fc > fm ? fc - fm : fm - fc;
 	bal = (int64_t)((1.0 - d / 2) * 100);
+	return fit + bal;
+}
+
+/*
+ * The resource scores of a node read only its requests and the pod's cpu
+ * and memory requests, so the last result is kept in the node's hot record
+ * until its requests change: consecutive pods of a workload, which ask
+ * the same, then cost no divisions.
+ */
+static int64_t
+score_node(const struct sched *s, const struct verdict *v, const struct ks_pod *p,
+    uint32_t id, int64_t *taint_cnt, int64_t *aff_w)
+{
+	struct hot_score *h = &s->hsc[id];
+	const struct ks_node *n;
+
+	if (h->memo_cpu_m != p->req.v[RES_CPU] || h->memo_mem_b != p->req.v[RES_MEM]) {
+		h->memo_base = resource_score(s, &s->hot[id], h, p);
+		h->memo_cpu_m = p->req.v[RES_CPU];
+		h->memo_mem_b = p->req.v[RES_MEM];
+	}
+	if (v != NULL) {
+		*taint_cnt = v->prefer;
+		*aff_w = v->aff_w;
+		return h->memo_base;
+	}
+	n = s->c->nodes[id];
 	*taint_cnt = taints_prefer_count(n->taints, n->ntaints, p->spec->tols, p->spec->ntols);
 	*aff_w = 0;
 	for (size_t i = 0; i < p->spec->npref; i++)
 		if (selector_matches(&p->spec->pref_affinity[i], &n->labels))
 			*aff_w += p->spec->pref_weight[i];
-	return fit + bal;
+	return h->memo_base;
+}
+
+/*
+ * The filters for the search: the same verdict as fits(), but cheapest
+ * first, since only pass or fail matters here (explain() runs fits() for
+ * the reasons).  *vp: the static verdicts when shared, for the scores.
+ */
+static inline int
+search_fits(struct sched *s, struct spec_info *si, const struct ks_pod *p,
+    uint32_t id, struct sched_ctx *x, const struct verdict **vp, int laid_out)
+{
+	const struct ks_podspec *sp = p->spec;
+	const struct verdict *v = NULL;
+	struct hot *h = &s->hot[id];
+	const struct ks_node *n = NULL;
+
+	s->stats.filter_calls++;
+	assert(id < s->hotcap);
+	/* res_short's rule (a request of 0 always fits), resource by resource */
+	_Static_assert(RES_GPU == 4, "search_fits unrolls the first five resources");
+	if ((p->req.v[RES_CPU] > 0 && p->req.v[RES_CPU] > h->room.v[RES_CPU]) ||
+	    (p->req.v[RES_MEM] > 0 && p->req.v[RES_MEM] > h->room.v[RES_MEM]) ||
+	    (p->req.v[RES_PODS] > 0 && p->req.v[RES_PODS] > h->room.v[RES_PODS]) ||
+	    (p->req.v[RES_EPH] > 0 && p->req.v[RES_EPH] > h->room.v[RES_EPH]) ||
+	    (p->req.v[RES_GPU] > 0 && p->req.v[RES_GPU] > h->room.v[RES_GPU]))
+		return 0;
+	/* the other extended resources: zero for most pods */
+	for (int r = RES_GPU + 1; r < RES_N; r++)
+		if (p->req.v[r] > 0 && p->req.v[r] > h->room.v[r])
+			return 0;
+	if (laid_out) {
+		/* skip_ready found the static filters and the cordon pass here */
+		v = &si->v[h->shape - 1];
+		assert(h->pass == s->pass && v->known && v->taint == NO_TAINT && v->aff_ok);
+		*vp = v;
+		return x == NULL || sched_interpod_ok(s, sp, id, x);
+	}
+	if (h->pass != s->pass) {
+		n = s->c->nodes[id];
+		h->shape = topo_node(s->topo, n)->shape;
+		h->unsched = n->unschedulable;
+		h->pass = s->pass;
+	}
+	if (h->unsched && !sp->is_daemon && !si->tol_unsched)
+		return 0;
+	if (p->pin_node >= 0 && (uint32_t)p->pin_node != id)
+		return 0;
+	if (sp->node_name != NULL && sp->node_name != s->c->nodes[id]->name)
+		return 0;
+	if (si->by_shape && h->shape - 1 < si->nv && si->v[h->shape - 1].known) {
+		v = &si->v[h->shape - 1];
+	} else if (si->by_shape) {
+		v = sched_verdict(s, si, s->c->nodes[id]);
+	} else {
+		n = s->c->nodes[id];
+		if (taints_untolerated(n->taints, n->ntaints, sp->tols, sp->ntols) != NULL ||
+		    !sched_node_affinity_ok(sp, n))
+			return 0;
+	}
+	if (v != NULL && (v->taint != NO_TAINT || !v->aff_ok))
+		return 0;
+	*vp = v;
+	return x == NULL || sched_interpod_ok(s, sp, id, x);
 }
 
 /* numFeasibleNodesToFind (schedule_one.go) */
 static size_t
-feasible_to_find(const struct ks_cluster *c, size_t all)
+feasible_to_find(const struct sched *s, size_t all)
 {
-	int64_t pct = c->pct_nodes_to_score, num;
+	int64_t pct = s->opts.pct_nodes_to_score, num;
 
 	if (all < 100 || pct >= 100)
 		return all;
@@ -743,72 +468,221 @@ feasible_to_find(const struct ks_cluster *c, size_t all)
 	return num < 100 ? 100 : (size_t)num;
 }
 
-struct cand {
-	uint32_t	node;
-	int64_t		base;	/* fit + balanced */
-	int64_t		taints;	/* untolerated PreferNoSchedule taints */
-	int64_t		aff;	/* preferred affinity weight */
+/*
+ * A big pass reads every live node's facts at its start (sweep), so that
+ * within it a template's static verdicts can be laid out by live position
+ * (skip_ready) and the search can jump over nodes they reject without
+ * looking at them.  The cost, O(live nodes) per sweep and per template
+ * that schedules several pods in the pass, is paid only when the batch is
+ * large enough to repay it; small passes check node by node.  Either way
+ * the same nodes are counted as processed and the same ones found.
+ */
+#define SWEEP_PODS_PER_NODE	64	/* sweep when batch * this >= live nodes */
+#define SKIP_MIN_USES		4	/* lay a template out from its 4th pod in a pass */
+
+static void
+sweep(struct sched *s)
+{
+	for (size_t i = 0; i < s->nlive; i++) {
+		const struct ks_node *n = s->c->nodes[s->live[i]];
+		struct hot *h = &s->hot[n->id];
+
+		h->shape = topo_node(s->topo, n)->shape;
+		h->unsched = n->unschedulable;
+		h->pass = s->pass;
+	}
+	s->swept = s->pass;
+	s->swept_ver = s->live_ver;
+}
+
+/* Is skipping usable for si now (building it when worth it)? */
+static int
+skip_ready(struct sched *s, struct spec_info *si)
+{
+	const struct ks_podspec *sp = si->spec;
+	size_t nl = s->nlive;
+
+	if (si->use_pass != s->pass) {
+		si->use_pass = s->pass;
+		si->uses = 0;
+	}
+	si->uses++;
+	if (s->swept != s->pass || s->swept_ver != s->live_ver || !si->by_shape)
+		return 0;
+	if (si->skip_pass == s->pass)
+		return 1;
+	if (si->uses < SKIP_MIN_USES)
+		return 0;
+	if (si->skipcap < nl + 1) {
+		si->skipcap = nl + 1;
+		si->skip = xreallocarray(si->skip, si->skipcap, sizeof(*si->skip));
+	}
+	si->skip[nl] = (uint32_t)nl;
+	si->skip_flat = 1;
+	for (size_t i = nl; i-- > 0;) {
+		uint32_t id = s->live[i];
+		const struct hot *h = &s->hot[id];
+		const struct verdict *v;
+		int ok;
+
+		assert(h->pass == s->pass);
+		v = h->shape - 1 < si->nv && si->v[h->shape - 1].known ? &si->v[h->shape - 1] :
+		    sched_verdict(s, si, s->c->nodes[id]);
+		ok = v->taint == NO_TAINT && v->aff_ok &&
+		    !(h->unsched && !sp->is_daemon && !si->tol_unsched);
+		si->skip[i] = ok ? (uint32_t)i : si->skip[i + 1];
+		if (ok && (v->prefer != 0 || v->aff_w != 0))
+			si->skip_flat = 0;
+	}
+	si->skip_pass = s->pass;
+	return 1;
+}
+
+/* Live positions from idx (of `left` still to process) that si surely rejects. */
+static size_t
+skip_len(const struct sched *s, const struct spec_info *si, size_t idx, size_t left)
+{
+	size_t nxt = si->skip[idx], d;
+
+	if (nxt < s->nlive)
+		d = nxt - idx;
+	else if (si->skip[0] < idx)
+		d = s->nlive - idx + si->skip[0];
+	else
+		d = left;
+	return d < left ? d : left;
+}
+
+/* selectHost: the highest score wins, ties by reservoir sampling. */
+struct pick {
+	int64_t		best;		/* highest score offered, -1 none */
+	uint64_t	ties;		/* nodes offered with that score */
+	uint32_t	node;		/* the one kept */
 };
+
+static inline void
+pick_offer(struct sched *s, struct pick *pk, int64_t sc, uint32_t node)
+{
+	if (sc > pk->best) {
+		pk->best = sc;
+		pk->node = node;
+		pk->ties = 1;
+	} else if (sc == pk->best) {
+		pk->ties++;
+		if (rng_below(&s->rng, pk->ties) == 0)
+			pk->node = node;
+	}
+}
+
+struct found {
+	size_t		n;		/* candidates found */
+	int64_t		max_taints;	/* their most untolerated PreferNoSchedule taints */
+	int64_t		max_aff;	/* their highest preferred affinity weight */
+	int		flat;		/* no preference scores: picked on the way, in pk */
+	struct pick	pk;		/* then: the pick */
+};
+
+/*
+ * Walk the live nodes from nextStartNodeIndex until `want` fit, scoring
+ * each that does; advance nextStartNodeIndex by the nodes processed.
+ */
+static void
+search(struct sched *s, struct spec_info *si, const struct ks_pod *p, struct sched_ctx *x,
+    size_t want, struct found *fd)
+{
+	struct cand *cands = s->cands;
+	size_t processed = 0, idx = s->next_start;
+	int skip = p->pin_node < 0 && p->spec->node_name == NULL && skip_ready(s, si);
+
+	/*
+	 * Without PreferNoSchedule counts or preferred-affinity weights among
+	 * the laid-out nodes, every normalized preference score is 3 x 100 +
+	 * 2 x 0: the pick can be made as the nodes are found, in the same
+	 * order, with the same draws, and nothing is stored.
+	 */
+	fd->flat = skip && si->skip_flat;
+
+	while (processed < s->nlive && fd->n < want) {
+		const struct verdict *v;
+		struct cand *cd = &cands[fd->n];
+
+		if (idx >= s->nlive)
+			idx -= s->nlive;	/* a skip may wrap past the end */
+		if (skip) {
+			size_t d = skip_len(s, si, idx, s->nlive - processed);
+
+			if (d > 0) {
+				processed += d;
+				s->stats.filter_calls += d;
+				idx += d;
+				continue;
+			}
+		}
+		processed++;
+		idx++;
+		if (!search_fits(s, si, p, s->live[idx - 1], x, &v, skip))
+			continue;
+		cd->node = s->live[idx - 1];
+		cd->base = score_node(s, v, p, cd->node, &cd->taints, &cd->aff);
+		if (fd->flat) {
+			assert(cd->taints == 0 && cd->aff == 0);
+			pick_offer(s, &fd->pk, cd->base + 3 * 100, cd->node);
+			fd->n++;
+			continue;
+		}
+		if (cd->taints > fd->max_taints)
+			fd->max_taints = cd->taints;
+		if (cd->aff > fd->max_aff)
+			fd->max_aff = cd->aff;
+		fd->n++;
+	}
+	if (s->nlive > 0)
+		s->next_start = (s->next_start + processed) % s->nlive;
+}
 
 /* Try to place p; returns the chosen node or NULL with *fail_msg set. */
 static struct ks_node *
-schedule_one(struct ks_cluster *c, struct ks_pod *p, char *msg, size_t msgsz)
+schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 {
-	struct sched_ctx *x = sched_ctx_new(c, p);
-	size_t want = feasible_to_find(c, c->nlive), found = 0, processed = 0;
-	struct cand *cands = c->sched_cands;
-	int64_t max_taints = 0, max_aff = 0, best = -1;
-	struct ks_node *pick = NULL;
-	uint64_t ties = 0;
+	struct ks_cluster *c = s->c;
+	int own;
+	struct spec_info *si = sched_spec_get(s, p, &own);
+	struct sched_ctx *x = sched_ctx_make(s, p, si, 0);
+	size_t want = feasible_to_find(s, s->nlive), found;
+	struct cand *cands;
+	struct found fd = { 0, 0, 0, 0, { -1, 0, 0 } };
+	int64_t max_taints, max_aff;
 
-	c->sched_attempts++;
-	if (c->sched_candcap < want + 1) {
-		c->sched_candcap = want + 1;
-		cands = xreallocarray(cands, c->sched_candcap, sizeof(*cands));
-		c->sched_cands = cands;
+	s->stats.attempts++;
+	if (s->candcap < want + 1) {
+		s->candcap = want + 1;
+		s->cands = xreallocarray(s->cands, s->candcap, sizeof(*s->cands));
 	}
-	for (size_t k = 0; k < c->nlive && found < want; k++) {
-		size_t idx = (c->sched_next_start + k) % c->nlive;
-		const struct ks_node *n = c->nodes[c->live[idx]];
-		struct sched_fit f;
-
-		processed++;
-		if (!sched_fits(c, p, n, NULL, x, &f))
-			continue;
-		cands[found].node = n->id;
-		cands[found].base = score_node(c, p, n, &cands[found].taints, &cands[found].aff);
-		if (cands[found].taints > max_taints)
-			max_taints = cands[found].taints;
-		if (cands[found].aff > max_aff)
-			max_aff = cands[found].aff;
-		found++;
-	}
-	if (c->nlive > 0)
-		c->sched_next_start = (c->sched_next_start + processed) % c->nlive;
+	cands = s->cands;
+	search(s, si, p, x, want, &fd);
+	found = fd.n;
+	max_taints = fd.max_taints;
+	max_aff = fd.max_aff;
 	if (found == 0) {
-		explain(c, p, x, msg, msgsz);
+		explain(s, p, x, msg, msgsz);
 		sched_ctx_free(x);
+		if (own)
+			sched_spec_free(si);
 		return NULL;
 	}
-	for (size_t i = 0; i < found; i++) {
-		int64_t s = cands[i].base;
+	for (size_t i = 0; i < found && !fd.flat; i++) {
+		int64_t sc = cands[i].base;
 
 		/* TaintToleration x3: fewer intolerable PreferNoSchedule is better */
-		s += 3 * (max_taints ? 100 - cands[i].taints * 100 / max_taints : 100);
+		sc += 3 * (max_taints ? 100 - cands[i].taints * 100 / max_taints : 100);
 		/* NodeAffinity x2: normalized preferred weight */
-		s += 2 * (max_aff ? cands[i].aff * 100 / max_aff : 0);
-		if (s > best) {
-			best = s;
-			pick = c->nodes[cands[i].node];
-			ties = 1;
-		} else if (s == best) {
-			ties++;
-			if (rng_below(&c->rng_sched, ties) == 0)
-				pick = c->nodes[cands[i].node];
-		}
+		sc += 2 * (max_aff ? cands[i].aff * 100 / max_aff : 0);
+		pick_offer(s, &fd.pk, sc, cands[i].node);
 	}
 	sched_ctx_free(x);
-	return pick;
+	if (own)
+		sched_spec_free(si);
+	return c->nodes[fd.pk.node];
 }
 
 static int
@@ -840,17 +714,23 @@ same_shape(const struct ks_pod *a, const struct ks_pod *b)
 	    a->spec->npod_anti == 0;
 }
 
+static void	sched_kick(struct sched *);
+
 void
 sched_run(struct ks_cluster *c)
 {
+	struct sched *s = sched_of(c);
 	uint32_t *batch;
 	size_t nbatch;
 	const struct ks_pod *last_fail = NULL;
 	const char *last_reason = NULL;
 	char msg[4096], ref[600];
 
-	live_rebuild(c);
-	if (c->cluster_changed) {
+	sched_live_rebuild(s);
+	s->pass++;
+	if (s->pass == 0)
+		s->pass = 1;	/* 0 marks a record never read */
+	if (s->changed) {
 		/* MoveAllToActiveOrBackoffQueue: every unschedulable pod retries */
 		for (size_t i = 0; i < c->nunsched; i++) {
 			struct ks_pod *p = c->pods[c->unsched[i]];
@@ -862,7 +742,7 @@ sched_run(struct ks_cluster *c)
 			}
 		}
 		c->nunsched = 0;
-		c->cluster_changed = 0;
+		s->changed = 0;
 	}
 	batch = c->queue;
 	nbatch = c->nqueue;
@@ -871,6 +751,8 @@ sched_run(struct ks_cluster *c)
 	sort_cluster = c;
 	if (nbatch > 1)
 		qsort(batch, nbatch, sizeof(*batch), queue_cmp);
+	if (nbatch > 0 && nbatch * SWEEP_PODS_PER_NODE >= s->nlive)
+		sweep(s);
 	for (size_t i = 0; i < nbatch; i++) {
 		struct ks_pod *p = c->pods[batch[i]];
 		struct ks_node *n;
@@ -883,7 +765,7 @@ sched_run(struct ks_cluster *c)
 			n = NULL;
 			reason = last_reason;
 		} else {
-			n = schedule_one(c, p, msg, sizeof(msg));
+			n = schedule_one(s, p, msg, sizeof(msg));
 			reason = n == NULL ? intern(msg) : NULL;
 		}
 		if (n != NULL) {
@@ -901,9 +783,7 @@ sched_run(struct ks_cluster *c)
 			p->unsched_listed = 1;
 			VEC_PUSH(c->unsched, c->nunsched, c->unschedcap, p->id);
 		}
-		for (size_t h = 0; h < c->nhooks; h++)
-			if (c->hooks[h].pod_unschedulable != NULL)
-				c->hooks[h].pod_unschedulable(c, p, c->hooks[h].arg);
+		cluster_pod_unschedulable(c, p);
 	}
 	free(batch);
 }
@@ -911,34 +791,139 @@ sched_run(struct ks_cluster *c)
 static int64_t
 sched_fired(struct sim *sim, void *arg)
 {
-	struct ks_cluster *c = arg;
+	struct sched *s = arg;
 
 	(void)sim;
-	c->sched_ev = NULL;
-	sched_run(c);
+	s->ev = NULL;
+	sched_run(s->c);
 	return SIM_NOMORE;
 }
 
 static int64_t
 sched_retry_fired(struct sim *sim, void *arg)
 {
-	struct ks_cluster *c = arg;
+	struct sched *s = arg;
 
 	(void)sim;
-	if (c->nunsched > 0) {
-		c->cluster_changed = 1;
-		cluster_sched_kick(c);
+	if (s->c->nunsched > 0) {
+		s->changed = 1;
+		sched_kick(s);
 	}
-	return c->timing.sched_retry_ms;
+	return s->c->timing.sched_retry_ms;
 }
 
-void
-cluster_sched_kick(struct ks_cluster *c)
+/* Ask for a scheduling pass at the current time (idempotent). */
+static void
+sched_kick(struct sched *s)
 {
-	if (!c->sched_retry_armed && c->timing.sched_retry_ms > 0) {
-		c->sched_retry_armed = 1;
-		sim_after(c->sim, c->timing.sched_retry_ms, "sched-retry", sched_retry_fired, c);
+	struct ks_cluster *c = s->c;
+
+	if (!s->retry_armed && c->timing.sched_retry_ms > 0) {
+		s->retry_armed = 1;
+		sim_after(c->sim, c->timing.sched_retry_ms, "sched-retry", sched_retry_fired, s);
 	}
-	if (c->sched_ev == NULL)
-		c->sched_ev = sim_after(c->sim, 0, "schedule", sched_fired, c);
+	if (s->ev == NULL)
+		s->ev = sim_after(c->sim, 0, "schedule", sched_fired, s);
+}
+
+/* ---- the cluster hook ---- */
+
+static void
+hook_pod_added(struct ks_cluster *c, struct ks_pod *p, void *arg)
+{
+	struct sched *s = arg;
+
+	if (p->spec->npod_anti > 0) {
+		s->nanti++;
+		if (p->owner == NULL)
+			VEC_PUSH(s->anti_ids, s->nanti_bare, s->anticap, p->id);
+	}
+	(void)c;
+	sched_kick(s);
+}
+
+static void
+hook_pod_bound(struct ks_cluster *c, struct ks_pod *p, void *arg)
+{
+	struct sched *s = arg;
+
+	topo_pod_bound(s->topo, p);
+	hot_set(s, c->nodes[p->node]);
+}
+
+static void
+hook_pod_unbound(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n, void *arg)
+{
+	struct sched *s = arg;
+
+	(void)c;
+	topo_pod_unbound(s->topo, p, n);
+	hot_set(s, n);
+	s->changed = 1;
+	sched_kick(s);
+}
+
+static void
+hook_node_changed(struct ks_cluster *c, struct ks_node *n, void *arg)
+{
+	struct sched *s = arg;
+
+	(void)c;
+	s->live_dirty = 1;
+	s->live_ver++;
+	topo_node_changed(s->topo, n);
+	if (n->state == NODE_READY) {
+		/* a node joined: every unschedulable pod may fit now */
+		s->changed = 1;
+		sched_kick(s);
+	}
+}
+
+static void
+sched_free(void *arg)
+{
+	struct sched *s = arg;
+
+	if (s == NULL)
+		return;
+	free(s->cands);
+	free(s->hot);
+	free(s->hsc);
+	free(s->live);
+	free(s->anti_ids);
+	for (size_t i = 0; i < s->ninfos; i++)
+		sched_spec_free(s->infos[i]);
+	free(s->infos);
+	ptrmap_free(&s->spec_idx);
+	topo_free(s->topo);
+	free(s);
+}
+
+static const struct cluster_sched_ops sched_ops = {
+	.pod_added = hook_pod_added,
+	.pod_bound = hook_pod_bound,
+	.pod_unbound = hook_pod_unbound,
+	.node_changed = hook_node_changed,
+	.free = sched_free,
+};
+
+void
+sched_attach(struct ks_cluster *c, const struct sched_opts *o)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+
+	s->c = c;
+	if (o != NULL)
+		s->opts = *o;
+	rng_seed(&s->rng, c->seed, 2);
+	s->live_dirty = 1;
+	s->live_ver = 1;
+	s->topo = topo_new(c);
+	cluster_sched_set(c, &sched_ops, s);
+}
+
+const struct sched_stats *
+sched_stats(const struct ks_cluster *c)
+{
+	return &sched_of(c)->stats;
 }

@@ -1,14 +1,37 @@
 /*
  * sched.h: kube-scheduler: filter, score, bind, and the FailedScheduling
- * message.  The scheduler runs as an engine event whenever its queue is
- * not empty (cluster_sched_kick), at the same simulated millisecond.
+ * message.  The scheduler plugs into a cluster as its cluster_sched_ops
+ * (sched_attach) and keeps its own state; it runs as an engine event
+ * whenever a pod is queued or something may unblock a pending one, at the
+ * same simulated millisecond.
+ *
+ * Ownership: sched_attach() gives the scheduler's state to the cluster,
+ * which frees it in cluster_free(); the functions below take the cluster
+ * and find the scheduler in it.
  */
 #ifndef KS_SCHED_H
 #define KS_SCHED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cluster/cluster.h"
+
+/* The profile's knobs (KubeSchedulerConfiguration). */
+struct sched_opts {
+	int	most_allocated;		/* score with MostAllocated instead of LeastAllocated */
+	int	pct_nodes_to_score;	/* percentageOfNodesToScore, 0 = adaptive */
+};
+
+/* Counters, for benchmarks and tests. */
+struct sched_stats {
+	uint64_t	attempts;	/* pods tried by the scheduler */
+	uint64_t	filter_calls;	/* node checks made */
+};
+
+/* Plug a scheduler into c (o NULL: the defaults); its stream is (c->seed, 2). */
+void	sched_attach(struct ks_cluster *, const struct sched_opts *o);
+const struct sched_stats *sched_stats(const struct ks_cluster *);
 
 /* Filter outcome for one node (a bit per failed check). */
 enum sched_fail {

@@ -387,6 +387,7 @@ load_container(const struct yt_node *c, int init, struct ks_container *out,
 
 			if (!has && lim.v[r] != 0)
 				out->req.v[r] = lim.v[r];
+			out->req_set |= has || lim.v[r] != 0 ? 1u << r : 0;
 		}
 		out->lim = lim;
 		for (int r = 0; r < RES_N; r++)

@@ -59,7 +59,7 @@ struct jfield {
 
 #define POD_FIELDS	14
 #define NODE_FIELDS	15	/* at most: the Auto Mode fee only where there is one */
-#define EVENT_FIELDS	4
+#define EVENT_FIELDS	6
 #define MAX_FIELDS	15
 
 static struct jfield
@@ -144,6 +144,8 @@ event_record(const struct ks_event *e, struct jfield *f)
 	f[1] = f_str("type", e->type);
 	f[2] = f_str("object", e->object);
 	f[3] = f_str("message", e->message);
+	f[4] = f_int("count", e->count);
+	f[5] = f_int("last_at_ms", e->last_ms);
 }
 
 /* The record as a jansson object. */

@@ -101,8 +101,12 @@ report_text(struct ks_run *r, FILE *fp)
 	for (size_t i = 0; i < c->nevents; i++) {
 		const struct ks_event *e = &c->events[i];
 
-		fprintf(fp, "%-12s %-22s %-*s %s\n", fmt_time(e->at_ms, t1, sizeof(t1)),
+		fprintf(fp, "%-12s %-22s %-*s %s", fmt_time(e->at_ms, t1, sizeof(t1)),
 		    e->type, wobj, e->object, e->message);
+		if (e->count > 1)	/* repeats of the same event, as kubectl's COUNT */
+			fprintf(fp, " (x%lu, last %s)", (unsigned long)e->count,
+			    fmt_time(e->last_ms, t1, sizeof(t1)));
+		fputc('\n', fp);
 	}
 	text_pods(c, fp, wpod, wnode);
 	text_nodes(a, fp, wnode);

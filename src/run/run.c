@@ -368,7 +368,7 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	sim_init(&r->sim, scn->duration_ms);
 	cluster_init(&r->cluster, &r->sim, scn->seed);
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
-	r->cluster.most_allocated = scn->most_allocated;
+	sched_attach(&r->cluster, &(struct sched_opts){ .most_allocated = scn->most_allocated });
 	if ((rc = check_actions(r, err)) != 0)
 		return rc;
 	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */

@@ -88,7 +88,7 @@ main(int argc, char **argv)
 	sim_init(&r->sim, scn->duration_ms);
 	cluster_init(c, &r->sim, scn->seed);
 	c->timing = scn->timing;
-	c->most_allocated = scn->most_allocated;
+	sched_attach(c, &(struct sched_opts){ .most_allocated = scn->most_allocated });
 	for (size_t i = 0; i < scn->nsnodes; i++) {
 		const struct static_nodes *sn = &scn->snodes[i];
 		const struct cat_itype *it = catalog_find(cat, sn->itype);
@@ -153,11 +153,11 @@ main(int argc, char **argv)
 	printf("%-10s %9.3f s wall %9.3f s cpu\n", "total", t.wall - t0.wall, t.cpu - t0.cpu);
 	printf("nodes %zu, pods %zu: %zu bound at t=0, %zu pending; %llu filter calls, "
 	    "%zu events\n", c->nnodes, c->npods, bound, pending,
-	    (unsigned long long)c->sched_filter_calls, c->nevents);
+	    (unsigned long long)sched_stats(c)->filter_calls, c->nevents);
 	/* every pod was created at t=0 and tried once in the pass at t=0 */
 	printf("scheduling throughput: %.0f pods/s (cpu), %.0f pods/s (wall)\n",
-	    (double)c->sched_attempts / (sched1.cpu - sched0.cpu),
-	    (double)c->sched_attempts / (sched1.wall - sched0.wall));
+	    (double)sched_stats(c)->attempts / (sched1.cpu - sched0.cpu),
+	    (double)sched_stats(c)->attempts / (sched1.wall - sched0.wall));
 	return 0;
 fail:
 	ks_error_print(stderr, &err);
