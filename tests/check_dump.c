@@ -27,6 +27,7 @@
 #include "cluster/cluster.h"
 #include "io/load.h"
 #include "io/ytree.h"
+#include "run/run.h"
 #include "testutil.h"
 #include "util/cron.h"
 
@@ -247,6 +248,33 @@ START_TEST(cronjob_dump)
 }
 END_TEST
 
+/* The CronJob's Jobs' pods have their PriorityClass's value. */
+START_TEST(cronjob_priority)
+{
+	const char *files[1] = { tu_scenario("../tests/cases/cronjob-dump.yaml") };
+	struct ksim_opts o;
+	struct catalog *cat = NULL;
+	struct ks_error err = { 0 };
+	struct ks_run *r = NULL;
+	int seen = 0;
+
+	tu_opts_init(&o, files, 1);
+	ck_assert_int_eq(ksim_catalog_load(&o, &cat, &err), 0);
+	ck_assert_msg(ksim_simulate(&o, cat, NULL, &r, &err) == 0, "%s", err.msg);
+	for (size_t i = 0; i < r->cluster.npods; i++) {
+		const struct ks_pod *p = r->cluster.pods[i];
+
+		if (p->owner != NULL && strcmp(p->owner->name, "etl-28401060") != 0) {
+			ck_assert_int_eq(p->spec->priority, -10);
+			seen++;
+		}
+	}
+	ck_assert_int_eq(seen, 2);
+	ksim_simulation_free(r);
+	catalog_free(cat);
+}
+END_TEST
+
 /* The pod of s named name. */
 static const struct wl_def *
 pod_def(const struct ks_scenario *s, const char *name)
@@ -360,6 +388,7 @@ dump_suite(void)
 	tcase_add_test(tc, cron_schedules);
 	tcase_add_test(tc, cronjob_day);
 	tcase_add_test(tc, cronjob_dump);
+	tcase_add_test(tc, cronjob_priority);
 	suite_add_tcase(s, tc);
 	return s;
 }

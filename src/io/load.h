@@ -131,12 +131,17 @@ struct ks_scenario {
 	size_t			 nstreams;
 	int			 most_allocated;/* scheduler.scoring: MostAllocated */
 	struct expect_set	*expect;	/* spec.expect, NULL when none */
+	const char		**pc_names;	/* PriorityClass names (interned) */
+	int32_t			*pc_values;	/* and their values */
+	size_t			 npc;
 };
 
 /* Load every document of every file into a scenario. */
 int	ks_scenario_load(const char *const *files, size_t nfiles, const char *const *sets,
 	    size_t nsets, const struct catalog *, struct ks_scenario **out, struct ks_error *err);
 void	ks_scenario_free(struct ks_scenario *);
+/* sp->priority from its priorityClassName, when the scenario has that PriorityClass. */
+void	ks_scenario_priority(const struct ks_scenario *, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,

@@ -117,6 +117,8 @@ ks_scenario_free(struct ks_scenario *s)
 		free(s->actions[i].doc);
 	}
 	free(s->actions);
+	free(s->pc_names);
+	free(s->pc_values);
 	free(s->timing.img_names);
 	free(s->timing.img_ms);
 	expect_set_free(s->expect);
@@ -847,14 +849,14 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 	return 0;
 }
 
-static void
-resolve_priorities(struct loader *L, struct ks_podspec *sp)
+void
+ks_scenario_priority(const struct ks_scenario *s, struct ks_podspec *sp)
 {
 	if (sp == NULL || sp->priority_class == NULL)
 		return;
-	for (size_t i = 0; i < L->npc; i++)
-		if (L->pc_names[i] == sp->priority_class)
-			sp->priority = L->pc_values[i];
+	for (size_t i = 0; i < s->npc; i++)
+		if (s->pc_names[i] == sp->priority_class)
+			sp->priority = s->pc_values[i];
 }
 
 static const char *
@@ -912,17 +914,19 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 		rc = load_scenario_doc(&L, L.scenario, err);
 	if (rc == 0)
 		load_owners_resolve(s);
+	/* the scenario keeps the PriorityClasses: the CronJob controller's Jobs need them */
+	s->pc_names = L.pc_names;
+	s->pc_values = L.pc_values;
+	s->npc = L.npc;
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
-			resolve_priorities(&L, s->wls[i]->spec);
+			ks_scenario_priority(s, s->wls[i]->spec);
 		for (size_t i = 0; i < s->npods; i++)
-			resolve_priorities(&L, s->pods[i]->spec);
+			ks_scenario_priority(s, s->pods[i]->spec);
 		for (size_t i = 0; i < s->nactions; i++)
 			if (s->actions[i].wl != NULL)
-				resolve_priorities(&L, s->actions[i].wl->spec);
+				ks_scenario_priority(s, s->actions[i].wl->spec);
 	}
-	free(L.pc_names);
-	free(L.pc_values);
 	if (rc != 0) {
 		ks_scenario_free(s);
 		*out = NULL;
