@@ -42,7 +42,8 @@ pod_request(const char *text)
 	struct ks_podspec ps;
 	struct ks_res r;
 
-	ck_assert_msg(yt_load_buffer("pod.yaml", text, strlen(text), &st, &err) == 0, "%s", err.msg);
+	ck_assert_msg(yt_load_buffer("pod.yaml", text, strlen(text), &st, &err) == 0, "%s",
+	    err.msg);
 	ck_assert_msg(load_podspec(st->docs[0].root, "default", &ps, &err) == 0, "%d:%d: %s",
 	    err.at.line, err.at.col, err.msg);
 	r = ps.req;
@@ -318,7 +319,7 @@ START_TEST(owner_chains)
 	ck_assert_uint_eq(s->nwls, 3);
 	for (size_t i = 0; i < s->nwls; i++)
 		if (s->wls[i]->kind == WL_DEPLOYMENT)
-			ck_assert_str_eq(s->wls[i]->tmpl_hash, "7c9f8d6b5");	/* the current revision */
+			ck_assert_str_eq(s->wls[i]->tmpl_hash, "7c9f8d6b5");	/* current */
 	ck_assert_int_eq(pod_def(s, "web-7c9f8d6b5-h2kq9")->owner_kind, WL_DEPLOYMENT);
 	ck_assert_int_eq(pod_def(s, "agent-m4n8p")->owner_kind, WL_DAEMONSET);
 	ck_assert_int_eq(pod_def(s, "db-1")->owner_kind, WL_STATEFULSET);

@@ -55,11 +55,11 @@ struct cronjob {
 	const char		*schedule;	/* interned, valid */
 	enum cj_policy		 policy;	/* concurrencyPolicy */
 	int64_t			 deadline_ms;	/* startingDeadlineSeconds, -1 unset */
-	const struct yt_node	*tmpl;		/* jobTemplate (borrowed from the scenario) */
-	struct wl_def		 job;		/* the Job fields of the jobTemplate (no spec) */
+	const struct yt_node	*tmpl;		/* jobTemplate (the scenario's) */
+	struct wl_def		 job;		/* jobTemplate's Job fields (no spec) */
 	struct ks_workload	**active;	/* its Jobs not finished */
 	size_t			 nactive, activecap;
-	int64_t			 last_min;	/* the last scheduled minute acted on, -1 none */
+	int64_t			 last_min;	/* last scheduled minute acted on, or -1 */
 	struct ks_mark		 mark;
 };
 
@@ -221,7 +221,8 @@ cj_parse_timing(struct cronjob *cj, const struct yt_node *sp, int *skip, struct 
 		return v == NULL ? ks_error_set(err, &sp->mark, KS_EINVAL,
 		    "expected spec.schedule in CronJob %s, found none", cj->name) : KS_EINVAL;
 	if (cron_check(s, why, sizeof(why)) != 0)
-		return ks_error_set(err, &v->mark, KS_EINVAL, "invalid schedule \"%s\": %s", s, why);
+		return ks_error_set(err, &v->mark, KS_EINVAL, "invalid schedule \"%s\": %s",
+		    s, why);
 	cj->schedule = intern(s);
 	if (load_str_opt(sp, "timeZone", &tz, err) != 0)
 		return KS_EINVAL;
@@ -230,7 +231,8 @@ cj_parse_timing(struct cronjob *cj, const struct yt_node *sp, int *skip, struct 
 		ks_warn(&yt_map_get(sp, "timeZone")->mark, "CronJob %s/%s: timeZone \"%s\" is "
 		    "read as UTC (the simulated clock starts Monday 2024-01-01 00:00 UTC)",
 		    cj->ns, cj->name, tz);
-	if ((v = yt_map_get(sp, "suspend")) != NULL && !yt_is_null(v) && yt_get_bool(v, skip, err) != 0)
+	if ((v = yt_map_get(sp, "suspend")) != NULL && !yt_is_null(v) &&
+	    yt_get_bool(v, skip, err) != 0)
 		return KS_EINVAL;
 	cj->deadline_ms = -1;
 	if ((v = yt_map_get(sp, "startingDeadlineSeconds")) != NULL && !yt_is_null(v)) {
@@ -238,7 +240,8 @@ cj_parse_timing(struct cronjob *cj, const struct yt_node *sp, int *skip, struct 
 			return KS_EINVAL;
 		if (x < 0)
 			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "startingDeadlineSeconds must not be negative, found %lld", (long long)x);
+			    "startingDeadlineSeconds must not be negative, found %lld",
+			    (long long)x);
 		cj->deadline_ms = x * 1000;
 	}
 	return 0;

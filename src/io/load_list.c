@@ -35,7 +35,8 @@ load_is_list(const struct yt_node *root)
 int
 load_list_items(const struct yt_node *root, load_item_fn *fn, void *arg, struct ks_error *err)
 {
-	const struct yt_node *items = yt_map_get(root, "items"), *an = yt_map_get(root, "apiVersion");
+	const struct yt_node *items = yt_map_get(root, "items");
+	const struct yt_node *an = yt_map_get(root, "apiVersion");
 	const char *lk = yt_map_get(root, "kind")->str, *kind = NULL, *api = NULL;
 	char buf[256];
 	int rc;
@@ -54,8 +55,8 @@ load_list_items(const struct yt_node *root, load_item_fn *fn, void *arg, struct 
 
 		if (it->kind != YT_MAP)
 			return ks_error_set(err, &it->mark, KS_EINVAL,
-			    "item %zu of the %s is not an object: expected a mapping with apiVersion and kind",
-			    i, lk);
+			    "item %zu of the %s is not an object: expected a mapping with "
+			    "apiVersion and kind", i, lk);
 		if ((rc = fn(arg, it, kind, api, err)) != 0)
 			return rc;
 	}

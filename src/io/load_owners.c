@@ -99,8 +99,8 @@ load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *e
 	if (load_str_opt(md, "uid", &d->uid, err) != 0)
 		return KS_EINVAL;
 	lab = yt_map_get(md, "labels");
-	if (lab != NULL && lab->kind == YT_MAP && (v = yt_map_get(lab, "pod-template-hash")) != NULL &&
-	    v->str != NULL)
+	if (lab != NULL && lab->kind == YT_MAP &&
+	    (v = yt_map_get(lab, "pod-template-hash")) != NULL && v->str != NULL)
 		d->tmpl_hash = intern(v->str);
 	if (d->kind == WL_JOB && load_job_status(yt_map_get(root, "status"), d, err) != 0)
 		return KS_EINVAL;
@@ -231,7 +231,7 @@ resolve_pod(const struct owner_index *ix, struct wl_def *p)
 	struct wl_def *o;
 
 	if (p->owner_kind_name == NULL || p->owner_kind >= WL_KIND_N)
-		return;		/* bare, or owned by a kind ksim does not run (Node, a CRD) */
+		return;		/* bare, or owned by a kind ksim does not run (a CRD) */
 	o = find_def(ix, p->owner_kind, p->ns, p->owner_name);
 	if (o != NULL && uid_differs(p, o)) {
 		ks_warn(&p->mark, "pod %s/%s names %s %s with uid %s, but its uid is %s: "

@@ -213,8 +213,9 @@ cron_check(const char *sched, char *why, size_t n)
 	for (int i = 0; i < 5; i++) {
 		cron_field(f[i], fl[i], i, -1, &ok, &star);
 		if (!ok) {
-			snprintf(why, n, "bad %s field \"%.*s\": expected values %d-%d", cron_fields[i].name,
-			    (int)fl[i], f[i], cron_fields[i].lo, cron_fields[i].hi);
+			snprintf(why, n, "bad %s field \"%.*s\": expected values %d-%d",
+			    cron_fields[i].name, (int)fl[i], f[i], cron_fields[i].lo,
+			    cron_fields[i].hi);
 			return -1;
 		}
 	}
