@@ -323,6 +323,8 @@ START_TEST(owner_chains)
 	ck_assert_int_eq(pod_def(s, "web-7c9f8d6b5-h2kq9")->owner_kind, WL_DEPLOYMENT);
 	ck_assert_int_eq(pod_def(s, "agent-m4n8p")->owner_kind, WL_DAEMONSET);
 	ck_assert_int_eq(pod_def(s, "db-1")->owner_kind, WL_STATEFULSET);
+	/* 2 web, 2 db, 2 agent: the Succeeded and the terminating pods are dropped */
+	ck_assert_uint_eq(s->npods, 6);
 	ks_scenario_free(s);
 	catalog_free(cat);
 }

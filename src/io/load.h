@@ -48,6 +48,7 @@ struct wl_def {
 	struct wl_def		*revision_of;	/* a ReplicaSet: the Deployment it is a revision of */
 	int32_t			 succeeded;	/* Job: status.succeeded */
 	int			 finished;	/* Job: condition Complete or Failed is True */
+	int			 terminating;	/* metadata.deletionTimestamp is set */
 	struct ks_mark		 mark;
 };
 

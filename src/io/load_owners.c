@@ -20,6 +20,10 @@
  *     pods) and keeps the CronJob's name for the CronJob controller
  *     (cluster/cronjob.c); a finished Job (condition Complete or Failed) is
  *     history and is dropped, as its Succeeded pods are.
+ *   - A pod being deleted (metadata.deletionTimestamp) is dropped: its
+ *     controller no longer counts it (FilterActivePods) and the snapshot
+ *     holds its replacement.  The node gets its room back at t=0, up to a
+ *     grace period early.
  *   - Orphans -- no controller, or one the input lacks (a warning when
  *     the input has workloads of that kind; a pods-only snapshot is
  *     silent), or one whose selector no longer matches the pod's labels
@@ -98,6 +102,8 @@ load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *e
 		return 0;
 	if (load_str_opt(md, "uid", &d->uid, err) != 0)
 		return KS_EINVAL;
+	v = yt_map_get(md, "deletionTimestamp");
+	d->terminating = v != NULL && !yt_is_null(v);
 	lab = yt_map_get(md, "labels");
 	if (lab != NULL && lab->kind == YT_MAP &&
 	    (v = yt_map_get(lab, "pod-template-hash")) != NULL && v->str != NULL)
@@ -292,6 +298,16 @@ load_owners_resolve(struct ks_scenario *s)
 		if (s->actions[i].wl != NULL && s->actions[i].wl->kind == WL_POD)
 			resolve_pod(&ix, s->actions[i].wl);
 	ptrmap_free(&ix.map);
+	/* a terminating pod: its controller no longer counts it and has made
+	 * its replacement, which the snapshot holds */
+	for (size_t i = 0; i < s->npods; i++) {
+		if (s->pods[i]->terminating)
+			wl_def_free(s->pods[i]);
+		else
+			s->pods[k++] = s->pods[i];
+	}
+	s->npods = k;
+	k = 0;
 	/* revisions and finished Jobs are no workloads of their own */
 	for (size_t i = 0; i < s->nwls; i++) {
 		struct wl_def *d = s->wls[i];
