@@ -40,6 +40,15 @@ struct wl_def {
 	int			 running;	/* status.phase Running (snapshot) */
 	enum wl_kind		 owner_kind;	/* ownerReferences[0] kind, WL_POD when none */
 	const char		*owner_name;	/* interned */
+	/* owner chains of a dump (load_owners.c) */
+	const char		*uid;		/* metadata.uid, interned, NULL when absent */
+	const char		*owner_kind_name; /* the controller reference's kind, interned, or NULL */
+	const char		*owner_uid;	/* its uid, interned, or NULL */
+	const char		*tmpl_hash;	/* label pod-template-hash (current revision's for a Deployment) */
+	struct wl_def		*revision_of;	/* a ReplicaSet: the Deployment it is a revision of */
+	int32_t			 succeeded;	/* Job: status.succeeded */
+	int			 finished;	/* Job: condition Complete or Failed is True */
+	int			 terminating;	/* metadata.deletionTimestamp is set */
 	struct ks_mark		 mark;
 	struct ks_mark		 count_mark;	/* replicas, parallelism or completions; else mark */
 };
@@ -149,6 +158,9 @@ struct ks_scenario {
 	struct expect_set	*expect;	/* spec.expect, NULL when none */
 	struct ks_limits	 limits;	/* spec.limits, defaults filled in */
 	struct ks_mark		 duration_mark;	/* spec.duration, or no file when absent */
+	const char		**pc_names;	/* PriorityClass names (interned) */
+	int32_t			*pc_values;	/* and their values */
+	size_t			 npc;
 };
 
 /* Load every document of every file into a scenario. */
@@ -165,6 +177,8 @@ int	ks_scenario_check_duration(const struct ks_scenario *, const char *what,
 /* load_labels refuses maps of more than max entries (spec.limits.maxLabels);
  * process-wide, set by ks_scenario_load before it reads any object. */
 void	load_set_max_labels(int64_t max);
+/* sp->priority from its priorityClassName, when the scenario has that PriorityClass. */
+void	ks_scenario_priority(const struct ks_scenario *, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,
@@ -195,6 +209,26 @@ int	load_meta(const struct yt_node *root, const char **ns, const char **name,
 	    struct ks_error *err);
 /* Keys of a mapping not in `allowed` (NULL-terminated) are errors: our own kinds are strict. */
 int	load_strict(const struct yt_node *map, const char *const *allowed, const char *what,
+	    struct ks_error *err);
+/* A Job's parallelism, completions and ksim.io/run-duration (from ann) into d. */
+int	load_job_spec(const struct yt_node *spec, const struct yt_node *ann, struct wl_def *d,
+	    struct ks_error *err);
+/* load_compat.c: a deprecated apiVersion of d read as the current one
+ * (warned), or 1: skip d (warned). */
+int	load_compat(struct ks_doc *d);
+/* load_owners.c: metadata.uid, the controller reference, pod-template-hash, a Job's status. */
+int	load_owner_meta(const struct yt_node *root, struct wl_def *d, struct ks_error *err);
+/* Resolve the owner chains of the scenario's objects, at t=0 and on the
+ * timeline (after all are loaded). */
+void	load_owners_resolve(struct ks_scenario *);
+void	wl_def_free(struct wl_def *);
+/* load_list.c: a List or typed list (kind ...List with items)? */
+int	load_is_list(const struct yt_node *root);
+/* Each item of the list to fn; kind/api are the typed list's item kind and
+ * apiVersion (for items that omit them), NULL for a plain List. */
+typedef int load_item_fn(void *arg, const struct yt_node *item, const char *kind,
+	    const char *api, struct ks_error *err);
+int	load_list_items(const struct yt_node *root, load_item_fn *fn, void *arg,
 	    struct ks_error *err);
 /* A mark for a node (or the document when n is NULL). */
 const struct ks_mark *load_mark(const struct yt_node *n);

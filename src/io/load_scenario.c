@@ -43,14 +43,14 @@ static const char *const ignored_kinds[] = {
 	"ClusterRoleBinding", "Role", "RoleBinding", "Ingress", "NetworkPolicy",
 	"PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Endpoints",
 	"EndpointSlice", "CustomResourceDefinition", "Lease", "Event", "LimitRange",
-	"ResourceQuota", "HorizontalPodAutoscalerList", NULL
+	"ResourceQuota", "ControllerRevision", "PodTemplate", NULL
 };
 
 /* Kinds a controller parses (kept as documents). */
 static const char *const controller_kinds[] = {
 	"HorizontalPodAutoscaler", "VerticalPodAutoscaler", "VerticalPodAutoscalerCheckpoint",
 	"NodePool", "EC2NodeClass", "Provisioner", "AWSNodeTemplate", "NodeClaim",
-	"NodeClass", "ClusterConfig", NULL
+	"NodeClass", "ClusterConfig", "CronJob", NULL
 };
 
 static int
@@ -71,7 +71,7 @@ wl_kind_of(const char *kind)
 	return WL_KIND_N;
 }
 
-static void
+void
 wl_def_free(struct wl_def *d)
 {
 	if (d == NULL)
@@ -128,6 +128,8 @@ ks_scenario_free(struct ks_scenario *s)
 		free(s->actions[i].doc);
 	}
 	free(s->actions);
+	free(s->pc_names);
+	free(s->pc_values);
 	free(s->timing.img_names);
 	free(s->timing.img_ms);
 	expect_set_free(s->expect);
@@ -172,6 +174,34 @@ check_selector(const struct yt_node *sel, const struct yt_node *tmpl, const stru
 	    "template `labels`", buf);
 }
 
+/* A Job's spec (parallelism, completions) and the ksim.io/run-duration
+ * annotation of ann: a Job, or a CronJob's jobTemplate. */
+int
+load_job_spec(const struct yt_node *sp, const struct yt_node *ann, struct wl_def *d,
+    struct ks_error *err)
+{
+	const struct yt_node *v;
+	int64_t x;
+
+	if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
+		if (load_int_in(v, "parallelism", 0, INT32_MAX, &x, err) != 0)
+			return KS_EINVAL;
+		d->replicas = (int32_t)x;
+		d->count_mark = v->mark;
+	}
+	if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
+		if (load_int_in(v, "completions", 0, INT32_MAX, &x, err) != 0)
+			return KS_EINVAL;
+		d->completions = (int32_t)x;
+		if (x > d->replicas)
+			d->count_mark = v->mark;
+	}
+	if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
+	    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
+		return KS_EINVAL;
+	return 0;
+}
+
 static int
 load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out,
     struct ks_error *err)
@@ -187,12 +217,12 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 	d->run_ms = -1;
 	d->completions = -1;
 	d->owner_kind = WL_POD;
-	if ((rc = load_meta(root, &d->ns, &d->name, err)) != 0)
+	if ((rc = load_meta(root, &d->ns, &d->name, err)) != 0 ||
+	    (rc = load_owner_meta(root, d, err)) != 0)
 		return rc;
 	d->spec = xcalloc(1, sizeof(*d->spec));
 	if (kind == WL_POD) {
-		const struct yt_node *st = yt_map_get(root, "status"), *md = yt_map_get(root, "metadata");
-		const struct yt_node *owners = yt_map_get(md, "ownerReferences");
+		const struct yt_node *st = yt_map_get(root, "status");
 		const char *phase = NULL;
 
 		if ((rc = load_podspec(root, d->ns, d->spec, err)) != 0)
@@ -208,19 +238,6 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 			d->spec->node_name = NULL;
 		if (phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
 			d->running = -1;	/* finished: skipped */
-		if (owners != NULL && owners->kind == YT_SEQ && owners->nitems > 0) {
-			const char *ok = NULL, *on = NULL;
-			const struct yt_node *o = owners->items[0];
-
-			if ((v = yt_map_get(o, "kind")) != NULL && yt_get_str(v, &ok, err) != 0)
-				return KS_EINVAL;
-			if ((v = yt_map_get(o, "name")) != NULL && yt_get_str(v, &on, err) != 0)
-				return KS_EINVAL;
-			if (ok != NULL && on != NULL) {
-				d->owner_kind = wl_kind_of(ok);
-				d->owner_name = intern(on);
-			}
-		}
 		return 0;
 	}
 	if (sp == NULL || yt_expect_map(sp, err) != 0)
@@ -239,25 +256,9 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		return 0;
 	}
 	if (kind == WL_JOB) {
-		const struct yt_node *ann = yt_map_get(yt_map_get(root, "metadata"), "annotations");
-		int64_t x;
-
-		if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
-			if (load_int_in(v, "parallelism", 0, INT32_MAX, &x, err) != 0)
-				return KS_EINVAL;
-			d->replicas = (int32_t)x;
-			d->count_mark = v->mark;
-		}
-		if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
-			if (load_int_in(v, "completions", 0, INT32_MAX, &x, err) != 0)
-				return KS_EINVAL;
-			d->completions = (int32_t)x;
-			if (x > d->replicas)
-				d->count_mark = v->mark;
-		}
-		if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
-		    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
-			return KS_EINVAL;
+		rc = load_job_spec(sp, yt_map_get(yt_map_get(root, "metadata"), "annotations"), d, err);
+		if (rc != 0)
+			return rc;
 	} else if ((v = yt_map_get(sp, "replicas")) != NULL && !yt_is_null(v)) {
 		int64_t x;
 
@@ -380,6 +381,8 @@ struct loader {
 	int32_t			*pc_values;
 	size_t			 npc, pccap;
 	const struct yt_node	*scenario;	/* the Scenario document */
+	const char		*item_kind;	/* a typed list's item kind, for items without one */
+	const char		*item_api;	/* and its apiVersion */
 	size_t			 wlcap, podcap, nodecap, pdbcap, doccap;
 	struct ptrmap		 names;		/* interned "kind/ns/name" -> first object's root */
 };
@@ -430,12 +433,16 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 	*skip = 0;
 	if (yt_expect_map(root, err) != 0)
 		return KS_EINVAL;
-	if (kn == NULL)
+	if (kn == NULL && L->item_kind == NULL)
 		return ks_error_set(err, &root->mark, KS_EINVAL,
 		    "expected a Kubernetes object with apiVersion and kind, found no kind");
-	if (yt_get_str(kn, &kind, err) != 0)
+	if (kn == NULL)
+		kind = L->item_kind;
+	else if (yt_get_str(kn, &kind, err) != 0)
 		return KS_EINVAL;
-	if (an != NULL && yt_get_str(an, &api, err) != 0)
+	if (an == NULL && kn == NULL)
+		api = L->item_api;
+	else if (an != NULL && yt_get_str(an, &api, err) != 0)
 		return KS_EINVAL;
 	kind = intern(kind);
 	api = intern(api);
@@ -448,7 +455,12 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 		return load_pdb(root, pdb, err);
 	if (in_list(kind, controller_kinds)) {
 		*doc = doc_new(root, api, kind, err);
-		return *doc == NULL ? KS_EINVAL : 0;
+		if (*doc != NULL && load_compat(*doc)) {
+			free(*doc);	/* an old version ksim cannot read: warned */
+			*doc = NULL;
+			*skip = 2;
+		}
+		return *doc == NULL && *skip == 0 ? KS_EINVAL : 0;
 	}
 	if (in_list(kind, ignored_kinds)) {
 		*skip = 1;
@@ -578,6 +590,23 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	return 0;
 }
 
+/* One item of a List or typed list (load_list_items' callback). */
+static int
+list_item(void *arg, const struct yt_node *item, const char *kind, const char *api,
+    struct ks_error *err)
+{
+	struct loader *L = arg;
+	const char *ok = L->item_kind, *oa = L->item_api;
+	int rc;
+
+	L->item_kind = kind;
+	L->item_api = api;
+	rc = load_object(L, item, err);
+	L->item_kind = ok;
+	L->item_api = oa;
+	return rc;
+}
+
 static int
 load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 {
@@ -587,31 +616,16 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 	struct node_def *node;
 	struct ks_pdb *pdb;
 	struct ks_doc *doc;
+	const char *kstr;
 	int skip, rc;
 
 	if (yt_expect_map(root, err) != 0)
 		return KS_EINVAL;
-	if (kn != NULL && kn->str != NULL) {
-		if (strcmp(kn->str, "List") == 0 || strcmp(kn->str, "NodeList") == 0 ||
-		    strcmp(kn->str, "PodList") == 0) {
-			const struct yt_node *items = yt_map_get(root, "items");
-
-			if (items == NULL || yt_is_null(items))
-				return 0;
-			if (yt_expect_seq(items, err) != 0)
-				return KS_EINVAL;
-			for (size_t i = 0; i < items->nitems; i++) {
-				/* a typed list's items may omit kind */
-				if (yt_map_get(items->items[i], "kind") == NULL && strcmp(kn->str, "List") != 0) {
-					ks_warn(&items->items[i]->mark, "list item without kind skipped");
-					continue;
-				}
-				if ((rc = load_object(L, items->items[i], err)) != 0)
-					return rc;
-			}
-			return 0;
-		}
-		if (strcmp(kn->str, "Scenario") == 0 && an != NULL && an->str != NULL &&
+	kstr = kn != NULL && kn->str != NULL ? kn->str : kn == NULL ? L->item_kind : NULL;
+	if (kstr != NULL) {
+		if (load_is_list(root))
+			return load_list_items(root, list_item, L, err);
+		if (strcmp(kstr, "Scenario") == 0 && an != NULL && an->str != NULL &&
 		    strncmp(an->str, "ksim/", 5) == 0) {
 			if (strcmp(an->str, "ksim/v1alpha1") != 0)
 				return ks_error_set(err, &an->mark, KS_EINVAL,
@@ -623,7 +637,7 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 			L->scenario = root;
 			return 0;
 		}
-		if (strcmp(kn->str, "PriorityClass") == 0)
+		if (strcmp(kstr, "PriorityClass") == 0)
 			return load_priority_class(L, root, err);
 	}
 	if ((rc = parse_object(L, root, &wl, &node, &pdb, &doc, &skip, err)) != 0) {
@@ -646,7 +660,10 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 		 * (the Cluster Autoscaler reads its own Deployment's flags) */
 		const struct yt_node *an2 = yt_map_get(root, "apiVersion");
 
-		doc = doc_new(root, intern(an2 && an2->str ? an2->str : ""), intern(kn->str), err);
+		doc = doc_new(root, intern(an2 && an2->str ? an2->str : L->item_api ? L->item_api : ""),
+		    intern(kn != NULL && kn->str != NULL ? kn->str : L->item_kind), err);
+		if (doc == NULL)
+			return KS_EINVAL;
 	}
 	if ((doc == NULL && skip != 2) ||
 	    (doc != NULL && skip == 0 && check_name(root, doc->ns, doc->name, err) != 0) ||
@@ -1119,14 +1136,14 @@ check_pods(const struct ks_scenario *s, struct ks_error *err)
 	return rc;
 }
 
-static void
-resolve_priorities(struct loader *L, struct ks_podspec *sp)
+void
+ks_scenario_priority(const struct ks_scenario *s, struct ks_podspec *sp)
 {
 	if (sp == NULL || sp->priority_class == NULL)
 		return;
-	for (size_t i = 0; i < L->npc; i++)
-		if (L->pc_names[i] == sp->priority_class)
-			sp->priority = L->pc_values[i];
+	for (size_t i = 0; i < s->npc; i++)
+		if (s->pc_names[i] == sp->priority_class)
+			sp->priority = s->pc_values[i];
 }
 
 static const char *
@@ -1186,18 +1203,22 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	if (rc == 0 && L.scenario != NULL)
 		rc = load_scenario_doc(&L, L.scenario, err);
 	if (rc == 0)
+		load_owners_resolve(s);
+	if (rc == 0)
 		rc = check_pods(s, err);
+	/* the scenario keeps the PriorityClasses: the CronJob controller's Jobs need them */
+	s->pc_names = L.pc_names;
+	s->pc_values = L.pc_values;
+	s->npc = L.npc;
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
-			resolve_priorities(&L, s->wls[i]->spec);
+			ks_scenario_priority(s, s->wls[i]->spec);
 		for (size_t i = 0; i < s->npods; i++)
-			resolve_priorities(&L, s->pods[i]->spec);
+			ks_scenario_priority(s, s->pods[i]->spec);
 		for (size_t i = 0; i < s->nactions; i++)
 			if (s->actions[i].wl != NULL)
-				resolve_priorities(&L, s->actions[i].wl->spec);
+				ks_scenario_priority(s, s->actions[i].wl->spec);
 	}
-	free(L.pc_names);
-	free(L.pc_values);
 	ptrmap_free(&L.names);
 	if (rc != 0) {
 		ks_scenario_free(s);

@@ -106,6 +106,9 @@ create_wl_def(struct ks_run *r, struct wl_def *d)
 	w->replicas = d->replicas;
 	w->run_ms = d->run_ms;
 	w->completions = d->completions;
+	w->succeeded = d->succeeded;	/* a Job of a dump continues */
+	if (d->tmpl_hash != NULL)
+		w->hash = d->tmpl_hash;	/* the current revision names new pods */
 	w->mark = d->mark;
 	return w;
 }
@@ -114,23 +117,11 @@ static struct ks_workload *
 find_owner(struct ks_run *r, const struct wl_def *d)
 {
 	struct ks_cluster *c = &r->cluster;
-	struct ks_workload *w;
 
 	if (d->owner_name == NULL)
 		return NULL;
-	if (d->owner_kind == WL_REPLICASET) {
-		/* ReplicaSet "web-5d4f8c7b9" belongs to Deployment "web" */
-		const char *dash = strrchr(d->owner_name, '-');
-
-		w = cluster_workload_find(c, WL_REPLICASET, d->ns, d->owner_name);
-		if (w == NULL && dash != NULL) {
-			char dep[256];
-
-			snprintf(dep, sizeof(dep), "%.*s", (int)(dash - d->owner_name), d->owner_name);
-			w = cluster_workload_find(c, WL_DEPLOYMENT, d->ns, dep);
-		}
-		return w;
-	}
+	/* the loader resolved the chain (io/load_owners.c): a ReplicaSet's
+	 * pod names its Deployment */
 	if (d->owner_kind < WL_KIND_N)
 		return cluster_workload_find(c, d->owner_kind, d->ns, d->owner_name);
 	return NULL;
@@ -172,6 +163,8 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 			return;
 		}
 		p->queued = 0;	/* stays in the queue array but is skipped once bound */
+		if (owner != NULL && owner->kind == WL_DAEMONSET)
+			p->pin_node = (int32_t)n->id;	/* the daemon pod of its node */
 		cluster_pod_bind(c, p, n);
 		if (d->running)
 			cluster_pod_set_running(c, p);
