@@ -387,10 +387,14 @@ fail:
 	return KS_EINVAL;
 }
 
+static const char *const cj_kinds[] = { "CronJob", NULL };
+static const char *const cj_spec_keys[] = { NULL };
+
 const struct ctl_ops cronjob_ctl = {
 	.name = "cronjob",
+	.kinds = cj_kinds,
+	.spec_keys = cj_spec_keys,
 	.init = cj_init,
-	.report_json = NULL,
-	.report_text = NULL,
+	.report = NULL,
 	.free = cj_free,
 };

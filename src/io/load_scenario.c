@@ -23,11 +23,13 @@
  */
 #include "io/load.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoscale/ctl.h"
 #include "cloud/catalog.h"
 #include "cluster/quantity.h"
 #include "io/expect.h"
@@ -46,18 +48,21 @@ static const char *const ignored_kinds[] = {
 	"ResourceQuota", "ControllerRevision", "PodTemplate", NULL
 };
 
-/* Kinds a controller parses (kept as documents). */
-static const char *const controller_kinds[] = {
-	"HorizontalPodAutoscaler", "VerticalPodAutoscaler", "VerticalPodAutoscalerCheckpoint",
-	"NodePool", "EC2NodeClass", "Provisioner", "AWSNodeTemplate", "NodeClaim",
-	"NodeClass", "ClusterConfig", "CronJob", NULL
-};
-
 static int
 in_list(const char *s, const char *const *list)
 {
 	for (size_t i = 0; list[i] != NULL; i++)
 		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A kind a controller parses (kept as documents): each declares its own in its ops. */
+static int
+controller_kind(const char *kind)
+{
+	for (size_t i = 0; ctl_table[i] != NULL; i++)
+		if (ctl_table[i]->kinds != NULL && in_list(kind, ctl_table[i]->kinds))
 			return 1;
 	return 0;
 }
@@ -453,7 +458,7 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 		return load_node(root, L->cat, node, err);
 	if (strcmp(kind, "PodDisruptionBudget") == 0)
 		return load_pdb(root, pdb, err);
-	if (in_list(kind, controller_kinds)) {
+	if (controller_kind(kind)) {
 		*doc = doc_new(root, api, kind, err);
 		if (*doc != NULL && load_compat(*doc)) {
 			free(*doc);	/* an old version ksim cannot read: warned */
@@ -690,9 +695,36 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 }
 
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
-static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
-	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
-	"karpenter", "expect", "strict", "limits", NULL };
+static const char *const spec_keys_own[] = { "duration", "seed", "region", "nodes", "timing",
+	"timeline", "scheduler", "load", "metricsServer", NULL };
+static const char *const spec_keys_last[] = { "expect", "strict", "limits", NULL };
+
+/*
+ * The keys the Scenario's spec allows, NULL-terminated in keys[cap]: ours,
+ * then each controller's (its ops declare them) in table order, then the
+ * expectations, strict and limits; the error naming them lists them in this order.
+ */
+static const char *const *
+spec_keys(const char **keys, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; spec_keys_own[i] != NULL; i++)
+		keys[n++] = spec_keys_own[i];
+	for (size_t i = 0; ctl_table[i] != NULL; i++)
+		for (size_t k = 0; ctl_table[i]->spec_keys != NULL &&
+		    ctl_table[i]->spec_keys[k] != NULL; k++) {
+			assert(n + 1 < cap);
+			keys[n++] = ctl_table[i]->spec_keys[k];
+		}
+	for (size_t i = 0; spec_keys_last[i] != NULL; i++) {
+		assert(n + 1 < cap);
+		keys[n++] = spec_keys_last[i];
+	}
+	keys[n] = NULL;
+	return keys;
+}
+
 static const char *const limits_keys[] = { "maxPods", "maxDuration", "maxLabels", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
@@ -933,7 +965,7 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 {
 	struct ks_scenario *s = L->s;
 	const struct yt_node *sp = yt_map_get(root, "spec"), *v;
-	const char *ns, *name;
+	const char *ns, *name, *keys[48];
 
 	s->has_scenario = 1;
 	if (load_strict(root, scenario_keys, "the Scenario", err) != 0)
@@ -945,7 +977,8 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 	}
 	if (sp == NULL || yt_is_null(sp))
 		return 0;
-	if (load_strict(sp, spec_keys, "the Scenario's spec", err) != 0)
+	if (load_strict(sp, spec_keys(keys, sizeof(keys) / sizeof(keys[0])),
+	    "the Scenario's spec", err) != 0)
 		return KS_EINVAL;
 	s->spec = sp;
 	s->spec_mark = sp->mark;

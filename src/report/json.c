@@ -326,8 +326,8 @@ json_body(struct report_account *a, int omit, enum report_detail detail)
 	json_object_set_new(root, "warnings", warnings);
 	/* the controllers' sections (an HPA's samples) grow with the run: not in a summary */
 	for (size_t i = 0; detail != REPORT_DETAIL_SUMMARY && ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report_json != NULL)
-			ctl_table[i]->report_json(r, r->ctl_state[i], root);
+		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
+			ctl_table[i]->report(r, r->ctl_state[i], root);
 	return root;
 }
 

@@ -20,8 +20,9 @@
  * file, its line here and in Makefile.am, and the option that asks for it:
  *
  *   text.c   what a person reads: the timeline, pods, nodes, the
- *            controllers' sections, expectations, warnings, a summary;
- *            `-o wide` adds columns, as kubectl's does;
+ *            controllers' sections (text_hpa.c, text_vpa.c, text_ca.c,
+ *            text_karpenter.c; see text.h), expectations, warnings, a
+ *            summary; `-o wide` adds columns, as kubectl's does;
  *   json.c   what a program parses: the same, complete (schema in
  *            ksim-scenario(5)); money as exact micro-USD;
  *   yaml.c   the JSON document as YAML (`-o yaml`, as kubectl's);
@@ -30,11 +31,12 @@
  *   tap.c    the verdicts of `ksim check` as TAP 13;
  *   junit.c  the verdicts as JUnit XML, for CI servers.
  *
- * The controllers' sections are the exception still: each controller's
- * ops (autoscale/ctl.h) add its section to the JSON document and print it
- * in the text report itself, so those two formats are written in five
- * places.  The next step is for a controller to contribute records (as
- * json.c's pod, node and event records) that the formats render.
+ * The controllers contribute data, not formatting: each controller's
+ * `report` op (autoscale/ctl.h) adds its sections to the JSON document,
+ * holding everything any format prints of it, and the formats render
+ * those sections: json.c and yaml.c as they are, text_*.c as a person
+ * reads them (text.h).  So the text and the JSON report cannot drift,
+ * and a new format renders the same data in its own file.
  *
  * Expectations are evaluated against the JSON document, so they assert
  * exactly what a user can read there (see io/expect.h); the text report's
@@ -46,8 +48,9 @@
  * verdicts), workloads (+ a row per workload, the nodes, the controllers'
  * sections), pods (+ every pod), events (+ every event).  Without
  * --detail a report is what it always was, but the text report prints at
- * most REPORT_TEXT_ROWS rows of a section and says how many more there
- * are.  The verdicts are always evaluated on the whole run
+ * most REPORT_TEXT_ROWS rows of a section (the controllers' per-object
+ * lists too: HPAs, VPAs, node groups, NodeClaims) and says how many more
+ * there are.  The verdicts are always evaluated on the whole run
  * (report_json_body()), whatever the level.
  *
  * Memory: the account is read from the model as it is written out; the

@@ -4,9 +4,10 @@
  * The timeline (every event in time order, ties in the order they
  * happened), then each pod with its node and times, or Pending with
  * kube-scheduler's reason; each node with its type, lifetime and cost; the
- * controllers' own sections; the expectations' verdicts; the warnings; a
- * summary.  Columns are as wide as their longest entry (up to 200), so
- * every row lines up.  `-o wide` adds columns at the end of the pods'
+ * controllers' sections (text_*.c, rendered from their data: text.h); the
+ * expectations' verdicts; the warnings; a summary.  Columns are as wide
+ * as their longest entry (up to 200), so every row lines up.  `-o wide`
+ * adds columns at the end of the pods'
  * (status padded, workload, requests) and the nodes' rows (group, state,
  * allocatable, price), as kubectl's wide output does.  --detail picks the
  * sections (report.h); without it a section of more than
@@ -16,7 +17,7 @@
  * Also the verdicts of `ksim check` as plain lines, in the same words as
  * the report's EXPECTATIONS section.
  */
-#include "report/report.h"
+#include "report/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,25 +41,66 @@ verdict_word(const struct expect_result *v)
 	return v->skipped ? "SKIP" : v->ok ? "PASS" : "FAIL";
 }
 
-/* Rows of a section to print: all of them, or REPORT_TEXT_ROWS without --detail. */
-static size_t
-text_rows(const struct report_view *v, size_t n)
+size_t
+report_text_rows(const struct report_view *v, size_t n)
 {
 	return v->detail == REPORT_DETAIL_DEFAULT && n > REPORT_TEXT_ROWS ? REPORT_TEXT_ROWS : n;
 }
 
-/* The line that says what a cut section left out. */
-static void
-text_more(FILE *fp, size_t shown, size_t n, const char *what, const char *level)
+void
+report_text_more(FILE *fp, size_t shown, size_t n, const char *what, const char *level)
 {
 	if (shown < n)
 		fprintf(fp, "... %zu more %s (--detail %s lists them all)\n", n - shown, what, level);
 }
 
+const char *
+report_data_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+int64_t
+report_data_int(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* The controllers' text sections, by controller name (autoscale/ctl.h). */
+static const struct {
+	const char		*ctl;		/* ctl_ops.name */
+	report_text_section	*render;	/* renders the data its report op adds */
+} text_sections[] = {
+	{ "hpa", report_text_hpa },
+	{ "vpa", report_text_vpa },
+	{ "ca", report_text_ca },
+	{ "karpenter", report_text_karpenter },
+};
+
+/* Each active controller's section, rendered from the data it adds to the report. */
+static void
+text_controllers(const struct report_account *a, const struct report_view *v, FILE *fp)
+{
+	struct ks_run *r = a->run;
+
+	for (size_t i = 0; ctl_table[i] != NULL; i++) {
+		json_t *data;
+
+		if (r->ctl_state[i] == NULL || ctl_table[i]->report == NULL)
+			continue;
+		data = json_object();
+		ctl_table[i]->report(r, r->ctl_state[i], data);
+		for (size_t k = 0; k < sizeof(text_sections) / sizeof(text_sections[0]); k++)
+			if (strcmp(text_sections[k].ctl, ctl_table[i]->name) == 0)
+				text_sections[k].render(a, v, data, fp);
+		json_decref(data);
+	}
+}
+
 static void
 text_timeline(struct ks_cluster *c, const struct report_view *v, FILE *fp, int wobj)
 {
-	size_t n = text_rows(v, c->nevents);
+	size_t n = report_text_rows(v, c->nevents);
 	char t1[32];
 
 	fprintf(fp, "TIMELINE\n%-12s %-22s %-*s %s\n", "TIME", "EVENT", wobj, "OBJECT", "MESSAGE");
@@ -72,7 +114,7 @@ text_timeline(struct ks_cluster *c, const struct report_view *v, FILE *fp, int w
 			    fmt_time(e->last_ms, t1, sizeof(t1)));
 		fputc('\n', fp);
 	}
-	text_more(fp, n, c->nevents, "events", "events");
+	report_text_more(fp, n, c->nevents, "events", "events");
 }
 
 /* -o wide: a pod's workload and requests, after its status. */
@@ -92,7 +134,7 @@ text_pod_wide(FILE *fp, const struct ks_pod *p)
 static void
 text_pods(struct ks_cluster *c, const struct report_view *v, FILE *fp, int wpod, int wnode)
 {
-	size_t n = text_rows(v, c->npods);
+	size_t n = report_text_rows(v, c->npods);
 	char t1[32], t2[32], t3[32];
 
 	fprintf(fp, "\nPODS\n%-*s %-*s %-10s %-10s %-10s %s\n", wpod, "POD", wnode, "NODE", "CREATED",
@@ -119,7 +161,7 @@ text_pods(struct ks_cluster *c, const struct report_view *v, FILE *fp, int wpod,
 				fprintf(fp, "    autoscaler: %s\n", p->why_not);
 		}
 	}
-	text_more(fp, n, c->npods, "pods", "pods");
+	report_text_more(fp, n, c->npods, "pods", "pods");
 }
 
 /* -o wide: a node's group, state, allocatable and price, after its cost. */
@@ -139,7 +181,7 @@ static void
 text_nodes(const struct report_account *a, const struct report_view *v, FILE *fp, int wnode)
 {
 	struct ks_cluster *c = &a->run->cluster;
-	size_t nrows = text_rows(v, c->nnodes);
+	size_t nrows = report_text_rows(v, c->nnodes);
 	char t1[32], t2[32], t3[32], usd[32];
 
 	fprintf(fp, "\nNODES\n%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", wnode, "NODE", "TYPE",
@@ -160,7 +202,7 @@ text_nodes(const struct report_account *a, const struct report_view *v, FILE *fp
 		}
 		fputc('\n', fp);
 	}
-	text_more(fp, nrows, c->nnodes, "nodes", "workloads");
+	report_text_more(fp, nrows, c->nnodes, "nodes", "workloads");
 }
 
 /* --detail workloads and more: a row per workload, its pods counted by phase at the end. */
@@ -237,9 +279,8 @@ report_text(struct ks_run *r, const struct report_view *v, FILE *fp)
 		text_pods(c, v, fp, wpod, wnode);
 	if (d != REPORT_DETAIL_SUMMARY)
 		text_nodes(a, v, fp, wnode);
-	for (size_t i = 0; d != REPORT_DETAIL_SUMMARY && ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report_text != NULL)
-			ctl_table[i]->report_text(r, r->ctl_state[i], fp);
+	if (d != REPORT_DETAIL_SUMMARY)
+		text_controllers(a, v, fp);
 	if (r->scn->expect != NULL)
 		text_expectations(a, fp);
 	if (a->nwarnings > 0)

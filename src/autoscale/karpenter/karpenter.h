@@ -371,7 +371,6 @@ void	kp_default_zones(struct kp_state *st, const char *region);
 
 /* report.c */
 void	karpenter_report_json(struct ks_run *r, void *state, json_t *root);
-void	karpenter_report_text(struct ks_run *r, void *state, FILE *fp);
 
 /* karpenter.c */
 void	kp_claim_free(struct kp_claim *k);
