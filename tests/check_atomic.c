@@ -1,0 +1,229 @@
+/*
+ * check_atomic.c: the output files ksim writes (util/atomic.c) and the
+ * worker pool's processes (util/pool.c), the two places where ksim meets
+ * the file system and other processes rather than its own data.
+ *
+ * atomic: a new file gets 0666 less the umask; a symlink planted at the
+ * old predictable temporary name is not followed; a FIFO and /dev/null
+ * are written in place and stay what they were (stat before and after);
+ * /dev/full fails with ENOSPC named at the file; SIGTERM during a write
+ * leaves no temporary file; a group renames all its files or none.
+ *
+ * pool: SIGTERM to the process running a pool ends its workers too (the
+ * test makes itself a child subreaper, so the orphans come back to it
+ * and it can tell that they ended; Linux only, else the test passes).
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "testutil.h"
+#include "util/atomic.h"
+#include "util/pool.h"
+#include "util/xmalloc.h"
+
+/* In a forked child: the default dispositions (Check's own handler kills the whole test). */
+static void
+default_signals(void)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
+/* Entries of dir other than . and .. */
+static int
+count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_mode_umask)
+{
+	const char *dir = tu_tmpdir();
+	char *path = xasprintf("%s/out.txt", dir), *got;
+	struct stat st;
+	mode_t old = umask(027);
+
+	ck_assert_int_eq(atomic_write(path, "hello\n", 6, NULL), 0);
+	umask(old);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+	got = tu_slurp(path);
+	ck_assert_str_eq(got, "hello\n");
+	ck_assert_int_eq(count_entries(dir), 1);
+	free(got);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+/* The temporary name of the old code, "PATH.ksim-tmp.PID", planted as a symlink. */
+START_TEST(test_planted_symlink)
+{
+	const char *dir = tu_tmpdir();
+	const char *victim = tu_write_in(dir, "victim", "precious\n");
+	char *path = xasprintf("%s/out.txt", dir);
+	char *trap = xasprintf("%s.ksim-tmp.%ld", path, (long)getpid()), *got;
+
+	ck_assert_int_eq(symlink(victim, trap), 0);
+	ck_assert_int_eq(atomic_write(path, "report\n", 7, NULL), 0);
+	got = tu_slurp(victim);
+	ck_assert_str_eq(got, "precious\n");
+	free(got);
+	got = tu_slurp(path);
+	ck_assert_str_eq(got, "report\n");
+	free(got);
+	unlink(trap);
+	unlink(path);
+	free(trap);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_fifo_in_place)
+{
+	const char *dir = tu_tmpdir();
+	char *fifo = xasprintf("%s/fifo", dir), buf[64] = "";
+	struct stat st;
+	pid_t pid;
+	int fd, status;
+	ssize_t got;
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	if ((pid = fork()) == 0)
+		_exit(atomic_write(fifo, "through\n", 8, NULL) == 0 ? 0 : 1);
+	fd = open(fifo, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(got, 8);
+	ck_assert_str_eq(buf, "through\n");
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(count_entries(dir), 1);
+	unlink(fifo);
+	free(fifo);
+}
+END_TEST
+
+START_TEST(test_dev_null)
+{
+	struct stat before, after;
+
+	if (stat("/dev/null", &before) != 0 || !S_ISCHR(before.st_mode))
+		return;	/* already not a device here: nothing to protect */
+	ck_assert_int_eq(atomic_write("/dev/null", "x\n", 2, NULL), 0);
+	ck_assert_int_eq(stat("/dev/null", &after), 0);
+	ck_assert(S_ISCHR(after.st_mode));
+	ck_assert_int_eq(before.st_rdev, after.st_rdev);
+	ck_assert_int_eq(before.st_ino, after.st_ino);
+}
+END_TEST
+
+START_TEST(test_dev_full)
+{
+	struct ks_error err;
+	struct stat st;
+	char big[65536];
+
+	if (stat("/dev/full", &st) != 0 || !S_ISCHR(st.st_mode))
+		return;	/* not every system has one */
+	memset(big, 'x', sizeof(big));
+	ks_error_clear(&err);
+	ck_assert_int_eq(atomic_write("/dev/full", big, sizeof(big), &err), KS_EIO);
+	ck_assert_str_eq(err.at.file, "/dev/full");
+	ck_assert_str_eq(err.msg, "cannot write: No space left on device");
+	ks_error_clear(&err);
+	ck_assert_int_eq(atomic_write("/dev/full", "x\n", 2, &err), KS_EIO);
+	ck_assert_str_eq(err.msg, "cannot write: No space left on device");
+	ck_assert_int_eq(stat("/dev/full", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+}
+END_TEST
+
+START_TEST(test_signal_removes_tmp)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	const char *dir = tu_tmpdir();
+	char *path = xasprintf("%s/out.txt", dir);
+
+	for (size_t k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++) {
+		pid_t pid;
+		int status;
+
+		if ((pid = fork()) == 0) {
+			char *tmp;
+			FILE *fp;
+
+			default_signals();
+			if ((fp = atomic_open(path, &tmp, NULL)) == NULL)
+				_exit(3);
+			fputs("half a report", fp);
+			fflush(fp);
+			raise(sigs[k]);
+			_exit(4);	/* not reached: the signal ends the process */
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == sigs[k],
+		    "signal %d: status %#x", sigs[k], status);
+		ck_assert_int_eq(count_entries(dir), 0);
+	}
+	/* and the handlers are gone once the write is done */
+	{
+		struct sigaction before, after;
+
+		sigaction(SIGTERM, NULL, &before);
+		ck_assert_int_eq(atomic_write(path, "x", 1, NULL), 0);
+		sigaction(SIGTERM, NULL, &after);
+		ck_assert(before.sa_handler == after.sa_handler);
+	}
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+static Suite *
+atomic_suite(void)
+{
+	Suite *s = suite_create("atomic");
+	TCase *tc = tcase_create("files");
+
+	tcase_add_test(tc, test_mode_umask);
+	tcase_add_test(tc, test_planted_symlink);
+	tcase_add_test(tc, test_fifo_in_place);
+	tcase_add_test(tc, test_dev_null);
+	tcase_add_test(tc, test_dev_full);
+	tcase_add_test(tc, test_signal_removes_tmp);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_main(atomic_suite());
+}
