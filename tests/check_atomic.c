@@ -205,6 +205,95 @@ START_TEST(test_signal_removes_tmp)
 }
 END_TEST
 
+/* ---- pool ---- */
+
+/* A job that records its pid in dir/<job> and then waits to be killed. */
+static int
+sleeper(size_t i, FILE *out, void *arg)
+{
+	char *p = xasprintf("%s/%zu", (const char *)arg, i);
+	FILE *fp = fopen(p, "w");
+
+	(void)out;
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+	free(p);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int
+sleeper_done(size_t i, const char *data, size_t len, int status, void *arg)
+{
+	(void)i, (void)data, (void)len, (void)status, (void)arg;
+	return 0;
+}
+
+/* The pid written to dir/<i>, waiting up to 10 s for it; 0 when it never came. */
+static pid_t
+read_pid(const char *dir, size_t i)
+{
+	char *p = xasprintf("%s/%zu", dir, i);
+	long pid = 0;
+
+	for (int t = 0; t < 1000 && pid == 0; t++) {
+		FILE *fp = fopen(p, "r");
+
+		if (fp == NULL || fscanf(fp, "%ld", &pid) != 1) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			pid = 0;
+			nanosleep(&ts, NULL);
+		}
+		if (fp != NULL)
+			fclose(fp);
+	}
+	free(p);
+	return (pid_t)pid;
+}
+
+START_TEST(test_pool_sigterm)
+{
+#ifdef __linux__
+	static const struct pool_ops ops = { sleeper, NULL, sleeper_done };
+	const char *dir = tu_tmpdir();
+	pid_t pool, w[2];
+	int status;
+
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	if ((pool = fork()) == 0) {
+		default_signals();
+		pool_run(4, 2, &ops, (void *)dir);
+		_exit(0);
+	}
+	w[0] = read_pid(dir, 0);
+	w[1] = read_pid(dir, 1);
+	ck_assert(w[0] > 0 && w[1] > 0);
+	kill(pool, SIGTERM);
+	ck_assert_int_eq(waitpid(pool, &status, 0), pool);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	/* the workers were reaped by the pool before it died, or die with it */
+	for (int k = 0; k < 2; k++) {
+		pid_t got;
+
+		for (int t = 0; t < 500; t++) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			if ((got = waitpid(w[k], &status, WNOHANG)) != 0)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		ck_assert_msg(got == w[k] || (got < 0 && errno == ECHILD),
+		    "worker %ld still running after its pool died", (long)w[k]);
+		if (got < 0)
+			kill(w[k], SIGKILL);
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+#endif
+}
+END_TEST
+
 static Suite *
 atomic_suite(void)
 {
@@ -217,6 +306,10 @@ atomic_suite(void)
 	tcase_add_test(tc, test_dev_null);
 	tcase_add_test(tc, test_dev_full);
 	tcase_add_test(tc, test_signal_removes_tmp);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pool");
+	tcase_add_test(tc, test_pool_sigterm);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
