@@ -46,16 +46,16 @@ text_pods(struct ks_cluster *c, FILE *fp, int wpod, int wnode)
 		char name[300];
 
 		snprintf(name, sizeof(name), "%s/%s", p->ns, p->name);
-		fprintf(fp, "%-*s %-*s %-10s %-10s %-10s %s\n", wpod, name, wnode,
-		    p->node >= 0 ? c->nodes[p->node]->name : "<none>",
+		fprintf(fp, "%-*s %-*s %-10s %-10s %-10s %s\n", wpod, fmt_safe(name), wnode,
+		    p->node >= 0 ? fmt_safe(c->nodes[p->node]->name) : "<none>",
 		    fmt_time(p->created_ms, t1, sizeof(t1)),
 		    p->scheduled_ms >= 0 ? fmt_time(p->scheduled_ms, t2, sizeof(t2)) : "-",
 		    p->running_ms >= 0 ? fmt_time(p->running_ms, t3, sizeof(t3)) : "-",
 		    report_pod_status(p));
 		if (p->phase == POD_PENDING) {
-			fprintf(fp, "    reason: %s\n", p->reason ? p->reason : "not yet attempted");
+			fprintf(fp, "    reason: %s\n", p->reason ? fmt_safe(p->reason) : "not yet attempted");
 			if (p->why_not != NULL)
-				fprintf(fp, "    autoscaler: %s\n", p->why_not);
+				fprintf(fp, "    autoscaler: %s\n", fmt_safe(p->why_not));
 		}
 	}
 }
@@ -71,9 +71,9 @@ text_nodes(const struct report_account *a, FILE *fp, int wnode)
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ks_node *n = c->nodes[i];
 
-		fprintf(fp, "%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", wnode, n->name,
+		fprintf(fp, "%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", wnode, fmt_safe(n->name),
 		    n->itype ? n->itype->name : "-", n->spot ? "spot" : "on-demand",
-		    n->zone[0] ? n->zone : "-", fmt_time(n->launched_ms, t1, sizeof(t1)),
+		    n->zone[0] ? fmt_safe(n->zone) : "-", fmt_time(n->launched_ms, t1, sizeof(t1)),
 		    n->ready_ms >= 0 ? fmt_time(n->ready_ms, t2, sizeof(t2)) : "-",
 		    n->gone_ms >= 0 ? fmt_time(n->gone_ms, t3, sizeof(t3)) : "-",
 		    fmt_usd(a->node_cost[i], usd, sizeof(usd)));
@@ -88,7 +88,7 @@ report_text(struct ks_run *r, FILE *fp)
 	char t1[32], usd[32];
 	int wobj = 6, wpod = 3, wnode = 6;	/* column widths: "OBJECT", "POD", "<none>" */
 
-	fprintf(fp, "Scenario %s: %s simulated, seed %llu, region %s\n\n", r->scn->name,
+	fprintf(fp, "Scenario %s: %s simulated, seed %llu, region %s\n\n", fmt_safe(r->scn->name),
 	    fmt_time(r->scn->duration_ms, t1, sizeof(t1)), (unsigned long long)r->scn->seed,
 	    r->region);
 	for (size_t i = 0; i < c->nevents; i++)
@@ -102,7 +102,7 @@ report_text(struct ks_run *r, FILE *fp)
 		const struct ks_event *e = &c->events[i];
 
 		fprintf(fp, "%-12s %-22s %-*s %s\n", fmt_time(e->at_ms, t1, sizeof(t1)),
-		    e->type, wobj, e->object, e->message);
+		    e->type, wobj, fmt_safe(e->object), fmt_safe(e->message));
 	}
 	text_pods(c, fp, wpod, wnode);
 	text_nodes(a, fp, wnode);
@@ -116,13 +116,13 @@ report_text(struct ks_run *r, FILE *fp)
 		json_decref(doc);
 		fprintf(fp, "\nEXPECTATIONS\n");
 		for (size_t i = 0; i < a->nverdicts; i++)
-			fprintf(fp, "%s  %s: %s\n", verdict_word(&a->verdicts[i]), a->verdicts[i].name,
-			    a->verdicts[i].msg);
+			fprintf(fp, "%s  %s: %s\n", verdict_word(&a->verdicts[i]),
+			    fmt_safe(a->verdicts[i].name), fmt_safe(a->verdicts[i].msg));
 	}
 	if (a->nwarnings > 0)
 		fprintf(fp, "\nWARNINGS\n");
 	for (size_t i = 0; i < a->nwarnings; i++)
-		fprintf(fp, "warning: %s\n", a->warnings[i]);
+		fprintf(fp, "warning: %s\n", fmt_safe(a->warnings[i]));
 	fprintf(fp, "\nSUMMARY\n");
 	fprintf(fp, "pods: %zu created, %zu pending at the end\n", c->npods, a->pending);
 	fprintf(fp, "nodes: %zu launched\n", c->nnodes);
@@ -136,7 +136,8 @@ report_check_text(FILE *fp, const struct expect_result *r, size_t n)
 	size_t failed = 0, skipped = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		fprintf(fp, "%s  %s: %s\n", verdict_word(&r[i]), r[i].name, r[i].msg);
+		fprintf(fp, "%s  %s: %s\n", verdict_word(&r[i]), fmt_safe(r[i].name),
+		    fmt_safe(r[i].msg));
 		failed += !r[i].ok;
 		skipped += r[i].skipped;
 	}
