@@ -7,7 +7,8 @@
  * old predictable temporary name is not followed; a FIFO and /dev/null
  * are written in place and stay what they were (stat before and after);
  * /dev/full fails with ENOSPC named at the file; SIGTERM during a write
- * leaves no temporary file; a group renames all its files or none.
+ * leaves no temporary file; a group renames all its files or none, and
+ * only at its outermost end.
  *
  * pool: SIGTERM to the process running a pool ends its workers too (the
  * test makes itself a child subreaper, so the orphans come back to it
@@ -205,6 +206,46 @@ START_TEST(test_signal_removes_tmp)
 }
 END_TEST
 
+START_TEST(test_group)
+{
+	const char *dir = tu_tmpdir();
+	char *a = xasprintf("%s/a", dir), *b = xasprintf("%s/b", dir), *got;
+	char *bad = xasprintf("%s/none/c", dir);
+	struct ks_error err;
+
+	/* a failure in the group: nothing appears */
+	atomic_group_begin();
+	ck_assert_int_eq(atomic_write(a, "a1", 2, NULL), 0);
+	ck_assert_int_eq(atomic_write(b, "b1", 2, NULL), 0);
+	ks_error_clear(&err);
+	ck_assert_int_eq(atomic_write(bad, "c1", 2, &err), KS_EIO);
+	ck_assert_int_eq(atomic_group_end(0, NULL), 0);
+	ck_assert_int_eq(count_entries(dir), 0);
+	/* all written: all appear */
+	atomic_group_begin();
+	ck_assert_int_eq(atomic_write(a, "a2", 2, NULL), 0);
+	ck_assert_int_eq(access(a, F_OK), -1);
+	/* a group inside: only the outermost end renames */
+	atomic_group_begin();
+	ck_assert_int_eq(atomic_write(b, "b2", 2, NULL), 0);
+	ck_assert_int_eq(atomic_group_end(1, NULL), 0);
+	ck_assert_int_eq(access(b, F_OK), -1);
+	ck_assert_int_eq(atomic_group_end(1, NULL), 0);
+	ck_assert_int_eq(count_entries(dir), 2);
+	got = tu_slurp(a);
+	ck_assert_str_eq(got, "a2");
+	free(got);
+	got = tu_slurp(b);
+	ck_assert_str_eq(got, "b2");
+	free(got);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+	free(bad);
+}
+END_TEST
+
 /* ---- pool ---- */
 
 /* A job that records its pid in dir/<job> and then waits to be killed. */
@@ -306,6 +347,7 @@ atomic_suite(void)
 	tcase_add_test(tc, test_dev_null);
 	tcase_add_test(tc, test_dev_full);
 	tcase_add_test(tc, test_signal_removes_tmp);
+	tcase_add_test(tc, test_group);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pool");

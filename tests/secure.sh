@@ -5,7 +5,9 @@
 #    `check --tap` must match escape.txt and escape.tap byte for byte;
 #  - -f on a FIFO is written in place (the FIFO stays a FIFO);
 #  - -f /dev/full exits 2 naming the file, and /dev/full stays a device
-#    (only tried when it is a character device here).
+#    (only tried when it is a character device here);
+#  - a run whose --svg cannot be written writes neither its -f report nor
+#    its --csv files (all of a run's files or none).
 # needs the built ksim ($KSIM, which make check sets): skip (77) without it
 if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
 	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
@@ -42,5 +44,14 @@ if [ -c /dev/full ]; then
 		{ echo "FAIL: -f /dev/full: message"; fail=1; }
 	[ -c /dev/full ] || { echo "FAIL: /dev/full is no longer a device"; fail=1; }
 fi
+mkdir "$tmp/all" || exit 99
+(cd "$d" && "$KSIM" run -q -f "$tmp/all/report.txt" --csv "$tmp/all/csv" \
+    --svg "$tmp/all/none/run.svg" escape.yaml) 2> "$tmp/stderr"
+rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: --svg into a missing directory: exit $rc, expected 2"; fail=1; }
+echo "ksim: $tmp/all/none/run.svg: cannot write: No such file or directory" |
+	diff -u - "$tmp/stderr" || { echo "FAIL: --svg: message"; fail=1; }
+[ "$(cd "$tmp/all" && find . | sort | tr '\n' ' ')" = ". ./csv " ] ||
+	{ echo "FAIL: a failed --svg left files:"; find "$tmp/all"; fail=1; }
 [ $fail -eq 0 ] && echo "secure: passed"
 exit $fail

@@ -23,6 +23,7 @@
 #include "io/report.h"
 #include "io/series.h"
 #include "run/run.h"
+#include "util/atomic.h"
 #include "util/duration.h"
 #include "util/xmalloc.h"
 
@@ -515,6 +516,20 @@ write_extras(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
 	return rc;
 }
 
+/* The report and the extras, renamed into place all together or none (util/atomic.h). */
+static int
+write_outputs(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
+{
+	int rc, end;
+
+	atomic_group_begin();
+	rc = report_write(r, o->output, o->output_file, err);
+	if (rc == 0)
+		rc = write_extras(o, r, err);
+	end = atomic_group_end(rc == 0, err);
+	return rc != 0 ? rc : end;
+}
+
 int
 ksim_run(const struct ksim_opts *o, struct ks_error *err)
 {
@@ -525,9 +540,7 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
-		rc = report_write(r, o->output, o->output_file, err);
-		if (rc == 0)
-			rc = write_extras(o, r, err);
+		rc = write_outputs(o, r, err);
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -545,8 +558,13 @@ ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_e
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, progress, &r, err)) == 0) {
+		int end;
+
 		*out = report_json(r);
+		atomic_group_begin();
 		rc = write_extras(o, r, err);
+		end = atomic_group_end(rc == 0, err);
+		rc = rc != 0 ? rc : end;
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -594,6 +612,7 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	else
 		expect_print_text(fp, res, n);
 	fclose(fp);
+	atomic_group_begin();	/* the JUnit file and the verdicts: both or neither */
 	if (o->junit_file != NULL) {
 		char *x = expect_junit(r->scn->name, res, n, 0);
 
@@ -602,7 +621,9 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	}
 	if (rc == 0 && o->output_file != NULL)
 		rc = atomic_write(o->output_file, out, len, err);
-	else if (rc == 0)
+	if (atomic_group_end(rc == 0, err) != 0 && rc == 0)
+		rc = KS_EIO;
+	if (rc == 0 && o->output_file == NULL)
 		fwrite(out, 1, len, stdout);
 cleanup:
 	free(out);

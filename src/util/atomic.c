@@ -23,11 +23,20 @@
  * changed only with those signals blocked, so the handler never sees it
  * half updated.  A signal that was ignored stays ignored.
  *
+ * A group (atomic_group_begin/end) defers the renames of every file
+ * committed inside it until its end, where they are all renamed when every
+ * write succeeded and all removed otherwise: a run's report, CSV files and
+ * SVG appear together or not at all.  Groups nest; only the outermost
+ * renames, and a failure anywhere inside it removes everything.  Should a
+ * rename itself fail half way (the renames are in one directory each, so
+ * only an I/O error can), the files renamed so far stay.
+ *
  * No fsync: the guarantee is against readers and against a crash of ksim,
  * not against a power loss.
  */
 #include "util/atomic.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -45,9 +54,12 @@ static const int catch_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 static struct {
 	char			**tmp;		/* registered temporary files (owned paths) */
-	volatile sig_atomic_t	 n;		/* entries in tmp */
+	const char		**dest;		/* their targets when committed in a group, else NULL */
+	volatile sig_atomic_t	 n;		/* entries in tmp and dest */
 	size_t			 cap;		/* allocated entries */
 	struct sigaction	 old[NSIGS];	/* dispositions found when the first was registered */
+	int			 group;		/* depth of atomic_group_begin/end */
+	int			 group_failed;	/* an inner group ended with ok == 0 */
 } reg;
 
 static void
@@ -92,8 +104,10 @@ reg_add(char *tmp)
 	if ((size_t)reg.n == reg.cap) {
 		reg.cap = reg.cap ? reg.cap * 2 : 8;
 		reg.tmp = xreallocarray(reg.tmp, reg.cap, sizeof(*reg.tmp));
+		reg.dest = xreallocarray(reg.dest, reg.cap, sizeof(*reg.dest));
 	}
 	reg.tmp[reg.n] = tmp;
+	reg.dest[reg.n] = NULL;
 	reg.n++;
 }
 
@@ -102,7 +116,9 @@ static void
 reg_drop(size_t i)
 {
 	free(reg.tmp[i]);
-	reg.tmp[i] = reg.tmp[reg.n - 1];
+	/* shifted, not swapped: a group renames in the order its files were written */
+	memmove(reg.tmp + i, reg.tmp + i + 1, ((size_t)reg.n - i - 1) * sizeof(*reg.tmp));
+	memmove(reg.dest + i, reg.dest + i + 1, ((size_t)reg.n - i - 1) * sizeof(*reg.dest));
 	reg.n--;
 	if (reg.n == 0)
 		for (size_t k = 0; k < NSIGS; k++)
@@ -221,6 +237,10 @@ atomic_commit(FILE *fp, char *tmp, const char *path, struct ks_error *err)
 	}
 	if (tmp == NULL)
 		return 0;
+	if (reg.group) {
+		reg.dest[reg_find(tmp)] = intern(path);
+		return 0;
+	}
 	return tmp_rename(tmp, path, err);
 }
 
@@ -235,4 +255,36 @@ atomic_write(const char *path, const char *buf, size_t len, struct ks_error *err
 	errno = 0;
 	fwrite(buf, 1, len, fp);
 	return atomic_commit(fp, tmp, path, err);
+}
+
+void
+atomic_group_begin(void)
+{
+	reg.group++;
+}
+
+int
+atomic_group_end(int ok, struct ks_error *err)
+{
+	int rc = 0;
+
+	assert(reg.group > 0);
+	if (!ok)
+		reg.group_failed = 1;
+	if (--reg.group > 0)
+		return 0;
+	ok = !reg.group_failed;
+	reg.group_failed = 0;
+	/* each rename or removal drops its entry, shifting the rest down */
+	for (size_t i = 0; i < (size_t)reg.n;) {
+		if (reg.dest[i] == NULL) {
+			i++;
+			continue;
+		}
+		if (ok && rc == 0)
+			rc = tmp_rename(reg.tmp[i], reg.dest[i], err);
+		else
+			tmp_remove(reg.tmp[i]);
+	}
+	return rc;
 }

@@ -29,4 +29,14 @@ int	atomic_write(const char *path, const char *buf, size_t len, struct ks_error 
  */
 FILE	*atomic_open(const char *path, char **tmp, struct ks_error *);
 int	atomic_commit(FILE *fp, char *tmp, const char *path, struct ks_error *);
+/*
+ * Every file committed between atomic_group_begin() and atomic_group_end()
+ * is renamed into place at the end, all of them when ok and no rename
+ * fails (0), or none (they are removed; KS_EIO in err when a rename
+ * failed).  Files written in place are written at once.  Groups nest: the
+ * outermost end renames, when every group inside it ended ok.
+ */
+void	atomic_group_begin(void);
+int	atomic_group_end(int ok, struct ks_error *);
+
 #endif
