@@ -70,6 +70,7 @@ merge_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 
 const struct cmd_entry cmd_merge_entry = {
 	.name = "merge",
+	.brief = "join the outputs of sweep --shard",
 	.usage = "ksim merge [-o text|json] [--metrics M1,M2,...] SHARD-OUTPUT...\n",
 	.nofiles = "expected at least one shard output FILE",
 	.family = CMD_FAM_WHATIF,

@@ -531,7 +531,7 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
 static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
 	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
-	"karpenter", "expect", NULL };
+	"karpenter", "expect", "strict", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
 static const char *const timing_keys[] = { "imagePull", "images", "containerStart",
@@ -876,7 +876,7 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	s->timing.start_ms = 1000;
 	s->timing.shutdown_ms = 1000;
 	s->timing.sched_retry_ms = 5 * 60 * 1000;
-	s->name = nfiles > 0 ? base_name(files[0]) : intern("scenario");
+	s->name = nfiles > 0 && strcmp(files[0], "-") != 0 ? base_name(files[0]) : intern("scenario");
 	s->streams = xcalloc(nfiles ? nfiles : 1, sizeof(*s->streams));
 	for (size_t f = 0; f < nfiles && rc == 0; f++) {
 		struct yt_stream *st;

@@ -719,8 +719,9 @@ yt_load_file(const char *path, struct yt_stream **out, struct ks_error *err)
 
 	assert(path != NULL && out != NULL);
 	*out = NULL;
-	at.file = intern(path);
-	if ((fp = fopen(path, "rb")) == NULL)
+	/* "-": standard input (cmd.c spools it to a file), named <stdin> */
+	at.file = intern(strcmp(path, "-") == 0 ? "<stdin>" : path);
+	if ((fp = fopen(strcmp(path, "-") == 0 ? "/dev/stdin" : path, "rb")) == NULL)
 		return ks_error_set(err, &at, errno == ENOENT ? KS_ENOENT :
 		    KS_EIO, "cannot open: %s", strerror(errno));
 	/* Size the buffer from fstat so a big dump is read without copies;
@@ -743,7 +744,7 @@ yt_load_file(const char *path, struct yt_stream **out, struct ks_error *err)
 		    strerror(errno));
 		goto cleanup;
 	}
-	rc = yt_load_buffer(path, buf, len, out, err);
+	rc = yt_load_buffer(at.file, buf, len, out, err);
 cleanup:
 	fclose(fp);
 	free(buf);
