@@ -577,6 +577,21 @@ write_extras(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
 	return rc;
 }
 
+/* The report and the extras, renamed into place all together or none (util/atomic.h). */
+static int
+write_outputs(const struct ksim_opts *o, struct ks_run *r, const struct report_view *view,
+    struct ks_error *err)
+{
+	int rc, end;
+
+	atomic_group_begin();
+	rc = report_write_view(r, view, o->output_file, err);
+	if (rc == 0)
+		rc = write_extras(o, r, err);
+	end = atomic_group_end(rc == 0, err);
+	return rc != 0 ? rc : end;
+}
+
 int
 ksim_run(const struct ksim_opts *o, struct ks_error *err)
 {
@@ -591,9 +606,7 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
-		rc = report_write_view(r, &view, o->output_file, err);
-		if (rc == 0)
-			rc = write_extras(o, r, err);
+		rc = write_outputs(o, r, &view, err);
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -611,8 +624,13 @@ ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_e
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, progress, &r, err)) == 0) {
+		int end;
+
 		*out = report_json_detail(r, (enum report_detail)o->detail);
+		atomic_group_begin();
 		rc = write_extras(o, r, err);
+		end = atomic_group_end(rc == 0, err);
+		rc = rc != 0 ? rc : end;
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -662,6 +680,7 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	else
 		report_check_text(fp, res, n);
 	fclose(fp);
+	atomic_group_begin();	/* the JUnit file and the verdicts: both or neither */
 	if (o->junit_file != NULL) {
 		char *x = report_junit(r->scn->name, res, n, 0);
 
@@ -670,7 +689,9 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	}
 	if (rc == 0 && o->output_file != NULL)
 		rc = atomic_write(o->output_file, out, len, err);
-	else if (rc == 0)
+	if (atomic_group_end(rc == 0, err) != 0 && rc == 0)
+		rc = KS_EIO;
+	if (rc == 0 && o->output_file == NULL)
 		fwrite(out, 1, len, stdout);
 cleanup:
 	free(out);
