@@ -155,25 +155,34 @@ load_set_max_labels(int64_t max)
 int
 load_labels(const struct yt_node *m, struct ks_labels *out, struct ks_error *err)
 {
+	struct ks_label *add;
+	int rc = 0;
+
 	if (m == NULL || yt_is_null(m))
 		return 0;
 	if (yt_expect_map(m, err) != 0)
 		return KS_EINVAL;
-	/* labels_set inserts in order, so a huge map costs its square */
+	/* the bound keeps the work (n log n) and the memory to what a user allowed */
 	if (m->npairs > (uint64_t)max_labels)
 		return ks_error_set(err, &m->mark, KS_EINVAL,
 		    "expected at most %lld labels in a map (spec.limits.maxLabels), found %zu",
 		    (long long)max_labels, m->npairs);
+	if (m->npairs == 0)
+		return 0;
+	add = xreallocarray(NULL, m->npairs, sizeof(*add));
 	for (size_t i = 0; i < m->npairs; i++) {
-		const char *k, *v = "";
-
-		if (yt_get_str(m->pairs[i].key, &k, err) != 0)
-			return KS_EINVAL;
-		if (!yt_is_null(m->pairs[i].value) && yt_get_str(m->pairs[i].value, &v, err) != 0)
-			return KS_EINVAL;
-		labels_set(out, k, v);
+		add[i].val = "";
+		if (yt_get_str(m->pairs[i].key, &add[i].key, err) != 0 ||
+		    (!yt_is_null(m->pairs[i].value) &&
+		    yt_get_str(m->pairs[i].value, &add[i].val, err) != 0)) {
+			rc = KS_EINVAL;
+			goto cleanup;
+		}
 	}
-	return 0;
+	labels_merge(out, add, m->npairs);	/* one sort, not an insert each */
+cleanup:
+	free(add);
+	return rc;
 }
 
 /* matchExpressions entry of a LabelSelector or NodeSelectorTerm */
