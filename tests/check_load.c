@@ -609,6 +609,88 @@ START_TEST(many_labels_linear)
 }
 END_TEST
 
+/*
+ * spec.limits.maxPods at run time: an HPA with maxReplicas 1000000000
+ * doubles the Deployment every 15 s under a load of 100 cores (2 -> 4 -> 8
+ * ...), and the ReplicaSet controller stops at 6 active pods with a
+ * FailedCreate event naming the limit (coalesced: one Event, a count per
+ * refused reconcile) and one warning.
+ */
+START_TEST(max_pods_at_run_time)
+{
+	json_t *rep, *ev, *e;
+	unsigned long warned = ks_warn_count;
+	size_t i, nfailed = 0;
+
+	rep = tu_run_text(
+	    "apiVersion: ksim/v1alpha1\n"
+	    "kind: Scenario\n"
+	    "metadata:\n"
+	    "  name: hpa-huge\n"
+	    "spec:\n"
+	    "  duration: 3m\n"
+	    "  limits: {maxPods: 6}\n"
+	    "  nodes:\n"
+	    "    - instanceType: m5.4xlarge\n"
+	    "      count: 1\n"
+	    "      namePrefix: node\n"
+	    "  timing:\n"
+	    "    imagePull: 3s\n"
+	    "    containerStart: 3s\n"
+	    "  metricsServer:\n"
+	    "    resolution: 15s\n"
+	    "    offset: 0s\n"
+	    "  load:\n"
+	    "    - workload: Deployment/web\n"
+	    "      shared: {cpu: 100}\n"
+	    "      from: 1m\n"
+	    "---\n"
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata:\n"
+	    "  name: web\n"
+	    "spec:\n"
+	    "  replicas: 2\n"
+	    "  selector:\n"
+	    "    matchLabels: {app: web}\n"
+	    "  template:\n"
+	    "    metadata:\n"
+	    "      labels: {app: web}\n"
+	    "    spec:\n"
+	    "      containers:\n"
+	    "      - name: web\n"
+	    "        image: nginx\n"
+	    "        resources:\n"
+	    "          requests: {cpu: 100m}\n"
+	    "---\n"
+	    "apiVersion: autoscaling/v2\n"
+	    "kind: HorizontalPodAutoscaler\n"
+	    "metadata:\n"
+	    "  name: web\n"
+	    "spec:\n"
+	    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+	    "  minReplicas: 2\n"
+	    "  maxReplicas: 1000000000\n"
+	    "  metrics:\n"
+	    "  - type: Resource\n"
+	    "    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n");
+	ck_assert_uint_eq(json_array_size(json_object_get(rep, "pods")), 6);
+	ev = json_object_get(rep, "events");
+	json_array_foreach(ev, i, e) {
+		if (strcmp(tu_path_str(e, "type"), "FailedCreate") != 0)
+			continue;
+		nfailed++;
+		ck_assert_str_eq(tu_path_str(e, "object"), "deployment/default/web");
+		ck_assert_str_eq(tu_path_str(e, "message"),
+		    "Error creating: pods are forbidden: spec.limits.maxPods (6) reached");
+		ck_assert_int_eq(tu_path_int(e, "at_ms"), 90000);
+	}
+	ck_assert_uint_eq(nfailed, 1);
+	ck_assert_uint_eq(ks_warn_count - warned, 1);
+	json_decref(rep);
+}
+END_TEST
+
 START_TEST(static_node_count_bounds)
 {
 	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nspec:\n"
@@ -804,6 +886,7 @@ load_suite(void)
 	tcase_add_test(tc, static_node_count_bounds);
 	tcase_add_test(tc, scenario_limits);
 	tcase_add_test(tc, many_labels_linear);
+	tcase_add_test(tc, max_pods_at_run_time);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -1137,7 +1137,8 @@ count_pods(struct ptrmap *seen, int64_t *slots, size_t *nslots, const char *kind
  * spec.limits.maxPods: bare pods plus, for each workload, the most
  * replicas it is declared with (at t=0, created or scaled on the timeline;
  * a Job's parallelism or completions).  DaemonSets follow the node count,
- * which is bounded on its own.  Controllers may scale beyond this.
+ * which is bounded on its own.  At run time the workload controllers stop
+ * at the limit (cluster/cluster.c).
  */
 static int
 check_pods(const struct ks_scenario *s, struct ks_error *err)
