@@ -230,7 +230,7 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		const struct yt_node *st = yt_map_get(root, "status");
 		const char *phase = NULL;
 
-		if ((rc = load_podspec(root, d->ns, d->spec, err)) != 0)
+		if ((rc = load_podspec_in(root, d->ns, "", d->spec, err)) != 0)
 			return rc;
 		d->node_name = d->spec->node_name;
 		if (st != NULL && (v = yt_map_get(st, "phase")) != NULL && yt_get_str(v, &phase, err) != 0)
