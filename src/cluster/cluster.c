@@ -515,8 +515,7 @@ node_gone_fired(struct sim *sim, void *arg)
 	struct ks_cluster *c = d->c;
 	struct ks_node *n = d->n;
 
-	(void)sim;
-	free(d);
+	(void)sim;	/* d is the event's: the engine frees it */
 	/* DaemonSet pods and anything left die with the node. */
 	while (n->npods > 0) {
 		struct ks_pod *p = c->pods[n->pods[n->npods - 1]];
@@ -568,7 +567,7 @@ cluster_node_delete(struct ks_cluster *c, struct ks_node *n, const char *reason)
 	d = xmalloc(sizeof(*d));
 	d->c = c;
 	d->n = n;
-	sim_after(c->sim, wait, "node-gone", node_gone_fired, d);
+	sim_after_owned(c->sim, wait, "node-gone", node_gone_fired, d, free);
 }
 
 /* ---- workloads ---- */
