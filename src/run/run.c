@@ -415,6 +415,8 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	r->region = scn->region;
 	sim_init(&r->sim, scn->duration_ms);
 	cluster_init(&r->cluster, &r->sim, scn->seed);
+	r->cluster.max_pods = scn->limits.max_pods;	/* the controllers stop there too */
+	r->cluster.max_pods_mark = scn->limits.mark;
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
 	sched_attach(&r->cluster, &(struct sched_opts){ .most_allocated = scn->most_allocated });
 	if (o->duration_ms > 0 && (rc = ks_scenario_check_duration(scn, "--duration", err)) != 0)
