@@ -1037,7 +1037,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		int soft = p->spec->npref > 0;
 		struct sched_ctx *ctx = sched_ctx_new(c, p);
 		size_t nterms = p->spec->naffinity ? p->spec->naffinity : 1;
-		char err[4096] = "";
+		char err[4096];	/* set before each use (kp_news_new appends) */
 		int done = 0;
 
 		R->where[pi] = -1;
