@@ -61,7 +61,9 @@
  * Costs: building a group's window is O(L + G + T log T) for L live pods,
  * G pods gone inside the window and T transitions in it, once per scrape;
  * one metrics_pod() call is then O(E (k + T) + k^2) for E entries of its
- * workload and k of its own breakpoints (a handful); a run without
+ * workload and k of its own breakpoints (a handful), and the pods of a
+ * workload in the same scrape class (struct mx_memo) share one call's
+ * answer, so a scrape costs about one integral per workload; a run without
  * `spec.load` costs nothing.
  */
 #include "cluster/metrics.h"

@@ -46,7 +46,10 @@
  * gives.  Within one pass, a pod identical to one that already failed
  * (same template and requests, no inter-pod terms) fails without a new
  * search: kube-scheduler does the work again, but the answer cannot
- * differ because binding only takes capacity away.
+ * differ because binding only takes capacity away.  Its FailedScheduling
+ * message (every live node re-checked for the reasons) is kept per
+ * template until the next bind, unbind or node change of the pass, and
+ * its reasons are interned once, not formatted per node.
  * tests/bench/README.md has the measurements.
  */
 #include "cluster/sched.h"
