@@ -2,7 +2,8 @@
 # Build the libFuzzer targets with clang (ASan + UBSan) and run each for a
 # while.  usage: tests/fuzz/run.sh [SECONDS [TARGET...]]
 #   SECONDS  per target (default 60); 0 builds only
-#   TARGET   fuzz_run (the default and, for now, the only one here)
+#   TARGET   fuzz_run (load + simulate + report), fuzz_merge (shard lines);
+#            default both
 # Environment: CLANG (default clang), FUZZ_DIR (build and corpus directory,
 # default $TMPDIR/ksim-fuzz), FUZZ_ARGS (more libFuzzer flags, e.g. -jobs=2),
 # FUZZ_CFLAGS (more compiler flags, e.g. -fno-sanitize=pointer-overflow to
@@ -12,7 +13,7 @@
 srcdir=$(cd "$(dirname "$0")/../.." && pwd) || exit 99
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_run}
+targets=${*:-fuzz_run fuzz_merge}
 cc=${CLANG:-clang}
 out=${FUZZ_DIR:-${TMPDIR:-/tmp}/ksim-fuzz}
 mkdir -p "$out" || exit 99
