@@ -57,6 +57,34 @@ in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+/*
+ * Of the kinds skipped, two change the numbers when they hold something:
+ * a LimitRange's container defaults become the requests of containers
+ * without them (at admission), and a ResourceQuota refuses pods beyond
+ * its hard limits.  ksim models neither, and says so.
+ */
+static void
+warn_ignored_kind(const struct yt_node *root, const char *kind)
+{
+	const struct yt_node *sp = yt_map_get(root, "spec"), *v;
+
+	if (strcmp(kind, "LimitRange") == 0) {
+		v = yt_map_get(sp, "limits");
+		for (size_t i = 0; v != NULL && v->kind == YT_SEQ && i < v->nitems; i++)
+			if (yt_map_get(v->items[i], "default") != NULL ||
+			    yt_map_get(v->items[i], "defaultRequest") != NULL) {
+				ks_warn(&root->mark, "LimitRange defaults are not modelled: ksim "
+				    "gives containers without requests or limits none, as if "
+				    "no LimitRange were admitted");
+				return;
+			}
+	} else if (strcmp(kind, "ResourceQuota") == 0 && (v = yt_map_get(sp, "hard")) != NULL &&
+	    !yt_is_null(v)) {
+		ks_warn(&root->mark, "ResourceQuota is not modelled: ksim creates every pod its "
+		    "workloads ask for, beyond the quota's hard limits");
+	}
+}
+
 /* A kind a controller parses (kept as documents): each declares its own in its ops. */
 static int
 controller_kind(const char *kind)
@@ -284,6 +312,23 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 	return 0;
 }
 
+/* A node's Ready condition other than True: ksim runs every declared node as Ready. */
+static void
+warn_node_conditions(const struct yt_node *st, const char *name)
+{
+	const struct yt_node *cs = yt_map_get(st, "conditions");
+
+	for (size_t i = 0; cs != NULL && cs->kind == YT_SEQ && i < cs->nitems; i++) {
+		const struct yt_node *t = yt_map_get(cs->items[i], "type");
+		const struct yt_node *s = yt_map_get(cs->items[i], "status");
+
+		if (t != NULL && t->str != NULL && strcmp(t->str, "Ready") == 0 && s != NULL &&
+		    s->str != NULL && strcmp(s->str, "True") != 0)
+			ks_warn(&s->mark, "node %s: condition Ready %s is not modelled: ksim runs "
+			    "the node as Ready (its taints still apply)", name, s->str);
+	}
+}
+
 static int
 load_node(const struct yt_node *root, const struct catalog *cat, struct node_def **out,
     struct ks_error *err)
@@ -330,6 +375,7 @@ load_node(const struct yt_node *root, const struct catalog *cat, struct node_def
 		    "instance-type label: it can hold no pods", d->name);
 	if (d->alloc.v[RES_CPU] == 0 && d->cap.v[RES_CPU] != 0)
 		d->alloc = d->cap;
+	warn_node_conditions(st, d->name);
 	return 0;
 }
 
@@ -468,6 +514,7 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 		return *doc == NULL && *skip == 0 ? KS_EINVAL : 0;
 	}
 	if (in_list(kind, ignored_kinds)) {
+		warn_ignored_kind(root, kind);
 		*skip = 1;
 		return 0;
 	}
