@@ -207,6 +207,15 @@ check_selector(const struct yt_node *sel, const struct yt_node *tmpl, const stru
 	    "template `labels`", buf);
 }
 
+/* key is in map with a value other than null. */
+static int
+load_present(const struct yt_node *map, const char *key)
+{
+	const struct yt_node *v = yt_map_get(map, key);
+
+	return v != NULL && !yt_is_null(v);
+}
+
 /* A Job's spec (parallelism, completions) and the ksim.io/run-duration
  * annotation of ann: a Job, or a CronJob's jobTemplate. */
 int
@@ -228,6 +237,29 @@ load_job_spec(const struct yt_node *sp, const struct yt_node *ann, struct wl_def
 		d->completions = (int32_t)x;
 		if (x > d->replicas)
 			d->count_mark = v->mark;
+	}
+	/*
+	 * API defaulting (SetDefaults_Job): with neither parallelism nor
+	 * completions, both are 1, so the Job is done when its one pod
+	 * succeeds; with parallelism alone it is a work queue, done when any
+	 * pod succeeds, which ksim does not model.
+	 */
+	if (!load_present(sp, "completions") && !load_present(sp, "parallelism"))
+		d->completions = 1;
+	else if (d->completions < 0 && load_present(ann, "ksim.io/run-duration"))
+		ks_warn(&sp->mark, "a Job with parallelism and no completions (a work queue) is "
+		    "not modelled: ksim replaces each pod that succeeds, where the Job would "
+		    "be done");
+	/* a suspended Job keeps no pods running (its controller deletes them) */
+	if ((v = yt_map_get(sp, "suspend")) != NULL && !yt_is_null(v)) {
+		int susp;
+
+		if (yt_get_bool(v, &susp, err) != 0)
+			return KS_EINVAL;
+		if (susp) {
+			d->replicas = 0;
+			d->count_mark = v->mark;
+		}
 	}
 	if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
 	    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
@@ -302,6 +334,11 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 	}
 	if (kind == WL_DAEMONSET)
 		d->spec->is_daemon = 1;
+	if (kind == WL_STATEFULSET && (v = yt_map_get(sp, "podManagementPolicy")) != NULL &&
+	    v->str != NULL && strcmp(v->str, "OrderedReady") != 0)
+		ks_warn(&v->mark, "podManagementPolicy %s is not modelled: ksim creates a "
+		    "StatefulSet's pods one at a time, each when the one before is Ready "
+		    "(OrderedReady)", v->str);
 	if (kind != WL_JOB) {
 		v = yt_map_get(sp, "selector");
 		if ((rc = load_label_selector(v, &d->sel, err)) != 0)
@@ -396,6 +433,10 @@ load_pdb(const struct yt_node *root, struct ks_pdb **out, struct ks_error *err)
 		    "expected a spec in PodDisruptionBudget %s", b->name);
 	if ((rc = load_label_selector(yt_map_get(sp, "selector"), &b->sel, err)) != 0)
 		return rc;
+	if ((v = yt_map_get(sp, "unhealthyPodEvictionPolicy")) != NULL && v->str != NULL &&
+	    strcmp(v->str, "IfHealthyBudget") != 0)
+		ks_warn(&v->mark, "unhealthyPodEvictionPolicy %s is not modelled: ksim evicts a "
+		    "pod, ready or not, only when the budget allows a disruption", v->str);
 	for (int which = 0; which < 2; which++) {
 		const char *s;
 		int32_t *dst = which ? &b->max_unavailable : &b->min_available;
