@@ -757,14 +757,16 @@ check_pod_sum(const struct yt_node *sp, const struct ks_podspec *s, struct ks_er
  * names it and says what ksim does instead, so a result that depends on
  * it is not taken for a right one (--strict makes them errors).
  */
+/* hostNet: the pod's hostNetwork, under which each containerPort is a hostPort too. */
 static void
-warn_ports(const struct yt_node *cs)
+warn_ports(const struct yt_node *cs, int hostnet)
 {
 	for (size_t i = 0; cs != NULL && cs->kind == YT_SEQ && i < cs->nitems; i++) {
 		const struct yt_node *ps = yt_map_get(cs->items[i], "ports");
 
 		for (size_t j = 0; ps != NULL && ps->kind == YT_SEQ && j < ps->nitems; j++) {
-			const struct yt_node *hp = yt_map_get(ps->items[j], "hostPort");
+			const struct yt_node *hp = yt_map_get(ps->items[j],
+			    hostnet ? "containerPort" : "hostPort");
 
 			if (hp != NULL && !yt_is_null(hp) && !(hp->str != NULL && strcmp(hp->str, "0") == 0))
 				ks_warn(&hp->mark, "hostPort is not modelled (the NodePorts filter): "
@@ -843,9 +845,12 @@ static void
 warn_unmodelled(const struct yt_node *sp)
 {
 	const struct yt_node *v;
+	int hostnet = 0;
 
-	warn_ports(yt_map_get(sp, "containers"));
-	warn_ports(yt_map_get(sp, "initContainers"));
+	if ((v = yt_map_get(sp, "hostNetwork")) != NULL && v->kind == YT_SCALAR)
+		(void)yt_get_bool(v, &hostnet, NULL);
+	warn_ports(yt_map_get(sp, "containers"), hostnet);
+	warn_ports(yt_map_get(sp, "initContainers"), hostnet);
 	warn_volumes(yt_map_get(sp, "volumes"));
 	warn_podaff(yt_map_get(sp, "affinity"));
 	warn_tsc(yt_map_get(sp, "topologySpreadConstraints"));
