@@ -161,6 +161,7 @@ struct ks_scenario {
 	const char		**pc_names;	/* PriorityClass names (interned) */
 	int32_t			*pc_values;	/* and their values */
 	size_t			 npc;
+	const char		*pc_default;	/* the globalDefault PriorityClass's name, or NULL */
 };
 
 /* Load every document of every file into a scenario. */
@@ -177,7 +178,11 @@ int	ks_scenario_check_duration(const struct ks_scenario *, const char *what,
 /* load_labels refuses maps of more than max entries (spec.limits.maxLabels);
  * process-wide, set by ks_scenario_load before it reads any object. */
 void	load_set_max_labels(int64_t max);
-/* sp->priority from its priorityClassName, when the scenario has that PriorityClass. */
+/*
+ * sp->priority from its priorityClassName (the globalDefault class when it
+ * names none), when the scenario has that PriorityClass or it is one of
+ * the two every cluster has (system-node-critical, system-cluster-critical).
+ */
 void	ks_scenario_priority(const struct ks_scenario *, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */

@@ -680,6 +680,14 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	}
 	L->pc_names[L->npc] = name;
 	L->pc_values[L->npc++] = (int32_t)x;
+	if ((v = yt_map_get(root, "globalDefault")) != NULL && !yt_is_null(v)) {
+		int def;
+
+		if (yt_get_bool(v, &def, err) != 0)
+			return KS_EINVAL;
+		if (def)	/* admission gives its value to pods that name no class */
+			L->s->pc_default = name;
+	}
 	return 0;
 }
 
@@ -1257,14 +1265,56 @@ check_pods(const struct ks_scenario *s, struct ks_error *err)
 	return rc;
 }
 
+/* The PriorityClasses every cluster has (pkg/apis/scheduling/types.go). */
+static const struct {
+	const char	*name;		/* metadata.name */
+	int32_t		 value;		/* its value */
+} builtin_pc[] = {
+	{ "system-node-critical", 2000001000 },
+	{ "system-cluster-critical", 2000000000 },
+};
+
+/* The value of the PriorityClass name (interned): the input's, else a built-in one. */
+static int
+pc_lookup(const struct ks_scenario *s, const char *name, int32_t *out)
+{
+	for (size_t i = 0; i < s->npc; i++)
+		if (s->pc_names[i] == name) {
+			*out = s->pc_values[i];
+			return 1;
+		}
+	for (size_t i = 0; i < sizeof(builtin_pc) / sizeof(builtin_pc[0]); i++)
+		if (strcmp(builtin_pc[i].name, name) == 0) {
+			*out = builtin_pc[i].value;
+			return 1;
+		}
+	return 0;
+}
+
 void
 ks_scenario_priority(const struct ks_scenario *s, struct ks_podspec *sp)
 {
-	if (sp == NULL || sp->priority_class == NULL)
+	const char *name;
+	int32_t v;
+
+	if (sp == NULL)
 		return;
-	for (size_t i = 0; i < s->npc; i++)
-		if (s->pc_names[i] == sp->priority_class)
-			sp->priority = s->pc_values[i];
+	name = sp->priority_class != NULL ? sp->priority_class : s->pc_default;
+	if (name != NULL && pc_lookup(s, name, &v))
+		sp->priority = v;
+}
+
+/* ks_scenario_priority() at load, with a warning for a class the input lacks. */
+static void
+load_priority(const struct ks_scenario *s, struct ks_podspec *sp)
+{
+	int32_t v;
+
+	if (sp->priority_class != NULL && !pc_lookup(s, sp->priority_class, &v) &&
+	    sp->priority == 0)
+		ks_warn(&sp->mark, "PriorityClass %s is not in the input: ksim gives its pods "
+		    "priority 0", sp->priority_class);
+	ks_scenario_priority(s, sp);
 }
 
 static const char *
@@ -1333,12 +1383,12 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	s->npc = L.npc;
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
-			ks_scenario_priority(s, s->wls[i]->spec);
+			load_priority(s, s->wls[i]->spec);
 		for (size_t i = 0; i < s->npods; i++)
-			ks_scenario_priority(s, s->pods[i]->spec);
+			load_priority(s, s->pods[i]->spec);
 		for (size_t i = 0; i < s->nactions; i++)
 			if (s->actions[i].wl != NULL)
-				ks_scenario_priority(s, s->actions[i].wl->spec);
+				load_priority(s, s->actions[i].wl->spec);
 	}
 	ptrmap_free(&L.names);
 	if (rc != 0) {
