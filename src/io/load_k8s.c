@@ -861,6 +861,9 @@ warn_unmodelled(const struct yt_node *sp)
 	    strcmp(v->str, "default-scheduler") != 0)
 		ks_warn(&v->mark, "schedulerName \"%s\" is not modelled: ksim's kube-scheduler "
 		    "places the pod", v->str);
+	if ((v = yt_map_get(sp, "resourceClaims")) != NULL && v->kind == YT_SEQ && v->nitems > 0)
+		ks_warn(&v->mark, "resourceClaims (dynamic resource allocation) are not modelled: "
+		    "ksim schedules the pod as if its claims were met on every node");
 	if ((v = yt_map_get(sp, "resources")) != NULL && !yt_is_null(v))
 		ks_warn(&v->mark, "pod-level resources are not modelled: ksim sums its "
 		    "containers' requests and limits");
