@@ -73,9 +73,9 @@ warn_ignored_kind(const struct yt_node *root, const char *kind)
 		for (size_t i = 0; v != NULL && v->kind == YT_SEQ && i < v->nitems; i++)
 			if (yt_map_get(v->items[i], "default") != NULL ||
 			    yt_map_get(v->items[i], "defaultRequest") != NULL) {
-				ks_warn(&root->mark, "LimitRange defaults are not modelled: ksim "
-				    "gives containers without requests or limits none, as if "
-				    "no LimitRange were admitted");
+				ks_warn(&root->mark, "LimitRange defaults are not modelled: "
+				    "containers without requests or limits get none, as if no "
+				    "LimitRange existed");
 				return;
 			}
 	} else if (strcmp(kind, "ResourceQuota") == 0 && (v = yt_map_get(sp, "hard")) != NULL &&
