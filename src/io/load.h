@@ -162,6 +162,19 @@ struct ks_scenario {
 	int32_t			*pc_values;	/* and their values */
 	size_t			 npc;
 	const char		*pc_default;	/* the globalDefault PriorityClass's name, or NULL */
+	struct ks_limitrange	*lrs;		/* LimitRanges' container defaults, input order */
+	size_t			 nlrs;		/* entries in lrs */
+};
+
+/*
+ * The container defaults of one LimitRange item of type Container, as the
+ * API server defaults the object (SetDefaults_LimitRangeItem): a limit
+ * defaults to max, a request to the default limit, else to min.
+ */
+struct ks_limitrange {
+	const char	*ns;		/* its namespace (interned) */
+	struct ks_res	 def;		/* default limits; 0 = none */
+	struct ks_res	 defreq;	/* default requests; 0 = none */
 };
 
 /* Load every document of every file into a scenario. */
@@ -184,6 +197,11 @@ void	load_set_max_labels(int64_t max);
  * the two every cluster has (system-node-critical, system-cluster-critical).
  */
 void	ks_scenario_priority(const struct ks_scenario *, struct ks_podspec *sp);
+/*
+ * Admission of a pod (or template) of namespace ns: the LimitRanges'
+ * defaults (LimitRanger), then its priority (ks_scenario_priority).
+ */
+void	ks_scenario_admit(const struct ks_scenario *, const char *ns, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,

@@ -44,7 +44,7 @@ static const char *const ignored_kinds[] = {
 	"Namespace", "Service", "ServiceAccount", "ConfigMap", "Secret", "ClusterRole",
 	"ClusterRoleBinding", "Role", "RoleBinding", "Ingress", "NetworkPolicy",
 	"PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Endpoints",
-	"EndpointSlice", "CustomResourceDefinition", "Lease", "Event", "LimitRange",
+	"EndpointSlice", "CustomResourceDefinition", "Lease", "Event",
 	"ResourceQuota", "ControllerRevision", "PodTemplate", NULL
 };
 
@@ -58,31 +58,62 @@ in_list(const char *s, const char *const *list)
 }
 
 /*
- * Of the kinds skipped, two change the numbers when they hold something:
- * a LimitRange's container defaults become the requests of containers
- * without them (at admission), and a ResourceQuota refuses pods beyond
- * its hard limits.  ksim models neither, and says so.
+ * Of the kinds skipped, a ResourceQuota changes the numbers when it holds
+ * hard limits (it refuses pods beyond them): ksim does not model it, and
+ * says so.  (A LimitRange is read: load_limit_range.)
  */
 static void
 warn_ignored_kind(const struct yt_node *root, const char *kind)
 {
 	const struct yt_node *sp = yt_map_get(root, "spec"), *v;
 
-	if (strcmp(kind, "LimitRange") == 0) {
-		v = yt_map_get(sp, "limits");
-		for (size_t i = 0; v != NULL && v->kind == YT_SEQ && i < v->nitems; i++)
-			if (yt_map_get(v->items[i], "default") != NULL ||
-			    yt_map_get(v->items[i], "defaultRequest") != NULL) {
-				ks_warn(&root->mark, "LimitRange defaults are not modelled: "
-				    "containers without requests or limits get none, as if no "
-				    "LimitRange existed");
-				return;
-			}
-	} else if (strcmp(kind, "ResourceQuota") == 0 && (v = yt_map_get(sp, "hard")) != NULL &&
-	    !yt_is_null(v)) {
+	if (strcmp(kind, "ResourceQuota") == 0 && (v = yt_map_get(sp, "hard")) != NULL &&
+	    !yt_is_null(v))
 		ks_warn(&root->mark, "ResourceQuota is not modelled: ksim creates every pod its "
 		    "workloads ask for, beyond the quota's hard limits");
+}
+
+/*
+ * A LimitRange: each item of type Container, its defaults completed as
+ * the API server completes them (SetDefaults_LimitRangeItem: default
+ * limit <- max; default request <- default limit, else min).
+ */
+static int
+load_limit_range(struct ks_scenario *s, const struct yt_node *root, struct ks_error *err)
+{
+	const struct yt_node *l = yt_map_get(yt_map_get(root, "spec"), "limits");
+	const char *ns, *name;
+
+	if (load_meta(root, &ns, &name, err) != 0)
+		return KS_EINVAL;
+	if (l == NULL || yt_is_null(l))
+		return 0;
+	if (yt_expect_seq(l, err) != 0)
+		return KS_EINVAL;
+	for (size_t i = 0; i < l->nitems; i++) {
+		const struct yt_node *e = l->items[i], *t;
+		struct ks_res def, defreq, max, min;
+
+		if (yt_expect_map(e, err) != 0)
+			return KS_EINVAL;
+		t = yt_map_get(e, "type");
+		if (t == NULL || t->str == NULL || strcmp(t->str, "Container") != 0)
+			continue;
+		if (load_resources(yt_map_get(e, "default"), &def, err) != 0 ||
+		    load_resources(yt_map_get(e, "defaultRequest"), &defreq, err) != 0 ||
+		    load_resources(yt_map_get(e, "max"), &max, err) != 0 ||
+		    load_resources(yt_map_get(e, "min"), &min, err) != 0)
+			return KS_EINVAL;
+		for (int r = 0; r < RES_N; r++) {
+			if (def.v[r] == 0)
+				def.v[r] = max.v[r];
+			if (defreq.v[r] == 0)
+				defreq.v[r] = def.v[r] != 0 ? def.v[r] : min.v[r];
+		}
+		s->lrs = xreallocarray(s->lrs, s->nlrs + 1, sizeof(*s->lrs));
+		s->lrs[s->nlrs++] = (struct ks_limitrange){ ns, def, defreq };
 	}
+	return 0;
 }
 
 /* A kind a controller parses (kept as documents): each declares its own in its ops. */
@@ -163,6 +194,7 @@ ks_scenario_free(struct ks_scenario *s)
 	free(s->actions);
 	free(s->pc_names);
 	free(s->pc_values);
+	free(s->lrs);
 	free(s->timing.img_names);
 	free(s->timing.img_ms);
 	expect_set_free(s->expect);
@@ -553,6 +585,10 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 			*skip = 2;
 		}
 		return *doc == NULL && *skip == 0 ? KS_EINVAL : 0;
+	}
+	if (strcmp(kind, "LimitRange") == 0) {
+		*skip = 1;
+		return load_limit_range(L->s, root, err);
 	}
 	if (in_list(kind, ignored_kinds)) {
 		warn_ignored_kind(root, kind);
@@ -1265,6 +1301,53 @@ check_pods(const struct ks_scenario *s, struct ks_error *err)
 	return rc;
 }
 
+/*
+ * LimitRanger's defaults for sp (mergeContainerResources): each container,
+ * init containers too, gets each default request it has none of (a
+ * request defaulted from its limit counts as one) and each default limit
+ * it has none of.  Then the pod's requests again.
+ */
+static void
+limit_ranges_apply(const struct ks_scenario *s, const char *ns, struct ks_podspec *sp)
+{
+	int changed = 0;
+
+	for (size_t k = 0; k < s->nlrs; k++) {
+		const struct ks_limitrange *lr = &s->lrs[k];
+
+		if (lr->ns != ns)
+			continue;
+		for (size_t i = 0; i < sp->nctrs; i++) {
+			struct ks_container *c = &sp->ctrs[i];
+
+			for (int r = 0; r < RES_N; r++) {
+				if (!(c->req_set & 1u << r) && lr->defreq.v[r] != 0) {
+					c->req.v[r] = lr->defreq.v[r];
+					c->req_set |= 1u << r;
+					changed = 1;
+				}
+				if (c->lim.v[r] == 0 && lr->def.v[r] != 0)
+					c->lim.v[r] = lr->def.v[r];
+			}
+		}
+	}
+	if (!changed)
+		return;
+	for (size_t i = 0; i < sp->nctrs; i++)
+		if (sp->ctrs[i].req.v[RES_CPU] || sp->ctrs[i].req.v[RES_MEM])
+			sp->has_requests = 1;
+	podspec_effective(sp, NULL, &sp->req);
+}
+
+void
+ks_scenario_admit(const struct ks_scenario *s, const char *ns, struct ks_podspec *sp)
+{
+	if (sp == NULL)
+		return;
+	limit_ranges_apply(s, ns, sp);
+	ks_scenario_priority(s, sp);
+}
+
 /* The PriorityClasses every cluster has (pkg/apis/scheduling/types.go). */
 static const struct {
 	const char	*name;		/* metadata.name */
@@ -1304,11 +1387,13 @@ ks_scenario_priority(const struct ks_scenario *s, struct ks_podspec *sp)
 		sp->priority = v;
 }
 
-/* ks_scenario_priority() at load, with a warning for a class the input lacks. */
+/* ks_scenario_admit() at load, with a warning for a PriorityClass the input lacks. */
 static void
-load_priority(const struct ks_scenario *s, struct ks_podspec *sp)
+load_admit(const struct ks_scenario *s, const char *ns, struct ks_podspec *sp)
 {
 	int32_t v;
+
+	limit_ranges_apply(s, ns, sp);
 
 	if (sp->priority_class != NULL && !pc_lookup(s, sp->priority_class, &v) &&
 	    sp->priority == 0)
@@ -1383,12 +1468,12 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	s->npc = L.npc;
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
-			load_priority(s, s->wls[i]->spec);
+			load_admit(s, s->wls[i]->ns, s->wls[i]->spec);
 		for (size_t i = 0; i < s->npods; i++)
-			load_priority(s, s->pods[i]->spec);
+			load_admit(s, s->pods[i]->ns, s->pods[i]->spec);
 		for (size_t i = 0; i < s->nactions; i++)
 			if (s->actions[i].wl != NULL)
-				load_priority(s, s->actions[i].wl->spec);
+				load_admit(s, s->actions[i].wl->ns, s->actions[i].wl->spec);
 	}
 	ptrmap_free(&L.names);
 	if (rc != 0) {
