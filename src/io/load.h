@@ -202,6 +202,10 @@ void	ks_scenario_priority(const struct ks_scenario *, struct ks_podspec *sp);
  * defaults (LimitRanger), then its priority (ks_scenario_priority).
  */
 void	ks_scenario_admit(const struct ks_scenario *, const char *ns, struct ks_podspec *sp);
+/* load_admit.c: read a LimitRange into s->lrs. */
+int	load_limit_range(struct ks_scenario *s, const struct yt_node *root, struct ks_error *err);
+/* ks_scenario_admit() at load, with a warning for a PriorityClass the input lacks. */
+void	load_admit(const struct ks_scenario *s, const char *ns, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,
