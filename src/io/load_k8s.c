@@ -5,7 +5,11 @@
  * batch/v1 Job, kubeflow.org Notebook, policy/v1 PodDisruptionBudget and
  * core/v1 Node that change scheduling or autoscaling, and ignores the
  * rest, because users paste real manifests full of fields ksim has no use
- * for.  Values are checked where they are read: a bad quantity, a wrong
+ * for.  A field that changes where or whether a pod is scheduled but that
+ * ksim does not model (hostPort, volumes, schedulingGates, preferred pod
+ * affinity, ...) is not ignored silently: warn_unmodelled() names it and
+ * says what ksim does instead (--strict makes that an error).
+ * Values are checked where they are read: a bad quantity, a wrong
  * type or an unknown operator is an error at its line and column, in the
  * API server's terms where it has them.
  *
