@@ -558,6 +558,139 @@ START_TEST(scenario_limits)
 }
 END_TEST
 
+/*
+ * 50,000 labels on one Pod under a raised spec.limits.maxLabels, given in
+ * reverse order: one insert each would shift the whole set every time (n^2,
+ * seconds); the loader sorts once.  The set comes out sorted by key, and a
+ * merge into a set keeps labels_set's rule: the later value wins.
+ */
+START_TEST(many_labels_linear)
+{
+	enum { N = 50000 };
+	static const char head[] = "apiVersion: ksim/v1alpha1\nkind: Scenario\n"
+	    "metadata: {name: s}\nspec:\n  limits: {maxLabels: 50000}\n---\n"
+	    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n";
+	static const char tail[] = "spec: {containers: [{name: c, image: nginx}]}\n";
+	size_t cap = sizeof(head) + sizeof(tail) + (size_t)N * 32, len;
+	char *buf = xmalloc(cap);
+	struct ks_scenario *s;
+	const struct ks_labels *l;
+	struct ks_labels set = { 0 };
+	const struct ks_label add[] = { { "b", "1" }, { "a", "2" }, { "b", "3" }, { "c", "4" } };
+
+	len = (size_t)snprintf(buf, cap, "%s", head);
+	for (int i = N; i > 0; i--)
+		len += (size_t)snprintf(buf + len, cap - len, "    k%06d: v%d\n", i, i);
+	snprintf(buf + len, cap - len, "%s", tail);
+	s = load1(buf);
+	free(buf);
+	ck_assert_uint_eq(s->npods, 1);
+	l = &s->pods[0]->spec->labels;
+	ck_assert_uint_eq(l->n, N);
+	for (size_t i = 1; i < l->n; i++)
+		ck_assert_int_lt(strcmp(l->v[i - 1].key, l->v[i].key), 0);
+	ck_assert_str_eq(l->v[0].key, "k000001");
+	ck_assert_str_eq(labels_get(l, "k049999"), "v49999");
+	ks_scenario_free(s);
+
+	labels_set(&set, "a", "0");
+	labels_set(&set, "d", "0");
+	labels_merge(&set, add, 4);
+	ck_assert_uint_eq(set.n, 4);
+	ck_assert_str_eq(set.v[0].key, "a");
+	ck_assert_str_eq(set.v[0].val, "2");
+	ck_assert_str_eq(set.v[1].key, "b");
+	ck_assert_str_eq(set.v[1].val, "3");
+	ck_assert_str_eq(set.v[2].key, "c");
+	ck_assert_str_eq(set.v[3].key, "d");
+	ck_assert_str_eq(set.v[3].val, "0");
+	ck_assert_ptr_eq(labels_lookup(&set, intern("c")), set.v[2].val);
+	labels_free(&set);
+}
+END_TEST
+
+/*
+ * spec.limits.maxPods at run time: an HPA with maxReplicas 1000000000
+ * doubles the Deployment every 15 s under a load of 100 cores (2 -> 4 -> 8
+ * ...), and the ReplicaSet controller stops at 6 active pods with a
+ * FailedCreate event naming the limit (coalesced: one Event, a count per
+ * refused reconcile) and one warning.
+ */
+START_TEST(max_pods_at_run_time)
+{
+	json_t *rep, *ev, *e;
+	unsigned long warned = ks_warn_count;
+	size_t i, nfailed = 0;
+
+	rep = tu_run_text(
+	    "apiVersion: ksim/v1alpha1\n"
+	    "kind: Scenario\n"
+	    "metadata:\n"
+	    "  name: hpa-huge\n"
+	    "spec:\n"
+	    "  duration: 3m\n"
+	    "  limits: {maxPods: 6}\n"
+	    "  nodes:\n"
+	    "    - instanceType: m5.4xlarge\n"
+	    "      count: 1\n"
+	    "      namePrefix: node\n"
+	    "  timing:\n"
+	    "    imagePull: 3s\n"
+	    "    containerStart: 3s\n"
+	    "  metricsServer:\n"
+	    "    resolution: 15s\n"
+	    "    offset: 0s\n"
+	    "  load:\n"
+	    "    - workload: Deployment/web\n"
+	    "      shared: {cpu: 100}\n"
+	    "      from: 1m\n"
+	    "---\n"
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata:\n"
+	    "  name: web\n"
+	    "spec:\n"
+	    "  replicas: 2\n"
+	    "  selector:\n"
+	    "    matchLabels: {app: web}\n"
+	    "  template:\n"
+	    "    metadata:\n"
+	    "      labels: {app: web}\n"
+	    "    spec:\n"
+	    "      containers:\n"
+	    "      - name: web\n"
+	    "        image: nginx\n"
+	    "        resources:\n"
+	    "          requests: {cpu: 100m}\n"
+	    "---\n"
+	    "apiVersion: autoscaling/v2\n"
+	    "kind: HorizontalPodAutoscaler\n"
+	    "metadata:\n"
+	    "  name: web\n"
+	    "spec:\n"
+	    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+	    "  minReplicas: 2\n"
+	    "  maxReplicas: 1000000000\n"
+	    "  metrics:\n"
+	    "  - type: Resource\n"
+	    "    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n");
+	ck_assert_uint_eq(json_array_size(json_object_get(rep, "pods")), 6);
+	ev = json_object_get(rep, "events");
+	json_array_foreach(ev, i, e) {
+		if (strcmp(tu_path_str(e, "type"), "FailedCreate") != 0)
+			continue;
+		nfailed++;
+		ck_assert_str_eq(tu_path_str(e, "object"), "deployment/default/web");
+		ck_assert_str_eq(tu_path_str(e, "message"),
+		    "Error creating: pods are forbidden: spec.limits.maxPods (6) reached");
+		ck_assert_int_eq(tu_path_int(e, "at_ms"), 90000);
+	}
+	ck_assert_uint_eq(nfailed, 1);
+	ck_assert_uint_eq(ks_warn_count - warned, 1);
+	json_decref(rep);
+}
+END_TEST
+
 START_TEST(static_node_count_bounds)
 {
 	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nspec:\n"
@@ -752,6 +885,8 @@ load_suite(void)
 	tcase_add_test(tc, empty_file);
 	tcase_add_test(tc, static_node_count_bounds);
 	tcase_add_test(tc, scenario_limits);
+	tcase_add_test(tc, many_labels_linear);
+	tcase_add_test(tc, max_pods_at_run_time);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

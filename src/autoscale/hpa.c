@@ -143,6 +143,52 @@ get_milli(const struct yt_node *n, const char *field, int64_t *out, struct ks_er
 	return 0;
 }
 
+/* A Utilization target of v, a percentage of the request above 0. */
+static int
+get_utilization(const struct yt_node *v, const char *field, struct hpa_metric_spec *m,
+    struct ks_error *err)
+{
+	m->target_type = HPA_TARGET_UTILIZATION;
+	if (get_i32(v, &m->target_utilization, err) != 0)
+		return KS_EINVAL;
+	if (m->target_utilization <= 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected %s to be greater than 0, found %d", field,
+		    (int)m->target_utilization);
+	return 0;
+}
+
+/*
+ * The target of an autoscaling/v2beta1 metric, where it sits beside the
+ * metric's name, converted as the API server converts it to v2
+ * (pkg/apis/autoscaling/v2beta1/conversion.go): targetAverageUtilization
+ * is a Utilization target (Resource metrics only), targetAverageValue
+ * (averageValue in an Object metric) an AverageValue one, and targetValue
+ * (Object, External) a Value one, in that order of precedence.
+ */
+static int
+parse_target_v2beta1(const struct yt_node *src, struct hpa_metric_spec *m, int resource,
+    struct ks_error *err)
+{
+	const char *avg = m->type == HPA_METRIC_OBJECT ? "averageValue" : "targetAverageValue";
+	const struct yt_node *v;
+
+	if (resource && (v = yt_map_get(src, "targetAverageUtilization")) != NULL)
+		return get_utilization(v, "targetAverageUtilization", m, err);
+	if ((v = yt_map_get(src, avg)) != NULL) {
+		m->target_type = HPA_TARGET_AVERAGE_VALUE;
+		return get_milli(v, avg, &m->target_milli, err);
+	}
+	if (!resource && m->type != HPA_METRIC_PODS && (v = yt_map_get(src, "targetValue")) != NULL) {
+		m->target_type = HPA_TARGET_VALUE;
+		return get_milli(v, "targetValue", &m->target_milli, err);
+	}
+	return ks_error_set(err, &src->mark, KS_EINVAL, "expected %s in an autoscaling/v2beta1 "
+	    "metric, found none", resource ? "targetAverageUtilization or targetAverageValue" :
+	    m->type == HPA_METRIC_PODS ? "targetAverageValue" : m->type == HPA_METRIC_OBJECT ?
+	    "targetValue or averageValue" : "targetValue or targetAverageValue");
+}
+
 /* target: {type, averageUtilization | averageValue | value} */
 static int
 parse_target(const struct yt_node *src, struct hpa_metric_spec *m, int resource,
@@ -161,17 +207,10 @@ parse_target(const struct yt_node *src, struct hpa_metric_spec *m, int resource,
 			return ks_error_set(err, &yt_map_get(t, "type")->mark, KS_EINVAL,
 			    "expected target type AverageValue or Value for this metric, "
 			    "found Utilization");
-		m->target_type = HPA_TARGET_UTILIZATION;
 		if ((v = yt_map_get(t, "averageUtilization")) == NULL)
 			return ks_error_set(err, &t->mark, KS_EINVAL,
 			    "expected averageUtilization in a Utilization target, found none");
-		if (get_i32(v, &m->target_utilization, err) != 0)
-			return KS_EINVAL;
-		if (m->target_utilization <= 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "expected averageUtilization to be greater than 0, found %d",
-			    (int)m->target_utilization);
-		return 0;
+		return get_utilization(v, "averageUtilization", m, err);
 	}
 	if (strcmp(type, "AverageValue") == 0) {
 		m->target_type = HPA_TARGET_AVERAGE_VALUE;
@@ -207,8 +246,10 @@ parse_metric_id(const struct yt_node *src, struct hpa_metric_spec *m, struct ks_
 	return get_str(id, "name", &m->name, "metric", err);
 }
 
+/* One of spec.metrics; beta1: in autoscaling/v2beta1's form (see parse_target_v2beta1). */
 static int
-parse_metric(const struct yt_node *n, struct hpa_metric_spec *m, struct ks_error *err)
+parse_metric(const struct yt_node *n, int beta1, struct hpa_metric_spec *m,
+    struct ks_error *err)
 {
 	static const char *const types[] = { "Resource", "ContainerResource", "Pods", "Object",
 		"External" };
@@ -246,20 +287,24 @@ parse_metric(const struct yt_node *n, struct hpa_metric_spec *m, struct ks_error
 		if (strcmp(m->name, "cpu") != 0 && strcmp(m->name, "memory") != 0)
 			return ks_error_set(err, &yt_map_get(src, "name")->mark, KS_EINVAL,
 			    "expected resource cpu or memory, found \"%s\"", m->name);
-		return parse_target(src, m, 1, err);
+		return beta1 ? parse_target_v2beta1(src, m, 1, err) : parse_target(src, m, 1, err);
 	case HPA_METRIC_OBJECT: {
-		const struct yt_node *d = yt_map_get(src, "describedObject");
+		const char *obj = beta1 ? "target" : "describedObject";
+		const struct yt_node *d = yt_map_get(src, obj);
 
 		if (d == NULL || yt_expect_map(d, err) != 0)
 			return ks_error_set(err, &src->mark, KS_EINVAL,
-			    "expected describedObject in an Object metric, found none");
-		if (get_str(d, "kind", &m->object_kind, "describedObject", err) != 0 ||
-		    get_str(d, "name", &m->object_name, "describedObject", err) != 0)
+			    "expected %s in an Object metric, found none", obj);
+		if (get_str(d, "kind", &m->object_kind, obj, err) != 0 ||
+		    get_str(d, "name", &m->object_name, obj, err) != 0)
 			return KS_EINVAL;
 	}
 		/* FALLTHROUGH */
 	case HPA_METRIC_PODS:
 	case HPA_METRIC_EXTERNAL:
+		if (beta1)	/* metricName: v2's metric.name */
+			return get_str(src, "metricName", &m->name, fields[k], err) != 0 ?
+			    KS_EINVAL : parse_target_v2beta1(src, m, 0, err);
 		if (parse_metric_id(src, m, err) != 0)
 			return KS_EINVAL;
 		return parse_target(src, m, 0, err);
@@ -439,7 +484,8 @@ parse_spec_metrics(struct hpa *h, const struct yt_node *sp, int v1, struct ks_er
 			return KS_EINVAL;
 		h->metrics = xcalloc(v->nitems ? v->nitems : 1, sizeof(*h->metrics));
 		for (size_t i = 0; i < v->nitems; i++) {
-			if (parse_metric(v->items[i], &h->metrics[i], err) != 0)
+			if (parse_metric(v->items[i], strcmp(h->api, "autoscaling/v2beta1") == 0,
+			    &h->metrics[i], err) != 0)
 				return KS_EINVAL;
 			h->nmetrics++;
 		}
@@ -471,10 +517,15 @@ hpa_parse(struct ks_run *r, const struct ks_doc *d, int64_t at_ms, struct hpa **
 	*out = NULL;
 	v1 = strcmp(d->api_version, "autoscaling/v1") == 0;
 	if (!v1 && strcmp(d->api_version, "autoscaling/v2") != 0 &&
-	    strcmp(d->api_version, "autoscaling/v2beta2") != 0)
+	    strcmp(d->api_version, "autoscaling/v2beta2") != 0 &&
+	    strcmp(d->api_version, "autoscaling/v2beta1") != 0)
 		return ks_error_set(err, load_mark(yt_map_get(d->root, "apiVersion")), KS_EINVAL,
-		    "expected apiVersion autoscaling/v1, autoscaling/v2 or autoscaling/v2beta2 "
-		    "for a HorizontalPodAutoscaler, found \"%s\"", d->api_version);
+		    "expected apiVersion autoscaling/v1, autoscaling/v2, autoscaling/v2beta2 or "
+		    "autoscaling/v2beta1 for a HorizontalPodAutoscaler, found \"%s\"",
+		    d->api_version);
+	if (strcmp(d->api_version, "autoscaling/v2beta1") == 0)	/* removed in 1.25 */
+		ks_warn(&d->mark, "HorizontalPodAutoscaler %s/%s: apiVersion %s is deprecated; "
+		    "read as autoscaling/v2", d->ns, d->name, d->api_version);
 	if (sp == NULL || yt_expect_map(sp, err) != 0)
 		return ks_error_set(err, &d->mark, KS_EINVAL,
 		    "expected spec in a HorizontalPodAutoscaler, found none");

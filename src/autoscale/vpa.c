@@ -313,6 +313,10 @@ vpa_selecting(struct vpa_state *st, const struct ks_pod *p, size_t *n)
 	}
 	row = &st->rows[ix - 1];
 	*n = row->n;
+	/* no VPA selects it: rowv may still be NULL, and NULL + 0 is undefined */
+	if (row->n == 0)
+		return NULL;
+	assert(row->off + row->n <= st->nrowv);
 	return st->rowv + row->off;
 }
 

@@ -41,6 +41,15 @@
  * added, bound or unbound and when a node joins or goes, so the model
  * builds and is tested without it, and the scheduler keeps its own state.
  *
+ * spec.limits.maxPods holds at run time too: the ReplicaSet, StatefulSet
+ * and Job controllers create no pod that would take the cluster's active
+ * pods past it, as a ResourceQuota on `pods` refuses them in Kubernetes
+ * (the controller's FailedCreate event, here naming the limit, and one
+ * warning per run), while the workload keeps the replicas it was given (an
+ * HPA with a huge maxReplicas still says what it wanted).  DaemonSet pods
+ * follow the nodes and are not held back, as the loader does not count them.
+ * A held-back workload creates its missing pods at its next reconcile.
+ *
  * Costs: every operation is O(1) or O(pods of one workload / one node)
  * except cluster_node_ready, which walks the DaemonSets, and a scale-down,
  * which ranks the workload's pods once (O(n log n)).  Pod and node lists
@@ -506,8 +515,7 @@ node_gone_fired(struct sim *sim, void *arg)
 	struct ks_cluster *c = d->c;
 	struct ks_node *n = d->n;
 
-	(void)sim;
-	free(d);
+	(void)sim;	/* d is the event's: the engine frees it */
 	/* DaemonSet pods and anything left die with the node. */
 	while (n->npods > 0) {
 		struct ks_pod *p = c->pods[n->pods[n->npods - 1]];
@@ -559,7 +567,7 @@ cluster_node_delete(struct ks_cluster *c, struct ks_node *n, const char *reason)
 	d = xmalloc(sizeof(*d));
 	d->c = c;
 	d->n = n;
-	sim_after(c->sim, wait, "node-gone", node_gone_fired, d);
+	sim_after_owned(c->sim, wait, "node-gone", node_gone_fired, d, free);
 }
 
 /* ---- workloads ---- */
@@ -685,6 +693,51 @@ sts_has_ordinal(struct ks_cluster *c, struct ks_workload *w, int ord)
 	return 0;
 }
 
+/* "deployment/ns/name": the workload's event object, the kind lowercased. */
+static const char *
+wl_ref(const struct ks_workload *w, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s/%s", wl_kind_name[w->kind], w->ns, w->name);
+	for (char *q = buf; *q && *q != '/'; q++)
+		*q = (char)(*q >= 'A' && *q <= 'Z' ? *q - 'A' + 'a' : *q);
+	return buf;
+}
+
+/*
+ * How many of the n pods w's controller wants to create spec.limits.maxPods
+ * allows (see the top of the file).  Alive pods bound active ones from
+ * above, so the active count (a walk of the alive pods) is taken only near
+ * the limit.  When some are refused: a FailedCreate event on w, and the
+ * run's one warning.
+ */
+static int32_t
+wl_pods_room(struct ks_cluster *c, struct ks_workload *w, int32_t n)
+{
+	int64_t active = 0, room;
+	char ref[600];
+
+	assert(n > 0);
+	if (c->max_pods <= 0 || (int64_t)c->nalive + n <= c->max_pods)
+		return n;
+	for (size_t i = 0; i < c->nalive; i++)
+		active += pod_active(c->pods[c->alive[i]]);
+	room = c->max_pods - active;
+	if (room >= n)
+		return n;
+	if (room < 0)
+		room = 0;
+	cluster_event(c, "FailedCreate", wl_ref(w, ref, sizeof(ref)),
+	    "Error creating: pods are forbidden: spec.limits.maxPods (%lld) reached",
+	    (long long)c->max_pods);
+	if (!c->max_pods_warned) {
+		c->max_pods_warned = 1;
+		ks_warn(&c->max_pods_mark, "%s wants %lld pods more than spec.limits.maxPods "
+		    "(%lld) allows: its controller creates no more (raise the limit to "
+		    "simulate more)", ref, (long long)(n - room), (long long)c->max_pods);
+	}
+	return (int32_t)room;
+}
+
 static void
 wl_reconcile(struct ks_cluster *c, struct ks_workload *w)
 {
@@ -707,7 +760,7 @@ wl_reconcile(struct ks_cluster *c, struct ks_workload *w)
 				if (c->pods[w->pods[i]]->ordinal == ord)
 					found = c->pods[w->pods[i]];
 			if (found == NULL) {
-				if (sts_has_ordinal(c, w, ord))
+				if (sts_has_ordinal(c, w, ord) || wl_pods_room(c, w, 1) == 0)
 					break;
 				w->next_ordinal = ord;
 				wl_new_pod(c, w);
@@ -730,9 +783,12 @@ wl_reconcile(struct ks_cluster *c, struct ks_workload *w)
 	if (w->kind == WL_JOB && w->completions >= 0 &&
 	    w->succeeded + active >= w->completions)
 		want = active < w->completions - w->succeeded ? active : w->completions - w->succeeded;
-	while (active < want) {
-		wl_new_pod(c, w);
-		active++;
+	if (active < want) {
+		int32_t room = wl_pods_room(c, w, want - active);
+
+		for (int32_t i = 0; i < room; i++)
+			wl_new_pod(c, w);
+		active += room;
 	}
 	if (active > want) {
 		/* Rank the active pods once (O(n log n), not a search per
@@ -783,9 +839,7 @@ cluster_workload_scale(struct ks_cluster *c, struct ks_workload *w, int32_t repl
 
 	if (replicas == w->replicas)
 		return;
-	snprintf(ref, sizeof(ref), "%s/%s/%s", wl_kind_name[w->kind], w->ns, w->name);
-	for (char *q = ref; *q && *q != '/'; q++)
-		*q = (char)(*q >= 'A' && *q <= 'Z' ? *q - 'A' + 'a' : *q);
+	wl_ref(w, ref, sizeof(ref));
 	if (w->kind == WL_DEPLOYMENT)
 		cluster_event(c, "ScalingReplicaSet", ref,
 		    "Scaled %s %s %s-%s from %d to %d%s%s", replicas > w->replicas ? "up" : "down",

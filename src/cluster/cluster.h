@@ -312,6 +312,9 @@ struct ks_cluster {
 	const struct cluster_sched_ops *sched_ops; /* the scheduler plugged in, or NULL */
 	void			*sched;		/* its state (owned: freed by sched_ops->free) */
 	int			 no_events;	/* do not record timeline events (benchmarks) */
+	int64_t			 max_pods;	/* spec.limits.maxPods: active pods the workload controllers stop at; 0 = none */
+	struct ks_mark		 max_pods_mark;	/* spec.limits, for the warning (no file when absent) */
+	int			 max_pods_warned; /* the run has warned that the limit held a controller back */
 };
 
 void	cluster_init(struct ks_cluster *, struct sim *, uint64_t seed);

@@ -289,7 +289,8 @@ cj_parse(struct cronjob *cj, const struct ks_doc *d, int *skip, struct ks_error 
 	/* API defaulting: neither completions nor parallelism -> one pod, once */
 	if (cj->job.completions < 0 && yt_map_get(js, "parallelism") == NULL)
 		cj->job.completions = 1;
-	if (load_podspec(yt_map_get(js, "template"), d->ns, &ps, err) != 0) {
+	if (load_podspec_in(yt_map_get(js, "template"), d->ns, "spec.jobTemplate.spec.template.",
+	    &ps, err) != 0) {
 		podspec_free(&ps);
 		return KS_EINVAL;
 	}

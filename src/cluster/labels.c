@@ -10,10 +10,15 @@
  *
  * Label sets are small (tens of entries) and sorted by key, so lookup is a
  * binary search; all strings are interned so value comparison is pointer
- * equality.
+ * equality.  labels_set inserts in place (a shift per insert), which is
+ * fine for the few labels code adds; a map read from input goes through
+ * labels_merge instead, which sorts the new entries once and merges them,
+ * so 50,000 labels on one object (spec.limits.maxLabels raised) cost
+ * n log n, not the n^2 of one insert each.
  */
 #include "cluster/labels.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +66,63 @@ labels_set(struct ks_labels *l, const char *key, const char *val)
 	l->v[i].key = intern(key);
 	l->v[i].val = intern(val);
 	l->n++;
+}
+
+/* A new label and its position in the input, the tie-break that makes the
+ * sort stable so that the last of equal keys is the one kept. */
+struct label_ix {
+	struct ks_label	 lab;	/* interned key and value */
+	size_t		 ix;	/* index in labels_merge's input */
+};
+
+static int
+label_ix_cmp(const void *a, const void *b)
+{
+	const struct label_ix *x = a, *y = b;
+	int c = strcmp(x->lab.key, y->lab.key);
+
+	if (c != 0)
+		return c;
+	return (x->ix > y->ix) - (x->ix < y->ix);
+}
+
+void
+labels_merge(struct ks_labels *l, const struct ks_label *add, size_t n)
+{
+	struct label_ix *t;
+	struct ks_label *out;
+	size_t m = 0, i = 0, j = 0, k = 0;
+
+	if (n == 0)
+		return;
+	t = xreallocarray(NULL, n, sizeof(*t));
+	for (size_t a = 0; a < n; a++) {
+		t[a].lab.key = intern(add[a].key);
+		t[a].lab.val = intern(add[a].val);
+		t[a].ix = a;
+	}
+	qsort(t, n, sizeof(*t), label_ix_cmp);
+	for (size_t a = 0; a < n; a++)	/* the last of each key, in place */
+		if (a + 1 == n || t[a + 1].lab.key != t[a].lab.key)
+			t[m++] = t[a];
+	out = xreallocarray(NULL, l->n + m, sizeof(*out));
+	while (i < l->n || j < m) {	/* two sorted runs; the new value wins */
+		int c = i == l->n ? 1 : j == m ? -1 : strcmp(l->v[i].key, t[j].lab.key);
+
+		if (c < 0) {
+			out[k++] = l->v[i++];
+			continue;
+		}
+		if (c == 0)
+			i++;
+		out[k++] = t[j++].lab;
+	}
+	for (size_t a = 1; a < k; a++)
+		assert(strcmp(out[a - 1].key, out[a].key) < 0);
+	free(t);
+	free(l->v);
+	l->v = out;
+	l->n = k;
 }
 
 const char *

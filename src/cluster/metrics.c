@@ -61,7 +61,9 @@
  * Costs: building a group's window is O(L + G + T log T) for L live pods,
  * G pods gone inside the window and T transitions in it, once per scrape;
  * one metrics_pod() call is then O(E (k + T) + k^2) for E entries of its
- * workload and k of its own breakpoints (a handful); a run without
+ * workload and k of its own breakpoints (a handful), and the pods of a
+ * workload in the same scrape class (struct mx_memo) share one call's
+ * answer, so a scrape costs about one integral per workload; a run without
  * `spec.load` costs nothing.
  */
 #include "cluster/metrics.h"
@@ -97,6 +99,26 @@ struct mx_win {
 };
 
 /*
+ * The last metrics_pod answer of a group, for the pods that share its key:
+ * same template, container, limits and window, no transition of their own
+ * inside the window and the same ready/running state at its two ends.
+ * Such pods have the same breakpoints and the same shares at each, so the
+ * same numbers to the bit.  It holds as a window of the group does
+ * (win_fresh): for a window in the past, or within the event it was built.
+ */
+struct mx_memo {
+	const struct ks_podspec	*spec;		/* the template, NULL when empty */
+	size_t		 ctr;		/* container index */
+	int64_t		 from, s;	/* the window, ms */
+	int64_t		 lim_cpu, lim_mem; /* the container's limits */
+	unsigned	 state;		/* ready/running at from and at s (memo_state) */
+	int64_t		 built_now;	/* simulated time it was computed at, ms */
+	uint64_t	 built_ev;	/* engine events executed then */
+	size_t		 built_npods;	/* cluster pods then */
+	int64_t		 cpu_m, mem_b;	/* the answer */
+};
+
+/*
  * The load entries of one workload (kind, namespace, name) and the pods
  * any workload of that identity created: a workload deleted and declared
  * again keeps its entries and its history.
@@ -110,6 +132,7 @@ struct mx_group {
 	uint32_t	*gone;		/* ids of its gone pods, by gone time */
 	size_t		 ngone, gonecap; /* pods used, allocated */
 	struct mx_win	 win[MX_WINS];	/* recent windows */
+	struct mx_memo	 memo;		/* the last per-pod answer */
 };
 
 struct mx_gone {
@@ -819,6 +842,73 @@ metrics_server_version(struct ks_run *r, const char **source)
 	return ms_version(m);
 }
 
+/* p's ready/running bits at from and at s, or -1 when p has a transition inside (from, s). */
+static int
+memo_state(const struct ks_pod *p, int64_t from, int64_t s)
+{
+	const int64_t t[4] = { p->running_ms, p->ready_ms, p->deleted_ms, p->gone_ms };
+
+	for (int i = 0; i < 4; i++)
+		if (t[i] > from && t[i] < s)
+			return -1;
+	return pod_ready_at(p, from) | pod_running_at(p, from) << 1 | pod_ready_at(p, s) << 2 |
+	    pod_running_at(p, s) << 3;
+}
+
+/* The memo of g for key k, or NULL. */
+static const struct mx_memo *
+memo_find(const struct metrics *m, const struct mx_group *g, const struct mx_memo *k)
+{
+	const struct mx_memo *x = &g->memo;
+	const struct ks_cluster *c = &m->r->cluster;
+
+	if (x->spec != k->spec || x->ctr != k->ctr || x->from != k->from || x->s != k->s ||
+	    x->lim_cpu != k->lim_cpu || x->lim_mem != k->lim_mem || x->state != k->state)
+		return NULL;
+	if (x->s < x->built_now || (x->built_now == c->sim->now_ms &&
+	    x->built_ev == c->sim->executed && x->built_npods == c->npods))
+		return x;
+	return NULL;
+}
+
+/* Container ctr of p over the scrape window [from, s]: the rounded cpu mean and memory. */
+static void
+pod_usage(struct metrics *m, const struct ks_pod *p, size_t ctr, int64_t from, int64_t s,
+    int64_t *cpu_m, int64_t *mem_b)
+{
+	const struct ks_cluster *c = &m->r->cluster;
+	struct mx_group *g = pod_group(m, p);
+	struct mx_memo k;
+	const struct mx_memo *x;
+	int st = memo_state(p, from, s);
+
+	if (g != NULL && st >= 0) {
+		k.spec = p->spec;
+		k.ctr = ctr;
+		k.from = from;
+		k.s = s;
+		k.lim_cpu = pod_ctr_lim(p, ctr)->v[RES_CPU];
+		k.lim_mem = pod_ctr_lim(p, ctr)->v[RES_MEM];
+		k.state = (unsigned)st;
+		if ((x = memo_find(m, g, &k)) != NULL) {
+			*cpu_m = x->cpu_m;
+			*mem_b = x->mem_b;
+			return;
+		}
+	}
+	/* metrics-server's nanocores, read back with MilliValue() (rounds up) */
+	*cpu_m = ceil_noise(usage_integral(m, p, ctr, LM_CPU, from, s) / (double)(s - from));
+	*mem_b = ceil_noise(usage_at(m, p, ctr, LM_MEM, s));
+	if (g != NULL && st >= 0) {
+		k.built_now = c->sim->now_ms;
+		k.built_ev = c->sim->executed;
+		k.built_npods = c->npods;
+		k.cpu_m = *cpu_m;
+		k.mem_b = *mem_b;
+		g->memo = k;
+	}
+}
+
 int
 metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m,
     int64_t *mem_b, int64_t *ts_ms, int64_t *window_ms)
@@ -827,7 +917,6 @@ metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m
 	const struct ks_container *k;
 	int64_t res = m != NULL ? m->lm.res_ms : LM_RES_DEFAULT, off = m != NULL ? m->lm.offset_ms : 0;
 	int64_t now = r->sim.now_ms, s, from;
-	double mean;
 
 	assert(p != NULL);
 	*cpu_m = *mem_b = *ts_ms = *window_ms = 0;
@@ -845,10 +934,7 @@ metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m
 	*window_ms = s - from;
 	if (m == NULL)
 		return 0;
-	/* metrics-server's nanocores, read back with MilliValue() (rounds up) */
-	mean = usage_integral(m, p, ctr, LM_CPU, from, s) / (double)(s - from);
-	*cpu_m = ceil_noise(mean);
-	*mem_b = ceil_noise(usage_at(m, p, ctr, LM_MEM, s));
+	pod_usage(m, p, ctr, from, s, cpu_m, mem_b);
 	return 0;
 }
 

@@ -46,7 +46,10 @@
  * gives.  Within one pass, a pod identical to one that already failed
  * (same template and requests, no inter-pod terms) fails without a new
  * search: kube-scheduler does the work again, but the answer cannot
- * differ because binding only takes capacity away.
+ * differ because binding only takes capacity away.  Its FailedScheduling
+ * message (every live node re-checked for the reasons) is kept per
+ * template until the next bind, unbind or node change of the pass, and
+ * its reasons are interned once, not formatted per node.
  * tests/bench/README.md has the measurements.
  */
 #include "cluster/sched.h"
@@ -90,6 +93,7 @@ hot_set(struct sched *s, const struct ks_node *n)
 		memset(s->hot + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hot));
 		s->hsc = xreallocarray(s->hsc, cap, sizeof(*s->hsc));
 		memset(s->hsc + s->hotcap, 0, (cap - s->hotcap) * sizeof(*s->hsc));
+		s->minprio = xreallocarray(s->minprio, cap, sizeof(*s->minprio));
 		s->hotcap = cap;
 	}
 	h = &s->hot[n->id];
@@ -101,6 +105,7 @@ hot_set(struct sched *s, const struct ks_node *n)
 	hs->nz_cpu_m = n->nz_cpu_m;
 	hs->nz_mem_b = n->nz_mem_b;
 	hs->memo_cpu_m = -1;
+	s->minprio[n->id] = PRIO_UNKNOWN;
 }
 
 void
@@ -126,11 +131,52 @@ sched_live_rebuild(struct sched *s)
 
 /* ---- reasons ---- */
 
-void
-sched_hist_add(struct sched_hist *h, const char *reason)
-{
-	const char *r = intern(reason);
+/* The fixed reasons, interned once per string pool (explain reads them per node). */
+enum {
+	R_UNSCHED, R_NODENAME, R_AFFINITY, R_TOO_MANY, R_SPREAD, R_SPREAD_LABEL, R_POD_AFF,
+	R_POD_ANTI, R_EXISTING_ANTI, R_NOT_HELPFUL, R_NO_VICTIMS, R_INSUFFICIENT,
+	R_N = R_INSUFFICIENT + RES_N
+};
 
+static const char *
+reason_text(int r)
+{
+	static const char *const fixed[R_INSUFFICIENT] = {
+		[R_UNSCHED] = "node(s) were unschedulable",
+		[R_NODENAME] = "node(s) didn't match the requested node name",
+		[R_AFFINITY] = "node(s) didn't match Pod's node affinity/selector",
+		[R_TOO_MANY] = "Too many pods",
+		[R_SPREAD] = "node(s) didn't match pod topology spread constraints",
+		[R_SPREAD_LABEL] = "node(s) didn't match pod topology spread constraints (missing required label)",
+		[R_POD_AFF] = "node(s) didn't match pod affinity rules",
+		[R_POD_ANTI] = "node(s) didn't match pod anti-affinity rules",
+		[R_EXISTING_ANTI] = "node(s) didn't satisfy existing pods anti-affinity rules",
+		[R_NOT_HELPFUL] = "Preemption is not helpful for scheduling",
+		[R_NO_VICTIMS] = "No preemption victims found for incoming pod",
+	};
+	static const char *interned[R_N];
+	static unsigned gen;
+	static int set;
+
+	if (!set || gen != intern_generation()) {
+		char buf[600];
+
+		for (int i = 0; i < R_INSUFFICIENT; i++)
+			interned[i] = intern(fixed[i]);
+		for (int i = 0; i < RES_N; i++) {
+			snprintf(buf, sizeof(buf), "Insufficient %s", res_name[i]);
+			interned[R_INSUFFICIENT + i] = intern(buf);
+		}
+		gen = intern_generation();
+		set = 1;
+	}
+	return interned[r];
+}
+
+/* Add an interned reason. */
+static void
+hist_add(struct sched_hist *h, const char *r)
+{
 	for (int i = 0; i < h->n; i++)
 		if (h->reason[i] == r) {
 			h->count[i]++;
@@ -143,51 +189,66 @@ sched_hist_add(struct sched_hist *h, const char *reason)
 }
 
 void
-sched_hist_add_fit(struct sched_hist *h, const struct sched_fit *f)
+sched_hist_add(struct sched_hist *h, const char *reason)
 {
+	hist_add(h, intern(reason));
+}
+
+/* "node(s) had untolerated taint {k: v}", interned; the last one is kept. */
+static const char *
+taint_reason(const struct ks_taint *t)
+{
+	static const char *key, *val, *r;
+	static unsigned gen;
 	char buf[600];
 
+	if (r != NULL && t->key == key && t->val == val && gen == intern_generation())
+		return r;
+	snprintf(buf, sizeof(buf), "node(s) had untolerated taint {%s: %s}", t->key, t->val);
+	r = intern(buf);
+	key = t->key;
+	val = t->val;
+	gen = intern_generation();
+	return r;
+}
+
+void
+sched_hist_add_fit(struct sched_hist *h, const struct sched_fit *f)
+{
 	switch (f->fail) {
 	case SF_UNSCHEDULABLE:
-		sched_hist_add(h, "node(s) were unschedulable");
+		hist_add(h, reason_text(R_UNSCHED));
 		break;
 	case SF_NODENAME:
-		sched_hist_add(h, "node(s) didn't match the requested node name");
+		hist_add(h, reason_text(R_NODENAME));
 		break;
 	case SF_TAINT:
-		snprintf(buf, sizeof(buf), "node(s) had untolerated taint {%s: %s}",
-		    f->taint->key, f->taint->val);
-		sched_hist_add(h, buf);
+		hist_add(h, taint_reason(f->taint));
 		break;
 	case SF_AFFINITY:
-		sched_hist_add(h, "node(s) didn't match Pod's node affinity/selector");
+		hist_add(h, reason_text(R_AFFINITY));
 		break;
 	case SF_RESOURCES:
 		for (int r = 0; r < RES_N; r++) {
 			if (!(f->short_res & (1u << r)))
 				continue;
-			if (r == RES_PODS) {
-				sched_hist_add(h, "Too many pods");
-			} else {
-				snprintf(buf, sizeof(buf), "Insufficient %s", res_name[r]);
-				sched_hist_add(h, buf);
-			}
+			hist_add(h, reason_text(r == RES_PODS ? R_TOO_MANY : R_INSUFFICIENT + r));
 		}
 		break;
 	case SF_SPREAD:
-		sched_hist_add(h, "node(s) didn't match pod topology spread constraints");
+		hist_add(h, reason_text(R_SPREAD));
 		break;
 	case SF_SPREAD_LABEL:
-		sched_hist_add(h, "node(s) didn't match pod topology spread constraints (missing required label)");
+		hist_add(h, reason_text(R_SPREAD_LABEL));
 		break;
 	case SF_POD_AFF:
-		sched_hist_add(h, "node(s) didn't match pod affinity rules");
+		hist_add(h, reason_text(R_POD_AFF));
 		break;
 	case SF_POD_ANTI:
-		sched_hist_add(h, "node(s) didn't match pod anti-affinity rules");
+		hist_add(h, reason_text(R_POD_ANTI));
 		break;
 	case SF_EXISTING_ANTI:
-		sched_hist_add(h, "node(s) didn't satisfy existing pods anti-affinity rules");
+		hist_add(h, reason_text(R_EXISTING_ANTI));
 		break;
 	}
 }
@@ -237,33 +298,40 @@ unresolvable(unsigned fail)
  * fit (a preemption candidate: ksim does not preempt, so it adds nothing).
  */
 static int
-preemption_reason(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n,
-    struct sched_ctx *x, struct sched_hist *ph)
+preemption_reason(struct sched *s, const struct ks_pod *p, const struct ks_node *n,
+    struct sched_ctx *x, struct spec_info *si, struct sched_hist *ph)
 {
+	struct ks_cluster *c = s->c;
 	struct ks_res freed = { { 0 } };
 	struct sched_fit f;
-	int victims = 0;
+	int64_t *low = &s->minprio[n->id];
 
+	if (*low == PRIO_UNKNOWN) {
+		/* kept until the node's pods change (hot_set) */
+		*low = INT64_MAX;
+		for (size_t i = 0; i < n->npods; i++)
+			if (c->pods[n->pods[i]]->spec->priority < *low)
+				*low = c->pods[n->pods[i]]->spec->priority;
+	}
+	if (*low >= p->spec->priority) {
+		hist_add(ph, reason_text(R_NO_VICTIMS));
+		return 0;
+	}
 	for (size_t i = 0; i < n->npods; i++) {
 		const struct ks_pod *q = c->pods[n->pods[i]];
 
-		if (q->spec->priority < p->spec->priority) {
+		if (q->spec->priority < p->spec->priority)
 			res_sub(&freed, &q->req);	/* a negative extra frees room */
-			victims++;
-		}
 	}
-	if (victims == 0) {
-		sched_hist_add(ph, "No preemption victims found for incoming pod");
-		return 0;
-	}
-	if (sched_fits(c, p, n, &freed, x, &f))
+	if (sched_fits_si(s, si, p, n, &freed, x, &f))
 		return 1;
 	sched_hist_add_fit(ph, &f);
 	return 0;
 }
 
 static void
-explain(struct sched *s, const struct ks_pod *p, struct sched_ctx *x, char *buf, size_t n)
+explain(struct sched *s, const struct ks_pod *p, struct sched_ctx *x, struct spec_info *si,
+    char *buf, size_t n)
 {
 	struct ks_cluster *c = s->c;
 	struct sched_hist h = { .n = 0 }, ph = { .n = 0 };
@@ -274,13 +342,13 @@ explain(struct sched *s, const struct ks_pod *p, struct sched_ctx *x, char *buf,
 		const struct ks_node *nd = c->nodes[s->live[i]];
 		struct sched_fit f;
 
-		if (sched_fits(c, p, nd, NULL, x, &f))
+		if (sched_fits_si(s, si, p, nd, NULL, x, &f))
 			continue;
 		sched_hist_add_fit(&h, &f);
 		if (unresolvable(f.fail))
-			sched_hist_add(&ph, "Preemption is not helpful for scheduling");
+			hist_add(&ph, reason_text(R_NOT_HELPFUL));
 		else
-			(void)preemption_reason(c, p, nd, x, &ph);
+			(void)preemption_reason(s, p, nd, x, si, &ph);
 	}
 	sched_hist_format(&h, a, sizeof(a));
 	sched_hist_format(&ph, b, sizeof(b));
@@ -295,19 +363,22 @@ int
 sched_explain(struct ks_cluster *c, const struct ks_pod *p, char *buf, size_t n)
 {
 	struct sched *s = sched_of(c);
-	struct sched_ctx *x = sched_ctx_new(c, p);
+	int own;
+	struct spec_info *si = sched_spec_get(s, p, &own);
+	struct sched_ctx *x = sched_ctx_make(s, p, si, 0);
+	int fit = 0;
 
-	for (size_t i = 0; i < s->nlive; i++) {
+	for (size_t i = 0; i < s->nlive && !fit; i++) {
 		struct sched_fit f;
 
-		if (sched_fits(c, p, c->nodes[s->live[i]], NULL, x, &f)) {
-			sched_ctx_free(x);
-			return 1;
-		}
+		fit = sched_fits_si(s, si, p, c->nodes[s->live[i]], NULL, x, &f);
 	}
-	explain(s, p, x, buf, n);
+	if (!fit)
+		explain(s, p, x, si, buf, n);
 	sched_ctx_free(x);
-	return 0;
+	if (own)
+		sched_spec_free(si);
+	return fit;
 }
 
 /* ---- scoring ---- */
@@ -640,20 +711,46 @@ search(struct sched *s, struct spec_info *si, const struct ks_pod *p, struct sch
 		s->next_start = (s->next_start + processed) % s->nlive;
 }
 
-/* Try to place p; returns the chosen node or NULL with *fail_msg set. */
+/* p has no inter-pod terms and no pin: its verdicts read only its template and requests. */
+static int
+plain_pod(const struct ks_pod *p)
+{
+	return p->pin_node < 0 && p->spec->npod_aff == 0 && p->spec->ntsc == 0 &&
+	    p->spec->npod_anti == 0;
+}
+
+/*
+ * The FailedScheduling message of a plain pod whose template failed with
+ * the same requests earlier in this pass, with no bind since (within a
+ * pass only binds change what the filters read), or NULL.  The answer
+ * cannot differ: explain() would scan the same nodes in the same state.
+ */
+static const char *
+failed_before(const struct sched *s, const struct spec_info *si, const struct ks_pod *p)
+{
+	if (si->fail_pass != s->pass || si->fail_ver != s->bind_ver || !plain_pod(p) ||
+	    memcmp(&si->fail_req, &p->req, sizeof(p->req)) != 0)
+		return NULL;
+	return si->fail_reason;
+}
+
+/* Try to place p; returns the chosen node or NULL with *reason set (interned). */
 static struct ks_node *
-schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
+schedule_one(struct sched *s, struct ks_pod *p, const char **reason)
 {
 	struct ks_cluster *c = s->c;
 	int own;
 	struct spec_info *si = sched_spec_get(s, p, &own);
-	struct sched_ctx *x = sched_ctx_make(s, p, si, 0);
+	struct sched_ctx *x;
 	size_t want = feasible_to_find(s, s->nlive), found;
 	struct cand *cands;
 	struct found fd = { 0, 0, 0, 0, { -1, 0, 0 } };
 	int64_t max_taints, max_aff;
 
 	s->stats.attempts++;
+	if (!own && (*reason = failed_before(s, si, p)) != NULL)
+		return NULL;
+	x = sched_ctx_make(s, p, si, 0);
 	if (s->candcap < want + 1) {
 		s->candcap = want + 1;
 		s->cands = xreallocarray(s->cands, s->candcap, sizeof(*s->cands));
@@ -664,10 +761,19 @@ schedule_one(struct sched *s, struct ks_pod *p, char *msg, size_t msgsz)
 	max_taints = fd.max_taints;
 	max_aff = fd.max_aff;
 	if (found == 0) {
-		explain(s, p, x, msg, msgsz);
+		char msg[4096];
+
+		explain(s, p, x, si, msg, sizeof(msg));
+		*reason = intern(msg);
 		sched_ctx_free(x);
-		if (own)
+		if (own) {
 			sched_spec_free(si);
+		} else if (plain_pod(p)) {
+			si->fail_pass = s->pass;
+			si->fail_ver = s->bind_ver;
+			si->fail_req = p->req;
+			si->fail_reason = *reason;
+		}
 		return NULL;
 	}
 	for (size_t i = 0; i < found && !fd.flat; i++) {
@@ -710,8 +816,7 @@ static int
 same_shape(const struct ks_pod *a, const struct ks_pod *b)
 {
 	return a->spec == b->spec && memcmp(&a->req, &b->req, sizeof(a->req)) == 0 &&
-	    a->pin_node < 0 && b->pin_node < 0 && a->spec->npod_aff == 0 && a->spec->ntsc == 0 &&
-	    a->spec->npod_anti == 0;
+	    plain_pod(a) && plain_pod(b);
 }
 
 static void	sched_kick(struct sched *);
@@ -724,7 +829,7 @@ sched_run(struct ks_cluster *c)
 	size_t nbatch;
 	const struct ks_pod *last_fail = NULL;
 	const char *last_reason = NULL;
-	char msg[4096], ref[600];
+	char ref[600];
 
 	sched_live_rebuild(s);
 	s->pass++;
@@ -765,8 +870,8 @@ sched_run(struct ks_cluster *c)
 			n = NULL;
 			reason = last_reason;
 		} else {
-			n = schedule_one(s, p, msg, sizeof(msg));
-			reason = n == NULL ? intern(msg) : NULL;
+			reason = NULL;
+			n = schedule_one(s, p, &reason);
 		}
 		if (n != NULL) {
 			cluster_pod_bind(c, p, n);
@@ -849,6 +954,7 @@ hook_pod_bound(struct ks_cluster *c, struct ks_pod *p, void *arg)
 
 	topo_pod_bound(s->topo, p);
 	hot_set(s, c->nodes[p->node]);
+	s->bind_ver++;
 }
 
 static void
@@ -859,6 +965,7 @@ hook_pod_unbound(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n, void
 	(void)c;
 	topo_pod_unbound(s->topo, p, n);
 	hot_set(s, n);
+	s->bind_ver++;
 	s->changed = 1;
 	sched_kick(s);
 }
@@ -871,6 +978,7 @@ hook_node_changed(struct ks_cluster *c, struct ks_node *n, void *arg)
 	(void)c;
 	s->live_dirty = 1;
 	s->live_ver++;
+	s->bind_ver++;
 	topo_node_changed(s->topo, n);
 	if (n->state == NODE_READY) {
 		/* a node joined: every unschedulable pod may fit now */
@@ -889,6 +997,7 @@ sched_free(void *arg)
 	free(s->cands);
 	free(s->hot);
 	free(s->hsc);
+	free(s->minprio);
 	free(s->live);
 	free(s->anti_ids);
 	for (size_t i = 0; i < s->ninfos; i++)

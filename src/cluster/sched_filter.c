@@ -656,8 +656,8 @@ interpod_fail(struct sched *s, const struct ks_podspec *sp, const struct at *w,
 }
 
 /* sched_fits with the template record at hand (NULL: evaluate everything). */
-static int
-fits(struct sched *s, struct spec_info *si, const struct ks_pod *p, const struct ks_node *n,
+int
+sched_fits_si(struct sched *s, struct spec_info *si, const struct ks_pod *p, const struct ks_node *n,
     const struct ks_res *extra, struct sched_ctx *x, struct sched_fit *out)
 {
 	const struct ks_podspec *sp = p->spec;
@@ -734,13 +734,13 @@ sched_fits(struct ks_cluster *c, const struct ks_pod *p, const struct ks_node *n
 
 		si = sched_spec_get(s, p, &own);
 		if (own) {
-			int r = fits(s, si, p, n, extra, x, out);
+			int r = sched_fits_si(s, si, p, n, extra, x, out);
 
 			sched_spec_free(si);
 			return r;
 		}
 	}
-	return fits(s, si, p, n, extra, x, out);
+	return sched_fits_si(s, si, p, n, extra, x, out);
 }
 
 int

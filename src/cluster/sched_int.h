@@ -71,7 +71,9 @@ struct sched {
 	uint64_t		 live_ver;	/* bumped when the node set changes (from 1) */
 	struct hot		*hot;		/* by node id: what the search reads of a node */
 	struct hot_score	*hsc;		/* by node id: what scoring reads */
-	size_t			 hotcap;	/* entries of hot and hsc */
+	int64_t			*minprio;	/* by node id: lowest priority of its pods, PRIO_UNKNOWN stale */
+	size_t			 hotcap;	/* entries of hot, hsc and minprio */
+	uint64_t		 bind_ver;	/* bumped by every bind, unbind and node change */
 	uint32_t		 pass;		/* scheduling passes run (stamps hot records) */
 	uint32_t		 swept;		/* the pass whose start read every live node's facts */
 	uint64_t		 swept_ver;	/* live_ver then */
@@ -82,6 +84,7 @@ struct sched {
 };
 
 #define NO_TAINT	UINT16_MAX
+#define PRIO_UNKNOWN	INT64_MIN
 
 /* Static filter results of one pod template on one node shape. */
 struct verdict {
@@ -135,6 +138,10 @@ struct spec_info {
 	size_t			 skipcap;	/* entries of skip */
 	uint32_t		 skip_pass;	/* the pass skip was built in, 0 none */
 	int			 skip_flat;	/* no laid-out node has a preference score */
+	uint32_t		 fail_pass;	/* the pass fail_reason was found in, 0 none */
+	uint64_t		 fail_ver;	/* bind_ver then */
+	struct ks_res		 fail_req;	/* the requests of the pod that failed */
+	const char		*fail_reason;	/* its FailedScheduling message, interned */
 };
 
 struct sched	*sched_of(const struct ks_cluster *);
@@ -147,6 +154,10 @@ struct spec_info *sched_spec_get(struct sched *, const struct ks_pod *p, int *ow
 void		 sched_spec_free(struct spec_info *);
 /* Static verdicts of si's template on n, shared per node shape; NULL when not shareable. */
 const struct verdict *sched_verdict(struct sched *, struct spec_info *si, const struct ks_node *n);
+/* sched_fits with p's template record si at hand (NULL: evaluate everything). */
+int		 sched_fits_si(struct sched *, struct spec_info *si, const struct ks_pod *p,
+		    const struct ks_node *n, const struct ks_res *extra, struct sched_ctx *x,
+		    struct sched_fit *out);
 int		 sched_node_affinity_ok(const struct ks_podspec *, const struct ks_node *);
 /* The inter-pod context of p (NULL when none applies); own: si is the context's to free. */
 struct sched_ctx *sched_ctx_make(struct sched *, const struct ks_pod *p, struct spec_info *si,

@@ -53,7 +53,8 @@ probe_from_file(struct headroom_probe *hp, const char *path, struct ks_error *er
 		if ((rc = load_meta(root, &ns, &name, err)) != 0)
 			return rc;
 		hp->own = xcalloc(1, sizeof(*hp->own));
-		if ((rc = load_podspec(tmpl, ns, hp->own, err)) != 0)
+		if ((rc = load_podspec_in(tmpl, ns, tmpl == root ? "" : "spec.template.",
+		    hp->own, err)) != 0)
 			return rc;
 		plan_probe_init(&hp->pr, hp->own, &hp->own->req, ns, name);
 		snprintf(hp->what, sizeof(hp->what), "%s %s/%s", kind, ns, name);

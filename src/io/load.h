@@ -208,8 +208,14 @@ int	load_limit_range(struct ks_scenario *s, const struct yt_node *root, struct k
 void	load_admit(const struct ks_scenario *s, const char *ns, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */
+/* A PodTemplateSpec (or a Pod, {metadata, spec}); load_podspec_in names the
+ * path to it in the API server's messages: "" for a Pod,
+ * "spec.jobTemplate.spec.template." for a CronJob; load_podspec says
+ * "spec.template.", a workload's. */
 int	load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *out,
 	    struct ks_error *err);
+int	load_podspec_in(const struct yt_node *tmpl, const char *ns, const char *path,
+	    struct ks_podspec *out, struct ks_error *err);
 int	load_label_selector(const struct yt_node *, struct ks_selector *out, struct ks_error *);
 int	load_node_selector_term(const struct yt_node *, struct ks_selector *out, struct ks_error *);
 int	load_labels(const struct yt_node *, struct ks_labels *out, struct ks_error *);

@@ -159,25 +159,34 @@ load_set_max_labels(int64_t max)
 int
 load_labels(const struct yt_node *m, struct ks_labels *out, struct ks_error *err)
 {
+	struct ks_label *add;
+	int rc = 0;
+
 	if (m == NULL || yt_is_null(m))
 		return 0;
 	if (yt_expect_map(m, err) != 0)
 		return KS_EINVAL;
-	/* labels_set inserts in order, so a huge map costs its square */
+	/* the bound keeps the work (n log n) and the memory to what a user allowed */
 	if (m->npairs > (uint64_t)max_labels)
 		return ks_error_set(err, &m->mark, KS_EINVAL,
 		    "expected at most %lld labels in a map (spec.limits.maxLabels), found %zu",
 		    (long long)max_labels, m->npairs);
+	if (m->npairs == 0)
+		return 0;
+	add = xreallocarray(NULL, m->npairs, sizeof(*add));
 	for (size_t i = 0; i < m->npairs; i++) {
-		const char *k, *v = "";
-
-		if (yt_get_str(m->pairs[i].key, &k, err) != 0)
-			return KS_EINVAL;
-		if (!yt_is_null(m->pairs[i].value) && yt_get_str(m->pairs[i].value, &v, err) != 0)
-			return KS_EINVAL;
-		labels_set(out, k, v);
+		add[i].val = "";
+		if (yt_get_str(m->pairs[i].key, &add[i].key, err) != 0 ||
+		    (!yt_is_null(m->pairs[i].value) &&
+		    yt_get_str(m->pairs[i].value, &add[i].val, err) != 0)) {
+			rc = KS_EINVAL;
+			goto cleanup;
+		}
 	}
-	return 0;
+	labels_merge(out, add, m->npairs);	/* one sort, not an insert each */
+cleanup:
+	free(add);
+	return rc;
 }
 
 /* matchExpressions entry of a LabelSelector or NodeSelectorTerm */
@@ -679,11 +688,12 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 /*
  * The API server's checks on a container list (ValidatePodSpec): a name
  * and an image are required, and names are unique across init and app
- * containers.  Messages use its field paths and wording, relative to the
- * pod (or template): `spec.containers[1].name: Duplicate value: "web"`.
+ * containers.  Messages use its field paths and wording, from the object:
+ * `spec.template.spec.containers[1].name: Duplicate value: "web"` (path is
+ * what leads to the PodSpec's parent: "" for a Pod).
  */
 static int
-check_container(const struct yt_node *c, const char *field, size_t i,
+check_container(const struct yt_node *c, const char *path, const char *field, size_t i,
     const struct ks_podspec *s, struct ks_error *err)
 {
 	const struct ks_container *ct = &s->ctrs[s->nctrs];
@@ -691,21 +701,23 @@ check_container(const struct yt_node *c, const char *field, size_t i,
 
 	if (ct->name[0] == '\0')
 		return ks_error_set(err, load_mark(yt_map_get(c, "name") ? yt_map_get(c, "name") : c),
-		    KS_EINVAL, "spec.%s[%zu].name: Required value", field, i);
+		    KS_EINVAL, "%sspec.%s[%zu].name: Required value", path, field, i);
 	if (ct->image[0] == '\0')
 		return ks_error_set(err, load_mark(yt_map_get(c, "image") ? yt_map_get(c, "image") : c),
-		    KS_EINVAL, "spec.%s[%zu].image: Required value", field, i);
+		    KS_EINVAL, "%sspec.%s[%zu].image: Required value", path, field, i);
 	for (size_t j = 0; j < s->nctrs; j++)
 		if (s->ctrs[j].name == ct->name) {
 			v = yt_map_get(c, "name");
 			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "spec.%s[%zu].name: Duplicate value: \"%s\"", field, i, ct->name);
+			    "%sspec.%s[%zu].name: Duplicate value: \"%s\"", path, field, i,
+			    ct->name);
 		}
 	return 0;
 }
 
 static int
-load_containers(const struct yt_node *n, int init, struct ks_podspec *s, struct ks_error *err)
+load_containers(const struct yt_node *n, const char *path, int init, struct ks_podspec *s,
+    struct ks_error *err)
 {
 	const char *field = init ? "initContainers" : "containers";
 
@@ -716,7 +728,7 @@ load_containers(const struct yt_node *n, int init, struct ks_podspec *s, struct 
 	s->ctrs = xreallocarray(s->ctrs, s->nctrs + n->nitems + 1, sizeof(*s->ctrs));
 	for (size_t i = 0; i < n->nitems; i++) {
 		if (load_container(n->items[i], init, &s->ctrs[s->nctrs], err) != 0 ||
-		    check_container(n->items[i], field, i, s, err) != 0)
+		    check_container(n->items[i], path, field, i, s, err) != 0)
 			return KS_EINVAL;
 		s->nctrs++;
 	}
@@ -873,10 +885,17 @@ warn_unmodelled(const struct yt_node *sp)
 		    "containers' requests and limits");
 }
 
-/* tmpl is a PodTemplateSpec or a Pod: {metadata, spec}. */
 int
 load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
     struct ks_error *err)
+{
+	return load_podspec_in(tmpl, ns, "spec.template.", s, err);
+}
+
+/* tmpl is a PodTemplateSpec or a Pod: {metadata, spec}. */
+int
+load_podspec_in(const struct yt_node *tmpl, const char *ns, const char *path,
+    struct ks_podspec *s, struct ks_error *err)
 {
 	const struct yt_node *md, *sp, *v, *vols;
 	const char *nn, *pc;
@@ -899,13 +918,13 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 		return ks_error_set(err, &tmpl->mark, KS_EINVAL,
 		    "expected a pod spec with containers, found none");
 	if (yt_expect_map(sp, err) != 0 ||
-	    load_containers(yt_map_get(sp, "initContainers"), 1, s, err) != 0 ||
-	    load_containers(yt_map_get(sp, "containers"), 0, s, err) != 0)
+	    load_containers(yt_map_get(sp, "initContainers"), path, 1, s, err) != 0 ||
+	    load_containers(yt_map_get(sp, "containers"), path, 0, s, err) != 0)
 		return KS_EINVAL;
 	v = yt_map_get(sp, "containers");
 	if (v == NULL || v->kind != YT_SEQ || v->nitems == 0)
 		return ks_error_set(err, v != NULL ? &v->mark : &sp->mark, KS_EINVAL,
-		    "spec.containers: Required value");
+		    "%sspec.containers: Required value", path);
 	if (check_pod_sum(sp, s, err) != 0)
 		return KS_EINVAL;
 	warn_unmodelled(sp);

@@ -279,7 +279,7 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		const struct yt_node *st = yt_map_get(root, "status");
 		const char *phase = NULL;
 
-		if ((rc = load_podspec(root, d->ns, d->spec, err)) != 0)
+		if ((rc = load_podspec_in(root, d->ns, "", d->spec, err)) != 0)
 			return rc;
 		d->node_name = d->spec->node_name;
 		if (st != NULL && (v = yt_map_get(st, "phase")) != NULL && yt_get_str(v, &phase, err) != 0)
@@ -1226,7 +1226,8 @@ count_pods(struct ptrmap *seen, int64_t *slots, size_t *nslots, const char *kind
  * spec.limits.maxPods: bare pods plus, for each workload, the most
  * replicas it is declared with (at t=0, created or scaled on the timeline;
  * a Job's parallelism or completions).  DaemonSets follow the node count,
- * which is bounded on its own.  Controllers may scale beyond this.
+ * which is bounded on its own.  At run time the workload controllers stop
+ * at the limit (cluster/cluster.c).
  */
 static int
 check_pods(const struct ks_scenario *s, struct ks_error *err)

@@ -928,6 +928,43 @@ yt_kind_name(const struct yt_node *n)
 	return "a string";
 }
 
+/*
+ * buf = the first len bytes of s in double quotes, control characters
+ * escaped (\r, \t, \xHH) so that an error message cannot carry a
+ * terminal escape or a line break; "..." before the closing quote when
+ * cut is set or buf is too small for all of it.
+ */
+static void
+describe_quoted(const char *s, size_t len, int cut, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (size < 8) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[o++] = '"';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[8];
+		size_t el;
+
+		if (c == '\r' || c == '\t')
+			el = (size_t)snprintf(e, sizeof(e), "\\%c", c == '\r' ? 'r' : 't');
+		else if (c < 0x20 || c == 0x7f)
+			el = (size_t)snprintf(e, sizeof(e), "\\x%02x", c);
+		else
+			e[0] = (char)c, el = 1;
+		if (o + el + 5 > size) {
+			cut = 1;
+			break;
+		}
+		memcpy(buf + o, e, el);
+		o += el;
+	}
+	snprintf(buf + o, size - o, "%s\"", cut ? "..." : "");
+}
+
 const char *
 yt_describe(const struct yt_node *n, char *buf, size_t size)
 {
@@ -948,8 +985,7 @@ yt_describe(const struct yt_node *n, char *buf, size_t size)
 		while (len > 0 && ((unsigned char)n->str[len] & 0xc0) == 0x80)
 			len--;
 	}
-	snprintf(buf, size, "\"%.*s%s\"", (int)len, n->str,
-	    len < n->len ? "..." : "");
+	describe_quoted(n->str, len, len < n->len, buf, size);
 	return buf;
 }
 

@@ -108,7 +108,7 @@ text_timeline(struct ks_cluster *c, const struct report_view *v, FILE *fp, int w
 		const struct ks_event *e = &c->events[i];
 
 		fprintf(fp, "%-12s %-22s %-*s %s", fmt_time(e->at_ms, t1, sizeof(t1)),
-		    e->type, wobj, e->object, e->message);
+		    e->type, wobj, fmt_safe(e->object), fmt_safe(e->message));
 		if (e->count > 1)	/* repeats of the same event, as kubectl's COUNT */
 			fprintf(fp, " (x%lu, last %s)", (unsigned long)e->count,
 			    fmt_time(e->last_ms, t1, sizeof(t1)));
@@ -127,8 +127,8 @@ text_pod_wide(FILE *fp, const struct ks_pod *p)
 		snprintf(wl, sizeof(wl), "%s/%s", wl_kind_name[p->owner->kind], p->owner->name);
 	snprintf(cpu, sizeof(cpu), "%lldm", (long long)p->req.v[RES_CPU]);
 	snprintf(mem, sizeof(mem), "%lldMi", (long long)(p->req.v[RES_MEM] >> 20));
-	fprintf(fp, "%-19s %-30s %-7s %s", report_pod_status(p), p->owner != NULL ? wl : "<none>",
-	    cpu, mem);
+	fprintf(fp, "%-19s %-30s %-7s %s", report_pod_status(p),
+	    p->owner != NULL ? fmt_safe(wl) : "<none>", cpu, mem);
 }
 
 static void
@@ -145,8 +145,8 @@ text_pods(struct ks_cluster *c, const struct report_view *v, FILE *fp, int wpod,
 		char name[300];
 
 		snprintf(name, sizeof(name), "%s/%s", p->ns, p->name);
-		fprintf(fp, "%-*s %-*s %-10s %-10s %-10s ", wpod, name, wnode,
-		    p->node >= 0 ? c->nodes[p->node]->name : "<none>",
+		fprintf(fp, "%-*s %-*s %-10s %-10s %-10s ", wpod, fmt_safe(name), wnode,
+		    p->node >= 0 ? fmt_safe(c->nodes[p->node]->name) : "<none>",
 		    fmt_time(p->created_ms, t1, sizeof(t1)),
 		    p->scheduled_ms >= 0 ? fmt_time(p->scheduled_ms, t2, sizeof(t2)) : "-",
 		    p->running_ms >= 0 ? fmt_time(p->running_ms, t3, sizeof(t3)) : "-");
@@ -156,9 +156,9 @@ text_pods(struct ks_cluster *c, const struct report_view *v, FILE *fp, int wpod,
 			fputs(report_pod_status(p), fp);
 		fputc('\n', fp);
 		if (p->phase == POD_PENDING) {
-			fprintf(fp, "    reason: %s\n", p->reason ? p->reason : "not yet attempted");
+			fprintf(fp, "    reason: %s\n", p->reason ? fmt_safe(p->reason) : "not yet attempted");
 			if (p->why_not != NULL)
-				fprintf(fp, "    autoscaler: %s\n", p->why_not);
+				fprintf(fp, "    autoscaler: %s\n", fmt_safe(p->why_not));
 		}
 	}
 	report_text_more(fp, n, c->npods, "pods", "pods");
@@ -172,7 +172,7 @@ text_node_wide(FILE *fp, const struct ks_node *n)
 
 	snprintf(cpu, sizeof(cpu), "%lldm", (long long)n->alloc.v[RES_CPU]);
 	snprintf(mem, sizeof(mem), "%lldMi", (long long)(n->alloc.v[RES_MEM] >> 20));
-	fprintf(fp, " %-16s %-24s %-8s %-10s %-5lld %s", n->group ? n->group : "-",
+	fprintf(fp, " %-16s %-24s %-8s %-10s %-5lld %s", n->group ? fmt_safe(n->group) : "-",
 	    report_node_state(n), cpu, mem,
 	    (long long)n->alloc.v[RES_PODS], fmt_usd(n->price_nusd_h, usd, sizeof(usd)));
 }
@@ -190,9 +190,9 @@ text_nodes(const struct report_account *a, const struct report_view *v, FILE *fp
 	for (size_t i = 0; i < nrows; i++) {
 		const struct ks_node *n = c->nodes[i];
 
-		fprintf(fp, "%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s", wnode, n->name,
+		fprintf(fp, "%-*s %-14s %-10s %-12s %-10s %-10s %-10s %s", wnode, fmt_safe(n->name),
 		    n->itype ? n->itype->name : "-", n->spot ? "spot" : "on-demand",
-		    n->zone[0] ? n->zone : "-", fmt_time(n->launched_ms, t1, sizeof(t1)),
+		    n->zone[0] ? fmt_safe(n->zone) : "-", fmt_time(n->launched_ms, t1, sizeof(t1)),
 		    n->ready_ms >= 0 ? fmt_time(n->ready_ms, t2, sizeof(t2)) : "-",
 		    n->gone_ms >= 0 ? fmt_time(n->gone_ms, t3, sizeof(t3)) : "-",
 		    v->wide ? "" : fmt_usd(a->node_cost[i], usd, sizeof(usd)));
@@ -224,7 +224,7 @@ text_workloads(struct ks_cluster *c, FILE *fp)
 		snprintf(name, sizeof(name), "%s/%s/%s", wl_kind_name[w->kind], w->ns, w->name);
 		if (w->kind != WL_DAEMONSET)
 			snprintf(rep, sizeof(rep), "%d", (int)w->replicas);
-		fprintf(fp, "%-*s %-8s %-8zu %-8zu %zu%s\n", wname, name, rep, n[i].created,
+		fprintf(fp, "%-*s %-8s %-8zu %-8zu %zu%s\n", wname, fmt_safe(name), rep, n[i].created,
 		    n[i].running, n[i].pending, w->deleted ? " (deleted)" : "");
 	}
 	free(n);
@@ -252,8 +252,8 @@ text_expectations(struct report_account *a, FILE *fp)
 	json_decref(doc);
 	fprintf(fp, "\nEXPECTATIONS\n");
 	for (size_t i = 0; i < a->nverdicts; i++)
-		fprintf(fp, "%s  %s: %s\n", verdict_word(&a->verdicts[i]), a->verdicts[i].name,
-		    a->verdicts[i].msg);
+		fprintf(fp, "%s  %s: %s\n", verdict_word(&a->verdicts[i]),
+		    fmt_safe(a->verdicts[i].name), fmt_safe(a->verdicts[i].msg));
 }
 
 void
@@ -265,7 +265,7 @@ report_text(struct ks_run *r, const struct report_view *v, FILE *fp)
 	char t1[32], usd[32];
 	int wobj = 6, wpod = 3, wnode = 6;	/* column widths: "OBJECT", "POD", "<none>" */
 
-	fprintf(fp, "Scenario %s: %s simulated, seed %llu, region %s\n", r->scn->name,
+	fprintf(fp, "Scenario %s: %s simulated, seed %llu, region %s\n", fmt_safe(r->scn->name),
 	    fmt_time(r->scn->duration_ms, t1, sizeof(t1)), (unsigned long long)r->scn->seed,
 	    r->region);
 	text_widths(c, &wobj, &wpod, &wnode);
@@ -286,7 +286,7 @@ report_text(struct ks_run *r, const struct report_view *v, FILE *fp)
 	if (a->nwarnings > 0)
 		fprintf(fp, "\nWARNINGS\n");
 	for (size_t i = 0; i < a->nwarnings; i++)
-		fprintf(fp, "warning: %s\n", a->warnings[i]);
+		fprintf(fp, "warning: %s\n", fmt_safe(a->warnings[i]));
 	fprintf(fp, "\nSUMMARY\n");
 	fprintf(fp, "pods: %zu created, %zu pending at the end\n", c->npods, a->pending);
 	fprintf(fp, "nodes: %zu launched\n", c->nnodes);
@@ -302,7 +302,8 @@ report_check_text(FILE *fp, const struct expect_result *r, size_t n)
 	size_t failed = 0, skipped = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		fprintf(fp, "%s  %s: %s\n", verdict_word(&r[i]), r[i].name, r[i].msg);
+		fprintf(fp, "%s  %s: %s\n", verdict_word(&r[i]), fmt_safe(r[i].name),
+		    fmt_safe(r[i].msg));
 		failed += !r[i].ok;
 		skipped += r[i].skipped;
 	}

@@ -415,6 +415,8 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	r->region = scn->region;
 	sim_init(&r->sim, scn->duration_ms);
 	cluster_init(&r->cluster, &r->sim, scn->seed);
+	r->cluster.max_pods = scn->limits.max_pods;	/* the controllers stop there too */
+	r->cluster.max_pods_mark = scn->limits.mark;
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
 	sched_attach(&r->cluster, &(struct sched_opts){ .most_allocated = scn->most_allocated });
 	if (o->duration_ms > 0 && (rc = ks_scenario_check_duration(scn, "--duration", err)) != 0)
@@ -605,6 +607,21 @@ write_extras(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
 	return rc;
 }
 
+/* The report and the extras, renamed into place all together or none (util/atomic.h). */
+static int
+write_outputs(const struct ksim_opts *o, struct ks_run *r, const struct report_view *view,
+    struct ks_error *err)
+{
+	int rc, end;
+
+	atomic_group_begin();
+	rc = report_write_view(r, view, o->output_file, err);
+	if (rc == 0)
+		rc = write_extras(o, r, err);
+	end = atomic_group_end(rc == 0, err);
+	return rc != 0 ? rc : end;
+}
+
 int
 ksim_run(const struct ksim_opts *o, struct ks_error *err)
 {
@@ -619,9 +636,7 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
-		rc = report_write_view(r, &view, o->output_file, err);
-		if (rc == 0)
-			rc = write_extras(o, r, err);
+		rc = write_outputs(o, r, &view, err);
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -639,8 +654,13 @@ ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_e
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, progress, &r, err)) == 0) {
+		int end;
+
 		*out = report_json_detail(r, (enum report_detail)o->detail);
+		atomic_group_begin();
 		rc = write_extras(o, r, err);
+		end = atomic_group_end(rc == 0, err);
+		rc = rc != 0 ? rc : end;
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -690,6 +710,7 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	else
 		report_check_text(fp, res, n);
 	fclose(fp);
+	atomic_group_begin();	/* the JUnit file and the verdicts: both or neither */
 	if (o->junit_file != NULL) {
 		char *x = report_junit(r->scn->name, res, n, 0);
 
@@ -698,7 +719,9 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 	}
 	if (rc == 0 && o->output_file != NULL)
 		rc = atomic_write(o->output_file, out, len, err);
-	else if (rc == 0)
+	if (atomic_group_end(rc == 0, err) != 0 && rc == 0)
+		rc = KS_EIO;
+	if (rc == 0 && o->output_file == NULL)
 		fwrite(out, 1, len, stdout);
 cleanup:
 	free(out);

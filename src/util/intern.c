@@ -22,6 +22,7 @@ static const char	**table;	/* slots, NULL when free */
 static size_t		  cap;		/* slots, a power of two */
 static size_t		  count;	/* occupied slots */
 static struct chunk	 *chunks;
+static unsigned		  generation;	/* intern_reset calls */
 
 static uint64_t
 hash(const char *s, size_t n)
@@ -100,9 +101,16 @@ intern(const char *s)
 	return intern_n(s, strlen(s));
 }
 
+unsigned
+intern_generation(void)
+{
+	return generation;
+}
+
 void
 intern_reset(void)
 {
+	generation++;
 	while (chunks != NULL) {
 		struct chunk *next = chunks->next;
 

@@ -12,5 +12,7 @@ const char	*intern(const char *s);
 const char	*intern_n(const char *s, size_t n);
 /* Release the pool (tests and valgrind runs). */
 void		 intern_reset(void);
+/* Bumped by every intern_reset: a cache of interned pointers checks it. */
+unsigned	 intern_generation(void);
 
 #endif

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
-#include "io/report.h"
 #include "ksim.h"
+#include "report/report.h"
 #include "util/error.h"
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -91,7 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		free(s);
 		json_decref(j);
-		report_text(r, devnull);
+		/* every row and column the text report has */
+		report_text(r, &(struct report_view){ .format = REPORT_TEXT,
+		    .detail = REPORT_DETAIL_EVENTS, .wide = 1 }, devnull);
 		ksim_simulation_free(r);
 	}
 	return 0;

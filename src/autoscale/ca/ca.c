@@ -290,7 +290,6 @@ ca_state_free(struct ca_state *st)
 	for (size_t i = 0; i < st->nprios; i++)
 		regfree(&st->prios[i].re);
 	free(st->prios);
-	ca_jobs_free(st);
 	free(st->ni);
 	free(st->recs);
 	free(st);

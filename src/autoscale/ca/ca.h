@@ -120,8 +120,6 @@ struct ca_group {
 	size_t			 nsamples, samplecap;
 };
 
-struct sd_job;			/* a node deletion (scaledown.c) */
-
 /* One instance between SetDesiredCapacity and Node Ready. */
 struct ca_launch {
 	struct ca_state		*st;
@@ -182,7 +180,6 @@ struct ca_state {
 	size_t			 nrecs, reccap;
 	uint64_t		 loops;		/* loops run */
 	int			 at_node_cap;	/* MaxNodesTotalReached was reported */
-	struct sd_job		*jobs;		/* node deletions so far (scaledown.c) */
 };
 
 /* One node group's scale-up option, as the estimator priced it. */
@@ -232,7 +229,6 @@ int	ca_scale_up(struct ca_state *, struct ks_pod **pods, size_t n);
 
 /* scaledown.c */
 int	ca_scale_down(struct ca_state *, int forbidden);
-void	ca_jobs_free(struct ca_state *);
 
 /* report.c */
 void	ca_report_json(struct ks_run *, void *state, json_t *root);

@@ -297,6 +297,10 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 	case FT_DUR:
 		if (ks_duration_parse(v, &x, err, at) != 0)
 			return KS_EINVAL;
+		/* a scan interval of 0 would never let the simulated clock advance */
+		if (x <= 0 && f->off == offsetof(struct ca_opts, scan_ms))
+			return ks_error_set(err, at, KS_EINVAL,
+			    "expected a positive duration for --%s, found \"%s\"", f->name, v);
 		*(int64_t *)(base + f->off) = x;
 		break;
 	case FT_FLOAT:
@@ -542,11 +546,8 @@ config_block(struct ca_state *st, const struct yt_node *block, struct ks_error *
 		if (strcmp(k->str, "asgReaction") == 0 || strcmp(k->str, "nodeStartup") == 0) {
 			int64_t ms;
 
-			if (yt_get_duration(val, &ms, err) != 0)
+			if (load_duration_nonneg(val, k->str, &ms, err) != 0)
 				return KS_EINVAL;
-			if (ms < 0)
-				return ks_error_set(err, &val->mark, KS_EINVAL,
-				    "expected a non-negative duration, found \"%s\"", val->str);
 			if (k->str[0] == 'a')
 				st->o.asg_ms = ms;
 			else

@@ -287,15 +287,15 @@ load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct
 		g->prefix = intern(str);
 	}
 	if ((v = yt_map_get(e, "asgReaction")) != NULL &&
-	    (yt_get_duration(v, &g->asg_ms, err) != 0))
+	    (load_duration_nonneg(v, "asgReaction", &g->asg_ms, err) != 0))
 		return KS_EINVAL;
 	if ((v = yt_map_get(e, "nodeStartup")) != NULL &&
-	    (yt_get_duration(v, &g->boot_ms, err) != 0))
+	    (load_duration_nonneg(v, "nodeStartup", &g->boot_ms, err) != 0))
 		return KS_EINVAL;
 	/* image pull times on this group's nodes (a pre-baked AMI) */
 	g->pull.pull_ms = -1;
 	if ((v = yt_map_get(e, "imagePull")) != NULL &&
-	    (yt_get_duration(v, &g->pull.pull_ms, err) != 0))
+	    (load_duration_nonneg(v, "imagePull", &g->pull.pull_ms, err) != 0))
 		return KS_EINVAL;
 	if (load_images(yt_map_get(e, "images"), &g->pull, err) != 0)
 		return KS_EINVAL;

@@ -153,13 +153,13 @@ static int64_t sd_actuate_fired(struct sim *, void *);
 
 /*
  * One node's deletion, from its taint to its removal
- * (core/scaledown/actuation); on st->jobs, freed with the state, as an
- * event of the simulation may still point to it when the run ends.
+ * (core/scaledown/actuation); the argument of its event, which owns it
+ * (sim_after_owned): freed when the deletion ends, or with the engine when
+ * the run ends first.
  */
 struct sd_job {
 	struct ca_state	*st;
 	struct ks_node	*n;
-	struct sd_job	*next;		/* st->jobs */
 	int		 waiting;	/* evictions done: waiting for the pods to go */
 	int64_t		 retry_until;	/* evictions retried until, ms; -1 unset */
 	int64_t		 wait_until;	/* evicted pods waited for until, ms */
@@ -439,10 +439,9 @@ sd_start_delete(struct sd_loop *l, const struct cand *cd)
 	job = xcalloc(1, sizeof(*job));
 	job->st = st;
 	job->n = n;
-	job->next = st->jobs;
-	st->jobs = job;
 	job->retry_until = -1;
-	sim_after(&st->r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired, job);
+	sim_after_owned(&st->r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired,
+	    job, free);
 	st->last_delete = l->now;
 }
 
@@ -534,18 +533,6 @@ sd_delete(struct sd_loop *l, int cooldown)
 		}
 	}
 	return started;
-}
-
-void
-ca_jobs_free(struct ca_state *st)
-{
-	struct sd_job *j, *nx;
-
-	for (j = st->jobs; j != NULL; j = nx) {
-		nx = j->next;
-		free(j);
-	}
-	st->jobs = NULL;
 }
 
 /* Returns 1 when a deletion started. */

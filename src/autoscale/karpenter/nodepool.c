@@ -72,13 +72,13 @@ kp_pool_hash(const struct kp_pool *p)
 
 /* A duration or "Never" (-1). */
 static int
-kp_get_duration_never(const struct yt_node *v, int64_t *ms, struct ks_error *err)
+kp_get_duration_never(const struct yt_node *v, const char *what, int64_t *ms, struct ks_error *err)
 {
 	if (v->kind == YT_SCALAR && v->str != NULL && strcmp(v->str, "Never") == 0) {
 		*ms = -1;
 		return 0;
 	}
-	return yt_get_duration(v, ms, err);
+	return load_duration_nonneg(v, what, ms, err);
 }
 
 /*
@@ -303,7 +303,7 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 		if (load_str_opt(e, "schedule", &b->schedule, err) != 0)
 			return KS_EINVAL;
 		v = yt_map_get(e, "duration");
-		if (v != NULL && yt_get_duration(v, &b->duration_ms, err) != 0)
+		if (v != NULL && load_duration_nonneg(v, "duration", &b->duration_ms, err) != 0)
 			return KS_EINVAL;
 		if ((b->schedule == NULL) != (v == NULL))
 			return ks_error_set(err, &e->mark, KS_EINVAL,
@@ -521,11 +521,11 @@ kp_parse_disruption(const struct yt_node *spec, const struct yt_node *tspec,
 	if (!v1 && strcmp(policy, "WhenEmpty") == 0 && after == NULL)
 		return ks_error_set(err, pol ? &pol->mark : &spec->mark, KS_EINVAL,
 		    "consolidateAfter must be set with consolidationPolicy WhenEmpty");
-	if (after != NULL && kp_get_duration_never(after, &p->consolidate_after_ms, err) != 0)
+	if (after != NULL && kp_get_duration_never(after, "consolidateAfter", &p->consolidate_after_ms, err) != 0)
 		return KS_EINVAL;
 	p->expire_after_ms = KP_EXPIRE_AFTER_MS;
 	v = v1 ? yt_map_get(tspec, "expireAfter") : dis ? yt_map_get(dis, "expireAfter") : NULL;
-	if (v != NULL && kp_get_duration_never(v, &p->expire_after_ms, err) != 0)
+	if (v != NULL && kp_get_duration_never(v, "expireAfter", &p->expire_after_ms, err) != 0)
 		return KS_EINVAL;
 	if (v1 && dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL)
 		return ks_error_set(err, &v->mark, KS_EINVAL,

@@ -977,22 +977,50 @@ kp_news_new(struct kp_round *R, struct kp_pool *p, struct ks_pod *pod, const str
 	return 1;
 }
 
-/* scheduler.go: pods by cpu desc, memory desc, creation asc, id. */
-static struct ks_cluster *kp_sort_cluster;
+/* What the pods of a round are sorted by, copied out of the pods (no pointer chasing). */
+struct kp_pod_key {
+	int64_t		cpu_m;		/* cpu request, millicores */
+	int64_t		mem_b;		/* memory request, bytes */
+	int64_t		created_ms;	/* creation time */
+	uint32_t	id;		/* pod id */
+};
 
+/* scheduler.go: pods by cpu desc, memory desc, creation asc, id. */
 static int
 kp_pod_cmp(const void *a, const void *b)
 {
-	const struct ks_pod *x = kp_sort_cluster->pods[*(const uint32_t *)a];
-	const struct ks_pod *y = kp_sort_cluster->pods[*(const uint32_t *)b];
+	const struct kp_pod_key *x = a, *y = b;
 
-	if (x->req.v[RES_CPU] != y->req.v[RES_CPU])
-		return x->req.v[RES_CPU] > y->req.v[RES_CPU] ? -1 : 1;
-	if (x->req.v[RES_MEM] != y->req.v[RES_MEM])
-		return x->req.v[RES_MEM] > y->req.v[RES_MEM] ? -1 : 1;
+	if (x->cpu_m != y->cpu_m)
+		return x->cpu_m > y->cpu_m ? -1 : 1;
+	if (x->mem_b != y->mem_b)
+		return x->mem_b > y->mem_b ? -1 : 1;
 	if (x->created_ms != y->created_ms)
 		return x->created_ms < y->created_ms ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Sort pod ids by kp_pod_cmp (a total order: any sort gives the same). */
+static void
+kp_pods_sort(const struct ks_cluster *c, uint32_t *pods, size_t npods)
+{
+	struct kp_pod_key *k;
+
+	if (npods < 2)
+		return;
+	k = xreallocarray(NULL, npods, sizeof(*k));
+	for (size_t i = 0; i < npods; i++) {
+		const struct ks_pod *p = c->pods[pods[i]];
+
+		k[i].cpu_m = p->req.v[RES_CPU];
+		k[i].mem_b = p->req.v[RES_MEM];
+		k[i].created_ms = p->created_ms;
+		k[i].id = p->id;
+	}
+	qsort(k, npods, sizeof(*k), kp_pod_cmp);
+	for (size_t i = 0; i < npods; i++)
+		pods[i] = k[i].id;
+	free(k);
 }
 
 /* New claims in ascending pod count (stable by index). */
@@ -1026,8 +1054,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 	for (size_t i = 0; i < st->npools; i++)
 		for (size_t j = 0; j < st->pools[i]->ntaints; j++)
 			any_prefer |= st->pools[i]->taints[j].effect == EFFECT_PREFERNOSCHEDULE;
-	kp_sort_cluster = c;
-	qsort(pods, npods, sizeof(*pods), kp_pod_cmp);
+	kp_pods_sort(c, pods, npods);
 	R->where = xcalloc(npods + 1, sizeof(*R->where));
 	R->why = xcalloc(npods + 1, sizeof(*R->why));
 	R->pods = pods;
@@ -1037,7 +1064,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		int soft = p->spec->npref > 0;
 		struct sched_ctx *ctx = sched_ctx_new(c, p);
 		size_t nterms = p->spec->naffinity ? p->spec->naffinity : 1;
-		char err[4096] = "";
+		char err[4096];	/* set before each use (kp_news_new appends) */
 		int done = 0;
 
 		R->where[pi] = -1;

@@ -47,10 +47,10 @@ kp_parse_batch(struct kp_state *st, const struct yt_node *m, struct ks_error *er
 	const struct yt_node *v;
 
 	if ((v = yt_map_get(m, "batchIdleDuration")) != NULL &&
-	    yt_get_duration(v, &st->idle_ms, err) != 0)
+	    load_duration_nonneg(v, "batchIdleDuration", &st->idle_ms, err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(m, "batchMaxDuration")) != NULL &&
-	    yt_get_duration(v, &st->max_ms, err) != 0)
+	    load_duration_nonneg(v, "batchMaxDuration", &st->max_ms, err) != 0)
 		return KS_EINVAL;
 	if (st->idle_ms < 0 || st->max_ms < 1)
 		return ks_error_set(err, &m->mark, KS_EINVAL,
@@ -132,7 +132,8 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 	if (kp_parse_gates(st, yt_map_get(k, "featureGates"), err) != 0 ||
 	    kp_parse_batch(st, k, err) != 0)
 		return KS_EINVAL;
-	if ((v = yt_map_get(k, "bootTime")) != NULL && yt_get_duration(v, &st->boot_ms, err) != 0)
+	if ((v = yt_map_get(k, "bootTime")) != NULL &&
+	    load_duration_nonneg(v, "bootTime", &st->boot_ms, err) != 0)
 		return KS_EINVAL;
 	if (kp_parse_automode(st, yt_map_get(k, "autoMode"), err) != 0)
 		return KS_EINVAL;
@@ -164,7 +165,7 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 			if ((at = yt_map_get(e, "at")) == NULL)
 				return ks_error_set(err, &e->mark, KS_EINVAL,
 				    "expected \"at\" in a spot interruption, found none");
-			if (yt_get_duration(at, &in->at_ms, err) != 0 ||
+			if (load_duration_nonneg(at, "at", &in->at_ms, err) != 0 ||
 			    load_str_opt(e, "nodePool", &in->pool, err) != 0)
 				return KS_EINVAL;
 			in->st = st;
