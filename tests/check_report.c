@@ -139,16 +139,43 @@ END_TEST
 /* tests/cases/pods-without-requests.yaml: every pod is bound at once */
 START_TEST(warns_pods_without_requests)
 {
-	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/pods-without-requests.yaml")), *w;
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/pods-without-requests.yaml")), *w, *e;
 
 	w = json_object_get(rep, "warnings");
 	/* web and the bare pod; api has a request */
 	ck_assert_uint_eq(json_array_size(w), 2);
-	ck_assert_str_eq(json_string_value(json_array_get(w, 0)), "Deployment default/web has "
+	e = json_array_get(w, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "message")), "Deployment default/web has "
 	    "no cpu or memory requests: the scheduler and the autoscalers count its pods as "
 	    "requesting nothing");
-	ck_assert_str_eq(json_string_value(json_array_get(w, 1)), "Pod default/loose has no "
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "count")), 1);
+	ck_assert(strstr(json_string_value(json_object_get(e, "file")), "pods-without-requests.yaml"));
+	ck_assert_int_gt(json_integer_value(json_object_get(e, "line")), 0);
+	ck_assert_int_gt(json_integer_value(json_object_get(e, "column")), 0);
+	e = json_array_get(w, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "message")), "Pod default/loose has no "
 	    "cpu or memory requests: the scheduler and the autoscalers count it as requesting nothing");
+	json_decref(rep);
+}
+END_TEST
+
+/* The load's warnings are in the report too, grouped by kind with their count. */
+START_TEST(warns_from_the_load)
+{
+	json_t *rep = tu_run_text(
+	    "apiVersion: v1\nkind: Node\nmetadata: {name: n}\n"
+	    "status: {allocatable: {cpu: \"1\", memory: 1Gi}}\n"
+	    "---\napiVersion: example.com/v1\nkind: Frobnicator\nmetadata: {name: a}\n"
+	    "---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: b}\n"), *w, *e;
+
+	w = json_object_get(rep, "warnings");
+	ck_assert_uint_eq(json_array_size(w), 1);
+	e = json_array_get(w, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
+	    "unknown kind \"Frobnicator\" (apiVersion \"example.com/v1\") skipped");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "line")), 6);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "column")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "count")), 2);
 	json_decref(rep);
 }
 END_TEST
@@ -323,6 +350,7 @@ report_suite(void)
 	tcase_add_test(core, billing_cost_at);
 	tcase_add_test(core, percentiles);
 	tcase_add_test(core, warns_pods_without_requests);
+	tcase_add_test(core, warns_from_the_load);
 	tcase_add_test(core, warnings_grouped);
 	tcase_add_test(core, text_detail_cuts);
 	tcase_add_loop_test(core, json_detail_streamed_is_tree, KSIM_DETAIL_SUMMARY,

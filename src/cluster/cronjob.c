@@ -111,7 +111,7 @@ cj_create(struct cronjob *cj, int64_t min)
 	/* checked in cj_parse, so it parses again */
 	if (load_podspec(yt_map_get(sp, "template"), cj->ns, &w->spec, &err) != 0)
 		abort();
-	ks_scenario_priority(cj->r->scn, &w->spec);
+	ks_scenario_admit(cj->r->scn, cj->ns, &w->spec);
 	w->replicas = cj->job.replicas;
 	w->completions = cj->job.completions;
 	w->run_ms = cj->job.run_ms;

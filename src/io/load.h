@@ -161,6 +161,20 @@ struct ks_scenario {
 	const char		**pc_names;	/* PriorityClass names (interned) */
 	int32_t			*pc_values;	/* and their values */
 	size_t			 npc;
+	const char		*pc_default;	/* the globalDefault PriorityClass's name, or NULL */
+	struct ks_limitrange	*lrs;		/* LimitRanges' container defaults, input order */
+	size_t			 nlrs;		/* entries in lrs */
+};
+
+/*
+ * The container defaults of one LimitRange item of type Container, as the
+ * API server defaults the object (SetDefaults_LimitRangeItem): a limit
+ * defaults to max, a request to the default limit, else to min.
+ */
+struct ks_limitrange {
+	const char	*ns;		/* its namespace (interned) */
+	struct ks_res	 def;		/* default limits; 0 = none */
+	struct ks_res	 defreq;	/* default requests; 0 = none */
 };
 
 /* Load every document of every file into a scenario. */
@@ -177,8 +191,21 @@ int	ks_scenario_check_duration(const struct ks_scenario *, const char *what,
 /* load_labels refuses maps of more than max entries (spec.limits.maxLabels);
  * process-wide, set by ks_scenario_load before it reads any object. */
 void	load_set_max_labels(int64_t max);
-/* sp->priority from its priorityClassName, when the scenario has that PriorityClass. */
+/*
+ * sp->priority from its priorityClassName (the globalDefault class when it
+ * names none), when the scenario has that PriorityClass or it is one of
+ * the two every cluster has (system-node-critical, system-cluster-critical).
+ */
 void	ks_scenario_priority(const struct ks_scenario *, struct ks_podspec *sp);
+/*
+ * Admission of a pod (or template) of namespace ns: the LimitRanges'
+ * defaults (LimitRanger), then its priority (ks_scenario_priority).
+ */
+void	ks_scenario_admit(const struct ks_scenario *, const char *ns, struct ks_podspec *sp);
+/* load_admit.c: read a LimitRange into s->lrs. */
+int	load_limit_range(struct ks_scenario *s, const struct yt_node *root, struct ks_error *err);
+/* ks_scenario_admit() at load, with a warning for a PriorityClass the input lacks. */
+void	load_admit(const struct ks_scenario *s, const char *ns, struct ks_podspec *sp);
 
 /* Parsers shared with the controllers. */
 /* A PodTemplateSpec (or a Pod, {metadata, spec}); load_podspec_in names the

@@ -5,7 +5,11 @@
  * batch/v1 Job, kubeflow.org Notebook, policy/v1 PodDisruptionBudget and
  * core/v1 Node that change scheduling or autoscaling, and ignores the
  * rest, because users paste real manifests full of fields ksim has no use
- * for.  Values are checked where they are read: a bad quantity, a wrong
+ * for.  A field that changes where or whether a pod is scheduled but that
+ * ksim does not model (hostPort, volumes, schedulingGates, preferred pod
+ * affinity, ...) is not ignored silently: warn_unmodelled() names it and
+ * says what ksim does instead (--strict makes that an error).
+ * Values are checked where they are read: a bad quantity, a wrong
  * type or an unknown operator is an error at its line and column, in the
  * API server's terms where it has them.
  *
@@ -428,7 +432,10 @@ load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err
 			out->v[RES_EPH] = x;
 		else if (strcmp(k->str, "pods") == 0)
 			out->v[RES_PODS] = x;
-		else if (strncmp(k->str, "hugepages-", 10) != 0)
+		else if (strncmp(k->str, "hugepages-", 10) == 0)
+			ks_warn(&k->mark, "resource \"%s\" is not modelled: ksim ignores huge pages "
+			    "in requests and on nodes", k->str);
+		else
 			load_extended_resource(k, x, out);
 	}
 	return 0;
@@ -760,6 +767,124 @@ check_pod_sum(const struct yt_node *sp, const struct ks_podspec *s, struct ks_er
 	return 0;
 }
 
+/*
+ * Fields of a pod spec that change where kube-scheduler puts a pod (or
+ * whether it does) and that ksim does not model: each is a warning that
+ * names it and says what ksim does instead, so a result that depends on
+ * it is not taken for a right one (--strict makes them errors).
+ */
+/* hostNet: the pod's hostNetwork, under which each containerPort is a hostPort too. */
+static void
+warn_ports(const struct yt_node *cs, int hostnet)
+{
+	for (size_t i = 0; cs != NULL && cs->kind == YT_SEQ && i < cs->nitems; i++) {
+		const struct yt_node *ps = yt_map_get(cs->items[i], "ports");
+
+		for (size_t j = 0; ps != NULL && ps->kind == YT_SEQ && j < ps->nitems; j++) {
+			const struct yt_node *hp = yt_map_get(ps->items[j],
+			    hostnet ? "containerPort" : "hostPort");
+
+			if (hp != NULL && !yt_is_null(hp) && !(hp->str != NULL && strcmp(hp->str, "0") == 0))
+				ks_warn(&hp->mark, "hostPort is not modelled (the NodePorts filter): "
+				    "ksim may put pods asking for the same host port on one node");
+		}
+	}
+}
+
+static void
+warn_volumes(const struct yt_node *vols)
+{
+	for (size_t i = 0; vols != NULL && vols->kind == YT_SEQ && i < vols->nitems; i++) {
+		const struct yt_node *v = vols->items[i], *k;
+
+		if ((k = yt_map_get(v, "persistentVolumeClaim")) != NULL ||
+		    (k = yt_map_get(v, "ephemeral")) != NULL)
+			ks_warn(&k->mark, "persistent volumes are not modelled (volume binding, zone "
+			    "and attach-limit filters): ksim schedules the pod as if its volumes "
+			    "fitted every node");
+	}
+}
+
+static void
+warn_podaff(const struct yt_node *a)
+{
+	static const char *const kinds[] = { "podAffinity", "podAntiAffinity" };
+
+	for (int k = 0; k < 2; k++) {
+		const struct yt_node *pa = yt_map_get(a, kinds[k]), *v, *req;
+
+		if (pa == NULL || yt_is_null(pa))
+			continue;
+		if ((v = yt_map_get(pa, "preferredDuringSchedulingIgnoredDuringExecution")) != NULL &&
+		    !yt_is_null(v))
+			ks_warn(&v->mark, "preferred %s is not scored: ksim ignores it and scores "
+			    "nodes on resources, node affinity and taints only", kinds[k]);
+		req = yt_map_get(pa, "requiredDuringSchedulingIgnoredDuringExecution");
+		for (size_t i = 0; req != NULL && req->kind == YT_SEQ && i < req->nitems; i++) {
+			static const char *const keys[] = { "namespaceSelector", "matchLabelKeys",
+				"mismatchLabelKeys" };
+
+			for (int j = 0; j < 3; j++)
+				if ((v = yt_map_get(req->items[i], keys[j])) != NULL && !yt_is_null(v))
+					ks_warn(&v->mark, "%s in a pod affinity term is not modelled: "
+					    "ksim selects by labelSelector and namespaces alone", keys[j]);
+		}
+	}
+}
+
+static void
+warn_tsc(const struct yt_node *n)
+{
+	for (size_t i = 0; n != NULL && n->kind == YT_SEQ && i < n->nitems; i++) {
+		const struct yt_node *t = n->items[i], *v;
+
+		if ((v = yt_map_get(t, "whenUnsatisfiable")) != NULL && v->str != NULL &&
+		    strcmp(v->str, "ScheduleAnyway") == 0)
+			ks_warn(&v->mark, "topology spread with whenUnsatisfiable ScheduleAnyway is "
+			    "not scored: ksim's scheduler ignores the constraint (Karpenter's tries "
+			    "it, then relaxes it)");
+		if ((v = yt_map_get(t, "matchLabelKeys")) != NULL && !yt_is_null(v))
+			ks_warn(&v->mark, "matchLabelKeys in a topology spread constraint is not "
+			    "modelled: ksim counts the pods its labelSelector alone selects");
+		if ((v = yt_map_get(t, "nodeAffinityPolicy")) != NULL && v->str != NULL &&
+		    strcmp(v->str, "Honor") != 0)
+			ks_warn(&v->mark, "nodeAffinityPolicy %s is not modelled: ksim counts only "
+			    "the nodes that pass the pod's node affinity (Honor)", v->str);
+		if ((v = yt_map_get(t, "nodeTaintsPolicy")) != NULL && v->str != NULL &&
+		    strcmp(v->str, "Ignore") != 0)
+			ks_warn(&v->mark, "nodeTaintsPolicy %s is not modelled: ksim counts tainted "
+			    "nodes too (Ignore)", v->str);
+	}
+}
+
+static void
+warn_unmodelled(const struct yt_node *sp)
+{
+	const struct yt_node *v;
+	int hostnet = 0;
+
+	if ((v = yt_map_get(sp, "hostNetwork")) != NULL && v->kind == YT_SCALAR)
+		(void)yt_get_bool(v, &hostnet, NULL);
+	warn_ports(yt_map_get(sp, "containers"), hostnet);
+	warn_ports(yt_map_get(sp, "initContainers"), hostnet);
+	warn_volumes(yt_map_get(sp, "volumes"));
+	warn_podaff(yt_map_get(sp, "affinity"));
+	warn_tsc(yt_map_get(sp, "topologySpreadConstraints"));
+	if ((v = yt_map_get(sp, "schedulingGates")) != NULL && v->kind == YT_SEQ && v->nitems > 0)
+		ks_warn(&v->mark, "schedulingGates are not modelled: ksim schedules the pod as if "
+		    "its gates were removed");
+	if ((v = yt_map_get(sp, "schedulerName")) != NULL && v->str != NULL &&
+	    strcmp(v->str, "default-scheduler") != 0)
+		ks_warn(&v->mark, "schedulerName \"%s\" is not modelled: ksim's kube-scheduler "
+		    "places the pod", v->str);
+	if ((v = yt_map_get(sp, "resourceClaims")) != NULL && v->kind == YT_SEQ && v->nitems > 0)
+		ks_warn(&v->mark, "resourceClaims (dynamic resource allocation) are not modelled: "
+		    "ksim schedules the pod as if its claims were met on every node");
+	if ((v = yt_map_get(sp, "resources")) != NULL && !yt_is_null(v))
+		ks_warn(&v->mark, "pod-level resources are not modelled: ksim sums its "
+		    "containers' requests and limits");
+}
+
 int
 load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
     struct ks_error *err)
@@ -802,6 +927,7 @@ load_podspec_in(const struct yt_node *tmpl, const char *ns, const char *path,
 		    "%sspec.containers: Required value", path);
 	if (check_pod_sum(sp, s, err) != 0)
 		return KS_EINVAL;
+	warn_unmodelled(sp);
 	{
 		/* app containers first, then init containers: keep the order stable */
 		size_t k = 0;

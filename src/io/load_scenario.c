@@ -44,7 +44,7 @@ static const char *const ignored_kinds[] = {
 	"Namespace", "Service", "ServiceAccount", "ConfigMap", "Secret", "ClusterRole",
 	"ClusterRoleBinding", "Role", "RoleBinding", "Ingress", "NetworkPolicy",
 	"PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Endpoints",
-	"EndpointSlice", "CustomResourceDefinition", "Lease", "Event", "LimitRange",
+	"EndpointSlice", "CustomResourceDefinition", "Lease", "Event",
 	"ResourceQuota", "ControllerRevision", "PodTemplate", NULL
 };
 
@@ -55,6 +55,22 @@ in_list(const char *s, const char *const *list)
 		if (strcmp(s, list[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * Of the kinds skipped, a ResourceQuota changes the numbers when it holds
+ * hard limits (it refuses pods beyond them): ksim does not model it, and
+ * says so.  (A LimitRange is read: load_limit_range.)
+ */
+static void
+warn_ignored_kind(const struct yt_node *root, const char *kind)
+{
+	const struct yt_node *sp = yt_map_get(root, "spec"), *v;
+
+	if (strcmp(kind, "ResourceQuota") == 0 && (v = yt_map_get(sp, "hard")) != NULL &&
+	    !yt_is_null(v))
+		ks_warn(&root->mark, "ResourceQuota is not modelled: ksim creates every pod its "
+		    "workloads ask for, beyond the quota's hard limits");
 }
 
 /* A kind a controller parses (kept as documents): each declares its own in its ops. */
@@ -135,6 +151,7 @@ ks_scenario_free(struct ks_scenario *s)
 	free(s->actions);
 	free(s->pc_names);
 	free(s->pc_values);
+	free(s->lrs);
 	free(s->timing.img_names);
 	free(s->timing.img_ms);
 	expect_set_free(s->expect);
@@ -179,6 +196,15 @@ check_selector(const struct yt_node *sel, const struct yt_node *tmpl, const stru
 	    "template `labels`", buf);
 }
 
+/* key is in map with a value other than null. */
+static int
+load_present(const struct yt_node *map, const char *key)
+{
+	const struct yt_node *v = yt_map_get(map, key);
+
+	return v != NULL && !yt_is_null(v);
+}
+
 /* A Job's spec (parallelism, completions) and the ksim.io/run-duration
  * annotation of ann: a Job, or a CronJob's jobTemplate. */
 int
@@ -200,6 +226,29 @@ load_job_spec(const struct yt_node *sp, const struct yt_node *ann, struct wl_def
 		d->completions = (int32_t)x;
 		if (x > d->replicas)
 			d->count_mark = v->mark;
+	}
+	/*
+	 * API defaulting (SetDefaults_Job): with neither parallelism nor
+	 * completions, both are 1, so the Job is done when its one pod
+	 * succeeds; with parallelism alone it is a work queue, done when any
+	 * pod succeeds, which ksim does not model.
+	 */
+	if (!load_present(sp, "completions") && !load_present(sp, "parallelism"))
+		d->completions = 1;
+	else if (d->completions < 0 && load_present(ann, "ksim.io/run-duration"))
+		ks_warn(&sp->mark, "a Job with parallelism and no completions (a work queue) is "
+		    "not modelled: ksim replaces each pod that succeeds, where the Job would "
+		    "be done");
+	/* a suspended Job keeps no pods running (its controller deletes them) */
+	if ((v = yt_map_get(sp, "suspend")) != NULL && !yt_is_null(v)) {
+		int susp;
+
+		if (yt_get_bool(v, &susp, err) != 0)
+			return KS_EINVAL;
+		if (susp) {
+			d->replicas = 0;
+			d->count_mark = v->mark;
+		}
 	}
 	if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
 	    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
@@ -274,6 +323,11 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 	}
 	if (kind == WL_DAEMONSET)
 		d->spec->is_daemon = 1;
+	if (kind == WL_STATEFULSET && (v = yt_map_get(sp, "podManagementPolicy")) != NULL &&
+	    v->str != NULL && strcmp(v->str, "OrderedReady") != 0)
+		ks_warn(&v->mark, "podManagementPolicy %s is not modelled: ksim creates a "
+		    "StatefulSet's pods one at a time, each when the one before is Ready "
+		    "(OrderedReady)", v->str);
 	if (kind != WL_JOB) {
 		v = yt_map_get(sp, "selector");
 		if ((rc = load_label_selector(v, &d->sel, err)) != 0)
@@ -282,6 +336,23 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 			return rc;
 	}
 	return 0;
+}
+
+/* A node's Ready condition other than True: ksim runs every declared node as Ready. */
+static void
+warn_node_conditions(const struct yt_node *st, const char *name)
+{
+	const struct yt_node *cs = yt_map_get(st, "conditions");
+
+	for (size_t i = 0; cs != NULL && cs->kind == YT_SEQ && i < cs->nitems; i++) {
+		const struct yt_node *t = yt_map_get(cs->items[i], "type");
+		const struct yt_node *s = yt_map_get(cs->items[i], "status");
+
+		if (t != NULL && t->str != NULL && strcmp(t->str, "Ready") == 0 && s != NULL &&
+		    s->str != NULL && strcmp(s->str, "True") != 0)
+			ks_warn(&s->mark, "node %s: condition Ready %s is not modelled: ksim runs "
+			    "the node as Ready (its taints still apply)", name, s->str);
+	}
 }
 
 static int
@@ -330,6 +401,7 @@ load_node(const struct yt_node *root, const struct catalog *cat, struct node_def
 		    "instance-type label: it can hold no pods", d->name);
 	if (d->alloc.v[RES_CPU] == 0 && d->cap.v[RES_CPU] != 0)
 		d->alloc = d->cap;
+	warn_node_conditions(st, d->name);
 	return 0;
 }
 
@@ -350,6 +422,10 @@ load_pdb(const struct yt_node *root, struct ks_pdb **out, struct ks_error *err)
 		    "expected a spec in PodDisruptionBudget %s", b->name);
 	if ((rc = load_label_selector(yt_map_get(sp, "selector"), &b->sel, err)) != 0)
 		return rc;
+	if ((v = yt_map_get(sp, "unhealthyPodEvictionPolicy")) != NULL && v->str != NULL &&
+	    strcmp(v->str, "IfHealthyBudget") != 0)
+		ks_warn(&v->mark, "unhealthyPodEvictionPolicy %s is not modelled: ksim evicts a "
+		    "pod, ready or not, only when the budget allows a disruption", v->str);
 	for (int which = 0; which < 2; which++) {
 		const char *s;
 		int32_t *dst = which ? &b->max_unavailable : &b->min_available;
@@ -467,7 +543,12 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 		}
 		return *doc == NULL && *skip == 0 ? KS_EINVAL : 0;
 	}
+	if (strcmp(kind, "LimitRange") == 0) {
+		*skip = 1;
+		return load_limit_range(L->s, root, err);
+	}
 	if (in_list(kind, ignored_kinds)) {
+		warn_ignored_kind(root, kind);
 		*skip = 1;
 		return 0;
 	}
@@ -592,6 +673,14 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	}
 	L->pc_names[L->npc] = name;
 	L->pc_values[L->npc++] = (int32_t)x;
+	if ((v = yt_map_get(root, "globalDefault")) != NULL && !yt_is_null(v)) {
+		int def;
+
+		if (yt_get_bool(v, &def, err) != 0)
+			return KS_EINVAL;
+		if (def)	/* admission gives its value to pods that name no class */
+			L->s->pc_default = name;
+	}
 	return 0;
 }
 
@@ -1170,16 +1259,6 @@ check_pods(const struct ks_scenario *s, struct ks_error *err)
 	return rc;
 }
 
-void
-ks_scenario_priority(const struct ks_scenario *s, struct ks_podspec *sp)
-{
-	if (sp == NULL || sp->priority_class == NULL)
-		return;
-	for (size_t i = 0; i < s->npc; i++)
-		if (s->pc_names[i] == sp->priority_class)
-			sp->priority = s->pc_values[i];
-}
-
 static const char *
 base_name(const char *path)
 {
@@ -1246,12 +1325,12 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	s->npc = L.npc;
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
-			ks_scenario_priority(s, s->wls[i]->spec);
+			load_admit(s, s->wls[i]->ns, s->wls[i]->spec);
 		for (size_t i = 0; i < s->npods; i++)
-			ks_scenario_priority(s, s->pods[i]->spec);
+			load_admit(s, s->pods[i]->ns, s->pods[i]->spec);
 		for (size_t i = 0; i < s->nactions; i++)
 			if (s->actions[i].wl != NULL)
-				ks_scenario_priority(s, s->actions[i].wl->spec);
+				load_admit(s, s->actions[i].wl->ns, s->actions[i].wl->spec);
 	}
 	ptrmap_free(&L.names);
 	if (rc != 0) {

@@ -22,9 +22,11 @@
 #include "util/xmalloc.h"
 
 static void
-add_warning(struct report_account *a, char *w)
+add_warning(struct report_account *a, const struct ks_mark *at, char *w)
 {
 	a->warnings = xreallocarray(a->warnings, a->nwarnings + 1, sizeof(*a->warnings));
+	a->warning_at = xreallocarray(a->warning_at, a->nwarnings + 1, sizeof(*a->warning_at));
+	a->warning_at[a->nwarnings] = *at;
 	a->warnings[a->nwarnings++] = w;
 }
 
@@ -44,7 +46,7 @@ account_warnings(struct report_account *a)
 
 		if (w->kind == WL_POD || w->spec.has_requests || w->npods + (size_t)w->replicas == 0)
 			continue;
-		add_warning(a, xasprintf("%s %s/%s has no cpu or memory requests: "
+		add_warning(a, &w->mark, xasprintf("%s %s/%s has no cpu or memory requests: "
 		    "the scheduler and the autoscalers count its pods as requesting nothing",
 		    wl_kind_name[w->kind], w->ns, w->name));
 	}
@@ -53,7 +55,7 @@ account_warnings(struct report_account *a)
 
 		if (p->owner != NULL || p->spec->has_requests)
 			continue;
-		add_warning(a, xasprintf("Pod %s/%s has no cpu or memory requests: "
+		add_warning(a, &p->spec->mark, xasprintf("Pod %s/%s has no cpu or memory requests: "
 		    "the scheduler and the autoscalers count it as requesting nothing", p->ns, p->name));
 	}
 }
@@ -85,6 +87,7 @@ report_account_free(struct report_account *a)
 	for (size_t i = 0; i < a->nwarnings; i++)
 		free(a->warnings[i]);
 	free(a->warnings);
+	free(a->warning_at);
 	free(a->node_cost);
 	free(a->verdicts);
 	free(a);

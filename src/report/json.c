@@ -277,6 +277,42 @@ json_workloads(const struct report_account *a)
 	return arr;
 }
 
+/* One warning: where (nulls when unknown), what, and how many of its kind. */
+static json_t *
+json_warning(const char *file, int line, int col, const char *msg, unsigned long count)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "file", file != NULL ? json_string(file) : json_null());
+	json_object_set_new(o, "line", line > 0 ? json_integer(line) : json_null());
+	json_object_set_new(o, "column", col > 0 ? json_integer(col) : json_null());
+	json_object_set_new(o, "message", json_string(msg));
+	json_object_set_new(o, "count", json_integer((json_int_t)count));
+	return o;
+}
+
+/*
+ * Every warning of the run: those the load and the simulation raised, in
+ * groups as stderr prints them (util/error.h), then the account's own.
+ */
+static void
+json_warnings(const struct report_account *a, json_t *arr)
+{
+	const struct ks_warn_log *log = a->run->warnings;
+
+	for (size_t i = 0; log != NULL && i < log->n; i++) {
+		const struct ks_warn_group *g = &log->v[i];
+
+		json_array_append_new(arr, json_warning(g->file, g->line, g->col, g->msg, g->count));
+	}
+	for (size_t i = 0; i < a->nwarnings; i++) {
+		const struct ks_mark *at = &a->warning_at[i];
+
+		json_array_append_new(arr, json_warning(at->file, at->line, at->col,
+		    a->warnings[i], 1));
+	}
+}
+
 /*
  * The document without its verdicts, at a level of detail: the arrays
  * the level leaves out are absent, those in `omit` left empty (for
@@ -321,8 +357,7 @@ json_body(struct report_account *a, int omit, enum report_detail detail)
 	}
 	json_object_set_new(cost, "total_usd", fmt_json_usd(a->total_nusd));
 	json_object_set_new(root, "cost", cost);
-	for (size_t i = 0; i < a->nwarnings; i++)
-		json_array_append_new(warnings, json_string(a->warnings[i]));
+	json_warnings(a, warnings);
 	json_object_set_new(root, "warnings", warnings);
 	/* the controllers' sections (an HPA's samples) grow with the run: not in a summary */
 	for (size_t i = 0; detail != REPORT_DETAIL_SUMMARY && ctl_table[i] != NULL; i++)

@@ -12,7 +12,8 @@
  *   each node's cost     per second with a 60 s minimum (cloud/billing.h),
  *                        up to the run's end; their sum is the run's cost;
  *   pending              the pods still Pending at the end;
- *   warnings             about the input (a template without requests);
+ *   warnings             about the input (a template without requests), after
+ *                        those the load and the run raised (run->warnings);
  *   verdicts             each expectation, evaluated (io/expect.h);
  *   series               the run sampled on a time grid (csv.c, svg.c).
  *
@@ -86,6 +87,7 @@ struct report_account {
 	int64_t			 total_nusd;	/* sum of node_cost, nano-USD */
 	size_t			 pending;	/* pods Pending at the end */
 	char			**warnings;	/* about the input, creation order (owned) */
+	struct ks_mark		*warning_at;	/* [i]: where warnings[i]'s object was declared */
 	size_t			 nwarnings;	/* entries in warnings */
 	struct expect_result	*verdicts;	/* NULL until report_account_expect() */
 	size_t			 nverdicts;	/* entries in verdicts */

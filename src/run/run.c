@@ -434,6 +434,11 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 static void
 run_free(struct ks_run *r)
 {
+	if (r->warnings != NULL) {
+		ks_warn_log_clear(r->warnings);
+		free(r->warnings);
+		r->warnings = NULL;
+	}
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL)
 			ctl_table[i]->free(r->ctl_state[i]);
@@ -490,7 +495,7 @@ ksim_catalog_load(const struct ksim_opts *o, struct catalog **out, struct ks_err
  * simulate it to the end.  The one way every command runs a scenario.
  */
 static int
-simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
+simulate_run(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
     int progress, struct ks_run **out, struct ks_error *err)
 {
 	unsigned long since = ks_warn_count;
@@ -540,6 +545,29 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 		return rc;
 	}
 	*out = &b->run;
+	return 0;
+}
+
+/*
+ * simulate_run() with every warning it raises recorded (util/error.h) in
+ * the finished run, for the JSON report.
+ */
+static int
+simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
+    int progress, struct ks_run **out, struct ks_error *err)
+{
+	struct ks_warn_log *prev = ks_warn_record, *log = xcalloc(1, sizeof(*log));
+	int rc;
+
+	ks_warn_record = log;
+	rc = simulate_run(o, cat, edit, progress, out, err);
+	ks_warn_record = prev;
+	if (rc != 0) {
+		ks_warn_log_clear(log);
+		free(log);
+		return rc;
+	}
+	(*out)->warnings = log;
 	return 0;
 }
 

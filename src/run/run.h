@@ -32,6 +32,7 @@ struct ks_run {
 	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
 	uint32_t		 node_seq;	/* for generated node names */
 	struct metrics		*metrics;	/* the load model and metrics-server (owned) */
+	struct ks_warn_log	*warnings;	/* every warning the load and the run raised (owned) */
 };
 
 /*

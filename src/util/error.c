@@ -14,17 +14,8 @@ FILE *ks_warn_stream;
 unsigned long ks_warn_count;
 enum ks_warn_mode ks_warn_mode = KS_WARN_PRINT;
 
-/* The warnings of one kind, in KS_WARN_GROUP mode. */
-struct warn_group {
-	const char	*fmt;		/* the kind: the format string (static) */
-	char		*file;		/* the first one's file (owned copy), NULL = none */
-	int		 line, col;	/* the first one's place */
-	char		*msg;		/* the first one's text (owned) */
-	unsigned long	 more;		/* how many more of the kind came */
-};
-
-static struct warn_group *groups;	/* in order of their first warning */
-static size_t ngroups, groupcap;	/* entries used and allocated */
+static struct ks_warn_log kept;		/* KS_WARN_GROUP: until ks_warn_flush() */
+struct ks_warn_log *ks_warn_record;
 
 int
 ks_error_vset(struct ks_error *err, const struct ks_mark *at, int code,
@@ -81,86 +72,92 @@ ks_error_print(FILE *fp, const struct ks_error *err)
 	fprintf(fp, "%s\n", err->msg[0] ? err->msg : "unknown error");
 }
 
-/* Keep a warning in its group (a new group when it is the first of its kind). */
+/* Keep a warning in its group of log (a new group when it is the first of its kind). */
 static void
-warn_keep(const struct ks_mark *at, const char *fmt, va_list ap)
+warn_keep(struct ks_warn_log *log, const struct ks_mark *at, const char *fmt, const char *msg)
 {
-	char msg[sizeof(((struct ks_error *)0)->msg)];
 	/* "%s" alone: the text is the kind */
 	int bytext = strcmp(fmt, "%s") == 0;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	for (size_t i = 0; i < ngroups; i++) {
-		if (strcmp(groups[i].fmt, fmt) == 0 && (!bytext || strcmp(groups[i].msg, msg) == 0)) {
-			groups[i].more++;
+	for (size_t i = 0; i < log->n; i++) {
+		struct ks_warn_group *g = &log->v[i];
+
+		if (strcmp(g->fmt, fmt) == 0 && (!bytext || strcmp(g->msg, msg) == 0)) {
+			g->count++;
 			return;
 		}
 	}
-	if (ngroups == groupcap) {
-		groupcap = groupcap ? 2 * groupcap : 16;
-		groups = xreallocarray(groups, groupcap, sizeof(*groups));
+	if (log->n == log->cap) {
+		log->cap = log->cap ? 2 * log->cap : 16;
+		log->v = xreallocarray(log->v, log->cap, sizeof(*log->v));
 	}
-	groups[ngroups++] = (struct warn_group){
+	log->v[log->n++] = (struct ks_warn_group){
 		.fmt = fmt,
 		.file = at != NULL && at->file != NULL ? xstrdup(at->file) : NULL,
 		.line = at != NULL ? at->line : 0,
 		.col = at != NULL ? at->col : 0,
 		.msg = xstrdup(msg),
+		.count = 1,
 	};
+}
+
+void
+ks_warn_log_clear(struct ks_warn_log *log)
+{
+	for (size_t i = 0; i < log->n; i++) {
+		free(log->v[i].file);
+		free(log->v[i].msg);
+	}
+	free(log->v);
+	memset(log, 0, sizeof(*log));
 }
 
 size_t
 ks_warn_flush(FILE *fp, const char *label)
 {
-	size_t n = ngroups;
+	size_t n = kept.n;
 
-	for (size_t i = 0; i < ngroups; i++) {
-		struct warn_group *g = &groups[i];
+	for (size_t i = 0; fp != NULL && i < kept.n; i++) {
+		const struct ks_warn_group *g = &kept.v[i];
 		struct ks_mark at = { g->file, g->line, g->col };
 
-		if (fp != NULL) {
-			fputs("ksim: ", fp);
-			mark_print(fp, &at);
-			fprintf(fp, "%s: %s", label, g->msg);
-			if (g->more > 0)
-				fprintf(fp, " (and %lu more like it)", g->more);
-			fputc('\n', fp);
-		}
-		free(g->file);
-		free(g->msg);
+		fputs("ksim: ", fp);
+		mark_print(fp, &at);
+		fprintf(fp, "%s: %s", label, g->msg);
+		if (g->count > 1)
+			fprintf(fp, " (and %lu more like it)", g->count - 1);
+		fputc('\n', fp);
 	}
-	free(groups);
-	groups = NULL;
-	ngroups = groupcap = 0;
+	ks_warn_log_clear(&kept);
 	return n;
 }
 
 size_t
 ks_warn_groups(void)
 {
-	return ngroups;
+	return kept.n;
 }
 
 void
 ks_warn(const struct ks_mark *at, const char *fmt, ...)
 {
+	char msg[sizeof(((struct ks_error *)0)->msg)];
 	FILE *fp = ks_warn_stream;
 	va_list ap;
 
 	ks_warn_count++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ks_warn_record != NULL)
+		warn_keep(ks_warn_record, at, fmt, msg);
 	if (ks_warn_mode == KS_WARN_GROUP) {
-		va_start(ap, fmt);
-		warn_keep(at, fmt, ap);
-		va_end(ap);
+		warn_keep(&kept, at, fmt, msg);
 		return;
 	}
 	if (fp == NULL)
 		return;
 	fputs("ksim: ", fp);
 	mark_print(fp, at);
-	fputs("warning: ", fp);
-	va_start(ap, fmt);
-	vfprintf(fp, fmt, ap);
-	va_end(ap);
-	fputc('\n', fp);
+	fprintf(fp, "warning: %s\n", msg);
 }

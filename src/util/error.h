@@ -24,6 +24,12 @@
  *
  * Grouping keeps state without a lock: only single-threaded commands
  * turn it on (sweep and plan run simulations in threads and print).
+ *
+ * A run also keeps its own record of every warning it raised, whatever
+ * the mode and even under --quiet, grouped the same way, for the JSON
+ * report's warnings[]: while ks_warn_record points at a log, ks_warn()
+ * adds each warning to it too.  A simulation is single-threaded (sweep
+ * and plan fork their workers, util/pool.h), so one pointer is enough.
  */
 #ifndef KS_ERROR_H
 #define KS_ERROR_H
@@ -67,6 +73,26 @@ void	ks_warn(const struct ks_mark *at, const char *fmt, ...)
 extern FILE *ks_warn_stream;
 /* Number of warnings raised so far (printed, grouped or silenced). */
 extern unsigned long ks_warn_count;
+
+/* The warnings of one kind: the first one's place and text, and how many came. */
+struct ks_warn_group {
+	const char	*fmt;		/* the kind: the format string (static) */
+	char		*file;		/* the first one's file (owned copy), NULL = none */
+	int		 line, col;	/* the first one's place (0 = unknown) */
+	char		*msg;		/* the first one's text (owned) */
+	unsigned long	 count;		/* how many of the kind came (1 or more) */
+};
+
+/* Groups of warnings in the order their first warning came. */
+struct ks_warn_log {
+	struct ks_warn_group	*v;	/* the groups (owned) */
+	size_t			 n, cap;	/* entries used and allocated */
+};
+
+/* Release a log's groups and empty it (the struct itself stays the caller's). */
+void	ks_warn_log_clear(struct ks_warn_log *);
+/* While not NULL, every warning raised is also kept here (see above). */
+extern struct ks_warn_log *ks_warn_record;
 
 enum ks_warn_mode {
 	KS_WARN_PRINT,		/* each warning printed when raised (the default) */

@@ -153,6 +153,9 @@ load_group_itype(struct ca_state *st, struct ca_group *g, const struct yt_node *
 	if (v == NULL || yt_is_null(v)) {
 		const struct yt_node *l = yt_map_get(e, "instanceTypes");
 
+		/* eksctl's unmanaged groups list them in instancesDistribution */
+		if (eksctl && (l == NULL || yt_is_null(l)))
+			l = yt_map_get(yt_map_get(e, "instancesDistribution"), "instanceTypes");
 		/* mixed instances: the first override is the template (A.8) */
 		v = l != NULL && l->kind == YT_SEQ && l->nitems > 0 ? l->items[0] : NULL;
 		if (l != NULL && !yt_is_null(l) && yt_expect_seq(l, err) != 0)
@@ -204,6 +207,28 @@ load_group_sizes(struct ca_group *g, const struct yt_node *e, int eksctl, struct
 		    g->name, g->desired, g->min, g->max);
 	}
 	return 0;
+}
+
+/*
+ * What an eksctl node group says that changes its nodes and that ksim
+ * does not model: warned, naming what ksim does instead.
+ */
+static void
+warn_eksctl(const struct ca_group *g, const struct yt_node *e)
+{
+	const struct yt_node *v, *d = yt_map_get(e, "instancesDistribution");
+
+	if ((v = yt_map_get(e, "kubeletExtraConfig")) != NULL && !yt_is_null(v))
+		ks_warn(&v->mark, "node group %s: kubeletExtraConfig is not modelled: ksim gives "
+		    "its nodes the EKS AMI's allocatable", g->name);
+	if ((v = yt_map_get(e, "amiFamily")) != NULL && v->str != NULL &&
+	    strcmp(v->str, "AmazonLinux2") != 0 && strcmp(v->str, "AmazonLinux2023") != 0)
+		ks_warn(&v->mark, "node group %s: amiFamily %s is not modelled: ksim gives its "
+		    "nodes the EKS AMI's (AL2023) allocatable", g->name, v->str);
+	if (d != NULL && !yt_is_null(d))
+		ks_warn(&d->mark, "node group %s: instancesDistribution's on-demand and spot "
+		    "split is not modelled: ksim launches the first of its instanceTypes, %s", g->name,
+		    g->spot ? "spot" : "on-demand");
 }
 
 /* spot / capacityType, and availabilityZones (default: the run's first zone). */
@@ -311,6 +336,8 @@ load_group(struct ca_state *st, const struct yt_node *e, int eksctl, int managed
 	    load_group_placement(st, g, e, err) != 0 ||
 	    load_group_nodes(g, e, eksctl, err) != 0)
 		goto fail;
+	if (eksctl)
+		warn_eksctl(g, e);
 	if (eksctl) {
 		labels_set(&g->labels, "alpha.eksctl.io/nodegroup-name", g->name);
 		if (cluster != NULL)

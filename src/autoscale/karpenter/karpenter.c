@@ -190,11 +190,36 @@ kp_is_nodeclass(const char *kind)
 	    strcmp(kind, "NodeClass") == 0;
 }
 
+/*
+ * What a node class says that changes a node's allocatable, which ksim
+ * takes from the catalog (the EKS AMI's formula) instead: warned.
+ */
+static void
+kp_nodeclass_warn(const struct ks_doc *d)
+{
+	const struct yt_node *sp = yt_map_get(d->root, "spec"), *k, *v;
+
+	k = yt_map_get(sp, "kubelet");
+	for (size_t i = 0; k != NULL && k->kind == YT_MAP && i < k->npairs; i++)
+		ks_warn(&k->pairs[i].key->mark, "%s %s: spec.kubelet.%s is not modelled: ksim "
+		    "gives its nodes the EKS AMI's allocatable and max pods", d->kind, d->name,
+		    k->pairs[i].key->str ? k->pairs[i].key->str : "?");
+	if ((v = yt_map_get(sp, "amiFamily")) != NULL && v->str != NULL &&
+	    strcmp(v->str, "AL2") != 0 && strcmp(v->str, "AL2023") != 0)
+		ks_warn(&v->mark, "%s %s: amiFamily %s is not modelled: ksim gives its nodes the "
+		    "EKS AMI's (AL2023) allocatable", d->kind, d->name, v->str);
+	if ((v = yt_map_get(sp, "blockDeviceMappings")) != NULL && !yt_is_null(v))
+		ks_warn(&v->mark, "%s %s: blockDeviceMappings are not modelled: ksim gives its "
+		    "nodes the catalog's ephemeral storage", d->kind, d->name);
+}
+
 /* An EC2NodeClass, AWSNodeTemplate or NodeClass must carry its kind's apiVersion. */
 static int
 kp_nodeclass_check(const struct ks_doc *d, struct ks_error *err)
 {
 	int ok;
+
+	kp_nodeclass_warn(d);
 
 	if (strcmp(d->kind, "NodeClass") == 0) {
 		if (strcmp(d->api_version, "eks.amazonaws.com/v1") == 0)

@@ -350,6 +350,13 @@ kp_parse_budgets(const struct yt_node *seq, struct kp_pool *p, int with_reasons,
 static int
 kp_parse_kubelet(const struct yt_node *k, struct kp_pool *p, struct ks_error *err)
 {
+	for (size_t i = 0; k->kind == YT_MAP && i < k->npairs; i++) {
+		const char *key = k->pairs[i].key->str;
+
+		if (key != NULL && strcmp(key, "maxPods") != 0)
+			ks_warn(&k->pairs[i].key->mark, "%s %s: kubelet %s is not modelled: ksim "
+			    "gives its nodes the EKS AMI's allocatable", p->kind, p->name, key);
+	}
 	return kp_get_bounded(yt_map_get(k, "maxPods"), "maxPods", 1, 10000, &p->max_pods, err);
 }
 
