@@ -54,10 +54,11 @@ report_text_more(FILE *fp, size_t shown, size_t n, const char *what, const char 
 		fprintf(fp, "... %zu more %s (--detail %s lists them all)\n", n - shown, what, level);
 }
 
+/* A string of a controller's section, control characters escaped for a terminal. */
 const char *
 report_data_str(const json_t *o, const char *key)
 {
-	return json_string_value(json_object_get(o, key));
+	return fmt_safe(json_string_value(json_object_get(o, key)));
 }
 
 int64_t
