@@ -250,6 +250,74 @@ START_TEST(test_do_not_disrupt)
 }
 END_TEST
 
+/*
+ * Balanced's score, with designs/balanced-consolidation.md's examples (10
+ * nodes: eight m7i.xlarge at $4.84/day, two m7i.2xlarge at $9.68/day,
+ * $58.08/day in all, 80 pods of disruption cost 1): approved at score >=
+ * 1/BalancedK = 0.5.
+ */
+START_TEST(test_balanced_score)
+{
+	/* oversized 2xlarge, 3 pods, replaced by an m7i.large ($2.42/day) */
+	ck_assert_double_eq_tol(karpenter_balanced_score(7.26, 58.08, 3, 80), 3.33, 0.01);
+	/* spare-capacity delete of an xlarge with 4 pods */
+	ck_assert_double_eq_tol(karpenter_balanced_score(4.84, 58.08, 4, 80), 1.67, 0.01);
+	/* marginal: xlarge with 8 pods to a large: 0.42, rejected */
+	ck_assert_double_eq_tol(karpenter_balanced_score(2.42, 58.08, 8, 80), 0.42, 0.01);
+	ck_assert(karpenter_balanced_score(2.42, 58.08, 8, 80) < 1.0 / KP_BALANCED_K);
+	/* uniform pool replace: exactly the boundary, approved */
+	ck_assert(karpenter_balanced_score(2.42, 48.40, 8, 80) >= 1.0 / KP_BALANCED_K);
+	/* heterogeneous disruption: node B (cost 31 of 107) rejected */
+	ck_assert_double_eq_tol(karpenter_balanced_score(4.84, 58.08, 31, 107), 0.29, 0.01);
+	/* a single-node pool's delete scores 1; no savings scores 0 */
+	ck_assert_double_eq_tol(karpenter_balanced_score(1, 1, 5, 5), 1.0, 1e-9);
+	ck_assert_double_eq(karpenter_balanced_score(0, 10, 1, 10), 0.0);
+	ck_assert_double_eq(karpenter_balanced_score(-1, 10, 1, 10), 0.0);
+}
+END_TEST
+
+/* tests/cases/karpenter-balanced.yaml: the replace scores 0.25 and is rejected. */
+START_TEST(test_balanced_rejects)
+{
+	json_t *j = tu_run_ok(tu_scenario("../tests/cases/karpenter-balanced.yaml"));
+
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 2);
+	ck_assert_str_eq(claim_str(j, 1, "reason"), "provisioned");
+	ck_assert(tu_events(j, "Unconsolidatable",
+	    "score 0.25 < threshold 0.50 (savings 16.7%, disruption 66.7%)", NULL));
+	json_decref(j);
+	/* the same pool under WhenEmptyOrUnderutilized replaces the 2xlarge */
+	j = run_edited("../tests/cases/karpenter-balanced", "    consolidationPolicy: Balanced",
+	    "    consolidationPolicy: WhenEmptyOrUnderutilized");
+	ck_assert_str_eq(claim_str(j, 1, "reason"), "consolidated-replace");
+	ck_assert_str_eq(claim_str(j, 2, "instance_type"), "m5.xlarge");
+	json_decref(j);
+}
+END_TEST
+
+/* Balanced is a v1 policy: a v1beta1 NodePool cannot ask for it. */
+START_TEST(test_balanced_v1_only)
+{
+#define BALANCED_POOL(v) \
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n---\n" \
+	    "apiVersion: karpenter.sh/" v "\nkind: NodePool\nmetadata: {name: p}\nspec:\n" \
+	    "  template: {spec: {nodeClassRef: {name: default}}}\n" \
+	    "  disruption: {consolidationPolicy: Balanced}\n"
+	char *text = xstrdup(BALANCED_POOL("v1beta1"));
+	struct ks_error err;
+
+	ck_assert_int_eq(tu_validate_text(text, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 10);
+	ck_assert(strstr(err.msg, "unknown consolidationPolicy \"Balanced\": expected "
+	    "WhenUnderutilized or WhenEmpty") != NULL);
+	free(text);
+	text = xstrdup(BALANCED_POOL("v1"));
+#undef BALANCED_POOL
+	ck_assert_int_eq(tu_validate_text(text, &err), 0);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_pool_limit)
 {
 	/* cpu: 4 leaves only types of <= 4 vCPUs: five 1-CPU pods need
@@ -624,6 +692,9 @@ karpenter_suite(void)
 	tcase_add_test(limits, test_budget_schedule);
 	tcase_add_test(limits, test_do_not_disrupt);
 	tcase_add_test(limits, test_pool_limit);
+	tcase_add_test(core, test_balanced_score);
+	tcase_add_test(limits, test_balanced_rejects);
+	tcase_add_test(errors, test_balanced_v1_only);
 	tcase_add_test(limits, test_multi_then_single);
 	tcase_add_test(limits, test_interruption);
 	tcase_add_test(limits, test_expiry);

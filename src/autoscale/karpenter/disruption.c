@@ -375,6 +375,11 @@ kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quie
 		cmd = kp_cons_replace(&R, newi, cands, ncands, cand_price, all_spot, msg,
 		    sizeof(msg));
 	}
+	if (cmd != NULL && !drift && kp_balanced_reject(st, cands, ncands, cmd, cand_price, msg,
+	    sizeof(msg))) {
+		kp_cmd_free(cmd);
+		cmd = NULL;
+	}
 done:
 	if (cmd == NULL && msg[0] != '\0' && !quiet && !drift && ncands == 1)
 		kp_uncons(st, cands[0], msg);
@@ -618,7 +623,7 @@ kp_try_emptiness(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
 
-		if (cands[i].npods > 0 || !k->pool->empty_ok || !kp_consolidatable(st, k) ||
+		if (!kp_claim_empty(st, k, cands[i].npods) || !k->pool->empty_ok || !kp_consolidatable(st, k) ||
 		    budget[pi] <= 0)
 			continue;
 		budget[pi]--;
@@ -695,7 +700,7 @@ kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64
 {
 	const struct kp_claim *k = c->k;
 
-	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, k) &&
+	return !kp_claim_empty(st, k, c->npods) && k->pool->underutil_ok && kp_consolidatable(st, k) &&
 	    budget[kp_pool_index(st, k->pool)] > 0;
 }
 

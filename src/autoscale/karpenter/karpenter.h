@@ -45,6 +45,8 @@
 #define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable event dedupe */
 #define KP_INTERRUPT_NOTICE_MS	120000		/* spot interruption notice */
 #define KP_UNAVAIL_MS		(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
+#define KP_BALANCED_K		2		/* karpenter:apis/v1 BalancedK: approve score >= 1/k */
+#define KP_NODE_BASE_COST	1.0		/* karpenter:PerNodeBaseDisruptionCost */
 
 /* ---- instance types ---- */
 
@@ -97,6 +99,7 @@ struct kp_pool {
 	int64_t			 limit_nodes;	/* limits.nodes, -1 unset */
 	int			 empty_ok;	/* emptiness may remove nodes */
 	int			 underutil_ok;	/* consolidation may remove or replace nodes */
+	int			 balanced;	/* consolidationPolicy Balanced: moves are scored */
 	int64_t			 consolidate_after_ms; /* -1 = Never */
 	int64_t			 expire_after_ms;	/* -1 = never */
 	struct kp_budget	*budgets;	/* disruption budgets (default one of 10%) */
@@ -328,6 +331,13 @@ int64_t	kp_disrupt_fired(struct sim *sim, void *arg);
 int64_t	kp_apply_fired(struct sim *sim, void *arg);
 int64_t	kp_interrupt_fired(struct sim *sim, void *arg);
 
+/* balanced.c */
+double	kp_eviction_cost(const struct ks_pod *p);
+double	kp_resched_cost(const struct kp_state *st, const struct kp_claim *k);
+int	kp_claim_empty(const struct kp_state *st, const struct kp_claim *k, size_t npods);
+int	kp_balanced_reject(const struct kp_state *st, struct kp_claim *const *cands, size_t ncands,
+    const struct kp_cmd *cmd, int64_t cand_price, char *msg, size_t msgn);
+
 /* settings.c */
 int	kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error *err);
 void	kp_default_zones(struct kp_state *st, const char *region);
@@ -347,6 +357,9 @@ void	kp_cmd_free(struct kp_cmd *c);
 /* Karpenter's allocatable for a type: the catalog's, or the formula's when formula. */
 int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_mib,
 	    int64_t *pods);
+/* Balanced's score of a move (savings over disruption, as pool fractions); 0 when no savings. */
+double	karpenter_balanced_score(double savings, double pool_cost, double disruption,
+	    double pool_disruption);
 /* The type a claim with reqs and these requests launches in region; *ntypes could hold it. */
 int	karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
 	    char *out, size_t n, size_t *ntypes);

@@ -489,7 +489,8 @@ kp_parse_v1alpha5(struct kp_state *st, const struct yt_node *spec, struct kp_poo
 
 /*
  * spec.disruption of v1beta1 and v1: consolidationPolicy (WhenUnderutilized,
- * or WhenEmptyOrUnderutilized in v1, by default; or WhenEmpty),
+ * or WhenEmptyOrUnderutilized in v1, by default; or WhenEmpty; or, v1
+ * only, Balanced: consolidation whose moves are scored, balanced.c),
  * consolidateAfter, and expireAfter (in spec.disruption in v1beta1, in
  * spec.template.spec in v1).  v1beta1 ties consolidateAfter to WhenEmpty.
  */
@@ -504,9 +505,11 @@ kp_parse_disruption(const struct yt_node *spec, const struct yt_node *tspec,
 
 	if (policy == NULL)
 		policy = dflt;
-	if (strcmp(policy, dflt) != 0 && strcmp(policy, "WhenEmpty") != 0)
+	p->balanced = v1 && strcmp(policy, "Balanced") == 0;
+	if (strcmp(policy, dflt) != 0 && strcmp(policy, "WhenEmpty") != 0 && !p->balanced)
 		return ks_error_set(err, &pol->mark, KS_EINVAL,
-		    "unknown consolidationPolicy \"%s\": expected %s or WhenEmpty", policy, dflt);
+		    "unknown consolidationPolicy \"%s\": expected %s%s or WhenEmpty", policy, dflt,
+		    v1 ? ", Balanced" : "");
 	if (!v1 && strcmp(policy, "WhenUnderutilized") == 0 && after != NULL)
 		return ks_error_set(err, &after->mark, KS_EINVAL,
 		    "consolidateAfter cannot be combined with consolidationPolicy "
@@ -523,7 +526,7 @@ kp_parse_disruption(const struct yt_node *spec, const struct yt_node *tspec,
 	if (v1 && dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL)
 		return ks_error_set(err, &v->mark, KS_EINVAL,
 		    "expireAfter moved to spec.template.spec in karpenter.sh/v1");
-	p->underutil_ok = strcmp(policy, dflt) == 0;
+	p->underutil_ok = strcmp(policy, dflt) == 0 || p->balanced;
 	p->empty_ok = 1;
 	return 0;
 }
