@@ -58,6 +58,27 @@ run_edited(const char *name, const char *from, const char *to)
 	return j;
 }
 
+/* Run a scenario after replacing each from[i] with to[i] in its text, in order. */
+static json_t *
+run_edited_n(const char *name, const char *const *from, const char *const *to, size_t n)
+{
+	char file[256], *text, *at, *edited;
+	json_t *j;
+
+	snprintf(file, sizeof(file), "%s.yaml", name);
+	text = tu_slurp(tu_scenario(file));
+	for (size_t i = 0; i < n; i++) {
+		at = strstr(text, from[i]);
+		ck_assert_msg(at != NULL, "\"%s\" not in %s", from[i], file);
+		edited = xasprintf("%.*s%s%s", (int)(at - text), text, to[i], at + strlen(from[i]));
+		free(text);
+		text = edited;
+	}
+	j = tu_run_text(text);
+	free(text);
+	return j;
+}
+
 static const char *
 claim_str(json_t *j, size_t i, const char *field)
 {
@@ -315,6 +336,51 @@ START_TEST(test_balanced_v1_only)
 #undef BALANCED_POOL
 	ck_assert_int_eq(tu_validate_text(text, &err), 0);
 	free(text);
+}
+END_TEST
+
+/*
+ * A node-level karpenter.sh/do-not-disrupt through the NodePool's
+ * template.metadata.annotations (pkg/controllers/state/statenode.go
+ * ValidateNodeDisruptable): the claim is never a candidate, so the 2xlarge
+ * is not replaced; the template labels still reach the node.
+ */
+START_TEST(test_do_not_disrupt_node)
+{
+	json_t *j = run_edited("karpenter-spot-consolidation", "      labels:\n        intent: apps\n",
+	    "      labels:\n        intent: apps\n      annotations:\n"
+	    "        karpenter.sh/do-not-disrupt: \"true\"\n");
+
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 1);
+	ck_assert_str_eq(claim_str(j, 0, "reason"), "provisioned");
+	json_decref(j);
+}
+END_TEST
+
+/* karpenter.sh/do-not-evict is honoured by v1beta1 and gone in v1. */
+START_TEST(test_do_not_evict_by_version)
+{
+	const char *from = "      labels:\n        app: inflate\n";
+	const char *to = "      labels:\n        app: inflate\n      annotations:\n"
+	    "        karpenter.sh/do-not-evict: \"true\"\n";
+	json_t *j = run_edited("karpenter-spot-consolidation", from, to);
+
+	/* v1beta1 (the scenario's): the pod blocks the replace */
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "node_claims")), 1);
+	json_decref(j);
+	/* v1 (tests/cases/karpenter-balanced.yaml, WhenEmptyOrUnderutilized):
+	 * the annotation means nothing, the 2xlarge is replaced */
+	{
+		const char *f[2] = { "    consolidationPolicy: Balanced",
+		    "    metadata: {labels: {app: small}}" };
+		const char *t[2] = { "    consolidationPolicy: WhenEmptyOrUnderutilized",
+		    "    metadata: {labels: {app: small}, annotations: "
+		    "{karpenter.sh/do-not-evict: \"true\"}}" };
+
+		j = run_edited_n("../tests/cases/karpenter-balanced", f, t, 2);
+	}
+	ck_assert_str_eq(claim_str(j, 1, "reason"), "consolidated-replace");
+	json_decref(j);
 }
 END_TEST
 
@@ -691,6 +757,8 @@ karpenter_suite(void)
 	tcase_add_test(limits, test_budget_zero_blocks);
 	tcase_add_test(limits, test_budget_schedule);
 	tcase_add_test(limits, test_do_not_disrupt);
+	tcase_add_test(limits, test_do_not_disrupt_node);
+	tcase_add_test(limits, test_do_not_evict_by_version);
 	tcase_add_test(limits, test_pool_limit);
 	tcase_add_test(core, test_balanced_score);
 	tcase_add_test(limits, test_balanced_rejects);

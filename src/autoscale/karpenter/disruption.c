@@ -50,7 +50,7 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 	double life = 1.0;
 
 	if (k->gone_ms >= 0 || k->disrupting || k->in_cmd || k->node->state != NODE_READY ||
-	    k->ready_ms < 0 || now < k->nominated_until)
+	    k->ready_ms < 0 || now < k->nominated_until || k->do_not_disrupt)
 		return 0;
 	age = now - k->created_ms;
 	if (exp > 0)
@@ -66,7 +66,7 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 		if (!kp_pod_reschedulable(p))
 			continue;
 		dnd = labels_get(&p->spec->annotations, "karpenter.sh/do-not-disrupt");
-		if (dnd == NULL)
+		if (dnd == NULL && k->pool->version != KP_V1)	/* removed in v1 */
 			dnd = labels_get(&p->spec->annotations, "karpenter.sh/do-not-evict");
 		if (dnd != NULL && strcmp(dnd, "true") == 0)
 			return 0;

@@ -90,6 +90,7 @@ struct kp_pool {
 	int			 weight;	/* spec.weight, 0 when unset */
 	struct kp_reqs		 reqs;		/* requirements, template labels, pool label */
 	struct ks_labels	 labels;	/* template labels (and the pool label) */
+	struct ks_labels	 annotations;	/* template annotations (on claims and nodes) */
 	struct ks_taint		*taints;	/* spec taints */
 	size_t			 ntaints;
 	struct ks_taint		*startup;	/* startupTaints (removed before Ready in the model) */
@@ -142,6 +143,7 @@ struct kp_claim {
 	int			 in_cmd;	/* a candidate of a pending command */
 	int			 disrupting;	/* tainted for disruption, or being deleted */
 	const char		*hash;		/* the pool's static hash at launch (interned) */
+	int			 do_not_disrupt; /* annotated karpenter.sh/do-not-disrupt: "true" */
 	int64_t			 drifted_ms;	/* when it drifted, -1 */
 	const char		*uncons_msg;	/* last Unconsolidatable message (interned) */
 	int64_t			 uncons_ms;	/* when it was published */

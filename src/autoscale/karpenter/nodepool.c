@@ -25,6 +25,7 @@ kp_pool_clear(struct kp_pool *p)
 {
 	kp_reqs_free(&p->reqs);
 	labels_free(&p->labels);
+	labels_free(&p->annotations);
 	free(p->taints);
 	free(p->startup);
 	free(p->budgets);
@@ -42,7 +43,7 @@ kp_pool_free(struct kp_pool *p)
 
 /*
  * The fields whose change drifts a pool's claims (nodepool hash): template
- * labels, taints, startup taints, kubelet and node class; requirements
+ * labels and annotations, taints, startup taints, kubelet and node class; requirements
  * drift separately, behaviour (disruption, limits, weight) never does.
  */
 const char *
@@ -57,6 +58,8 @@ kp_pool_hash(const struct kp_pool *p)
 } while (0)
 	for (size_t i = 0; i < p->labels.n; i++)
 		KP_H("l%s=%s;", p->labels.v[i].key, p->labels.v[i].val);
+	for (size_t i = 0; i < p->annotations.n; i++)
+		KP_H("a%s=%s;", p->annotations.v[i].key, p->annotations.v[i].val);
 	for (size_t i = 0; i < p->ntaints; i++)
 		KP_H("t%s=%s:%d;", p->taints[i].key, p->taints[i].val, (int)p->taints[i].effect);
 	for (size_t i = 0; i < p->nstartup; i++)
@@ -542,7 +545,8 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
 	if (tmpl != NULL && !yt_is_null(tmpl)) {
 		tspec = yt_map_get(tmpl, "spec");
 		md = yt_map_get(tmpl, "metadata");
-		if (md != NULL && load_labels(yt_map_get(md, "labels"), &p->labels, err) != 0)
+		if (md != NULL && (load_labels(yt_map_get(md, "labels"), &p->labels, err) != 0 ||
+		    load_labels(yt_map_get(md, "annotations"), &p->annotations, err) != 0))
 			return KS_EINVAL;
 	}
 	if (tspec == NULL || yt_is_null(tspec))

@@ -151,6 +151,11 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 	k->ready_ms = k->gone_ms = k->last_pod_event_ms = -1;
 	k->created_by = intern(created_by);
 	k->hash = kp_pool_hash(p);
+	{
+		const char *dnd = labels_get(&p->annotations, "karpenter.sh/do-not-disrupt");
+
+		k->do_not_disrupt = dnd != NULL && strcmp(dnd, "true") == 0;
+	}
 	k->drifted_ms = -1;
 	kp_ds_overhead(st, p, k->it, &k->ds);
 	node = run_node_new(r, k->it->it, k->zone, spot, p->max_pods, NULL);
