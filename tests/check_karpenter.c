@@ -152,6 +152,60 @@ START_TEST(test_cheapest)
 }
 END_TEST
 
+/*
+ * The AWS provider's launch filters (pkg/providers/instance/filter,
+ * filter_test.go's contexts, in instance.go's order: exotic, then spot),
+ * on us-east-1 prices: g4dn.xlarge 0.526, inf1.xlarge 0.228, c5.4xlarge
+ * 0.68 on-demand / 0.2312 spot, m5.large 0.096 / 0.03264.
+ */
+#define AMD_OD "kubernetes.io/arch In amd64; karpenter.sh/capacity-type In on-demand; "
+#define BOTH "kubernetes.io/arch In amd64; karpenter.sh/capacity-type In spot on-demand; "
+#define ITYPE "node.kubernetes.io/instance-type In "
+START_TEST(test_launch_filters)
+{
+	char out[512];
+	size_t n;
+	int spot;
+
+	/* exotic types go while a generic one stays, even a cheaper GPU type */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", AMD_OD ITYPE "g4dn.xlarge c5.4xlarge",
+	    1000, 1024, out, sizeof(out), &n, &spot), 1);
+	ck_assert_str_eq(out, "c5.4xlarge");
+	/* ... but minValues skips the filter (HasMinValues) */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", AMD_OD ITYPE
+	    "g4dn.xlarge c5.4xlarge minValues=2", 1000, 1024, out, sizeof(out), &n, &spot), 2);
+	ck_assert_str_eq(out, "g4dn.xlarge c5.4xlarge");
+	/* spot and on-demand allowed: c5.4xlarge spot (0.2312) costs more than
+	 * the cheapest on-demand, m5.large (0.096): it is not sent */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", BOTH ITYPE "c5.4xlarge m5.large",
+	    1000, 1024, out, sizeof(out), &n, &spot), 1);
+	ck_assert_str_eq(out, "m5.large");
+	ck_assert_int_eq(spot, 1);
+	/* spot only: no filter */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", "kubernetes.io/arch In amd64; "
+	    "karpenter.sh/capacity-type In spot; " ITYPE "c5.4xlarge m5.large", 1000, 1024, out,
+	    sizeof(out), &n, &spot), 2);
+	/* minValues: no filter either */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", BOTH ITYPE
+	    "c5.4xlarge m5.large minValues=2", 1000, 1024, out, sizeof(out), &n, &spot), 2);
+	/* exotic before spot: with inf1.xlarge (0.228 on-demand) gone first,
+	 * the cheapest on-demand is c5.4xlarge's 0.68 and its spot offering
+	 * (0.2312) stays; in the other order it would have gone (> 0.228) and
+	 * the Inferentia type been launched */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", BOTH ITYPE "inf1.xlarge c5.4xlarge",
+	    1000, 1024, out, sizeof(out), &n, &spot), 1);
+	ck_assert_str_eq(out, "c5.4xlarge");
+	ck_assert_int_eq(spot, 1);
+	/* at most 60 types are sent (instance.go maxInstanceTypes) */
+	ck_assert_uint_eq(karpenter_launch_types("us-east-1", "karpenter.sh/capacity-type In spot",
+	    1000, 1024, out, sizeof(out), &n, &spot), KP_FLEET_TYPES);
+	ck_assert_uint_gt(n, 60);
+}
+END_TEST
+#undef AMD_OD
+#undef BOTH
+#undef ITYPE
+
 /* ---- core: whole runs ---- */
 
 START_TEST(test_run_spot_consolidation)
@@ -751,6 +805,7 @@ karpenter_suite(void)
 	tcase_set_timeout(limits, 60);
 	tcase_add_test(core, test_estimate);
 	tcase_add_test(core, test_cheapest);
+	tcase_add_test(core, test_launch_filters);
 	tcase_add_test(core, test_run_spot_consolidation);
 	tcase_add_test(core, test_run_gate_off);
 	tcase_add_test(core, test_run_taints);

@@ -382,24 +382,27 @@ karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_
 }
 
 /*
- * The type a claim with these requirements and requests (DaemonSets
- * included) launches in region, as the provisioner would choose it;
- * *ntypes = how many types could hold it.
+ * The types a claim with these requirements and requests (DaemonSets
+ * included) sends to CreateFleet in region, cheapest first, space-separated
+ * into out (truncated); returns how many, and *ntypes = how many types could
+ * hold it before the launch filters, *spot = the capacity type.
  */
-int
-karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
-    char *out, size_t n, size_t *ntypes)
+size_t
+karpenter_launch_types(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
+    char *out, size_t n, size_t *ntypes, int *spot)
 {
 	struct catalog *cat = NULL;
 	struct kp_state *st;
 	struct kp_reqs rs;
 	const struct kp_it **its;
 	struct kp_priced *ord;
-	size_t nits = 0, nord;
-	int spot, rc = KS_ENOENT;
+	size_t nits = 0, nord, len = 0;
 
+	if (n > 0)
+		out[0] = '\0';
+	*ntypes = 0;
 	if (catalog_load_default(&cat, NULL) != 0)
-		return KS_EIO;
+		return 0;
 	st = kp_state_new(NULL, cat, region);
 	kp_default_zones(st, region);
 	kp_reqs_from_text(reqs, &rs);
@@ -413,15 +416,34 @@ karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t 
 			its[nits++] = k;
 	}
 	*ntypes = nits;
-	nord = kp_launch_order(st, &rs, its, nits, &spot, ord, KP_FLEET_TYPES);
-	if (nord > 0) {
-		snprintf(out, n, "%s", ord[0].k->it->name);
-		rc = 0;
-	}
+	nord = kp_launch_order(st, &rs, its, nits, spot, ord, KP_FLEET_TYPES);
+	for (size_t i = 0; i < nord && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", ord[i].k->it->name);
 	free(ord);
 	free(its);
 	kp_reqs_free(&rs);
 	kp_state_free(st);
 	catalog_free(cat);
-	return rc;
+	return nord;
+}
+
+/*
+ * The type a claim with these requirements and requests (DaemonSets
+ * included) launches in region, as the provisioner would choose it;
+ * *ntypes = how many types could hold it.
+ */
+int
+karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
+    char *out, size_t n, size_t *ntypes)
+{
+	char buf[4096];
+	int spot;
+	size_t len;
+
+	if (karpenter_launch_types(region, reqs, cpu_m, mem_mib, buf, sizeof(buf), ntypes,
+	    &spot) == 0)
+		return KS_ENOENT;
+	len = strcspn(buf, " ");
+	snprintf(out, n, "%.*s", (int)len, buf);
+	return 0;
 }

@@ -362,6 +362,9 @@ int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *
 /* Balanced's score of a move (savings over disruption, as pool fractions); 0 when no savings. */
 double	karpenter_balanced_score(double savings, double pool_cost, double disruption,
 	    double pool_disruption);
+/* The types a claim sends to CreateFleet, space-separated in out; returns how many. */
+size_t	karpenter_launch_types(const char *region, const char *reqs, int64_t cpu_m,
+	    int64_t mem_mib, char *out, size_t n, size_t *ntypes, int *spot);
 /* The type a claim with reqs and these requests launches in region; *ntypes could hold it. */
 int	karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
 	    char *out, size_t n, size_t *ntypes);
