@@ -206,6 +206,32 @@ END_TEST
 #undef BOTH
 #undef ITYPE
 
+/*
+ * CreateFleet's price-capacity-optimized choice (fleet.c): cheapest first,
+ * the first type found deep, with P(deep) by the spot advisor band (<5 %
+ * 0.9 ... >20 % 0.3); the cheapest when none is; on-demand is lowest-price.
+ */
+START_TEST(test_fleet_pick)
+{
+	int b1[6] = { 1, 3, 2, 2, 1, 3 }, b2[2] = { 4, 0 }, b3[1] = { 4 };
+	size_t cnt[6] = { 0 }, first = 0, n = 20000;
+
+	for (uint64_t s = 0; s < n; s++) {
+		cnt[karpenter_fleet_pick(b1, 6, s, 1)]++;
+		first += karpenter_fleet_pick(b2, 2, s, 1) == 0;
+		ck_assert_uint_eq(karpenter_fleet_pick(b3, 1, s, 1), 0);
+		ck_assert_uint_eq(karpenter_fleet_pick(b2, 2, s, 0), 0);
+	}
+	/* band 1 first: 0.75; then 0.25 x 0.45 = 0.1125; ... */
+	ck_assert_double_eq_tol((double)cnt[0] / (double)n, 0.75, 0.015);
+	ck_assert_double_eq_tol((double)cnt[1] / (double)n, 0.1125, 0.01);
+	/* a band-4 type first: 0.3, plus 0.7 x 0.1 when neither is deep */
+	ck_assert_double_eq_tol((double)first / (double)n, 0.37, 0.015);
+	/* the same seed, the same choice */
+	ck_assert_uint_eq(karpenter_fleet_pick(b1, 6, 42, 1), karpenter_fleet_pick(b1, 6, 42, 1));
+}
+END_TEST
+
 /* ---- core: whole runs ---- */
 
 START_TEST(test_run_spot_consolidation)
@@ -218,10 +244,14 @@ START_TEST(test_run_spot_consolidation)
 	ck_assert_int_eq(claim_int(j, 0, "launched_at_ms"), 61000);
 	ck_assert_int_eq(claim_int(j, 0, "ready_at_ms"), 121000);
 	/* 5 -> 1 at 5m: decided at 5:00, validated at 5:15, replacement Ready
-	 * at 6:15, then the 2xlarge goes */
+	 * at 6:15, then the 2xlarge goes.  The 15 cheapest spot types are
+	 * sent (c6g.large 0.02788 ... m7i.large); price-capacity-optimized
+	 * (fleet.c) takes the first deep one of them cheapest first, and with
+	 * seed 1 the draws pass over c6g.large, c6a.large, m7g.large,
+	 * m7i-flex.large and c6gd.large and take r6g.large (0.03024 $/h) */
 	ck_assert_str_eq(claim_str(j, 0, "reason"), "consolidated-replace");
 	ck_assert_int_eq(claim_int(j, 0, "terminated_at_ms"), 375000);
-	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "c6g.large");
+	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "r6g.large");
 	ck_assert_str_eq(claim_str(j, 1, "capacity_type"), "spot");
 	ck_assert_int_eq(claim_int(j, 1, "launched_at_ms"), 315000);
 	ck_assert_str_eq(claim_str(j, 1, "created_by"), "consolidation");
@@ -534,9 +564,14 @@ START_TEST(test_interruption)
 {
 	/* at 3:00 the c6gd.2xlarge (us-east-1a) is interrupted: its offering
 	 * is unavailable for 3 min, so the five pods get a c6gd.2xlarge in
-	 * us-east-1b, Ready at 4:01, running at 4:07: 5 x 67 s = 335 s */
-	json_t *j = run_edited("karpenter-spot-consolidation", "  karpenter:\n",
-	    "  karpenter:\n    interruptions: [{at: 3m}]\n");
+	 * us-east-1b, Ready at 4:01, running at 4:07: 5 x 67 s = 335 s.  The
+	 * pool is narrowed to that one type, so that CreateFleet's choice
+	 * (fleet.c) has nothing else to pick. */
+	const char *f[2] = { "  karpenter:\n", "          values: [\"spot\"]\n" };
+	const char *t[2] = { "  karpenter:\n    interruptions: [{at: 3m}]\n",
+	    "          values: [\"spot\"]\n        - key: node.kubernetes.io/instance-type\n"
+	    "          operator: In\n          values: [\"c6gd.2xlarge\"]\n" };
+	json_t *j = run_edited_n("karpenter-spot-consolidation", f, t, 2);
 	json_t *kp = json_object_get(j, "karpenter");
 
 	ck_assert_str_eq(claim_str(j, 0, "reason"), "interrupted");
@@ -558,12 +593,14 @@ END_TEST
 START_TEST(test_expiry)
 {
 	/* expireAfter 3m: the claim made at 1:01 is deleted at 4:01, without
-	 * budgets; its pods come back through provisioning */
+	 * budgets; its pods come back through provisioning (the same 60 types;
+	 * this time CreateFleet's draw, fleet.c, passes over c6gd.2xlarge,
+	 * deep with 30 %, and takes the next cheapest, c7g.2xlarge) */
 	json_t *j = run_edited("karpenter-spot-consolidation", "expireAfter: 720h", "expireAfter: 3m");
 
 	ck_assert_str_eq(claim_str(j, 0, "reason"), "expired");
 	ck_assert(tu_events(j, "DisruptionTerminating", "Disrupting NodeClaim: Expired", NULL));
-	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "c6gd.2xlarge");
+	ck_assert_str_eq(claim_str(j, 1, "instance_type"), "c7g.2xlarge");
 	ck_assert_int_eq(claim_int(j, 1, "launched_at_ms"), 242000);
 	json_decref(j);
 }
@@ -806,6 +843,7 @@ karpenter_suite(void)
 	tcase_add_test(core, test_estimate);
 	tcase_add_test(core, test_cheapest);
 	tcase_add_test(core, test_launch_filters);
+	tcase_add_test(core, test_fleet_pick);
 	tcase_add_test(core, test_run_spot_consolidation);
 	tcase_add_test(core, test_run_gate_off);
 	tcase_add_test(core, test_run_taints);

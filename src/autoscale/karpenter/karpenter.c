@@ -166,6 +166,7 @@ kp_state_new(struct ks_run *r, const struct catalog *cat, const char *region)
 		struct kp_it *k = &st->its[st->nits];
 
 		kp_it_init(k, it, region);
+		k->band = catalog_spot_interruption(cat, region, it->name);
 		if (catalog_price(cat, region, it->name, 0, &k->od_nusd) != 0)
 			k->od_nusd = 0;
 		if (catalog_price(cat, region, it->name, 1, &k->spot_nusd) != 0)
@@ -297,6 +298,7 @@ kp_start(struct kp_state *st, struct ks_run *r)
 	for (size_t i = 0; i < st->npools; i++)
 		kp_pool_types(st, st->pools[i]);
 	rng_seed(&st->rng, r->scn->seed, 7);
+	rng_seed(&st->fleet_rng, r->scn->seed, KP_FLEET_RNG_STREAM);
 	memset(&h, 0, sizeof(h));
 	h.pod_unschedulable = kp_hook_unschedulable;
 	h.pod_bound = kp_hook_pod_event;

@@ -68,6 +68,7 @@ struct kp_it {
 	int64_t			 od_nusd;	/* on-demand price, nano-USD/h; 0 = no offering */
 	int64_t			 spot_nusd;	/* spot price, nano-USD/h; 0 = no offering */
 	int			 exotic;	/* metal or accelerated: launched only as a last resort */
+	int			 band;		/* spot advisor interruption band 0..4, -1 unknown */
 };
 
 /* ---- NodePools ---- */
@@ -225,6 +226,7 @@ struct kp_state {
 	const void		**nom;		/* per pod id: what it was last nominated to */
 	size_t			 nnom;
 	struct ks_rng		 rng;		/* NodeClaim name suffixes */
+	struct ks_rng		 fleet_rng;	/* CreateFleet's spot pool choice (fleet.c) */
 	uint64_t		 rounds;	/* provisioning rounds run */
 	uint64_t		 interruptions;	/* spot interruptions delivered */
 	uint64_t		 intr_pods;	/* pods evicted by interruptions */
@@ -333,6 +335,11 @@ int64_t	kp_disrupt_fired(struct sim *sim, void *arg);
 int64_t	kp_apply_fired(struct sim *sim, void *arg);
 int64_t	kp_interrupt_fired(struct sim *sim, void *arg);
 
+/* fleet.c */
+#define KP_FLEET_RNG_STREAM	8		/* rng stream of the spot pool choice */
+size_t	kp_fleet_pick(struct kp_state *st, const int *avail, const struct kp_it *const *its,
+    size_t n, int spot);
+
 /* balanced.c */
 double	kp_eviction_cost(const struct ks_pod *p);
 double	kp_resched_cost(const struct kp_state *st, const struct kp_claim *k);
@@ -362,6 +369,8 @@ int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *
 /* Balanced's score of a move (savings over disruption, as pool fractions); 0 when no savings. */
 double	karpenter_balanced_score(double savings, double pool_cost, double disruption,
 	    double pool_disruption);
+/* The index CreateFleet launches of n types (cheapest first) of these spot bands; seed's stream. */
+size_t	karpenter_fleet_pick(const int *bands, size_t n, uint64_t seed, int spot);
 /* The types a claim sends to CreateFleet, space-separated in out; returns how many. */
 size_t	karpenter_launch_types(const char *region, const char *reqs, int64_t cpu_m,
 	    int64_t mem_mib, char *out, size_t n, size_t *ntypes, int *spot);

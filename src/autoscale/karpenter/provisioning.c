@@ -126,22 +126,35 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 	k->st = st;
 	k->it = NULL;
 	k->spot = spot;
-	/* the cheapest type with an admitted zone whose offering is available */
-	for (size_t i = 0; i < n && k->it == NULL; i++)
-		for (size_t z = 0; z < st->nzones && k->it == NULL; z++) {
-			int gone = 0;
+	/* per type, the first admitted zone whose offering is available; then
+	 * CreateFleet's choice among those types (fleet.c) */
+	{
+		int *zone = xcalloc(n + 1, sizeof(*zone));
+		size_t pick;
 
-			if (zr != NULL && !kp_req_admits(zr, st->zones[z]))
-				continue;
-			for (size_t u = 0; u < st->nunavail && !gone; u++)
-				gone = st->unavail[u].k == its[i] && st->unavail[u].zone == st->zones[z] &&
-				    st->unavail[u].spot == spot &&
-				    st->unavail[u].until_ms > r->sim.now_ms;
-			if (!gone) {
-				k->it = its[i];
-				k->zone = st->zones[z];
+		for (size_t i = 0; i < n; i++) {
+			zone[i] = -1;
+			for (size_t z = 0; z < st->nzones && zone[i] < 0; z++) {
+				int gone = 0;
+
+				if (zr != NULL && !kp_req_admits(zr, st->zones[z]))
+					continue;
+				for (size_t u = 0; u < st->nunavail && !gone; u++)
+					gone = st->unavail[u].k == its[i] &&
+					    st->unavail[u].zone == st->zones[z] &&
+					    st->unavail[u].spot == spot &&
+					    st->unavail[u].until_ms > r->sim.now_ms;
+				if (!gone)
+					zone[i] = (int)z;
 			}
 		}
+		pick = kp_fleet_pick(st, zone, its, n, spot);
+		if (pick < n) {
+			k->it = its[pick];
+			k->zone = st->zones[zone[pick]];
+		}
+		free(zone);
+	}
 	if (k->it == NULL) {
 		kp_claim_free(k);
 		return NULL;
