@@ -313,6 +313,28 @@ END_TEST
 
 /* ---- limits: budgets, do-not-disrupt, pool limits ---- */
 
+/*
+ * BuildDisruptionBudgetMapping (pkg/controllers/disruption/helpers.go and
+ * its suite's "Budgets" cases): a percentage of the initialized nodes,
+ * those being disrupted included, rounded up, minus those being disrupted;
+ * nodes not yet initialized count for nothing.
+ */
+START_TEST(test_budget_mapping)
+{
+	/* 10 initialized, 3 of them disrupting, 50%: 5 - 3 = 2 (not 4 - 3) */
+	ck_assert_int_eq(karpenter_budget_allowed("50%", 7, 3, 0), 2);
+	/* 10 Ready and 5 booting, 10%: 1 (booting nodes neither count nor block) */
+	ck_assert_int_eq(karpenter_budget_allowed("10%", 10, 0, 5), 1);
+	/* 1 node, 10%: rounds up to 1 */
+	ck_assert_int_eq(karpenter_budget_allowed("10%", 1, 0, 0), 1);
+	/* a count: 3 - 2 disrupting = 1; never below 0 */
+	ck_assert_int_eq(karpenter_budget_allowed("3", 5, 2, 4), 1);
+	ck_assert_int_eq(karpenter_budget_allowed("1", 5, 2, 0), 0);
+	/* nothing initialized: 0% of 0 */
+	ck_assert_int_eq(karpenter_budget_allowed("100%", 0, 0, 3), 0);
+}
+END_TEST
+
 START_TEST(test_budget_zero_blocks)
 {
 	json_t *j = run_edited("karpenter-spot-consolidation", "    expireAfter: 720h\n",
@@ -847,6 +869,7 @@ karpenter_suite(void)
 	tcase_add_test(core, test_run_spot_consolidation);
 	tcase_add_test(core, test_run_gate_off);
 	tcase_add_test(core, test_run_taints);
+	tcase_add_test(limits, test_budget_mapping);
 	tcase_add_test(limits, test_budget_zero_blocks);
 	tcase_add_test(limits, test_budget_schedule);
 	tcase_add_test(limits, test_do_not_disrupt);

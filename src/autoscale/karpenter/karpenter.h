@@ -371,6 +371,8 @@ double	karpenter_balanced_score(double savings, double pool_cost, double disrupt
 	    double pool_disruption);
 /* The index CreateFleet launches of n types (cheapest first) of these spot bands; seed's stream. */
 size_t	karpenter_fleet_pick(const int *bands, size_t n, uint64_t seed, int spot);
+/* A pool budget of `nodes` ("3" or "50%") with these claims: how many more may go. */
+int64_t	karpenter_budget_allowed(const char *nodes, int ready, int disrupting, int booting);
 /* The types a claim sends to CreateFleet, space-separated in out; returns how many. */
 size_t	karpenter_launch_types(const char *region, const char *reqs, int64_t cpu_m,
 	    int64_t mem_mib, char *out, size_t n, size_t *ntypes, int *spot);
