@@ -706,6 +706,42 @@ START_TEST(test_drift)
 }
 END_TEST
 
+/*
+ * The Drift gate (featureGates.drift, before v1.0): off, the v1beta1
+ * pool's re-applied template drifts nothing (versions.c); v1 removed the
+ * gate, so a v1 pool drifts whatever it says.
+ */
+START_TEST(test_drift_gate)
+{
+	char to[4096];
+	const char *f[2] = { "    - at: 5m\n", "        spotToSpotConsolidation: true\n" };
+	const char *t[2] = { to, "        spotToSpotConsolidation: true\n        drift: false\n" };
+	json_t *j;
+
+	snprintf(to, sizeof(to), "%s    - at: 5m\n", drift_block);
+	j = run_edited_n("karpenter-spot-consolidation", f, t, 2);
+	ck_assert_str_ne(claim_str(j, 0, "reason"), "drifted");
+	ck_assert(!tu_events(j, "Drifted", "NodeClaim ", NULL));
+	json_decref(j);
+}
+END_TEST
+
+/* The no-cheaper-node message by release: lowercase in the v0.31
+ * deprovisioning controller (v1alpha5), capitalised from v0.32 on. */
+START_TEST(test_msg_by_version)
+{
+	struct kp_pool p;
+
+	memset(&p, 0, sizeof(p));
+	p.version = KP_V1ALPHA5;
+	ck_assert_str_eq(kp_msg_no_cheaper(&p), "can't replace with a cheaper node");
+	p.version = KP_V1BETA1;
+	ck_assert_str_eq(kp_msg_no_cheaper(&p), "Can't replace with a cheaper node");
+	p.version = KP_V1;
+	ck_assert_str_eq(kp_msg_no_cheaper(&p), "Can't replace with a cheaper node");
+}
+END_TEST
+
 /* Four 1-CPU pods spread over zones with maxSkew 1: claims in us-east-1a,
  * b and c (the fourth pod joins the first claim: 2 - 1 <= 1); with
  * instance-family In [m5] minValues 2 no claim can be made. */
@@ -883,6 +919,8 @@ karpenter_suite(void)
 	tcase_add_test(limits, test_interruption);
 	tcase_add_test(limits, test_expiry);
 	tcase_add_test(limits, test_drift);
+	tcase_add_test(limits, test_drift_gate);
+	tcase_add_test(core, test_msg_by_version);
 	tcase_add_test(core, test_zone_spread);
 	tcase_add_test(limits, test_min_values);
 	tcase_add_test(errors, test_warn_unsatisfiable);

@@ -294,8 +294,8 @@ kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t
 	}
 	n = kp_cons_cheaper(st, k, allows_spot, cand_price, pr);
 	if (n == 0) {
-		snprintf(msg, msgn, s2s ? "Can't replace spot node with a cheaper spot node" :
-		    "Can't replace with a cheaper node");
+		snprintf(msg, msgn, "%s", s2s ? "Can't replace spot node with a cheaper spot node" :
+		    kp_msg_no_cheaper(cands[0]->pool));
 		goto out;
 	}
 	if (s2s && ncands == 1 && n < KP_S2S_MIN_TYPES) {
@@ -307,7 +307,7 @@ kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t
 	if (s2s && ncands == 1)
 		n = KP_S2S_MIN_TYPES;
 	if (ncands > 1 && (n = kp_cons_same_type(pr, n, cands, ncands)) == 0) {
-		snprintf(msg, msgn, "Can't replace with a cheaper node");
+		snprintf(msg, msgn, "%s", kp_msg_no_cheaper(cands[0]->pool));
 		goto out;
 	}
 	if (!s2s && allows_spot && allows_od) {
@@ -855,7 +855,7 @@ kp_apply_fired(struct sim *sim, void *arg)
 			const char *why;
 
 			if (k->pool != old || k->gone_ms >= 0 || k->drifted_ms >= 0 ||
-			    (why = kp_drift_reason(k)) == NULL)
+			    !kp_drift_enabled(st, old) || (why = kp_drift_reason(k)) == NULL)
 				continue;
 			k->drifted_ms = st->r->sim.now_ms;
 			snprintf(ref, sizeof(ref), "nodeclaim/%s", k->name);

@@ -157,6 +157,7 @@ kp_state_new(struct ks_run *r, const struct catalog *cat, const char *region)
 	kp_spot_s = intern("spot");
 	kp_od_s = intern("on-demand");
 	st->idle_ms = KP_BATCH_IDLE_MS;
+	st->drift = 1;
 	st->max_ms = KP_BATCH_MAX_MS;
 	st->boot_ms = KP_BOOT_MS;
 	st->its = xcalloc(n + 1, sizeof(*st->its));

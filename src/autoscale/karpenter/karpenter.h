@@ -206,6 +206,7 @@ struct kp_state {
 	size_t			 nzones;
 	/* settings */
 	int			 s2s;		/* featureGates.spotToSpotConsolidation */
+	int			 drift;		/* featureGates.drift (before v1.0; default on) */
 	int64_t			 idle_ms;	/* batchIdleDuration */
 	int64_t			 max_ms;	/* batchMaxDuration */
 	int64_t			 boot_ms;	/* NodeClaim created -> Node Ready */
@@ -334,6 +335,10 @@ void	kp_cmds_progress(struct kp_state *st, struct kp_claim *ready);
 int64_t	kp_disrupt_fired(struct sim *sim, void *arg);
 int64_t	kp_apply_fired(struct sim *sim, void *arg);
 int64_t	kp_interrupt_fired(struct sim *sim, void *arg);
+
+/* versions.c */
+const char	*kp_msg_no_cheaper(const struct kp_pool *p);
+int	kp_drift_enabled(const struct kp_state *st, const struct kp_pool *p);
 
 /* fleet.c */
 #define KP_FLEET_RNG_STREAM	8		/* rng stream of the spot pool choice */
