@@ -875,6 +875,28 @@ START_TEST(test_err_gt_value)
 }
 END_TEST
 
+/* A NodeOverlay cannot set both price and priceAdjustment (its CRD rule). */
+START_TEST(test_err_overlay)
+{
+	const char *text =
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n---\n"
+	    "apiVersion: karpenter.sh/v1alpha1\nkind: NodeOverlay\nmetadata: {name: o}\n"
+	    "spec:\n  price: \"0.5\"\n  priceAdjustment: \"+10%\"\n";
+	const char *bad_adj =
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n---\n"
+	    "apiVersion: karpenter.sh/v1alpha1\nkind: NodeOverlay\nmetadata: {name: o}\n"
+	    "spec:\n  priceAdjustment: \"10%\"\n";
+	struct ks_error err;
+
+	ck_assert_int_eq(tu_validate_text(text, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 9);
+	ck_assert(strstr(err.msg, "cannot set both 'price' and 'priceAdjustment'") != NULL);
+	ck_assert_int_eq(tu_validate_text(bad_adj, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 9);
+	ck_assert(strstr(err.msg, "expected a priceAdjustment such as") != NULL);
+}
+END_TEST
+
 START_TEST(test_err_settings)
 {
 	const char *text =
@@ -927,6 +949,7 @@ karpenter_suite(void)
 	tcase_add_test(errors, test_err_operator);
 	tcase_add_test(errors, test_err_gt_value);
 	tcase_add_test(errors, test_err_settings);
+	tcase_add_test(errors, test_err_overlay);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	suite_add_tcase(s, errors);

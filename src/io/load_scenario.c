@@ -39,7 +39,7 @@ static const char *const ignored_kinds[] = {
 static const char *const controller_kinds[] = {
 	"HorizontalPodAutoscaler", "VerticalPodAutoscaler", "VerticalPodAutoscalerCheckpoint",
 	"NodePool", "EC2NodeClass", "Provisioner", "AWSNodeTemplate", "NodeClaim",
-	"NodeClass", "ClusterConfig", NULL
+	"NodeClass", "ClusterConfig", "NodeOverlay", NULL
 };
 
 static int

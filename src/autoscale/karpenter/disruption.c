@@ -233,7 +233,7 @@ kp_cons_cheaper(const struct kp_state *st, const struct kp_claim *k, int allows_
 			continue;
 		/* the most expensive offering of the preferred capacity type */
 		spot = allows_spot && t->spot_nusd > 0 && kp_it_price(st, t, &k->reqs, 1, NULL) > 0;
-		worst = spot ? t->spot_nusd : t->od_nusd;
+		worst = kp_offer_price(st, t, &k->reqs, spot);
 		if (worst <= 0 || worst >= cand_price)
 			continue;
 		pr[n].k = t;

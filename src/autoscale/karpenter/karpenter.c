@@ -138,6 +138,7 @@ kp_state_free(struct kp_state *st)
 		kp_pool_free(st->later[i].pool);
 	free(st->later);
 	free(st->unavail);
+	kp_overlays_free(st);
 	free(st);
 }
 
@@ -229,6 +230,14 @@ kp_parse_docs(struct kp_state *st, const struct ks_scenario *scn, struct ks_erro
 		if (kp_is_nodeclass(d->kind)) {
 			if (kp_nodeclass_check(d, err) != 0)
 				return KS_EINVAL;
+			continue;
+		}
+		if (strcmp(d->kind, "NodeOverlay") == 0) {
+			if (kp_overlay_parse(st, d, err) != 0)
+				return KS_EINVAL;
+			if (!st->overlay_gate)
+				ks_warn(&d->mark, "NodeOverlay \"%s\" has no effect: Karpenter applies "
+				    "overlays only with featureGates.nodeOverlay: true", d->name);
 			continue;
 		}
 		if (strcmp(d->kind, "NodePool") != 0 && strcmp(d->kind, "Provisioner") != 0)

@@ -112,6 +112,24 @@ struct kp_pool {
 	struct ks_mark		 mark;	/* where it was declared */
 	const struct kp_it	**its;		/* types compatible with the pool, with an offering */
 	size_t			 nits;
+	struct ks_res		*ovcap;		/* NodeOverlay capacity per st->its index, or NULL */
+	const struct kp_it	*its_base;	/* st->its, to index ovcap */
+};
+
+/* ---- NodeOverlays (overlay.c) ---- */
+
+enum { KP_ADJ_NONE, KP_ADJ_PRICE, KP_ADJ_ABS, KP_ADJ_PCT };
+
+struct kp_overlay {
+	const char		*name;		/* interned */
+	int			 weight;	/* spec.weight, 0 when unset */
+	struct kp_reqs		 reqs;		/* which offerings it applies to */
+	int			 adj_kind;	/* KP_ADJ_*: price, +-amount, +-percent, none */
+	int64_t			 price_nusd;	/* KP_ADJ_PRICE: the price, nano-USD/h */
+	double			 adj;		/* KP_ADJ_ABS: USD/h; KP_ADJ_PCT: percent */
+	struct ks_res		 cap;		/* extended resources added */
+	unsigned		 capmask;	/* bit r when cap.v[r] is set */
+	struct ks_mark		 mark;		/* where it was declared */
 };
 
 /* ---- NodeClaims ---- */
@@ -207,6 +225,9 @@ struct kp_state {
 	/* settings */
 	int			 s2s;		/* featureGates.spotToSpotConsolidation */
 	int			 drift;		/* featureGates.drift (before v1.0; default on) */
+	int			 overlay_gate;	/* featureGates.nodeOverlay (default off) */
+	struct kp_overlay	*overlays;	/* by weight desc, then name desc */
+	size_t			 noverlays;
 	int64_t			 idle_ms;	/* batchIdleDuration */
 	int64_t			 max_ms;	/* batchMaxDuration */
 	int64_t			 boot_ms;	/* NodeClaim created -> Node Ready */
@@ -299,6 +320,8 @@ size_t	kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs,
 void	kp_pool_types(struct kp_state *st, struct kp_pool *p);
 
 /* nodepool.c */
+int	kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *out,
+    const char *what, struct ks_error *err);
 void	kp_pool_clear(struct kp_pool *p);
 void	kp_pool_free(struct kp_pool *p);
 const char	*kp_pool_hash(const struct kp_pool *p);
@@ -335,6 +358,14 @@ void	kp_cmds_progress(struct kp_state *st, struct kp_claim *ready);
 int64_t	kp_disrupt_fired(struct sim *sim, void *arg);
 int64_t	kp_apply_fired(struct sim *sim, void *arg);
 int64_t	kp_interrupt_fired(struct sim *sim, void *arg);
+
+/* overlay.c */
+int	kp_overlay_parse(struct kp_state *st, const struct ks_doc *d, struct ks_error *err);
+void	kp_overlays_free(struct kp_state *st);
+int64_t	kp_offer_price(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs,
+    int spot);
+void	kp_overlay_capacity_of(const struct kp_state *st, const struct kp_it *k,
+    const struct kp_reqs *rs, struct ks_res *cap);
 
 /* versions.c */
 const char	*kp_msg_no_cheaper(const struct kp_pool *p);

@@ -30,6 +30,7 @@ kp_pool_clear(struct kp_pool *p)
 	free(p->startup);
 	free(p->budgets);
 	free(p->its);
+	free(p->ovcap);
 }
 
 void
@@ -105,8 +106,8 @@ kp_get_bounded(const struct yt_node *v, const char *what, int lo, int hi, int *o
 	return 0;
 }
 
-/* requirements: [{key, operator, values, minValues}] */
-static int
+/* requirements: [{key, operator, values, minValues}] (NodePools and NodeOverlays) */
+int
 kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *out,
     const char *what, struct ks_error *err)
 {

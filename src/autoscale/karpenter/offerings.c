@@ -272,15 +272,18 @@ kp_it_price(const struct kp_state *st, const struct kp_it *k, const struct kp_re
 	if (!zone_ok)
 		return 0;
 	if (k->spot_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_spot_s))) {
-		best = k->spot_nusd;
+		best = kp_offer_price(st, k, rs, 1);
 		if (spot_out != NULL)
 			*spot_out = 1;
 	}
-	if (!only_spot && k->od_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_od_s)) &&
-	    (best == 0 || k->od_nusd < best)) {
-		best = k->od_nusd;
-		if (spot_out != NULL)
-			*spot_out = 0;
+	if (!only_spot && k->od_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_od_s))) {
+		int64_t od = kp_offer_price(st, k, rs, 0);
+
+		if (best == 0 || od < best) {
+			best = od;
+			if (spot_out != NULL)
+				*spot_out = 0;
+		}
 	}
 	return best;
 }
@@ -316,6 +319,8 @@ kp_it_free_res(const struct kp_pool *p, const struct kp_it *k, const struct ks_r
     struct ks_res *out)
 {
 	*out = k->alloc;
+	if (p != NULL && p->ovcap != NULL)
+		res_add(out, &p->ovcap[k - p->its_base]);
 	if (p != NULL && p->max_pods > 0)
 		out->v[RES_PODS] = p->max_pods;
 	if (ds != NULL)
@@ -380,15 +385,17 @@ kp_launch_filters(const struct kp_state *st, const struct kp_reqs *rs, const str
 	if (!both)
 		return n;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i]->od_nusd > 0 && (od_min == 0 || v[i]->od_nusd < od_min))
-			od_min = v[i]->od_nusd;
+		int64_t od = kp_offer_price(st, v[i], rs, 0);
+
+		if (od > 0 && (od_min == 0 || od < od_min))
+			od_min = od;
 		any_spot |= v[i]->spot_nusd > 0;
 	}
 	if (od_min == 0 || !any_spot)
 		return n;
 	m = 0;
 	for (size_t i = 0; i < n; i++)
-		if (v[i]->spot_nusd <= 0 || v[i]->spot_nusd <= od_min)
+		if (v[i]->spot_nusd <= 0 || kp_offer_price(st, v[i], rs, 1) <= od_min)
 			v[m++] = v[i];
 	return m;
 }
@@ -415,7 +422,7 @@ kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs, const struc
 		if (v[i]->spot_nusd > 0 && kp_it_price(st, v[i], rs, 1, NULL) > 0)
 			*spot = 1;
 	for (size_t i = 0; i < kept; i++) {
-		int64_t pr = *spot ? v[i]->spot_nusd : v[i]->od_nusd;
+		int64_t pr = kp_offer_price(st, v[i], rs, *spot);
 
 		if (pr <= 0)
 			continue;
@@ -438,6 +445,21 @@ kp_pool_types(struct kp_state *st, struct kp_pool *p)
 		if (kp_it_compatible(st, &st->its[i], &p->reqs) &&
 		    (!p->automode || kp_automode_family(st->its[i].it->family)))
 			p->its[p->nits++] = &st->its[i];
+	free(p->ovcap);
+	p->ovcap = NULL;
+	p->its_base = st->its;
+	for (size_t i = 0; i < st->nits && st->overlay_gate; i++) {
+		struct ks_res add;
+
+		memset(&add, 0, sizeof(add));
+		kp_overlay_capacity_of(st, &st->its[i], &p->reqs, &add);
+		for (int r = 0; r < RES_N; r++)
+			if (add.v[r] != 0) {
+				if (p->ovcap == NULL)
+					p->ovcap = xcalloc(st->nits + 1, sizeof(*p->ovcap));
+				p->ovcap[i].v[r] = add.v[r];
+			}
+	}
 	if (p->nits == 0) {
 		kp_reqs_format(&p->reqs, rs, sizeof(rs));
 		ks_warn(&p->mark, "%s \"%s\": no instance type in the catalog satisfies its "

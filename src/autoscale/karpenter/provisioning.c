@@ -173,6 +173,17 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 	kp_ds_overhead(st, p, k->it, &k->ds);
 	node = run_node_new(r, k->it->it, k->zone, spot, p->max_pods, NULL);
 	node->owner_kind = NODE_OWNER_NODECLAIM;
+	if (st->overlay_gate) {
+		struct ks_res add;
+
+		/* NodeOverlay: its price is what the node costs; its capacity, what
+		 * the node advertises (the device plugin the overlay stands for) */
+		node->price_nusd_h = kp_offer_price(st, k->it, &k->reqs, spot);
+		memset(&add, 0, sizeof(add));
+		kp_overlay_capacity_of(st, k->it, &k->reqs, &add);
+		res_add(&node->cap, &add);
+		res_add(&node->alloc, &add);
+	}
 	node->owner = k;
 	node->group = p->name;
 	node->mark = p->mark;

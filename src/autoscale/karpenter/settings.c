@@ -34,6 +34,9 @@ kp_parse_gates(struct kp_state *st, const struct yt_node *g, struct ks_error *er
 		return KS_EINVAL;
 	if ((v = yt_map_get(g, "drift")) != NULL && yt_get_bool(v, &st->drift, err) != 0)
 		return KS_EINVAL;
+	if ((v = yt_map_get(g, "nodeOverlay")) != NULL &&
+	    yt_get_bool(v, &st->overlay_gate, err) != 0)
+		return KS_EINVAL;
 	for (size_t i = 1; keys[i] != NULL; i++) {
 		int b;
 
