@@ -897,6 +897,29 @@ START_TEST(test_err_overlay)
 }
 END_TEST
 
+/* A static NodePool may set neither a weight nor limits other than nodes. */
+START_TEST(test_err_static)
+{
+	const char *weight =
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n---\n"
+	    "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: p}\nspec:\n"
+	    "  weight: 10\n  replicas: 3\n"
+	    "  template: {spec: {nodeClassRef: {name: default}}}\n";
+	const char *limits =
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n---\n"
+	    "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: p}\nspec:\n"
+	    "  replicas: 3\n  limits: {cpu: 10, nodes: 5}\n"
+	    "  template: {spec: {nodeClassRef: {name: default}}}\n";
+	struct ks_error err;
+
+	ck_assert_int_eq(tu_validate_text(weight, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 10);
+	ck_assert(strstr(err.msg, "a static NodePool (replicas) cannot set a weight") != NULL);
+	ck_assert_int_eq(tu_validate_text(limits, &err), KS_EINVAL);
+	ck_assert(strstr(err.msg, "cannot set limits other than nodes") != NULL);
+}
+END_TEST
+
 START_TEST(test_err_settings)
 {
 	const char *text =
@@ -950,6 +973,7 @@ karpenter_suite(void)
 	tcase_add_test(errors, test_err_gt_value);
 	tcase_add_test(errors, test_err_settings);
 	tcase_add_test(errors, test_err_overlay);
+	tcase_add_test(errors, test_err_static);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	suite_add_tcase(s, errors);

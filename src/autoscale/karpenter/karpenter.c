@@ -317,6 +317,11 @@ kp_start(struct kp_state *st, struct ks_run *r)
 	h.arg = st;
 	cluster_hook(&r->cluster, &h);
 	sim_at(&r->sim, KP_DISRUPT_PERIOD_MS, "kp-disruption", kp_disrupt_first, st);
+	for (size_t i = 0; i < st->npools; i++)
+		if (st->pools[i]->static_its != NULL) {
+			sim_at(&r->sim, 0, "kp-static", kp_static_fired, st);
+			break;
+		}
 	for (size_t i = 0; i < st->nintr; i++)
 		sim_at(&r->sim, st->intr[i].at_ms, "kp-interrupt", kp_interrupt_fired, &st->intr[i]);
 	for (size_t i = 0; i < st->nlater; i++)

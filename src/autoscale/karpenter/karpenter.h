@@ -113,6 +113,9 @@ struct kp_pool {
 	const struct kp_it	**its;		/* types compatible with the pool, with an offering */
 	size_t			 nits;
 	struct ks_res		*ovcap;		/* NodeOverlay capacity per st->its index, or NULL */
+	int64_t			 replicas;	/* spec.replicas: a static pool; -1 dynamic */
+	const struct kp_it	**static_its;	/* a static pool's types, cheapest first (static.c) */
+	size_t			 nstatic;
 	const struct kp_it	*its_base;	/* st->its, to index ovcap */
 };
 
@@ -226,6 +229,7 @@ struct kp_state {
 	int			 s2s;		/* featureGates.spotToSpotConsolidation */
 	int			 drift;		/* featureGates.drift (before v1.0; default on) */
 	int			 overlay_gate;	/* featureGates.nodeOverlay (default off) */
+	int			 static_gate;	/* featureGates.staticCapacity (default off) */
 	struct kp_overlay	*overlays;	/* by weight desc, then name desc */
 	size_t			 noverlays;
 	int64_t			 idle_ms;	/* batchIdleDuration */
@@ -366,6 +370,10 @@ int64_t	kp_offer_price(const struct kp_state *st, const struct kp_it *k, const s
     int spot);
 void	kp_overlay_capacity_of(const struct kp_state *st, const struct kp_it *k,
     const struct kp_reqs *rs, struct ks_res *cap);
+
+/* static.c */
+int64_t	kp_static_fired(struct sim *sim, void *arg);
+void	kp_static_setup(struct kp_state *st, struct kp_pool *p);
 
 /* versions.c */
 const char	*kp_msg_no_cheaper(const struct kp_pool *p);

@@ -31,6 +31,7 @@ kp_pool_clear(struct kp_pool *p)
 	free(p->budgets);
 	free(p->its);
 	free(p->ovcap);
+	free(p->static_its);
 }
 
 void
@@ -583,6 +584,34 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
 	return 0;
 }
 
+/*
+ * spec.replicas (v1, designs/static-capacity.md): a static pool, which may
+ * not set a weight nor limits other than nodes.
+ */
+static int
+kp_parse_replicas(const struct yt_node *spec, struct kp_pool *p, struct ks_error *err)
+{
+	const struct yt_node *v = yt_map_get(spec, "replicas");
+
+	if (v == NULL || yt_is_null(v))
+		return 0;
+	if (p->version != KP_V1)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "replicas (a static NodePool) needs karpenter.sh/v1");
+	if (yt_get_int64(v, &p->replicas, err) != 0)
+		return KS_EINVAL;
+	if (p->replicas < 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected replicas of 0 or more, found %lld", (long long)p->replicas);
+	if (p->weight != 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "a static NodePool (replicas) cannot set a weight");
+	if (p->limited != 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "a static NodePool (replicas) cannot set limits other than nodes");
+	return 0;
+}
+
 int
 kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
     struct ks_error *err)
@@ -597,6 +626,7 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 	p->mark = d->mark;
 	p->consolidate_after_ms = 0;
 	p->limit_nodes = -1;
+	p->replicas = -1;
 	if (kp_pool_version(d, p, err) != 0)
 		goto cleanup;
 	if (spec == NULL || yt_is_null(spec)) {
@@ -609,6 +639,8 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 		goto cleanup;
 	if (p->version == KP_V1ALPHA5 ? kp_parse_v1alpha5(st, spec, p, err) != 0 :
 	    kp_parse_nodepool(st, d, spec, p, err) != 0)
+		goto cleanup;
+	if (kp_parse_replicas(spec, p, err) != 0)
 		goto cleanup;
 	*out = p;
 	p = NULL;
@@ -645,6 +677,7 @@ kp_builtin_pool(struct kp_state *st, const char *name, int system)
 	p->nodeclass = intern("default");
 	p->automode = 1;
 	p->limit_nodes = -1;
+	p->replicas = -1;
 	p->empty_ok = p->underutil_ok = 1;
 	p->consolidate_after_ms = 30000;
 	p->expire_after_ms = 336LL * 3600 * 1000;

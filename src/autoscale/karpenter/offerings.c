@@ -465,4 +465,5 @@ kp_pool_types(struct kp_state *st, struct kp_pool *p)
 		ks_warn(&p->mark, "%s \"%s\": no instance type in the catalog satisfies its "
 		    "requirements (%s) in the offered zones", p->kind, p->name, rs);
 	}
+	kp_static_setup(st, p);
 }

@@ -37,6 +37,9 @@ kp_parse_gates(struct kp_state *st, const struct yt_node *g, struct ks_error *er
 	if ((v = yt_map_get(g, "nodeOverlay")) != NULL &&
 	    yt_get_bool(v, &st->overlay_gate, err) != 0)
 		return KS_EINVAL;
+	if ((v = yt_map_get(g, "staticCapacity")) != NULL &&
+	    yt_get_bool(v, &st->static_gate, err) != 0)
+		return KS_EINVAL;
 	for (size_t i = 1; keys[i] != NULL; i++) {
 		int b;
 
