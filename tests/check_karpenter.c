@@ -731,14 +731,27 @@ END_TEST
 START_TEST(test_msg_by_version)
 {
 	struct kp_pool p;
+	struct kp_state st;
 
 	memset(&p, 0, sizeof(p));
+	memset(&st, 0, sizeof(st));
+	st.ver_major = st.ver_minor = -1;
 	p.version = KP_V1ALPHA5;
-	ck_assert_str_eq(kp_msg_no_cheaper(&p), "can't replace with a cheaper node");
+	ck_assert_str_eq(kp_msg_no_cheaper(&st, &p), "can't replace with a cheaper node");
 	p.version = KP_V1BETA1;
-	ck_assert_str_eq(kp_msg_no_cheaper(&p), "Can't replace with a cheaper node");
+	ck_assert_str_eq(kp_msg_no_cheaper(&st, &p), "Can't replace with a cheaper node");
+	ck_assert(kp_do_not_evict(&st, &p));
 	p.version = KP_V1;
-	ck_assert_str_eq(kp_msg_no_cheaper(&p), "Can't replace with a cheaper node");
+	ck_assert_str_eq(kp_msg_no_cheaper(&st, &p), "Can't replace with a cheaper node");
+	ck_assert(!kp_do_not_evict(&st, &p));
+	/* a named release decides for every pool: v1.0 serves v1beta1 with v1's rules */
+	st.ver_major = 1;
+	st.ver_minor = 0;
+	p.version = KP_V1BETA1;
+	ck_assert(!kp_do_not_evict(&st, &p));
+	st.ver_major = 0;
+	st.ver_minor = 31;
+	ck_assert_str_eq(kp_msg_no_cheaper(&st, &p), "can't replace with a cheaper node");
 }
 END_TEST
 
@@ -920,6 +933,49 @@ START_TEST(test_err_static)
 }
 END_TEST
 
+/*
+ * The Karpenter release: spec.karpenter.version or a controller image tag
+ * decides the rules for every pool and must serve their API versions
+ * (v1 from v1.0; v1beta1 from v0.32 to v1.0; v1alpha5 until v0.31).
+ */
+START_TEST(test_version)
+{
+	const char *v1_on_037 =
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n"
+	    "spec:\n  karpenter: {version: \"0.37\"}\n---\n"
+	    "apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: p}\nspec:\n"
+	    "  template: {spec: {nodeClassRef: {name: default}}}\n";
+	const char *beta_on_image =
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\n---\n"
+	    "apiVersion: karpenter.sh/v1beta1\nkind: NodePool\nmetadata: {name: p}\nspec:\n"
+	    "  template: {spec: {nodeClassRef: {name: default}}}\n---\n"
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: karpenter}\nspec:\n"
+	    "  selector: {matchLabels: {app: k}}\n  template:\n    metadata: {labels: {app: k}}\n"
+	    "    spec:\n      containers:\n"
+	    "        - {name: controller, image: public.ecr.aws/karpenter/controller:1.8.1}\n";
+	const char *f[2] = { "  karpenter:\n", "      labels:\n        app: inflate\n" };
+	const char *t[2] = { "  karpenter:\n    version: \"1.0\"\n",
+	    "      labels:\n        app: inflate\n      annotations:\n"
+	    "        karpenter.sh/do-not-evict: \"true\"\n" };
+	struct ks_error err;
+	json_t *j;
+
+	ck_assert_int_eq(tu_validate_text(v1_on_037, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 7);
+	ck_assert(strstr(err.msg, "NodePool \"p\" cannot run on Karpenter 0.37 "
+	    "(spec.karpenter.version): karpenter.sh/v1 came in v1.0") != NULL);
+	ck_assert_int_eq(tu_validate_text(beta_on_image, &err), KS_EINVAL);
+	ck_assert(strstr(err.msg, "cannot run on Karpenter 1.8.1 (image public.ecr.aws/karpenter/"
+	    "controller:1.8.1): karpenter.sh/v1beta1 is served from v0.32 to v1.0") != NULL);
+	/* v1.0 serves the v1beta1 pool with v1's rules: do-not-evict is gone */
+	j = run_edited_n("karpenter-spot-consolidation", f, t, 2);
+	ck_assert_str_eq(tu_str(json_object_get(j, "karpenter"), "version"),
+	    "1.0 (spec.karpenter.version)");
+	ck_assert_str_eq(claim_str(j, 0, "reason"), "consolidated-replace");
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_err_settings)
 {
 	const char *text =
@@ -974,6 +1030,7 @@ karpenter_suite(void)
 	tcase_add_test(errors, test_err_settings);
 	tcase_add_test(errors, test_err_overlay);
 	tcase_add_test(errors, test_err_static);
+	tcase_add_test(limits, test_version);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	suite_add_tcase(s, errors);

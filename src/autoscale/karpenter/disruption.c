@@ -66,7 +66,7 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 		if (!kp_pod_reschedulable(p))
 			continue;
 		dnd = labels_get(&p->spec->annotations, "karpenter.sh/do-not-disrupt");
-		if (dnd == NULL && k->pool->version != KP_V1)	/* removed in v1 */
+		if (dnd == NULL && kp_do_not_evict(st, k->pool))	/* removed in v1 */
 			dnd = labels_get(&p->spec->annotations, "karpenter.sh/do-not-evict");
 		if (dnd != NULL && strcmp(dnd, "true") == 0)
 			return 0;
@@ -295,7 +295,7 @@ kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t
 	n = kp_cons_cheaper(st, k, allows_spot, cand_price, pr);
 	if (n == 0) {
 		snprintf(msg, msgn, "%s", s2s ? "Can't replace spot node with a cheaper spot node" :
-		    kp_msg_no_cheaper(cands[0]->pool));
+		    kp_msg_no_cheaper(st, cands[0]->pool));
 		goto out;
 	}
 	if (s2s && ncands == 1 && n < KP_S2S_MIN_TYPES) {
@@ -307,7 +307,7 @@ kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t
 	if (s2s && ncands == 1)
 		n = KP_S2S_MIN_TYPES;
 	if (ncands > 1 && (n = kp_cons_same_type(pr, n, cands, ncands)) == 0) {
-		snprintf(msg, msgn, "%s", kp_msg_no_cheaper(cands[0]->pool));
+		snprintf(msg, msgn, "%s", kp_msg_no_cheaper(st, cands[0]->pool));
 		goto out;
 	}
 	if (!s2s && allows_spot && allows_od) {

@@ -159,6 +159,7 @@ kp_state_new(struct ks_run *r, const struct catalog *cat, const char *region)
 	kp_od_s = intern("on-demand");
 	st->idle_ms = KP_BATCH_IDLE_MS;
 	st->drift = 1;
+	st->ver_major = st->ver_minor = -1;
 	st->max_ms = KP_BATCH_MAX_MS;
 	st->boot_ms = KP_BOOT_MS;
 	st->its = xcalloc(n + 1, sizeof(*st->its));
@@ -343,7 +344,7 @@ karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
 		goto fail;
 	kp_builtin_pools(st);
 	kp_nodeclass_refs(st, r->scn);
-	if (kp_parse_later(st, r->scn, err) != 0)
+	if (kp_parse_later(st, r->scn, err) != 0 || kp_version_resolve(st, r->scn, err) != 0)
 		goto fail;
 	if (st->npools == 0 && st->nlater == 0) {
 		if (ks != NULL && !yt_is_null(ks))

@@ -228,6 +228,9 @@ struct kp_state {
 	/* settings */
 	int			 s2s;		/* featureGates.spotToSpotConsolidation */
 	int			 drift;		/* featureGates.drift (before v1.0; default on) */
+	int			 ver_major, ver_minor;	/* the release simulated; -1 = by API version */
+	const char		*version_s;	/* interned "1.8.1", or NULL */
+	const char		*version_src;	/* interned: where the release came from */
 	int			 overlay_gate;	/* featureGates.nodeOverlay (default off) */
 	int			 static_gate;	/* featureGates.staticCapacity (default off) */
 	struct kp_overlay	*overlays;	/* by weight desc, then name desc */
@@ -376,8 +379,15 @@ int64_t	kp_static_fired(struct sim *sim, void *arg);
 void	kp_static_setup(struct kp_state *st, struct kp_pool *p);
 
 /* versions.c */
-const char	*kp_msg_no_cheaper(const struct kp_pool *p);
+enum kp_version	kp_era(const struct kp_state *st, const struct kp_pool *p);
+const char	*kp_msg_no_cheaper(const struct kp_state *st, const struct kp_pool *p);
 int	kp_drift_enabled(const struct kp_state *st, const struct kp_pool *p);
+int	kp_do_not_evict(const struct kp_state *st, const struct kp_pool *p);
+int	kp_version_set(struct kp_state *st, const char *v, const char *source,
+    const struct ks_mark *m, struct ks_error *err);
+int	kp_version_resolve(struct kp_state *st, const struct ks_scenario *scn,
+    struct ks_error *err);
+void	kp_version_describe(const struct kp_state *st, char *buf, size_t n);
 
 /* fleet.c */
 #define KP_FLEET_RNG_STREAM	8		/* rng stream of the spot pool choice */

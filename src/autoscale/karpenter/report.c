@@ -137,6 +137,12 @@ karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 	}
 	json_object_set_new(kp, "node_pools", pools);
 	json_object_set_new(kp, "spot_to_spot_consolidation", json_boolean(st->s2s));
+	{
+		char ver[512];
+
+		kp_version_describe(st, ver, sizeof(ver));
+		json_object_set_new(kp, "version", json_string(ver));
+	}
 	json_object_set_new(kp, "provisioning_rounds", json_integer((json_int_t)st->rounds));
 	json_object_set_new(kp, "spot_interruptions", json_integer((json_int_t)st->interruptions));
 	json_object_set_new(kp, "interrupted_pods", json_integer((json_int_t)st->intr_pods));
@@ -152,7 +158,7 @@ void
 karpenter_report_text(struct ks_run *r, void *state, FILE *fp)
 {
 	struct kp_state *st = state;
-	char t1[32], t2[32], t3[32];
+	char t1[32], t2[32], t3[32], ver[512];
 
 	(void)r;
 	fprintf(fp, "\nKARPENTER\n%-22s %-16s %-14s %-10s %-12s %-10s %-10s %-10s %s\n",
@@ -168,6 +174,8 @@ karpenter_report_text(struct ks_run *r, void *state, FILE *fp)
 		    k->gone_ms >= 0 ? report_time(k->gone_ms, t3, sizeof(t3)) : "-",
 		    kp_claim_reason(k));
 	}
+	kp_version_describe(st, ver, sizeof(ver));
+	fprintf(fp, "karpenter: %s\n", ver);
 	fprintf(fp, "nodepools: %zu; spotToSpotConsolidation %s; provisioning rounds: %llu; "
 	    "spot interruptions: %llu (%llu pods rescheduled, %lld pod-seconds until running "
 	    "again, %lld extra node-seconds)\n", st->npools, st->s2s ? "on" : "off",

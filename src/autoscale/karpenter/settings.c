@@ -110,7 +110,7 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 {
 	static const char *const keys[] = { "featureGates", "batchIdleDuration",
 		"batchMaxDuration", "bootTime", "zones", "interruptions", "settings", "autoMode",
-		NULL };
+		"version", NULL };
 	static const char *const helm[] = { "featureGates", "batchIdleDuration",
 		"batchMaxDuration", "clusterName", "clusterEndpoint", "interruptionQueue",
 		"isolatedVPC", "reservedENIs", "vmMemoryOverheadPercent", NULL };
@@ -142,6 +142,13 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 		return KS_EINVAL;
 	if ((v = yt_map_get(k, "bootTime")) != NULL && yt_get_duration(v, &st->boot_ms, err) != 0)
 		return KS_EINVAL;
+	if ((v = yt_map_get(k, "version")) != NULL && !yt_is_null(v)) {
+		const char *ver;
+
+		if (yt_get_str(v, &ver, err) != 0 ||
+		    kp_version_set(st, ver, "spec.karpenter.version", &v->mark, err) != 0)
+			return KS_EINVAL;
+	}
 	if (kp_parse_automode(st, yt_map_get(k, "autoMode"), err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(k, "zones")) != NULL && !yt_is_null(v)) {
