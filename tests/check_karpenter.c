@@ -910,6 +910,51 @@ START_TEST(test_err_overlay)
 }
 END_TEST
 
+/*
+ * tests/cases/karpenter-static.yaml re-applied at 5m with replicas 1: the
+ * static controller deletes the surplus without budgets, the empty node
+ * first (the pod stays on its node); requirements are unchanged, so
+ * nothing drifts.
+ */
+START_TEST(test_static_scale_down)
+{
+	const char *f[1] = { "  expect:\n" };
+	const char *t[1] = {
+	    "  timeline:\n"
+	    "    - at: 5m\n"
+	    "      create:\n"
+	    "        apiVersion: karpenter.sh/v1\n"
+	    "        kind: NodePool\n"
+	    "        metadata: {name: default}\n"
+	    "        spec:\n"
+	    "          replicas: 1\n"
+	    "          template:\n"
+	    "            spec:\n"
+	    "              nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, "
+	    "name: default}\n"
+	    "              requirements:\n"
+	    "                - {key: karpenter.sh/capacity-type, operator: In, "
+	    "values: [on-demand]}\n"
+	    "                - {key: node.kubernetes.io/instance-type, operator: In, "
+	    "values: [m5.large]}\n"
+	    "  expect:\n" };
+	json_t *j = run_edited_n("../tests/cases/karpenter-static", f, t, 1);
+	json_t *claims = json_object_get(j, "node_claims");
+	size_t gone = 0, i;
+	json_t *c;
+
+	ck_assert_uint_eq(json_array_size(claims), 2);
+	json_array_foreach(claims, i, c) {
+		if (strcmp(tu_str(c, "reason"), "static-scale-down") == 0) {
+			gone++;
+			ck_assert_int_ge(tu_int(c, "terminated_at_ms"), 300000);
+		}
+	}
+	ck_assert_uint_eq(gone, 1);
+	json_decref(j);
+}
+END_TEST
+
 /* A static NodePool may set neither a weight nor limits other than nodes. */
 START_TEST(test_err_static)
 {
@@ -1031,6 +1076,7 @@ karpenter_suite(void)
 	tcase_add_test(errors, test_err_overlay);
 	tcase_add_test(errors, test_err_static);
 	tcase_add_test(limits, test_version);
+	tcase_add_test(limits, test_static_scale_down);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, limits);
 	suite_add_tcase(s, errors);

@@ -36,14 +36,15 @@ kp_static_launch(struct kp_state *st, struct kp_pool *p)
 	return kp_claim_launch(st, k, "static") != NULL;
 }
 
-/* A claim static scale-down takes first: lower is first. */
+/* A claim static scale-down takes first (lower first): booting, empty, the rest. */
 static int
-kp_static_rank(const struct kp_claim *k)
+kp_static_rank(const struct kp_state *st, const struct kp_claim *k)
 {
+	const struct ks_cluster *c = &st->r->cluster;
 	size_t pods = 0;
 
 	for (size_t i = 0; k->node != NULL && i < k->node->npods; i++)
-		pods++;
+		pods += !c->pods[k->node->pods[i]]->spec->is_daemon;
 	return k->ready_ms < 0 ? 0 : pods == 0 ? 1 : 2;
 }
 
@@ -73,7 +74,7 @@ kp_static_pool(struct kp_state *st, struct kp_pool *p)
 
 			if (k->pool != p || k->gone_ms >= 0 || k->disrupting)
 				continue;
-			if (pick == NULL || kp_static_rank(k) < kp_static_rank(pick))
+			if (pick == NULL || kp_static_rank(st, k) < kp_static_rank(st, pick))
 				pick = k;
 		}
 		if (pick == NULL)
