@@ -623,8 +623,8 @@ kp_try_emptiness(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
 
-		if (!kp_claim_empty(st, k, cands[i].npods) || !k->pool->empty_ok || !kp_consolidatable(st, k) ||
-		    budget[pi] <= 0)
+		if (!kp_claim_empty(st, k, cands[i].npods) || !k->pool->empty_ok ||
+		    !kp_consolidatable(st, k) || budget[pi] <= 0)
 			continue;
 		budget[pi]--;
 		take[nt++] = k;
@@ -700,7 +700,8 @@ kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64
 {
 	const struct kp_claim *k = c->k;
 
-	return !kp_claim_empty(st, k, c->npods) && k->pool->underutil_ok && kp_consolidatable(st, k) &&
+	return !kp_claim_empty(st, k, c->npods) && k->pool->underutil_ok &&
+	    kp_consolidatable(st, k) &&
 	    budget[kp_pool_index(st, k->pool)] > 0;
 }
 
