@@ -80,7 +80,6 @@
 #include "cluster/quantity.h"
 #include "io/load.h"
 #include "io/load_model.h"
-#include "io/report.h"
 #include "run/run.h"
 #include "util/intern.h"
 #include "util/ptrmap.h"
@@ -1112,8 +1111,12 @@ vpa_mode_str(const struct vpa_obj *v)
 	return vpa_mode_name[v->mode];
 }
 
+/*
+ * The VPAs' data: everything the formats print of them (report/text_vpa.c
+ * renders it as text), under "vpas".
+ */
 static void
-vpa_report_json(struct ks_run *r, void *arg, json_t *root)
+vpa_report(struct ks_run *r, void *arg, json_t *root)
 {
 	struct vpa_state *st = arg;
 	json_t *arr = json_array();
@@ -1158,100 +1161,15 @@ vpa_report_json(struct ks_run *r, void *arg, json_t *root)
 	json_object_set_new(root, "vpas", arr);
 }
 
-/* kubectl's duration.HumanDuration, as the AGE column prints it. */
-static char *
-vpa_human_age(int64_t ms, char *buf, size_t n)
-{
-	int64_t s = ms / 1000, m = s / 60, h = m / 60;
+static const char *const vpa_kinds[] = { "VerticalPodAutoscaler",
+	"VerticalPodAutoscalerCheckpoint", NULL };
+static const char *const vpa_spec_keys[] = { NULL };
 
-	if (s < 0)
-		snprintf(buf, n, "0s");
-	else if (s < 120)
-		snprintf(buf, n, "%" PRId64 "s", s);
-	else if (m < 10 && s % 60 != 0)
-		snprintf(buf, n, "%" PRId64 "m%" PRId64 "s", m, s % 60);
-	else if (m < 180)
-		snprintf(buf, n, "%" PRId64 "m", m);
-	else if (h < 8 && m % 60 != 0)
-		snprintf(buf, n, "%" PRId64 "h%" PRId64 "m", h, m % 60);
-	else if (h < 48)
-		snprintf(buf, n, "%" PRId64 "h", h);
-	else if (h < 24 * 8 && h % 24 != 0)
-		snprintf(buf, n, "%" PRId64 "d%" PRId64 "h", h / 24, h % 24);
-	else
-		snprintf(buf, n, "%" PRId64 "d", h / 24);
-	return buf;
-}
-
-static void
-vpa_report_text(struct ks_run *r, void *arg, FILE *fp)
-{
-	struct vpa_state *st = arg;
-	enum { NCOL = 6 };
-	static const char *const head[NCOL] = { "NAME", "MODE", "CPU", "MEM", "PROVIDED", "AGE" };
-	char (*cell)[NCOL][64] = xcalloc(st->nvpas + 1, sizeof(*cell));
-	size_t width[NCOL];
-
-	fprintf(fp, "\nVERTICAL POD AUTOSCALERS (kubectl get vpa at the end; quantities as VPA "
-	    "%d.%d prints them)\n", st->cfg.ver_major, st->cfg.ver_minor);
-	fprintf(fp, "VPA %d.%d (%s)\n", st->cfg.ver_major, st->cfg.ver_minor, st->ver_src);
-	for (int k = 0; k < NCOL; k++)
-		snprintf(cell[0][k], sizeof(cell[0][k]), "%s", head[k]);
-	for (size_t i = 0; i < st->nvpas; i++) {
-		const struct vpa_obj *v = &st->vpas[i];
-		const struct vpa_resources *t = v->nrecs ? &v->recs[0].rec.target : NULL;
-		char (*row)[64] = cell[i + 1];
-
-		snprintf(row[0], 64, "%s", v->name);
-		snprintf(row[1], 64, "%s", vpa_mode_str(v));
-		if (t != NULL && (t->has & VPA_RES_BIT(VPA_CPU)))
-			vpa_fmt(st, VPA_CPU, t->v[VPA_CPU], row[2], 64);
-		if (t != NULL && (t->has & VPA_RES_BIT(VPA_MEM)))
-			vpa_fmt(st, VPA_MEM, t->v[VPA_MEM], row[3], 64);
-		snprintf(row[4], 64, "%s", v->nrecs ? "True" : "False");
-		vpa_human_age(r->sim.now_ms - v->created_ms, row[5], 64);
-	}
-	for (int k = 0; k < NCOL; k++) {
-		width[k] = 0;
-		for (size_t i = 0; i <= st->nvpas; i++)
-			if (strlen(cell[i][k]) > width[k])
-				width[k] = strlen(cell[i][k]);
-	}
-	for (size_t i = 0; i <= st->nvpas; i++) {
-		for (int k = 0; k < NCOL; k++) {
-			if (k == NCOL - 1)
-				fprintf(fp, "%s\n", cell[i][k]);
-			else
-				fprintf(fp, "%-*s", (int)width[k] + 3, cell[i][k]);
-		}
-	}
-	free(cell);
-	for (size_t i = 0; i < st->nvpas; i++) {
-		const struct vpa_obj *v = &st->vpas[i];
-		char ts[32];
-
-		fprintf(fp, "%s/%s -> %s/%s: %d pod(s), %d evicted, %d admitted with new requests",
-		    v->ns, v->name, wl_kind_name[v->tkind], v->tname, v->pod_count, v->evictions,
-		    v->admitted);
-		if (v->pdb_blocked)
-			fprintf(fp, ", %d eviction(s) refused by a PodDisruptionBudget", v->pdb_blocked);
-		if (v->provided_ms >= 0)
-			fprintf(fp, "; first recommendation at %s",
-			    report_time(v->provided_ms, ts, sizeof(ts)));
-		fputc('\n', fp);
-		for (size_t j = 0; j < v->nrecs; j++) {
-			char t[64], lo[64], up[64], un[64];
-
-			fprintf(fp, "    container %s: target %s, lower bound %s, upper bound %s, "
-			    "uncapped target %s\n", v->recs[j].ctr,
-			    vpa_fmt_pair(st, &v->recs[j].rec.target, t, sizeof(t)),
-			    vpa_fmt_pair(st, &v->recs[j].rec.lower, lo, sizeof(lo)),
-			    vpa_fmt_pair(st, &v->recs[j].rec.upper, up, sizeof(up)),
-			    vpa_fmt_pair(st, &v->recs[j].rec.uncapped, un, sizeof(un)));
-		}
-		for (size_t j = 0; j < v->nwarnings; j++)
-			fprintf(fp, "    warning: %s\n", v->warnings[j]);
-	}
-}
-
-const struct ctl_ops vpa_ctl = { "vpa", vpa_init, vpa_report_json, vpa_report_text, vpa_free };
+const struct ctl_ops vpa_ctl = {
+	.name = "vpa",
+	.kinds = vpa_kinds,
+	.spec_keys = vpa_spec_keys,
+	.init = vpa_init,
+	.report = vpa_report,
+	.free = vpa_free,
+};

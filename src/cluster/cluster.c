@@ -965,6 +965,8 @@ cluster_pod_set_running(struct ks_cluster *c, struct ks_pod *p)
 	for (size_t i = 0; i < p->spec->nctrs; i++)
 		if (p->spec->ctrs[i].image[0] != '\0')
 			node_add_image(c->nodes[p->node], p->spec->ctrs[i].image, 0);
+	if (p->owner != NULL && p->owner->kind == WL_JOB && p->owner->run_ms >= 0)
+		pod_set_timer(c, p, p->owner->run_ms, "job-done");	/* a full run from now */
 }
 
 static void

@@ -353,7 +353,8 @@ struct ks_pod *cluster_pod_new(struct ks_cluster *, struct ks_workload *owner,
 struct ks_pod *cluster_pod_find(struct ks_cluster *, const char *ns, const char *name);
 /* Bind a pod to a node now (scheduler or snapshot). */
 void	cluster_pod_bind(struct ks_cluster *, struct ks_pod *, struct ks_node *);
-/* Mark a snapshot pod as already running and ready at t=0. */
+/* Mark a snapshot pod as already running and ready at t=0 (a Job's pod then
+ * runs its Job's whole run time). */
 void	cluster_pod_set_running(struct ks_cluster *, struct ks_pod *);
 /* Time to pull image on node n from now (0 when present). */
 int64_t	node_pull_ms(const struct ks_cluster *, const struct ks_node *, const char *image);

@@ -19,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/report.h"
 #include "util/duration.h"
+#include "util/fmt.h"
+#include "util/stats.h"
 #include "util/xmalloc.h"
 
 #define WHATIF_TIME_POINTS	7	/* nodes over time: at most this many times */
@@ -50,8 +51,8 @@ max_overlap(int64_t *start, int64_t *end, size_t n)
 	for (size_t k = 0; k < n; k++)
 		if (end[k] >= 0)
 			end[nend++] = end[k];
-	qsort(start, n, sizeof(*start), report_cmp_i64);
-	qsort(end, nend, sizeof(*end), report_cmp_i64);
+	qsort(start, n, sizeof(*start), stats_cmp_i64);
+	qsort(end, nend, sizeof(*end), stats_cmp_i64);
 	while (i < n) {
 		if (j < nend && end[j] <= start[i]) {
 			alive--;
@@ -76,10 +77,10 @@ secs(int64_t ms)
 static void
 put_pending(json_t *o, int64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), report_cmp_i64);
-	json_object_set_new(o, "p50_pending_s", secs(report_percentile(v, n, 50)));
-	json_object_set_new(o, "p95_pending_s", secs(report_percentile(v, n, 95)));
-	json_object_set_new(o, "max_pending_s", secs(report_percentile(v, n, 100)));
+	qsort(v, n, sizeof(*v), stats_cmp_i64);
+	json_object_set_new(o, "p50_pending_s", secs(stats_percentile(v, n, 50)));
+	json_object_set_new(o, "p95_pending_s", secs(stats_percentile(v, n, 95)));
+	json_object_set_new(o, "max_pending_s", secs(stats_percentile(v, n, 100)));
 }
 
 int

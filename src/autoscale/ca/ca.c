@@ -348,4 +348,8 @@ ca_free(void *state)
 	ca_state_free(state);
 }
 
-const struct ctl_ops ca_ctl = { "ca", ca_init, ca_report_json, ca_report_text, ca_free };
+static const char *const ca_kinds[] = { "ClusterConfig", NULL };
+static const char *const ca_spec_keys[] = { "clusterAutoscaler", "nodeGroups", NULL };
+
+const struct ctl_ops ca_ctl = { .name = "ca", .kinds = ca_kinds, .spec_keys = ca_spec_keys,
+	.init = ca_init, .report = ca_report_json, .free = ca_free };

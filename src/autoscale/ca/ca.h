@@ -236,6 +236,5 @@ void	ca_jobs_free(struct ca_state *);
 
 /* report.c */
 void	ca_report_json(struct ks_run *, void *state, json_t *root);
-void	ca_report_text(struct ks_run *, void *state, FILE *fp);
 
 #endif
