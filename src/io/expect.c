@@ -49,7 +49,7 @@ struct expectation {
 	int64_t		 count, max_nodes;
 	int64_t		 max_cost_nusd, max_cost_h_nusd;
 	int64_t		 max_pending;
-	const char	*itype;		/* plan: the cheapest is this instance type */
+	const char	*itype;		/* plan: the cheapest is this type; nodes: every node is */
 	const char	*not_itype;	/* plan: the cheapest is not this one */
 };
 
@@ -65,7 +65,8 @@ static const char *const keys_hpa[] = { "name", "hpa", "namespace", "at", "repli
 	"maxReplicas", "minReplicas", "from", "until", NULL };
 static const char *const keys_vpa[] = { "name", "vpa", "namespace", "container", "targetCpu",
 	"targetMemory", NULL };
-static const char *const keys_nodes[] = { "name", "nodes", "at", "count", "maxNodes", NULL };
+static const char *const keys_nodes[] = { "name", "nodes", "at", "count", "maxNodes",
+	"instanceType", NULL };
 static const char *const keys_cost[] = { "name", "maxCostUsd", "maxCostPerHourUsd", NULL };
 static const char *const keys_maxpending[] = { "name", "maxPending", NULL };
 static const char *const keys_plan[] = { "name", "plan", "maxCostUsd", "instanceType",
@@ -246,7 +247,8 @@ parse_nodes(const struct yt_node *e, struct expectation *x, struct ks_error *err
 	x->kind = EX_NODES;
 	if (load_strict(e, keys_nodes, "a nodes expectation", err) != 0 ||
 	    get_dur(e, "at", &x->at_ms, err) != 0 || get_int(e, "count", &x->count, err) != 0 ||
-	    get_int(e, "maxNodes", &x->max_nodes, err) != 0)
+	    get_int(e, "maxNodes", &x->max_nodes, err) != 0 ||
+	    load_str_opt(e, "instanceType", &x->itype, err) != 0)
 		return KS_EINVAL;
 	v = yt_map_get(e, "nodes");
 	if (!yt_is_null(v) && !(v->kind == YT_SCALAR && (strcmp(v->str, "all") == 0 ||
@@ -258,9 +260,10 @@ parse_nodes(const struct yt_node *e, struct expectation *x, struct ks_error *err
 	if ((x->at_ms >= 0) != (x->count >= 0))
 		return ks_error_set(err, &e->mark, KS_EINVAL,
 		    "expectation \"%s\": at and count go together", x->name);
-	if (x->count < 0 && x->max_nodes < 0)
+	if (x->count < 0 && x->max_nodes < 0 && x->itype == NULL)
 		return ks_error_set(err, &e->mark, KS_EINVAL,
-		    "expectation \"%s\" asserts nothing: expected at + count or maxNodes", x->name);
+		    "expectation \"%s\" asserts nothing: expected at + count, maxNodes or "
+		    "instanceType", x->name);
 	return 0;
 }
 
@@ -624,6 +627,14 @@ eval_nodes(const struct expectation *x, json_t *rep, struct expect_result *r)
 
 		if (!node_in(x, n))
 			continue;
+		if (x->itype != NULL && (jstr(n, "instance_type") == NULL ||
+		    strcmp(jstr(n, "instance_type"), x->itype) != 0)) {
+			r->ok = 0;
+			snprintf(r->msg, sizeof(r->msg), "expected every node of %s to be %s, but %s "
+			    "is %s", what, x->itype, jstr(n, "name"),
+			    jstr(n, "instance_type") ? jstr(n, "instance_type") : "of no catalog type");
+			return;
+		}
 		if (x->at_ms >= 0 && l <= x->at_ms && (g < 0 || g > x->at_ms))
 			at_count++;
 		json_array_foreach(nodes, j, m) {
@@ -649,7 +660,8 @@ eval_nodes(const struct expectation *x, json_t *rep, struct expect_result *r)
 		return;
 	}
 	r->ok = 1;
-	snprintf(r->msg, sizeof(r->msg), "at most %lld nodes", (long long)peak);
+	snprintf(r->msg, sizeof(r->msg), "at most %lld nodes%s%s", (long long)peak,
+	    x->itype ? ", all " : "", x->itype ? x->itype : "");
 }
 
 static void

@@ -46,6 +46,7 @@ report_text_karpenter(const struct report_account *a, const struct report_view *
 		    kp_time(k, "terminated_at_ms", t3, sizeof(t3)), report_data_str(k, "reason"));
 	}
 	report_text_more(fp, rows, n, "NodeClaims", "workloads");
+	fprintf(fp, "karpenter: %s\n", report_data_str(kp, "version"));
 	fprintf(fp, "nodepools: %zu; spotToSpotConsolidation %s; provisioning rounds: %llu; "
 	    "spot interruptions: %llu (%llu pods rescheduled, %lld pod-seconds until running "
 	    "again, %lld extra node-seconds)\n", json_array_size(json_object_get(kp, "node_pools")),

@@ -1,7 +1,8 @@
 /*
  * budgets.c: NodePool disruption budgets (pkg/controllers/disruption,
  * reference B.11.3): how many of a pool's nodes may be disrupted for a
- * reason now, counting the ones already being disrupted.  A budget with a
+ * reason now, counting the ones already being disrupted and ignoring the
+ * ones still booting.  A budget with a
  * cron schedule is active for its duration after the schedule fires; the
  * simulated clock's t=0 is Monday 2024-01-01 00:00 UTC, so schedules are
  * evaluated on a civil calendar without a wall clock.
@@ -14,6 +15,7 @@
 
 #include "autoscale/karpenter/karpenter.h"
 #include "util/cron.h"
+#include "util/xmalloc.h"
 
 /* ---- disruption ---- */
 
@@ -32,7 +34,14 @@ kp_budget_active(const struct kp_budget *b, int64_t now_ms)
 	return 0;
 }
 
-/* Nodes of pool p that may still be disrupted for `reason` now (B.11.3). */
+/*
+ * Nodes of pool p that may still be disrupted for `reason` now, as
+ * BuildDisruptionBudgetMapping (pkg/controllers/disruption/helpers.go)
+ * counts them: the pool's initialized nodes, those being disrupted
+ * included, give the total a percentage applies to; a node not yet
+ * initialized (booting) is ignored altogether; the nodes being disrupted
+ * (marked for deletion, or not Ready) are then subtracted.
+ */
 int64_t
 kp_budget_allowed(const struct kp_state *st, const struct kp_pool *p, unsigned reason)
 {
@@ -41,12 +50,11 @@ kp_budget_allowed(const struct kp_state *st, const struct kp_pool *p, unsigned r
 	for (size_t i = 0; i < st->nclaims; i++) {
 		const struct kp_claim *k = st->claims[i];
 
-		if (k->pool != p || k->gone_ms >= 0)
+		if (k->pool != p || k->gone_ms >= 0 || k->ready_ms < 0)
 			continue;
+		n++;
 		if (k->disrupting || k->in_cmd || k->node->state != NODE_READY)
 			busy++;
-		else
-			n++;
 	}
 	for (size_t i = 0; i < p->nbudgets; i++) {
 		const struct kp_budget *b = &p->budgets[i];
@@ -62,4 +70,46 @@ kp_budget_allowed(const struct kp_state *st, const struct kp_pool *p, unsigned r
 		return INT64_MAX;
 	allowed -= busy;
 	return allowed > 0 ? allowed : 0;
+}
+
+int64_t
+karpenter_budget_allowed(const char *nodes, int ready, int disrupting, int booting)
+{
+	struct ks_run *r = xcalloc(1, sizeof(*r));
+	struct kp_state st;
+	struct kp_pool pool;
+	struct kp_budget b;
+	int total = ready + disrupting + booting;
+	struct kp_claim *k = xcalloc((size_t)total + 1, sizeof(*k));
+	struct kp_claim **pk = xcalloc((size_t)total + 1, sizeof(*pk));
+	struct ks_node *nd = xcalloc((size_t)total + 1, sizeof(*nd));
+	size_t len = strlen(nodes);
+	int64_t got;
+
+	memset(&st, 0, sizeof(st));
+	memset(&pool, 0, sizeof(pool));
+	memset(&b, 0, sizeof(b));
+	st.r = r;
+	b.pct = len > 0 && nodes[len - 1] == '%';
+	b.nodes = atoll(nodes);
+	b.reasons = KR_ALL;
+	pool.budgets = &b;
+	pool.nbudgets = 1;
+	for (int i = 0; i < total; i++) {
+		k[i].pool = &pool;
+		k[i].node = &nd[i];
+		k[i].gone_ms = -1;
+		k[i].ready_ms = i < ready + disrupting ? 0 : -1;
+		k[i].disrupting = i >= ready && i < ready + disrupting;
+		nd[i].state = k[i].ready_ms < 0 ? NODE_NOTREADY : NODE_READY;
+		pk[i] = &k[i];
+	}
+	st.claims = pk;
+	st.nclaims = (size_t)total;
+	got = kp_budget_allowed(&st, &pool, KR_UNDERUTILIZED);
+	free(nd);
+	free(pk);
+	free(k);
+	free(r);
+	return got;
 }

@@ -97,7 +97,7 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 	double life = 1.0;
 
 	if (k->gone_ms >= 0 || k->disrupting || k->in_cmd || k->node->state != NODE_READY ||
-	    k->ready_ms < 0 || now < k->nominated_until)
+	    k->ready_ms < 0 || now < k->nominated_until || k->do_not_disrupt)
 		return 0;
 	age = now - k->created_ms;
 	if (exp > 0)
@@ -113,7 +113,7 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 		if (!kp_pod_reschedulable(p))
 			continue;
 		dnd = labels_get(&p->spec->annotations, "karpenter.sh/do-not-disrupt");
-		if (dnd == NULL)
+		if (dnd == NULL && kp_do_not_evict(st, k->pool))	/* removed in v1 */
 			dnd = labels_get(&p->spec->annotations, "karpenter.sh/do-not-evict");
 		if (dnd != NULL && strcmp(dnd, "true") == 0)
 			return 0;
@@ -284,7 +284,7 @@ kp_cons_cheaper(const struct kp_state *st, const struct kp_claim *k, int allows_
 			continue;
 		/* the most expensive offering of the preferred capacity type */
 		spot = allows_spot && t->spot_nusd > 0 && kp_it_price(st, t, &k->reqs, 1, NULL) > 0;
-		worst = spot ? t->spot_nusd : t->od_nusd;
+		worst = kp_offer_price(st, t, &k->reqs, spot);
 		if (worst <= 0 || worst >= cand_price)
 			continue;
 		pr[n].k = t;
@@ -345,8 +345,8 @@ kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t
 	}
 	n = kp_cons_cheaper(st, k, allows_spot, cand_price, pr);
 	if (n == 0) {
-		snprintf(msg, msgn, s2s ? "Can't replace spot node with a cheaper spot node" :
-		    "Can't replace with a cheaper node");
+		snprintf(msg, msgn, "%s", s2s ? "Can't replace spot node with a cheaper spot node" :
+		    kp_msg_no_cheaper(st, cands[0]->pool));
 		goto out;
 	}
 	if (s2s && ncands == 1 && n < KP_S2S_MIN_TYPES) {
@@ -358,7 +358,7 @@ kp_cons_replace(struct kp_round *R, size_t newi, struct kp_claim **cands, size_t
 	if (s2s && ncands == 1)
 		n = KP_S2S_MIN_TYPES;
 	if (ncands > 1 && (n = kp_cons_same_type(pr, n, cands, ncands)) == 0) {
-		snprintf(msg, msgn, "Can't replace with a cheaper node");
+		snprintf(msg, msgn, "%s", kp_msg_no_cheaper(st, cands[0]->pool));
 		goto out;
 	}
 	if (!s2s && allows_spot && allows_od) {
@@ -423,6 +423,11 @@ kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quie
 	} else {
 		cmd = kp_cons_replace(&R, newi, cands, ncands, cand_price, all_spot, msg,
 		    sizeof(msg));
+	}
+	if (cmd != NULL && !drift && kp_balanced_reject(st, cands, ncands, cmd, cand_price, msg,
+	    sizeof(msg))) {
+		kp_cmd_free(cmd);
+		cmd = NULL;
 	}
 done:
 	if (cmd == NULL && msg[0] != '\0' && !quiet && !drift && ncands == 1)
@@ -667,8 +672,8 @@ kp_try_emptiness(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
 
-		if (cands[i].npods > 0 || !k->pool->empty_ok || !kp_consolidatable(st, &cands[i]) ||
-		    budget[pi] <= 0)
+		if (!kp_claim_empty(st, k, cands[i].npods) || !k->pool->empty_ok ||
+		    !kp_consolidatable(st, &cands[i]) || budget[pi] <= 0)
 			continue;
 		budget[pi]--;
 		take[nt++] = k;
@@ -761,7 +766,8 @@ kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64
 {
 	const struct kp_claim *k = c->k;
 
-	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, c) &&
+	return !kp_claim_empty(st, k, c->npods) && k->pool->underutil_ok &&
+	    kp_consolidatable(st, c) &&
 	    budget[kp_pool_index(st, k->pool)] > 0;
 }
 
@@ -924,7 +930,7 @@ kp_apply_fired(struct sim *sim, void *arg)
 			const char *why;
 
 			if (k->pool != old || k->gone_ms >= 0 || k->drifted_ms >= 0 ||
-			    (why = kp_drift_reason(k)) == NULL)
+			    !kp_drift_enabled(st, old) || (why = kp_drift_reason(k)) == NULL)
 				continue;
 			k->drifted_ms = st->r->sim.now_ms;
 			snprintf(ref, sizeof(ref), "nodeclaim/%s", k->name);

@@ -138,6 +138,7 @@ kp_state_free(struct kp_state *st)
 		kp_pool_free(st->later[i].pool);
 	free(st->later);
 	free(st->unavail);
+	kp_overlays_free(st);
 	free(st);
 }
 
@@ -157,6 +158,8 @@ kp_state_new(struct ks_run *r, const struct catalog *cat, const char *region)
 	kp_spot_s = intern("spot");
 	kp_od_s = intern("on-demand");
 	st->idle_ms = KP_BATCH_IDLE_MS;
+	st->drift = 1;
+	st->ver_major = st->ver_minor = -1;
 	st->max_ms = KP_BATCH_MAX_MS;
 	st->boot_ms = KP_BOOT_MS;
 	st->its = xcalloc(n + 1, sizeof(*st->its));
@@ -166,6 +169,7 @@ kp_state_new(struct ks_run *r, const struct catalog *cat, const char *region)
 		struct kp_it *k = &st->its[st->nits];
 
 		kp_it_init(k, it, region);
+		k->band = catalog_spot_interruption(cat, region, it->name);
 		if (catalog_price(cat, region, it->name, 0, &k->od_nusd) != 0)
 			k->od_nusd = 0;
 		if (catalog_price(cat, region, it->name, 1, &k->spot_nusd) != 0)
@@ -254,6 +258,14 @@ kp_parse_docs(struct kp_state *st, const struct ks_scenario *scn, struct ks_erro
 				return KS_EINVAL;
 			continue;
 		}
+		if (strcmp(d->kind, "NodeOverlay") == 0) {
+			if (kp_overlay_parse(st, d, err) != 0)
+				return KS_EINVAL;
+			if (!st->overlay_gate)
+				ks_warn(&d->mark, "NodeOverlay \"%s\" has no effect: Karpenter applies "
+				    "overlays only with featureGates.nodeOverlay: true", d->name);
+			continue;
+		}
 		if (strcmp(d->kind, "NodePool") != 0 && strcmp(d->kind, "Provisioner") != 0)
 			continue;
 		for (size_t j = 0; j < st->npools; j++)
@@ -322,6 +334,7 @@ kp_start(struct kp_state *st, struct ks_run *r)
 	for (size_t i = 0; i < st->npools; i++)
 		kp_pool_types(st, st->pools[i]);
 	rng_seed(&st->rng, r->scn->seed, 7);
+	rng_seed(&st->fleet_rng, r->scn->seed, KP_FLEET_RNG_STREAM);
 	memset(&h, 0, sizeof(h));
 	h.pod_unschedulable = kp_hook_unschedulable;
 	h.pod_bound = kp_hook_pod_event;
@@ -330,6 +343,11 @@ kp_start(struct kp_state *st, struct ks_run *r)
 	h.arg = st;
 	cluster_hook(&r->cluster, &h);
 	sim_at(&r->sim, KP_DISRUPT_PERIOD_MS, "kp-disruption", kp_disrupt_first, st);
+	for (size_t i = 0; i < st->npools; i++)
+		if (st->pools[i]->static_its != NULL) {
+			sim_at(&r->sim, 0, "kp-static", kp_static_fired, st);
+			break;
+		}
 	for (size_t i = 0; i < st->nintr; i++)
 		sim_at(&r->sim, st->intr[i].at_ms, "kp-interrupt", kp_interrupt_fired, &st->intr[i]);
 	for (size_t i = 0; i < st->nlater; i++)
@@ -351,7 +369,7 @@ karpenter_init(struct ks_run *r, void **state, struct ks_error *err)
 		goto fail;
 	kp_builtin_pools(st);
 	kp_nodeclass_refs(st, r->scn);
-	if (kp_parse_later(st, r->scn, err) != 0)
+	if (kp_parse_later(st, r->scn, err) != 0 || kp_version_resolve(st, r->scn, err) != 0)
 		goto fail;
 	if (st->npools == 0 && st->nlater == 0) {
 		if (ks != NULL && !yt_is_null(ks))
@@ -375,7 +393,7 @@ karpenter_free(void *state)
 }
 
 static const char *const karpenter_kinds[] = { "NodePool", "EC2NodeClass", "Provisioner",
-	"AWSNodeTemplate", "NodeClaim", "NodeClass", NULL };
+	"AWSNodeTemplate", "NodeClaim", "NodeClass", "NodeOverlay", NULL };
 static const char *const karpenter_spec_keys[] = { "karpenter", NULL };
 
 const struct ctl_ops karpenter_ctl = { .name = "karpenter", .kinds = karpenter_kinds,
@@ -412,24 +430,27 @@ karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_
 }
 
 /*
- * The type a claim with these requirements and requests (DaemonSets
- * included) launches in region, as the provisioner would choose it;
- * *ntypes = how many types could hold it.
+ * The types a claim with these requirements and requests (DaemonSets
+ * included) sends to CreateFleet in region, cheapest first, space-separated
+ * into out (truncated); returns how many, and *ntypes = how many types could
+ * hold it before the launch filters, *spot = the capacity type.
  */
-int
-karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
-    char *out, size_t n, size_t *ntypes)
+size_t
+karpenter_launch_types(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
+    char *out, size_t n, size_t *ntypes, int *spot)
 {
 	struct catalog *cat = NULL;
 	struct kp_state *st;
 	struct kp_reqs rs;
 	const struct kp_it **its;
 	struct kp_priced *ord;
-	size_t nits = 0, nord;
-	int spot, rc = KS_ENOENT;
+	size_t nits = 0, nord, len = 0;
 
+	if (n > 0)
+		out[0] = '\0';
+	*ntypes = 0;
 	if (catalog_load_default(&cat, NULL) != 0)
-		return KS_EIO;
+		return 0;
 	st = kp_state_new(NULL, cat, region);
 	kp_default_zones(st, region);
 	kp_reqs_from_text(reqs, &rs);
@@ -443,15 +464,34 @@ karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t 
 			its[nits++] = k;
 	}
 	*ntypes = nits;
-	nord = kp_launch_order(st, &rs, its, nits, &spot, ord, KP_FLEET_TYPES);
-	if (nord > 0) {
-		snprintf(out, n, "%s", ord[0].k->it->name);
-		rc = 0;
-	}
+	nord = kp_launch_order(st, &rs, its, nits, spot, ord, KP_FLEET_TYPES);
+	for (size_t i = 0; i < nord && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "", ord[i].k->it->name);
 	free(ord);
 	free(its);
 	kp_reqs_free(&rs);
 	kp_state_free(st);
 	catalog_free(cat);
-	return rc;
+	return nord;
+}
+
+/*
+ * The type a claim with these requirements and requests (DaemonSets
+ * included) launches in region, as the provisioner would choose it;
+ * *ntypes = how many types could hold it.
+ */
+int
+karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
+    char *out, size_t n, size_t *ntypes)
+{
+	char buf[4096];
+	int spot;
+	size_t len;
+
+	if (karpenter_launch_types(region, reqs, cpu_m, mem_mib, buf, sizeof(buf), ntypes,
+	    &spot) == 0)
+		return KS_ENOENT;
+	len = strcspn(buf, " ");
+	snprintf(out, n, "%.*s", (int)len, buf);
+	return 0;
 }

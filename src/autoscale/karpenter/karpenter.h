@@ -45,6 +45,8 @@
 #define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable dedupe, per node (events.go) */
 #define KP_INTERRUPT_NOTICE_MS	120000		/* spot interruption notice */
 #define KP_UNAVAIL_MS		(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
+#define KP_BALANCED_K		2		/* karpenter:apis/v1 BalancedK: approve score >= 1/k */
+#define KP_NODE_BASE_COST	1.0		/* karpenter:PerNodeBaseDisruptionCost */
 
 /* ---- instance types ---- */
 
@@ -66,6 +68,7 @@ struct kp_it {
 	int64_t			 od_nusd;	/* on-demand price, nano-USD/h; 0 = no offering */
 	int64_t			 spot_nusd;	/* spot price, nano-USD/h; 0 = no offering */
 	int			 exotic;	/* metal or accelerated: launched only as a last resort */
+	int			 band;		/* spot advisor interruption band 0..4, -1 unknown */
 };
 
 /* ---- NodePools ---- */
@@ -88,6 +91,7 @@ struct kp_pool {
 	int			 weight;	/* spec.weight, 0 when unset */
 	struct kp_reqs		 reqs;		/* requirements, template labels, pool label */
 	struct ks_labels	 labels;	/* template labels (and the pool label) */
+	struct ks_labels	 annotations;	/* template annotations (on claims and nodes) */
 	struct ks_taint		*taints;	/* spec taints */
 	size_t			 ntaints;
 	struct ks_taint		*startup;	/* startupTaints (removed before Ready in the model) */
@@ -97,6 +101,7 @@ struct kp_pool {
 	int64_t			 limit_nodes;	/* limits.nodes, -1 unset */
 	int			 empty_ok;	/* emptiness may remove nodes */
 	int			 underutil_ok;	/* consolidation may remove or replace nodes */
+	int			 balanced;	/* consolidationPolicy Balanced: moves are scored */
 	int64_t			 consolidate_after_ms; /* -1 = Never */
 	int64_t			 expire_after_ms;	/* -1 = never */
 	struct kp_budget	*budgets;	/* disruption budgets (default one of 10%) */
@@ -107,6 +112,27 @@ struct kp_pool {
 	struct ks_mark		 mark;	/* where it was declared */
 	const struct kp_it	**its;		/* types compatible with the pool, with an offering */
 	size_t			 nits;
+	struct ks_res		*ovcap;		/* NodeOverlay capacity per st->its index, or NULL */
+	int64_t			 replicas;	/* spec.replicas: a static pool; -1 dynamic */
+	const struct kp_it	**static_its;	/* a static pool's types, cheapest first (static.c) */
+	size_t			 nstatic;
+	const struct kp_it	*its_base;	/* st->its, to index ovcap */
+};
+
+/* ---- NodeOverlays (overlay.c) ---- */
+
+enum { KP_ADJ_NONE, KP_ADJ_PRICE, KP_ADJ_ABS, KP_ADJ_PCT };
+
+struct kp_overlay {
+	const char		*name;		/* interned */
+	int			 weight;	/* spec.weight, 0 when unset */
+	struct kp_reqs		 reqs;		/* which offerings it applies to */
+	int			 adj_kind;	/* KP_ADJ_*: price, +-amount, +-percent, none */
+	int64_t			 price_nusd;	/* KP_ADJ_PRICE: the price, nano-USD/h */
+	double			 adj;		/* KP_ADJ_ABS: USD/h; KP_ADJ_PCT: percent */
+	struct ks_res		 cap;		/* extended resources added */
+	unsigned		 capmask;	/* bit r when cap.v[r] is set */
+	struct ks_mark		 mark;		/* where it was declared */
 };
 
 /* ---- NodeClaims ---- */
@@ -139,6 +165,7 @@ struct kp_claim {
 	int			 in_cmd;	/* a candidate of a pending command */
 	int			 disrupting;	/* tainted for disruption, or being deleted */
 	const char		*hash;		/* the pool's static hash at launch (interned) */
+	int			 do_not_disrupt; /* annotated karpenter.sh/do-not-disrupt: "true" */
 	int64_t			 drifted_ms;	/* when it drifted, -1 */
 	int			 excl;		/* simulated away by the round being solved */
 	size_t			 vslot;		/* its slot in the view, if that slot's claim is it */
@@ -204,6 +231,14 @@ struct kp_state {
 	size_t			 nzones;
 	/* settings */
 	int			 s2s;		/* featureGates.spotToSpotConsolidation */
+	int			 drift;		/* featureGates.drift (before v1.0; default on) */
+	int			 ver_major, ver_minor;	/* the release simulated; -1 = by API version */
+	const char		*version_s;	/* interned "1.8.1", or NULL */
+	const char		*version_src;	/* interned: where the release came from */
+	int			 overlay_gate;	/* featureGates.nodeOverlay (default off) */
+	int			 static_gate;	/* featureGates.staticCapacity (default off) */
+	struct kp_overlay	*overlays;	/* by weight desc, then name desc */
+	size_t			 noverlays;
 	int64_t			 idle_ms;	/* batchIdleDuration */
 	int64_t			 max_ms;	/* batchMaxDuration */
 	int64_t			 boot_ms;	/* NodeClaim created -> Node Ready */
@@ -225,6 +260,7 @@ struct kp_state {
 	const void		**nom;		/* per pod id: what it was last nominated to */
 	size_t			 nnom;
 	struct ks_rng		 rng;		/* NodeClaim name suffixes */
+	struct ks_rng		 fleet_rng;	/* CreateFleet's spot pool choice (fleet.c) */
 	uint64_t		 rounds;	/* provisioning rounds run */
 	uint64_t		 interruptions;	/* spot interruptions delivered */
 	uint64_t		 intr_pods;	/* pods evicted by interruptions */
@@ -325,6 +361,8 @@ size_t	kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs,
 void	kp_pool_types(struct kp_state *st, struct kp_pool *p);
 
 /* nodepool.c */
+int	kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *out,
+    const char *what, struct ks_error *err);
 void	kp_pool_clear(struct kp_pool *p);
 void	kp_pool_free(struct kp_pool *p);
 const char	*kp_pool_hash(const struct kp_pool *p);
@@ -365,6 +403,41 @@ int64_t	kp_disrupt_fired(struct sim *sim, void *arg);
 int64_t	kp_apply_fired(struct sim *sim, void *arg);
 int64_t	kp_interrupt_fired(struct sim *sim, void *arg);
 
+/* overlay.c */
+int	kp_overlay_parse(struct kp_state *st, const struct ks_doc *d, struct ks_error *err);
+void	kp_overlays_free(struct kp_state *st);
+int64_t	kp_offer_price(const struct kp_state *st, const struct kp_it *k, const struct kp_reqs *rs,
+    int spot);
+void	kp_overlay_capacity_of(const struct kp_state *st, const struct kp_it *k,
+    const struct kp_reqs *rs, struct ks_res *cap);
+
+/* static.c */
+int64_t	kp_static_fired(struct sim *sim, void *arg);
+void	kp_static_setup(struct kp_state *st, struct kp_pool *p);
+
+/* versions.c */
+enum kp_version	kp_era(const struct kp_state *st, const struct kp_pool *p);
+const char	*kp_msg_no_cheaper(const struct kp_state *st, const struct kp_pool *p);
+int	kp_drift_enabled(const struct kp_state *st, const struct kp_pool *p);
+int	kp_do_not_evict(const struct kp_state *st, const struct kp_pool *p);
+int	kp_version_set(struct kp_state *st, const char *v, const char *source,
+    const struct ks_mark *m, struct ks_error *err);
+int	kp_version_resolve(struct kp_state *st, const struct ks_scenario *scn,
+    struct ks_error *err);
+void	kp_version_describe(const struct kp_state *st, char *buf, size_t n);
+
+/* fleet.c */
+#define KP_FLEET_RNG_STREAM	8		/* rng stream of the spot pool choice */
+size_t	kp_fleet_pick(struct kp_state *st, const int *avail, const struct kp_it *const *its,
+    size_t n, int spot);
+
+/* balanced.c */
+double	kp_eviction_cost(const struct ks_pod *p);
+double	kp_resched_cost(const struct kp_state *st, const struct kp_claim *k);
+int	kp_claim_empty(const struct kp_state *st, const struct kp_claim *k, size_t npods);
+int	kp_balanced_reject(const struct kp_state *st, struct kp_claim *const *cands, size_t ncands,
+    const struct kp_cmd *cmd, int64_t cand_price, char *msg, size_t msgn);
+
 /* settings.c */
 int	kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error *err);
 void	kp_default_zones(struct kp_state *st, const char *region);
@@ -383,6 +456,16 @@ void	kp_cmd_free(struct kp_cmd *c);
 /* Karpenter's allocatable for a type: the catalog's, or the formula's when formula. */
 int	karpenter_estimate(const char *itype, int formula, int64_t *cpu_m, int64_t *mem_mib,
 	    int64_t *pods);
+/* Balanced's score of a move (savings over disruption, as pool fractions); 0 when no savings. */
+double	karpenter_balanced_score(double savings, double pool_cost, double disruption,
+	    double pool_disruption);
+/* The index CreateFleet launches of n types (cheapest first) of these spot bands; seed's stream. */
+size_t	karpenter_fleet_pick(const int *bands, size_t n, uint64_t seed, int spot);
+/* A pool budget of `nodes` ("3" or "50%") with these claims: how many more may go. */
+int64_t	karpenter_budget_allowed(const char *nodes, int ready, int disrupting, int booting);
+/* The types a claim sends to CreateFleet, space-separated in out; returns how many. */
+size_t	karpenter_launch_types(const char *region, const char *reqs, int64_t cpu_m,
+	    int64_t mem_mib, char *out, size_t n, size_t *ntypes, int *spot);
 /* The type a claim with reqs and these requests launches in region; *ntypes could hold it. */
 int	karpenter_cheapest(const char *region, const char *reqs, int64_t cpu_m, int64_t mem_mib,
 	    char *out, size_t n, size_t *ntypes);

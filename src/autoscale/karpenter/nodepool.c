@@ -25,10 +25,13 @@ kp_pool_clear(struct kp_pool *p)
 {
 	kp_reqs_free(&p->reqs);
 	labels_free(&p->labels);
+	labels_free(&p->annotations);
 	free(p->taints);
 	free(p->startup);
 	free(p->budgets);
 	free(p->its);
+	free(p->ovcap);
+	free(p->static_its);
 }
 
 void
@@ -42,7 +45,7 @@ kp_pool_free(struct kp_pool *p)
 
 /*
  * The fields whose change drifts a pool's claims (nodepool hash): template
- * labels, taints, startup taints, kubelet and node class; requirements
+ * labels and annotations, taints, startup taints, kubelet and node class; requirements
  * drift separately, behaviour (disruption, limits, weight) never does.
  */
 const char *
@@ -57,6 +60,8 @@ kp_pool_hash(const struct kp_pool *p)
 } while (0)
 	for (size_t i = 0; i < p->labels.n; i++)
 		KP_H("l%s=%s;", p->labels.v[i].key, p->labels.v[i].val);
+	for (size_t i = 0; i < p->annotations.n; i++)
+		KP_H("a%s=%s;", p->annotations.v[i].key, p->annotations.v[i].val);
 	for (size_t i = 0; i < p->ntaints; i++)
 		KP_H("t%s=%s:%d;", p->taints[i].key, p->taints[i].val, (int)p->taints[i].effect);
 	for (size_t i = 0; i < p->nstartup; i++)
@@ -102,8 +107,8 @@ kp_get_bounded(const struct yt_node *v, const char *what, int lo, int hi, int *o
 	return 0;
 }
 
-/* requirements: [{key, operator, values, minValues}] */
-static int
+/* requirements: [{key, operator, values, minValues}] (NodePools and NodeOverlays) */
+int
 kp_parse_reqs(struct kp_state *st, const struct yt_node *seq, struct kp_reqs *out,
     const char *what, struct ks_error *err)
 {
@@ -496,7 +501,8 @@ kp_parse_v1alpha5(struct kp_state *st, const struct yt_node *spec, struct kp_poo
 
 /*
  * spec.disruption of v1beta1 and v1: consolidationPolicy (WhenUnderutilized,
- * or WhenEmptyOrUnderutilized in v1, by default; or WhenEmpty),
+ * or WhenEmptyOrUnderutilized in v1, by default; or WhenEmpty; or, v1
+ * only, Balanced: consolidation whose moves are scored, balanced.c),
  * consolidateAfter, and expireAfter (in spec.disruption in v1beta1, in
  * spec.template.spec in v1).  v1beta1 ties consolidateAfter to WhenEmpty.
  */
@@ -511,9 +517,11 @@ kp_parse_disruption(const struct yt_node *spec, const struct yt_node *tspec,
 
 	if (policy == NULL)
 		policy = dflt;
-	if (strcmp(policy, dflt) != 0 && strcmp(policy, "WhenEmpty") != 0)
+	p->balanced = v1 && strcmp(policy, "Balanced") == 0;
+	if (strcmp(policy, dflt) != 0 && strcmp(policy, "WhenEmpty") != 0 && !p->balanced)
 		return ks_error_set(err, &pol->mark, KS_EINVAL,
-		    "unknown consolidationPolicy \"%s\": expected %s or WhenEmpty", policy, dflt);
+		    "unknown consolidationPolicy \"%s\": expected %s%s or WhenEmpty", policy, dflt,
+		    v1 ? ", Balanced" : "");
 	if (!v1 && strcmp(policy, "WhenUnderutilized") == 0 && after != NULL)
 		return ks_error_set(err, &after->mark, KS_EINVAL,
 		    "consolidateAfter cannot be combined with consolidationPolicy "
@@ -530,7 +538,7 @@ kp_parse_disruption(const struct yt_node *spec, const struct yt_node *tspec,
 	if (v1 && dis != NULL && (v = yt_map_get(dis, "expireAfter")) != NULL)
 		return ks_error_set(err, &v->mark, KS_EINVAL,
 		    "expireAfter moved to spec.template.spec in karpenter.sh/v1");
-	p->underutil_ok = strcmp(policy, dflt) == 0;
+	p->underutil_ok = strcmp(policy, dflt) == 0 || p->balanced;
 	p->empty_ok = 1;
 	return 0;
 }
@@ -546,7 +554,8 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
 	if (tmpl != NULL && !yt_is_null(tmpl)) {
 		tspec = yt_map_get(tmpl, "spec");
 		md = yt_map_get(tmpl, "metadata");
-		if (md != NULL && load_labels(yt_map_get(md, "labels"), &p->labels, err) != 0)
+		if (md != NULL && (load_labels(yt_map_get(md, "labels"), &p->labels, err) != 0 ||
+		    load_labels(yt_map_get(md, "annotations"), &p->annotations, err) != 0))
 			return KS_EINVAL;
 	}
 	if (tspec == NULL || yt_is_null(tspec))
@@ -582,6 +591,34 @@ kp_parse_nodepool(struct kp_state *st, const struct ks_doc *d, const struct yt_n
 	return 0;
 }
 
+/*
+ * spec.replicas (v1, designs/static-capacity.md): a static pool, which may
+ * not set a weight nor limits other than nodes.
+ */
+static int
+kp_parse_replicas(const struct yt_node *spec, struct kp_pool *p, struct ks_error *err)
+{
+	const struct yt_node *v = yt_map_get(spec, "replicas");
+
+	if (v == NULL || yt_is_null(v))
+		return 0;
+	if (p->version != KP_V1)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "replicas (a static NodePool) needs karpenter.sh/v1");
+	if (yt_get_int64(v, &p->replicas, err) != 0)
+		return KS_EINVAL;
+	if (p->replicas < 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "expected replicas of 0 or more, found %lld", (long long)p->replicas);
+	if (p->weight != 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "a static NodePool (replicas) cannot set a weight");
+	if (p->limited != 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "a static NodePool (replicas) cannot set limits other than nodes");
+	return 0;
+}
+
 int
 kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
     struct ks_error *err)
@@ -596,6 +633,7 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 	p->mark = d->mark;
 	p->consolidate_after_ms = 0;
 	p->limit_nodes = -1;
+	p->replicas = -1;
 	if (kp_pool_version(d, p, err) != 0)
 		goto cleanup;
 	if (spec == NULL || yt_is_null(spec)) {
@@ -608,6 +646,8 @@ kp_pool_parse(struct kp_state *st, const struct ks_doc *d, struct kp_pool **out,
 		goto cleanup;
 	if (p->version == KP_V1ALPHA5 ? kp_parse_v1alpha5(st, spec, p, err) != 0 :
 	    kp_parse_nodepool(st, d, spec, p, err) != 0)
+		goto cleanup;
+	if (kp_parse_replicas(spec, p, err) != 0)
 		goto cleanup;
 	*out = p;
 	p = NULL;
@@ -644,6 +684,7 @@ kp_builtin_pool(struct kp_state *st, const char *name, int system)
 	p->nodeclass = intern("default");
 	p->automode = 1;
 	p->limit_nodes = -1;
+	p->replicas = -1;
 	p->empty_ok = p->underutil_ok = 1;
 	p->consolidate_after_ms = 30000;
 	p->expire_after_ms = 336LL * 3600 * 1000;

@@ -272,15 +272,18 @@ kp_it_price(const struct kp_state *st, const struct kp_it *k, const struct kp_re
 	if (!zone_ok)
 		return 0;
 	if (k->spot_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_spot_s))) {
-		best = k->spot_nusd;
+		best = kp_offer_price(st, k, rs, 1);
 		if (spot_out != NULL)
 			*spot_out = 1;
 	}
-	if (!only_spot && k->od_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_od_s)) &&
-	    (best == 0 || k->od_nusd < best)) {
-		best = k->od_nusd;
-		if (spot_out != NULL)
-			*spot_out = 0;
+	if (!only_spot && k->od_nusd > 0 && (cr == NULL || kp_req_admits(cr, kp_od_s))) {
+		int64_t od = kp_offer_price(st, k, rs, 0);
+
+		if (best == 0 || od < best) {
+			best = od;
+			if (spot_out != NULL)
+				*spot_out = 0;
+		}
 	}
 	return best;
 }
@@ -316,6 +319,8 @@ kp_it_free_res(const struct kp_pool *p, const struct kp_it *k, const struct ks_r
     struct ks_res *out)
 {
 	*out = k->alloc;
+	if (p != NULL && p->ovcap != NULL)
+		res_add(out, &p->ovcap[k - p->its_base]);
 	if (p != NULL && p->max_pods > 0)
 		out->v[RES_PODS] = p->max_pods;
 	if (ds != NULL)
@@ -332,49 +337,99 @@ kp_priced_cmp(const void *a, const void *b)
 	return strcmp(x->k->it->name, y->k->it->name);
 }
 
+/* Does any requirement carry minValues (scheduling.Requirements.HasMinValues)? */
+static int
+kp_reqs_min_values(const struct kp_reqs *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->v[i].min_values > 0)
+			return 1;
+	return 0;
+}
+
 /*
- * The cheapest offering order over the claim's types, after the launch
- * filters (B.9): capacity type spot when allowed and offered, else
- * on-demand; exotic types only when nothing else is left; when both
- * capacity types are allowed, spot offerings above the cheapest on-demand
- * one are dropped.  Returns the number kept (<= 60) in out, cheapest first.
+ * The launch filters of the AWS provider (pkg/providers/instance/filter,
+ * applied in instance.go filterInstanceTypes in this order) over the
+ * claim's types, in place; returns how many stay.  A type stays when it has
+ * an offering the requirements admit (compatible-available).  Then, unless
+ * a requirement has minValues: exotic types (metal, GPUs, accelerators) go
+ * when anything else stays; and when both capacity types are allowed and
+ * both are offered, a type whose spot offering costs more than the cheapest
+ * on-demand offering left goes (a type without a spot offering stays).
+ */
+static size_t
+kp_launch_filters(const struct kp_state *st, const struct kp_reqs *rs, const struct kp_it **v,
+    size_t n)
+{
+	const struct kp_req *cr = kp_reqs_get(rs, st->ct_key);
+	int both = cr == NULL || (kp_req_admits(cr, kp_spot_s) && kp_req_admits(cr, kp_od_s));
+	size_t m = 0, generic = 0;
+	int64_t od_min = 0;
+	int any_spot = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (kp_it_price(st, v[i], rs, 0, NULL) > 0)
+			v[m++] = v[i];
+	n = m;
+	if (kp_reqs_min_values(rs))
+		return n;
+	for (size_t i = 0; i < n; i++)
+		generic += !v[i]->exotic;
+	if (generic > 0 && generic < n) {
+		m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!v[i]->exotic)
+				v[m++] = v[i];
+		n = m;
+	}
+	if (!both)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		int64_t od = kp_offer_price(st, v[i], rs, 0);
+
+		if (od > 0 && (od_min == 0 || od < od_min))
+			od_min = od;
+		any_spot |= v[i]->spot_nusd > 0;
+	}
+	if (od_min == 0 || !any_spot)
+		return n;
+	m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->spot_nusd <= 0 || kp_offer_price(st, v[i], rs, 1) <= od_min)
+			v[m++] = v[i];
+	return m;
+}
+
+/*
+ * The types a launch sends to CreateFleet, cheapest first (reference B.9):
+ * the claim's types after the launch filters, priced in the capacity type
+ * chosen (spot when the requirements allow it and a type left offers it,
+ * else on-demand), at most max of them (instance.go maxInstanceTypes = 60).
+ * Returns the number kept in out.
  */
 size_t
 kp_launch_order(const struct kp_state *st, const struct kp_reqs *rs, const struct kp_it *const *its,
     size_t nits, int *spot, struct kp_priced *out, size_t max)
 {
 	const struct kp_req *cr = kp_reqs_get(rs, st->ct_key);
-	int spot_ok = cr == NULL || kp_req_admits(cr, kp_spot_s);
-	int od_ok = cr == NULL || kp_req_admits(cr, kp_od_s);
-	int64_t od_min = 0;
-	size_t n = 0, nonexotic = 0;
+	const struct kp_it **v = xreallocarray(NULL, nits + 1, sizeof(*v));
+	size_t n = 0, kept;
 
+	memcpy(v, its, nits * sizeof(*v));
+	kept = kp_launch_filters(st, rs, v, nits);
 	*spot = 0;
-	for (size_t i = 0; i < nits && spot_ok; i++)
-		if (its[i]->spot_nusd > 0 && kp_it_price(st, its[i], rs, 1, NULL) > 0)
+	for (size_t i = 0; i < kept && (cr == NULL || kp_req_admits(cr, kp_spot_s)); i++)
+		if (v[i]->spot_nusd > 0 && kp_it_price(st, v[i], rs, 1, NULL) > 0)
 			*spot = 1;
-	for (size_t i = 0; i < nits && od_ok; i++)
-		if (its[i]->od_nusd > 0 && (od_min == 0 || its[i]->od_nusd < od_min))
-			od_min = its[i]->od_nusd;
-	for (size_t i = 0; i < nits; i++) {
-		int64_t pr = *spot ? its[i]->spot_nusd : its[i]->od_nusd;
+	for (size_t i = 0; i < kept; i++) {
+		int64_t pr = kp_offer_price(st, v[i], rs, *spot);
 
-		if (pr <= 0 || kp_it_price(st, its[i], rs, 0, NULL) == 0)
+		if (pr <= 0)
 			continue;
-		if (*spot && od_ok && od_min > 0 && pr > od_min)
-			continue;
-		nonexotic += !its[i]->exotic;
-		out[n].k = its[i];
+		out[n].k = v[i];
 		out[n++].price = pr;
 	}
-	if (nonexotic > 0 && nonexotic < n) {
-		size_t m = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (!out[i].k->exotic)
-				out[m++] = out[i];
-		n = m;
-	}
+	free(v);
 	qsort(out, n, sizeof(*out), kp_priced_cmp);
 	return n < max ? n : max;
 }
@@ -390,9 +445,25 @@ kp_pool_types(struct kp_state *st, struct kp_pool *p)
 		if (kp_it_compatible(st, &st->its[i], &p->reqs) &&
 		    (!p->automode || kp_automode_family(st->its[i].it->family)))
 			p->its[p->nits++] = &st->its[i];
+	free(p->ovcap);
+	p->ovcap = NULL;
+	p->its_base = st->its;
+	for (size_t i = 0; i < st->nits && st->overlay_gate; i++) {
+		struct ks_res add;
+
+		memset(&add, 0, sizeof(add));
+		kp_overlay_capacity_of(st, &st->its[i], &p->reqs, &add);
+		for (int r = 0; r < RES_N; r++)
+			if (add.v[r] != 0) {
+				if (p->ovcap == NULL)
+					p->ovcap = xcalloc(st->nits + 1, sizeof(*p->ovcap));
+				p->ovcap[i].v[r] = add.v[r];
+			}
+	}
 	if (p->nits == 0) {
 		kp_reqs_format(&p->reqs, rs, sizeof(rs));
 		ks_warn(&p->mark, "%s \"%s\": no instance type in the catalog satisfies its "
 		    "requirements (%s) in the offered zones", p->kind, p->name, rs);
 	}
+	kp_static_setup(st, p);
 }

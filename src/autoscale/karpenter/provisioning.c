@@ -126,22 +126,35 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 	k->st = st;
 	k->it = NULL;
 	k->spot = spot;
-	/* the cheapest type with an admitted zone whose offering is available */
-	for (size_t i = 0; i < n && k->it == NULL; i++)
-		for (size_t z = 0; z < st->nzones && k->it == NULL; z++) {
-			int gone = 0;
+	/* per type, the first admitted zone whose offering is available; then
+	 * CreateFleet's choice among those types (fleet.c) */
+	{
+		int *zone = xcalloc(n + 1, sizeof(*zone));
+		size_t pick;
 
-			if (zr != NULL && !kp_req_admits(zr, st->zones[z]))
-				continue;
-			for (size_t u = 0; u < st->nunavail && !gone; u++)
-				gone = st->unavail[u].k == its[i] && st->unavail[u].zone == st->zones[z] &&
-				    st->unavail[u].spot == spot &&
-				    st->unavail[u].until_ms > r->sim.now_ms;
-			if (!gone) {
-				k->it = its[i];
-				k->zone = st->zones[z];
+		for (size_t i = 0; i < n; i++) {
+			zone[i] = -1;
+			for (size_t z = 0; z < st->nzones && zone[i] < 0; z++) {
+				int gone = 0;
+
+				if (zr != NULL && !kp_req_admits(zr, st->zones[z]))
+					continue;
+				for (size_t u = 0; u < st->nunavail && !gone; u++)
+					gone = st->unavail[u].k == its[i] &&
+					    st->unavail[u].zone == st->zones[z] &&
+					    st->unavail[u].spot == spot &&
+					    st->unavail[u].until_ms > r->sim.now_ms;
+				if (!gone)
+					zone[i] = (int)z;
 			}
 		}
+		pick = kp_fleet_pick(st, zone, its, n, spot);
+		if (pick < n) {
+			k->it = its[pick];
+			k->zone = st->zones[zone[pick]];
+		}
+		free(zone);
+	}
 	if (k->it == NULL) {
 		kp_claim_free(k);
 		return NULL;
@@ -151,10 +164,26 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 	k->ready_ms = k->gone_ms = k->last_pod_event_ms = -1;
 	k->created_by = intern(created_by);
 	k->hash = kp_pool_hash(p);
+	{
+		const char *dnd = labels_get(&p->annotations, "karpenter.sh/do-not-disrupt");
+
+		k->do_not_disrupt = dnd != NULL && strcmp(dnd, "true") == 0;
+	}
 	k->drifted_ms = -1;
 	kp_ds_overhead(st, p, k->it, &k->ds);
 	node = run_node_new(r, k->it->it, k->zone, spot, p->max_pods, NULL);
 	node->owner_kind = NODE_OWNER_NODECLAIM;
+	if (st->overlay_gate) {
+		struct ks_res add;
+
+		/* NodeOverlay: its price is what the node costs; its capacity, what
+		 * the node advertises (the device plugin the overlay stands for) */
+		node->price_nusd_h = kp_offer_price(st, k->it, &k->reqs, spot);
+		memset(&add, 0, sizeof(add));
+		kp_overlay_capacity_of(st, k->it, &k->reqs, &add);
+		res_add(&node->cap, &add);
+		res_add(&node->alloc, &add);
+	}
 	node->owner = k;
 	node->group = p->name;
 	node->mark = p->mark;

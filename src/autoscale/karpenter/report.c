@@ -140,6 +140,12 @@ karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 	}
 	json_object_set_new(kp, "node_pools", pools);
 	json_object_set_new(kp, "spot_to_spot_consolidation", json_boolean(st->s2s));
+	{
+		char ver[512];
+
+		kp_version_describe(st, ver, sizeof(ver));
+		json_object_set_new(kp, "version", json_string(ver));
+	}
 	json_object_set_new(kp, "provisioning_rounds", json_integer((json_int_t)st->rounds));
 	json_object_set_new(kp, "spot_interruptions", json_integer((json_int_t)st->interruptions));
 	json_object_set_new(kp, "interrupted_pods", json_integer((json_int_t)st->intr_pods));

@@ -404,15 +404,19 @@ kp_reqs_from_text(const char *text, struct kp_reqs *out)
 		size_t nt = 0;
 		char *s2 = NULL;
 		enum req_op op;
-		int64_t num = 0;
+		int64_t num = 0, mv = 0;
 
 		for (char *t = strtok_r(part, " ", &s2); t != NULL && nt < 32; t = strtok_r(NULL, " ", &s2))
 			tok[nt++] = t;
+		if (nt > 2 && strncmp(tok[nt - 1], "minValues=", 10) == 0)
+			kp_parse_int(tok[--nt] + 10, &mv);
 		if (nt < 2 || req_op_parse(tok[1], &op) != 0)
 			continue;
 		if ((op == OP_GT || op == OP_LT) && nt > 2)
 			kp_parse_int(tok[2], &num);
 		kp_reqs_add_op(out, tok[0], op, tok + 2, op == OP_GT || op == OP_LT ? 0 : nt - 2, num);
+		if (mv > 0)
+			kp_reqs_get(out, intern(tok[0]))->min_values = (int)mv;
 	}
 	free(dup);
 }

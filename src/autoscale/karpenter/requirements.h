@@ -68,7 +68,8 @@ void	kp_reqs_format(const struct kp_reqs *rs, char *buf, size_t n);
 /*
  * Requirements from text, for tests and the testing interface:
  * "key Op v1 v2; key Op ..." with Op one of In, NotIn, Exists,
- * DoesNotExist, Gt, Lt (Gt and Lt take one integer).  *out is owned.
+ * DoesNotExist, Gt, Lt (Gt and Lt take one integer), optionally ending
+ * in "minValues=N".  *out is owned.
  */
 void	kp_reqs_from_text(const char *text, struct kp_reqs *out);
 

@@ -32,6 +32,14 @@ kp_parse_gates(struct kp_state *st, const struct yt_node *g, struct ks_error *er
 	if ((v = yt_map_get(g, "spotToSpotConsolidation")) != NULL &&
 	    yt_get_bool(v, &st->s2s, err) != 0)
 		return KS_EINVAL;
+	if ((v = yt_map_get(g, "drift")) != NULL && yt_get_bool(v, &st->drift, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(g, "nodeOverlay")) != NULL &&
+	    yt_get_bool(v, &st->overlay_gate, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(g, "staticCapacity")) != NULL &&
+	    yt_get_bool(v, &st->static_gate, err) != 0)
+		return KS_EINVAL;
 	for (size_t i = 1; keys[i] != NULL; i++) {
 		int b;
 
@@ -102,7 +110,7 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 {
 	static const char *const keys[] = { "featureGates", "batchIdleDuration",
 		"batchMaxDuration", "bootTime", "zones", "interruptions", "settings", "autoMode",
-		NULL };
+		"version", NULL };
 	static const char *const helm[] = { "featureGates", "batchIdleDuration",
 		"batchMaxDuration", "clusterName", "clusterEndpoint", "interruptionQueue",
 		"isolatedVPC", "reservedENIs", "vmMemoryOverheadPercent", NULL };
@@ -135,6 +143,13 @@ kp_parse_settings(struct kp_state *st, const struct yt_node *k, struct ks_error 
 	if ((v = yt_map_get(k, "bootTime")) != NULL &&
 	    load_duration_nonneg(v, "bootTime", &st->boot_ms, err) != 0)
 		return KS_EINVAL;
+	if ((v = yt_map_get(k, "version")) != NULL && !yt_is_null(v)) {
+		const char *ver;
+
+		if (yt_get_str(v, &ver, err) != 0 ||
+		    kp_version_set(st, ver, "spec.karpenter.version", &v->mark, err) != 0)
+			return KS_EINVAL;
+	}
 	if (kp_parse_automode(st, yt_map_get(k, "autoMode"), err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(k, "zones")) != NULL && !yt_is_null(v)) {
