@@ -368,7 +368,7 @@ warn_end(const struct ksim_opts *o, const struct ks_scenario *scn, unsigned long
 	strict |= o->strict;
 	/* the progress line (a terminal's, cmd/progress.c) is cleared first */
 	if (o->progress != NULL && ks_warn_groups() > 0 && (strict || ks_warn_stream == stderr))
-		fputs("\r\033[K", stderr);
+		o->progress(-1, 0, o->progress_arg);
 	ks_warn_flush(strict ? stderr : ks_warn_stream, strict ? "error" : "warning");
 	if (strict && n > 0)
 		return ks_error_set(err, NULL, KS_EINVAL, "%lu warning%s, and %s makes warnings errors",
