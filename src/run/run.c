@@ -286,7 +286,7 @@ check_actions(struct ks_run *r, struct ks_error *err)
 	return 0;
 }
 
-static void
+void
 run_setup(struct ks_run *r)
 {
 	struct ks_scenario *s = r->scn;
