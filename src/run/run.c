@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cloud/catalog.h"
-#include "cluster/metrics.h"
+#include "run/metrics.h"
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
