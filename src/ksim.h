@@ -35,7 +35,8 @@ struct ksim_opts {
 	const char		*svg_file;	/* --svg FILE */
 	int			 tap;		/* check --tap */
 	enum ksim_detail	 detail;	/* --detail */
-	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none */
+	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none;
+	 * now_ms -1: clear the line, warnings follow */
 	void			(*progress)(int64_t now_ms, int64_t end_ms, void *arg);
 	void			*progress_arg;	/* passed to progress */
 };

@@ -10,14 +10,8 @@
 # Each case states in comments where its numbers come from (a case without
 # any comment fails); see tests/README.md.  The check runs in tests/cases/, so a trace file named by
 # a case is found beside it.
-# needs the built ksim ($KSIM, which make check sets): skip (77) without it
-if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
-	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
-fi
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-LC_ALL=C; TZ=UTC; export LC_ALL TZ
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+. "$srcdir/tests/testlib.sh"	# skip without $KSIM; C locale, UTC; $tmp
 fail=0 n=0
 cd "$srcdir/tests/cases" || exit 99
 for c in *.yaml; do

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cloud/catalog.h"
-#include "cluster/metrics.h"
+#include "run/metrics.h"
 #include "io/load_model.h"
 #include "ksim.h"
 #include "run/run.h"

@@ -2,8 +2,9 @@
  * check_report.c: what the reports print and what they rest on: time and
  * money formats (util/fmt.c), nearest-rank percentiles (util/stats.c),
  * billing (cloud/billing.c: per second with a 60 s minimum, EC2's rule for
- * Linux instances), the atomic write (util/atomic.c), and the warning
- * about pods without requests (report/account.c).
+ * Linux instances), the atomic write (util/atomic.c), the warning
+ * about pods without requests (report/account.c), and the text report's
+ * cut of long sections (pods, a controller's HPAs).
  */
 #include <check.h>
 #include <jansson.h>
@@ -301,39 +302,97 @@ count_lines(const char *s, const char *prefix)
 	return n;
 }
 
-/* The text report: long sections cut without --detail, whole at --detail pods; summary has none. */
-START_TEST(text_detail_cuts)
+/* The text report of file at level detail; owned. */
+static char *
+run_text(const char *file, enum ksim_detail detail)
 {
-	const char *dir = tu_tmpdir(), *path = tu_write_in(dir, "r.txt", "");
-	char file[1024];
 	const char *files[1] = { file };
 	struct ksim_opts o;
 	struct ks_error err = { 0 };
+
+	tu_opts_init(&o, files, 1);
+	o.output_file = tu_write_in(tu_tmpdir(), "r.txt", "");
+	o.detail = detail;
+	ck_assert_int_eq(ksim_run(&o, &err), 0);
+	return tu_slurp(o.output_file);
+}
+
+/* The text report: long sections cut without --detail, whole at --detail pods; summary has none. */
+START_TEST(text_detail_cuts)
+{
+	char file[1024];
 	char *got;
 
 	snprintf(file, sizeof(file), "%s/tests/cases/report-detail-big.yaml", tu_srcdir());
-	tu_opts_init(&o, files, 1);
-	o.output_file = path;
-	ck_assert_int_eq(ksim_run(&o, &err), 0);
-	got = tu_slurp(path);
+	got = run_text(file, KSIM_DETAIL_DEFAULT);
 	ck_assert_uint_eq(count_lines(got, "default/many-"), REPORT_TEXT_ROWS);
 	ck_assert_ptr_nonnull(strstr(got, "\n... 50 more pods (--detail pods lists them all)\n"));
 	ck_assert_ptr_nonnull(strstr(got, "PASS  all 250 pods are bound at once: 250 pods as expected"));
 	free(got);
-	o.detail = KSIM_DETAIL_PODS;
-	ck_assert_int_eq(ksim_run(&o, &err), 0);
-	got = tu_slurp(path);
+	got = run_text(file, KSIM_DETAIL_PODS);
 	ck_assert_uint_eq(count_lines(got, "default/many-"), 250);
 	ck_assert_ptr_null(strstr(got, "more pods"));
 	ck_assert_ptr_null(strstr(got, "TIMELINE"));
 	ck_assert_ptr_nonnull(strstr(got, "\nWORKLOADS\n"));
 	free(got);
-	o.detail = KSIM_DETAIL_SUMMARY;
-	ck_assert_int_eq(ksim_run(&o, &err), 0);
-	got = tu_slurp(path);
+	got = run_text(file, KSIM_DETAIL_SUMMARY);
 	ck_assert_uint_eq(count_lines(got, "default/many-"), 0);
 	ck_assert_ptr_null(strstr(got, "NODES"));
 	ck_assert_ptr_nonnull(strstr(got, "PASS  all 250 pods are bound at once: 250 pods as expected"));
+	free(got);
+}
+END_TEST
+
+/* Occurrences of sub in s. */
+static size_t
+count_sub(const char *s, const char *sub)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(s, sub); p != NULL; p = strstr(p + 1, sub))
+		n++;
+	return n;
+}
+
+/*
+ * A controller's text section is cut like the pods': 203 HPAs (each of a
+ * one-pod Deployment of 10m, all on one m5.24xlarge) print the first
+ * REPORT_TEXT_ROWS (200) and "... 3 more HPAs"; --detail workloads, whose
+ * hint the line gives, prints all 203 and no such line.
+ */
+START_TEST(text_detail_cuts_hpas)
+{
+	char *yaml = NULL, *got;
+	const char *file;
+	size_t len = 0;
+	FILE *fp = open_memstream(&yaml, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	fputs("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: many-hpas}\n"
+	    "spec:\n  duration: 1m\n  nodes: [{instanceType: m5.24xlarge, count: 1}]\n", fp);
+	for (int i = 0; i < 203; i++)
+		fprintf(fp, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w%03d}\n"
+		    "spec:\n  replicas: 1\n  selector: {matchLabels: {app: w%03d}}\n"
+		    "  template:\n    metadata: {labels: {app: w%03d}}\n    spec:\n"
+		    "      containers: [{name: c, image: nginx, resources: {requests: {cpu: 10m}}}]\n"
+		    "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+		    "metadata: {name: w%03d}\nspec:\n"
+		    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: w%03d}\n"
+		    "  maxReplicas: 2\n  metrics:\n  - type: Resource\n"
+		    "    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n",
+		    i, i, i, i, i);
+	fclose(fp);
+	file = tu_write_in(tu_tmpdir(), "many-hpas.yaml", yaml);
+	free(yaml);
+	got = run_text(file, KSIM_DETAIL_DEFAULT);
+	ck_assert_uint_eq(count_sub(got, ": autoscaling/v2 "), REPORT_TEXT_ROWS);
+	ck_assert_ptr_nonnull(strstr(got, "\ndefault/w199: "));
+	ck_assert_ptr_null(strstr(got, "\ndefault/w200: "));
+	ck_assert_ptr_nonnull(strstr(got, "\n... 3 more HPAs (--detail workloads lists them all)\n"));
+	free(got);
+	got = run_text(file, KSIM_DETAIL_WORKLOADS);
+	ck_assert_uint_eq(count_sub(got, ": autoscaling/v2 "), 203);
+	ck_assert_ptr_null(strstr(got, "more HPAs"));
 	free(got);
 }
 END_TEST
@@ -353,6 +412,7 @@ report_suite(void)
 	tcase_add_test(core, warns_from_the_load);
 	tcase_add_test(core, warnings_grouped);
 	tcase_add_test(core, text_detail_cuts);
+	tcase_add_test(core, text_detail_cuts_hpas);
 	tcase_add_loop_test(core, json_detail_streamed_is_tree, KSIM_DETAIL_SUMMARY,
 	    KSIM_DETAIL_EVENTS + 1);
 	tcase_add_loop_test(core, json_streamed_is_tree, 0,

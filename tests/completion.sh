@@ -1,12 +1,9 @@
 #!/bin/sh
 # `ksim completion bash|zsh`: the scripts parse, and the bash one completes
 # commands, subcommands, options and option values from the command table.
-if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
-	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
-fi
+srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$srcdir/tests/testlib.sh"	# skip without $KSIM; C locale, UTC; $tmp
 command -v bash > /dev/null 2>&1 || { echo "SKIP: no bash"; exit 77; }
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
 "$KSIM" completion bash > "$tmp/ksim.bash" || exit 1
 "$KSIM" completion zsh > "$tmp/_ksim" || exit 1
 bash -n "$tmp/ksim.bash" || { echo "FAIL: the bash script does not parse"; exit 1; }

@@ -3,14 +3,8 @@
 # expected.stderr (and optionally `args`, extra arguments to `ksim run`,
 # and `stdin`, an empty file: input.yaml is given on the standard input as "-").
 # ksim must exit 2, print exactly expected.stderr, and write no output file.
-# needs the built ksim ($KSIM, which make check sets): skip (77) without it
-if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
-	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
-fi
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-LC_ALL=C; TZ=UTC; export LC_ALL TZ
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+. "$srcdir/tests/testlib.sh"	# skip without $KSIM; C locale, UTC; $tmp
 fail=0 n=0
 for d in "$srcdir"/tests/errors/*/; do
 	name=$(basename "$d")

@@ -23,14 +23,8 @@
 #     KSIM_REGEN=1 make check TESTS=tests/golden.sh
 # then read the diffs in tests/golden.sh.log of the build directory (or
 # `git diff tests/golden`) before committing.
-# needs the built ksim ($KSIM, which make check sets): skip (77) without it
-if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
-	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
-fi
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-LC_ALL=C; TZ=UTC; export LC_ALL TZ
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+. "$srcdir/tests/testlib.sh"	# skip without $KSIM; C locale, UTC; $tmp
 fail=0 n=0 changed=0
 cd "$srcdir" || exit 99
 

@@ -8,14 +8,8 @@
 #    (only tried when it is a character device here);
 #  - a run whose --svg cannot be written writes neither its -f report nor
 #    its --csv files (all of a run's files or none).
-# needs the built ksim ($KSIM, which make check sets): skip (77) without it
-if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
-	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
-fi
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-LC_ALL=C; TZ=UTC; export LC_ALL TZ
-tmp=$(mktemp -d) || exit 99
-trap 'rm -rf "$tmp"' EXIT
+. "$srcdir/tests/testlib.sh"	# skip without $KSIM; C locale, UTC; $tmp
 fail=0
 d="$srcdir/tests/secure"
 

@@ -2,15 +2,11 @@
 # ksim must load every upstream manifest unchanged (SCENARIOS.md "Beyond the
 # reports").  They live beside the project in ../shared/upstream, which only
 # developers and CI have: skip (77) when it is absent.
-# needs the built ksim ($KSIM, which make check sets): skip (77) without it
-if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
-	echo "SKIP: \$KSIM does not name an executable ksim (make check sets it)"; exit 77
-fi
 srcdir=${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$srcdir/tests/testlib.sh"	# skip without $KSIM; C locale, UTC; $tmp
 up="$srcdir/../shared/upstream"
 [ -d "$up" ] || { echo "SKIP: $up not present"; exit 77; }
-err=$(mktemp) || exit 99
-trap 'rm -f "$err"' EXIT
+err="$tmp/err"
 fail=0 n=0
 for f in $(find "$up" -name '*.yaml' -o -name '*.json' | sort); do
 	n=$((n + 1))

@@ -41,7 +41,7 @@
 
 #include "autoscale/ctl.h"
 #include "autoscale/hpa_calc.h"
-#include "cluster/metrics.h"
+#include "run/metrics.h"
 #include "cluster/quantity.h"
 #include "run/run.h"
 #include "util/intern.h"

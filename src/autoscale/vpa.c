@@ -76,7 +76,7 @@
 #include "autoscale/ctl.h"
 #include "autoscale/vpa_calc.h"
 #include "autoscale/vpa_obj.h"
-#include "cluster/metrics.h"
+#include "run/metrics.h"
 #include "cluster/quantity.h"
 #include "io/load.h"
 #include "io/load_model.h"

@@ -20,40 +20,46 @@
 const char *const vpa_mode_name[] = { "Off", "Initial", "Recreate", "Auto",
     "InPlaceOrRecreate" };
 
+struct vpa_res_ctx {
+	struct vpa_resources	*out;	/* the bounds read */
+	struct ks_mark		*marks;	/* where each was given, by VPA_CPU / VPA_MEM */
+};
+
+/* One pair of a policy's minAllowed or maxAllowed: cpu or memory only. */
+static int
+vpa_resource_pair(const struct yt_node *k, const struct yt_node *v, const char *s, void *arg,
+    struct ks_error *err)
+{
+	struct vpa_res_ctx *x = arg;
+	int r;
+
+	if (k->str != NULL && strcmp(k->str, "cpu") == 0) {
+		r = VPA_CPU;
+		if (qty_parse_cpu(s, &x->out->v[r], err, &v->mark) != 0)
+			return KS_EINVAL;
+	} else if (k->str != NULL && strcmp(k->str, "memory") == 0) {
+		r = VPA_MEM;
+		if (qty_parse_bytes(s, &x->out->v[r], err, &v->mark) != 0)
+			return KS_EINVAL;
+	} else {
+		return ks_error_set(err, &k->mark, KS_EINVAL,
+		    "expected cpu or memory in a VPA container policy, found \"%s\"",
+		    k->str ? k->str : "?");
+	}
+	x->out->has |= VPA_RES_BIT(r);
+	x->marks[r] = v->mark;
+	return 0;
+}
+
 static int
 vpa_parse_resources(const struct yt_node *m, struct vpa_resources *out,
     struct ks_mark *marks, struct ks_error *err)
 {
+	struct vpa_res_ctx x = { out, marks };
+
 	out->has = 0;
 	out->v[VPA_CPU] = out->v[VPA_MEM] = 0;
-	if (m == NULL || yt_is_null(m))
-		return 0;
-	if (yt_expect_map(m, err) != 0)
-		return KS_EINVAL;
-	for (size_t i = 0; i < m->npairs; i++) {
-		const struct yt_node *k = m->pairs[i].key, *v = m->pairs[i].value;
-		const char *s;
-		int r;
-
-		if (yt_get_str(v, &s, err) != 0)
-			return KS_EINVAL;
-		if (k->str != NULL && strcmp(k->str, "cpu") == 0) {
-			r = VPA_CPU;
-			if (qty_parse_cpu(s, &out->v[r], err, &v->mark) != 0)
-				return KS_EINVAL;
-		} else if (k->str != NULL && strcmp(k->str, "memory") == 0) {
-			r = VPA_MEM;
-			if (qty_parse_bytes(s, &out->v[r], err, &v->mark) != 0)
-				return KS_EINVAL;
-		} else {
-			return ks_error_set(err, &k->mark, KS_EINVAL,
-			    "expected cpu or memory in a VPA container policy, found \"%s\"",
-			    k->str ? k->str : "?");
-		}
-		out->has |= VPA_RES_BIT(r);
-		marks[r] = v->mark;
-	}
-	return 0;
+	return load_qty_pairs(m, vpa_resource_pair, &x, err);
 }
 
 static int

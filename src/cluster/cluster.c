@@ -67,6 +67,7 @@
 #include <string.h>
 
 #include "util/intern.h"
+#include "util/invariant.h"
 #include "util/xmalloc.h"
 
 const char *const pod_phase_name[] = { "Pending", "Scheduled", "Running", "Terminating",
@@ -479,6 +480,17 @@ node_nonzero_add(struct ks_node *n, const struct ks_res *r, int sign)
 	n->nz_mem_b += sign * (r->v[RES_MEM] ? r->v[RES_MEM] : 200LL * 1024 * 1024);
 }
 
+/* Full check: n's pod list holds pod `id` exactly `want` times (0 or 1). */
+static int
+node_holds_once(const struct ks_node *n, uint32_t id, size_t want)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->npods; i++)
+		k += n->pods[i] == id;
+	return k == want;
+}
+
 static void
 node_remove_pod(struct ks_node *n, struct ks_pod *p)
 {
@@ -488,6 +500,9 @@ node_remove_pod(struct ks_node *n, struct ks_pod *p)
 	n->pods[i] = n->pods[--n->npods];
 	res_sub(&n->used, &p->req);
 	node_nonzero_add(n, &p->req, -1);
+	for (int r = 0; r < RES_N; r++)
+		assert(n->used.v[r] >= 0);	/* capacity used is never negative */
+	KS_INVARIANT(node_holds_once(n, p->id, 0));
 }
 
 static void
@@ -979,7 +994,8 @@ cluster_pod_bind(struct ks_cluster *c, struct ks_pod *p, struct ks_node *n)
 	char ref[600];
 	int64_t pull = 0;
 
-	assert(p->phase == POD_PENDING && p->node < 0);
+	assert(p->phase == POD_PENDING && p->node < 0);	/* bound to at most one node */
+	KS_INVARIANT(node_holds_once(n, p->id, 0));
 	p->node = (int32_t)n->id;
 	p->phase = POD_BOUND;
 	p->scheduled_ms = c->sim->now_ms;

@@ -874,6 +874,8 @@ sched_run(struct ks_cluster *c)
 			n = schedule_one(s, p, &reason);
 		}
 		if (n != NULL) {
+			/* NodeResourcesFit held: the bind cannot overcommit */
+			assert(res_short_free(&p->req, &n->alloc, &n->used, NULL) == 0);
 			cluster_pod_bind(c, p, n);
 			continue;
 		}

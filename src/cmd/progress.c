@@ -23,6 +23,10 @@ progress_tick(int64_t now_ms, int64_t end_ms, void *arg)
 	struct timespec now;
 	char t1[32], t2[32];
 
+	if (now_ms < 0) {
+		cmd_progress_done(pg);
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000 >=
 	    PROGRESS_EVERY_MS) {

@@ -105,6 +105,7 @@ sweep_print(struct sweep *sw)
 	char **mine = xcalloc(sw->nmine + 1, sizeof(*mine)), *buf = NULL;
 	json_t **rows;
 	size_t m = 0, len = 0;
+	struct ks_error err = { 0 };
 	enum cmd_status rc;
 
 	for (size_t i = 0; i < sw->ncombos; i++)
@@ -118,11 +119,15 @@ sweep_print(struct sweep *sw)
 		for (size_t i = 0; i < m; i++)
 			fputs(mine[i], fp);
 		fclose(fp);
-		if (whatif_parse_rows(mine, m, rows, "sweep") != 0)
+		if (whatif_parse_rows(mine, m, rows, "sweep", &err) != 0) {
+			ks_error_print(stderr, &err);
 			rc = CMD_BAD;
-		else
+		} else
 			rc = cmd_write(&w->o, buf, len);
-	} else if (m != sw->ncombos || whatif_parse_rows(mine, m, rows, "sweep") != 0) {
+	} else if (m != sw->ncombos) {
+		rc = CMD_BAD;
+	} else if (whatif_parse_rows(mine, m, rows, "sweep", &err) != 0) {
+		ks_error_print(stderr, &err);
 		rc = CMD_BAD;
 	} else {
 		buf = whatif_sweep_table(rows, m, w->metrics, w->nmetrics, w->o.output, &len);

@@ -221,6 +221,15 @@ int	load_node_selector_term(const struct yt_node *, struct ks_selector *out, str
 int	load_labels(const struct yt_node *, struct ks_labels *out, struct ks_error *);
 int	load_taints(const struct yt_node *, struct ks_taint **out, size_t *n, struct ks_error *);
 int	load_resources(const struct yt_node *, struct ks_res *out, struct ks_error *);
+/*
+ * Walk a "NAME: QUANTITY" map as a resource list (requests, limits, a VPA
+ * policy's bounds): m NULL or null is empty, else a map whose values are
+ * strings; fn(key, value, its text, arg, err) for each pair, in order,
+ * until one returns nonzero, which is returned.
+ */
+typedef int load_qty_fn(const struct yt_node *k, const struct yt_node *v, const char *s,
+    void *arg, struct ks_error *err);
+int	load_qty_pairs(const struct yt_node *m, load_qty_fn *fn, void *arg, struct ks_error *err);
 /* A map of image -> pull duration (spec.timing.images, a node group's images). */
 int	load_images(const struct yt_node *, struct cluster_timing *, struct ks_error *);
 /* An optional string field: *out interned, or NULL when absent or null. */

@@ -398,9 +398,8 @@ load_extended_resource(const struct yt_node *k, int64_t x, struct ks_res *out)
 }
 
 int
-load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err)
+load_qty_pairs(const struct yt_node *m, load_qty_fn *fn, void *arg, struct ks_error *err)
 {
-	memset(out, 0, sizeof(*out));
 	if (m == NULL || yt_is_null(m))
 		return 0;
 	if (yt_expect_map(m, err) != 0)
@@ -408,37 +407,57 @@ load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err
 	for (size_t i = 0; i < m->npairs; i++) {
 		const struct yt_node *k = m->pairs[i].key, *v = m->pairs[i].value;
 		const char *s;
-		int64_t x;
 		int rc;
 
 		if (yt_get_str(v, &s, err) != 0)
 			return KS_EINVAL;
-		if (strcmp(k->str, "cpu") == 0) {
-			if (qty_parse_cpu(s, &x, err, &v->mark) != 0)
-				return KS_EINVAL;
-			if (x > RES_QTY_MAX)
-				return qty_too_large(v, s, 1, err);
-			out->v[RES_CPU] = x;
-			continue;
-		}
-		rc = qty_parse_bytes(s, &x, err, &v->mark);
-		if (rc != 0)
+		if ((rc = fn(k, v, s, arg, err)) != 0)
 			return rc;
-		if (x > RES_QTY_MAX)
-			return qty_too_large(v, s, 0, err);
-		if (strcmp(k->str, "memory") == 0)
-			out->v[RES_MEM] = x;
-		else if (strcmp(k->str, "ephemeral-storage") == 0)
-			out->v[RES_EPH] = x;
-		else if (strcmp(k->str, "pods") == 0)
-			out->v[RES_PODS] = x;
-		else if (strncmp(k->str, "hugepages-", 10) == 0)
-			ks_warn(&k->mark, "resource \"%s\" is not modelled: ksim ignores huge pages "
-			    "in requests and on nodes", k->str);
-		else
-			load_extended_resource(k, x, out);
 	}
 	return 0;
+}
+
+/* One pair of a container's requests or limits into the ks_res arg. */
+static int
+resource_pair(const struct yt_node *k, const struct yt_node *v, const char *s, void *arg,
+    struct ks_error *err)
+{
+	struct ks_res *out = arg;
+	int64_t x;
+	int rc;
+
+	if (strcmp(k->str, "cpu") == 0) {
+		if (qty_parse_cpu(s, &x, err, &v->mark) != 0)
+			return KS_EINVAL;
+		if (x > RES_QTY_MAX)
+			return qty_too_large(v, s, 1, err);
+		out->v[RES_CPU] = x;
+		return 0;
+	}
+	rc = qty_parse_bytes(s, &x, err, &v->mark);
+	if (rc != 0)
+		return rc;
+	if (x > RES_QTY_MAX)
+		return qty_too_large(v, s, 0, err);
+	if (strcmp(k->str, "memory") == 0)
+		out->v[RES_MEM] = x;
+	else if (strcmp(k->str, "ephemeral-storage") == 0)
+		out->v[RES_EPH] = x;
+	else if (strcmp(k->str, "pods") == 0)
+		out->v[RES_PODS] = x;
+	else if (strncmp(k->str, "hugepages-", 10) == 0)
+		ks_warn(&k->mark, "resource \"%s\" is not modelled: ksim ignores huge pages "
+		    "in requests and on nodes", k->str);
+	else
+		load_extended_resource(k, x, out);
+	return 0;
+}
+
+int
+load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return load_qty_pairs(m, resource_pair, out, err);
 }
 
 static int

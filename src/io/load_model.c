@@ -1,7 +1,7 @@
 /*
  * load_model.c: parsing of the Scenario's `spec.load` and
  * `spec.metricsServer` (see load_model.h; the evaluation is
- * cluster/metrics.c's).
+ * run/metrics.c's).
  *
  * A load entry names one target: a workload (`workload: Kind/name`, whose
  * usage is given under `perPod` or `shared`), an Object metric (`object:

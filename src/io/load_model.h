@@ -6,7 +6,7 @@
  * and checked against the scenario's workloads.
  *
  * This is input, not behaviour: what a pod uses at a given time and what
- * metrics-server reports of it are cluster/metrics.c's, which reads the
+ * metrics-server reports of it are run/metrics.c's, which reads the
  * parsed model.  Keeping the YAML here leaves the model free of the
  * document format, as the other io/ loaders do for the cluster.
  */

@@ -611,8 +611,7 @@ parser_error(struct yt_builder *b, const yaml_parser_t *p, const char *buf,
 
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
-		fprintf(stderr, "ksim: out of memory in the YAML parser\n");
-		abort();
+		xmalloc_fail("the YAML parser");
 	case YAML_READER_ERROR:
 		at = mark_at_offset(b->file, buf, len, p->problem_offset);
 		if (p->problem_value != -1)
@@ -666,8 +665,7 @@ yt_load_buffer(const char *name, const char *buf, size_t len,
 	src.left = len;
 	src.json = source_is_json(buf, len);
 	if (!yaml_parser_initialize(&parser)) {
-		fprintf(stderr, "ksim: out of memory in the YAML parser\n");
-		abort();
+		xmalloc_fail("the YAML parser");
 	}
 	yaml_parser_set_input(&parser, source_read, &src);
 

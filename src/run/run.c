@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cloud/catalog.h"
-#include "cluster/metrics.h"
+#include "run/metrics.h"
 #include "cluster/sched.h"
 #include "io/expect.h"
 #include "io/load.h"
@@ -286,7 +286,7 @@ check_actions(struct ks_run *r, struct ks_error *err)
 	return 0;
 }
 
-static void
+void
 run_setup(struct ks_run *r)
 {
 	struct ks_scenario *s = r->scn;
@@ -368,7 +368,7 @@ warn_end(const struct ksim_opts *o, const struct ks_scenario *scn, unsigned long
 	strict |= o->strict;
 	/* the progress line (a terminal's, cmd/progress.c) is cleared first */
 	if (o->progress != NULL && ks_warn_groups() > 0 && (strict || ks_warn_stream == stderr))
-		fputs("\r\033[K", stderr);
+		o->progress(-1, 0, o->progress_arg);
 	ks_warn_flush(strict ? stderr : ks_warn_stream, strict ? "error" : "warning");
 	if (strict && n > 0)
 		return ks_error_set(err, NULL, KS_EINVAL, "%lu warning%s, and %s makes warnings errors",

@@ -51,6 +51,13 @@ run_node_new(struct ks_run *r, const struct cat_itype *it, const char *zone, int
 	return eks_node_new(&env, it, zone, spot, max_pods, name_prefix);
 }
 
+/*
+ * Put the scenario's objects into the cluster at t=0: the static nodes
+ * (Ready), Node objects, PDBs, workloads (started) and bare pods, and
+ * schedule its timeline actions.  The scenario's definitions are taken.
+ */
+void	run_setup(struct ks_run *r);
+
 /* The zone letter z (0 = a) of the run's region: "us-east-1a". */
 static inline const char *
 run_zone(struct ks_run *r, int z)

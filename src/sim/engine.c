@@ -16,6 +16,10 @@
  * near-uniform events, but our event count is dominated by pod lifecycle
  * transitions (a few per pod) and controller ticks; a heap keeps the code
  * small and the cost at O(log n) per event.
+ *
+ * Invariant: a parent never orders after its child.  Each sift asserts it
+ * where it stops (O(1), always on); the whole heap is checked under
+ * KSIM_INVARIANTS (util/invariant.h), amortized over the operations.
  */
 #include "sim/engine.h"
 
@@ -23,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "util/invariant.h"
 #include "util/xmalloc.h"
 
 static int
@@ -54,6 +59,7 @@ sift_up(struct sim *s, size_t i)
 		i = p;
 	}
 	heap_set(s, i, e);
+	assert(i == 0 || !ev_less(e, s->heap[(i - 1) / 2]));
 }
 
 static void
@@ -74,6 +80,21 @@ sift_down(struct sim *s, size_t i)
 		i = c;
 	}
 	heap_set(s, i, e);
+	assert(2 * i + 1 >= s->n || !ev_less(s->heap[2 * i + 1], e));
+}
+
+/*
+ * With full checks on (util/invariant.h), check the whole heap after a
+ * push or removal, but only once per n operations, so a heap of n events
+ * costs O(1) per operation amortized rather than O(n).
+ */
+static void
+heap_audit(struct sim *s)
+{
+	if (!ks_invariants || ++s->ops < s->audit_at)
+		return;
+	s->audit_at = s->ops + s->n;
+	assert(sim_heap_check(s));
 }
 
 void
@@ -85,6 +106,7 @@ sim_heap_push(struct sim *s, struct sim_event *e)
 	s->n++;
 	heap_set(s, s->n - 1, e);
 	sift_up(s, s->n - 1);
+	heap_audit(s);
 }
 
 void
@@ -102,6 +124,7 @@ sim_heap_remove(struct sim *s, struct sim_event *e)
 			sift_down(s, i);
 	}
 	e->heap_idx = SIZE_MAX;
+	heap_audit(s);
 }
 
 struct sim_event *
@@ -147,6 +170,7 @@ sim_init(struct sim *s, int64_t end_ms)
 	s->n = s->cap = 0;
 	s->executed = 0;
 	s->stopped = 0;
+	s->ops = s->audit_at = 0;
 	s->world = NULL;
 }
 

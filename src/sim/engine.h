@@ -47,6 +47,7 @@ struct sim {
 	size_t			 n, cap;	/* heap size and capacity */
 	uint64_t		 executed;	/* events run so far */
 	int			 stopped;	/* sim_stop() was called */
+	uint64_t		 ops, audit_at;	/* heap pushes and removals; when the next full check is due */
 	void			*world;		/* the model events act on (the cluster); borrowed */
 };
 

@@ -7,10 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-oom(void)
+/*
+ * The one place the library writes to stderr itself: out of memory has no
+ * caller left to hand an error to, so it says so and aborts.
+ */
+void
+xmalloc_fail(const char *where)
 {
-	fputs("ksim: out of memory\n", stderr);
+	fprintf(stderr, "ksim: out of memory%s%s\n", where ? " in " : "", where ? where : "");
 	abort();
 }
 
@@ -20,7 +24,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		xmalloc_fail(NULL);
 	return p;
 }
 
@@ -30,7 +34,7 @@ xcalloc(size_t n, size_t sz)
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
 	if (p == NULL)
-		oom();
+		xmalloc_fail(NULL);
 	return p;
 }
 
@@ -39,7 +43,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		oom();
+		xmalloc_fail(NULL);
 	return p;
 }
 
@@ -47,7 +51,7 @@ void *
 xreallocarray(void *p, size_t n, size_t sz)
 {
 	if (sz != 0 && n > SIZE_MAX / sz)
-		oom();
+		xmalloc_fail(NULL);
 	return xrealloc(p, n * sz);
 }
 
@@ -78,7 +82,7 @@ xasprintf(const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom();
+		xmalloc_fail(NULL);
 	p = xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

@@ -14,6 +14,8 @@ void	*xrealloc(void *, size_t);
 /* realloc for n elements of size sz, overflow-checked */
 void	*xreallocarray(void *, size_t n, size_t sz);
 char	*xstrdup(const char *);
+/* Print "ksim: out of memory[ in WHERE]" and abort (for allocators not ours). */
+void	 xmalloc_fail(const char *where) __attribute__((noreturn));
 char	*xstrndup(const char *, size_t);
 /* asprintf that aborts on failure */
 char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));

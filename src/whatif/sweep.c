@@ -192,9 +192,15 @@ whatif_cmp_index(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Parse lines into rows; print the first error; -1 on any error. */
+/*
+ * Parse lines into rows; -1 on any error, the first one in *err.  A row
+ * that records a failed combination carries the error line its shard
+ * printed ("ksim: FILE:LINE:COL: MSG"); its "ksim: " is dropped here, as
+ * ks_error_print() puts it back.
+ */
 int
-whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what)
+whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what,
+    struct ks_error *err)
 {
 	int rc = 0;
 
@@ -206,14 +212,20 @@ whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what)
 		    !json_is_integer(json_object_get(rows[i], "index")) ||
 		    !json_is_array(json_object_get(rows[i], "vary"))) {
 			if (rc == 0)
-				fprintf(stderr, "ksim: %s: line %zu: expected a line of `ksim sweep "
-				    "--shard` output, %s\n", what, i + 1,
+				ks_error_set(err, NULL, KS_EINVAL, "%s: line %zu: expected a line of "
+				    "`ksim sweep --shard` output, %s", what, i + 1,
 				    rows[i] ? "found other JSON" : je.text);
 			rc = -1;
 		} else if (json_object_get(rows[i], "error") != NULL) {
+			const char *e = whatif_jstr(rows[i], "error");
+
+			if (e == NULL)
+				e = "(null)";
+			else if (strncmp(e, "ksim: ", 6) == 0)
+				e += 6;
 			if (rc == 0)
-				fprintf(stderr, "%s (sweep combination %lld)\n",
-				    whatif_jstr(rows[i], "error"), (long long)whatif_jint(rows[i], "index"));
+				ks_error_set(err, NULL, KS_EINVAL, "%s (sweep combination %lld)",
+				    e, (long long)whatif_jint(rows[i], "index"));
 			rc = -1;
 		}
 	}

@@ -75,8 +75,9 @@ char	*whatif_variant_label(const struct ksim_opts *o, const char **extra, size_t
 char	*whatif_sweep_table(json_t **rows, size_t n, char **m, size_t nm,
 	    enum ksim_output out, size_t *len);
 int	whatif_cmp_index(const void *a, const void *b);
-/* Parse lines into rows; print the first error; -1 on any error. */
-int	whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what);
+/* Parse lines into rows; -1 on any error, the first one in *err. */
+int	whatif_parse_rows(char **lines, size_t n, json_t **rows, const char *what,
+	    struct ks_error *err);
 /* Load every value of every --vary once before forking: a typo fails fast, once. */
 int	whatif_sweep_prevalidate(const struct whatif_opts *w, size_t *choice, struct ks_error *err);
 /* Run one combination in a forked child and write its line to out; 0 or the run's error. */

@@ -89,39 +89,7 @@ main(int argc, char **argv)
 	cluster_init(c, &r->sim, scn->seed);
 	c->timing = scn->timing;
 	sched_attach(c, &(struct sched_opts){ .most_allocated = scn->most_allocated });
-	for (size_t i = 0; i < scn->nsnodes; i++) {
-		const struct static_nodes *sn = &scn->snodes[i];
-		const struct cat_itype *it = catalog_find(cat, sn->itype);
-
-		for (int k = 0; k < sn->count; k++) {
-			struct ks_node *n = run_node_new(r, it, sn->zone ? sn->zone : run_zone(r, 0),
-			    sn->spot, sn->max_pods, sn->prefix);
-
-			for (size_t l = 0; l < sn->labels.n; l++)
-				labels_set(&n->labels, sn->labels.v[l].key, sn->labels.v[l].val);
-			if (sn->ntaints > 0) {
-				n->taints = xreallocarray(NULL, sn->ntaints, sizeof(*n->taints));
-				memcpy(n->taints, sn->taints, sn->ntaints * sizeof(*n->taints));
-				n->ntaints = sn->ntaints;
-			}
-			cluster_node_ready(c, n);
-		}
-	}
-	for (size_t i = 0; i < scn->nwls; i++) {
-		struct wl_def *d = scn->wls[i];
-		struct ks_workload *w = cluster_workload_new(c, d->kind, d->ns, d->name);
-
-		podspec_free(&w->spec);
-		w->spec = *d->spec;
-		free(d->spec);
-		d->spec = NULL;
-		selector_copy(&w->selector, &d->sel);
-		w->replicas = d->replicas;
-		w->run_ms = d->run_ms;
-		w->completions = d->completions;
-	}
-	for (size_t i = 0; i < c->nwls; i++)
-		cluster_workload_start(c, c->wls[i]);
+	run_setup(r);	/* static nodes, workloads: what ksim run sets up */
 	phase("setup", &t);
 
 	sched0 = t;

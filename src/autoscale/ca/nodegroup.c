@@ -9,6 +9,7 @@
  * boot times, and gives up a scale-up after max-node-provision-time with
  * the group's exponential backoff (A.3).
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ ca_group_sample(struct ca_state *st, struct ca_group *g)
 {
 	struct ca_sample s;
 
+	assert(g->min <= g->desired && g->desired <= g->max);	/* the ASG's bounds */
 	s.at_ms = st->r->sim.now_ms;
 	s.desired = g->desired;
 	s.ready = ca_group_ready(st, g);

@@ -662,6 +662,7 @@ sd_remove(struct sd_job *job, struct ca_group *g)
 	rec.group = g->name;
 	rec.from = g->desired;
 	g->desired--;
+	assert(g->desired >= g->min);	/* never below the group's minSize */
 	rec.to = g->desired;
 	rec.node = n->name;
 	rec.empty = ca_ni(st, n)->empty;

@@ -551,6 +551,7 @@ su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const ch
 		if (adds[i] == 0)
 			continue;
 		g->desired += adds[i];
+		assert(g->desired <= g->max);	/* never above the group's maxSize */
 		g->scaleup_at_ms = st->r->sim.now_ms;
 		g->nscaleups++;
 		ca_group_launch(st, g, adds[i]);

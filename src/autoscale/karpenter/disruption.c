@@ -623,10 +623,26 @@ kp_validate_fired(struct sim *sim, void *arg)
 	return SIM_NOMORE;
 }
 
+/* Invariant: no pool gives up more nodes in cmd than its budgets allow now. */
+static int
+kp_cmd_within_budgets(const struct kp_state *st, const struct kp_cmd *cmd, unsigned reason)
+{
+	for (size_t i = 0; i < st->npools; i++) {
+		int64_t k = 0;
+
+		for (size_t j = 0; j < cmd->ncands; j++)
+			k += cmd->cands[j]->pool == st->pools[i];
+		if (k > kp_budget_allowed(st, st->pools[i], reason))
+			return 0;
+	}
+	return 1;
+}
+
 /* Drift: no validation wait. */
 static void
 kp_cmd_start_now(struct kp_state *st, struct kp_cmd *cmd, unsigned reason)
 {
+	assert(kp_cmd_within_budgets(st, cmd, reason));
 	cmd->reason = reason;
 	for (size_t i = 0; i < cmd->ncands; i++)
 		cmd->cands[i]->in_cmd = 1;
@@ -641,6 +657,7 @@ kp_cmd_start_now(struct kp_state *st, struct kp_cmd *cmd, unsigned reason)
 static void
 kp_cmd_start(struct kp_state *st, struct kp_cmd *cmd, unsigned reason)
 {
+	assert(kp_cmd_within_budgets(st, cmd, reason));
 	cmd->reason = reason;
 	for (size_t i = 0; i < cmd->ncands; i++)
 		cmd->cands[i]->in_cmd = 1;

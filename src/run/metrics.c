@@ -66,7 +66,7 @@
  * answer, so a scrape costs about one integral per workload; a run without
  * `spec.load` costs nothing.
  */
-#include "cluster/metrics.h"
+#include "run/metrics.h"
 
 #include <assert.h>
 #include <math.h>
