@@ -28,6 +28,7 @@ struct ksim_opts {
 	const char		*csv_dir;	/* --csv DIR */
 	const char		*svg_file;	/* --svg FILE */
 	int			 tap;		/* check --tap */
+	int			 explain;	/* record decisions (run --explain, ksim explain) */
 	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none */
 	void			(*progress)(int64_t now_ms, int64_t end_ms, void *arg);
 	void			*progress_arg;	/* passed to progress */

@@ -42,6 +42,7 @@ enum cmd_opt {
 	OPT_A, OPT_B, OPT_VARY, OPT_JOBS, OPT_SHARD, OPT_METRICS,
 	OPT_POD, OPT_REPLICAS_OF, OPT_AT, OPT_TYPES, OPT_CAPTYPE, OPT_REGION,
 	OPT_MAX_COST, OPT_PERIOD, OPT_KARPENTER, OPT_METHOD,
+	OPT_EXPLAIN,		/* run family: record decisions into the JSON report */
 	OPT_N
 };
 
@@ -53,7 +54,7 @@ _Static_assert(OPT_N <= 64, "the options of a command are a 64-bit mask");
 	CMD_OPT(OPT_QUIET) | CMD_OPT(OPT_SET) | CMD_OPT(OPT_HELP))
 /* What run, validate and check take (--junit and --tap parse for all three). */
 #define CMD_OPTS_RUN_FAMILY	(CMD_OPTS_SHARED | CMD_OPT(OPT_JUNIT) | CMD_OPT(OPT_TAP) | \
-	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION))
+	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION) | CMD_OPT(OPT_EXPLAIN))
 
 struct cmd_option {
 	const char	*name;		/* long name, without "--" */
@@ -98,6 +99,7 @@ extern const struct cmd_entry *const cmd_table[];
 extern const struct cmd_entry cmd_run_entry, cmd_validate_entry, cmd_check_entry;
 extern const struct cmd_entry cmd_compare_entry, cmd_sweep_entry, cmd_merge_entry;
 extern const struct cmd_entry cmd_plan_entry;
+extern const struct cmd_entry cmd_explain_entry;
 
 /* The entry called name in table (NULL-terminated), or NULL. */
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, const char *name);

@@ -40,6 +40,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
+#include "explain/explain.h"
 #include "run/run.h"
 #include "util/fmt.h"
 
@@ -233,6 +234,8 @@ json_body(struct report_account *a, int omit)
 	for (size_t i = 0; i < a->nwarnings; i++)
 		json_array_append_new(warnings, json_string(a->warnings[i]));
 	json_object_set_new(root, "warnings", warnings);
+	if (r->xp != NULL)	/* recorded only when asked: run --explain, or an expectation */
+		json_object_set_new(root, "decisions", xp_json(r->xp, NULL));
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report_json != NULL)
 			ctl_table[i]->report_json(r, r->ctl_state[i], root);

@@ -20,6 +20,7 @@
 struct catalog;
 struct cat_itype;
 struct metrics;
+struct xp_log;
 
 #define KS_MAX_CTL	8
 
@@ -32,6 +33,7 @@ struct ks_run {
 	void			*ctl_state[KS_MAX_CTL];	/* per ctl_table entry, NULL = inactive */
 	uint32_t		 node_seq;	/* for generated node names */
 	struct metrics		*metrics;	/* the load model and metrics-server (owned) */
+	struct xp_log		*xp;		/* decision log (owned), NULL = not recording */
 };
 
 /*

@@ -17,6 +17,7 @@
 
 #include "autoscale/ca/ca.h"
 #include "cluster/sched.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -484,6 +485,10 @@ ca_scale_down(struct ca_state *st, int forbidden)
 				ni->why = intern("ScaleDownInCooldown");
 		}
 	}
+	for (size_t i = 0; st->r->xp != NULL && i < c->nnodes && i < st->nni; i++)
+		if (c->nodes[i]->state == NODE_READY)	/* explain: each node's verdict */
+			xp_ca_node(st->r->xp, c, c->nodes[i], st->ni[i].why,
+			    st->ni[i].unneeded_since, st->ni[i].util);
 	free(l.cand);
 	free(l.dest_extra);
 	free(l.removing);
@@ -522,6 +527,8 @@ sd_actuate_fired(struct sim *sim, void *arg)
 			n->unschedulable = 0;
 			ni->deleting = 0;
 			ni->why = intern("FailedToEvictPods");
+			snprintf(obj, sizeof(obj), "pdb/%s/%s", pdb->ns, pdb->name);
+			xp_node(st->r->xp, n, XR_CA_FAILED_EVICT, &(struct xp_in){ .by = obj });
 			st->last_sd_fail = st->r->sim.now_ms;
 			snprintf(obj, sizeof(obj), "node/%s", n->name);
 			cluster_event(c, "ScaleDownFailed", obj,

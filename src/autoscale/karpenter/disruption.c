@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "autoscale/karpenter/karpenter.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -119,6 +120,7 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 	int64_t now = st->r->sim.now_ms;
 	char ref[300];
 
+	xp_node(st->r->xp, k->node, XR_KP_UNCONSOLIDATABLE, &(struct xp_in){ .msg = m });
 	if (k->uncons_msg == m && now - k->uncons_ms < KP_UNCONS_DEDUPE_MS)
 		return;
 	k->uncons_msg = m;
@@ -429,6 +431,7 @@ kp_cmd_finish(struct kp_state *st, struct kp_cmd *cmd)
 		struct kp_claim *k = cmd->cands[i];
 
 		snprintf(ref, sizeof(ref), "node/%s", k->node->name);
+		xp_node(st->r->xp, k->node, XR_KP_DISRUPT, &(struct xp_in){ .msg = why });
 		cluster_event(c, "DisruptionTerminating", ref, "Disrupting Node: %s", why);
 		snprintf(ref, sizeof(ref), "nodeclaim/%s", k->name);
 		cluster_event(c, "DisruptionTerminating", ref, "Disrupting NodeClaim: %s", why);
