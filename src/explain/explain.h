@@ -72,6 +72,7 @@ enum xp_rule {
 	XR_KP_LAUNCH,		/* Karpenter: a NodeClaim launched */
 	XR_KP_UNCONSOLIDATABLE,	/* Karpenter: node kept, message says why */
 	XR_KP_DISRUPT,		/* Karpenter: node disrupted, message = the reason */
+	XR_KP_BLOCKED,		/* Karpenter: a candidate the pool's budget holds (by = the pool) */
 	XR_HPA_RESCALE,		/* HPA: SuccessfulRescale */
 	XR_HPA_HELD,		/* HPA: proposal not applied; message = condition */
 	XR_HPA_LIMITED,		/* HPA: ScalingLimited True (min/max, rate) */

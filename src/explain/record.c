@@ -66,6 +66,8 @@ const struct xp_rule_info xp_rules[XR_N] = {
 	[XR_KP_UNCONSOLIDATABLE] = { "Unconsolidatable", XP_KARPENTER,
 		"node cannot be consolidated", { 0 } },
 	[XR_KP_DISRUPT] = { "DisruptionTerminating", XP_KARPENTER, "Disrupting Node", { 0 } },
+	[XR_KP_BLOCKED] = { "DisruptionBlocked", XP_KARPENTER,
+		"No allowed disruptions due to blocking budget", { 0 }, 1 },
 	[XR_HPA_RESCALE] = { "SuccessfulRescale", XP_HPA, "New size",
 		{ "current", "proposal", "desired", "utilization_pct" } },
 	[XR_HPA_HELD] = { "Held", XP_HPA, "the proposal was not applied",
@@ -361,8 +363,11 @@ xp_rec_print(FILE *fp, const struct xp_rec *r)
 		fprintf(fp, "  %s-%s  ", a, fmt_time(r->last_ms, b, sizeof(b)));
 	else
 		fprintf(fp, "  %s          ", a);
-	fprintf(fp, "%s  %s: %s", xp_ctl_name[ri->ctl], ri->name,
-	    r->msg != NULL ? r->msg : ri->wording);
+	fprintf(fp, "%s  ", xp_ctl_name[ri->ctl]);
+	if (r->msg != NULL && strncmp(r->msg, ri->name, strlen(ri->name)) == 0)
+		fputs(r->msg, fp);	/* it names its rule already: "BlockedByPod: ..." */
+	else
+		fprintf(fp, "%s: %s", ri->name, r->msg != NULL ? r->msg : ri->wording);
 	if (r->by != NULL)
 		fprintf(fp, " [by %s]", r->by);
 	for (int k = 0; k < 4; k++)

@@ -849,7 +849,7 @@ eval_decision(const struct expectation *x, json_t *rep, struct expect_result *r)
 	int64_t first = -1, last = -1;
 	size_t n = 0, i;
 	int at_ok = 0;
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], d2[32];
 	json_t *d;
 
 	json_array_foreach(arr, i, d) {
@@ -879,8 +879,12 @@ eval_decision(const struct expectation *x, json_t *rep, struct expect_result *r)
 		    dur(last, c, sizeof(c)));
 		return;
 	}
-	snprintf(r->msg, sizeof(r->msg), "%s: %s from %s until %s (%zu record(s))", x->obj,
-	    x->rule, dur(first, a, sizeof(a)), dur(last, b, sizeof(b)), n);
+	snprintf(r->msg, sizeof(r->msg), "%s: %s from %s until %s (%zu record(s))%s%s%s%s", x->obj,
+	    x->rule, dur(first, a, sizeof(a)), dur(last, b, sizeof(b)), n,
+	    r->ok || x->since_ms < 0 ? "" : ", expected from ",
+	    r->ok || x->since_ms < 0 ? "" : dur(x->since_ms, c, sizeof(c)),
+	    r->ok || x->until_ms < 0 ? "" : ", expected until ",
+	    r->ok || x->until_ms < 0 ? "" : dur(x->until_ms, d2, sizeof(d2)));
 }
 
 int

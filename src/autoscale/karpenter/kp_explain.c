@@ -34,8 +34,9 @@ kp_explain_launch(struct kp_state *st, const struct kp_claim *k, int spot)
 		return;
 	kp_reqs_format(&k->reqs, reqs, sizeof(reqs));
 	price = spot ? k->it->spot_nusd : k->it->od_nusd;
-	len = (size_t)snprintf(msg, sizeof(msg), "%s %s in %s at $%s/h: %s of %zu instance types "
-	    "left by the requirements {%s}; the cheapest:", k->it->it->name,
+	len = (size_t)snprintf(msg, sizeof(msg), "%s %s in %s at $%s/h: %s of the %zu "
+	    "instance types left by the requirements {%s} (a launch request holds at most 60); "
+	    "the cheapest:", k->it->it->name,
 	    spot ? "spot" : "on-demand", k->zone, fmt_usd(price, usd, sizeof(usd)),
 	    k->it == k->its[0] ? "the cheapest" :
 	    "the cheapest with an available offering in an admitted zone", k->nits, reqs);
