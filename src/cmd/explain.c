@@ -31,6 +31,8 @@
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
+#define EXPLAIN_MAX_PODS	10	/* a workload's pods listed one line each */
+
 struct explain_opts {
 	int64_t		 at_ms;		/* --at, -1 = the end of the run */
 };
@@ -408,11 +410,15 @@ print_text(FILE *fp, struct ks_run *r, const struct subject *s, int64_t at)
 	else if (s->wl != NULL) {
 		fprintf(fp, "%s: %s, %d replicas wanted at the end\n", s->ref,
 		    wl_kind_name[s->wl->kind], s->wl->replicas);
+		size_t npods = 0;
+
 		for (size_t i = 0; i < c->npods; i++)
-			if (c->pods[i]->owner == s->wl) {
+			if (c->pods[i]->owner == s->wl && npods++ < EXPLAIN_MAX_PODS) {
 				fputs("  ", fp);
 				pod_line(fp, c, c->pods[i]);
 			}
+		if (npods > EXPLAIN_MAX_PODS)
+			fprintf(fp, "  ... and %zu more pods\n", npods - EXPLAIN_MAX_PODS);
 		print_wl_summary(fp, r, s, at);
 		return;
 	} else
