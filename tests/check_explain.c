@@ -3,11 +3,18 @@
  * merge into one record and when they start a new one, the per-controller
  * "last record", the JSON of a record, and a NULL log doing nothing.  The
  * controllers' notes are tested as behaviour, by tests/cases/explain-*.yaml.
+ * Also --csv's vpa.csv and decisions.csv (report/csv_autoscale.c) on
+ * scenarios/hamster-vpa.yaml (tests/cases/explain-vpa.yaml derives its
+ * numbers; it has decision expectations, so it always records): the
+ * first recommendation at 60 s, target 587m / 262144000 B, bounds capped
+ * to [100m, 1] cpu, against the template's 100m / 50Mi (52428800 B).
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ksim.h"
 #include "explain/explain.h"
 #include "sim/engine.h"
 #include "testutil.h"
@@ -143,6 +150,59 @@ START_TEST(test_null_log)
 }
 END_TEST
 
+static const char *
+csv_run(int explain)
+{
+	static char csvdir[300];
+	const char *files[1] = { tu_scenario("hamster-vpa.yaml") };
+	const char *dir = tu_tmpdir();
+	char out[300];
+	struct ksim_opts o;
+	struct ks_error err;
+
+	snprintf(out, sizeof(out), "%s/report.txt", dir);
+	snprintf(csvdir, sizeof(csvdir), "%s/csv", dir);
+	tu_opts_init(&o, files, 1);
+	o.output_file = out;
+	o.csv_dir = csvdir;
+	o.explain = explain;
+	ks_error_clear(&err);
+	ck_assert_msg(ksim_run(&o, &err) == 0, "%s", err.msg);
+	return csvdir;
+}
+
+START_TEST(test_vpa_csv)
+{
+	char path[400], *s;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/vpa.csv", csv_run(0));
+	s = tu_slurp(path);
+	ck_assert_ptr_nonnull(strstr(s, "time_s,vpa,container,target_cpu_m,target_memory_b,"
+	    "lower_cpu_m,lower_memory_b,upper_cpu_m,upper_memory_b,request_cpu_m,"
+	    "request_memory_b\n60,default/hamster-vpa,hamster,587,262144000,100,"));
+	ck_assert_ptr_nonnull(strstr(s, ",1000,524288000,100,52428800\n"));
+	free(s);
+	/* no decisions recorded, no decisions.csv */
+	snprintf(path, sizeof(path), "%s/decisions.csv", csv_run(0));
+	fp = fopen(path, "r");
+	ck_assert_ptr_null(fp);
+}
+END_TEST
+
+START_TEST(test_decisions_csv)
+{
+	char path[400], *s;
+
+	snprintf(path, sizeof(path), "%s/decisions.csv", csv_run(1));
+	s = tu_slurp(path);
+	ck_assert_ptr_nonnull(strstr(s, "at_s,until_s,count,object,controller,rule,message,by\n"));
+	ck_assert_ptr_nonnull(strstr(s, "60,120,2,vpa/default/hamster-vpa/hamster,vpa,"
+	    "Recommendation,container hamster,\n"));
+	free(s);
+}
+END_TEST
+
 Suite *
 explain_suite(void)
 {
@@ -157,6 +217,12 @@ explain_suite(void)
 	tcase_add_test(tc, test_per_controller);
 	tcase_add_test(tc, test_by_kind);
 	tcase_add_test(tc, test_json);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("csv");
+	tcase_add_checked_fixture(tc, NULL, tu_cleanup);
+	tcase_add_test(tc, test_vpa_csv);
+	tcase_add_test(tc, test_decisions_csv);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_rule_names);
