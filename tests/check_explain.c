@@ -8,6 +8,7 @@
  * numbers; it has decision expectations, so it always records): the
  * first recommendation at 60 s, target 587m / 262144000 B, bounds capped
  * to [100m, 1] cpu, against the template's 100m / 50Mi (52428800 B).
+ * And --svg's autoscaler panels (report/svg_autoscale.c) are there.
  */
 #include <check.h>
 #include <stdio.h>
@@ -203,6 +204,39 @@ START_TEST(test_decisions_csv)
 }
 END_TEST
 
+/* --svg: a panel per HPA and per VPA container and resource, node bands when nodes came. */
+START_TEST(test_svg_panels)
+{
+	static const struct { const char *scn, *want; } cases[] = {
+		{ "php-apache-hpa.yaml", "HPA default/php-apache: cpu against its target" },
+		{ "hamster-vpa.yaml", "VPA default/hamster-vpa, container hamster: memory target" },
+		{ "burst-karpenter.yaml", "Nodes: launching, ready, draining" },
+	};
+	const char *dir = tu_tmpdir();
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *files[1] = { tu_scenario(cases[i].scn) };
+		char out[300], svg[300], *s;
+		struct ksim_opts o;
+		struct ks_error err;
+
+		snprintf(out, sizeof(out), "%s/report.txt", dir);
+		snprintf(svg, sizeof(svg), "%s/chart%zu.svg", dir, i);
+		tu_opts_init(&o, files, 1);
+		o.output_file = out;
+		o.svg_file = svg;
+		ks_error_clear(&err);
+		ck_assert_msg(ksim_run(&o, &err) == 0, "%s", err.msg);
+		s = tu_slurp(svg);
+		ck_assert_msg(strstr(s, cases[i].want) != NULL, "%s: no \"%s\"", cases[i].scn,
+		    cases[i].want);
+		ck_assert_ptr_nonnull(strstr(s, "<g id=\"autoscalers\""));
+		ck_assert_ptr_nonnull(strstr(s, "</svg>\n"));
+		free(s);
+	}
+}
+END_TEST
+
 Suite *
 explain_suite(void)
 {
@@ -222,6 +256,7 @@ explain_suite(void)
 	tcase_add_checked_fixture(tc, NULL, tu_cleanup);
 	tcase_add_test(tc, test_vpa_csv);
 	tcase_add_test(tc, test_decisions_csv);
+	tcase_add_test(tc, test_svg_panels);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
