@@ -57,7 +57,8 @@ const struct cmd_option cmd_options[OPT_N] = {
 	[OPT_PERIOD] = { "period", 0, "day|month", "scale the cost to a day or a month" },
 	[OPT_KARPENTER] = { "karpenter", 0, NULL, "also try a Karpenter NodePool of every candidate" },
 	[OPT_METHOD] = { "method", 0, "static|ca", "size static node groups, or autoscale them" },
-	[OPT_EXPLAIN] = { "explain", 0, NULL, "run: add the decisions (ksim explain) to the JSON report" },
+	[OPT_EXPLAIN] = { "explain", 0, NULL,
+	    "run: add the decisions (ksim explain) to the JSON report" },
 };
 
 const struct cmd_entry *const cmd_table[] = {

@@ -46,7 +46,7 @@ const struct xp_rule_info xp_rules[XR_N] = {
 	[XR_NODE_REMOVED] = { "RemovingNode", XP_CLUSTER, "node removed", { 0 } },
 	[XR_CA_NOSCALEUP] = { "NotTriggerScaleUp", XP_CA, "pod didn't trigger scale-up", { 0 } },
 	[XR_CA_TRIGGERED] = { "TriggeredScaleUp", XP_CA, "pod triggered scale-up", { 0 } },
-	[XR_CA_SCALEUP] = { "ScaledUpGroup", XP_CA, "Scale-up",
+	[XR_CA_SCALEUP] = { "ScaledUpGroup", XP_CA, "Scale-up: setting the group's size",
 		{ "from", "to", "max", "options" } },
 	[XR_CA_UNNEEDED] = { "Unneeded", XP_CA, "node is unneeded (NotUnneededLongEnough)",
 		{ "unneeded_since_ms", "utilization_permille" }, 1 },

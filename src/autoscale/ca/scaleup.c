@@ -463,7 +463,8 @@ su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const ch
 			    "expander %s chose it from %zu option(s), score %.3f", g->name,
 			    g->desired, from, g->max, by, nopt, best->score);
 		xp_obj(st->r->xp, "nodegroup", NULL, g->name, XR_CA_SCALEUP, &(struct xp_in){
-		    .msg = by, .v = { from, g->desired, g->max, (int64_t)nopt } });
+		    .by = by, .by_kind = "expander",
+		    .v = { from, g->desired, g->max, (int64_t)nopt } });
 		record_scaleup(st, g, from, by, g == best->g ? best->score : NAN, (int)nopt,
 		    g == best->g ? (int)best->npods : 0);
 		ca_group_sample(st, g);

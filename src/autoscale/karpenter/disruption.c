@@ -753,9 +753,10 @@ kp_try_single(struct kp_state *st, const struct kp_cand *cands, size_t nc)
 
 		if (!kp_cons_eligible(st, &cands[i], budget)) {
 			if (cands[i].npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, k))
-				xp_node(st->r->xp, k->node, XR_KP_BLOCKED, &(struct xp_in){ .msg =
-				    "No allowed disruptions for disruption reason Underutilized due to "
-				    "blocking budget", .by = k->pool->name, .by_kind = "nodepool" });
+				xp_node(st->r->xp, k->node, XR_KP_BLOCKED, &(struct xp_in){
+				    .msg = "No allowed disruptions for disruption reason "
+				    "Underutilized due to blocking budget",
+				    .by = k->pool->name, .by_kind = "nodepool" });
 			continue;
 		}
 		if ((cmd = kp_compute(st, &k, 1, 0, 0)) != NULL) {
