@@ -10,7 +10,11 @@
 
 #include "util/error.h"
 
-enum ksim_output { KSIM_TEXT, KSIM_JSON };
+/* -o: the report's format (wide: text with more columns; yaml: the JSON document as YAML). */
+enum ksim_output { KSIM_TEXT, KSIM_JSON, KSIM_YAML, KSIM_WIDE, KSIM_OUTPUT_N };
+/* --detail: how much a report holds (report/report.h), DEFAULT when not given. */
+enum ksim_detail { KSIM_DETAIL_DEFAULT, KSIM_DETAIL_SUMMARY, KSIM_DETAIL_WORKLOADS,
+	KSIM_DETAIL_PODS, KSIM_DETAIL_EVENTS };
 
 struct ksim_opts {
 	const char *const	*files;		/* scenario files, in order */
@@ -22,6 +26,8 @@ struct ksim_opts {
 	uint64_t		 seed;		/* --seed */
 	const char		*catalog_dir;	/* --catalog, NULL = compiled in */
 	int			 quiet;		/* no warnings on stderr */
+	int			 verbose;	/* --verbose: every warning, not grouped */
+	int			 strict;	/* --strict: a warning fails the run (as spec.strict) */
 	const char		*junit_file;	/* check --junit */
 	const char *const	*sets;		/* --set PATH=VALUE, in order */
 	size_t			 nsets;
@@ -29,6 +35,7 @@ struct ksim_opts {
 	const char		*svg_file;	/* --svg FILE */
 	int			 tap;		/* check --tap */
 	int			 explain;	/* record decisions (run --explain, ksim explain) */
+	enum ksim_detail	 detail;	/* --detail */
 	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none */
 	void			(*progress)(int64_t now_ms, int64_t end_ms, void *arg);
 	void			*progress_arg;	/* passed to progress */

@@ -52,8 +52,11 @@ main(int argc, char **argv)
 		return exit_code(CMD_OK);
 	}
 	if ((e = cmd_find(cmd_table, argv[1])) == NULL) {
-		fprintf(stderr, "ksim: unknown command \"%s\": expected run, validate or check\n",
-		    argv[1]);
+		fprintf(stderr, "ksim: unknown command \"%s\": expected ", argv[1]);
+		for (size_t i = 0; cmd_table[i] != NULL; i++)
+			fprintf(stderr, "%s%s", i == 0 ? "" : cmd_table[i + 1] == NULL ? " or " : ", ",
+			    cmd_table[i]->name);
+		fputc('\n', stderr);
 		cmd_usage(stderr);
 		return exit_code(CMD_BAD);
 	}

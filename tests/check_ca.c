@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autoscale/ca/ca.h"
 #include "ksim.h"
 #include "testutil.h"
 #include "util/error.h"
@@ -53,8 +54,10 @@ node_status(json_t *rep, const char *name)
  * 2:10 loop; node Ready 10 s + 70 s later (3:30), image pull 120 s +
  * container start 1 s: Running at 5:31, 211 s after creation.  P3, P4 fit
  * at once.  P5 (8:00) triggers 3->4 at 8:10.  The four running notebooks
- * are deleted at 12:00; the 12:10 loop finds C and D empty; 10 min later
- * (22:10) they are tainted and at 22:15 removed, desired 4 -> 2.
+ * are deleted at 12:00; the 12:10 loop finds C and D empty; removable
+ * once strictly more than 10 min has passed (unneeded/nodes.go
+ * unremovableReason: since + time Before now), not at 22:10: the 22:20
+ * loop taints them and at 22:25 they are removed, desired 4 -> 2.
  */
 START_TEST(test_kubeflow_c1)
 {
@@ -96,9 +99,10 @@ START_TEST(test_kubeflow_c1)
 	ck_assert_int_eq(tu_int(p3, "scheduled_at_ms"), tu_int(p3, "created_at_ms"));
 	ck_assert_int_eq(tu_int(p4, "scheduled_at_ms"), tu_int(p4, "created_at_ms"));
 	ck_assert_str_ne(tu_str(p3, "node"), tu_str(p4, "node"));
-	/* the two empty nodes go 10 min after the 12:10 loop, 5 s after the taint */
+	/* the two empty nodes go at the first loop more than 10 min after the
+	 * 12:10 one, 5 s after the taint */
 	ck_assert_int_eq(json_array_size(downs), 2);
-	ck_assert_int_eq(tu_int(json_array_get(downs, 0), "at_ms"), 1335000);
+	ck_assert_int_eq(tu_int(json_array_get(downs, 0), "at_ms"), 1345000);
 	ck_assert(json_is_true(json_object_get(json_array_get(downs, 0), "empty")));
 	ck_assert_int_eq(tu_int(json_array_get(downs, 1), "to"), 2);
 	json_decref(rep);
@@ -112,7 +116,7 @@ START_TEST(test_node_group_samples)
 	json_t *s = json_object_get(g, "samples");
 	static const long long want[][3] = {
 		{ 0, 2, 2 }, { 130000, 3, 2 }, { 210000, 3, 3 }, { 490000, 4, 3 },
-		{ 570000, 4, 4 }, { 1335000, 2, 2 },
+		{ 570000, 4, 4 }, { 1345000, 2, 2 },
 	};
 
 	ck_assert_str_eq(tu_str(g, "name"), "ng-m5-4xl");
@@ -184,10 +188,27 @@ START_TEST(test_expanders_differ)
 	rep = run_expander("least-nodes");
 	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
 	json_decref(rep);
-	/* price: ng-c5 costs less per hour for the pods it takes */
-	rep = run_expander("price");
-	ck_assert_int_ge(json_array_size(ca_obj(rep, "scale_ups")), 1);
-	json_decref(rep);
+}
+END_TEST
+
+/*
+ * --expander=price: upstream's AWS provider has no pricing model
+ * (Pricing() returns ErrNotImplemented) and the expander factory stops
+ * the autoscaler at start; ksim rejects the flag where it is given
+ * (tests/errors/ca-price-expander-aws shows the command-line case).
+ */
+START_TEST(test_price_expander_on_aws)
+{
+	char buf[4096];
+	struct ks_error err;
+
+	snprintf(buf, sizeof(buf), "%s%s%s", expander_head, "'least-waste,price'", expander_tail);
+	ck_assert_int_eq(tu_validate_text(buf, &err), KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 6);
+	ck_assert_int_eq(err.at.col, 33);
+	ck_assert_str_eq(err.msg, "expander price: cluster-autoscaler on AWS exits at start with "
+	    "\"Couldn't access cloud provider pricing for price expander: Not implemented\" "
+	    "(the AWS provider has no pricing model)");
 }
 END_TEST
 
@@ -227,11 +248,14 @@ END_TEST
  * A group at zero: the ASG template has allocatable = capacity (16000m), so
  * a 15800m pod seems to fit (15800 + 155 <= 16000) and CA adds a node; the
  * real node has 15890m, 15800 + 155 > 15890: the pod stays Pending.  Until
- * that node has been Ready for 1 min (stabilizationDelay) the ASG template
- * is still used, so the 2:10 loop adds a second node (upcoming nodes no
- * longer cover the pod); from 3:00 the template is the real node and the
- * pod is rejected ("1 Insufficient cpu").  Both empty nodes go 10 min after
- * they became Ready.
+ * that node (Ready at 2:00) has been Ready for strictly more than 1 min
+ * (isNodeGoodTemplateCandidate: ready + stabilizationDelay Before now) the
+ * ASG template is still used, so the 2:10 loop adds a second node
+ * (upcoming nodes no longer cover the pod); from 3:10 the template is the
+ * real node and the pod is rejected ("1 Insufficient cpu").  The first
+ * node, unneeded from 2:00, is removable after 12:00 and the 2:10
+ * scale-up holds scale-down back (scale-down-delay-after-add 10 min)
+ * until 12:10: tainted then, removed at 12:15.
  */
 START_TEST(test_template_from_asg)
 {
@@ -245,8 +269,12 @@ START_TEST(test_template_from_asg)
 	    "            - {name: c, image: c:1, resources: {requests: {cpu: 15800m, memory: 50Gi}}}\n"
 	    DS_YAML);
 	json_t *p = tu_find(rep, "pods", "big");
+	int64_t first = -1;
 
 	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_ups")), 2);
+	/* the real template first at 3:10: Ready at 2:00, not stable at 3:00 */
+	ck_assert_int_ge(tu_events(rep, "NotTriggerScaleUp", "pod didn't trigger scale-up:", &first), 1);
+	ck_assert_int_eq(first, 190000);
 	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 40000);
 	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 1), "at_ms"), 130000);
 	ck_assert_str_eq(tu_str(p, "phase"), "Pending");
@@ -344,9 +372,11 @@ START_TEST(test_max_nodes_total_counts_upcoming)
 END_TEST
 
 /*
- * max-node-provision-time: the group "slow" boots in 20 min, so at
- * 0:40 + 15 min its scale-up times out, the instance is given up (desired
- * 1 -> 0), the group is backed off 5 min, and the same loop scales "fast".
+ * max-node-provision-time: the group "slow" boots in 20 min, so its
+ * scale-up at 0:40 times out at the first loop strictly after 0:40 + 15 min
+ * (clusterstate.go updateScaleRequests: ExpectedAddTime Before now), 15:50;
+ * the instance is given up (desired 1 -> 0), the group is backed off
+ * 5 min, and the same loop scales "fast".
  * least-waste first preferred slow: m5.large 2000m/8 GiB for 1000m:
  * 0.5 + 1 = 1.5 against m5.xlarge 0.75 + 1 = 1.75.
  */
@@ -369,10 +399,10 @@ START_TEST(test_timeout_backoff)
 	ck_assert_str_eq(tu_str(json_array_get(ups, 0), "group"), "slow");
 	ck_assert(fabs(json_real_value(json_object_get(json_array_get(ups, 0), "score")) - 1.5) < 1e-9);
 	ck_assert_str_eq(tu_str(json_array_get(ups, 1), "group"), "fast");
-	ck_assert_int_eq(tu_int(json_array_get(ups, 1), "at_ms"), 940000);
+	ck_assert_int_eq(tu_int(json_array_get(ups, 1), "at_ms"), 950000);
 	ck_assert_int_eq(tu_int(slow, "desired"), 0);
-	/* Ready 10 s + 70 s after 15:40 */
-	ck_assert_int_eq(tu_int(tu_find(rep, "pods", "p"), "scheduled_at_ms"), 1020000);
+	/* Ready 10 s + 70 s after 15:50 */
+	ck_assert_int_eq(tu_int(tu_find(rep, "pods", "p"), "scheduled_at_ms"), 1030000);
 	json_decref(rep);
 }
 END_TEST
@@ -503,6 +533,337 @@ START_TEST(test_balance_similar)
 }
 END_TEST
 
+/*
+ * estimator/sng_capacity_threshold_test.go, TestSngCapacityThreshold: the
+ * room of the option's group plus that of each similar group, a group
+ * over its max counting 0; -1 when the sum is 0.  Rows: the similar
+ * groups as {max, target size}, then the option's group, and the limit.
+ */
+static const struct {
+	int	sim[3][2];	/* similar groups: max, target size */
+	int	own[2];		/* the option's group */
+	int	want;		/* NodeLimit */
+} sng_cases[] = {
+	{ { { 10, 5 }, { 100, 50 }, { 5, 3 } }, { 20, 10 }, 67 },	/* returns available capacity */
+	{ { { 10, 5 }, { 10, 11 }, { 0, 5 } }, { 5, 10 }, 5 },	/* skips over-provisioned groups */
+	{ { { 10, 10 }, { 100, 100 }, { 0, 0 } }, { 5, 5 }, -1 },	/* cluster has no capacity */
+	{ { { 10, 11 }, { 100, 111 }, { 0, 5 } }, { 5, 10 }, -1 },	/* all over-provisioned */
+};
+
+START_TEST(test_sng_node_limit)
+{
+	struct ca_group g[4], *sim[3];
+
+	memset(g, 0, sizeof(g));
+	for (int k = 0; k < 3; k++) {
+		g[k].max = sng_cases[_i].sim[k][0];
+		g[k].desired = sng_cases[_i].sim[k][1];
+		sim[k] = &g[k];
+	}
+	g[3].max = sng_cases[_i].own[0];
+	g[3].desired = sng_cases[_i].own[1];
+	ck_assert_int_eq(ca_sng_node_limit(&g[3], sim, 3), sng_cases[_i].want);
+	/* without similar groups (no balancing) only the group's own room */
+	ck_assert_int_eq(ca_sng_node_limit(&g[3], sim, 0),
+	    g[3].max > g[3].desired ? g[3].max - g[3].desired : -1);
+}
+END_TEST
+
+/*
+ * The same rule in a run (tests/cases/ca-balance-similar-limit.yaml, whose
+ * comment works the numbers): one scale-up loop adds all four nodes, two
+ * in each group.
+ */
+START_TEST(test_balance_similar_limit)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-balance-similar-limit.yaml"));
+	json_t *ups = ca_obj(rep, "scale_ups");
+
+	ck_assert_int_eq(json_array_size(ups), 2);
+	for (size_t k = 0; k < 2; k++) {
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "at_ms"), 10000);
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "from"), 0);
+		ck_assert_int_eq(tu_int(json_array_get(ups, k), "to"), 2);
+	}
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * allPodsAreNew (static_autoscaler.go) keys the GPU wait on the oldest
+ * GPU pod (core/utils GetOldestCreateTimeWithGpu; its test's pods: p1
+ * without a GPU created 1 min before, p2 and p3 with one, 2 and 3 min
+ * before), and the 2 s wait on the oldest pod of all.
+ */
+START_TEST(test_all_pods_new)
+{
+	struct ks_pod p[4], *v[4];
+	int64_t now = 600000;
+
+	memset(p, 0, sizeof(p));
+	for (int k = 0; k < 4; k++)
+		v[k] = &p[k];
+	p[0].created_ms = now - 60000;
+	p[1].created_ms = now - 120000;
+	p[1].req.v[RES_GPU] = 1;
+	p[2].created_ms = now - 180000;
+	p[2].req.v[RES_GPU] = 1;
+	ck_assert(!ca_all_pods_new(v, 0, now));
+	ck_assert(!ca_all_pods_new(v, 3, now));		/* p1, p2, p3: all old */
+	/* a GPU pod 5 s old next to one 40 s old: the oldest decides, no wait */
+	p[3].created_ms = now - 5000;
+	p[3].req.v[RES_GPU] = 1;
+	p[1].created_ms = now - 40000;
+	ck_assert(!ca_all_pods_new(v + 1, 1, now));
+	ck_assert(!ca_all_pods_new(&v[1], 3, now));
+	{
+		struct ks_pod *w[2] = { &p[1], &p[3] };
+
+		ck_assert(!ca_all_pods_new(w, 2, now));
+		/* alone, the 5 s old GPU pod waits (30 s), even next to an old CPU pod */
+		w[0] = &p[0];
+		ck_assert(ca_all_pods_new(w, 2, now));
+		ck_assert(ca_all_pods_new(&w[1], 1, now));
+		/* exactly 30 s old: no longer new (After is strict) */
+		p[3].created_ms = now - 30000;
+		ck_assert(!ca_all_pods_new(w, 2, now));
+	}
+	/* every pod younger than 2 s: new; exactly 2 s: not */
+	p[0].created_ms = now - 1999;
+	ck_assert(ca_all_pods_new(v, 1, now));
+	p[0].created_ms = now - 2000;
+	ck_assert(!ca_all_pods_new(v, 1, now));
+}
+END_TEST
+
+/*
+ * --max-nodes-total reached (tests/cases/ca-max-nodes-total.yaml): from
+ * 1.33 the pod's reason and event are ReasonsMessage's "max total nodes in
+ * cluster reached" with one MaxNodesTotalReached warning; 1.32 records no
+ * pod event and ksim keeps its log line as the reason.
+ */
+START_TEST(test_max_nodes_total_reason)
+{
+	static const char *const v132[] = { "clusterAutoscaler.version=1.32" };
+	const char *f = tu_scenario("../tests/cases/ca-max-nodes-total.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f);
+
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "more"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: max total nodes in cluster reached");
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp",
+	    "pod didn't trigger scale-up: max total nodes in cluster reached", NULL), 1);
+	ck_assert_int_eq(tu_events(rep, "MaxNodesTotalReached",
+	    "Max total nodes in cluster reached: 1", NULL), 1);
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, v132, 1, &rep, &err), 0);
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "more"), "autoscaler_reason"),
+	    "max total nodes in cluster reached (--max-nodes-total): no scale-up was tried");
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp", "", NULL), 0);
+	ck_assert_int_eq(tu_events(rep, "MaxNodesTotalReached", "", NULL), 0);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * No scale-down in the loop of a successful scale-up up to 1.33
+ * (tests/cases/ca-no-scale-down-after-scale-up.yaml works the numbers):
+ * the empty node, removable from the 60 s loop that scales up (unneeded
+ * since 0 s, unneeded time 50 s), is tainted
+ * at 70 s and removed at 75 s by 1.33, tainted at 60 s and removed at
+ * 65 s by 1.34.
+ */
+START_TEST(test_no_scale_down_after_scale_up)
+{
+	static const char *const v134[] = { "clusterAutoscaler.version=1.34" };
+	const char *f = tu_scenario("../tests/cases/ca-no-scale-down-after-scale-up.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f), *d;
+
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 60000);
+	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
+	ck_assert_str_eq(tu_str(d, "node"), "small-2");
+	ck_assert_int_eq(tu_int(d, "at_ms"), 75000);
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, v134, 1, &rep, &err), 0);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_ups"), 0), "at_ms"), 60000);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 65000);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * No NotTriggerScaleUp in a loop that scaled up
+ * (tests/cases/ca-not-triggered-after-scale-up.yaml): huge's first
+ * NotTriggerScaleUp comes from the 20 s loop, not the 10 s one that
+ * scaled up for fits, and its reason is never empty.
+ */
+START_TEST(test_not_triggered_after_scale_up)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-not-triggered-after-scale-up.yaml"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(rep, "TriggeredScaleUp", "pod triggered scale-up:", &first), 1);
+	ck_assert_int_eq(first, 10000);
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp",
+	    "pod didn't trigger scale-up: 1 Insufficient cpu", &first), 1);
+	ck_assert_int_eq(first, 20000);
+	ck_assert_str_eq(tu_str(tu_find(rep, "pods", "huge"), "autoscaler_reason"),
+	    "pod didn't trigger scale-up: 1 Insufficient cpu");
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Never an empty reason: with no node group at all there is no reason to
+ * give, so no NotTriggerScaleUp (upstream's would end in "scale-up: ").
+ */
+START_TEST(test_no_empty_reason)
+{
+	json_t *rep = tu_run_text(
+	    "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n"
+	    "  duration: 1m\n  clusterAutoscaler: {}\n"
+	    "  nodes: [{instanceType: m5.large, count: 1}]\n"
+	    "---\napiVersion: v1\nkind: Pod\nmetadata: {name: huge}\nspec:\n"
+	    "  containers: [{name: c, image: c:1, resources: {requests: {cpu: '8'}}}]\n");
+
+	ck_assert_int_eq(tu_events(rep, "NotTriggerScaleUp", "", NULL), 0);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * The quota reason by version (tests/cases/ca-quota-reason.yaml works the
+ * numbers): both limits exceeded, then only cores when memoryTotal is
+ * raised to 100 GiB.
+ */
+START_TEST(test_quota_reason)
+{
+	static const struct {
+		const char	*set[2];	/* --set items */
+		size_t		 nset;
+		const char	*want;		/* wide's reason */
+	} runs[] = {
+		{ { NULL, NULL }, 0, "pod didn't trigger scale-up: 1 exceeded quota: \"cluster-wide\", "
+		    "resources: cpu, memory, 1 max node group size reached" },
+		{ { "clusterAutoscaler.version=1.34", NULL }, 1, "pod didn't trigger scale-up: "
+		    "1 max cluster cpu, memory limit reached, 1 max node group size reached" },
+		{ { "clusterAutoscaler.memoryTotal=0:100", NULL }, 1, "pod didn't trigger scale-up: "
+		    "1 exceeded quota: \"cluster-wide\", resources: cpu, 1 max node group size reached" },
+		{ { "clusterAutoscaler.version=1.34", "clusterAutoscaler.memoryTotal=0:100" }, 2,
+		    "pod didn't trigger scale-up: 1 max cluster cpu limit reached, "
+		    "1 max node group size reached" },
+	};
+	const char *f = tu_scenario("../tests/cases/ca-quota-reason.yaml");
+
+	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		struct ks_error err;
+		json_t *rep;
+
+		ck_assert_int_eq(tu_run(f, runs[k].set, runs[k].nset, &rep, &err), 0);
+		ck_assert_str_eq(tu_str(tu_find(rep, "pods", "wide"), "autoscaler_reason"), runs[k].want);
+		json_decref(rep);
+	}
+}
+END_TEST
+
+/*
+ * scale-down-disabled (tests/cases/ca-scale-down-disabled.yaml): the
+ * annotated node's status is ScaleDownDisabledAnnotation, the other empty
+ * node is removed at 75 s (tainted at the first loop strictly more than
+ * 1 min after the 0 s one).
+ */
+START_TEST(test_scale_down_disabled)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-scale-down-disabled.yaml"));
+
+	ck_assert_str_eq(node_status(rep, "kept-1"), "ScaleDownDisabledAnnotation");
+	ck_assert_str_eq(node_status(rep, "plain-2"), "Removed");
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 75000);
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * The minimum of --cores-total at scale-down
+ * (tests/cases/ca-scale-down-min-resources.yaml): one of three empty
+ * m5.large goes, the others are MinimalResourceLimitExceeded; with
+ * --memory-total's minimum instead (8 GiB nominal, 7.76 GiB each: a
+ * minimum of 10 GiB leaves 23.3 - 10 = 13.3 GiB of room, one node) the
+ * same.
+ */
+START_TEST(test_scale_down_min_resources)
+{
+	static const char *const mem[] = { "clusterAutoscaler.coresTotal=0:100",
+		"clusterAutoscaler.memoryTotal=10:1000" };
+	const char *f = tu_scenario("../tests/cases/ca-scale-down-min-resources.yaml");
+	struct ks_error err;
+	json_t *rep = tu_run_ok(f);
+
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_str_eq(node_status(rep, "ng-2"), "MinimalResourceLimitExceeded");
+	ck_assert_str_eq(node_status(rep, "ng-3"), "MinimalResourceLimitExceeded");
+	json_decref(rep);
+	ck_assert_int_eq(tu_run(f, mem, 2, &rep, &err), 0);
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_str_eq(node_status(rep, "ng-3"), "MinimalResourceLimitExceeded");
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * Drain with eviction retries and pod grace
+ * (tests/cases/ca-drain-eviction-retry.yaml works the numbers): the
+ * PodDisruptionBudget lets one pod go at 85 s, the retry 10 s later the
+ * other, and the node goes at the first 5 s check after it has
+ * terminated, 100 s.
+ */
+START_TEST(test_drain_eviction_retry)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-drain-eviction-retry.yaml"));
+	json_t *e, *d;
+	size_t i;
+	int64_t at[2] = { -1, -1 };
+	int k = 0;
+
+	json_array_foreach(json_object_get(rep, "events"), i, e)
+		if (strcmp(tu_str(e, "type"), "ScaleDown") == 0 &&
+		    strcmp(tu_str(e, "message"), "deleting pod for node scale down") == 0 && k < 2)
+			at[k++] = tu_int(e, "at_ms");
+	ck_assert_int_eq(k, 2);
+	ck_assert_int_eq(at[0], 85000);
+	ck_assert_int_eq(at[1], 95000);
+	d = json_array_get(ca_obj(rep, "scale_downs"), 0);
+	ck_assert_int_eq(tu_int(d, "at_ms"), 100000);
+	ck_assert(json_is_false(json_object_get(d, "empty")));
+	json_decref(rep);
+}
+END_TEST
+
+/*
+ * The drain gives up at --max-pod-eviction-time
+ * (tests/cases/ca-drain-eviction-timeout.yaml works the numbers): the
+ * refused pod's ScaleDownFailed and the node's come at 6:25, 2 min after
+ * the first eviction, without a try at that time; the node goes in a later
+ * drain, at 9:40.
+ */
+START_TEST(test_drain_eviction_timeout)
+{
+	json_t *rep = tu_run_ok(tu_scenario("../tests/cases/ca-drain-eviction-timeout.yaml"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to delete pod for ScaleDown",
+	    &first), 1);
+	ck_assert_int_eq(first, 385000);
+	ck_assert_int_eq(tu_events(rep, "ScaleDownFailed", "failed to drain the node", &first), 1);
+	ck_assert_int_eq(first, 385000);
+	ck_assert_int_eq(json_array_size(ca_obj(rep, "scale_downs")), 1);
+	ck_assert_int_eq(tu_int(json_array_get(ca_obj(rep, "scale_downs"), 0), "at_ms"), 580000);
+	json_decref(rep);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_err_min_gt_max)
@@ -613,6 +974,7 @@ ca_suite(void)
 	tcase_add_test(tc, test_node_group_samples);
 	tcase_add_test(tc, test_expanders_differ);
 	tcase_add_test(tc, test_estimator);
+	tcase_add_test(tc, test_all_pods_new);
 	tcase_add_loop_test(tc, test_version_defaults, 0,
 	    (int)(sizeof(version_defaults) / sizeof(version_defaults[0])));
 	suite_add_tcase(s, tc);
@@ -621,18 +983,31 @@ ca_suite(void)
 	tcase_add_test(tc, test_template_from_asg);
 	tcase_add_test(tc, test_max_size);
 	tcase_add_test(tc, test_max_nodes_total_counts_upcoming);
+	tcase_add_test(tc, test_max_nodes_total_reason);
+	tcase_add_test(tc, test_no_scale_down_after_scale_up);
+	tcase_add_test(tc, test_not_triggered_after_scale_up);
+	tcase_add_test(tc, test_no_empty_reason);
+	tcase_add_test(tc, test_quota_reason);
+	tcase_add_test(tc, test_scale_down_disabled);
+	tcase_add_test(tc, test_scale_down_min_resources);
+	tcase_add_test(tc, test_drain_eviction_retry);
+	tcase_add_test(tc, test_drain_eviction_timeout);
 	tcase_add_test(tc, test_group_image_pull);
 	tcase_add_test(tc, test_timeout_backoff);
 	tcase_add_test(tc, test_blockers);
 	tcase_add_test(tc, test_utilization);
 	tcase_add_test(tc, test_priority_expander);
 	tcase_add_test(tc, test_balance_similar);
+	tcase_add_test(tc, test_balance_similar_limit);
+	tcase_add_loop_test(tc, test_sng_node_limit, 0,
+	    (int)(sizeof(sng_cases) / sizeof(sng_cases[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_err_min_gt_max);
 	tcase_add_test(tc, test_err_unknown_expander);
 	tcase_add_test(tc, test_err_unknown_itype);
 	tcase_add_test(tc, test_err_strict_keys);
+	tcase_add_test(tc, test_price_expander_on_aws);
 	suite_add_tcase(s, tc);
 	return s;
 }

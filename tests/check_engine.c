@@ -308,6 +308,65 @@ START_TEST(past_times_clamp_to_now)
 }
 END_TEST
 
+/* An owned arg: counts its releases. */
+static void
+count_free(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static int64_t
+fire_once(struct sim *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	return SIM_NOMORE;
+}
+
+START_TEST(owned_args_freed_once)
+{
+	struct sim s;
+	int ran = 0, cancelled = 0, pending = 0, borrowed = 0;
+	struct sim_event *e;
+
+	/* released after the callback ends it, on cancel, and by sim_free
+	 * when the run ends before the event fires; never when borrowed */
+	sim_init(&s, 1000);
+	sim_after_owned(&s, 10, "ran", fire_once, &ran, count_free);
+	e = sim_after_owned(&s, 20, "cancelled", fire_once, &cancelled, count_free);
+	sim_after_owned(&s, 5000, "pending", fire_once, &pending, count_free);
+	sim_at(&s, 5000, "borrowed", fire_once, &borrowed);
+	sim_cancel(&s, e);
+	ck_assert_int_eq(cancelled, 1);
+	sim_run(&s);
+	ck_assert_int_eq(ran, 1);
+	ck_assert_int_eq(pending, 0);
+	sim_free(&s);
+	ck_assert_int_eq(ran, 1);
+	ck_assert_int_eq(cancelled, 1);
+	ck_assert_int_eq(pending, 1);
+	ck_assert_int_eq(borrowed, 0);
+}
+END_TEST
+
+START_TEST(huge_delay_saturates)
+{
+	struct sim s;
+	struct sim_event *e;
+	int n = 0;
+
+	/* now + delay past INT64_MAX means never, not a wrapped past time */
+	sim_init(&s, 1000);
+	s.now_ms = 10;
+	e = sim_after_owned(&s, INT64_MAX, "never", fire_once, &n, count_free);
+	ck_assert(e->at_ms == INT64_MAX);
+	sim_run(&s);
+	ck_assert_int_eq(n, 0);
+	sim_free(&s);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 START_TEST(rng_deterministic)
 {
 	struct ks_rng a, b, c;
@@ -436,6 +495,7 @@ engine_suite(void)
 	tcase_add_test(tc, periodic_nomore);
 	tcase_add_test(tc, run_stops_at_end_and_on_stop);
 	tcase_add_test(tc, past_times_clamp_to_now);
+	tcase_add_test(tc, owned_args_freed_once);
 	tcase_add_test(tc, rng_deterministic);
 	suite_add_tcase(s, tc);
 
@@ -443,6 +503,7 @@ engine_suite(void)
 	/* 200,000 events: the 4 s default is too short on a loaded machine */
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rng_below_bounds);
+	tcase_add_test(tc, huge_delay_saturates);
 	tcase_add_test(tc, heap_many_events);
 	tcase_add_test(tc, empty_run);
 	suite_add_tcase(s, tc);

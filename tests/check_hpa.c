@@ -20,6 +20,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/metrics.h"
+#include "io/load_model.h"
 #include "ksim.h"
 #include "run/run.h"
 #include "testutil.h"
@@ -89,48 +90,40 @@ rescales(json_t *h, char *buf, size_t n)
 }
 
 /*
- * php-apache (legacy path, metrics-server 8 s into each period, pods
- * running 3 s after creation, 630m shared, limit 500m, request 200m):
- *  75 s: window [53,68] has 8 s of the pod at its 500m limit:
- *        8*500/15 = 266.7 -> 267m = 133 %; ceil(133/50 * 1) = 3.
- *  90 s: window [68,83]: pod 1 alone until 78 (10 s x 500m), then 630/3 =
- *        210m (5 s): 403.3 -> 404m = 202 %; pods 2, 3 have no metric yet
- *        (started 78 > 68), filled with 0: 404*100/600 = 67 %, r = 1.34,
- *        ceil(1.34 * 3) = ceil(4.02) = 5 (cap max(6, 4) = 6).
- * 105 s: window [83,98]: pods 1-3 at 210m until 93, then 126m: 182m = 91 %;
- *        pods 4, 5 missing: 3*182*100/1000 = 54 %, 1.08: within tolerance.
- * 120 s: five pods at 126m the whole window: 63 %, ceil(1.26*5) = 7.
- * 135 s: pods 6, 7 missing, 57 % on the others but 40 % with zeros: a
- *        direction flip, hold 7.  150 s on: 630/7 = 90m = 45 %: within.
- * The load stops at 608 s (just after a scrape); the last 7 is recorded at
- * 615 s; the first sync whose 300 s window no longer holds it is 930 s:
- * 7 -> 1 (raw 0, clamped to minReplicas).
+ * php-apache (scenarios/php-apache-hpa.yaml, whose comments derive every
+ * number): the field report's path 1 -> 3 -> 5 -> 6 -> 7 at 3m15s, 3m30s,
+ * 4m and 4m15s, 242 % at the 3 -> 5 sync, 7 held with 35-46 % while the
+ * load runs, then 7 -> 6 when the 300 s window forgets the last 7 (7m15s)
+ * and 6 -> 1 when it forgets the last 6 (9m00s).
  */
 START_TEST(test_php_apache)
 {
+	static const struct {
+		int64_t at_ms;
+		int64_t reading;	/* first-pass utilization, % */
+	} rd[] = {
+		{ 195000, 133 }, { 210000, 242 }, { 225000, 91 }, { 240000, 56 },
+		{ 255000, 67 }, { 270000, 56 }, { 285000, 43 }, { 315000, 35 },
+		{ 435000, 46 }, { 450000, 38 }, { 555000, 0 },
+	};
 	json_t *root = tu_run_ok(tu_scenario("php-apache-hpa.yaml"));
 	json_t *h = tu_find(root, "hpas", "php-apache"), *s;
 	char buf[512];
 	size_t i;
 
 	rescales(h, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "75000:1->3 90000:3->5 120000:5->7 930000:7->1");
+	ck_assert_str_eq(buf, "195000:1->3 210000:3->5 240000:5->6 255000:6->7 "
+	    "750000:7->6 855000:6->1");
 	ck_assert_int_eq(scur(sample_at(h, 15000)), -1);	/* no metric yet */
-	ck_assert_int_eq(scur(sample_at(h, 75000)), 133);
-	ck_assert_int_eq(scur(sample_at(h, 90000)), 202);
-	ck_assert_int_eq(scur(sample_at(h, 105000)), 91);
-	ck_assert_int_eq(scur(sample_at(h, 120000)), 63);
-	ck_assert_int_eq(scur(sample_at(h, 135000)), 57);
+	for (i = 0; i < sizeof(rd) / sizeof(rd[0]); i++)
+		ck_assert_int_eq(scur(sample_at(h, rd[i].at_ms)), rd[i].reading);
 	json_array_foreach(json_object_get(h, "samples"), i, s) {
 		int64_t at = tu_int(s, "at_ms");
 
-		ck_assert_int_le(tu_int(s, "desired_replicas"), 8);
-		if (at >= 150000 && at <= 615000)
-			ck_assert_int_eq(scur(s), 45);	/* steady: 35-50 % */
-		if (at > 120000 && at <= 930000)
+		if (at > 270000 && at <= 540000)
+			ck_assert(scur(s) >= 35 && scur(s) <= 46);	/* the report's range */
+		if (at > 255000 && at <= 750000)
 			ck_assert_int_eq(tu_int(s, "current_replicas"), 7);
-		if (at >= 630000)
-			ck_assert_int_eq(scur(s), 0);
 	}
 	json_decref(root);
 }
@@ -138,10 +131,10 @@ END_TEST
 
 /*
  * The behavior variant: scaleUp {Pods 1 / 60 s} allows one pod per minute
- * (the event at 75 s leaves the strict (now-60, now] period at 135 s, and
- * so on); 6 pods read 52 %, within tolerance, so the walk ends at 6.
- * scaleDown stabilization 60 s: the last 6 is recorded at 615 s; at 675 s
- * the window (615, 675] holds only 0s: 6 -> 1 (100 % per 15 s allows it).
+ * (the event at 3m15s leaves the strict (now-60, now] period at 4m15s, and
+ * so on) up to 6 at 7m15s; scaleDown stabilization 60 s: the last 6 is
+ * recorded at 9m00s; at 10m00s the window (9m00s, 10m00s] holds only 0s:
+ * 6 -> 1 (100 % per 15 s allows it).
  */
 START_TEST(test_php_apache_behavior)
 {
@@ -150,9 +143,9 @@ START_TEST(test_php_apache_behavior)
 	char buf[512];
 
 	rescales(h, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "75000:1->2 135000:2->3 195000:3->4 255000:4->5 "
-	    "315000:5->6 675000:6->1");
-	ck_assert_int_eq(scur(sample_at(h, 345000)), 52);
+	ck_assert_str_eq(buf, "195000:1->2 255000:2->3 315000:3->4 375000:4->5 "
+	    "435000:5->6 600000:6->1");
+	ck_assert_int_eq(scur(sample_at(h, 465000)), 44);
 	json_decref(root);
 }
 END_TEST
@@ -288,9 +281,17 @@ START_TEST(test_metrics_window)
 
 	write_metrics_scenario("");
 	r = simulate(tpath("m.yaml"), &cat);
-	/* a: running at 1 s; the scrape at 15 s is its first: nothing yet */
-	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), KS_ENOENT);
-	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 29999, &cpu, &mem, &ts), KS_ENOENT);
+	/*
+	 * a: running at 1 s; the scrape at 15 s is its first, 14 s after the
+	 * start (10 s <= 14 s < 15 s): metrics-server >= 0.5.0 reports it over
+	 * [1, 15] at once.
+	 */
+	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), 0);
+	ck_assert_int_eq(cpu, 500);
+	ck_assert_int_eq(ts, 15000);
+	r->sim.now_ms = 29999;
+	ck_assert_int_eq(metrics_pod(r, pod_of(r, "a", 0), 0, &cpu, &mem, &ts, &win), 0);
+	ck_assert_int_eq(win, 14000);
 	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 30000, &cpu, &mem, &ts), 0);
 	ck_assert_int_eq(cpu, 500);
 	ck_assert_int_eq(mem, 104857600);
@@ -335,6 +336,48 @@ START_TEST(test_metrics_window)
 }
 END_TEST
 
+/*
+ * metrics-server's podStorage.Store, row by row from upstream's
+ * pkg/storage/pod_test.go (resolution 60 s; times relative to the
+ * container's start): the scrape's time, the previous scrape's (-1: none),
+ * whether the container is reported and over which window.
+ */
+static const struct {
+	const char	*what;		/* the upstream test */
+	int64_t		 start, prev, ts; /* ms */
+	int		 reported;
+	int64_t		 window;	/* ms */
+} ms_rows[] = {
+	{ "first batch of a long-running container: wait for a second", 0, -1, 120000, 0, 0 },
+	{ "second batch: the window between the two", 0, 120000, 125000, 1, 5000 },
+	{ "fresh container, 10 s after its start", 0, -1, 10000, 1, 10000 },
+	{ "fresh container's start time after the timestamp", 0, -1, -10000, 0, 0 },
+	{ "fresh container, under 10 s after its start", 0, -1, 9000, 0, 0 },
+	{ "restart: window from the new start time", 15000, 10000, 25000, 1, 10000 },
+	/* ours: the edges of [10 s, resolution) */
+	{ "exactly one resolution after the start, no earlier point", 0, -1, 60000, 0, 0 },
+	{ "started at the previous scrape's instant", 0, 0, 60000, 0, 0 },
+	{ "just under one resolution", 0, -1, 59999, 1, 59999 },
+};
+
+START_TEST(test_metrics_server_fresh)
+{
+	int64_t from;
+	int rep = metrics_server_reports(MS_VER(0, 7, 2), 60000, ms_rows[_i].start,
+	    ms_rows[_i].prev, ms_rows[_i].ts, &from);
+
+	ck_assert_msg(rep == ms_rows[_i].reported, "%s: reported %d", ms_rows[_i].what, rep);
+	if (rep)
+		ck_assert_msg(ms_rows[_i].ts - from == ms_rows[_i].window, "%s: window %lld",
+		    ms_rows[_i].what, (long long)(ms_rows[_i].ts - from));
+	/* before v0.5.0 a fresh container waits for two scrapes */
+	rep = metrics_server_reports(MS_VER(0, 4, 5), 60000, 0, -1, 10000, &from);
+	ck_assert_int_eq(rep, 0);
+	rep = metrics_server_reports(MS_VER(0, 4, 5), 60000, 0, 0, 60000, &from);
+	ck_assert_int_eq(rep, 1);
+}
+END_TEST
+
 /* metricsServer offset 8 s: scrapes at 8, 23, 38 s; window [23,38] at 38 s. */
 START_TEST(test_metrics_offset)
 {
@@ -352,6 +395,34 @@ START_TEST(test_metrics_offset)
 	/* b at 38 s: window [23,38], two pods all along: 315m */
 	ck_assert_int_eq(mpod(r, pod_of(r, "b", 0), 38000, &cpu, &mem, &ts), 0);
 	ck_assert_int_eq(cpu, 315);
+	ksim_simulation_free(r);
+	catalog_free((struct catalog *)(uintptr_t)cat);
+}
+END_TEST
+
+/*
+ * metrics-server v0.4.5 (spec.metricsServer.version), before the fresh
+ * container rule: a, running at 1 s, waits for the scrapes at 15 and 30 s.
+ */
+START_TEST(test_metrics_old_release)
+{
+	const struct catalog *cat;
+	struct ks_run *r;
+	int64_t cpu, mem, ts;
+	const char *src;
+
+	write_metrics_scenario("  metricsServer: {version: v0.4.5}\n");
+	r = simulate(tpath("m.yaml"), &cat);
+	ck_assert_int_eq(metrics_server_version(r, &src), MS_VER(0, 4, 5));
+	ck_assert_str_eq(src, "spec.metricsServer.version");
+	ck_assert_int_eq(lm_release_parse("v0.7.2"), MS_VER(0, 7, 2));
+	ck_assert_int_eq(lm_release_parse("1.4"), 10400);
+	ck_assert_int_eq(lm_release_parse("0.6.4-gke.1"), MS_VER(0, 6, 4));
+	ck_assert_int_eq(lm_release_parse("latest"), -1);
+	ck_assert_int_eq(lm_release_parse("v1"), -1);
+	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 15000, &cpu, &mem, &ts), KS_ENOENT);
+	ck_assert_int_eq(mpod(r, pod_of(r, "a", 0), 30000, &cpu, &mem, &ts), 0);
+	ck_assert_int_eq(cpu, 500);
 	ksim_simulation_free(r);
 	catalog_free((struct catalog *)(uintptr_t)cat);
 }
@@ -515,6 +586,9 @@ hpa_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, tu_cleanup);
 	tcase_add_test(tc, test_metrics_offset);
+	tcase_add_test(tc, test_metrics_old_release);
+	tcase_add_loop_test(tc, test_metrics_server_fresh, 0,
+	    (int)(sizeof(ms_rows) / sizeof(ms_rows[0])));
 	tcase_add_test(tc, test_legacy_cap);
 	tcase_add_test(tc, test_custom_metrics);
 	suite_add_tcase(s, tc);

@@ -175,6 +175,40 @@ START_TEST(test_run_gate_off)
 }
 END_TEST
 
+/*
+ * Unconsolidatable is deduplicated per node for 15 minutes whatever its
+ * message (upstream's recorder keys it on the object's UID): the gate-off
+ * node says "SpotToSpotConsolidation is disabled" at 2:10; a pod pinned to
+ * it at 7m changes the reason to "not all pods would schedule", which is
+ * not published before 2:10 + 15m (the run ends at 12m).
+ */
+START_TEST(test_uncons_dedupe)
+{
+	json_t *j = run_edited("karpenter-spot-consolidation-gate-off",
+	    "      scale: {kind: Deployment, name: inflate, replicas: 1}\n",
+	    "      scale: {kind: Deployment, name: inflate, replicas: 1}\n"
+	    "    - at: 7m\n"
+	    "      create:\n"
+	    "        apiVersion: v1\n"
+	    "        kind: Pod\n"
+	    "        metadata: {name: pinned, namespace: default}\n"
+	    "        spec:\n"
+	    "          nodeSelector: {kubernetes.io/hostname: ip-10-0-0-12.ec2.internal}\n"
+	    "          containers:\n"
+	    "            - name: app\n"
+	    "              image: k8s.gcr.io/pause\n"
+	    "              resources: {requests: {cpu: 100m, memory: 64Mi}}\n");
+	int64_t at = -1;
+
+	ck_assert_int_eq(tu_events(j, "Scheduled", "Successfully assigned default/pinned to "
+	    "ip-10-0-0-12.ec2.internal", NULL), 1);
+	ck_assert_int_eq(tu_events(j, "Unconsolidatable", NULL, &at), 2);
+	ck_assert_int_eq(at, 130000);
+	ck_assert_int_eq(tu_events(j, "Unconsolidatable", "not all pods would schedule", NULL), 0);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_run_taints)
 {
 	json_t *j = run_scenario("karpenter-taints");
@@ -619,6 +653,7 @@ karpenter_suite(void)
 	tcase_add_test(core, test_cheapest);
 	tcase_add_test(core, test_run_spot_consolidation);
 	tcase_add_test(core, test_run_gate_off);
+	tcase_add_test(core, test_uncons_dedupe);
 	tcase_add_test(core, test_run_taints);
 	tcase_add_test(limits, test_budget_zero_blocks);
 	tcase_add_test(limits, test_budget_schedule);

@@ -515,6 +515,49 @@ START_TEST(empty_file)
 }
 END_TEST
 
+/* spec.limits: each bound holds exactly at the limit, one more fails, and
+ * raising the limit lets it load. */
+START_TEST(scenario_limits)
+{
+	static const char dep[] =
+	    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+	    "  replicas: 3\n  selector: {matchLabels: {app: web}}\n"
+	    "  template:\n    metadata: {labels: {app: web}}\n"
+	    "    spec: {containers: [{name: web, image: nginx}]}\n";
+	char buf[1024];
+	struct ks_scenario *s;
+
+	s = load1("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
+	    "  duration: 720h\n");
+	ck_assert(s->limits.max_pods == KS_DEFAULT_MAX_PODS);
+	ck_assert(s->limits.max_duration_ms == 720LL * 3600 * 1000);
+	ck_assert(s->limits.max_labels == KS_DEFAULT_MAX_LABELS);
+	ks_scenario_free(s);
+	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
+	    "  duration: 721h\n", KS_EINVAL, 5, 13, "duration 721h0m0s is longer than "
+	    "spec.limits.maxDuration (720h0m0s): raise the limit to simulate longer");
+	s = load1("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
+	    "  duration: 8000h\n  limits: {maxDuration: 8760h}\n");
+	ck_assert(s->duration_ms == 8000LL * 3600 * 1000);
+	ks_scenario_free(s);
+	snprintf(buf, sizeof(buf), "apiVersion: ksim/v1alpha1\nkind: Scenario\n"
+	    "metadata: {name: s}\nspec:\n  limits: {maxPods: 3, maxLabels: 1}\n%s", dep);
+	s = load1(buf);
+	ck_assert_int_eq(s->wls[0]->replicas, 3);
+	ks_scenario_free(s);
+	snprintf(buf, sizeof(buf), "apiVersion: ksim/v1alpha1\nkind: Scenario\n"
+	    "metadata: {name: s}\nspec:\n  limits: {maxPods: 2}\n%s", dep);
+	load_fails(buf, KS_EINVAL, 11, 13, "the scenario declares 3 pods, more than "
+	    "spec.limits.maxPods (2)");
+	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
+	    "  limits: {maxPods: 0}\n", KS_EINVAL, 5, 21,
+	    "maxPods must be between 1 and 100000000, found 0");
+	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n"
+	    "  limits: {maxDuration: 87601h}\n", KS_EINVAL, 5, 25,
+	    "maxDuration must be positive and at most 87600h (10 years), found \"87601h\"");
+}
+END_TEST
+
 START_TEST(static_node_count_bounds)
 {
 	load_fails("apiVersion: ksim/v1alpha1\nkind: Scenario\nspec:\n"
@@ -616,10 +659,10 @@ START_TEST(object_errors)
 	    "  - name: app\n    resources: {requests: {cpu: \"2\"}, limits: {cpu: \"1\"}}\n",
 	    KS_EINVAL, 7, 33, "cpu request of container \"app\" must be less than or equal to its limit");
 	load_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
-	    "  replicas: three\n  template: {spec: {containers: [{name: a}]}}\n",
+	    "  replicas: three\n  template: {spec: {containers: [{name: a, image: x}]}}\n",
 	    KS_EINVAL, 5, 13, "expected an integer, found \"three\"");
 	load_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
-	    "  replicas: -2\n  template: {spec: {containers: [{name: a}]}}\n",
+	    "  replicas: -2\n  template: {spec: {containers: [{name: a, image: x}]}}\n",
 	    KS_EINVAL, 5, 13, "replicas must not be negative, found -2");
 	load_fails("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n",
 	    KS_EINVAL, 4, 7, "expected spec.template in Deployment web, found none");
@@ -631,21 +674,33 @@ START_TEST(object_errors)
 	    "  - {key: k, effect: NoSchedul}\n",
 	    KS_EINVAL, 6, 22, "unknown taint effect \"NoSchedul\"");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-	    "  tolerations: [{key: k, operator: Equals}]\n  containers: [{name: a}]\n",
+	    "  tolerations: [{key: k, operator: Equals}]\n  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 5, 36, "unknown toleration operator \"Equals\": expected Equal or Exists");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 	    "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:\n"
 	    "    [{matchExpressions: [{key: gen, operator: Gt, values: [\"x\"]}]}]}}}\n"
-	    "  containers: [{name: a}]\n",
+	    "  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 6, 60, "operator Gt on \"gen\" needs an integer, found \"x\"");
+	/* a pod affinity term or a spread constraint whose selector fails
+	 * after a first requirement: the partial selector is freed (ASan) */
+	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+	    "  containers: [{name: a, image: x}]\n"
+	    "  affinity: {podAffinity: {requiredDuringSchedulingIgnoredDuringExecution:\n"
+	    "    [{labelSelector: {matchLabels: {a: b}, matchExpressions: [{key: c, operator: Bad}]}}]}}\n",
+	    KS_EINVAL, 7, 82, "unknown operator \"Bad\"");
+	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+	    "  containers: [{name: a, image: x}]\n"
+	    "  topologySpreadConstraints: [{topologyKey: zone, labelSelector:\n"
+	    "    {matchLabels: {a: b}, matchExpressions: [{key: c, operator: Bad}]}}]\n",
+	    KS_EINVAL, 7, 65, "unknown operator \"Bad\"");
 	/* the first requirement is kept when the second fails: no leak (ASan) */
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
 	    "  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:\n"
 	    "    [{matchExpressions: [{key: a, operator: Exists}, {key: b, operator: Lt, values: [\"1\", \"2\"]}]}]}}}\n"
-	    "  containers: [{name: a}]\n",
+	    "  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 6, 54, "operator Lt on \"b\" needs exactly one value, found 2");
 	load_fails("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
-	    "  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone}]\n  containers: [{name: a}]\n",
+	    "  topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone}]\n  containers: [{name: a, image: x}]\n",
 	    KS_EINVAL, 5, 41, "maxSkew must be greater than zero, found 0");
 	load_fails("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {name: a}\n"
 	    "- apiVersion: v1\n  kind: Node\n  metadata: {name: a}\n",
@@ -696,6 +751,7 @@ load_suite(void)
 	tcase_add_test(tc, many_documents);
 	tcase_add_test(tc, empty_file);
 	tcase_add_test(tc, static_node_count_bounds);
+	tcase_add_test(tc, scenario_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

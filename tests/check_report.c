@@ -162,6 +162,34 @@ static const char *const streamed_cases[] = { "karpenter-taints.yaml", "hamster-
 static const char *const empty_scenario =
     "apiVersion: ksim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  duration: 1m\n";
 
+/* Grouped warnings: one line per format string, the first place and the count of the rest. */
+START_TEST(warnings_grouped)
+{
+	struct ks_mark a = { "in.yaml", 3, 1 }, b = { "in.yaml", 9, 5 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ks_warn_mode = KS_WARN_GROUP;
+	ks_warn(&a, "unknown kind \"%s\" skipped", "Frob");
+	ks_warn(&b, "resource %s is not modelled", "x");
+	ks_warn(&b, "unknown kind \"%s\" skipped", "Widget");
+	ks_warn(NULL, "%s", "one text");
+	ks_warn(NULL, "%s", "another text");
+	ks_warn(&a, "unknown kind \"%s\" skipped", "Gadget");
+	ck_assert_uint_eq(ks_warn_flush(fp, "warning"), 4);
+	ck_assert_uint_eq(ks_warn_flush(fp, "warning"), 0);
+	ks_warn_mode = KS_WARN_PRINT;
+	fclose(fp);
+	ck_assert_str_eq(buf,
+	    "ksim: in.yaml:3:1: warning: unknown kind \"Frob\" skipped (and 2 more like it)\n"
+	    "ksim: in.yaml:9:5: warning: resource x is not modelled\n"
+	    "ksim: warning: one text\n"
+	    "ksim: warning: another text\n");
+	free(buf);
+}
+END_TEST
+
 START_TEST(json_streamed_is_tree)
 {
 	const char *dir = tu_tmpdir(), *path = tu_write_in(dir, "r.json", "");
@@ -190,6 +218,99 @@ START_TEST(json_streamed_is_tree)
 }
 END_TEST
 
+/* A document at each level of detail: streamed as the tree builds it; verdicts on the whole run. */
+START_TEST(json_detail_streamed_is_tree)
+{
+	static const char *const want_keys[][8] = {
+		[KSIM_DETAIL_SUMMARY] = { "summary", NULL },
+		[KSIM_DETAIL_WORKLOADS] = { "summary", "workloads", "nodes", NULL },
+		[KSIM_DETAIL_PODS] = { "summary", "workloads", "pods", "nodes", NULL },
+		[KSIM_DETAIL_EVENTS] = { "summary", "workloads", "pods", "nodes", "events", NULL },
+	};
+	const char *dir = tu_tmpdir(), *path = tu_write_in(dir, "r.json", "");
+	char file[1024];
+	const char *files[1] = { file };
+	struct ksim_opts o;
+	struct ks_error err = { 0 };
+	json_t *tree = NULL, *v;
+	char *want, *got;
+	size_t nkeys = 0;
+
+	snprintf(file, sizeof(file), "%s/tests/cases/report-detail-big.yaml", tu_srcdir());
+	tu_opts_init(&o, files, 1);
+	o.detail = (enum ksim_detail)_i;
+	ck_assert_int_eq(ksim_run_json(&o, 0, &tree, &err), 0);
+	for (size_t k = 0; want_keys[_i][k] != NULL; k++, nkeys++)
+		ck_assert_ptr_nonnull(json_object_get(tree, want_keys[_i][k]));
+	/* scenario, duration_ms, seed, region, cost, warnings, expectations and those */
+	ck_assert_uint_eq(json_object_size(tree), 7 + nkeys);
+	v = json_array_get(json_object_get(tree, "expectations"), 0);
+	ck_assert(json_is_true(json_object_get(v, "ok")));
+	ck_assert_str_eq(json_string_value(json_object_get(v, "message")), "250 pods as expected");
+	v = json_object_get(tree, "summary");
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "pods_created")), 250);
+	want = json_dumps(tree, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	o.output = KSIM_JSON;
+	o.output_file = path;
+	ck_assert_int_eq(ksim_run(&o, &err), 0);
+	got = tu_slurp(path);
+	ck_assert_uint_eq(strlen(got), strlen(want) + 1);
+	got[strlen(want)] = '\0';
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+	json_decref(tree);
+}
+END_TEST
+
+/* Count the lines of s that begin with prefix. */
+static size_t
+count_lines(const char *s, const char *prefix)
+{
+	size_t n = 0;
+
+	for (const char *p = s; p != NULL && *p != '\0'; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		n += strncmp(p, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* The text report: long sections cut without --detail, whole at --detail pods; summary has none. */
+START_TEST(text_detail_cuts)
+{
+	const char *dir = tu_tmpdir(), *path = tu_write_in(dir, "r.txt", "");
+	char file[1024];
+	const char *files[1] = { file };
+	struct ksim_opts o;
+	struct ks_error err = { 0 };
+	char *got;
+
+	snprintf(file, sizeof(file), "%s/tests/cases/report-detail-big.yaml", tu_srcdir());
+	tu_opts_init(&o, files, 1);
+	o.output_file = path;
+	ck_assert_int_eq(ksim_run(&o, &err), 0);
+	got = tu_slurp(path);
+	ck_assert_uint_eq(count_lines(got, "default/many-"), REPORT_TEXT_ROWS);
+	ck_assert_ptr_nonnull(strstr(got, "\n... 50 more pods (--detail pods lists them all)\n"));
+	ck_assert_ptr_nonnull(strstr(got, "PASS  all 250 pods are bound at once: 250 pods as expected"));
+	free(got);
+	o.detail = KSIM_DETAIL_PODS;
+	ck_assert_int_eq(ksim_run(&o, &err), 0);
+	got = tu_slurp(path);
+	ck_assert_uint_eq(count_lines(got, "default/many-"), 250);
+	ck_assert_ptr_null(strstr(got, "more pods"));
+	ck_assert_ptr_null(strstr(got, "TIMELINE"));
+	ck_assert_ptr_nonnull(strstr(got, "\nWORKLOADS\n"));
+	free(got);
+	o.detail = KSIM_DETAIL_SUMMARY;
+	ck_assert_int_eq(ksim_run(&o, &err), 0);
+	got = tu_slurp(path);
+	ck_assert_uint_eq(count_lines(got, "default/many-"), 0);
+	ck_assert_ptr_null(strstr(got, "NODES"));
+	ck_assert_ptr_nonnull(strstr(got, "PASS  all 250 pods are bound at once: 250 pods as expected"));
+	free(got);
+}
+END_TEST
+
 Suite *
 report_suite(void)
 {
@@ -202,6 +323,10 @@ report_suite(void)
 	tcase_add_test(core, billing_cost_at);
 	tcase_add_test(core, percentiles);
 	tcase_add_test(core, warns_pods_without_requests);
+	tcase_add_test(core, warnings_grouped);
+	tcase_add_test(core, text_detail_cuts);
+	tcase_add_loop_test(core, json_detail_streamed_is_tree, KSIM_DETAIL_SUMMARY,
+	    KSIM_DETAIL_EVENTS + 1);
 	tcase_add_loop_test(core, json_streamed_is_tree, 0,
 	    (int)(sizeof(streamed_cases) / sizeof(streamed_cases[0])));
 	tcase_add_test(lim, atomic_write_replaces);

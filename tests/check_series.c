@@ -114,7 +114,7 @@ START_TEST(test_pods_nodes_events_csv)
 	    "gpu-2,m5.large,on-demand,us-east-1a,,0,0,,0.096000,0.003200\n");
 	free(s);
 	s = read_out("csv/events.csv");
-	ck_assert(starts(s, "time_s,type,object,message\n0,NodeReady,node/n-1,"));
+	ck_assert(starts(s, "time_s,type,object,message,count,last_time_s\n0,NodeReady,node/n-1,"));
 	ck_assert_ptr_nonnull(strstr(s, "\n30,ScalingReplicaSet,deployment/default/web,"));
 	free(s);
 }

@@ -219,6 +219,33 @@ START_TEST(test_mode_recreate)
 }
 END_TEST
 
+/*
+ * The 12 h rule counts from status.startTime (bound at 0:00), not from the
+ * container start (0:05 after a 5 minute pull): first eviction 12:00:00.
+ */
+START_TEST(test_start_time_rule)
+{
+	json_t *root = tu_run_ok(CASE("vpa-start-time"));
+	int64_t first = -1;
+
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, &first), 2);
+	ck_assert_int_eq(first, 12 * 3600 * 1000);
+	json_decref(root);
+}
+END_TEST
+
+/* memory: "0" is a request: the cpu-lowering requirement keeps those pods. */
+START_TEST(test_zero_request)
+{
+	json_t *root = tu_run_ok(CASE("vpa-zero-request"));
+
+	ck_assert_int_eq(tu_events(root, "EvictedByVPA", NULL, NULL), 2);
+	ck_assert_int_eq(count_pods(root, 100, 0), 2);
+	ck_assert_int_eq(count_pods(root, 587, 262144000), 2);
+	json_decref(root);
+}
+END_TEST
+
 START_TEST(test_controlled_memory_only)
 {
 	/* controlledResources [memory]: cpu is neither recommended nor set */
@@ -338,6 +365,67 @@ START_TEST(test_binary_si_version)
 }
 END_TEST
 
+/*
+ * The release from the manifests: the recommender's Deployment runs
+ * registry.k8s.io/autoscaling/vpa-recommender:1.5.0, so VPA 1.5 prints
+ * 250Mi; the metrics-server Deployment's v0.7.2 is reported too.
+ */
+#define COMPONENTS							\
+	"---\n"								\
+	"apiVersion: apps/v1\n"						\
+	"kind: Deployment\n"						\
+	"metadata: {name: vpa-recommender, namespace: kube-system}\n"	\
+	"spec:\n"							\
+	"  selector: {matchLabels: {app: vpa-recommender}}\n"		\
+	"  template:\n"							\
+	"    metadata: {labels: {app: vpa-recommender}}\n"		\
+	"    spec:\n"							\
+	"      containers:\n"						\
+	"        - name: recommender\n"					\
+	"          image: registry.k8s.io/autoscaling/vpa-recommender:1.5.0\n" \
+	"          resources: {requests: {cpu: 50m, memory: 500Mi}}\n"	\
+	"---\n"								\
+	"apiVersion: apps/v1\n"						\
+	"kind: Deployment\n"						\
+	"metadata: {name: metrics-server, namespace: kube-system}\n"	\
+	"spec:\n"							\
+	"  selector: {matchLabels: {k8s-app: metrics-server}}\n"		\
+	"  template:\n"							\
+	"    metadata: {labels: {k8s-app: metrics-server}}\n"		\
+	"    spec:\n"							\
+	"      containers:\n"						\
+	"        - name: metrics-server\n"					\
+	"          image: registry.k8s.io/metrics-server/metrics-server:v0.7.2\n" \
+	"          resources: {requests: {cpu: 100m, memory: 200Mi}}\n"	\
+	"---\n"								\
+	"apiVersion: autoscaling/v1\n"					\
+	"kind: HorizontalPodAutoscaler\n"				\
+	"metadata: {name: hamster}\n"					\
+	"spec:\n"							\
+	"  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: hamster}\n" \
+	"  maxReplicas: 2\n"
+
+START_TEST(test_release_from_images)
+{
+	struct ks_error err;
+	char *s = scenario(HDR("3m"), 2, REQ_ONLY, "", "", COMPONENTS);
+	json_t *root = run_text(s, &err), *h;
+
+	ck_assert_msg(root != NULL, "%s", err.msg);
+	ck_assert_str_eq(tu_path_str(vpa0(root), "vpa_version"), "1.5");
+	ck_assert_str_eq(tu_path_str(vpa0(root), "vpa_version_source"),
+	    "registry.k8s.io/autoscaling/vpa-recommender:1.5.0");
+	ck_assert_str_eq(tu_path_str(vpa0(root), "containers.0.target.memory"), "250Mi");
+	h = json_array_get(json_object_get(root, "hpas"), 0);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(tu_path_str(h, "metrics_server_version"), "v0.7.2");
+	ck_assert_str_eq(tu_path_str(h, "metrics_server_version_source"),
+	    "registry.k8s.io/metrics-server/metrics-server:v0.7.2");
+	json_decref(root);
+	free(s);
+}
+END_TEST
+
 START_TEST(test_oom_bump)
 {
 	/* memory limit 300Mi, demand 400Mi: two OOM kills, then the bumped
@@ -436,6 +524,8 @@ vpa_suite(void)
 	tcase_add_test(tc, test_mode_off);
 	tcase_add_test(tc, test_mode_initial);
 	tcase_add_test(tc, test_mode_recreate);
+	tcase_add_test(tc, test_start_time_rule);
+	tcase_add_test(tc, test_zero_request);
 	tcase_add_test(tc, test_controlled_memory_only);
 	tcase_add_test(tc, test_hpa_fight_warning);
 	tcase_add_test(tc, test_timeline_vpa);
@@ -449,6 +539,7 @@ vpa_suite(void)
 	tcase_add_test(tc, test_pdb_blocks);
 	tcase_add_test(tc, test_binary_si_version);
 	tcase_add_test(tc, test_oom_bump);
+	tcase_add_test(tc, test_release_from_images);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

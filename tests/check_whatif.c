@@ -9,7 +9,9 @@
  * scenarios/whatif-web.yaml: compare and sweep output against
  * tests/golden/whatif-*.{txt,json} (KSIM_REGEN=1 rewrites them), every
  * combination exactly once over N shards, `ksim merge` of the shards byte
- * for byte the unsharded output, and the usage errors.
+ * for byte the unsharded output, and the usage errors.  Hostile shard
+ * lines (bad_merge[]) go through whatif/merge.c in the library, each with
+ * the exact message merge prints.
  */
 #include <check.h>
 #include <jansson.h>
@@ -325,8 +327,9 @@ START_TEST(test_shards_merge)
 	/* the same shard twice */
 	snprintf(args, sizeof(args), "merge %s/shard0.jsonl %s/shard0.jsonl", dir, dir);
 	ck_assert_int_eq(run_ksim_err(args, &out), 2);
-	ck_assert_str_eq(out, "ksim: merge: combination 0 appears twice (the same shard given "
-	    "twice?)\n");
+	snprintf(args, sizeof(args), "ksim: %s/shard0.jsonl:1: combination 0 appears twice, "
+	    "first at %s/shard0.jsonl:1 (the same shard given twice?)\n", dir, dir);
+	ck_assert_str_eq(out, args);
 	free(out);
 	free(all);
 	snprintf(args, sizeof(args), "rm -rf '%s'", dir);
@@ -370,6 +373,152 @@ START_TEST(test_usage_errors)
 }
 END_TEST
 
+/* ---- merge: hostile shard lines ---- */
+
+#define M_VARY	"\"vary\":[{\"path\":\"seed\",\"values\":[\"1\",\"2\"]}],\"metrics\":[\"cost_usd\"]"
+/* a summary with these values (and `extra` members at its end) */
+#define M_SUMX(cost, nodes, p95, pods, events, extra) \
+		"{\"cost_usd\":" cost ",\"nodes_launched\":1,\"max_nodes\":" nodes "," \
+		"\"peak_nodes_by_type\":{\"m5.large\":1},\"pods\":" pods ",\"pending_at_end\":0," \
+		"\"p50_pending_s\":0.0,\"p95_pending_s\":" p95 ",\"max_pending_s\":3.0," \
+		"\"max_replicas\":1,\"workloads\":{},\"events\":" events extra "}"
+#define M_SUM	M_SUMX("0.5", "1", "2.5", "1", "{\"Scheduled\":1}", "")
+/* a good line of combination 0 and of combination 1 */
+#define M_L0	"{\"index\":0,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"1\"}," \
+		"\"summary\":" M_SUM "}\n"
+#define M_L1	"{\"index\":1,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"2\"}," \
+		"\"summary\":" M_SUM "}\n"
+/* combination 0 with the summary sum */
+#define M_SUMBAD(sum) "{\"index\":0,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"1\"}," \
+		"\"summary\":" sum "}\n"
+
+static const struct {
+	const char	*text;	/* the shard file "s.jsonl" */
+	const char	*err;	/* what merge prints */
+} bad_merge[] = {
+	/* no combinations, or -1: wrote out of bounds on the heap */
+	{ "{\"index\":1," M_VARY ",\"set\":{\"seed\":\"2\"},\"summary\":" M_SUM "}\n",
+	  "ksim: s.jsonl:1: expected combinations 2 (the product of the numbers of vary values)\n" },
+	{ "{\"index\":1,\"combinations\":-1," M_VARY ",\"set\":{\"seed\":\"2\"},\"summary\":"
+	  M_SUM "}\n",
+	  "ksim: s.jsonl:1: expected combinations 2 (the product of the numbers of vary values)\n" },
+	/* 1e18 and -5 aborted */
+	{ "{\"index\":1,\"combinations\":1e18," M_VARY ",\"set\":{\"seed\":\"2\"},\"summary\":"
+	  M_SUM "}\n",
+	  "ksim: s.jsonl:1: expected combinations 2 (the product of the numbers of vary values)\n" },
+	{ M_L0 "{\"index\":1,\"combinations\":1000000000000000000," M_VARY ",\"set\":{\"seed\":"
+	  "\"2\"},\"summary\":" M_SUM "}\n",
+	  "ksim: s.jsonl:2: expected combinations 2 (the product of the numbers of vary values)\n" },
+	{ "{\"index\":1,\"combinations\":-5," M_VARY ",\"set\":{\"seed\":\"2\"},\"summary\":"
+	  M_SUM "}\n",
+	  "ksim: s.jsonl:1: expected combinations 2 (the product of the numbers of vary values)\n" },
+	/* a vary entry without path dereferenced NULL */
+	{ "{\"index\":0,\"combinations\":2,\"vary\":[{\"values\":[\"1\",\"2\"]}],\"metrics\":[],"
+	  "\"set\":{\"seed\":\"1\"},\"summary\":" M_SUM "}\n",
+	  "ksim: s.jsonl:1: vary 0: expected a path (a string without control characters)\n" },
+	{ "{\"index\":0,\"combinations\":2,\"vary\":[{\"path\":\"seed\",\"values\":[\"1\\n2\",\"2\"]}],"
+	  "\"metrics\":[],\"set\":{\"seed\":\"1\\n2\"},\"summary\":" M_SUM "}\n",
+	  "ksim: s.jsonl:1: vary 0: value 0 is not a string without control characters\n" },
+	{ "{\"index\":0,\"combinations\":1,\"vary\":[],\"metrics\":[],\"set\":{},\"summary\":"
+	  M_SUM "}\n",
+	  "ksim: s.jsonl:1: expected a non-empty array vary\n" },
+	/* out of range, and a set that is not what the index chooses */
+	{ "{\"index\":2,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"2\"},\"summary\":" M_SUM
+	  "}\n",
+	  "ksim: s.jsonl:1: expected an index from 0 to 1\n" },
+	{ M_L0 "\n{\"index\":1,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"1\"},\"summary\":"
+	  M_SUM "}\n",
+	  "ksim: s.jsonl:3: set: combination 1 has seed=2, found 1\n" },
+	/* corrupted summaries */
+	{ M_SUMBAD(M_SUMX("\"x\"", "1", "2.5", "1", "{}", "")),
+	  "ksim: s.jsonl:1: summary: expected a number cost_usd\n" },
+	{ M_SUMBAD(M_SUMX("0.5", "-3", "2.5", "1", "{}", "")),
+	  "ksim: s.jsonl:1: summary.max_nodes is not a number >= 0 (up to 1e15)\n" },
+	{ M_SUMBAD(M_SUMX("0.5", "1", "1e300", "1", "{}", "")),
+	  "ksim: s.jsonl:1: summary.p95_pending_s is not a number >= 0 (up to 1e15)\n" },
+	{ M_SUMBAD(M_SUMX("0.5", "1", "2.5", "1", "{\"Scheduled\":\"many\"}", "")),
+	  "ksim: s.jsonl:1: summary.events.Scheduled is not a number >= 0 (up to 1e15)\n" },
+	{ M_SUMBAD(M_SUMX("0.5", "1", "2.5", "1", "{}",
+	  ",\"expectations\":{\"passed\":3,\"total\":2}")),
+	  "ksim: s.jsonl:1: summary: expected expectations {passed, total} with passed <= total\n" },
+	{ M_SUMBAD(M_SUMX("0.5", "1", "2.5", "null", "{}", "")),
+	  "ksim: s.jsonl:1: summary: expected an integer pods\n" },
+	/* the lines do not make one sweep */
+	{ M_L0 "{\"index\":1,\"combinations\":2,\"vary\":[{\"path\":\"seed\",\"values\":[\"1\","
+	  "\"2\"]}],\"metrics\":[\"max_nodes\"],\"set\":{\"seed\":\"2\"},\"summary\":" M_SUM "}\n",
+	  "ksim: s.jsonl:2: comes from a different sweep than s.jsonl:1 (other --metrics)\n" },
+	{ M_L0 M_L0, "ksim: s.jsonl:2: combination 0 appears twice, first at s.jsonl:1 (the same "
+	  "shard given twice?)\n" },
+	{ M_L1, "ksim: merge: 1 of 2 combinations are missing, the first is 0 (a shard output is "
+	  "missing or incomplete)\n" },
+	/* the rest of a line */
+	{ "[1]\n", "ksim: s.jsonl:1: expected a line of `ksim sweep --shard` output, found other "
+	  "JSON\n" },
+	{ "{\"index\":0,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"1\"},\"summary\":" M_SUM
+	  ",\"error\":\"boom\"}\n",
+	  "ksim: s.jsonl:1: expected either a summary or an error\n" },
+	{ "{\"index\":0,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"1\"},\"summary\":" M_SUM
+	  ",\"extra\":1}\n",
+	  "ksim: s.jsonl:1: unknown field \"extra\"\n" },
+	{ "{\"index\":0,\"combinations\":2," M_VARY ",\"set\":{\"seed\":\"1\"},\"error\":"
+	  "\"ksim: x.yaml:3:4: boom\\u001b[2J\"}\n" M_L1,
+	  "ksim: x.yaml:3:4: boom\\x1b[2J (sweep combination 0)\n" },
+};
+
+/* merge of bad_merge[_i].text, in the library, prints bad_merge[_i].err */
+START_TEST(test_merge_bad)
+{
+	struct whatif_merge *m = whatif_merge_new();
+	FILE *in = fmemopen((void *)bad_merge[_i].text, strlen(bad_merge[_i].text), "r");
+	struct ks_error err;
+	char msg[1024] = "", *buf = NULL;
+	size_t len;
+	FILE *out;
+	int rc;
+
+	ks_error_clear(&err);
+	rc = whatif_merge_read(m, "s.jsonl", in, &err);
+	fclose(in);
+	if (rc == 0)
+		rc = whatif_merge_table(m, NULL, 0, KSIM_TEXT, &buf, &len, &err);
+	whatif_merge_free(m);
+	free(buf);
+	ck_assert_int_ne(rc, 0);
+	out = fmemopen(msg, sizeof(msg), "w");
+	ks_error_print(out, &err);
+	fclose(out);
+	ck_assert_str_eq(msg, bad_merge[_i].err);
+}
+END_TEST
+
+/* The good lines merge; the binary exits 2 on a bad one with the file and line. */
+START_TEST(test_merge_lines)
+{
+	struct whatif_merge *m = whatif_merge_new();
+	const char *text = M_L1 M_L0;
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	const char *dir;
+	char *buf = NULL, *err, args[600];
+	size_t len;
+
+	ck_assert_int_eq(whatif_merge_read(m, "s.jsonl", in, NULL), 0);
+	fclose(in);
+	ck_assert_int_eq(whatif_merge_table(m, NULL, 0, KSIM_TEXT, &buf, &len, NULL), 0);
+	ck_assert_str_eq(buf, "#  seed  cost_usd\n0  1     0.500000\n1  2     0.500000\n");
+	free(buf);
+	whatif_merge_free(m);
+	if (!tu_have_ksim())
+		return;
+	dir = tu_tmpdir();
+	tu_write_in(dir, "s.jsonl", bad_merge[0].text);
+	snprintf(args, sizeof(args), "merge %s/s.jsonl", dir);
+	ck_assert_int_eq(run_ksim_err(args, &err), 2);
+	snprintf(args, sizeof(args), "ksim: %s/s.jsonl:1: expected combinations 2", dir);
+	ck_assert_msg(strncmp(err, args, strlen(args)) == 0, "got %s", err);
+	free(err);
+}
+END_TEST
+
 /*
  * The suite; with_binary adds the tests of the built ksim ($KSIM), which
  * main() leaves out, and then exits 77 (SKIP), when $KSIM is not there.
@@ -389,6 +538,11 @@ whatif_suite(int with_binary)
 	tcase_add_test(tc, test_summary_empty);
 	tcase_add_test(tc, test_shard_partition);
 	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("merge");
+	tcase_add_loop_test(tc, test_merge_bad, 0, (int)(sizeof(bad_merge) / sizeof(bad_merge[0])));
+	tcase_add_test(tc, test_merge_lines);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	if (!with_binary)
 		return s;

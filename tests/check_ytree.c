@@ -679,21 +679,21 @@ END_TEST
 
 START_TEST(test_deep_nesting)
 {
-	/* 10 000 nested flow sequences: the builder's stacks are heap
-	 * vectors, not C recursion. */
+	/* YT_MAX_DEPTH nested flow sequences load: the builder's stacks are
+	 * heap vectors, not C recursion. */
 	struct sbuf b = { 0 };
 	struct yt_stream *st;
 	const struct yt_node *n;
 	int depth = 0;
 
-	for (int i = 0; i < 10000; i++)
+	for (int i = 0; i < YT_MAX_DEPTH; i++)
 		sb_add(&b, "[");
-	for (int i = 0; i < 10000; i++)
+	for (int i = 0; i < YT_MAX_DEPTH; i++)
 		sb_add(&b, "]");
 	st = load_ok(b.s);
 	for (n = root1(st); n->nitems > 0; n = n->items[0])
 		depth++;
-	ck_assert_int_eq(depth, 9999);
+	ck_assert_int_eq(depth, YT_MAX_DEPTH - 1);
 	yt_stream_free(st);
 	free(b.s);
 }
@@ -750,6 +750,65 @@ START_TEST(test_tree_errors)
 	load_fails("b:\n  <<: str\n", KS_EINVAL, 2, 7,
 	    "expected a mapping or a sequence of mappings to merge, found "
 	    "\"str\"");
+}
+END_TEST
+
+START_TEST(test_too_deep)
+{
+	/* One level more fails at the collection that crosses the bound,
+	 * block and flow alike; 100 000 levels fail as fast (libyaml would
+	 * take 20 s to parse them). */
+	struct sbuf b = { 0 };
+	char msg[128];
+	double t0;
+
+	snprintf(msg, sizeof(msg), "expected at most %d nested sequences and "
+	    "mappings, found more", YT_MAX_DEPTH);
+	for (int i = 0; i <= YT_MAX_DEPTH; i++)
+		sb_add(&b, "[");
+	load_fails(b.s, KS_EINVAL, 1, YT_MAX_DEPTH + 1, msg);
+	b.len = 0;
+	for (int i = 0; i <= YT_MAX_DEPTH; i++)
+		sb_add(&b, "%*s- \n", 2 * i, "");
+	load_fails(b.s, KS_EINVAL, YT_MAX_DEPTH + 1, 2 * YT_MAX_DEPTH + 1, msg);
+	b.len = 0;
+	for (int i = 0; i < 100000; i++)
+		sb_add(&b, "[");
+	t0 = now_s();
+	load_fails(b.s, KS_EINVAL, 1, YT_MAX_DEPTH + 1, msg);
+	ck_assert_msg(now_s() - t0 < 1.0, "100k levels took %.2fs", now_s() - t0);
+	free(b.s);
+}
+END_TEST
+
+START_TEST(test_input_limit)
+{
+	/* Exactly max bytes load; one more fails where the limit falls, so
+	 * an endless stream stops too. */
+	char *path = tu_write("a: 1\nb: 2\n");	/* 10 bytes */
+	struct yt_stream *st = NULL;
+	struct ks_error err = { 0 };
+
+	ck_assert_int_eq(yt_load_file_max(path, 10, &st, &err), 0);
+	yt_stream_free(st);
+	ck_assert_int_eq(yt_load_file_max(path, 9, &st, &err), KS_EINVAL);
+	ck_assert_ptr_null(st);
+	ck_assert_str_eq(err.at.file, path);
+	ck_assert_int_eq(err.at.line, 2);
+	ck_assert_int_eq(err.at.col, 5);
+	ck_assert_str_eq(err.msg, "expected at most 9 bytes of input, found "
+	    "more (the input size limit)");
+	unlink(path);
+	free(path);
+	if (access("/dev/zero", R_OK) != 0)
+		return;
+	ks_error_clear(&err);
+	ck_assert_int_eq(yt_load_file_max("/dev/zero", 1 << 20, &st, &err),
+	    KS_EINVAL);
+	ck_assert_int_eq(err.at.line, 1);
+	ck_assert_int_eq(err.at.col, (1 << 20) + 1);
+	ck_assert_str_eq(err.msg, "expected at most 1048576 bytes of input, "
+	    "found more (the input size limit)");
 }
 END_TEST
 
@@ -923,6 +982,8 @@ ytree_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_tree_errors);
+	tcase_add_test(tc, test_too_deep);
+	tcase_add_test(tc, test_input_limit);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_getter_errors);
 	tcase_add_loop_test(tc, test_duration_errors, 0,

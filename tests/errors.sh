@@ -1,6 +1,7 @@
 #!/bin/sh
 # Bad inputs are tests too: each tests/errors/<case>/ holds input.yaml and
-# expected.stderr (and optionally `args`, extra arguments to `ksim run`).
+# expected.stderr (and optionally `args`, extra arguments to `ksim run`,
+# and `stdin`, an empty file: input.yaml is given on the standard input as "-").
 # ksim must exit 2, print exactly expected.stderr, and write no output file.
 # needs the built ksim ($KSIM, which make check sets): skip (77) without it
 if [ -z "$KSIM" ] || [ ! -x "$KSIM" ]; then
@@ -17,7 +18,11 @@ for d in "$srcdir"/tests/errors/*/; do
 	args=""
 	[ -f "$d/args" ] && args=$(cat "$d/args")
 	# shellcheck disable=SC2086
-	(cd "$d" && "$KSIM" run -q $args -f "$tmp/out" input.yaml) > /dev/null 2> "$tmp/stderr"
+	if [ -f "$d/stdin" ]; then	# the input on the standard input, as "-"
+		(cd "$d" && "$KSIM" run -q $args -f "$tmp/out" - < input.yaml) > /dev/null 2> "$tmp/stderr"
+	else
+		(cd "$d" && "$KSIM" run -q $args -f "$tmp/out" input.yaml) > /dev/null 2> "$tmp/stderr"
+	fi
 	rc=$?
 	if [ $rc -ne 2 ]; then
 		echo "FAIL: $name: exit $rc, expected 2"; cat "$tmp/stderr"; fail=$((fail + 1)); continue

@@ -27,8 +27,9 @@
  *
  * Output: every sync is a sample (replicas at the start of the sync, the
  * desired count and each metric's first-pass value, which is what
- * `kubectl get hpa` shows); the text report prints the samples where
- * something changed.
+ * `kubectl get hpa` shows), given to the report as data (hpa_report());
+ * the text report (report/text_hpa.c) prints the samples where something
+ * changed.
  *
  * Costs: a sync is O(pods of the target x metrics) plus metrics.c's
  * integration; samples are O(syncs) memory, 240 per simulated hour.
@@ -43,7 +44,6 @@
 #include "cluster/metrics.h"
 #include "cluster/quantity.h"
 #include "explain/explain.h"
-#include "io/report.h"
 #include "run/run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
@@ -146,14 +146,15 @@ get_milli(const struct yt_node *n, const char *field, int64_t *out, struct ks_er
 
 /* target: {type, averageUtilization | averageValue | value} */
 static int
-parse_target(const struct yt_node *t, struct hpa_metric_spec *m, int resource,
+parse_target(const struct yt_node *src, struct hpa_metric_spec *m, int resource,
     struct ks_error *err)
 {
-	const struct yt_node *v;
+	const struct yt_node *v, *t = yt_map_get(src, "target");
 	const char *type;
 
 	if (t == NULL)
-		return ks_error_set(err, NULL, KS_EINVAL, "expected target in a metric, found none");
+		return ks_error_set(err, &src->mark, KS_EINVAL,
+		    "expected target in a metric, found none");
 	if (yt_expect_map(t, err) != 0 || get_str(t, "type", &type, "a metric target", err) != 0)
 		return KS_EINVAL;
 	if (strcmp(type, "Utilization") == 0) {
@@ -246,7 +247,7 @@ parse_metric(const struct yt_node *n, struct hpa_metric_spec *m, struct ks_error
 		if (strcmp(m->name, "cpu") != 0 && strcmp(m->name, "memory") != 0)
 			return ks_error_set(err, &yt_map_get(src, "name")->mark, KS_EINVAL,
 			    "expected resource cpu or memory, found \"%s\"", m->name);
-		return parse_target(yt_map_get(src, "target"), m, 1, err);
+		return parse_target(src, m, 1, err);
 	case HPA_METRIC_OBJECT: {
 		const struct yt_node *d = yt_map_get(src, "describedObject");
 
@@ -262,7 +263,7 @@ parse_metric(const struct yt_node *n, struct hpa_metric_spec *m, struct ks_error
 	case HPA_METRIC_EXTERNAL:
 		if (parse_metric_id(src, m, err) != 0)
 			return KS_EINVAL;
-		return parse_target(yt_map_get(src, "target"), m, 0, err);
+		return parse_target(src, m, 0, err);
 	}
 	return 0;
 }
@@ -386,8 +387,9 @@ check_requests(struct hpa *h, const struct ks_podspec *sp)
 		for (size_t j = 0; j < sp->nctrs; j++) {
 			const struct ks_container *k = &sp->ctrs[j];
 
-			if ((k->init && !k->sidecar) || k->req.v[res] > 0)
-				continue;
+			if ((k->init && !k->sidecar) || k->req.v[res] > 0 ||
+			    (k->req_set & (1u << res)))
+				continue;	/* a request of "0" is a request */
 			if (m->container != NULL && k->name != m->container)
 				continue;
 			snprintf(h->nreq_warning, sizeof(h->nreq_warning),
@@ -626,7 +628,7 @@ sample_resource(struct ks_run *r, const struct ks_pod *p, const struct hpa_metri
 			continue;
 		found = 1;
 		v = pod_ctr_req(p, i)->v[res];
-		if (v <= 0 && s->req_state == HPA_REQ_OK) {
+		if (v <= 0 && !(k->req_set & (1u << res)) && s->req_state == HPA_REQ_OK) {
 			s->req_state = HPA_REQ_MISSING;
 			s->req_container = k->name;
 		}
@@ -924,85 +926,14 @@ metric_target(const struct hpa_metric_spec *m)
 	return m->target_type == HPA_TARGET_UTILIZATION ? m->target_utilization : m->target_milli;
 }
 
-/* A value as kubectl prints it: "133%", "250m", "100Mi"-like quantities. */
-static char *
-fmt_val(const struct hpa_metric_spec *m, int has, int64_t v, char *buf, size_t n)
+/* The simulated metrics-server release, "v0.9.0", and where it came from. */
+static const char *
+ms_release(struct ks_run *r, char *buf, size_t n, const char **src)
 {
-	char q[QTY_BUFSZ];
+	int v = metrics_server_version(r, src);
 
-	if (!has)
-		snprintf(buf, n, "<unknown>");
-	else if (m->target_type == HPA_TARGET_UTILIZATION)
-		snprintf(buf, n, "%lld%%", (long long)v);
-	else
-		snprintf(buf, n, "%s", qty_format(v, QTY_DECIMAL_SI, q, sizeof(q)));
+	snprintf(buf, n, "v%d.%d.%d", v / 10000, v / 100 % 100, v % 100);
 	return buf;
-}
-
-static void
-fmt_targets(const struct hpa *h, const struct hpa_sample *s, char *buf, size_t n)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t k = 0; k < h->nmetrics && len < n; k++) {
-		char a[64], b[64];
-
-		len += (size_t)snprintf(buf + len, n - len, "%s%s/%s", k ? ", " : "",
-		    fmt_val(&h->metrics[k], s->m[k].has, s->m[k].current, a, sizeof(a)),
-		    fmt_val(&h->metrics[k], 1, metric_target(&h->metrics[k]), b, sizeof(b)));
-	}
-}
-
-static void
-print_cond(FILE *fp, const char *type, const struct hpa_condition *c)
-{
-	if (c->reason[0] == '\0')
-		return;
-	fprintf(fp, "  %-15s %-6s %-28s %s\n", type, c->status ? "True" : "False", c->reason,
-	    c->message);
-}
-
-static void
-hpa_report_text(struct ks_run *r, void *state, FILE *fp)
-{
-	struct hpa_ctl *ctl = state;
-
-	(void)r;
-	if (ctl->n == 0)
-		return;
-	fprintf(fp, "\nHORIZONTAL POD AUTOSCALERS\n");
-	for (size_t i = 0; i < ctl->n; i++) {
-		const struct hpa *h = ctl->v[i];
-		char prev[512] = "", t[16];
-		int32_t pc = -1, pd = -1;
-
-		fprintf(fp, "%s/%s: %s %s/%s, min %d, max %d, %s\n", h->ns, h->name,
-		    h->api, wl_kind_name[h->kind], h->target, (int)h->min, (int)h->max,
-		    h->has_behavior ? "behavior" : "no behavior (legacy rate limits)");
-		if (h->nreq_warning[0] != '\0')
-			fprintf(fp, "  warning: %s\n", h->nreq_warning);
-		fprintf(fp, "  %-10s %-24s %-8s %-8s %-9s %s\n", "TIME", "TARGETS", "MINPODS",
-		    "MAXPODS", "REPLICAS", "DESIRED");
-		for (size_t j = 0; j < h->nsamples; j++) {
-			const struct hpa_sample *s = &h->samples[j];
-			char tg[512];
-
-			fmt_targets(h, s, tg, sizeof(tg));
-			if (strcmp(tg, prev) == 0 && s->current == pc && s->desired == pd)
-				continue;
-			snprintf(prev, sizeof(prev), "%s", tg);
-			pc = s->current;
-			pd = s->desired;
-			fprintf(fp, "  %-10s %-24s %-8d %-8d %-9d %d\n",
-			    report_time(s->at_ms, t, sizeof(t)), tg, (int)h->min, (int)h->max,
-			    (int)s->current, (int)s->desired);
-		}
-		fprintf(fp, "  conditions at the end:\n");
-		print_cond(fp, "AbleToScale", &h->able);
-		print_cond(fp, "ScalingActive", &h->active);
-		print_cond(fp, "ScalingLimited", &h->limited);
-	}
 }
 
 static json_t *
@@ -1017,15 +948,21 @@ cond_json(const char *type, const struct hpa_condition *c)
 	return o;
 }
 
+/*
+ * The HPAs' data: everything the formats print of them (report/text_hpa.c
+ * renders it as text), under "hpas".
+ */
 static void
-hpa_report_json(struct ks_run *r, void *state, json_t *root)
+hpa_report(struct ks_run *r, void *state, json_t *root)
 {
 	struct hpa_ctl *ctl = state;
+	const char *src;
+	char ver[32];
 	json_t *arr;
 
-	(void)r;
 	if (ctl->n == 0)
 		return;
+	ms_release(r, ver, sizeof(ver), &src);
 	arr = json_array();
 	for (size_t i = 0; i < ctl->n; i++) {
 		const struct hpa *h = ctl->v[i];
@@ -1040,6 +977,8 @@ hpa_report_json(struct ks_run *r, void *state, json_t *root)
 		json_object_set_new(o, "min_replicas", json_integer(h->min));
 		json_object_set_new(o, "max_replicas", json_integer(h->max));
 		json_object_set_new(o, "behavior", json_boolean(h->has_behavior));
+		json_object_set_new(o, "metrics_server_version", json_string(ver));
+		json_object_set_new(o, "metrics_server_version_source", json_string(src));
 		json_object_set_new(o, "warning", h->nreq_warning[0] ?
 		    json_string(h->nreq_warning) : json_null());
 		for (size_t j = 0; j < h->nsamples; j++) {
@@ -1076,4 +1015,14 @@ hpa_report_json(struct ks_run *r, void *state, json_t *root)
 	json_object_set_new(root, "hpas", arr);
 }
 
-const struct ctl_ops hpa_ctl = { "hpa", hpa_init, hpa_report_json, hpa_report_text, hpa_free };
+static const char *const hpa_kinds[] = { "HorizontalPodAutoscaler", NULL };
+static const char *const hpa_spec_keys[] = { NULL };
+
+const struct ctl_ops hpa_ctl = {
+	.name = "hpa",
+	.kinds = hpa_kinds,
+	.spec_keys = hpa_spec_keys,
+	.init = hpa_init,
+	.report = hpa_report,
+	.free = hpa_free,
+};

@@ -436,6 +436,135 @@ map_len(const struct metric_map *m)
 }
 
 /*
+ * groupPods: classify every pod, and put the ready ones' values in m (owned
+ * arrays, n + 1 entries so an empty input allocates).  Returns the number
+ * of ready pods; the unready and missing ones are counted.
+ */
+static int64_t
+map_group(const struct hpa_config *cfg, const struct hpa_metric_input *in, int cpu,
+    int64_t now_ms, struct metric_map *m, enum pod_class *cls, size_t *nunready,
+    size_t *nmissing)
+{
+	int64_t	ready = 0;
+	size_t	i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct hpa_pod_sample *p = &in->pods[i];
+
+		cls[i] = pod_classify(cfg, p, cpu, now_ms);
+		switch (cls[i]) {
+		case CLASS_IGNORED:
+			break;
+		case CLASS_UNREADY:
+			(*nunready)++;
+			break;
+		case CLASS_MISSING:
+			(*nmissing)++;
+			break;
+		case CLASS_READY:
+			ready++;
+			m->has[i] = 1;
+			m->val[i] = p->value_m;
+			break;
+		}
+	}
+	return (ready);
+}
+
+/*
+ * calculateRequests: every pod of the selector, any class, must request
+ * the resource.  Returns 0, or -1 with the unwrapped error in errbuf.
+ */
+static int
+check_requests(const struct hpa_metric_input *in, char *errbuf, size_t errlen)
+{
+	const struct hpa_metric_spec	*spec = in->spec;
+	size_t				 i;
+
+	for (i = 0; i < in->npods; i++) {
+		const struct hpa_pod_sample *p = &in->pods[i];
+
+		switch (p->req_state) {
+		case HPA_REQ_OK:
+			continue;
+		case HPA_REQ_MISSING:
+			msgf(errbuf, errlen, "missing request for "
+			    "%s in container %s of Pod %s", spec->name,
+			    p->req_container, p->name);
+			break;
+		case HPA_REQ_CONTAINER_ABSENT:
+			msgf(errbuf, errlen, "container %s not "
+			    "found in Pod %s", spec->container,
+			    p->name);
+			break;
+		case HPA_REQ_POD_LEVEL_MISSING:
+			msgf(errbuf, errlen, "missing pod-level "
+			    "request for %s in Pod %s", spec->name,
+			    p->name);
+			break;
+		}
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The map's usage ratio to the target: of the requests' utilization (util,
+ * with the utilization in *u) or of the average value.  Returns 0 with the
+ * ratio and the average, or -1 with the unwrapped error in errbuf.
+ */
+static int
+map_ratio(const struct metric_map *m, const struct hpa_metric_input *in, int util,
+    double *r, int32_t *u, int64_t *usage, char *errbuf, size_t errlen)
+{
+	if (!util) {
+		map_usage_ratio(m, in->spec->target_milli, r, usage);
+		return (0);
+	}
+	if (map_util_ratio(m, in->pods, in->spec->target_utilization, r, u,
+	    usage) != 0) {
+		msgf(errbuf, errlen,
+		    "no metrics returned matched known pods");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The rebalance of groupPods' leftovers before the second pass: missing
+ * pods count as 0 on a scale-up (r > 1) and as the target (at least
+ * 100 % of their request) on a scale-down; unready ones as 0 on a
+ * scale-up.
+ */
+static void
+map_fill(struct metric_map *m, const enum pod_class *cls,
+    const struct hpa_metric_input *in, int util, double r, size_t nunready)
+{
+	const struct hpa_metric_spec	*spec = in->spec;
+	int64_t				 fill;
+	size_t				 i;
+
+	for (i = 0; i < m->n; i++) {
+		if (cls[i] == CLASS_MISSING && r != 1.0) {
+			if (r > 1.0)
+				fill = 0;
+			else if (util) {
+				fill = spec->target_utilization > 100 ?
+				    spec->target_utilization : 100;
+				fill = in->pods[i].request_m * fill / 100;
+			} else
+				fill = spec->target_milli;
+			m->has[i] = 1;
+			m->val[i] = fill;
+		}
+		if (cls[i] == CLASS_UNREADY && nunready > 0 && r > 1.0) {
+			m->has[i] = 1;
+			m->val[i] = 0;
+		}
+	}
+}
+
+/*
  * The shared body of GetResourceReplicas (util != 0), GetRawResourceReplicas
  * and GetMetricReplicas (calcPlainMetricReplicas).  Returns 0 with the
  * proposal, or -1 with the unwrapped error in errbuf.
@@ -446,13 +575,11 @@ calc_pod_metric(const struct hpa_config *cfg, const struct hpa_tolerances *tol,
     int64_t now_ms, int32_t *replicas, struct hpa_metric_result *res,
     char *errbuf, size_t errlen)
 {
-	const struct hpa_metric_spec	*spec = in->spec;
-	const struct hpa_pod_sample	*pods = in->pods, *p;
 	struct metric_map		 m;
 	enum pod_class			*cls = NULL;
-	size_t				 i, nunready = 0, nmissing = 0;
-	int64_t				 ready = 0, usage = 0, fill;
-	int32_t				 u = 0;
+	size_t				 nunready = 0, nmissing = 0;
+	int64_t				 ready, usage = 0, usage2;
+	int32_t				 u = 0, u2;
 	double				 r, r2;
 	int				 ret = -1;
 
@@ -461,65 +588,19 @@ calc_pod_metric(const struct hpa_config *cfg, const struct hpa_tolerances *tol,
 	m.val = xcalloc(m.n + 1, sizeof *m.val);
 	cls = xcalloc(m.n + 1, sizeof *cls);
 
-	for (i = 0; i < m.n; i++) {
-		p = &pods[i];
-		cls[i] = pod_classify(cfg, p, cpu, now_ms);
-		switch (cls[i]) {
-		case CLASS_IGNORED:
-			break;
-		case CLASS_UNREADY:
-			nunready++;
-			break;
-		case CLASS_MISSING:
-			nmissing++;
-			break;
-		case CLASS_READY:
-			ready++;
-			m.has[i] = 1;
-			m.val[i] = p->value_m;
-			break;
-		}
-	}
+	ready = map_group(cfg, in, cpu, now_ms, &m, cls, &nunready, &nmissing);
 	if (map_len(&m) == 0) {
 		msgf(errbuf, errlen, "%s", ERR_NO_READY);
 		goto cleanup;
 	}
-
+	if (util && check_requests(in, errbuf, errlen) != 0)
+		goto cleanup;
+	if (map_ratio(&m, in, util, &r, &u, &usage, errbuf, errlen) != 0)
+		goto cleanup;
 	if (util) {
-		/* calculateRequests: every pod of the selector, any class. */
-		for (i = 0; i < m.n; i++) {
-			p = &pods[i];
-			switch (p->req_state) {
-			case HPA_REQ_OK:
-				continue;
-			case HPA_REQ_MISSING:
-				msgf(errbuf, errlen, "missing request for "
-				    "%s in container %s of Pod %s", spec->name,
-				    p->req_container, p->name);
-				break;
-			case HPA_REQ_CONTAINER_ABSENT:
-				msgf(errbuf, errlen, "container %s not "
-				    "found in Pod %s", spec->container,
-				    p->name);
-				break;
-			case HPA_REQ_POD_LEVEL_MISSING:
-				msgf(errbuf, errlen, "missing pod-level "
-				    "request for %s in Pod %s", spec->name,
-				    p->name);
-				break;
-			}
-			goto cleanup;
-		}
-		if (map_util_ratio(&m, pods, spec->target_utilization, &r, &u,
-		    &usage) != 0) {
-			msgf(errbuf, errlen,
-			    "no metrics returned matched known pods");
-			goto cleanup;
-		}
 		res->has_utilization = 1;
 		res->utilization = u;
-	} else
-		map_usage_ratio(&m, spec->target_milli, &r, &usage);
+	}
 	res->has_average = 1;
 	res->average_m = usage;
 
@@ -531,39 +612,9 @@ calc_pod_metric(const struct hpa_config *cfg, const struct hpa_tolerances *tol,
 	}
 
 	/* Rebalance: fill missing pods, and unready ones on a scale-up. */
-	for (i = 0; i < m.n; i++) {
-		p = &pods[i];
-		if (cls[i] == CLASS_MISSING && r != 1.0) {
-			if (r > 1.0)
-				fill = 0;
-			else if (util) {
-				fill = spec->target_utilization > 100 ?
-				    spec->target_utilization : 100;
-				fill = p->request_m * fill / 100;
-			} else
-				fill = spec->target_milli;
-			m.has[i] = 1;
-			m.val[i] = fill;
-		}
-		if (cls[i] == CLASS_UNREADY && nunready > 0 && r > 1.0) {
-			m.has[i] = 1;
-			m.val[i] = 0;
-		}
-	}
-	if (util) {
-		int32_t	u2;
-
-		if (map_util_ratio(&m, pods, spec->target_utilization, &r2,
-		    &u2, NULL) != 0) {
-			msgf(errbuf, errlen,
-			    "no metrics returned matched known pods");
-			goto cleanup;
-		}
-	} else {
-		int64_t	usage2;
-
-		map_usage_ratio(&m, spec->target_milli, &r2, &usage2);
-	}
+	map_fill(&m, cls, in, util, r, nunready);
+	if (map_ratio(&m, in, util, &r2, &u2, &usage2, errbuf, errlen) != 0)
+		goto cleanup;
 	if (tol_within(tol, r2) || (r < 1.0 && r2 > 1.0) ||
 	    (r > 1.0 && r2 < 1.0)) {
 		*replicas = current;

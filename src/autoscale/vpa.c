@@ -32,7 +32,7 @@
  *   terminating pods of the target are grouped by their controller; a group
  *   with fewer live pods than minReplicas (2) is skipped; the priority
  *   calculator says which pods want an update (outside the bounds, quick
- *   OOM, or 12 h old with a 10 % difference), evictionRequirements filter
+ *   OOM, or bound 12 h ago with a 10 % difference), evictionRequirements filter
  *   them, and they are evicted in priority order while the eviction
  *   tolerance (50 %) and PodDisruptionBudgets allow.  ksim has no in-place
  *   resize, so InPlaceOrRecreate takes upstream's fallback: eviction.
@@ -80,7 +80,7 @@
 #include "cluster/quantity.h"
 #include "explain/explain.h"
 #include "io/load.h"
-#include "io/report.h"
+#include "io/load_model.h"
 #include "run/run.h"
 #include "util/intern.h"
 #include "util/ptrmap.h"
@@ -114,6 +114,7 @@ struct vpa_podstate {
 struct vpa_state {
 	struct ks_run		*r;		/* borrowed */
 	struct vpa_config	 cfg;		/* the VPA release simulated */
+	const char		*ver_src;	/* where the release came from: "default", ... */
 	struct vpa_obj		*vpas;		/* in document order */
 	size_t			 nvpas;
 	struct vpa_aggent	**aggs;		/* stable addresses: containers borrow them */
@@ -673,45 +674,57 @@ vpa_req_of(const struct ks_pod *p, size_t k, struct vpa_resources *out)
 {
 	const struct ks_res *q = pod_ctr_req(p, k);
 
+	unsigned set = p->spec->ctrs[k].req_set;
+
+	/* a request written as "0" is a request (the updater tests presence) */
 	out->has = 0;
 	out->v[VPA_CPU] = q->v[RES_CPU];
 	out->v[VPA_MEM] = q->v[RES_MEM];
-	if (q->v[RES_CPU] > 0)
+	if (q->v[RES_CPU] > 0 || (set & (1u << RES_CPU)))
 		out->has |= VPA_RES_BIT(VPA_CPU);
-	if (q->v[RES_MEM] > 0)
+	if (q->v[RES_MEM] > 0 || (set & (1u << RES_MEM)))
 		out->has |= VPA_RES_BIT(VPA_MEM);
 }
 
-/* updatePolicy.evictionRequirements: all must hold for the pod. */
+/*
+ * updatePolicy.evictionRequirements (scalingDirectionPodEvictionAdmission):
+ * the pod is admitted when one container with a recommendation lacks a cpu
+ * or a memory request, or meets every requirement by itself (a requirement
+ * holds when one of its resources compares as asked; a resource the target
+ * leaves out counts as 0, as upstream's empty Quantity does).
+ */
 static int
 vpa_evreqs_hold(const struct vpa_obj *v, const struct ks_pod *p)
 {
-	for (size_t i = 0; i < v->nevreqs; i++) {
-		int holds = 0;
+	if (v->nevreqs == 0)
+		return 1;
+	for (size_t k = 0; k < p->spec->nctrs; k++) {
+		struct vpa_rec rec;
+		struct vpa_resources req;
+		size_t i;
 
-		for (size_t k = 0; k < p->spec->nctrs && !holds; k++) {
-			struct vpa_rec rec;
-			struct vpa_resources req;
+		if (p->spec->ctrs[k].init || !vpa_pod_rec(v, p, k, &rec))
+			continue;
+		vpa_req_of(p, k, &req);
+		if ((req.has & VPA_RES_ALL) != VPA_RES_ALL)
+			return 1;	/* no cpu or no memory request: admitted */
+		for (i = 0; i < v->nevreqs; i++) {
+			int holds = 0;
 
-			if (!vpa_pod_rec(v, p, k, &rec))
-				continue;
-			vpa_req_of(p, k, &req);
-			if (req.has == 0)
-				return 1;	/* no cpu or memory requests: admitted */
 			for (int r = 0; r < VPA_NRES && !holds; r++) {
-				unsigned bit = VPA_RES_BIT(r);
+				int64_t t = (rec.target.has & VPA_RES_BIT(r)) ? rec.target.v[r] : 0;
 
-				if (!(v->evreqs[i].res & bit) || !(rec.target.has & bit) ||
-				    !(req.has & bit))
+				if (!(v->evreqs[i].res & VPA_RES_BIT(r)))
 					continue;
-				holds = v->evreqs[i].higher ? rec.target.v[r] > req.v[r] :
-				    rec.target.v[r] < req.v[r];
+				holds = v->evreqs[i].higher ? t > req.v[r] : t < req.v[r];
 			}
+			if (!holds)
+				break;
 		}
-		if (!holds)
-			return 0;
+		if (i == v->nevreqs)
+			return 1;
 	}
-	return 1;
+	return 0;
 }
 
 static void
@@ -790,7 +803,7 @@ vpa_update(struct vpa_state *st, struct vpa_obj *v)
 			xp_vpa_verdict(st->r->xp, p, v->ns, v->name, &st->cfg, &pr[ncand], quick,
 			    now, vpa_evreqs_hold(v, p));
 		if (vpa_update_wanted(&st->cfg, &pr[ncand], quick,
-		    p->running_ms >= 0 ? p->running_ms : VPA_TIME_ZERO, now) &&
+		    p->scheduled_ms >= 0 ? p->scheduled_ms : VPA_TIME_ZERO, now) &&
 		    vpa_evreqs_hold(v, p))
 			cand[ncand++] = p;
 		free(uc);
@@ -1006,6 +1019,28 @@ vpa_add_doc(struct vpa_state *st, const struct ks_doc *d, int64_t at_ms, int *vs
 	return 0;
 }
 
+/*
+ * The release simulated: the ksim.io/vpa-version annotation, else the tag
+ * of the recommender's (or updater's, or admission controller's) image
+ * among the manifests, else 1.4.
+ */
+static void
+vpa_release_from_images(struct vpa_state *st, int vset)
+{
+	static const char *const comp[] = { "vpa-recommender", "vpa-updater",
+		"vpa-admission-controller" };
+	const char *img;
+	int v;
+
+	st->ver_src = vset ? "annotation ksim.io/vpa-version" : "default";
+	for (size_t i = 0; !vset && i < sizeof(comp) / sizeof(comp[0]); i++)
+		if ((v = lm_image_release(st->r->scn, comp[i], &img)) > 0) {
+			vpa_config_init(&st->cfg, v / 10000, v / 100 % 100);
+			st->ver_src = img;
+			return;
+		}
+}
+
 static int
 vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 {
@@ -1030,6 +1065,7 @@ vpa_init(struct ks_run *r, void **state, struct ks_error *err)
 		vpa_free(st);
 		return 0;
 	}
+	vpa_release_from_images(st, vset);
 	for (size_t i = 0; i < st->nvpas; i++)
 		vpa_check_fights(st, &st->vpas[i]);
 	memset(&h, 0, sizeof(h));
@@ -1091,8 +1127,12 @@ vpa_mode_str(const struct vpa_obj *v)
 	return vpa_mode_name[v->mode];
 }
 
+/*
+ * The VPAs' data: everything the formats print of them (report/text_vpa.c
+ * renders it as text), under "vpas".
+ */
 static void
-vpa_report_json(struct ks_run *r, void *arg, json_t *root)
+vpa_report(struct ks_run *r, void *arg, json_t *root)
 {
 	struct vpa_state *st = arg;
 	json_t *arr = json_array();
@@ -1111,6 +1151,7 @@ vpa_report_json(struct ks_run *r, void *arg, json_t *root)
 		json_object_set_new(o, "target_ref", json_string(tref));
 		json_object_set_new(o, "mode", json_string(vpa_mode_str(v)));
 		json_object_set_new(o, "vpa_version", json_string(ver));
+		json_object_set_new(o, "vpa_version_source", json_string(st->ver_src));
 		json_object_set_new(o, "created_at_ms", json_integer(v->created_ms));
 		json_object_set_new(o, "recommendation_provided_at_ms", v->provided_ms >= 0 ?
 		    json_integer(v->provided_ms) : json_null());
@@ -1136,99 +1177,15 @@ vpa_report_json(struct ks_run *r, void *arg, json_t *root)
 	json_object_set_new(root, "vpas", arr);
 }
 
-/* kubectl's duration.HumanDuration, as the AGE column prints it. */
-static char *
-vpa_human_age(int64_t ms, char *buf, size_t n)
-{
-	int64_t s = ms / 1000, m = s / 60, h = m / 60;
+static const char *const vpa_kinds[] = { "VerticalPodAutoscaler",
+	"VerticalPodAutoscalerCheckpoint", NULL };
+static const char *const vpa_spec_keys[] = { NULL };
 
-	if (s < 0)
-		snprintf(buf, n, "0s");
-	else if (s < 120)
-		snprintf(buf, n, "%" PRId64 "s", s);
-	else if (m < 10 && s % 60 != 0)
-		snprintf(buf, n, "%" PRId64 "m%" PRId64 "s", m, s % 60);
-	else if (m < 180)
-		snprintf(buf, n, "%" PRId64 "m", m);
-	else if (h < 8 && m % 60 != 0)
-		snprintf(buf, n, "%" PRId64 "h%" PRId64 "m", h, m % 60);
-	else if (h < 48)
-		snprintf(buf, n, "%" PRId64 "h", h);
-	else if (h < 24 * 8 && h % 24 != 0)
-		snprintf(buf, n, "%" PRId64 "d%" PRId64 "h", h / 24, h % 24);
-	else
-		snprintf(buf, n, "%" PRId64 "d", h / 24);
-	return buf;
-}
-
-static void
-vpa_report_text(struct ks_run *r, void *arg, FILE *fp)
-{
-	struct vpa_state *st = arg;
-	enum { NCOL = 6 };
-	static const char *const head[NCOL] = { "NAME", "MODE", "CPU", "MEM", "PROVIDED", "AGE" };
-	char (*cell)[NCOL][64] = xcalloc(st->nvpas + 1, sizeof(*cell));
-	size_t width[NCOL];
-
-	fprintf(fp, "\nVERTICAL POD AUTOSCALERS (kubectl get vpa at the end; quantities as VPA "
-	    "%d.%d prints them)\n", st->cfg.ver_major, st->cfg.ver_minor);
-	for (int k = 0; k < NCOL; k++)
-		snprintf(cell[0][k], sizeof(cell[0][k]), "%s", head[k]);
-	for (size_t i = 0; i < st->nvpas; i++) {
-		const struct vpa_obj *v = &st->vpas[i];
-		const struct vpa_resources *t = v->nrecs ? &v->recs[0].rec.target : NULL;
-		char (*row)[64] = cell[i + 1];
-
-		snprintf(row[0], 64, "%s", v->name);
-		snprintf(row[1], 64, "%s", vpa_mode_str(v));
-		if (t != NULL && (t->has & VPA_RES_BIT(VPA_CPU)))
-			vpa_fmt(st, VPA_CPU, t->v[VPA_CPU], row[2], 64);
-		if (t != NULL && (t->has & VPA_RES_BIT(VPA_MEM)))
-			vpa_fmt(st, VPA_MEM, t->v[VPA_MEM], row[3], 64);
-		snprintf(row[4], 64, "%s", v->nrecs ? "True" : "False");
-		vpa_human_age(r->sim.now_ms - v->created_ms, row[5], 64);
-	}
-	for (int k = 0; k < NCOL; k++) {
-		width[k] = 0;
-		for (size_t i = 0; i <= st->nvpas; i++)
-			if (strlen(cell[i][k]) > width[k])
-				width[k] = strlen(cell[i][k]);
-	}
-	for (size_t i = 0; i <= st->nvpas; i++) {
-		for (int k = 0; k < NCOL; k++) {
-			if (k == NCOL - 1)
-				fprintf(fp, "%s\n", cell[i][k]);
-			else
-				fprintf(fp, "%-*s", (int)width[k] + 3, cell[i][k]);
-		}
-	}
-	free(cell);
-	for (size_t i = 0; i < st->nvpas; i++) {
-		const struct vpa_obj *v = &st->vpas[i];
-		char ts[32];
-
-		fprintf(fp, "%s/%s -> %s/%s: %d pod(s), %d evicted, %d admitted with new requests",
-		    v->ns, v->name, wl_kind_name[v->tkind], v->tname, v->pod_count, v->evictions,
-		    v->admitted);
-		if (v->pdb_blocked)
-			fprintf(fp, ", %d eviction(s) refused by a PodDisruptionBudget", v->pdb_blocked);
-		if (v->provided_ms >= 0)
-			fprintf(fp, "; first recommendation at %s",
-			    report_time(v->provided_ms, ts, sizeof(ts)));
-		fputc('\n', fp);
-		for (size_t j = 0; j < v->nrecs; j++) {
-			char t[64], lo[64], up[64], un[64];
-
-			fprintf(fp, "    container %s: target %s, lower bound %s, upper bound %s, "
-			    "uncapped target %s\n", v->recs[j].ctr,
-			    vpa_fmt_pair(st, &v->recs[j].rec.target, t, sizeof(t)),
-			    vpa_fmt_pair(st, &v->recs[j].rec.lower, lo, sizeof(lo)),
-			    vpa_fmt_pair(st, &v->recs[j].rec.upper, up, sizeof(up)),
-			    vpa_fmt_pair(st, &v->recs[j].rec.uncapped, un, sizeof(un)));
-		}
-		for (size_t j = 0; j < v->nwarnings; j++)
-			fprintf(fp, "    warning: %s\n", v->warnings[j]);
-	}
-}
-
-const struct ctl_ops vpa_ctl = { "vpa", vpa_init, vpa_report_json, vpa_report_text, vpa_free };
+const struct ctl_ops vpa_ctl = {
+	.name = "vpa",
+	.kinds = vpa_kinds,
+	.spec_keys = vpa_spec_keys,
+	.init = vpa_init,
+	.report = vpa_report,
+	.free = vpa_free,
+};

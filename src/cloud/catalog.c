@@ -504,7 +504,8 @@ catalog_parse_itypes(struct catalog *cat, struct csv *c, struct ks_error *err)
 	if (rc < 0)
 		return rc;
 
-	qsort(cat->types, cat->ntypes, sizeof(*cat->types), catalog_type_cmp);
+	if (cat->ntypes > 1)	/* types is NULL when empty: qsort(NULL) is UB */
+		qsort(cat->types, cat->ntypes, sizeof(*cat->types), catalog_type_cmp);
 	for (i = 1; i < cat->ntypes; i++) {
 		if (strcmp(cat->types[i - 1].name, cat->types[i].name) == 0) {
 			int l1 = (int)cat->types[i - 1].kp_pods;

@@ -23,6 +23,18 @@
  *    affinity on metadata.name) and tolerate the node-lifecycle taints.
  *  - The kubelet caches images per node: a pod whose image is already on
  *    the node (or being pulled there) waits only for that pull to finish.
+ *  - Events are correlated as client-go's eventLogger does
+ *    (tools/record/events_cache.go, eventObserve keyed by getEventKey):
+ *    an occurrence identical to an earlier one (same reason, involved
+ *    object and message; the source is implied by the reason here) bumps
+ *    that Event's count and lastTimestamp instead of creating a new one.
+ *    Not modelled, on purpose: the EventAggregator (10 messages of one
+ *    reason and object within 10 min become "(combined from similar
+ *    events): ...") and the EventSourceObjectSpamFilter (25 events per
+ *    source and object, refilled one per 5 min), which rewrite or drop
+ *    what the timeline must keep for analysis; nor the correlator's LRU
+ *    of 4,096 keys per process and the API server's 1 h event TTL: ksim
+ *    correlates over the whole run.  See ksim-scenario(5), events[].
  *
  * The scheduler is not part of this file: it plugs in through
  * cluster_sched_ops (cluster.h), which the cluster calls when a pod is
@@ -32,7 +44,10 @@
  * Costs: every operation is O(1) or O(pods of one workload / one node)
  * except cluster_node_ready, which walks the DaemonSets, and a scale-down,
  * which ranks the workload's pods once (O(n log n)).  Pod and node lists
- * use swap-removal with the index stored in the pod.
+ * use swap-removal with the index stored in the pod.  An event costs
+ * O(1): its strings are interned and a repeat is found by a hash of their
+ * pointers, so it allocates nothing; the timeline's memory grows with the
+ * distinct events, not with the occurrences.
  */
 #include "cluster/cluster.h"
 
@@ -141,11 +156,8 @@ cluster_free(struct ks_cluster *c)
 		free(c->pdbs[i]);
 	}
 	free(c->pdbs);
-	for (size_t i = 0; i < c->nevents; i++) {
-		free((void *)c->events[i].object);
-		free((void *)c->events[i].message);
-	}
 	free(c->events);
+	free(c->ev_slots);
 	free(c->queue);
 	free(c->unsched);
 	free(c->bare_ids);
@@ -190,25 +202,87 @@ cluster_pod_unschedulable(struct ks_cluster *c, struct ks_pod *p)
 	HOOK(c, pod_unschedulable, p);
 }
 
+/* The index slot of the event (type, object, message), all interned: its own or a free one. */
+static size_t
+event_slot(const struct ks_cluster *c, const char *type, const char *object, const char *message)
+{
+	uint64_t h = (uint64_t)(uintptr_t)type * 0x9e3779b97f4a7c15ULL;
+	size_t mask = c->ev_nslots - 1, i;
+
+	h = (h ^ (uint64_t)(uintptr_t)object) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (uint64_t)(uintptr_t)message) * 0x94d049bb133111ebULL;
+	for (i = (size_t)(h ^ (h >> 31)) & mask;; i = (i + 1) & mask) {
+		const struct ks_event *e;
+
+		if (c->ev_slots[i] == 0)
+			return i;
+		e = &c->events[c->ev_slots[i] - 1];
+		if (e->type == type && e->object == object && e->message == message)
+			return i;
+	}
+}
+
+/* Keep the index at most half full (the hash order never reaches output). */
+static void
+event_index_grow(struct ks_cluster *c)
+{
+	if (2 * (c->nevents + 1) <= c->ev_nslots)
+		return;
+	free(c->ev_slots);
+	c->ev_nslots = c->ev_nslots == 0 ? 256 : 2 * c->ev_nslots;
+	c->ev_slots = xcalloc(c->ev_nslots, sizeof(*c->ev_slots));
+	for (size_t k = 0; k < c->nevents; k++) {
+		const struct ks_event *e = &c->events[k];
+
+		c->ev_slots[event_slot(c, e->type, e->object, e->message)] = (uint32_t)(k + 1);
+	}
+}
+
+/*
+ * Record an occurrence on the timeline.  An identical one seen before
+ * (same reason, object and message) bumps that record's count and last
+ * time, as client-go's eventLogger patches the Event it created first;
+ * anything else is a new record (see the essay above for what of the
+ * correlator is not modelled).
+ */
 void
 cluster_event(struct ks_cluster *c, const char *type, const char *object,
     const char *fmt, ...)
 {
 	struct ks_event *e;
+	const char *msg;
 	va_list ap;
 	char buf[1024];
+	size_t slot;
 
 	if (c->no_events)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	type = intern(type);
+	object = intern(object);
+	msg = intern(buf);
+	c->ev_occurrences++;
+	event_index_grow(c);
+	slot = event_slot(c, type, object, msg);
+	if (c->ev_slots[slot] != 0) {
+		e = &c->events[c->ev_slots[slot] - 1];
+		assert(c->sim->now_ms >= e->last_ms);
+		e->last_ms = c->sim->now_ms;
+		if (e->count < UINT32_MAX)
+			e->count++;
+		return;
+	}
+	assert(c->nevents < UINT32_MAX);
 	VEC_GROW(c->events, c->nevents, c->evcap);
 	e = &c->events[c->nevents++];
-	e->at_ms = c->sim->now_ms;
-	e->type = intern(type);
-	e->object = xstrdup(object);
-	e->message = xstrdup(buf);
+	c->ev_slots[slot] = (uint32_t)c->nevents;
+	e->at_ms = e->last_ms = c->sim->now_ms;
+	e->count = 1;
+	e->type = type;
+	e->object = object;
+	e->message = msg;
 }
 
 const char *
@@ -891,6 +965,8 @@ cluster_pod_set_running(struct ks_cluster *c, struct ks_pod *p)
 	for (size_t i = 0; i < p->spec->nctrs; i++)
 		if (p->spec->ctrs[i].image[0] != '\0')
 			node_add_image(c->nodes[p->node], p->spec->ctrs[i].image, 0);
+	if (p->owner != NULL && p->owner->kind == WL_JOB && p->owner->run_ms >= 0)
+		pod_set_timer(c, p, p->owner->run_ms, "job-done");	/* a full run from now */
 }
 
 static void

@@ -35,6 +35,7 @@ struct ks_container {
 	const char	*image;		/* interned; "" when absent */
 	struct ks_res	 req;		/* requests (limits when only limits are set) */
 	struct ks_res	 lim;		/* limits; 0 = none */
+	unsigned	 req_set;	/* bit r: requests[r] given (even "0") or defaulted from a limit */
 	int		 init;		/* an init container */
 	int		 sidecar;	/* an init container with restartPolicy Always */
 };
@@ -207,11 +208,19 @@ struct ks_node {
 };
 enum { NODE_OWNER_STATIC, NODE_OWNER_NODEGROUP, NODE_OWNER_NODECLAIM };
 
+/*
+ * One record of the timeline, as `kubectl get events` shows one Event:
+ * identical occurrences (same reason, object and message) are one record
+ * whose count grows, the way client-go's event correlator patches the
+ * Event it created first (see cluster_event()).
+ */
 struct ks_event {
-	int64_t		 at_ms;
+	int64_t		 at_ms;		/* the first occurrence (firstTimestamp), ms */
+	int64_t		 last_ms;	/* the latest occurrence (lastTimestamp), ms */
+	uint32_t	 count;		/* occurrences, >= 1 */
 	const char	*type;		/* interned: Scheduled, FailedScheduling, ... */
-	const char	*object;	/* "pod/default/web-0" etc. (owned) */
-	const char	*message;	/* owned */
+	const char	*object;	/* interned: "pod/default/web-0" etc. */
+	const char	*message;	/* interned */
 };
 
 /* Hooks other modules register to hear about the cluster. */
@@ -270,8 +279,11 @@ struct ks_cluster {
 	size_t			 nwls, wlcap;
 	struct ks_pdb		**pdbs;
 	size_t			 npdbs, pdbcap;
-	struct ks_event		*events;	/* the timeline, in time order */
+	struct ks_event		*events;	/* the timeline, in order of first occurrence */
 	size_t			 nevents, evcap;
+	uint32_t		*ev_slots;	/* open-addressing index of events: id + 1, 0 = free */
+	size_t			 ev_nslots;	/* slots, a power of two (0 before the first event) */
+	uint64_t		 ev_occurrences;/* cluster_event() calls recorded (sum of counts) */
 	/*
 	 * Pending pods as the API server shows them: the scheduler drains
 	 * queue and moves the pods that fail to unsched (their PodScheduled
@@ -341,7 +353,8 @@ struct ks_pod *cluster_pod_new(struct ks_cluster *, struct ks_workload *owner,
 struct ks_pod *cluster_pod_find(struct ks_cluster *, const char *ns, const char *name);
 /* Bind a pod to a node now (scheduler or snapshot). */
 void	cluster_pod_bind(struct ks_cluster *, struct ks_pod *, struct ks_node *);
-/* Mark a snapshot pod as already running and ready at t=0. */
+/* Mark a snapshot pod as already running and ready at t=0 (a Job's pod then
+ * runs its Job's whole run time). */
 void	cluster_pod_set_running(struct ks_cluster *, struct ks_pod *);
 /* Time to pull image on node n from now (0 when present). */
 int64_t	node_pull_ms(const struct ks_cluster *, const struct ks_node *, const char *image);

@@ -18,9 +18,14 @@
  * kubelets every --metric-resolution (15 s) and reports a CPU rate computed
  * from the last two cumulative counters, so what the HPA reads at time t is
  * the mean usage over [s - res, s] for the latest scrape s <= t, with
- * timestamp s and window res; a container appears only once two scrapes
- * have seen it (the reference hpa-vpa.md A4 and open question A).  Memory
- * is the working set at s.  CPU is reported in nanocores and the HPA reads
+ * timestamp s and window res.  A container the previous scrape did not see
+ * (it started after it, or at its very instant) has no previous counter:
+ * since v0.5.0 (podStorage.Store) the scrape s still reports it when
+ * 10 s <= s - start < res, taking the counter as 0 at the container's start,
+ * so the window is [start, s]; otherwise it first appears at the next
+ * scrape.  Before v0.5.0 two scrapes had to see it.  metrics_server_reports()
+ * is that rule alone, tested against upstream's own table.  Memory is the
+ * working set at s.  CPU is reported in nanocores and the HPA reads
  * it with Quantity.MilliValue(), which rounds up: so do we.  Scrapes happen
  * at offset + k * res; the offset is the scenario's (default 0) because
  * metrics-server's phase relative to the load is what decides whether a
@@ -773,13 +778,55 @@ last_scrape(const struct metrics *m, int64_t now)
 }
 
 int
+metrics_server_reports(int version, int64_t res_ms, int64_t start_ms, int64_t prev_ms,
+    int64_t ts_ms, int64_t *from_ms)
+{
+	int64_t age = ts_ms - start_ms;
+
+	*from_ms = -1;
+	if (version < MS_VER_FRESH) {
+		/* two scrapes saw the container running: prev and ts */
+		if (prev_ms < 0 || prev_ms >= ts_ms || start_ms > prev_ms)
+			return 0;
+		*from_ms = prev_ms;
+		return 1;
+	}
+	/* a fresh container: the counter was 0 at its start */
+	if (start_ms < ts_ms && age < res_ms && age >= MS_FRESH_MIN_MS) {
+		*from_ms = start_ms;
+		return 1;
+	}
+	/* the previous point is kept only when the container started before it */
+	if (prev_ms >= 0 && prev_ms < ts_ms && start_ms < prev_ms) {
+		*from_ms = prev_ms;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ms_version(const struct metrics *m)
+{
+	return m != NULL && m->lm.ms_version > 0 ? m->lm.ms_version : MS_VER_DEFAULT;
+}
+
+int
+metrics_server_version(struct ks_run *r, const char **source)
+{
+	struct metrics *m = mx_get(r);
+
+	*source = m != NULL && m->lm.ms_version_src != NULL ? m->lm.ms_version_src : "default";
+	return ms_version(m);
+}
+
+int
 metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m,
     int64_t *mem_b, int64_t *ts_ms, int64_t *window_ms)
 {
 	struct metrics *m = mx_get(r);
 	const struct ks_container *k;
 	int64_t res = m != NULL ? m->lm.res_ms : LM_RES_DEFAULT, off = m != NULL ? m->lm.offset_ms : 0;
-	int64_t now = r->sim.now_ms, s;
+	int64_t now = r->sim.now_ms, s, from;
 	double mean;
 
 	assert(p != NULL);
@@ -790,16 +837,16 @@ metrics_pod(struct ks_run *r, const struct ks_pod *p, size_t ctr, int64_t *cpu_m
 	if (k->init && !k->sidecar)
 		return KS_ENOENT;
 	s = now < off ? -1 : off + (now - off) / res * res;
-	/* two scrapes must have seen the container: s - res and s */
-	if (s < 0 || p->running_ms < 0 || p->running_ms > s - res ||
-	    (p->gone_ms >= 0 && p->gone_ms <= s))
+	if (s < 0 || p->running_ms < 0 || (p->gone_ms >= 0 && p->gone_ms <= s) ||
+	    !metrics_server_reports(ms_version(m), res, p->running_ms, s - res >= off ? s - res : -1,
+	    s, &from))
 		return KS_ENOENT;
 	*ts_ms = s;
-	*window_ms = res;
+	*window_ms = s - from;
 	if (m == NULL)
 		return 0;
 	/* metrics-server's nanocores, read back with MilliValue() (rounds up) */
-	mean = usage_integral(m, p, ctr, LM_CPU, s - res, s) / (double)res;
+	mean = usage_integral(m, p, ctr, LM_CPU, from, s) / (double)(s - from);
 	*cpu_m = ceil_noise(mean);
 	*mem_b = ceil_noise(usage_at(m, p, ctr, LM_MEM, s));
 	return 0;

@@ -54,4 +54,22 @@ int	metrics_external(struct ks_run *, const char *ns, const char *metric, int64_
 /* metrics-server's scrape interval (--metric-resolution), ms. */
 int64_t	metrics_resolution(struct ks_run *);
 
+/* A metrics-server release as one number: MS_VER(0, 7, 2) = 702. */
+#define MS_VER(a, b, c)		((a) * 10000 + (b) * 100 + (c))
+#define MS_VER_FRESH		MS_VER(0, 5, 0)	/* first with the fresh-container rule */
+#define MS_VER_DEFAULT		MS_VER(0, 9, 0)	/* simulated when nothing names one */
+#define MS_FRESH_MIN_MS		10000	/* freshContainerMinMetricsResolution */
+
+/*
+ * podStorage.Store's rule for one container (pure, for tests): does the
+ * scrape at ts_ms report the container started at start_ms, and from when
+ * is its CPU rate taken (*from_ms; the window is ts_ms - *from_ms)?
+ * prev_ms is the previous scrape, -1 when there was none.  1 when it is
+ * reported, 0 when not.
+ */
+int	metrics_server_reports(int version, int64_t res_ms, int64_t start_ms, int64_t prev_ms,
+	    int64_t ts_ms, int64_t *from_ms);
+/* The simulated metrics-server release and where it came from ("default", an image, ...). */
+int	metrics_server_version(struct ks_run *, const char **source);
+
 #endif

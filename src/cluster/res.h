@@ -64,18 +64,30 @@ struct cat_itype;
 void	res_set_devices(struct ks_res *r, const struct cat_itype *it,
 	    const char *mig_profile);
 
+/*
+ * The largest quantity the loader accepts for one resource of one object
+ * (2^53: 8Pi bytes, about 9e12 cores).  Every pod's sum of containers stays
+ * within it too, so sums over a node's pods cannot overflow, and sums over
+ * a whole cluster (plans, reports) saturate instead of wrapping.
+ */
+#define RES_QTY_MAX	(INT64_C(1) << 53)
+
+/* a += b per resource, saturating at INT64_MIN/INT64_MAX. */
 static inline void
 res_add(struct ks_res *a, const struct ks_res *b)
 {
 	for (int i = 0; i < RES_N; i++)
-		a->v[i] += b->v[i];
+		if (__builtin_add_overflow(a->v[i], b->v[i], &a->v[i]))
+			a->v[i] = b->v[i] > 0 ? INT64_MAX : INT64_MIN;
 }
 
+/* a -= b per resource, saturating. */
 static inline void
 res_sub(struct ks_res *a, const struct ks_res *b)
 {
 	for (int i = 0; i < RES_N; i++)
-		a->v[i] -= b->v[i];
+		if (__builtin_sub_overflow(a->v[i], b->v[i], &a->v[i]))
+			a->v[i] = b->v[i] < 0 ? INT64_MAX : INT64_MIN;
 }
 
 static inline void

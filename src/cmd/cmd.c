@@ -18,15 +18,17 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
-#include "io/report.h"
+#include "report/report.h"
+#include "util/atomic.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/xmalloc.h"
 
 const struct cmd_option cmd_options[OPT_N] = {
-	[OPT_OUTPUT] = { "output", 'o', "FORMAT", "text (default) or json" },
+	[OPT_OUTPUT] = { "output", 'o', "FORMAT", "text (default), json; run: also yaml, wide" },
 	[OPT_OUTPUT_FILE] = { "output-file", 'f', "PATH", "write the report to PATH (atomically)" },
 	[OPT_DURATION] = { "duration", 'd', "DUR",
 	    "simulate DUR (e.g. 30m) instead of the scenario's" },
@@ -41,6 +43,9 @@ const struct cmd_option cmd_options[OPT_N] = {
 	[OPT_SVG] = { "svg", 0, "FILE", "run: also write a timeline chart as SVG to FILE" },
 	[OPT_HELP] = { "help", 'h', NULL, "print this help" },
 	[OPT_VERSION] = { "version", 'V', NULL, "print the version" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL, "print every warning, not one line per kind" },
+	[OPT_STRICT] = { "strict", 0, NULL, "make every warning an error (exit 2, nothing written)" },
+	[OPT_DETAIL] = { "detail", 0, "LEVEL", "run: summary, workloads, pods or events" },
 	[OPT_A] = { "a", 0, "PATH=VALUE", "variant A: a --set of its own (repeatable)" },
 	[OPT_B] = { "b", 0, "PATH=VALUE", "variant B: a --set of its own (repeatable)" },
 	[OPT_VARY] = { "vary", 0, "PATH=V1,V2,...", "run every value of PATH (repeatable: a grid)" },
@@ -64,7 +69,7 @@ const struct cmd_option cmd_options[OPT_N] = {
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_run_entry, &cmd_validate_entry, &cmd_check_entry,
 	&cmd_compare_entry, &cmd_sweep_entry, &cmd_merge_entry,
-	&cmd_plan_entry,
+	&cmd_plan_entry, &cmd_completion_entry,
 	&cmd_explain_entry,
 	NULL
 };
@@ -209,6 +214,34 @@ cmd_list_options(FILE *fp)
 	}
 }
 
+static const char *const output_name[KSIM_OUTPUT_N] = {
+	[KSIM_TEXT] = "text", [KSIM_JSON] = "json", [KSIM_YAML] = "yaml", [KSIM_WIDE] = "wide",
+};
+
+/* -o FORMAT for e: one of the formats it writes, or -1 (said: "expected text or json"). */
+static int
+parse_output(const struct cmd_entry *e, const char *arg, enum ksim_output *out)
+{
+	unsigned ok = e->outputs ? e->outputs : CMD_OUT(KSIM_TEXT) | CMD_OUT(KSIM_JSON);
+	int n = 0, k = 0;
+
+	for (int f = 0; f < KSIM_OUTPUT_N; f++) {
+		n += (ok & CMD_OUT(f)) != 0;
+		if ((ok & CMD_OUT(f)) && strcmp(arg, output_name[f]) == 0) {
+			*out = (enum ksim_output)f;
+			return 0;
+		}
+	}
+	fputs("ksim: --output: expected ", stderr);
+	for (int f = 0; f < KSIM_OUTPUT_N; f++)
+		if (ok & CMD_OUT(f)) {
+			k++;
+			fprintf(stderr, "%s%s", k == 1 ? "" : k == n ? " or " : ", ", output_name[f]);
+		}
+	fprintf(stderr, ", found \"%s\"\n", arg);
+	return -1;
+}
+
 /*
  * The options every command shares, into a->o (and --set into a->sets).
  * Returns 0, or -1 when the value is bad (said on stderr).
@@ -222,21 +255,27 @@ apply_shared(struct cmd_args *a, enum cmd_opt id, const char *arg)
 
 	switch (id) {
 	case OPT_OUTPUT:
-		if (strcmp(arg, "text") == 0)
-			o->output = KSIM_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			o->output = KSIM_JSON;
-		else {
-			fprintf(stderr, "ksim: --output: expected text or json, found \"%s\"\n", arg);
-			return -1;
-		}
-		return 0;
+		return parse_output(a->cmd, arg, &o->output);
+	case OPT_DETAIL:
+		for (int d = KSIM_DETAIL_SUMMARY; d <= KSIM_DETAIL_EVENTS; d++)
+			if (strcmp(arg, report_detail_name[d]) == 0) {
+				o->detail = (enum ksim_detail)d;
+				return 0;
+			}
+		fprintf(stderr, "ksim: --detail: expected summary, workloads, pods or events, "
+		    "found \"%s\"\n", arg);
+		return -1;
 	case OPT_OUTPUT_FILE:
 		o->output_file = arg;
 		return 0;
 	case OPT_DURATION:
 		ks_error_clear(&err);
-		if (ks_duration_parse(arg, &o->duration_ms, &err, NULL) != 0 || o->duration_ms <= 0) {
+		if (ks_duration_parse(arg, &o->duration_ms, &err, NULL) != 0 &&
+		    strstr(err.msg, "unit") != NULL) {
+			fprintf(stderr, "ksim: --duration: %s\n", err.msg);	/* "1d": the units */
+			return -1;
+		}
+		if (err.code != 0 || o->duration_ms <= 0) {
 			fprintf(stderr, "ksim: --duration: expected a positive duration such as 90s "
 			    "or 5m, found \"%s\"\n", arg);
 			return -1;
@@ -281,6 +320,12 @@ apply_shared(struct cmd_args *a, enum cmd_opt id, const char *arg)
 	case OPT_EXPLAIN:
 		o->explain = 1;
 		return 0;
+	case OPT_VERBOSE:
+		o->verbose = 1;
+		return 0;
+	case OPT_STRICT:
+		o->strict = 1;
+		return 0;
 	default:
 		return a->cmd->option(a, id, arg);
 	}
@@ -324,6 +369,8 @@ not_taken(const struct cmd_entry *e, enum cmd_opt id, int ch, int li, const stru
 	else
 		fprintf(stderr, "ksim: %s: option -%c does not go with %s\n", e->name, ch, e->name);
 }
+
+static int	spool_stdin(const struct ksim_opts *);
 
 /*
  * Parse argv[depth + 1 ...] for a->cmd (argv[depth] is its name).
@@ -393,7 +440,55 @@ cmd_parse(struct cmd_args *a, int argc, char **argv, int depth, int *done)
 		fprintf(stderr, "ksim: %s: %s\n", e->name, e->nofiles);
 		return CMD_BAD;
 	}
-	return CMD_OK;
+	return spool_stdin(&a->o) != 0 ? CMD_BAD : CMD_OK;
+}
+
+void
+cmd_warn_arm(const struct ksim_opts *o)
+{
+	ks_warn_mode = o->verbose ? KS_WARN_PRINT : KS_WARN_GROUP;
+}
+
+/*
+ * "-" among the operands is the standard input, as kubectl reads it.  A
+ * command may load its files more than once (compare, sweep and plan
+ * simulate many times, in threads), so the input is copied once into an
+ * unlinked temporary file that becomes descriptor 0; the loader opens
+ * /dev/stdin, which gives each open its own offset on a file, and names
+ * it <stdin> in messages (io/ytree.c).  Returns 0, or -1 (said).
+ */
+static int
+spool_stdin(const struct ksim_opts *o)
+{
+	size_t dashes = 0;
+	char buf[65536];
+	ssize_t n;
+	FILE *tf;
+
+	for (size_t i = 0; i < o->nfiles; i++)
+		dashes += strcmp(o->files[i], "-") == 0;
+	if (dashes == 0)
+		return 0;
+	if (dashes > 1) {
+		fprintf(stderr, "ksim: -: the standard input can be read once, found \"-\" %zu times\n",
+		    dashes);
+		return -1;
+	}
+	if ((tf = tmpfile()) == NULL) {
+		fprintf(stderr, "ksim: <stdin>: cannot make a temporary file: %s\n", strerror(errno));
+		return -1;
+	}
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && fwrite(buf, 1, (size_t)n, tf) != (size_t)n)
+			break;
+	if (n < 0 || fflush(tf) != 0 || ferror(tf) ||
+	    dup2(fileno(tf), STDIN_FILENO) < 0 || lseek(STDIN_FILENO, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "ksim: <stdin>: cannot read: %s\n", strerror(errno));
+		fclose(tf);
+		return -1;
+	}
+	fclose(tf);
+	return 0;
 }
 
 enum cmd_status

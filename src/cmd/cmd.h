@@ -38,6 +38,7 @@ enum cmd_opt {
 	/* shared by every command: cmd_parse() applies them to struct ksim_opts */
 	OPT_OUTPUT, OPT_OUTPUT_FILE, OPT_DURATION, OPT_SEED, OPT_CATALOG, OPT_QUIET,
 	OPT_JUNIT, OPT_TAP, OPT_SET, OPT_CSV, OPT_SVG, OPT_HELP, OPT_VERSION,
+	OPT_VERBOSE, OPT_STRICT, OPT_DETAIL,
 	/* the command's own: handed to cmd_entry.option */
 	OPT_A, OPT_B, OPT_VARY, OPT_JOBS, OPT_SHARD, OPT_METRICS,
 	OPT_POD, OPT_REPLICAS_OF, OPT_AT, OPT_TYPES, OPT_CAPTYPE, OPT_REGION,
@@ -54,7 +55,10 @@ _Static_assert(OPT_N <= 64, "the options of a command are a 64-bit mask");
 	CMD_OPT(OPT_QUIET) | CMD_OPT(OPT_SET) | CMD_OPT(OPT_HELP))
 /* What run, validate and check take (--junit and --tap parse for all three). */
 #define CMD_OPTS_RUN_FAMILY	(CMD_OPTS_SHARED | CMD_OPT(OPT_JUNIT) | CMD_OPT(OPT_TAP) | \
-	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION) | CMD_OPT(OPT_EXPLAIN))
+	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION) | CMD_OPT(OPT_VERBOSE) | \
+	CMD_OPT(OPT_STRICT) | CMD_OPT(OPT_EXPLAIN))
+
+#define CMD_OUT(f)	(1u << (f))	/* an enum ksim_output in cmd_entry.outputs */
 
 struct cmd_option {
 	const char	*name;		/* long name, without "--" */
@@ -80,10 +84,12 @@ struct cmd_args {
 
 struct cmd_entry {
 	const char		*name;		/* "sweep", "plan nodes" */
+	const char		*brief;		/* what it does, a few words (shell completion) */
 	const char		*usage;		/* synopsis, lines after "usage: " */
 	const char		*nofiles;	/* the complaint when no operand is given */
 	enum cmd_family		 family;	/* see above */
 	uint64_t		 opts;		/* CMD_OPT() of every option it takes */
+	unsigned		 outputs;	/* CMD_OUT() of the -o formats it writes, 0 = text and json */
 	/* its own options' state (NULL: none) */
 	void			*(*priv_new)(void);
 	void			 (*priv_free)(void *);
@@ -98,7 +104,7 @@ extern const struct cmd_entry *const cmd_table[];
 
 extern const struct cmd_entry cmd_run_entry, cmd_validate_entry, cmd_check_entry;
 extern const struct cmd_entry cmd_compare_entry, cmd_sweep_entry, cmd_merge_entry;
-extern const struct cmd_entry cmd_plan_entry;
+extern const struct cmd_entry cmd_plan_entry, cmd_completion_entry;
 extern const struct cmd_entry cmd_explain_entry;
 
 /* The entry called name in table (NULL-terminated), or NULL. */
@@ -119,6 +125,11 @@ enum cmd_status	cmd_write(const struct ksim_opts *o, const char *buf, size_t len
  */
 enum cmd_status	cmd_run_family_exec(const struct cmd_args *,
 		    int (*fn)(const struct ksim_opts *, struct ks_error *));
+/*
+ * Before a run-family command runs: warnings grouped by kind, or each as
+ * it comes under --verbose (util/error.h).
+ */
+void	cmd_warn_arm(const struct ksim_opts *o);
 /* The progress line of a long run on a terminal (cmd/progress.c). */
 struct cmd_progress {
 	struct timespec	 last;		/* wall clock of the last line printed */

@@ -111,6 +111,7 @@ compare_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 
 const struct cmd_entry cmd_compare_entry = {
 	.name = "compare",
+	.brief = "run two variants and compare them",
 	.usage = "ksim compare [options] A.yaml B.yaml\n"
 	    "       ksim compare [options] --a PATH=VALUE... --b PATH=VALUE... FILE...\n",
 	.nofiles = "expected at least one scenario FILE",

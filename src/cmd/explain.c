@@ -514,6 +514,7 @@ cleanup:
 
 const struct cmd_entry cmd_explain_entry = {
 	.name = "explain",
+	.brief = "say why a pod, node, HPA, VPA or NodeClaim is as it is",
 	.usage = "ksim explain [options] [--at DUR] FILE... OBJECT\n",
 	.nofiles = "expected scenario FILE... and an OBJECT (pod/NS/NAME, node/NAME, ...)",
 	.family = CMD_FAM_RUN,

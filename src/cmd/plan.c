@@ -89,7 +89,11 @@ plan_option(struct cmd_args *ca, enum cmd_opt id, const char *arg)
 	ks_error_clear(&err);
 	switch (id) {
 	case OPT_AT:
-		if (ks_duration_parse(arg, &ms, &err, NULL) != 0 || ms < 0) {
+		if (ks_duration_parse(arg, &ms, &err, NULL) != 0 && strstr(err.msg, "unit") != NULL) {
+			fprintf(stderr, "ksim: --at: %s\n", err.msg);	/* "1d": the units */
+			return -1;
+		}
+		if (err.code != 0 || ms < 0) {
 			fprintf(stderr, "ksim: --at: expected a non-negative duration such as "
 			    "90s or 5m, found \"%s\"\n", arg);
 			return -1;
@@ -165,6 +169,7 @@ static const struct cmd_entry *const plan_sub[] = {
 
 const struct cmd_entry cmd_plan_entry = {
 	.name = "plan",
+	.brief = "capacity planning: headroom, nodes or cost",
 	.family = CMD_FAM_PLAN,
 	.sub = plan_sub,
 };

@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "cloud/catalog.h"
-#include "io/report.h"
 #include "ksim.h"
 #include "plan/plan.h"
 #include "run/run.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 static void
@@ -22,9 +22,9 @@ cost_row(FILE *fp, const char *what, int64_t v, const struct plan_cost *pc)
 {
 	char u1[32], u2[32], u3[32], p1[16];
 
-	fprintf(fp, "%-12s %-14s %-14s %-16s %s\n", what, report_usd(v, u1, sizeof(u1)),
-	    report_usd(plan_scale(v, pc->run_ms, PLAN_DAY_MS), u2, sizeof(u2)),
-	    report_usd(plan_scale(v, pc->run_ms, PLAN_MONTH_MS), u3, sizeof(u3)),
+	fprintf(fp, "%-12s %-14s %-14s %-16s %s\n", what, fmt_usd(v, u1, sizeof(u1)),
+	    fmt_usd(plan_scale(v, pc->run_ms, PLAN_DAY_MS), u2, sizeof(u2)),
+	    fmt_usd(plan_scale(v, pc->run_ms, PLAN_MONTH_MS), u3, sizeof(u3)),
 	    plan_fmt_pm(plan_share_pm(v, pc->total_nusd), p1, sizeof(p1)));
 }
 
@@ -58,16 +58,16 @@ cmd_cost(struct plan_args *a, struct ks_error *err)
 		json_object_set_new(j, "duration_ms", json_integer(pc.run_ms));
 		json_object_set_new(j, "region", json_string(r->region));
 		json_object_set_new(j, "period", json_string(a->period));
-		json_object_set_new(t, "run_usd", report_json_usd(pc.total_nusd));
-		json_object_set_new(t, "day_usd", report_json_usd(plan_scale(pc.total_nusd,
+		json_object_set_new(t, "run_usd", fmt_json_usd(pc.total_nusd));
+		json_object_set_new(t, "day_usd", fmt_json_usd(plan_scale(pc.total_nusd,
 		    pc.run_ms, PLAN_DAY_MS)));
-		json_object_set_new(t, "month_usd", report_json_usd(plan_scale(pc.total_nusd,
+		json_object_set_new(t, "month_usd", fmt_json_usd(plan_scale(pc.total_nusd,
 		    pc.run_ms, PLAN_MONTH_MS)));
-		json_object_set_new(t, "on_demand_usd", report_json_usd(plan_scale(pc.ondemand_nusd,
+		json_object_set_new(t, "on_demand_usd", fmt_json_usd(plan_scale(pc.ondemand_nusd,
 		    pc.run_ms, a->period_ms)));
-		json_object_set_new(t, "spot_usd", report_json_usd(plan_scale(pc.spot_nusd,
+		json_object_set_new(t, "spot_usd", fmt_json_usd(plan_scale(pc.spot_nusd,
 		    pc.run_ms, a->period_ms)));
-		json_object_set_new(t, "idle_usd", report_json_usd(plan_scale(pc.idle_nusd,
+		json_object_set_new(t, "idle_usd", fmt_json_usd(plan_scale(pc.idle_nusd,
 		    pc.run_ms, a->period_ms)));
 		json_object_set_new(t, "idle_share", json_real(plan_share_pm(pc.idle_nusd,
 		    pc.total_nusd) / 1000.0));
@@ -77,9 +77,9 @@ cmd_cost(struct plan_args *a, struct ks_error *err)
 
 			json_object_set_new(e, "group", json_string(pc.groups[i].name));
 			json_object_set_new(e, "nodes", json_integer(pc.groups[i].count));
-			json_object_set_new(e, "usd", report_json_usd(plan_scale(pc.groups[i].nusd,
+			json_object_set_new(e, "usd", fmt_json_usd(plan_scale(pc.groups[i].nusd,
 			    pc.run_ms, a->period_ms)));
-			json_object_set_new(e, "idle_usd", report_json_usd(plan_scale(
+			json_object_set_new(e, "idle_usd", fmt_json_usd(plan_scale(
 			    pc.groups[i].idle_nusd, pc.run_ms, a->period_ms)));
 			json_array_append_new(g, e);
 		}
@@ -89,7 +89,7 @@ cmd_cost(struct plan_args *a, struct ks_error *err)
 
 			json_object_set_new(e, "workload", json_string(pc.wls[i].name));
 			json_object_set_new(e, "pods", json_integer(pc.wls[i].count));
-			json_object_set_new(e, "usd", report_json_usd(plan_scale(pc.wls[i].nusd,
+			json_object_set_new(e, "usd", fmt_json_usd(plan_scale(pc.wls[i].nusd,
 			    pc.run_ms, a->period_ms)));
 			json_object_set_new(e, "share", json_real(plan_share_pm(pc.wls[i].nusd,
 			    pc.total_nusd) / 1000.0));
@@ -102,7 +102,7 @@ cmd_cost(struct plan_args *a, struct ks_error *err)
 		char t1[32], u1[32], u2[32], p1[16];
 
 		fprintf(fp, "Cost of scenario %s: %s simulated, region %s\n", r->scn->name,
-		    report_time(pc.run_ms, t1, sizeof(t1)), r->region);
+		    fmt_time(pc.run_ms, t1, sizeof(t1)), r->region);
 		fprintf(fp, "Scaled from the run to a day and to a month of 730 hours; idle is "
 		    "capacity paid for\nbut not requested (mean of the cpu and memory shares "
 		    "of allocatable).\n\n");
@@ -116,16 +116,16 @@ cmd_cost(struct plan_args *a, struct ks_error *err)
 		    "GROUP", "NODES", "COST(USD)", "IDLE(USD)", "IDLE%");
 		for (size_t i = 0; i < pc.ngroups; i++)
 			fprintf(fp, "%-40s %-6d %-14s %-14s %s\n", pc.groups[i].name, pc.groups[i].count,
-			    report_usd(plan_scale(pc.groups[i].nusd, pc.run_ms, a->period_ms), u1,
+			    fmt_usd(plan_scale(pc.groups[i].nusd, pc.run_ms, a->period_ms), u1,
 			    sizeof(u1)),
-			    report_usd(plan_scale(pc.groups[i].idle_nusd, pc.run_ms, a->period_ms), u2,
+			    fmt_usd(plan_scale(pc.groups[i].idle_nusd, pc.run_ms, a->period_ms), u2,
 			    sizeof(u2)),
 			    plan_fmt_pm(plan_share_pm(pc.groups[i].idle_nusd, pc.groups[i].nusd), p1, sizeof(p1)));
 		fprintf(fp, "\nWORKLOADS (per %s, by requests share)\n%-50s %-5s %-14s %s\n",
 		    a->period, "WORKLOAD", "PODS", "COST(USD)", "SHARE");
 		for (size_t i = 0; i < pc.nwls; i++)
 			fprintf(fp, "%-50s %-5d %-14s %s\n", pc.wls[i].name, pc.wls[i].count,
-			    report_usd(plan_scale(pc.wls[i].nusd, pc.run_ms, a->period_ms), u1,
+			    fmt_usd(plan_scale(pc.wls[i].nusd, pc.run_ms, a->period_ms), u1,
 			    sizeof(u1)),
 			    plan_fmt_pm(plan_share_pm(pc.wls[i].nusd, pc.total_nusd), p1, sizeof(p1)));
 		fclose(fp);
@@ -140,6 +140,7 @@ cleanup:
 
 const struct cmd_entry cmd_plan_cost_entry = {
 	.name = "plan cost",
+	.brief = "what the run costs per day or month",
 	.usage = "ksim plan cost [options] [--period day|month] [--region R] FILE...\n",
 	.nofiles = "expected scenario files, found none",
 	.family = CMD_FAM_PLAN,

@@ -14,12 +14,12 @@
 #include "cluster/cluster.h"
 #include "cluster/quantity.h"
 #include "io/load.h"
-#include "io/report.h"
 #include "io/ytree.h"
 #include "ksim.h"
 #include "plan/plan.h"
 #include "run/run.h"
 #include "util/duration.h"
+#include "util/fmt.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -147,7 +147,7 @@ cmd_headroom(struct plan_args *a, struct ks_error *err)
 		FILE *fp = open_memstream(&buf, &len);
 
 		fprintf(fp, "Headroom in scenario %s at %s for %s (requests cpu %s, memory %s)\n\n",
-		    r->scn->name, report_time(a->at_ms > 0 ? a->at_ms : 0, t1, sizeof(t1)), hp.what,
+		    r->scn->name, fmt_time(a->at_ms > 0 ? a->at_ms : 0, t1, sizeof(t1)), hp.what,
 		    qty_format_cpu(hp.pr.pod.req.v[RES_CPU], q1, sizeof(q1)),
 		    qty_format_bytes(hp.pr.pod.req.v[RES_MEM], QTY_BINARY_SI, q2, sizeof(q2)));
 		fprintf(fp, "%-34s %-14s %-10s %-10s %-6s %s\n", "NODE", "TYPE", "FREE CPU",
@@ -174,6 +174,7 @@ cleanup:
 
 const struct cmd_entry cmd_plan_headroom_entry = {
 	.name = "plan headroom",
+	.brief = "how many more of a pod fit",
 	.usage = "ksim plan headroom [options] (--pod FILE | --replicas-of KIND/NAME) "
 	    "[--at DUR] FILE...\n",
 	.nofiles = "expected scenario files, found none",

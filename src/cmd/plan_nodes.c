@@ -15,11 +15,12 @@
 #include "cluster/quantity.h"
 #include "io/expect.h"
 #include "io/load.h"
-#include "io/report.h"
 #include "ksim.h"
 #include "plan/plan.h"
+#include "report/report.h"
 #include "run/run.h"
 #include "util/duration.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 #define DEFAULT_TYPES	"c6i.*,m6i.*,r6i.*"
@@ -41,8 +42,8 @@ kp_text(FILE *fp, const struct plan_kp *kp, unsigned mask)
 	fprintf(fp, "%d node%s at most, %d launched (%s); %d pod%s pending at the end; burst %s; "
 	    "cost %s USD\n", kp->nodes_max, kp->nodes_max == 1 ? "" : "s", kp->launched, kp->used,
 	    kp->pending, kp->pending == 1 ? "" : "s",
-	    kp->burst_ms >= 0 ? report_time(kp->burst_ms, t1, sizeof(t1)) : "never",
-	    report_usd(kp->cost_nusd, u1, sizeof(u1)));
+	    kp->burst_ms >= 0 ? fmt_time(kp->burst_ms, t1, sizeof(t1)) : "never",
+	    fmt_usd(kp->cost_nusd, u1, sizeof(u1)));
 }
 
 static json_t *
@@ -60,7 +61,7 @@ kp_json(const struct plan_kp *kp)
 	json_object_set_new(j, "launched", json_string(kp->used));
 	json_object_set_new(j, "pending_pods", json_integer(kp->pending));
 	json_object_set_new(j, "burst_ms", kp->burst_ms >= 0 ? json_integer(kp->burst_ms) : json_null());
-	json_object_set_new(j, "cost_usd", report_json_usd(kp->cost_nusd));
+	json_object_set_new(j, "cost_usd", fmt_json_usd(kp->cost_nusd));
 	return j;
 }
 
@@ -74,7 +75,7 @@ nodes_text(FILE *fp, const struct plan_nodes_ctx *nc, const struct plan_option *
 	size_t rank = 0, nv = 0;
 
 	fprintf(fp, "Capacity plan for scenario %s: %s simulated, seed %llu, region %s\n",
-	    r->scn->name, report_time(r->scn->duration_ms, t1, sizeof(t1)),
+	    r->scn->name, fmt_time(r->scn->duration_ms, t1, sizeof(t1)),
 	    (unsigned long long)r->scn->seed, r->region);
 	if (nc->method_ca)
 		fprintf(fp, "Method: each instance type as a Cluster Autoscaler node group from zero\n"
@@ -85,7 +86,7 @@ nodes_text(FILE *fp, const struct plan_nodes_ctx *nc, const struct plan_option *
 		    "estimated by first-fit-decreasing packing (EST), then simulated and grown\n"
 		    "until no pod fails to schedule (NODES); autoscalers are not simulated.\n");
 	fprintf(fp, "Peak at %s: %zu pods requesting cpu %s, memory %s (DaemonSet pods excluded)\n",
-	    report_time(nc->peak_ms, t1, sizeof(t1)), nc->npeak,
+	    fmt_time(nc->peak_ms, t1, sizeof(t1)), nc->npeak,
 	    qty_format_cpu(nc->peak_req.v[RES_CPU], q1, sizeof(q1)),
 	    plan_fmt_gib(nc->peak_req.v[RES_MEM], g1, sizeof(g1)));
 	if (nc->npinned > 0)
@@ -104,9 +105,9 @@ nodes_text(FILE *fp, const struct plan_nodes_ctx *nc, const struct plan_option *
 		fprintf(fp, "%-4zu %-14s %-10s %-5d %-5d %-7s %-7s %-7d %-8s %-10s %s\n", ++rank,
 		    o->it->name, o->spot ? "spot" : "on-demand", o->est_nodes, o->nodes,
 		    plan_fmt_pm(o->cpu_pm, p1, sizeof(p1)), plan_fmt_pm(o->mem_pm, p2, sizeof(p2)), o->unsched,
-		    o->burst_ms >= 0 ? report_time(o->burst_ms, t2, sizeof(t2)) : "never",
-		    report_usd(o->price_nusd_h * o->nodes, u1, sizeof(u1)),
-		    report_usd(o->cost_nusd, u2, sizeof(u2)));
+		    o->burst_ms >= 0 ? fmt_time(o->burst_ms, t2, sizeof(t2)) : "never",
+		    fmt_usd(o->price_nusd_h * o->nodes, u1, sizeof(u1)),
+		    fmt_usd(o->cost_nusd, u2, sizeof(u2)));
 	}
 	if (nv > 0) {
 		fprintf(fp, "\nNOT VIABLE\n%-14s %-10s %s\n", "TYPE", "CAPACITY", "REASON");
@@ -120,12 +121,12 @@ nodes_text(FILE *fp, const struct plan_nodes_ctx *nc, const struct plan_option *
 	if (best != NULL)
 		fprintf(fp, "Cheapest: %s %s, %d node%s, %s USD per hour, %s USD over the scenario\n",
 		    best->it->name, best->spot ? "spot" : "on-demand", best->nodes,
-		    best->nodes == 1 ? "" : "s", report_usd(best->price_nusd_h * best->nodes, u1,
-		    sizeof(u1)), report_usd(best->cost_nusd, u2, sizeof(u2)));
+		    best->nodes == 1 ? "" : "s", fmt_usd(best->price_nusd_h * best->nodes, u1,
+		    sizeof(u1)), fmt_usd(best->cost_nusd, u2, sizeof(u2)));
 	else
 		fprintf(fp, "Cheapest: none of the candidates serves every pod\n");
 	if (a->max_cost >= 0)
-		fprintf(fp, "Max cost %s USD: %s\n", report_usd(a->max_cost, u1, sizeof(u1)),
+		fprintf(fp, "Max cost %s USD: %s\n", fmt_usd(a->max_cost, u1, sizeof(u1)),
 		    best == NULL ? "FAIL, no candidate serves every pod" :
 		    best->cost_nusd <= a->max_cost ? "PASS" : "FAIL, the cheapest option costs more");
 }
@@ -158,7 +159,7 @@ nodes_json(const struct plan_nodes_ctx *nc, const struct plan_option *opts, size
 		json_object_set_new(e, "instance_type", json_string(o->it->name));
 		json_object_set_new(e, "capacity_type", json_string(o->spot ? "spot" : "on-demand"));
 		json_object_set_new(e, "viable", json_boolean(ok));
-		json_object_set_new(e, "usd_per_hour_per_node", report_json_usd(o->price_nusd_h));
+		json_object_set_new(e, "usd_per_hour_per_node", fmt_json_usd(o->price_nusd_h));
 		if (!ok) {
 			json_object_set_new(e, "reason", json_string(o->why));
 		} else {
@@ -170,7 +171,7 @@ nodes_json(const struct plan_nodes_ctx *nc, const struct plan_option *opts, size
 			json_object_set_new(e, "unschedulable_pods", json_integer(o->unsched));
 			json_object_set_new(e, "burst_ms",
 			    o->burst_ms >= 0 ? json_integer(o->burst_ms) : json_null());
-			json_object_set_new(e, "cost_usd", report_json_usd(o->cost_nusd));
+			json_object_set_new(e, "cost_usd", fmt_json_usd(o->cost_nusd));
 		}
 		json_array_append_new(arr, e);
 	}
@@ -183,7 +184,7 @@ nodes_json(const struct plan_nodes_ctx *nc, const struct plan_option *opts, size
 		json_object_set_new(b, "instance_type", json_string(best->it->name));
 		json_object_set_new(b, "capacity_type", json_string(best->spot ? "spot" : "on-demand"));
 		json_object_set_new(b, "nodes", json_integer(best->nodes));
-		json_object_set_new(b, "cost_usd", report_json_usd(best->cost_nusd));
+		json_object_set_new(b, "cost_usd", fmt_json_usd(best->cost_nusd));
 		json_object_set_new(j, "cheapest", b);
 	} else {
 		json_object_set_new(j, "cheapest", json_null());
@@ -191,7 +192,7 @@ nodes_json(const struct plan_nodes_ctx *nc, const struct plan_option *opts, size
 	if (a->max_cost >= 0) {
 		json_t *m = json_object();
 
-		json_object_set_new(m, "usd", report_json_usd(a->max_cost));
+		json_object_set_new(m, "usd", fmt_json_usd(a->max_cost));
 		json_object_set_new(m, "ok", json_boolean(best != NULL && best->cost_nusd <= a->max_cost));
 		json_object_set_new(j, "max_cost", m);
 	}
@@ -295,7 +296,7 @@ cmd_nodes(struct plan_args *a, int *over, struct ks_error *err)
 			nodes_text(fp, &nc, opts, n, a, &kp, mask);
 			if (nex > 0) {
 				fprintf(fp, "\nEXPECTATIONS\n");
-				expect_print_text(fp, res, nex);
+				report_check_text(fp, res, nex);
 			}
 			fclose(fp);
 		}
@@ -314,6 +315,7 @@ cleanup:
 
 const struct cmd_entry cmd_plan_nodes_entry = {
 	.name = "plan nodes",
+	.brief = "the cheapest instance types for the workloads",
 	.usage = "ksim plan nodes [options] [--instance-types LIST] [--capacity-type LIST]\n"
 	    "                   [--region R] [-j N] [--max-cost USD] [--method static|ca]\n"
 	    "                   [--karpenter] FILE...\n",

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/report.h"
+#include "util/fmt.h"
 
 #define PROGRESS_EVERY_MS	250	/* wall-clock ms between two lines, at least */
 
@@ -26,8 +26,8 @@ progress_tick(int64_t now_ms, int64_t end_ms, void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000 >=
 	    PROGRESS_EVERY_MS) {
-		fprintf(stderr, "\rksim: simulated %s of %s", report_time(now_ms, t1, sizeof(t1)),
-		    report_time(end_ms, t2, sizeof(t2)));
+		fprintf(stderr, "\rksim: simulated %s of %s", fmt_time(now_ms, t1, sizeof(t1)),
+		    fmt_time(end_ms, t2, sizeof(t2)));
 		pg->last = now;
 		pg->printed = 1;
 	}

@@ -21,6 +21,7 @@ cmd_run_family_exec(const struct cmd_args *a,
 		return CMD_BAD;
 	}
 	ks_error_clear(&err);
+	cmd_warn_arm(&a->o);
 	return fn(&a->o, &err) != 0 ? cmd_error(&err) : CMD_OK;
 }
 
@@ -46,9 +47,11 @@ run_exec(struct cmd_args *a)
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
+	.brief = "simulate and print the report",
 	.usage = "ksim run [options] FILE...\n",
 	.nofiles = "expected at least one scenario FILE",
 	.family = CMD_FAM_RUN,
-	.opts = CMD_OPTS_RUN_FAMILY,
+	.opts = CMD_OPTS_RUN_FAMILY | CMD_OPT(OPT_DETAIL),
+	.outputs = CMD_OUT(KSIM_TEXT) | CMD_OUT(KSIM_JSON) | CMD_OUT(KSIM_YAML) | CMD_OUT(KSIM_WIDE),
 	.exec = run_exec,
 };

@@ -263,6 +263,7 @@ sweep_option(struct cmd_args *a, enum cmd_opt id, const char *arg)
 
 const struct cmd_entry cmd_sweep_entry = {
 	.name = "sweep",
+	.brief = "run a grid of variants",
 	.usage = "ksim sweep [options] --vary PATH=V1,V2,... [--vary ...] [-j N]\n"
 	    "       [--shard I/N] [--metrics M1,M2,...] FILE...\n",
 	.nofiles = "expected at least one scenario FILE",

@@ -12,6 +12,7 @@ validate_exec(struct cmd_args *a)
 
 const struct cmd_entry cmd_validate_entry = {
 	.name = "validate",
+	.brief = "load and check the scenario without simulating",
 	.usage = "ksim validate [options] FILE...\n",
 	.nofiles = "expected at least one scenario FILE",
 	.family = CMD_FAM_RUN,

@@ -9,6 +9,12 @@
  * type or an unknown operator is an error at its line and column, in the
  * API server's terms where it has them.
  *
+ * Integers are range-checked as the API's int32 fields are (never
+ * truncated), durations that cannot be negative are refused when they are,
+ * resource quantities stay within RES_QTY_MAX so that sums cannot wrap,
+ * and a pod spec needs containers with unique names and images
+ * (ValidatePodSpec).
+ *
  * Defaults are the API server's: a container with limits and no requests
  * requests its limits; terminationGracePeriodSeconds 30; replicas 1;
  * a missing namespace is "default".
@@ -76,6 +82,36 @@ load_str_opt(const struct yt_node *map, const char *key, const char **out,
 }
 
 int
+load_int_in(const struct yt_node *v, const char *what, int64_t min, int64_t max,
+    int64_t *out, struct ks_error *err)
+{
+	if (yt_get_int64(v, out, err) != 0)
+		return KS_EINVAL;
+	if (*out < 0 && min == 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL, "%s must not be negative, found %lld",
+		    what, (long long)*out);
+	if (*out < min || *out > max)
+		return ks_error_set(err, &v->mark, KS_EINVAL,
+		    "%s must be between %lld and %lld, found %lld", what, (long long)min,
+		    (long long)max, (long long)*out);
+	return 0;
+}
+
+int
+load_duration_nonneg(const struct yt_node *v, const char *what, int64_t *ms,
+    struct ks_error *err)
+{
+	char buf[64];
+
+	if (yt_get_duration(v, ms, err) != 0)
+		return KS_EINVAL;
+	if (*ms < 0)
+		return ks_error_set(err, &v->mark, KS_EINVAL, "%s must not be negative, found %s",
+		    what, yt_describe(v, buf, sizeof(buf)));
+	return 0;
+}
+
+int
 load_meta(const struct yt_node *root, const char **ns, const char **name,
     struct ks_error *err)
 {
@@ -107,6 +143,15 @@ load_meta(const struct yt_node *root, const char **ns, const char **name,
 	return 0;
 }
 
+/* spec.limits.maxLabels of the scenario being loaded. */
+static int64_t max_labels = KS_DEFAULT_MAX_LABELS;
+
+void
+load_set_max_labels(int64_t max)
+{
+	max_labels = max;
+}
+
 int
 load_labels(const struct yt_node *m, struct ks_labels *out, struct ks_error *err)
 {
@@ -114,6 +159,11 @@ load_labels(const struct yt_node *m, struct ks_labels *out, struct ks_error *err
 		return 0;
 	if (yt_expect_map(m, err) != 0)
 		return KS_EINVAL;
+	/* labels_set inserts in order, so a huge map costs its square */
+	if (m->npairs > (uint64_t)max_labels)
+		return ks_error_set(err, &m->mark, KS_EINVAL,
+		    "expected at most %lld labels in a map (spec.limits.maxLabels), found %zu",
+		    (long long)max_labels, m->npairs);
 	for (size_t i = 0; i < m->npairs; i++) {
 		const char *k, *v = "";
 
@@ -296,6 +346,22 @@ load_taints(const struct yt_node *n, struct ks_taint **out, size_t *nout, struct
 }
 
 /*
+ * Quantities above RES_QTY_MAX are refused as Kubernetes refuses the ones
+ * above int64 ("12E"), rather than saturating as it does for BinarySI
+ * ("9Ei" is 2^63-1 upstream): either way the sums of the model would wrap.
+ */
+static int
+qty_too_large(const struct yt_node *v, const char *s, int cpu, struct ks_error *err)
+{
+	char buf[QTY_BUFSZ];
+
+	return ks_error_set(err, &v->mark, KS_EINVAL,
+	    "quantity \"%s\" is out of range: ksim accepts at most %s", s,
+	    cpu ? qty_format_cpu(RES_QTY_MAX, buf, sizeof(buf)) :
+	    qty_format_bytes(RES_QTY_MAX, QTY_BINARY_SI, buf, sizeof(buf)));
+}
+
+/*
  * An extended resource (any name with a '/', as the API requires: vendor
  * device plugins, MIG profiles, anything a Node advertises) gets its own
  * slot of res.h, so NodeResourcesFit can say "Insufficient <name>"; only
@@ -337,12 +403,16 @@ load_resources(const struct yt_node *m, struct ks_res *out, struct ks_error *err
 		if (strcmp(k->str, "cpu") == 0) {
 			if (qty_parse_cpu(s, &x, err, &v->mark) != 0)
 				return KS_EINVAL;
+			if (x > RES_QTY_MAX)
+				return qty_too_large(v, s, 1, err);
 			out->v[RES_CPU] = x;
 			continue;
 		}
 		rc = qty_parse_bytes(s, &x, err, &v->mark);
 		if (rc != 0)
 			return rc;
+		if (x > RES_QTY_MAX)
+			return qty_too_large(v, s, 0, err);
 		if (strcmp(k->str, "memory") == 0)
 			out->v[RES_MEM] = x;
 		else if (strcmp(k->str, "ephemeral-storage") == 0)
@@ -387,6 +457,7 @@ load_container(const struct yt_node *c, int init, struct ks_container *out,
 
 			if (!has && lim.v[r] != 0)
 				out->req.v[r] = lim.v[r];
+			out->req_set |= has || lim.v[r] != 0 ? 1u << r : 0;
 		}
 		out->lim = lim;
 		for (int r = 0; r < RES_N; r++)
@@ -450,14 +521,14 @@ load_podaff_terms(const struct yt_node *n, int preferred, struct ks_podaff **out
 	*out = xcalloc(n->nitems ? n->nitems : 1, sizeof(**out));
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct yt_node *t = n->items[i], *nss;
-		struct ks_podaff *d = &(*out)[*nout];
+		struct ks_podaff *d = &(*out)[(*nout)++];	/* counted now: freed on error */
 		const char *tk;
 		int64_t w = 0;
 
 		if (preferred) {
 			const struct yt_node *wn = yt_map_get(t, "weight");
 
-			if (wn != NULL && yt_get_int64(wn, &w, err) != 0)
+			if (wn != NULL && load_int_in(wn, "weight", 1, 100, &w, err) != 0)
 				return KS_EINVAL;
 			t = yt_map_get(t, "podAffinityTerm");
 			if (t == NULL)
@@ -468,7 +539,6 @@ load_podaff_terms(const struct yt_node *n, int preferred, struct ks_podaff **out
 		    load_label_selector(yt_map_get(t, "labelSelector"), &d->sel, err) != 0 ||
 		    load_str_opt(t, "topologyKey", &tk, err) != 0)
 			return KS_EINVAL;
-		(*nout)++;
 		if (tk == NULL)
 			return ks_error_set(err, &t->mark, KS_EINVAL,
 			    "expected a topologyKey in the pod affinity term, found none");
@@ -531,7 +601,7 @@ load_affinity(const struct yt_node *a, struct ks_podspec *s, struct ks_error *er
 				const struct yt_node *wn = yt_map_get(t, "weight");
 				int64_t w = 1;
 
-				if (wn != NULL && yt_get_int64(wn, &w, err) != 0)
+				if (wn != NULL && load_int_in(wn, "weight", 1, 100, &w, err) != 0)
 					return KS_EINVAL;
 				if (load_node_selector_term(yt_map_get(t, "preference") ?
 				    yt_map_get(t, "preference") : t, &s->pref_affinity[i], err) != 0) {
@@ -564,7 +634,7 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 	s->tsc = xcalloc(n->nitems ? n->nitems : 1, sizeof(*s->tsc));
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct yt_node *t = n->items[i], *ms, *md;
-		struct ks_tsc *d = &s->tsc[s->ntsc];
+		struct ks_tsc *d = &s->tsc[s->ntsc++];	/* counted now: freed on error */
 		const char *tk, *wu;
 		int64_t skew = 1, mind = 0;
 
@@ -572,15 +642,18 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 		    load_str_opt(t, "whenUnsatisfiable", &wu, err) != 0 ||
 		    load_label_selector(yt_map_get(t, "labelSelector"), &d->sel, err) != 0)
 			return KS_EINVAL;
-		s->ntsc++;
 		ms = yt_map_get(t, "maxSkew");
 		if (ms != NULL && yt_get_int64(ms, &skew, err) != 0)
 			return KS_EINVAL;
 		if (skew < 1)
 			return ks_error_set(err, load_mark(ms), KS_EINVAL,
 			    "maxSkew must be greater than zero, found %lld", (long long)skew);
+		if (skew > INT32_MAX)
+			return ks_error_set(err, &ms->mark, KS_EINVAL,
+			    "maxSkew must be between 1 and %d, found %lld", INT32_MAX, (long long)skew);
 		md = yt_map_get(t, "minDomains");
-		if (md != NULL && !yt_is_null(md) && yt_get_int64(md, &mind, err) != 0)
+		if (md != NULL && !yt_is_null(md) &&
+		    load_int_in(md, "minDomains", 0, INT32_MAX, &mind, err) != 0)
 			return KS_EINVAL;
 		if (tk == NULL)
 			return ks_error_set(err, &t->mark, KS_EINVAL,
@@ -596,18 +669,81 @@ load_tsc(const struct yt_node *n, struct ks_podspec *s, struct ks_error *err)
 	return 0;
 }
 
+/*
+ * The API server's checks on a container list (ValidatePodSpec): a name
+ * and an image are required, and names are unique across init and app
+ * containers.  Messages use its field paths and wording, relative to the
+ * pod (or template): `spec.containers[1].name: Duplicate value: "web"`.
+ */
+static int
+check_container(const struct yt_node *c, const char *field, size_t i,
+    const struct ks_podspec *s, struct ks_error *err)
+{
+	const struct ks_container *ct = &s->ctrs[s->nctrs];
+	const struct yt_node *v;
+
+	if (ct->name[0] == '\0')
+		return ks_error_set(err, load_mark(yt_map_get(c, "name") ? yt_map_get(c, "name") : c),
+		    KS_EINVAL, "spec.%s[%zu].name: Required value", field, i);
+	if (ct->image[0] == '\0')
+		return ks_error_set(err, load_mark(yt_map_get(c, "image") ? yt_map_get(c, "image") : c),
+		    KS_EINVAL, "spec.%s[%zu].image: Required value", field, i);
+	for (size_t j = 0; j < s->nctrs; j++)
+		if (s->ctrs[j].name == ct->name) {
+			v = yt_map_get(c, "name");
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "spec.%s[%zu].name: Duplicate value: \"%s\"", field, i, ct->name);
+		}
+	return 0;
+}
+
 static int
 load_containers(const struct yt_node *n, int init, struct ks_podspec *s, struct ks_error *err)
 {
+	const char *field = init ? "initContainers" : "containers";
+
 	if (n == NULL || yt_is_null(n))
 		return 0;
 	if (yt_expect_seq(n, err) != 0)
 		return KS_EINVAL;
 	s->ctrs = xreallocarray(s->ctrs, s->nctrs + n->nitems + 1, sizeof(*s->ctrs));
 	for (size_t i = 0; i < n->nitems; i++) {
-		if (load_container(n->items[i], init, &s->ctrs[s->nctrs], err) != 0)
+		if (load_container(n->items[i], init, &s->ctrs[s->nctrs], err) != 0 ||
+		    check_container(n->items[i], field, i, s, err) != 0)
 			return KS_EINVAL;
 		s->nctrs++;
+	}
+	return 0;
+}
+
+/*
+ * A pod's requests, all containers together, stay within RES_QTY_MAX per
+ * resource (two containers of 4Ei each overflowed the sum).  Each term is
+ * at most RES_QTY_MAX, so the running sum cannot wrap before the check.
+ * Containers are still in load order: initContainers, then containers.
+ */
+static int
+check_pod_sum(const struct yt_node *sp, const struct ks_podspec *s, struct ks_error *err)
+{
+	const struct yt_node *init = yt_map_get(sp, "initContainers");
+	const struct yt_node *app = yt_map_get(sp, "containers");
+	size_t ninit = init != NULL && init->kind == YT_SEQ ? init->nitems : 0;
+	char buf[QTY_BUFSZ];
+
+	for (int r = 0; r < RES_N; r++) {
+		int64_t sum = 0;
+
+		for (size_t i = 0; i < s->nctrs; i++) {
+			const struct yt_node *c = i < ninit ? init->items[i] : app->items[i - ninit];
+
+			sum += s->ctrs[i].req.v[r];
+			if (sum > RES_QTY_MAX)
+				return ks_error_set(err, &c->mark, KS_EINVAL,
+				    "%s requests of the pod's containers add up to more than %s, the "
+				    "most ksim accepts", res_name[r] ? res_name[r] : "extended",
+				    r == RES_CPU ? qty_format_cpu(RES_QTY_MAX, buf, sizeof(buf)) :
+				    qty_format_bytes(RES_QTY_MAX, QTY_BINARY_SI, buf, sizeof(buf)));
+		}
 	}
 	return 0;
 }
@@ -641,6 +777,12 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	    load_containers(yt_map_get(sp, "initContainers"), 1, s, err) != 0 ||
 	    load_containers(yt_map_get(sp, "containers"), 0, s, err) != 0)
 		return KS_EINVAL;
+	v = yt_map_get(sp, "containers");
+	if (v == NULL || v->kind != YT_SEQ || v->nitems == 0)
+		return ks_error_set(err, v != NULL ? &v->mark : &sp->mark, KS_EINVAL,
+		    "spec.containers: Required value");
+	if (check_pod_sum(sp, s, err) != 0)
+		return KS_EINVAL;
 	{
 		/* app containers first, then init containers: keep the order stable */
 		size_t k = 0;
@@ -672,7 +814,7 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	if (v != NULL && !yt_is_null(v)) {
 		int64_t pr;
 
-		if (yt_get_int64(v, &pr, err) != 0)
+		if (load_int_in(v, "priority", INT32_MIN, INT32_MAX, &pr, err) != 0)
 			return KS_EINVAL;
 		s->priority = (int32_t)pr;
 	}
@@ -680,11 +822,9 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 	if (v != NULL && !yt_is_null(v)) {
 		int64_t g;
 
-		if (yt_get_int64(v, &g, err) != 0)
+		if (load_int_in(v, "terminationGracePeriodSeconds", 0, INT64_MAX / 1000, &g,
+		    err) != 0)
 			return KS_EINVAL;
-		if (g < 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "terminationGracePeriodSeconds must not be negative, found %lld", (long long)g);
 		s->grace_ms = g * 1000;
 	}
 	vols = yt_map_get(sp, "volumes");
@@ -707,7 +847,7 @@ load_podspec(const struct yt_node *tmpl, const char *ns, struct ks_podspec *s,
 		if (d != NULL && !yt_is_null(d)) {
 			int64_t sec;
 
-			if (yt_get_int64(d, &sec, err) != 0)
+			if (load_int_in(d, "initialDelaySeconds", 0, INT32_MAX, &sec, err) != 0)
 				return KS_EINVAL;
 			if (sec * 1000 > s->ready_delay_ms)
 				s->ready_delay_ms = sec * 1000;

@@ -13,6 +13,11 @@
  * the evaluator can index them; custom metrics follow in the order they
  * are first named.  Errors carry the mark of the offending node (or the
  * trace's file:line:col).
+ *
+ * The metrics-server release simulated is `spec.metricsServer.version`
+ * or, without it, the tag of a metrics-server image among the manifests
+ * (the components.yaml users apply); lm_image_release() serves the VPA's
+ * images too.  Only the release's rules differ, so a tag is all we read.
  */
 #include "io/load_model.h"
 
@@ -34,7 +39,7 @@ static const char *const usage_keys[] = { "cpu", "memory", "metrics", "series", 
 	NULL };
 static const char *const point_keys[] = { "at", "cpu", "memory", "metrics", "value", "ramp",
 	NULL };
-static const char *const ms_keys[] = { "resolution", "offset", NULL };
+static const char *const ms_keys[] = { "resolution", "offset", "version", NULL };
 
 static struct lm_chan *
 entry_chan(struct lm_entry *e, const char *name)
@@ -520,7 +525,90 @@ load_model_free(struct load_model *lm)
 	memset(lm, 0, sizeof(*lm));
 }
 
-/* spec.metricsServer: {resolution, offset} */
+int
+lm_release_parse(const char *s)
+{
+	int v[3] = { 0, 0, 0 }, n = 0;
+
+	if (s[0] == 'v')
+		s++;
+	while (n < 3) {
+		int x = 0, digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 4) {
+			x = x * 10 + (*s++ - '0');
+			digits++;
+		}
+		if (digits == 0 || x > 99)
+			return -1;
+		v[n++] = x;
+		if (*s != '.')
+			break;
+		s++;
+	}
+	/* a pre-release or build suffix ("-rc.1", "-gke.3") does not change the rules */
+	if (n < 2 || (*s != '\0' && *s != '-' && *s != '+' && *s != '@'))
+		return -1;
+	return v[0] * 10000 + v[1] * 100 + v[2];
+}
+
+/* The release in an image's tag when its last path element is component. */
+static int
+image_release(const char *img, const char *component)
+{
+	const char *base = strrchr(img, '/'), *colon;
+	size_t n = strlen(component);
+	int v;
+
+	base = base != NULL ? base + 1 : img;
+	colon = strchr(base, ':');
+	if (colon == NULL || (size_t)(colon - base) != n || strncmp(base, component, n) != 0)
+		return 0;
+	v = lm_release_parse(colon + 1);
+	return v > 0 ? v : 0;
+}
+
+/* The first container image of a pod spec naming component's release. */
+static int
+podspec_release(const struct yt_node *ps, const char *component, const char **image)
+{
+	const struct yt_node *cs = yt_map_get(ps, "containers");
+
+	for (size_t i = 0; cs != NULL && cs->kind == YT_SEQ && i < cs->nitems; i++) {
+		const struct yt_node *im = yt_map_get(cs->items[i], "image");
+		int v;
+
+		if (im == NULL || im->kind != YT_SCALAR)
+			continue;
+		if ((v = image_release(im->str, component)) > 0) {
+			*image = intern(im->str);
+			return v;
+		}
+	}
+	return 0;
+}
+
+int
+lm_image_release(const struct ks_scenario *scn, const char *component, const char **image)
+{
+	*image = NULL;
+	for (size_t i = 0; scn != NULL && i < scn->ndocs; i++) {
+		const struct ks_doc *d = scn->docs[i];
+		const struct yt_node *spec = yt_map_get(d->root, "spec"), *ps = NULL;
+		int v;
+
+		if (strcmp(d->kind, "Pod") == 0)
+			ps = spec;
+		else if (strcmp(d->kind, "Deployment") == 0 || strcmp(d->kind, "StatefulSet") == 0 ||
+		    strcmp(d->kind, "DaemonSet") == 0)
+			ps = yt_map_get(yt_map_get(spec, "template"), "spec");
+		if (ps != NULL && (v = podspec_release(ps, component, image)) > 0)
+			return v;
+	}
+	return 0;
+}
+
+/* spec.metricsServer: {resolution, offset, version} */
 static int
 parse_metrics_server(const struct yt_node *v, struct load_model *lm, struct ks_error *err)
 {
@@ -545,6 +633,16 @@ parse_metrics_server(const struct yt_node *v, struct load_model *lm, struct ks_e
 			    "expected an offset from 0s to below the resolution, found %lld ms",
 			    (long long)lm->offset_ms);
 	}
+	if ((x = yt_map_get(v, "version")) != NULL) {
+		const char *str;
+
+		if ((rc = yt_get_str(x, &str, err)) != 0)
+			return rc;
+		if ((lm->ms_version = lm_release_parse(str)) < 0)
+			return ks_error_set(err, &x->mark, KS_EINVAL,
+			    "expected a metrics-server release like \"v0.7.2\", found \"%s\"", str);
+		lm->ms_version_src = intern("spec.metricsServer.version");
+	}
 	return 0;
 }
 
@@ -559,6 +657,12 @@ load_model_parse(const struct ks_scenario *scn, struct load_model *lm, struct ks
 	if (spec != NULL && (v = yt_map_get(spec, "metricsServer")) != NULL && !yt_is_null(v) &&
 	    (rc = parse_metrics_server(v, lm, err)) != 0)
 		goto fail;
+	if (lm->ms_version == 0) {
+		const char *img;
+
+		if ((lm->ms_version = lm_image_release(scn, "metrics-server", &img)) > 0)
+			lm->ms_version_src = img;
+	}
 	if (spec != NULL && (v = yt_map_get(spec, "load")) != NULL && !yt_is_null(v)) {
 		if ((rc = yt_expect_seq(v, err)) != 0)
 			goto fail;

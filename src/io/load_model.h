@@ -62,6 +62,8 @@ struct lm_entry {
 struct load_model {
 	int64_t		 res_ms;	/* metrics-server scrape interval, ms */
 	int64_t		 offset_ms;	/* first scrape, ms */
+	int		 ms_version;	/* metrics-server release (MS_VER), 0 = not named */
+	const char	*ms_version_src; /* interned: where it was named, or NULL */
 	struct lm_entry	*e;		/* load entries in spec order */
 	size_t		 n;		/* entries */
 };
@@ -73,5 +75,20 @@ struct load_model {
 int	load_model_parse(const struct ks_scenario *, struct load_model *lm,
 	    struct ks_error *);
 void	load_model_free(struct load_model *);
+
+/*
+ * A release "v0.7.2", "0.7" or "1.4.1" as major * 10000 + minor * 100 +
+ * patch; -1 when s is not one.
+ */
+int	lm_release_parse(const char *s);
+/*
+ * The release of a component deployed by the scenario's manifests: the tag
+ * of the first container image whose last path element is `component`
+ * (registry.k8s.io/metrics-server/metrics-server:v0.7.2 for
+ * "metrics-server"), in a Deployment, StatefulSet, DaemonSet or Pod.
+ * Returns the release (as lm_release_parse) and *image, or 0 when none
+ * names a release.
+ */
+int	lm_image_release(const struct ks_scenario *, const char *component, const char **image);
 
 #endif

@@ -11,19 +11,32 @@
  * The Scenario kind is ours, so it is strict: an unknown field is an error
  * naming the fields that are allowed.  Kubernetes kinds are lenient: users
  * paste real manifests.
+ *
+ * Lenient about fields, not about values: what the API server would refuse
+ * is refused here, in its words where it has them, so a scenario never
+ * simulates a cluster that cannot exist.  Names are RFC 1123 subdomains and
+ * namespaces labels; one object per kind, namespace and name (a hash set,
+ * so a 40,000-pod dump stays linear); an apps/v1 selector must select its
+ * template.  spec.limits bounds the cost of a run (pods declared, simulated
+ * time, labels per map) and is read before any object, so that hostile but
+ * valid input is refused before it is expensive.
  */
 #include "io/load.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "autoscale/ctl.h"
 #include "cloud/catalog.h"
 #include "cluster/quantity.h"
 #include "io/expect.h"
 #include "io/override.h"
 #include "util/duration.h"
 #include "util/intern.h"
+#include "util/ptrmap.h"
 #include "util/xmalloc.h"
 
 /* Kinds that have no effect on scheduling or autoscaling: accepted, skipped. */
@@ -32,14 +45,7 @@ static const char *const ignored_kinds[] = {
 	"ClusterRoleBinding", "Role", "RoleBinding", "Ingress", "NetworkPolicy",
 	"PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Endpoints",
 	"EndpointSlice", "CustomResourceDefinition", "Lease", "Event", "LimitRange",
-	"ResourceQuota", "HorizontalPodAutoscalerList", NULL
-};
-
-/* Kinds a controller parses (kept as documents). */
-static const char *const controller_kinds[] = {
-	"HorizontalPodAutoscaler", "VerticalPodAutoscaler", "VerticalPodAutoscalerCheckpoint",
-	"NodePool", "EC2NodeClass", "Provisioner", "AWSNodeTemplate", "NodeClaim",
-	"NodeClass", "ClusterConfig", NULL
+	"ResourceQuota", "ControllerRevision", "PodTemplate", NULL
 };
 
 static int
@@ -47,6 +53,16 @@ in_list(const char *s, const char *const *list)
 {
 	for (size_t i = 0; list[i] != NULL; i++)
 		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A kind a controller parses (kept as documents): each declares its own in its ops. */
+static int
+controller_kind(const char *kind)
+{
+	for (size_t i = 0; ctl_table[i] != NULL; i++)
+		if (ctl_table[i]->kinds != NULL && in_list(kind, ctl_table[i]->kinds))
 			return 1;
 	return 0;
 }
@@ -60,7 +76,7 @@ wl_kind_of(const char *kind)
 	return WL_KIND_N;
 }
 
-static void
+void
 wl_def_free(struct wl_def *d)
 {
 	if (d == NULL)
@@ -117,6 +133,8 @@ ks_scenario_free(struct ks_scenario *s)
 		free(s->actions[i].doc);
 	}
 	free(s->actions);
+	free(s->pc_names);
+	free(s->pc_values);
 	free(s->timing.img_names);
 	free(s->timing.img_ms);
 	expect_set_free(s->expect);
@@ -128,6 +146,67 @@ ks_scenario_free(struct ks_scenario *s)
 
 /* ---- objects ---- */
 
+/*
+ * apps/v1 validation (ValidateDeploymentSpec and its siblings): the
+ * selector is required and must select the template's labels, in the API
+ * server's words: `spec.template.metadata.labels: Invalid value:
+ * map[string]string{"app":"web"}: `selector` does not match template
+ * `labels``.  The labels are printed as Go's %#v does, sorted by key.
+ */
+static int
+check_selector(const struct yt_node *sel, const struct yt_node *tmpl, const struct wl_def *d,
+    struct ks_error *err)
+{
+	const struct ks_labels *l = &d->spec->labels;
+	const struct yt_node *at;
+	char buf[160];
+	size_t len;
+
+	if (sel == NULL || yt_is_null(sel))
+		return ks_error_set(err, load_mark(yt_map_get(tmpl, "metadata") ?
+		    yt_map_get(tmpl, "metadata") : tmpl), KS_EINVAL, "spec.selector: Required value");
+	if (selector_matches(&d->sel, l))
+		return 0;
+	len = (size_t)snprintf(buf, sizeof(buf), "map[string]string{");
+	for (size_t i = 0; i < l->n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\"%s\":\"%s\"",
+		    i ? ", " : "", l->v[i].key, l->v[i].val);
+	if (len < sizeof(buf))
+		snprintf(buf + len, sizeof(buf) - len, "}");
+	at = yt_map_get(yt_map_get(tmpl, "metadata"), "labels");
+	return ks_error_set(err, load_mark(at ? at : tmpl), KS_EINVAL,
+	    "spec.template.metadata.labels: Invalid value: %s: `selector` does not match "
+	    "template `labels`", buf);
+}
+
+/* A Job's spec (parallelism, completions) and the ksim.io/run-duration
+ * annotation of ann: a Job, or a CronJob's jobTemplate. */
+int
+load_job_spec(const struct yt_node *sp, const struct yt_node *ann, struct wl_def *d,
+    struct ks_error *err)
+{
+	const struct yt_node *v;
+	int64_t x;
+
+	if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
+		if (load_int_in(v, "parallelism", 0, INT32_MAX, &x, err) != 0)
+			return KS_EINVAL;
+		d->replicas = (int32_t)x;
+		d->count_mark = v->mark;
+	}
+	if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
+		if (load_int_in(v, "completions", 0, INT32_MAX, &x, err) != 0)
+			return KS_EINVAL;
+		d->completions = (int32_t)x;
+		if (x > d->replicas)
+			d->count_mark = v->mark;
+	}
+	if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
+	    load_duration_nonneg(v, "ksim.io/run-duration", &d->run_ms, err) != 0)
+		return KS_EINVAL;
+	return 0;
+}
+
 static int
 load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out,
     struct ks_error *err)
@@ -138,17 +217,17 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 
 	*out = d;
 	d->kind = kind;
-	d->mark = root->mark;
+	d->mark = d->count_mark = root->mark;
 	d->replicas = 1;
 	d->run_ms = -1;
 	d->completions = -1;
 	d->owner_kind = WL_POD;
-	if ((rc = load_meta(root, &d->ns, &d->name, err)) != 0)
+	if ((rc = load_meta(root, &d->ns, &d->name, err)) != 0 ||
+	    (rc = load_owner_meta(root, d, err)) != 0)
 		return rc;
 	d->spec = xcalloc(1, sizeof(*d->spec));
 	if (kind == WL_POD) {
-		const struct yt_node *st = yt_map_get(root, "status"), *md = yt_map_get(root, "metadata");
-		const struct yt_node *owners = yt_map_get(md, "ownerReferences");
+		const struct yt_node *st = yt_map_get(root, "status");
 		const char *phase = NULL;
 
 		if ((rc = load_podspec(root, d->ns, d->spec, err)) != 0)
@@ -164,19 +243,6 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 			d->spec->node_name = NULL;
 		if (phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
 			d->running = -1;	/* finished: skipped */
-		if (owners != NULL && owners->kind == YT_SEQ && owners->nitems > 0) {
-			const char *ok = NULL, *on = NULL;
-			const struct yt_node *o = owners->items[0];
-
-			if ((v = yt_map_get(o, "kind")) != NULL && yt_get_str(v, &ok, err) != 0)
-				return KS_EINVAL;
-			if ((v = yt_map_get(o, "name")) != NULL && yt_get_str(v, &on, err) != 0)
-				return KS_EINVAL;
-			if (ok != NULL && on != NULL) {
-				d->owner_kind = wl_kind_of(ok);
-				d->owner_name = intern(on);
-			}
-		}
 		return 0;
 	}
 	if (sp == NULL || yt_expect_map(sp, err) != 0)
@@ -195,37 +261,24 @@ load_workload(const struct yt_node *root, enum wl_kind kind, struct wl_def **out
 		return 0;
 	}
 	if (kind == WL_JOB) {
-		const struct yt_node *ann = yt_map_get(yt_map_get(root, "metadata"), "annotations");
-		int64_t x;
-
-		if ((v = yt_map_get(sp, "parallelism")) != NULL && !yt_is_null(v)) {
-			if (yt_get_int64(v, &x, err) != 0)
-				return KS_EINVAL;
-			d->replicas = (int32_t)x;
-		}
-		if ((v = yt_map_get(sp, "completions")) != NULL && !yt_is_null(v)) {
-			if (yt_get_int64(v, &x, err) != 0)
-				return KS_EINVAL;
-			d->completions = (int32_t)x;
-		}
-		if ((v = yt_map_get(ann, "ksim.io/run-duration")) != NULL &&
-		    yt_get_duration(v, &d->run_ms, err) != 0)
-			return KS_EINVAL;
+		rc = load_job_spec(sp, yt_map_get(yt_map_get(root, "metadata"), "annotations"), d, err);
+		if (rc != 0)
+			return rc;
 	} else if ((v = yt_map_get(sp, "replicas")) != NULL && !yt_is_null(v)) {
 		int64_t x;
 
-		if (yt_get_int64(v, &x, err) != 0)
+		if (load_int_in(v, "replicas", 0, INT32_MAX, &x, err) != 0)
 			return KS_EINVAL;
-		if (x < 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "replicas must not be negative, found %lld", (long long)x);
 		d->replicas = (int32_t)x;
+		d->count_mark = v->mark;
 	}
 	if (kind == WL_DAEMONSET)
 		d->spec->is_daemon = 1;
 	if (kind != WL_JOB) {
 		v = yt_map_get(sp, "selector");
 		if ((rc = load_label_selector(v, &d->sel, err)) != 0)
+			return rc;
+		if ((rc = check_selector(v, tmpl, d, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -308,10 +361,16 @@ load_pdb(const struct yt_node *root, struct ks_pdb **out, struct ks_error *err)
 			continue;
 		if (yt_get_str(v, &s, err) != 0)
 			return KS_EINVAL;
+		errno = 0;
 		x = strtol(s, &end, 10);
 		if (end == s || (*end != '\0' && strcmp(end, "%") != 0) || x < 0)
 			return ks_error_set(err, &v->mark, KS_EINVAL,
 			    "expected a non-negative integer or percentage, found \"%s\"", s);
+		if (errno == ERANGE || x > (*end == '%' ? 100 : INT32_MAX))
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "%s must be at most %s, found \"%s\"",
+			    which ? "maxUnavailable" : "minAvailable",
+			    *end == '%' ? "100%" : "2147483647", s);
 		*dst = (int32_t)x;
 		b->pct = *end == '%';
 	}
@@ -327,7 +386,17 @@ struct loader {
 	int32_t			*pc_values;
 	size_t			 npc, pccap;
 	const struct yt_node	*scenario;	/* the Scenario document */
+	const char		*item_kind;	/* a typed list's item kind, for items without one */
+	const char		*item_api;	/* and its apiVersion */
 	size_t			 wlcap, podcap, nodecap, pdbcap, doccap;
+	struct ptrmap		 names;		/* interned "kind/ns/name" -> first object's root */
+};
+
+/* Kinds without a namespace: their names are unique cluster-wide. */
+static const char *const cluster_kinds[] = {
+	"Node", "Namespace", "PersistentVolume", "StorageClass", "ClusterRole",
+	"ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "NodePool",
+	"EC2NodeClass", "NodeClaim", "Provisioner", "AWSNodeTemplate", NULL
 };
 
 static int load_object(struct loader *, const struct yt_node *, struct ks_error *);
@@ -369,12 +438,16 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 	*skip = 0;
 	if (yt_expect_map(root, err) != 0)
 		return KS_EINVAL;
-	if (kn == NULL)
+	if (kn == NULL && L->item_kind == NULL)
 		return ks_error_set(err, &root->mark, KS_EINVAL,
 		    "expected a Kubernetes object with apiVersion and kind, found no kind");
-	if (yt_get_str(kn, &kind, err) != 0)
+	if (kn == NULL)
+		kind = L->item_kind;
+	else if (yt_get_str(kn, &kind, err) != 0)
 		return KS_EINVAL;
-	if (an != NULL && yt_get_str(an, &api, err) != 0)
+	if (an == NULL && kn == NULL)
+		api = L->item_api;
+	else if (an != NULL && yt_get_str(an, &api, err) != 0)
 		return KS_EINVAL;
 	kind = intern(kind);
 	api = intern(api);
@@ -385,9 +458,14 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 		return load_node(root, L->cat, node, err);
 	if (strcmp(kind, "PodDisruptionBudget") == 0)
 		return load_pdb(root, pdb, err);
-	if (in_list(kind, controller_kinds)) {
+	if (controller_kind(kind)) {
 		*doc = doc_new(root, api, kind, err);
-		return *doc == NULL ? KS_EINVAL : 0;
+		if (*doc != NULL && load_compat(*doc)) {
+			free(*doc);	/* an old version ksim cannot read: warned */
+			*doc = NULL;
+			*skip = 2;
+		}
+		return *doc == NULL && *skip == 0 ? KS_EINVAL : 0;
 	}
 	if (in_list(kind, ignored_kinds)) {
 		*skip = 1;
@@ -398,6 +476,100 @@ parse_object(struct loader *L, const struct yt_node *root, struct wl_def **wl,
 	return 0;
 }
 
+/*
+ * The API server's AlreadyExists: one object per kind, namespace and name
+ * (per kind and name for cluster-scoped kinds).  A name made from
+ * generateName is unique by construction and not checked.  Linear: one
+ * hash lookup per object, so a 40,000-pod dump costs nothing noticeable.
+ */
+static int
+check_unique(struct loader *L, const struct yt_node *root, const char *kind, const char *ns,
+    const char *name, struct ks_error *err)
+{
+	const struct yt_node *nn = yt_map_get(yt_map_get(root, "metadata"), "name");
+	const struct yt_node *first;
+	int cluster = in_list(kind, cluster_kinds);
+	const char *key;
+	char *buf;
+	size_t n;
+
+	if (nn == NULL || name == NULL || name[0] == '\0')
+		return 0;
+	n = strlen(kind) + strlen(ns) + strlen(name) + 3;
+	buf = xmalloc(n);
+	snprintf(buf, n, "%s/%s/%s", kind, cluster ? "" : ns, name);
+	key = intern(buf);
+	free(buf);
+	if ((first = ptrmap_get(&L->names, key)) == NULL) {
+		ptrmap_put(&L->names, key, (void *)(uintptr_t)root);
+		return 0;
+	}
+	if (cluster)
+		return ks_error_set(err, &nn->mark, KS_EINVAL, "duplicate %s %s (first at %s:%d)",
+		    kind, name, first->mark.file, first->mark.line);
+	return ks_error_set(err, &nn->mark, KS_EINVAL, "duplicate %s %s/%s (first at %s:%d)",
+	    kind, ns, name, first->mark.file, first->mark.line);
+}
+
+/* An RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 bytes. */
+static int
+is_dns_label(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* An RFC 1123 subdomain: labels joined by '.', at most 253 bytes. */
+static int
+is_dns_subdomain(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (const char *p = s, *dot; ; p = dot + 1) {
+		dot = strchr(p, '.');
+		if (!is_dns_label(p, dot ? (size_t)(dot - p) : strlen(p)))
+			return 0;
+		if (dot == NULL)
+			return 1;
+	}
+}
+
+/*
+ * The API server's name rules (ValidateObjectMeta): the kinds ksim models
+ * take an RFC 1123 subdomain as name (NameIsDNSSubdomain: pods, workloads,
+ * nodes, PDBs, priority classes, autoscalers) and a namespace is an RFC
+ * 1123 label.  The wording is upstream's, without the regex (which would
+ * not fit a message).  A name from generateName is not checked.
+ */
+static int
+check_name(const struct yt_node *root, const char *ns, const char *name, struct ks_error *err)
+{
+	const struct yt_node *md = yt_map_get(root, "metadata");
+	const struct yt_node *nn = yt_map_get(md, "name"), *nsn = yt_map_get(md, "namespace");
+	char buf[64];	/* yt_describe cuts at 40 bytes: the message fits in 256 */
+
+	if (nn != NULL && name != NULL && !is_dns_subdomain(name))
+		return ks_error_set(err, &nn->mark, KS_EINVAL, strlen(name) > 253 ?
+		    "metadata.name: Invalid value: %s: must be no more than 253 characters" :
+		    "metadata.name: Invalid value: %s: a lowercase RFC 1123 subdomain must consist "
+		    "of lower case alphanumeric characters, '-' or '.', and must start and end with "
+		    "an alphanumeric character (e.g. 'example.com')", yt_describe(nn, buf, sizeof(buf)));
+	if (nsn != NULL && ns != NULL && !is_dns_label(ns, strlen(ns)))
+		return ks_error_set(err, &nsn->mark, KS_EINVAL, strlen(ns) > 63 ?
+		    "metadata.namespace: Invalid value: %s: must be no more than 63 characters" :
+		    "metadata.namespace: Invalid value: %s: a lowercase RFC 1123 label must consist "
+		    "of lower case alphanumeric characters or '-', and must start and end with an "
+		    "alphanumeric character (e.g. 'my-name',  or '123-abc')",
+		    yt_describe(nsn, buf, sizeof(buf)));
+	return 0;
+}
+
 static int
 load_priority_class(struct loader *L, const struct yt_node *root, struct ks_error *err)
 {
@@ -405,12 +577,13 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	const struct yt_node *v = yt_map_get(root, "value");
 	int64_t x;
 
-	if (load_meta(root, &ns, &name, err) != 0)
+	if (load_meta(root, &ns, &name, err) != 0 || check_name(root, NULL, name, err) != 0 ||
+	    check_unique(L, root, intern("PriorityClass"), ns, name, err) != 0)
 		return KS_EINVAL;
 	if (v == NULL)
 		return ks_error_set(err, &root->mark, KS_EINVAL,
 		    "expected a value in PriorityClass %s, found none", name);
-	if (yt_get_int64(v, &x, err) != 0)
+	if (load_int_in(v, "value", INT32_MIN, INT32_MAX, &x, err) != 0)
 		return KS_EINVAL;
 	if (L->npc >= L->pccap) {
 		L->pccap = L->pccap ? 2 * L->pccap : 8;
@@ -422,6 +595,23 @@ load_priority_class(struct loader *L, const struct yt_node *root, struct ks_erro
 	return 0;
 }
 
+/* One item of a List or typed list (load_list_items' callback). */
+static int
+list_item(void *arg, const struct yt_node *item, const char *kind, const char *api,
+    struct ks_error *err)
+{
+	struct loader *L = arg;
+	const char *ok = L->item_kind, *oa = L->item_api;
+	int rc;
+
+	L->item_kind = kind;
+	L->item_api = api;
+	rc = load_object(L, item, err);
+	L->item_kind = ok;
+	L->item_api = oa;
+	return rc;
+}
+
 static int
 load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 {
@@ -431,31 +621,16 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 	struct node_def *node;
 	struct ks_pdb *pdb;
 	struct ks_doc *doc;
+	const char *kstr;
 	int skip, rc;
 
 	if (yt_expect_map(root, err) != 0)
 		return KS_EINVAL;
-	if (kn != NULL && kn->str != NULL) {
-		if (strcmp(kn->str, "List") == 0 || strcmp(kn->str, "NodeList") == 0 ||
-		    strcmp(kn->str, "PodList") == 0) {
-			const struct yt_node *items = yt_map_get(root, "items");
-
-			if (items == NULL || yt_is_null(items))
-				return 0;
-			if (yt_expect_seq(items, err) != 0)
-				return KS_EINVAL;
-			for (size_t i = 0; i < items->nitems; i++) {
-				/* a typed list's items may omit kind */
-				if (yt_map_get(items->items[i], "kind") == NULL && strcmp(kn->str, "List") != 0) {
-					ks_warn(&items->items[i]->mark, "list item without kind skipped");
-					continue;
-				}
-				if ((rc = load_object(L, items->items[i], err)) != 0)
-					return rc;
-			}
-			return 0;
-		}
-		if (strcmp(kn->str, "Scenario") == 0 && an != NULL && an->str != NULL &&
+	kstr = kn != NULL && kn->str != NULL ? kn->str : kn == NULL ? L->item_kind : NULL;
+	if (kstr != NULL) {
+		if (load_is_list(root))
+			return load_list_items(root, list_item, L, err);
+		if (strcmp(kstr, "Scenario") == 0 && an != NULL && an->str != NULL &&
 		    strncmp(an->str, "ksim/", 5) == 0) {
 			if (strcmp(an->str, "ksim/v1alpha1") != 0)
 				return ks_error_set(err, &an->mark, KS_EINVAL,
@@ -467,7 +642,7 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 			L->scenario = root;
 			return 0;
 		}
-		if (strcmp(kn->str, "PriorityClass") == 0)
+		if (strcmp(kstr, "PriorityClass") == 0)
 			return load_priority_class(L, root, err);
 	}
 	if ((rc = parse_object(L, root, &wl, &node, &pdb, &doc, &skip, err)) != 0) {
@@ -481,57 +656,76 @@ load_object(struct loader *L, const struct yt_node *root, struct ks_error *err)
 		}
 		return rc;
 	}
-	if (wl != NULL && wl->kind == WL_POD) {
-		if (wl->running < 0) {
-			wl_def_free(wl);
-			return 0;
-		}
-		VEC_PUSH(s->pods, s->npods, L->podcap, wl);
-	} else if (wl != NULL) {
-		for (size_t i = 0; i < s->nwls; i++)
-			if (s->wls[i]->kind == wl->kind && s->wls[i]->ns == wl->ns &&
-			    s->wls[i]->name == wl->name) {
-				rc = ks_error_set(err, load_mark(yt_map_get(yt_map_get(root,
-				    "metadata"), "name")), KS_EINVAL,
-				    "duplicate %s %s/%s (first at %s:%d)", wl_kind_name[wl->kind],
-				    wl->ns, wl->name, s->wls[i]->mark.file, s->wls[i]->mark.line);
-				wl_def_free(wl);
-				return rc;
-			}
-		VEC_PUSH(s->wls, s->nwls, L->wlcap, wl);
+	if (wl != NULL && wl->kind == WL_POD && wl->running < 0) {
+		wl_def_free(wl);	/* a finished snapshot pod */
+		return 0;
 	}
-	if (node != NULL) {
-		for (size_t i = 0; i < s->nnodes; i++)
-			if (s->nodes[i]->name == node->name) {
-				rc = ks_error_set(err, load_mark(yt_map_get(yt_map_get(root,
-				    "metadata"), "name")), KS_EINVAL,
-				    "duplicate Node %s (first at %s:%d)", node->name,
-				    s->nodes[i]->mark.file, s->nodes[i]->mark.line);
-				node_def_free(node);
-				return rc;
-			}
-		VEC_PUSH(s->nodes, s->nnodes, L->nodecap, node);
-	}
-	if (pdb != NULL)
-		VEC_PUSH(s->pdbs, s->npdbs, L->pdbcap, pdb);
 	if (doc == NULL && skip != 2) {
 		/* every known document is kept: controllers read other kinds too
 		 * (the Cluster Autoscaler reads its own Deployment's flags) */
 		const struct yt_node *an2 = yt_map_get(root, "apiVersion");
 
-		doc = doc_new(root, intern(an2 && an2->str ? an2->str : ""), intern(kn->str), err);
+		doc = doc_new(root, intern(an2 && an2->str ? an2->str : L->item_api ? L->item_api : ""),
+		    intern(kn != NULL && kn->str != NULL ? kn->str : L->item_kind), err);
 		if (doc == NULL)
 			return KS_EINVAL;
 	}
+	if ((doc == NULL && skip != 2) ||
+	    (doc != NULL && skip == 0 && check_name(root, doc->ns, doc->name, err) != 0) ||
+	    (doc != NULL && check_unique(L, root, doc->kind, doc->ns, doc->name, err) != 0)) {
+		wl_def_free(wl);
+		node_def_free(node);
+		if (pdb != NULL)
+			selector_free(&pdb->sel);
+		free(pdb);
+		free(doc);
+		return KS_EINVAL;
+	}
+	if (wl != NULL && wl->kind == WL_POD)
+		VEC_PUSH(s->pods, s->npods, L->podcap, wl);
+	else if (wl != NULL)
+		VEC_PUSH(s->wls, s->nwls, L->wlcap, wl);
+	if (node != NULL)
+		VEC_PUSH(s->nodes, s->nnodes, L->nodecap, node);
+	if (pdb != NULL)
+		VEC_PUSH(s->pdbs, s->npdbs, L->pdbcap, pdb);
 	if (doc != NULL)
 		VEC_PUSH(s->docs, s->ndocs, L->doccap, doc);
 	return 0;
 }
 
 static const char *const scenario_keys[] = { "apiVersion", "kind", "metadata", "spec", NULL };
-static const char *const spec_keys[] = { "duration", "seed", "region", "nodes", "timing",
-	"timeline", "scheduler", "load", "metricsServer", "clusterAutoscaler", "nodeGroups",
-	"karpenter", "expect", NULL };
+static const char *const spec_keys_own[] = { "duration", "seed", "region", "nodes", "timing",
+	"timeline", "scheduler", "load", "metricsServer", NULL };
+static const char *const spec_keys_last[] = { "expect", "strict", "limits", NULL };
+
+/*
+ * The keys the Scenario's spec allows, NULL-terminated in keys[cap]: ours,
+ * then each controller's (its ops declare them) in table order, then the
+ * expectations, strict and limits; the error naming them lists them in this order.
+ */
+static const char *const *
+spec_keys(const char **keys, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; spec_keys_own[i] != NULL; i++)
+		keys[n++] = spec_keys_own[i];
+	for (size_t i = 0; ctl_table[i] != NULL; i++)
+		for (size_t k = 0; ctl_table[i]->spec_keys != NULL &&
+		    ctl_table[i]->spec_keys[k] != NULL; k++) {
+			assert(n + 1 < cap);
+			keys[n++] = ctl_table[i]->spec_keys[k];
+		}
+	for (size_t i = 0; spec_keys_last[i] != NULL; i++) {
+		assert(n + 1 < cap);
+		keys[n++] = spec_keys_last[i];
+	}
+	keys[n] = NULL;
+	return keys;
+}
+
+static const char *const limits_keys[] = { "maxPods", "maxDuration", "maxLabels", NULL };
 static const char *const nodes_keys[] = { "instanceType", "count", "zone", "capacityType",
 	"namePrefix", "labels", "taints", "maxPods", NULL };
 static const char *const timing_keys[] = { "imagePull", "images", "containerStart",
@@ -617,13 +811,14 @@ load_timing(struct loader *L, const struct yt_node *t, struct ks_error *err)
 
 	if (load_strict(t, timing_keys, "spec.timing", err) != 0)
 		return KS_EINVAL;
-	if ((v = yt_map_get(t, "imagePull")) != NULL && yt_get_duration(v, &tm->pull_ms, err) != 0)
+	if ((v = yt_map_get(t, "imagePull")) != NULL &&
+	    load_duration_nonneg(v, "imagePull", &tm->pull_ms, err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(t, "containerStart")) != NULL &&
-	    yt_get_duration(v, &tm->start_ms, err) != 0)
+	    load_duration_nonneg(v, "containerStart", &tm->start_ms, err) != 0)
 		return KS_EINVAL;
 	if ((v = yt_map_get(t, "podShutdown")) != NULL &&
-	    yt_get_duration(v, &tm->shutdown_ms, err) != 0)
+	    load_duration_nonneg(v, "podShutdown", &tm->shutdown_ms, err) != 0)
 		return KS_EINVAL;
 	return load_images(yt_map_get(t, "images"), tm, err);
 }
@@ -641,7 +836,8 @@ load_images(const struct yt_node *v, struct cluster_timing *tm, struct ks_error 
 		const char *img;
 
 		if (yt_get_str(v->pairs[i].key, &img, err) != 0 ||
-		    yt_get_duration(v->pairs[i].value, &tm->img_ms[i], err) != 0)
+		    load_duration_nonneg(v->pairs[i].value, "an image's pull time", &tm->img_ms[i],
+		    err) != 0)
 			return KS_EINVAL;
 		tm->img_names[tm->nimg++] = intern(img);
 	}
@@ -675,11 +871,8 @@ load_ref(const struct yt_node *r, struct ks_action *a, int want_replicas, struct
 		if (v == NULL)
 			return ks_error_set(err, &r->mark, KS_EINVAL,
 			    "expected replicas in the scale action, found none");
-		if (yt_get_int64(v, &x, err) != 0)
+		if (load_int_in(v, "replicas", 0, INT32_MAX, &x, err) != 0)
 			return KS_EINVAL;
-		if (x < 0)
-			return ks_error_set(err, &v->mark, KS_EINVAL,
-			    "replicas must not be negative, found %lld", (long long)x);
 		a->replicas = (int32_t)x;
 	} else if (v != NULL) {
 		return ks_error_set(err, &v->mark, KS_EINVAL, "replicas belongs in a scale action");
@@ -720,7 +913,7 @@ load_timeline(struct loader *L, const struct yt_node *t, struct ks_error *err)
 		if ((v = yt_map_get(e, "at")) == NULL)
 			return ks_error_set(err, &e->mark, KS_EINVAL,
 			    "expected \"at\" (a duration such as \"90s\") in the timeline entry");
-		if (yt_get_duration(v, &a->at_ms, err) != 0)
+		if (load_duration_nonneg(v, "at", &a->at_ms, err) != 0)
 			return KS_EINVAL;
 		if ((v = yt_map_get(e, "create")) != NULL) {
 			n++;
@@ -738,6 +931,12 @@ load_timeline(struct loader *L, const struct yt_node *t, struct ks_error *err)
 			if (skip)
 				return ks_error_set(err, &v->mark, KS_EINVAL,
 				    "this kind cannot be created on the timeline");
+			if (a->wl != NULL && check_name(v, a->wl->ns, a->wl->name, err) != 0)
+				return KS_EINVAL;
+			if (a->node != NULL && check_name(v, NULL, a->node->name, err) != 0)
+				return KS_EINVAL;
+			if (a->doc != NULL && check_name(v, a->doc->ns, a->doc->name, err) != 0)
+				return KS_EINVAL;
 		} else {
 			s->nactions++;
 		}
@@ -766,7 +965,7 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 {
 	struct ks_scenario *s = L->s;
 	const struct yt_node *sp = yt_map_get(root, "spec"), *v;
-	const char *ns, *name;
+	const char *ns, *name, *keys[48];
 
 	s->has_scenario = 1;
 	if (load_strict(root, scenario_keys, "the Scenario", err) != 0)
@@ -778,7 +977,8 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 	}
 	if (sp == NULL || yt_is_null(sp))
 		return 0;
-	if (load_strict(sp, spec_keys, "the Scenario's spec", err) != 0)
+	if (load_strict(sp, spec_keys(keys, sizeof(keys) / sizeof(keys[0])),
+	    "the Scenario's spec", err) != 0)
 		return KS_EINVAL;
 	s->spec = sp;
 	s->spec_mark = sp->mark;
@@ -788,11 +988,14 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 		if (s->duration_ms <= 0)
 			return ks_error_set(err, &v->mark, KS_EINVAL,
 			    "duration must be positive, found \"%s\"", v->str);
+		s->duration_mark = v->mark;
+		if (ks_scenario_check_duration(s, NULL, err) != 0)
+			return KS_EINVAL;
 	}
 	if ((v = yt_map_get(sp, "seed")) != NULL) {
 		int64_t x;
 
-		if (yt_get_int64(v, &x, err) != 0)
+		if (load_int_in(v, "seed", 0, INT64_MAX, &x, err) != 0)
 			return KS_EINVAL;
 		s->seed = (uint64_t)x;
 	}
@@ -834,14 +1037,146 @@ load_scenario_doc(struct loader *L, const struct yt_node *root, struct ks_error 
 	return 0;
 }
 
-static void
-resolve_priorities(struct loader *L, struct ks_podspec *sp)
+/*
+ * spec.limits, read before any object so that load_labels knows its bound.
+ * Defaults when there is no Scenario or no limits block.
+ */
+static int
+load_limits(const struct yt_node *scenario, struct ks_limits *lim, struct ks_error *err)
+{
+	const struct yt_node *l = yt_map_get(yt_map_get(scenario, "spec"), "limits"), *v;
+
+	memset(lim, 0, sizeof(*lim));
+	lim->max_pods = KS_DEFAULT_MAX_PODS;
+	lim->max_duration_ms = KS_DEFAULT_MAX_DURATION_MS;
+	lim->max_labels = KS_DEFAULT_MAX_LABELS;
+	if (l == NULL || yt_is_null(l))
+		return 0;
+	if (load_strict(l, limits_keys, "spec.limits", err) != 0)
+		return KS_EINVAL;
+	lim->mark = l->mark;
+	if ((v = yt_map_get(l, "maxPods")) != NULL &&
+	    load_int_in(v, "maxPods", 1, KS_CEIL_MAX_PODS, &lim->max_pods, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(l, "maxLabels")) != NULL &&
+	    load_int_in(v, "maxLabels", 1, KS_CEIL_MAX_LABELS, &lim->max_labels, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(l, "maxDuration")) != NULL) {
+		char buf[64];
+
+		if (yt_get_duration(v, &lim->max_duration_ms, err) != 0)
+			return KS_EINVAL;
+		if (lim->max_duration_ms <= 0 || lim->max_duration_ms > KS_CEIL_MAX_DURATION_MS)
+			return ks_error_set(err, &v->mark, KS_EINVAL,
+			    "maxDuration must be positive and at most 87600h (10 years), found %s",
+			    yt_describe(v, buf, sizeof(buf)));
+	}
+	return 0;
+}
+
+/* The first Scenario document of the streams, or NULL. */
+static const struct yt_node *
+find_scenario(const struct ks_scenario *s)
+{
+	for (size_t f = 0; f < s->nstreams; f++)
+		for (size_t d = 0; d < s->streams[f]->ndocs; d++) {
+			const struct yt_node *r = s->streams[f]->docs[d].root;
+			const struct yt_node *k = yt_map_get(r, "kind"), *a = yt_map_get(r, "apiVersion");
+
+			if (k != NULL && k->str != NULL && strcmp(k->str, "Scenario") == 0 &&
+			    a != NULL && a->str != NULL && strncmp(a->str, "ksim/", 5) == 0)
+				return r;
+		}
+	return NULL;
+}
+
+int
+ks_scenario_check_duration(const struct ks_scenario *s, const char *what, struct ks_error *err)
+{
+	char d[32], m[32];
+
+	if (s->duration_ms <= s->limits.max_duration_ms)
+		return 0;
+	ks_duration_format(s->duration_ms, d, sizeof(d));
+	ks_duration_format(s->limits.max_duration_ms, m, sizeof(m));
+	return ks_error_set(err, what != NULL ? NULL : &s->duration_mark, KS_EINVAL,
+	    "%s %s is longer than spec.limits.maxDuration (%s): raise the limit to "
+	    "simulate longer", what ? what : "duration", d, m);
+}
+
+/* One workload's pods in the sum: its largest declared count. */
+static int
+count_pods(struct ptrmap *seen, int64_t *slots, size_t *nslots, const char *kind,
+    const char *ns, const char *name, int64_t n, const struct ks_mark *at,
+    const struct ks_scenario *s, int64_t *total, struct ks_error *err)
+{
+	size_t len = strlen(kind) + strlen(ns) + strlen(name) + 3;
+	char *buf = xmalloc(len);
+	const char *key;
+	int64_t *slot;
+
+	snprintf(buf, len, "%s/%s/%s", kind, ns, name);
+	key = intern(buf);
+	free(buf);
+	if ((slot = ptrmap_get(seen, key)) == NULL) {
+		slot = &slots[(*nslots)++];
+		ptrmap_put(seen, key, slot);
+	}
+	if (n > *slot) {
+		*total += n - *slot;
+		*slot = n;
+	}
+	if (*total > s->limits.max_pods)
+		return ks_error_set(err, at, KS_EINVAL, "the scenario declares %lld pods, more than "
+		    "spec.limits.maxPods (%lld): raise the limit to simulate more",
+		    (long long)*total, (long long)s->limits.max_pods);
+	return 0;
+}
+
+/*
+ * spec.limits.maxPods: bare pods plus, for each workload, the most
+ * replicas it is declared with (at t=0, created or scaled on the timeline;
+ * a Job's parallelism or completions).  DaemonSets follow the node count,
+ * which is bounded on its own.  Controllers may scale beyond this.
+ */
+static int
+check_pods(const struct ks_scenario *s, struct ks_error *err)
+{
+	struct ptrmap seen = { 0 };
+	int64_t *slots = xcalloc(s->nwls + s->nactions + 1, sizeof(*slots));
+	int64_t total = (int64_t)s->npods;
+	size_t nslots = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nwls + s->nactions && rc == 0; i++) {
+		const struct ks_action *a = i >= s->nwls ? &s->actions[i - s->nwls] : NULL;
+		const struct wl_def *w = a == NULL ? s->wls[i] : a->wl;
+		int64_t n;
+
+		if (a != NULL && a->type == ACT_SCALE) {
+			rc = count_pods(&seen, slots, &nslots, a->kind, a->ns, a->name, a->replicas,
+			    &a->mark, s, &total, err);
+			continue;
+		}
+		if (w == NULL || w->kind == WL_DAEMONSET)
+			continue;
+		n = w->kind == WL_JOB && w->completions > w->replicas ? w->completions : w->replicas;
+		rc = count_pods(&seen, slots, &nslots, wl_kind_name[w->kind], w->ns, w->name, n,
+		    &w->count_mark, s, &total, err);
+	}
+	ptrmap_free(&seen);
+	free(slots);
+	return rc;
+}
+
+void
+ks_scenario_priority(const struct ks_scenario *s, struct ks_podspec *sp)
 {
 	if (sp == NULL || sp->priority_class == NULL)
 		return;
-	for (size_t i = 0; i < L->npc; i++)
-		if (L->pc_names[i] == sp->priority_class)
-			sp->priority = L->pc_values[i];
+	for (size_t i = 0; i < s->npc; i++)
+		if (s->pc_names[i] == sp->priority_class)
+			sp->priority = s->pc_values[i];
 }
 
 static const char *
@@ -876,7 +1211,7 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	s->timing.start_ms = 1000;
 	s->timing.shutdown_ms = 1000;
 	s->timing.sched_retry_ms = 5 * 60 * 1000;
-	s->name = nfiles > 0 ? base_name(files[0]) : intern("scenario");
+	s->name = nfiles > 0 && strcmp(files[0], "-") != 0 ? base_name(files[0]) : intern("scenario");
 	s->streams = xcalloc(nfiles ? nfiles : 1, sizeof(*s->streams));
 	for (size_t f = 0; f < nfiles && rc == 0; f++) {
 		struct yt_stream *st;
@@ -888,6 +1223,9 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	/* --set changes the documents before anything reads them */
 	if (rc == 0 && nsets > 0)
 		rc = override_apply(s->streams, s->nstreams, sets, nsets, err);
+	if (rc == 0)
+		rc = load_limits(find_scenario(s), &s->limits, err);
+	load_set_max_labels(rc == 0 ? s->limits.max_labels : KS_DEFAULT_MAX_LABELS);
 	for (size_t f = 0; f < s->nstreams && rc == 0; f++) {
 		const struct yt_stream *st = s->streams[f];
 
@@ -897,17 +1235,24 @@ ks_scenario_load(const char *const *files, size_t nfiles, const char *const *set
 	}
 	if (rc == 0 && L.scenario != NULL)
 		rc = load_scenario_doc(&L, L.scenario, err);
+	if (rc == 0)
+		load_owners_resolve(s);
+	if (rc == 0)
+		rc = check_pods(s, err);
+	/* the scenario keeps the PriorityClasses: the CronJob controller's Jobs need them */
+	s->pc_names = L.pc_names;
+	s->pc_values = L.pc_values;
+	s->npc = L.npc;
 	if (rc == 0) {
 		for (size_t i = 0; i < s->nwls; i++)
-			resolve_priorities(&L, s->wls[i]->spec);
+			ks_scenario_priority(s, s->wls[i]->spec);
 		for (size_t i = 0; i < s->npods; i++)
-			resolve_priorities(&L, s->pods[i]->spec);
+			ks_scenario_priority(s, s->pods[i]->spec);
 		for (size_t i = 0; i < s->nactions; i++)
 			if (s->actions[i].wl != NULL)
-				resolve_priorities(&L, s->actions[i].wl->spec);
+				ks_scenario_priority(s, s->actions[i].wl->spec);
 	}
-	free(L.pc_names);
-	free(L.pc_values);
+	ptrmap_free(&L.names);
 	if (rc != 0) {
 		ks_scenario_free(s);
 		*out = NULL;

@@ -53,6 +53,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,12 +538,20 @@ event_scalar(struct yt_builder *b, const yaml_event_t *ev)
 	return 0;
 }
 
-static void
-event_open(struct yt_builder *b, const yaml_event_t *ev, enum yt_kind kind)
+static int
+event_open(struct yt_builder *b, const yaml_event_t *ev, enum yt_kind kind,
+    struct ks_error *err)
 {
 	struct yt_frame f;
 	const yaml_char_t *anchor = kind == YT_SEQ ?
 	    ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+
+	if (b->nframes >= YT_MAX_DEPTH) {
+		struct ks_mark at = mark_of(b, ev->start_mark);
+
+		return ks_error_set(err, &at, KS_EINVAL, "expected at most %d "
+		    "nested sequences and mappings, found more", YT_MAX_DEPTH);
+	}
 
 	f.node = node_new(b, kind, ev->start_mark);
 	f.base = b->nkids;
@@ -550,6 +559,7 @@ event_open(struct yt_builder *b, const yaml_event_t *ev, enum yt_kind kind)
 	f.anchor = anchor ? anchor_define(b, (const char *)anchor, f.node,
 	    0) : 0;
 	VEC_PUSH(b->frames, b->nframes, b->capframes, f);
+	return 0;
 }
 
 static int
@@ -582,10 +592,11 @@ mark_at_offset(const char *file, const char *buf, size_t len, size_t off)
 	struct ks_mark at = { file, 1, 1 };
 
 	for (size_t i = 0; i < off && i < len; i++) {
-		if (buf[i] == '\n') {
+		if (buf[i] == '\n' && at.line < INT_MAX) {
 			at.line++;
 			at.col = 1;
-		} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80 &&
+		    at.col < INT_MAX)
 			at.col++;
 	}
 	return at;
@@ -679,10 +690,10 @@ yt_load_buffer(const char *name, const char *buf, size_t len,
 			rc = event_scalar(&b, &ev);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			event_open(&b, &ev, YT_SEQ);
+			rc = event_open(&b, &ev, YT_SEQ, err);
 			break;
 		case YAML_MAPPING_START_EVENT:
-			event_open(&b, &ev, YT_MAP);
+			rc = event_open(&b, &ev, YT_MAP, err);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
@@ -710,6 +721,13 @@ cleanup:
 int
 yt_load_file(const char *path, struct yt_stream **out, struct ks_error *err)
 {
+	return yt_load_file_max(path, YT_MAX_INPUT_BYTES, out, err);
+}
+
+int
+yt_load_file_max(const char *path, size_t max, struct yt_stream **out,
+    struct ks_error *err)
+{
 	struct ks_mark at = { NULL, 0, 0 };
 	struct stat sb;
 	FILE *fp;
@@ -717,24 +735,33 @@ yt_load_file(const char *path, struct yt_stream **out, struct ks_error *err)
 	size_t len = 0, cap = 0, n;
 	int rc;
 
-	assert(path != NULL && out != NULL);
+	assert(path != NULL && out != NULL && max < SIZE_MAX / 2);
 	*out = NULL;
-	at.file = intern(path);
-	if ((fp = fopen(path, "rb")) == NULL)
+	/* "-": standard input (cmd.c spools it to a file), named <stdin> */
+	at.file = intern(strcmp(path, "-") == 0 ? "<stdin>" : path);
+	if ((fp = fopen(strcmp(path, "-") == 0 ? "/dev/stdin" : path, "rb")) == NULL)
 		return ks_error_set(err, &at, errno == ENOENT ? KS_ENOENT :
 		    KS_EIO, "cannot open: %s", strerror(errno));
 	/* Size the buffer from fstat so a big dump is read without copies;
-	 * the loop still copes with files that grow or lie (/proc, pipes). */
+	 * the loop still copes with files that grow or lie (/proc, pipes).
+	 * One byte more than max is read, to tell max bytes from more. */
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    sb.st_size > 0)
-		cap = (size_t)sb.st_size + 1;
+		cap = (uintmax_t)sb.st_size < max ? (size_t)sb.st_size + 1 : max + 1;
 	if (cap == 0)
-		cap = 65536;
+		cap = 65536 < max + 1 ? 65536 : max + 1;
 	buf = xmalloc(cap);
 	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
 		len += n;
+		if (len > max) {
+			at = mark_at_offset(at.file, buf, len, max);
+			rc = ks_error_set(err, &at, KS_EINVAL, "expected at most "
+			    "%zu bytes of input, found more (the input size "
+			    "limit)", max);
+			goto cleanup;
+		}
 		if (len == cap) {
-			cap *= 2;
+			cap = cap < (max + 1) / 2 ? 2 * cap : max + 1;
 			buf = xrealloc(buf, cap);
 		}
 	}
@@ -743,7 +770,7 @@ yt_load_file(const char *path, struct yt_stream **out, struct ks_error *err)
 		    strerror(errno));
 		goto cleanup;
 	}
-	rc = yt_load_buffer(path, buf, len, out, err);
+	rc = yt_load_buffer(at.file, buf, len, out, err);
 cleanup:
 	fclose(fp);
 	free(buf);

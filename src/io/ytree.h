@@ -27,6 +27,10 @@
 
 /* Expanded-size bound through aliases, per document (the billion laughs). */
 #define YT_MAX_ALIAS_NODES	1000000
+/* Nesting bound: open sequences and mappings at once (`[[[[...]]]]`). */
+#define YT_MAX_DEPTH		512
+/* Input size bound for yt_load_file, in bytes (an endless /dev/zero). */
+#define YT_MAX_INPUT_BYTES	((size_t)1 << 30)
 
 enum yt_kind {
 	YT_SCALAR,
@@ -65,8 +69,15 @@ struct yt_stream {
 	struct yt_arena	*arena;	/* private: owns every node and string */
 };
 
-/* Parse a whole file or buffer; on error *out is NULL and err is set. */
+/*
+ * Parse a whole file or buffer; on error *out is NULL and err is set.
+ * yt_load_file reads at most YT_MAX_INPUT_BYTES; yt_load_file_max reads
+ * at most max bytes (< SIZE_MAX / 2) and fails past them, so an endless
+ * stream (/dev/zero, a pipe that never closes) ends with an error.
+ */
 int	yt_load_file(const char *path, struct yt_stream **out,
+	    struct ks_error *err);
+int	yt_load_file_max(const char *path, size_t max, struct yt_stream **out,
 	    struct ks_error *err);
 int	yt_load_buffer(const char *name, const char *buf, size_t len,
 	    struct yt_stream **out, struct ks_error *err);

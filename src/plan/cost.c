@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud/billing.h"
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
-#include "io/report.h"
 #include "run/run.h"
 #include "util/xmalloc.h"
 
@@ -68,7 +68,7 @@ plan_cost_compute(struct ks_run *r, struct plan_cost *out)
 	out->run_ms = end;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ks_node *n = c->nodes[i];
-		int64_t bill = node_cost_nusd(n, end), used = 0;
+		int64_t bill = billing_node_cost_nusd(n, end), used = 0;
 		int64_t until = n->gone_ms >= 0 ? n->gone_ms : end;
 		char name[240];
 		size_t g;

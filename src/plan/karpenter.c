@@ -13,7 +13,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
-#include "io/report.h"
+#include "cloud/billing.h"
 #include "run/run.h"
 #include "util/xmalloc.h"
 
@@ -84,7 +84,7 @@ kp_measure(struct ks_run *r, struct plan_kp *kp)
 		const char *name = n->itype ? n->itype->name : "-";
 		size_t k;
 
-		kp->cost_nusd += node_cost_nusd(n, end);
+		kp->cost_nusd += billing_node_cost_nusd(n, end);
 		for (k = 0; k < ntc && strcmp(tc[k].name, name) != 0; k++)
 			;
 		if (k == ntc)

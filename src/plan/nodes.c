@@ -49,12 +49,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cloud/billing.h"
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
 #include "cluster/quantity.h"
 #include "cluster/sched.h"
 #include "io/load.h"
-#include "io/report.h"
 #include "io/ytree.h"
 #include "ksim.h"
 #include "run/run.h"
@@ -430,7 +430,7 @@ measure(struct ks_run *r, struct plan_option *opt, int autoscaled)
 	opt->unsched = 0;
 	opt->cost_nusd = 0;
 	for (size_t i = 0; i < c->nnodes; i++)
-		opt->cost_nusd += node_cost_nusd(c->nodes[i], end);
+		opt->cost_nusd += billing_node_cost_nusd(c->nodes[i], end);
 	for (size_t i = 0; i < c->npods; i++) {
 		const struct ks_pod *p = c->pods[i];
 		int64_t wait;

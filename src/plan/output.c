@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/report.h"
+#include "util/atomic.h"
 #include "util/xmalloc.h"
 
 /* ---- output helpers ---- */

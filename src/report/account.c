@@ -103,6 +103,24 @@ report_account_expect(struct report_account *a, json_t *doc)
 	expect_eval(s, doc, EXPECT_RUN, a->verdicts);
 }
 
+struct report_wl_count *
+report_wl_counts(const struct ks_cluster *c)
+{
+	struct report_wl_count *n = xcalloc(c->nwls + 1, sizeof(*n));
+
+	for (size_t i = 0; i < c->npods; i++) {
+		const struct ks_pod *p = c->pods[i];
+
+		if (p->owner == NULL)
+			continue;
+		assert(p->owner->id < c->nwls);
+		n[p->owner->id].created++;
+		n[p->owner->id].running += p->phase == POD_RUNNING;
+		n[p->owner->id].pending += p->phase == POD_PENDING;
+	}
+	return n;
+}
+
 const char *
 report_node_state(const struct ks_node *n)
 {
@@ -129,8 +147,25 @@ report_pod_status(const struct ks_pod *p)
 	return pod_phase_name[p->phase];
 }
 
+const char *const report_detail_name[] = {
+	[REPORT_DETAIL_DEFAULT] = NULL,
+	[REPORT_DETAIL_SUMMARY] = "summary",
+	[REPORT_DETAIL_WORKLOADS] = "workloads",
+	[REPORT_DETAIL_PODS] = "pods",
+	[REPORT_DETAIL_EVENTS] = "events",
+};
+
 int
 report_write_format(struct ks_run *r, enum report_format fmt, const char *path,
+    struct ks_error *err)
+{
+	struct report_view v = { fmt, REPORT_DETAIL_DEFAULT, 0 };
+
+	return report_write_view(r, &v, path, err);
+}
+
+int
+report_write_view(struct ks_run *r, const struct report_view *v, const char *path,
     struct ks_error *err)
 {
 	char *tmp = NULL;
@@ -138,10 +173,17 @@ report_write_format(struct ks_run *r, enum report_format fmt, const char *path,
 
 	if (path != NULL && (fp = atomic_open(path, &tmp, err)) == NULL)
 		return KS_EIO;
-	if (fmt == REPORT_JSON)
-		report_json_write(r, fp);
-	else
-		report_text(r, fp);
+	switch (v->format) {
+	case REPORT_JSON:
+		report_json_write(r, v->detail, fp);
+		break;
+	case REPORT_YAML:
+		report_yaml_write(r, v->detail, fp);
+		break;
+	case REPORT_TEXT:
+		report_text(r, v, fp);
+		break;
+	}
 	if (path != NULL)
 		return atomic_commit(fp, tmp, path, err);
 	if (ferror(stdout) || fflush(stdout) != 0)

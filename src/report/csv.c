@@ -180,21 +180,24 @@ csv_nodes(FILE *fp, struct ks_run *r)
 	}
 }
 
-/* events.csv: the timeline. */
+/* events.csv: the timeline, a row per record (count occurrences, the first at time_s). */
 static void
 csv_events(FILE *fp, struct ks_run *r)
 {
 	struct ks_cluster *c = &r->cluster;
-	char a[32];
+	char a[32], n[16];
 
-	fputs("time_s,type,object,message\n", fp);
+	fputs("time_s,type,object,message,count,last_time_s\n", fp);
 	for (size_t k = 0; k < c->nevents; k++) {
 		const struct ks_event *e = &c->events[k];
 
 		csv_field(fp, csv_secs(e->at_ms, a, sizeof(a)), 0);
 		csv_field(fp, e->type, 0);
 		csv_field(fp, e->object, 0);
-		csv_field(fp, e->message, 1);
+		csv_field(fp, e->message, 0);
+		snprintf(n, sizeof(n), "%lu", (unsigned long)e->count);
+		csv_field(fp, n, 0);
+		csv_field(fp, csv_secs(e->last_ms, a, sizeof(a)), 1);
 	}
 }
 

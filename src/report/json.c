@@ -60,7 +60,7 @@ struct jfield {
 
 #define POD_FIELDS	14
 #define NODE_FIELDS	15	/* at most: the Auto Mode fee only where there is one */
-#define EVENT_FIELDS	4
+#define EVENT_FIELDS	6
 #define MAX_FIELDS	15
 
 static struct jfield
@@ -145,6 +145,8 @@ event_record(const struct ks_event *e, struct jfield *f)
 	f[1] = f_str("type", e->type);
 	f[2] = f_str("object", e->object);
 	f[3] = f_str("message", e->message);
+	f[4] = f_int("count", e->count);
+	f[5] = f_int("last_at_ms", e->last_ms);
 }
 
 /* The record as a jansson object. */
@@ -202,33 +204,122 @@ json_event(const struct ks_event *e)
 	return record_json(f, EVENT_FIELDS);
 }
 
+#define DUMP_FLAGS	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
 /* Arrays of the root json_body() may leave empty, for report_json_write() to stream. */
 #define OMIT_PODS	0x1
 #define OMIT_NODES	0x2
 #define OMIT_EVENTS	0x4
 
-/* The document without its verdicts, the arrays in `omit` left empty. */
+/* The arrays a level of detail leaves out altogether (absent, not streamed). */
+static int
+absent_at(enum report_detail d)
+{
+	switch (d) {
+	case REPORT_DETAIL_SUMMARY:
+		return OMIT_PODS | OMIT_NODES | OMIT_EVENTS;
+	case REPORT_DETAIL_WORKLOADS:
+		return OMIT_PODS | OMIT_EVENTS;
+	case REPORT_DETAIL_PODS:
+		return OMIT_EVENTS;
+	case REPORT_DETAIL_DEFAULT:
+	case REPORT_DETAIL_EVENTS:
+		break;
+	}
+	return 0;
+}
+
+/* "summary": the run's counts, at every explicit level of detail. */
 static json_t *
-json_body(struct report_account *a, int omit)
+json_summary(const struct report_account *a)
+{
+	const struct ks_cluster *c = &a->run->cluster;
+	size_t running = 0, alive = 0;
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < c->npods; i++)
+		running += c->pods[i]->phase == POD_RUNNING;
+	for (size_t i = 0; i < c->nnodes; i++)
+		alive += c->nodes[i]->state != NODE_GONE;
+	json_object_set_new(o, "pods_created", json_integer((json_int_t)c->npods));
+	json_object_set_new(o, "pods_running", json_integer((json_int_t)running));
+	json_object_set_new(o, "pods_pending", json_integer((json_int_t)a->pending));
+	json_object_set_new(o, "nodes_launched", json_integer((json_int_t)c->nnodes));
+	json_object_set_new(o, "nodes_alive", json_integer((json_int_t)alive));
+	json_object_set_new(o, "events", json_integer((json_int_t)c->nevents));
+	return o;
+}
+
+/* "workloads": one row per workload, its pods counted by phase at the end. */
+static json_t *
+json_workloads(const struct report_account *a)
+{
+	const struct ks_cluster *c = &a->run->cluster;
+	struct report_wl_count *n = report_wl_counts(c);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < c->nwls; i++) {
+		const struct ks_workload *w = c->wls[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(wl_kind_name[w->kind]));
+		json_object_set_new(o, "namespace", json_string(w->ns));
+		json_object_set_new(o, "name", json_string(w->name));
+		/* a DaemonSet has no replicas */
+		json_object_set_new(o, "replicas", w->kind == WL_DAEMONSET ? json_null() :
+		    json_integer(w->replicas));
+		json_object_set_new(o, "deleted", json_boolean(w->deleted));
+		json_object_set_new(o, "pods_created", json_integer((json_int_t)n[i].created));
+		json_object_set_new(o, "pods_running", json_integer((json_int_t)n[i].running));
+		json_object_set_new(o, "pods_pending", json_integer((json_int_t)n[i].pending));
+		json_array_append_new(arr, o);
+	}
+	free(n);
+	return arr;
+}
+
+/*
+ * The document without its verdicts, at a level of detail: the arrays
+ * the level leaves out are absent, those in `omit` left empty (for
+ * report_json_write() to stream).
+ */
+static json_t *
+json_body(struct report_account *a, int omit, enum report_detail detail)
 {
 	struct ks_run *r = a->run;
 	struct ks_cluster *c = &r->cluster;
-	json_t *root = json_object(), *pods = json_array(), *nodes = json_array();
-	json_t *events = json_array(), *cost = json_object(), *warnings = json_array();
+	int absent = absent_at(detail);
+	json_t *root = json_object(), *cost = json_object(), *warnings = json_array();
 
 	json_object_set_new(root, "scenario", json_string(r->scn->name));
 	json_object_set_new(root, "duration_ms", json_integer(r->scn->duration_ms));
 	json_object_set_new(root, "seed", json_integer((json_int_t)r->scn->seed));
 	json_object_set_new(root, "region", json_string(r->region));
-	for (size_t i = 0; !(omit & OMIT_PODS) && i < c->npods; i++)
-		json_array_append_new(pods, json_pod(c, c->pods[i]));
-	for (size_t i = 0; !(omit & OMIT_NODES) && i < c->nnodes; i++)
-		json_array_append_new(nodes, json_node(c->nodes[i], a->node_cost[i]));
-	for (size_t i = 0; !(omit & OMIT_EVENTS) && i < c->nevents; i++)
-		json_array_append_new(events, json_event(&c->events[i]));
-	json_object_set_new(root, "pods", pods);
-	json_object_set_new(root, "nodes", nodes);
-	json_object_set_new(root, "events", events);
+	if (detail != REPORT_DETAIL_DEFAULT)
+		json_object_set_new(root, "summary", json_summary(a));
+	if (detail >= REPORT_DETAIL_WORKLOADS)
+		json_object_set_new(root, "workloads", json_workloads(a));
+	if (!(absent & OMIT_PODS)) {
+		json_t *pods = json_array();
+
+		for (size_t i = 0; !(omit & OMIT_PODS) && i < c->npods; i++)
+			json_array_append_new(pods, json_pod(c, c->pods[i]));
+		json_object_set_new(root, "pods", pods);
+	}
+	if (!(absent & OMIT_NODES)) {
+		json_t *nodes = json_array();
+
+		for (size_t i = 0; !(omit & OMIT_NODES) && i < c->nnodes; i++)
+			json_array_append_new(nodes, json_node(c->nodes[i], a->node_cost[i]));
+		json_object_set_new(root, "nodes", nodes);
+	}
+	if (!(absent & OMIT_EVENTS)) {
+		json_t *events = json_array();
+
+		for (size_t i = 0; !(omit & OMIT_EVENTS) && i < c->nevents; i++)
+			json_array_append_new(events, json_event(&c->events[i]));
+		json_object_set_new(root, "events", events);
+	}
 	json_object_set_new(cost, "total_usd", fmt_json_usd(a->total_nusd));
 	json_object_set_new(root, "cost", cost);
 	for (size_t i = 0; i < a->nwarnings; i++)
@@ -236,9 +327,10 @@ json_body(struct report_account *a, int omit)
 	json_object_set_new(root, "warnings", warnings);
 	if (r->xp != NULL)	/* recorded only when asked: run --explain, or an expectation */
 		json_object_set_new(root, "decisions", xp_json(r->xp, NULL));
-	for (size_t i = 0; ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report_json != NULL)
-			ctl_table[i]->report_json(r, r->ctl_state[i], root);
+	/* the controllers' sections (an HPA's samples) grow with the run: not in a summary */
+	for (size_t i = 0; detail != REPORT_DETAIL_SUMMARY && ctl_table[i] != NULL; i++)
+		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
+			ctl_table[i]->report(r, r->ctl_state[i], root);
 	return root;
 }
 
@@ -256,16 +348,27 @@ omit_for_expect(const struct report_account *a)
 json_t *
 report_json_body(struct report_account *a)
 {
-	return json_body(a, omit_for_expect(a));
+	return json_body(a, omit_for_expect(a), REPORT_DETAIL_DEFAULT);
 }
 
-/* Evaluate the expectations against root and add their verdicts to it. */
+/*
+ * Add the verdicts to root, evaluated against root itself when the
+ * document is whole (the default detail), else against a document of
+ * the whole run built for them (report_json_body()).
+ */
 static void
-json_verdicts(struct report_account *a, json_t *root)
+json_verdicts(struct report_account *a, json_t *root, enum report_detail detail)
 {
 	json_t *arr = json_array();
 
-	report_account_expect(a, root);
+	if (detail == REPORT_DETAIL_DEFAULT) {
+		report_account_expect(a, root);
+	} else {
+		json_t *doc = report_json_body(a);
+
+		report_account_expect(a, doc);
+		json_decref(doc);
+	}
 	for (size_t i = 0; i < a->nverdicts; i++) {
 		const struct expect_result *v = &a->verdicts[i];
 		json_t *o = json_object();
@@ -281,20 +384,55 @@ json_verdicts(struct report_account *a, json_t *root)
 }
 
 json_t *
-report_json(struct ks_run *r)
+report_json_detail(struct ks_run *r, enum report_detail detail)
 {
 	struct report_account *a = report_account_new(r);
-	json_t *root = json_body(a, 0);
+	json_t *root = json_body(a, 0, detail);
 
 	if (r->scn->expect != NULL)
-		json_verdicts(a, root);
+		json_verdicts(a, root, detail);
 	report_account_free(a);
 	return root;
 }
 
-/* ---- streaming ---- */
+json_t *
+report_json(struct ks_run *r)
+{
+	return report_json_detail(r, REPORT_DETAIL_DEFAULT);
+}
 
-#define DUMP_FLAGS	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+void
+report_check_json(FILE *fp, const char *scenario, const struct expect_result *v, size_t n)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t failed = 0, skipped = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		char at[1024];
+
+		failed += !v[i].ok;
+		skipped += v[i].skipped;
+		snprintf(at, sizeof(at), "%s:%d", v[i].mark.file ? v[i].mark.file : "", v[i].mark.line);
+		json_object_set_new(o, "name", json_string(v[i].name));
+		json_object_set_new(o, "ok", json_boolean(v[i].ok));
+		if (v[i].skipped)
+			json_object_set_new(o, "skipped", json_true());
+		json_object_set_new(o, "message", json_string(v[i].msg));
+		json_object_set_new(o, "at", json_string(at));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "scenario", json_string(scenario));
+	json_object_set_new(root, "passed", json_integer((json_int_t)(n - failed - skipped)));
+	json_object_set_new(root, "failed", json_integer((json_int_t)failed));
+	json_object_set_new(root, "skipped", json_integer((json_int_t)skipped));
+	json_object_set_new(root, "expectations", arr);
+	json_dumpf(root, fp, DUMP_FLAGS);
+	fputc('\n', fp);
+	json_decref(root);
+}
+
+/* ---- streaming ---- */
 
 /* Write v as jansson dumps it at `depth` (its lines indented by 2 * depth spaces). */
 static void
@@ -419,17 +557,24 @@ put_array(FILE *fp, struct report_account *a, size_t k)
 }
 
 void
-report_json_write(struct ks_run *r, FILE *fp)
+report_json_write(struct ks_run *r, enum report_detail detail, FILE *fp)
 {
 	struct report_account *a = report_account_new(r);
-	/* the arrays the expectations read are in the tree, the others streamed */
-	int omit = r->scn->expect != NULL ? omit_for_expect(a) : OMIT_PODS | OMIT_NODES | OMIT_EVENTS;
-	json_t *root = json_body(a, omit);
+	/*
+	 * Every array present is streamed, but for a whole document with
+	 * expectations, whose verdicts are evaluated against the tree: the
+	 * arrays they read are built into it.
+	 */
+	int omit = (OMIT_PODS | OMIT_NODES | OMIT_EVENTS) & ~absent_at(detail);
+	json_t *root;
 	char *text;
 	const char *p;
 
+	if (r->scn->expect != NULL && detail == REPORT_DETAIL_DEFAULT)
+		omit = omit_for_expect(a);
+	root = json_body(a, omit, detail);
 	if (r->scn->expect != NULL)
-		json_verdicts(a, root);
+		json_verdicts(a, root, detail);
 	text = json_dumps(root, DUMP_FLAGS);
 	json_decref(root);
 	p = text;

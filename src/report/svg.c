@@ -382,6 +382,9 @@ svg_events(FILE *fp, const struct ks_cluster *c, int64_t end)
 		fmt_xml_escape(fp, e->object);
 		fputs(": ", fp);
 		fmt_xml_escape(fp, e->message);
+		if (e->count > 1)
+			fprintf(fp, " (x%lu, last %s)", (unsigned long)e->count,
+			    fmt_time(e->last_ms, t1, sizeof(t1)));
 		fputs("</title></line>\n", fp);
 	}
 	legend(fp, EV_Y0 + 4, 0, "#59a14f", 0, 0, "scale up / node ready");

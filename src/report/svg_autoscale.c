@@ -45,8 +45,8 @@ ctl_members(struct ks_run *r)
 	json_t *root = json_object();
 
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report_json != NULL)
-			ctl_table[i]->report_json(r, r->ctl_state[i], root);
+		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
+			ctl_table[i]->report(r, r->ctl_state[i], root);
 	return root;
 }
 

@@ -21,9 +21,10 @@
 #include "explain/explain.h"
 #include "io/expect.h"
 #include "io/load.h"
-#include "io/report.h"
-#include "io/series.h"
+#include "io/ytree.h"
+#include "report/report.h"
 #include "run/run.h"
+#include "util/atomic.h"
 #include "util/duration.h"
 #include "util/xmalloc.h"
 
@@ -106,6 +107,9 @@ create_wl_def(struct ks_run *r, struct wl_def *d)
 	w->replicas = d->replicas;
 	w->run_ms = d->run_ms;
 	w->completions = d->completions;
+	w->succeeded = d->succeeded;	/* a Job of a dump continues */
+	if (d->tmpl_hash != NULL)
+		w->hash = d->tmpl_hash;	/* the current revision names new pods */
 	w->mark = d->mark;
 	return w;
 }
@@ -114,23 +118,11 @@ static struct ks_workload *
 find_owner(struct ks_run *r, const struct wl_def *d)
 {
 	struct ks_cluster *c = &r->cluster;
-	struct ks_workload *w;
 
 	if (d->owner_name == NULL)
 		return NULL;
-	if (d->owner_kind == WL_REPLICASET) {
-		/* ReplicaSet "web-5d4f8c7b9" belongs to Deployment "web" */
-		const char *dash = strrchr(d->owner_name, '-');
-
-		w = cluster_workload_find(c, WL_REPLICASET, d->ns, d->owner_name);
-		if (w == NULL && dash != NULL) {
-			char dep[256];
-
-			snprintf(dep, sizeof(dep), "%.*s", (int)(dash - d->owner_name), d->owner_name);
-			w = cluster_workload_find(c, WL_DEPLOYMENT, d->ns, dep);
-		}
-		return w;
-	}
+	/* the loader resolved the chain (io/load_owners.c): a ReplicaSet's
+	 * pod names its Deployment */
 	if (d->owner_kind < WL_KIND_N)
 		return cluster_workload_find(c, d->owner_kind, d->ns, d->owner_name);
 	return NULL;
@@ -172,6 +164,8 @@ create_pod_def(struct ks_run *r, struct wl_def *d)
 			return;
 		}
 		p->queued = 0;	/* stays in the queue array but is skipped once bound */
+		if (owner != NULL && owner->kind == WL_DAEMONSET)
+			p->pin_node = (int32_t)n->id;	/* the daemon pod of its node */
 		cluster_pod_bind(c, p, n);
 		if (d->running)
 			cluster_pod_set_running(c, p);
@@ -336,6 +330,53 @@ run_setup(struct ks_run *r)
 			sim_at(&r->sim, s->actions[i].at_ms, "timeline", action_fired, r);
 }
 
+_Static_assert((int)KSIM_DETAIL_EVENTS == (int)REPORT_DETAIL_EVENTS &&
+    (int)KSIM_DETAIL_SUMMARY == (int)REPORT_DETAIL_SUMMARY &&
+    (int)KSIM_DETAIL_DEFAULT == (int)REPORT_DETAIL_DEFAULT, "--detail is the report's level");
+
+/* ---- warnings: grouped, printed at the end of each phase; --strict ---- */
+
+/* spec.strict of the Scenario (0 when absent or there is no scenario). */
+static int
+scenario_strict(const struct ks_scenario *scn, int *strict, struct ks_error *err)
+{
+	const struct yt_node *v;
+
+	*strict = 0;
+	if (scn == NULL || scn->spec == NULL || (v = yt_map_get(scn->spec, "strict")) == NULL)
+		return 0;
+	return yt_get_bool(v, strict, err);
+}
+
+/*
+ * The end of a phase of a run (loading and setting up, simulating): print
+ * the warnings kept in groups (util/error.h), and under --strict or
+ * spec.strict fail when the phase raised any (since: ks_warn_count when
+ * the run began), so nothing is written.  Under strictness the groups
+ * are printed as errors even with --quiet.
+ */
+static int
+warn_end(const struct ksim_opts *o, const struct ks_scenario *scn, unsigned long since,
+    struct ks_error *err)
+{
+	unsigned long n = ks_warn_count - since;
+	int strict = 0, rc;
+
+	if ((rc = scenario_strict(scn, &strict, err)) != 0) {
+		ks_warn_flush(ks_warn_stream, "warning");
+		return rc;
+	}
+	strict |= o->strict;
+	/* the progress line (a terminal's, cmd/progress.c) is cleared first */
+	if (o->progress != NULL && ks_warn_groups() > 0 && (strict || ks_warn_stream == stderr))
+		fputs("\r\033[K", stderr);
+	ks_warn_flush(strict ? stderr : ks_warn_stream, strict ? "error" : "warning");
+	if (strict && n > 0)
+		return ks_error_set(err, NULL, KS_EINVAL, "%lu warning%s, and %s makes warnings errors",
+		    n, n == 1 ? "" : "s", o->strict ? "--strict" : "spec.strict");
+	return 0;
+}
+
 static int
 load_all(const struct ksim_opts *o, struct catalog **cat, struct ks_scenario **scn,
     struct ks_error *err)
@@ -377,6 +418,8 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 	cluster_init(&r->cluster, &r->sim, scn->seed);
 	r->cluster.timing = scn->timing;	/* the image tables stay the scenario's */
 	sched_attach(&r->cluster, &(struct sched_opts){ .most_allocated = scn->most_allocated });
+	if (o->duration_ms > 0 && (rc = ks_scenario_check_duration(scn, "--duration", err)) != 0)
+		return rc;
 	if ((rc = check_actions(r, err)) != 0)
 		return rc;
 	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */
@@ -411,9 +454,17 @@ ksim_validate(const struct ksim_opts *o, struct ks_error *err)
 	struct ks_run r;
 	int rc;
 
-	if ((rc = load_all(o, &cat, &scn, err)) != 0)
+	unsigned long since = ks_warn_count;
+
+	if ((rc = load_all(o, &cat, &scn, err)) != 0) {
+		warn_end(o, NULL, since, NULL);
 		return rc;
+	}
 	rc = run_init(&r, o, cat, scn, err);
+	if (rc == 0)
+		rc = warn_end(o, scn, since, err);
+	else
+		warn_end(o, NULL, since, NULL);
 	run_free(&r);
 	ks_scenario_free(scn);
 	catalog_free(cat);
@@ -446,6 +497,7 @@ static int
 simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim_edit *edit,
     int progress, struct ks_run **out, struct ks_error *err)
 {
+	unsigned long since = ks_warn_count;
 	struct sim_box *b;
 	struct ks_scenario *scn;
 	int rc;
@@ -455,8 +507,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 	if (o->nfiles == 0)
 		return ks_error_set(err, NULL, KS_EUSAGE, "no scenario files given");
 	rc = ks_scenario_load(o->files, o->nfiles, o->sets, o->nsets, cat, &scn, err);
-	if (rc != 0)
+	if (rc != 0) {
+		warn_end(o, NULL, since, NULL);
 		return rc;
+	}
 	b = xcalloc(1, sizeof(*b));
 	if (edit != NULL) {
 		b->edit = *edit;
@@ -471,6 +525,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 	}
 	/* run_init only stores the catalog, as a const pointer */
 	rc = run_init(&b->run, o, (struct catalog *)(uintptr_t)cat, scn, err);
+	if (rc != 0)
+		warn_end(o, NULL, since, NULL);
+	else
+		rc = warn_end(o, scn, since, err);
 	if (rc != 0) {
 		b->run.scn = scn;
 		ksim_simulation_free(&b->run);
@@ -481,6 +539,10 @@ simulate(const struct ksim_opts *o, const struct catalog *cat, const struct ksim
 	if (progress && o->progress != NULL)
 		sim_after(&b->run.sim, 60 * 1000, "progress", progress_tick, (void *)(uintptr_t)o);
 	sim_run(&b->run.sim);
+	if ((rc = warn_end(o, scn, since, err)) != 0) {
+		ksim_simulation_free(&b->run);
+		return rc;
+	}
 	*out = &b->run;
 	return 0;
 }
@@ -521,9 +583,28 @@ write_extras(const struct ksim_opts *o, struct ks_run *r, struct ks_error *err)
 	return rc;
 }
 
+/* The report and the extras, renamed into place all together or none (util/atomic.h). */
+static int
+write_outputs(const struct ksim_opts *o, struct ks_run *r, const struct report_view *view,
+    struct ks_error *err)
+{
+	int rc, end;
+
+	atomic_group_begin();
+	rc = report_write_view(r, view, o->output_file, err);
+	if (rc == 0)
+		rc = write_extras(o, r, err);
+	end = atomic_group_end(rc == 0, err);
+	return rc != 0 ? rc : end;
+}
+
 int
 ksim_run(const struct ksim_opts *o, struct ks_error *err)
 {
+	struct report_view view = {
+		o->output == KSIM_JSON ? REPORT_JSON : o->output == KSIM_YAML ? REPORT_YAML : REPORT_TEXT,
+		(enum report_detail)o->detail, o->output == KSIM_WIDE,
+	};
 	struct catalog *cat;
 	struct ks_run *r;
 	int rc;
@@ -531,9 +612,7 @@ ksim_run(const struct ksim_opts *o, struct ks_error *err)
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, 1, &r, err)) == 0) {
-		rc = report_write(r, o->output, o->output_file, err);
-		if (rc == 0)
-			rc = write_extras(o, r, err);
+		rc = write_outputs(o, r, &view, err);
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -551,8 +630,13 @@ ksim_run_json(const struct ksim_opts *o, int progress, json_t **out, struct ks_e
 	if ((rc = ksim_catalog_load(o, &cat, err)) != 0)
 		return rc;
 	if ((rc = simulate(o, cat, NULL, progress, &r, err)) == 0) {
-		*out = report_json(r);
+		int end;
+
+		*out = report_json_detail(r, (enum report_detail)o->detail);
+		atomic_group_begin();
 		rc = write_extras(o, r, err);
+		end = atomic_group_end(rc == 0, err);
+		rc = rc != 0 ? rc : end;
 		ksim_simulation_free(r);
 	}
 	catalog_free(cat);
@@ -596,19 +680,24 @@ ksim_check(const struct ksim_opts *o, size_t *failed, struct ks_error *err)
 		*failed += !res[i].ok;
 	fp = open_memstream(&out, &len);
 	if (o->tap)
-		expect_print_tap(fp, res, n);
+		report_tap(fp, res, n);
+	else if (o->output == KSIM_JSON)
+		report_check_json(fp, r->scn->name, res, n);
 	else
-		expect_print_text(fp, res, n);
+		report_check_text(fp, res, n);
 	fclose(fp);
+	atomic_group_begin();	/* the JUnit file and the verdicts: both or neither */
 	if (o->junit_file != NULL) {
-		char *x = expect_junit(r->scn->name, res, n, 0);
+		char *x = report_junit(r->scn->name, res, n, 0);
 
 		rc = atomic_write(o->junit_file, x, strlen(x), err);
 		free(x);
 	}
 	if (rc == 0 && o->output_file != NULL)
 		rc = atomic_write(o->output_file, out, len, err);
-	else if (rc == 0)
+	if (atomic_group_end(rc == 0, err) != 0 && rc == 0)
+		rc = KS_EIO;
+	if (rc == 0 && o->output_file == NULL)
 		fwrite(out, 1, len, stdout);
 cleanup:
 	free(out);

@@ -20,6 +20,7 @@
 #include "sim/engine.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "util/xmalloc.h"
@@ -127,6 +128,15 @@ sim_heap_check(const struct sim *s)
 	return 1;
 }
 
+/* Free an event that has left the heap, and its arg if it owns it. */
+static void
+ev_free(struct sim_event *e)
+{
+	if (e->free_arg != NULL)
+		e->free_arg(e->arg);
+	free(e);
+}
+
 void
 sim_init(struct sim *s, int64_t end_ms)
 {
@@ -144,14 +154,15 @@ void
 sim_free(struct sim *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		free(s->heap[i]);
+		ev_free(s->heap[i]);
 	free(s->heap);
 	s->heap = NULL;
 	s->n = s->cap = 0;
 }
 
 struct sim_event *
-sim_at(struct sim *s, int64_t at_ms, const char *name, sim_event_fn *fn, void *arg)
+sim_at_owned(struct sim *s, int64_t at_ms, const char *name, sim_event_fn *fn, void *arg,
+    sim_free_fn *free_arg)
 {
 	struct sim_event *e = xmalloc(sizeof(*e));
 
@@ -160,15 +171,38 @@ sim_at(struct sim *s, int64_t at_ms, const char *name, sim_event_fn *fn, void *a
 	e->heap_idx = SIZE_MAX;
 	e->fn = fn;
 	e->arg = arg;
+	e->free_arg = free_arg;
 	e->name = name;
 	sim_heap_push(s, e);
 	return e;
 }
 
 struct sim_event *
+sim_at(struct sim *s, int64_t at_ms, const char *name, sim_event_fn *fn, void *arg)
+{
+	return sim_at_owned(s, at_ms, name, fn, arg, NULL);
+}
+
+/* now + delay, saturating: a huge delay means "never" within any run. */
+static int64_t
+after(const struct sim *s, int64_t delay_ms)
+{
+	if (delay_ms <= 0)
+		return s->now_ms;
+	return delay_ms > INT64_MAX - s->now_ms ? INT64_MAX : s->now_ms + delay_ms;
+}
+
+struct sim_event *
+sim_after_owned(struct sim *s, int64_t delay_ms, const char *name, sim_event_fn *fn, void *arg,
+    sim_free_fn *free_arg)
+{
+	return sim_at_owned(s, after(s, delay_ms), name, fn, arg, free_arg);
+}
+
+struct sim_event *
 sim_after(struct sim *s, int64_t delay_ms, const char *name, sim_event_fn *fn, void *arg)
 {
-	return sim_at(s, s->now_ms + (delay_ms > 0 ? delay_ms : 0), name, fn, arg);
+	return sim_at_owned(s, after(s, delay_ms), name, fn, arg, NULL);
 }
 
 void
@@ -178,7 +212,7 @@ sim_cancel(struct sim *s, struct sim_event *e)
 		return;
 	if (e->heap_idx != SIZE_MAX)
 		sim_heap_remove(s, e);
-	free(e);
+	ev_free(e);
 }
 
 void
@@ -209,10 +243,10 @@ sim_run(struct sim *s)
 		next = e->fn(s, e->arg);
 		s->executed++;
 		if (next == SIM_NOMORE) {
-			free(e);
+			ev_free(e);
 			continue;
 		}
-		e->at_ms = s->now_ms + (next > 0 ? next : 0);
+		e->at_ms = after(s, next);
 		sim_heap_push(s, e);
 	}
 	if (!s->stopped && s->now_ms < s->end_ms)

@@ -7,8 +7,12 @@
  * seed.  An event's callback returns the delay until it should run again
  * (a periodic controller returns its period), or SIM_NOMORE.
  *
- * Ownership: the engine owns the events it allocates (sim_at/sim_every) and
- * frees them when they end or when the engine is freed.  `arg` is borrowed.
+ * Ownership: the engine owns the events it allocates (sim_at/sim_after) and
+ * frees them when they end or when the engine is freed.  `arg` is borrowed,
+ * except for events made by sim_at_owned/sim_after_owned: those own their
+ * arg, and the engine calls free_arg(arg) whenever it frees the event (after
+ * the callback returns SIM_NOMORE, on sim_cancel, or in sim_free when the
+ * run ends before the event fires), so the callback must not free it.
  */
 #ifndef KS_ENGINE_H
 #define KS_ENGINE_H
@@ -22,13 +26,16 @@ struct sim;
 struct sim_event;
 /* Runs at ev's time; returns the delay in ms until the next run, or SIM_NOMORE. */
 typedef int64_t sim_event_fn(struct sim *, void *arg);
+/* Releases an owned event's arg. */
+typedef void sim_free_fn(void *arg);
 
 struct sim_event {
 	int64_t		 at_ms;		/* simulated ms since scenario start */
 	uint64_t	 seq;		/* insertion order; the tie-breaker */
 	size_t		 heap_idx;	/* position in the heap, SIZE_MAX when not queued */
 	sim_event_fn	*fn;		/* the callback */
-	void		*arg;		/* borrowed */
+	void		*arg;		/* borrowed, or owned when free_arg is set */
+	sim_free_fn	*free_arg;	/* releases arg with the event, or NULL */
 	const char	*name;		/* static; for debugging */
 };
 
@@ -49,7 +56,12 @@ void		 sim_free(struct sim *);
 struct sim_event *sim_at(struct sim *, int64_t at_ms, const char *name, sim_event_fn *, void *arg);
 /* Schedule fn(arg) after delay_ms. */
 struct sim_event *sim_after(struct sim *, int64_t delay_ms, const char *name, sim_event_fn *, void *arg);
-/* Cancel a queued event and free it. */
+/* The same, with an event that owns arg and releases it with free_arg. */
+struct sim_event *sim_at_owned(struct sim *, int64_t at_ms, const char *name, sim_event_fn *,
+		    void *arg, sim_free_fn *free_arg);
+struct sim_event *sim_after_owned(struct sim *, int64_t delay_ms, const char *name,
+		    sim_event_fn *, void *arg, sim_free_fn *free_arg);
+/* Cancel a queued event and free it (and its arg, if owned). */
 void		 sim_cancel(struct sim *, struct sim_event *);
 /* Move a queued event to a new time (it gets a new seq, as if scheduled now). */
 void		 sim_reschedule(struct sim *, struct sim_event *, int64_t at_ms);

@@ -10,6 +10,20 @@
  *
  * Marks are 1-based line and column, as GNU tools print them; libyaml's are
  * 0-based and the YAML tree adds one when it records them.
+ *
+ * Warnings are printed as they come (KS_WARN_PRINT, the default, and
+ * `--verbose`) or grouped (KS_WARN_GROUP, what `ksim run`, `validate` and
+ * `check` use): a warning's kind is its format string, so the callers
+ * stay as they are, and a group holds the first warning of its kind (its
+ * place and text) and how many more came.  A format that is only "%s"
+ * carries its whole text in the argument, so there the text is the kind.
+ * ks_warn_flush() prints one line per group, in the order their first
+ * warning came:
+ *
+ *     ksim: FILE:LINE:COL: warning: MSG (and N more like it)
+ *
+ * Grouping keeps state without a lock: only single-threaded commands
+ * turn it on (sweep and plan run simulations in threads and print).
  */
 #ifndef KS_ERROR_H
 #define KS_ERROR_H
@@ -51,7 +65,22 @@ void	ks_warn(const struct ks_mark *at, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Warnings go to this stream (stderr by default; NULL silences them). */
 extern FILE *ks_warn_stream;
-/* Number of warnings printed so far. */
+/* Number of warnings raised so far (printed, grouped or silenced). */
 extern unsigned long ks_warn_count;
+
+enum ks_warn_mode {
+	KS_WARN_PRINT,		/* each warning printed when raised (the default) */
+	KS_WARN_GROUP,		/* kept in groups until ks_warn_flush() */
+};
+/* How ks_warn() treats a warning (see above). */
+extern enum ks_warn_mode ks_warn_mode;
+/*
+ * Print the groups kept so far to fp, one line each, with `label`
+ * ("warning", or "error" when --strict made them errors) after the place;
+ * then forget them.  fp NULL: only forget.  Returns the number of groups.
+ */
+size_t	ks_warn_flush(FILE *fp, const char *label);
+/* The number of groups kept and not yet flushed. */
+size_t	ks_warn_groups(void);
 
 #endif

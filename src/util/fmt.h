@@ -7,7 +7,8 @@
  * Go durations ("1m30s") are in util/duration.h and Kubernetes quantities
  * ("250m", "1Gi") in cluster/quantity.h; this file holds the forms of our
  * own: a point of simulated time as h:mm:ss, money as USD with six
- * decimals, and XML-escaped text for the XML formats.
+ * decimals, XML-escaped text for the XML formats, and names with their
+ * control characters escaped for the text formats.
  */
 #ifndef KS_UTIL_FMT_H
 #define KS_UTIL_FMT_H
@@ -25,5 +26,13 @@ char	*fmt_usd(int64_t nusd, char *buf, size_t n);
 json_t	*fmt_json_usd(int64_t nusd);
 /* Write s with &, <, >, " and ' escaped for XML (JUnit, SVG); drops control characters. */
 void	fmt_xml_escape(FILE *, const char *s);
+/*
+ * s with control characters written as C escapes (\n, \t, \r, \xHH,
+ * \u0080-\u009f), for a name or message from the input in a text report:
+ * s itself when it holds none, else an interned copy (never freed); NULL
+ * for NULL.  fmt_tap_safe() also escapes '#' and '\\' (TAP 14 descriptions).
+ */
+const char	*fmt_safe(const char *s);
+const char	*fmt_tap_safe(const char *s);
 
 #endif

@@ -11,17 +11,30 @@
  * stdout and stderr are flushed before each fork, so a child never writes
  * out the parent's buffered output a second time.
  *
+ * Workers die with the pool: while it runs, SIGINT, SIGTERM and SIGHUP to
+ * the parent are forwarded to every running worker, which are reaped
+ * before the parent dies of the signal in turn (the handler then restores
+ * the disposition it found and raises the signal again; kill(2), waitpid(2)
+ * and raise(3) are async-signal-safe).  On Linux each worker also asks for
+ * SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG), which covers a
+ * parent killed by SIGKILL, where no handler runs.  Workers hold nothing
+ * to clean up: their results are unlinked temporary files.
+ *
  * Costs: one fork and one temporary file per job; the parent holds one
  * result at a time.
  */
 #include "util/pool.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "util/xmalloc.h"
 
@@ -30,6 +43,74 @@ struct worker {
 	size_t	 job;		/* its job index */
 	FILE	*out;		/* its result */
 };
+
+static const int forward_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSIGS	(sizeof(forward_sigs) / sizeof(forward_sigs[0]))
+
+/* The running pool, for the signal handler (one pool at a time). */
+static struct {
+	struct worker	*ws;		/* its slots */
+	size_t		 nw;		/* entries in ws */
+	struct sigaction old[NSIGS];	/* dispositions found when it started */
+} running_pool;
+
+static void
+on_signal(int sig)
+{
+	for (size_t k = 0; k < running_pool.nw; k++) {
+		pid_t pid = running_pool.ws[k].pid;
+
+		if (pid > 0) {
+			kill(pid, sig);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+	for (size_t k = 0; k < NSIGS; k++)
+		if (forward_sigs[k] == sig)
+			sigaction(sig, &running_pool.old[k], NULL);
+	raise(sig);
+}
+
+/* Forward the signals to the workers in ws from now on (on), or no longer. */
+static void
+forward(struct worker *ws, size_t nw, int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t k = 0; k < NSIGS; k++)
+		sigaddset(&sa.sa_mask, forward_sigs[k]);
+	for (size_t k = 0; k < NSIGS; k++) {
+		if (!on) {
+			sigaction(forward_sigs[k], &running_pool.old[k], NULL);
+			continue;
+		}
+		sigaction(forward_sigs[k], NULL, &running_pool.old[k]);
+		if (running_pool.old[k].sa_handler != SIG_IGN)
+			sigaction(forward_sigs[k], &sa, NULL);
+	}
+	running_pool.ws = on ? ws : NULL;
+	running_pool.nw = on ? nw : 0;
+}
+
+/* In a new worker: the default dispositions, and death with the parent. */
+static void
+child_setup(pid_t parent)
+{
+	for (size_t k = 0; k < NSIGS; k++)
+		if (running_pool.old[k].sa_handler != SIG_IGN)
+			signal(forward_sigs[k], SIG_DFL);
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)	/* it died before prctl */
+		_exit(1);
+#else
+	(void)parent;
+#endif
+}
 
 /* The whole of fp from its start, NUL-terminated; owned. */
 static char *
@@ -57,6 +138,8 @@ static int
 start(struct worker *ws, struct worker *w, size_t i, const struct pool_ops *ops, void *arg)
 {
 	char why[300];
+	pid_t parent, pid;
+	sigset_t set, old;
 	int rc;
 
 	w->job = i;
@@ -66,13 +149,24 @@ start(struct worker *ws, struct worker *w, size_t i, const struct pool_ops *ops,
 	}
 	fflush(stdout);
 	fflush(stderr);
-	if ((w->pid = fork()) < 0) {
+	parent = getpid();
+	/* the handler must see the pid of every worker it may have to forward to */
+	sigemptyset(&set);
+	for (size_t k = 0; k < NSIGS; k++)
+		sigaddset(&set, forward_sigs[k]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	pid = fork();
+	w->pid = pid > 0 ? pid : 0;
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
 		snprintf(why, sizeof(why), "cannot fork: %s", strerror(errno));
 		fclose(w->out);
-		w->pid = 0;
 		return ops->done(i, why, strlen(why), POOL_NOSTART, arg);
 	}
-	if (w->pid == 0) {
+	if (pid == 0) {
+		child_setup(parent);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		rc = ops->run(i, w->out, arg);
 		if (fclose(w->out) != 0)
 			rc = -1;
@@ -120,6 +214,7 @@ pool_run(size_t n, size_t jobs, const struct pool_ops *ops, void *arg)
 	if (jobs < 1)
 		jobs = 1;
 	ws = xcalloc(jobs, sizeof(*ws));
+	forward(ws, jobs, 1);
 	while (next < n && !stop) {
 		size_t slot = 0;
 		int rc;
@@ -142,5 +237,6 @@ pool_run(size_t n, size_t jobs, const struct pool_ops *ops, void *arg)
 		if (reap(ws, jobs, &running, ops, arg) < 0)
 			break;
 	}
+	forward(ws, jobs, 0);
 	free(ws);
 }

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "ksim.h"
-#include "io/report.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/xmalloc.h"

@@ -7,7 +7,8 @@
  *   peak nodes         the most nodes alive at once, [launched, terminated);
  *   max_replicas       the most pods of one workload alive at once
  *                      (created, not yet deleted);
- *   events             timeline events counted by type.
+ *   events             timeline events counted by type: occurrences, each
+ *                      record counting its `count` (1 when absent).
  * Also the combination arithmetic of a sweep (whatif_combo(),
  * whatif_in_shard()), which the tests check directly.
  */
@@ -18,8 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/report.h"
 #include "util/duration.h"
+#include "util/fmt.h"
+#include "util/stats.h"
 #include "util/xmalloc.h"
 
 #define WHATIF_TIME_POINTS	7	/* nodes over time: at most this many times */
@@ -49,8 +51,8 @@ max_overlap(int64_t *start, int64_t *end, size_t n)
 	for (size_t k = 0; k < n; k++)
 		if (end[k] >= 0)
 			end[nend++] = end[k];
-	qsort(start, n, sizeof(*start), report_cmp_i64);
-	qsort(end, nend, sizeof(*end), report_cmp_i64);
+	qsort(start, n, sizeof(*start), stats_cmp_i64);
+	qsort(end, nend, sizeof(*end), stats_cmp_i64);
 	while (i < n) {
 		if (j < nend && end[j] <= start[i]) {
 			alive--;
@@ -75,10 +77,10 @@ secs(int64_t ms)
 static void
 put_pending(json_t *o, int64_t *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), report_cmp_i64);
-	json_object_set_new(o, "p50_pending_s", secs(report_percentile(v, n, 50)));
-	json_object_set_new(o, "p95_pending_s", secs(report_percentile(v, n, 95)));
-	json_object_set_new(o, "max_pending_s", secs(report_percentile(v, n, 100)));
+	qsort(v, n, sizeof(*v), stats_cmp_i64);
+	json_object_set_new(o, "p50_pending_s", secs(stats_percentile(v, n, 50)));
+	json_object_set_new(o, "p95_pending_s", secs(stats_percentile(v, n, 95)));
+	json_object_set_new(o, "max_pending_s", secs(stats_percentile(v, n, 100)));
 }
 
 int
@@ -87,19 +89,34 @@ whatif_cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* counts[key]++ for every key, into a new object with sorted keys */
+/* A key and how many times it counts: an event record's type and count. */
+struct wkey {
+	const char	*key;		/* borrowed */
+	int64_t		 n;		/* occurrences, >= 1 */
+};
+
+static int
+cmp_wkey(const void *a, const void *b)
+{
+	return strcmp(((const struct wkey *)a)->key, ((const struct wkey *)b)->key);
+}
+
+/* counts[key] += n for every key, into a new object with sorted keys */
 static json_t *
-count_sorted(const char **keys, size_t n)
+count_sorted(struct wkey *keys, size_t n)
 {
 	json_t *o = json_object();
 
-	qsort(keys, n, sizeof(*keys), whatif_cmp_str);
+	qsort(keys, n, sizeof(*keys), cmp_wkey);
 	for (size_t i = 0; i < n; i++) {
+		int64_t sum = 0;
 		size_t k = i;
 
-		while (k + 1 < n && strcmp(keys[k + 1], keys[i]) == 0)
+		while (k + 1 < n && strcmp(keys[k + 1].key, keys[i].key) == 0)
 			k++;
-		json_object_set_new(o, keys[i], json_integer((json_int_t)(k - i + 1)));
+		for (size_t m = i; m <= k; m++)
+			sum += keys[m].n;
+		json_object_set_new(o, keys[i].key, json_integer((json_int_t)sum));
 		i = k;
 	}
 	return o;
@@ -182,7 +199,8 @@ whatif_summary(json_t *rep)
 	int64_t end = whatif_jint(rep, "duration_ms"), maxrep = 0;
 	int64_t *pend = xcalloc(np + 1, sizeof(*pend)), *st = xcalloc(np + nn + 1, sizeof(*st));
 	int64_t *en = xcalloc(np + nn + 1, sizeof(*en));
-	const char **keys = xcalloc(ne + nn + 1, sizeof(*keys));
+	const char **keys = xcalloc(nn + 1, sizeof(*keys));
+	struct wkey *ev = xcalloc(ne + 1, sizeof(*ev));
 
 	json_object_set_new(s, "cost_usd",
 	    json_real(json_number_value(json_object_get(json_object_get(rep, "cost"), "total_usd"))));
@@ -261,9 +279,14 @@ whatif_summary(json_t *rep)
 	}
 	json_object_set_new(s, "max_replicas", json_integer(maxrep));
 	json_object_set_new(s, "workloads", wls);
-	json_array_foreach(events, i, o)
-		keys[i] = whatif_jstr(o, "type") ? whatif_jstr(o, "type") : "?";
-	json_object_set_new(s, "events", count_sorted(keys, ne));
+	/* occurrences, not records: a record stands for count identical events */
+	json_array_foreach(events, i, o) {
+		int64_t cnt = whatif_jint(o, "count");
+
+		ev[i].key = whatif_jstr(o, "type") ? whatif_jstr(o, "type") : "?";
+		ev[i].n = cnt >= 1 ? cnt : 1;
+	}
+	json_object_set_new(s, "events", count_sorted(ev, ne));
 	if ((ex = json_object_get(rep, "expectations")) != NULL) {
 		json_t *e = json_object();
 		size_t passed = 0;
@@ -278,6 +301,7 @@ whatif_summary(json_t *rep)
 	free(st);
 	free(en);
 	free(keys);
+	free(ev);
 	return s;
 }
 

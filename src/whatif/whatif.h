@@ -99,4 +99,25 @@ int	 whatif_metrics_option(struct whatif_opts *, const char *arg, struct ks_erro
 void	 whatif_wopts_finish(struct whatif_opts *w, const struct ksim_opts *o, const char **sets,
 	    size_t nsets);
 
+/*
+ * ---- merge: shard outputs read back and checked (whatif/merge.c) ----
+ * whatif_merge_new() returns an owned reader (whatif_merge_free() it).
+ */
+struct whatif_merge;
+struct whatif_merge	*whatif_merge_new(void);
+void	 whatif_merge_free(struct whatif_merge *);
+/* Every non-blank line of fp, read from file, checked; 0 or an error marked FILE:LINE. */
+int	 whatif_merge_read(struct whatif_merge *, const char *file, FILE *fp, struct ks_error *);
+/* One line (line number lineno of file) checked and kept; 0 or KS_EINVAL. */
+int	 whatif_merge_line(struct whatif_merge *, const char *file, size_t lineno,
+	    const char *text, struct ks_error *);
+/*
+ * The lines checked as one sweep (the same vary and metrics, every
+ * combination exactly once, no failed run) and printed as the sweep would
+ * print them into *buf (owned, *len bytes), with metrics m[0..nm), or the
+ * lines' own when m is NULL; 0 or KS_EINVAL.
+ */
+int	 whatif_merge_table(struct whatif_merge *, char **m, size_t nm, enum ksim_output,
+	    char **buf, size_t *len, struct ks_error *);
+
 #endif

@@ -24,8 +24,8 @@
 #include "cloud/catalog.h"
 #include "cluster/sched.h"
 #include "io/load.h"
-#include "io/report.h"
 #include "ksim.h"
+#include "report/report.h"
 #include "run/run.h"
 #include "util/xmalloc.h"
 
@@ -145,7 +145,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
-	if (report_write(r, KSIM_JSON, out, &err) != 0)
+	if (report_write_format(r, REPORT_JSON, out, &err) != 0)
 		goto fail;
 	unlink(out);
 	phase("report", &t);

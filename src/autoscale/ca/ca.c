@@ -24,7 +24,8 @@
  *    copies of upcoming nodes (desired - Ready per group); DaemonSet pods
  *    and pods younger than new-pod-scale-up-delay are dropped;
  *  - nothing happens this loop (neither scale-up nor deletions) while the
- *    oldest pod left is younger than 2 s (30 s with a GPU);
+ *    oldest pod left is younger than 2 s, or the oldest one that asks for
+ *    a GPU younger than 30 s;
  *  - scale-up (core/scaleup/orchestrator): per group not backed off and
  *    below max, pods are grouped by controller and spec (equivalence
  *    groups), one sample per group is tested on one empty template node
@@ -41,21 +42,26 @@
  *    DeletionCandidateOfClusterAutoscaler:PreferNoSchedule; a node unneeded
  *    for scale-down-unneeded-time, outside the cooldowns and within the
  *    parallelism budgets, is tainted ToBeDeletedByClusterAutoscaler, and
- *    5 s later drained and terminated with the desired capacity decremented.
+ *    5 s later drained (evictions a PodDisruptionBudget refuses retried
+ *    every 10 s; the node waits for the evicted pods to terminate) and
+ *    terminated with the desired capacity decremented.
  *
  * Every pod left Pending gets CA's reason in upstream words ("pod didn't
  * trigger scale-up: 1 Insufficient cpu, 1 Insufficient memory"), every
  * node that stays its reason (NotUnderutilized, NoPlaceToMovePods,
  * BlockedByPod ...).  Scale-up and scale-down are timeline rows.
  *
+ * --expander=price is an input error, as upstream stops at start on AWS
+ * (no pricing model); with another --cloud-provider (a warning) it prices
+ * nodes from the catalog and pods with the GCE per-cpu and per-GiB prices.
+ *
  * Simplifications: the scheduler filters CA runs on template and
  * destination nodes skip inter-pod terms (sched_fits without a context);
- * the price expander, which upstream only has on GCE, prices nodes from
- * the catalog and pods with the GCE per-cpu and per-GiB prices; a scale-up
- * timeout cancels the instances still starting (1.36) in every version;
- * the legacy (<= 1.27) deletion path, unready nodes, the cluster-health
- * check and the soft-taint rate limits are not modelled, and the placement
- * hints of "filter out schedulable" are replaced by first fit.
+ * a scale-up timeout cancels the instances still starting (1.36) in every
+ * version; the legacy (<= 1.27) deletion path, unready nodes, the
+ * cluster-health check and the soft-taint rate limits are not modelled,
+ * and the placement hints of "filter out schedulable" are replaced by
+ * first fit.
  *
  * Costs: a loop is O(pending pods x (nodes + groups)) plus, for scale-down,
  * O(candidates x their pods x nodes).
@@ -115,16 +121,59 @@ pod_cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * allPodsAreNew (static_autoscaler.go): the oldest pod is younger than
+ * 2 s, or the oldest pod that asks for a GPU is younger than 30 s.
+ */
+int
+ca_all_pods_new(struct ks_pod *const *pods, size_t n, int64_t now)
+{
+	int64_t oldest = INT64_MAX, oldest_gpu = INT64_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		if (pods[i]->created_ms < oldest)
+			oldest = pods[i]->created_ms;
+		if (pods[i]->req.v[RES_GPU] > 0 && pods[i]->created_ms < oldest_gpu)
+			oldest_gpu = pods[i]->created_ms;
+	}
+	if (n > 0 && oldest + CA_NEW_POD_MS > now)
+		return 1;
+	return oldest_gpu != INT64_MAX && oldest_gpu + CA_NEW_GPU_POD_MS > now;
+}
+
+/*
+ * --max-nodes-total reached by the Ready nodes: no scale-up is tried.
+ * 1.32 only logs it; from 1.33 every pod gets NotTriggerScaleUp with
+ * ReasonsMessage's "max total nodes in cluster reached".
+ */
+static void
+loop_max_total(struct ca_state *st, struct ks_pod **pods, size_t n)
+{
+	/* and the MaxNodesTotalReached warning, once while the cap holds */
+	if (st->version >= 33 && !st->at_node_cap)
+		cluster_event(&st->r->cluster, "MaxNodesTotalReached",
+		    "configmap/kube-system/cluster-autoscaler-status",
+		    "Max total nodes in cluster reached: %d", st->o.max_nodes_total);
+	st->at_node_cap = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (st->version >= 33)
+			ca_pod_why(st, pods[i], "NotTriggerScaleUp",
+			    "pod didn't trigger scale-up: max total nodes in cluster reached");
+		else
+			pods[i]->why_not = intern("max total nodes in cluster reached "
+			    "(--max-nodes-total): no scale-up was tried");
+	}
+}
+
 static int64_t
 ca_loop_fired(struct sim *sim, void *arg)
 {
 	struct ca_state *st = arg;
 	struct ks_cluster *c = &st->r->cluster;
 	int64_t now = sim->now_ms;
-	int new_pods = 0, new_gpu = 0;
 	struct ks_pod **pods = NULL;
 	size_t n = 0, cap = 0;
-	int forbidden = 0, productive = 0;
+	int forbidden = 0, productive, scaled = 0;
 
 	st->loop_ev = NULL;
 	st->in_loop = 1;
@@ -173,31 +222,26 @@ ca_loop_fired(struct sim *sim, void *arg)
 		}
 		n = k;
 	}
-	/* allPodsAreNew: the oldest is younger than 2 s, or a GPU pod younger than 30 s */
-	for (size_t i = 0; i < n; i++) {
-		if (pods[i]->created_ms + CA_NEW_POD_MS > now)
-			new_pods++;
-		if (pods[i]->req.v[RES_GPU] > 0 && pods[i]->created_ms + CA_NEW_GPU_POD_MS > now)
-			new_gpu = 1;
-	}
 	if (n > 0) {
 		size_t ready = 0;
 
 		for (size_t i = 0; i < c->nnodes; i++)
 			ready += c->nodes[i]->state == NODE_READY;
-		if ((size_t)new_pods == n || new_gpu)
-			forbidden = 1;	/* all pods are new: no scale-up, no deletions */
-		else if (st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total) {
-			/* upstream logs this and records no pod event */
-			for (size_t i = 0; i < n; i++)
-				pods[i]->why_not = intern("max total nodes in cluster reached "
-				    "(--max-nodes-total): no scale-up was tried");
-		} else {
-			productive = ca_scale_up(st, pods, n);
-		}
+		/* the node cap is checked before the wait for new pods */
+		st->at_node_cap &= st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total;
+		if (st->o.max_nodes_total > 0 && (int)ready >= st->o.max_nodes_total)
+			loop_max_total(st, pods, n);	/* scale-down goes on */
+		else if (ca_all_pods_new(pods, n, now))
+			forbidden = 1;	/* no scale-up, no deletions */
+		else
+			scaled = ca_scale_up(st, pods, n);
 	}
 	free(pods);
-	productive |= ca_scale_down(st, forbidden);
+	productive = scaled;
+	/* up to 1.33 RunOnce returned after a successful scale-up; from 1.34
+	 * scale-down runs, in the cooldown of scale-down-delay-after-add */
+	if (!scaled || st->version >= 34)
+		productive |= ca_scale_down(st, forbidden);
 	st->in_loop = 0;
 	if (st->o.frequent && (productive || st->triggered))
 		schedule_loop(st, 0);
@@ -246,6 +290,7 @@ ca_state_free(struct ca_state *st)
 	for (size_t i = 0; i < st->nprios; i++)
 		regfree(&st->prios[i].re);
 	free(st->prios);
+	ca_jobs_free(st);
 	free(st->ni);
 	free(st->recs);
 	free(st);
@@ -303,4 +348,8 @@ ca_free(void *state)
 	ca_state_free(state);
 }
 
-const struct ctl_ops ca_ctl = { "ca", ca_init, ca_report_json, ca_report_text, ca_free };
+static const char *const ca_kinds[] = { "ClusterConfig", NULL };
+static const char *const ca_spec_keys[] = { "clusterAutoscaler", "nodeGroups", NULL };
+
+const struct ctl_ops ca_ctl = { .name = "ca", .kinds = ca_kinds, .spec_keys = ca_spec_keys,
+	.init = ca_init, .report = ca_report_json, .free = ca_free };

@@ -19,10 +19,14 @@
 
 #define CA_TBD_TAINT	"ToBeDeletedByClusterAutoscaler"
 #define CA_SOFT_TAINT	"DeletionCandidateOfClusterAutoscaler"
+#define CA_SD_DISABLED	"cluster-autoscaler.kubernetes.io/scale-down-disabled"
 #define CA_RNG_STREAM	0x4341u		/* "CA": the random expander's stream */
 #define CA_NEW_POD_MS	2000		/* unschedulablePodTimeBuffer */
 #define CA_NEW_GPU_POD_MS 30000		/* unschedulablePodWithGpuTimeBuffer */
 #define CA_TMPL_STABLE_MS 60000		/* stabilizationDelay of a template node */
+#define CA_EVICT_RETRY_MS 10000		/* drain.go DefaultEvictionRetryTime */
+#define CA_EVICT_HEADROOM_MS 30000	/* drain.go DefaultPodEvictionHeadroom */
+#define CA_DRAIN_POLL_MS 5000		/* waitPodsToDisappear's poll */
 #define CA_DEFAULT_VERSION 36
 
 enum { EXP_RANDOM, EXP_MOST_PODS, EXP_LEAST_NODES, EXP_LEAST_WASTE, EXP_PRICE,
@@ -36,6 +40,8 @@ struct ca_opts {
 	int64_t		 new_pod_delay_ms;	/* new-pod-scale-up-delay */
 	int		 exp[EXP_N];		/* expander chain, EXP_* */
 	int		 nexp;
+	struct ks_mark	 exp_at;		/* where the expander flag was given */
+	int		 aws;			/* cloud-provider is aws */
 	int		 max_nodes_total;	/* 0 = unlimited */
 	int64_t		 cores_min, cores_max;	/* cores-total, cores */
 	int64_t		 mem_min_gib, mem_max_gib; /* memory-total, GiB */
@@ -67,6 +73,8 @@ struct ca_opts {
 	int64_t		 system_block_ms;	/* blocking-system-pod-distruption-timeout, -1 forever */
 	int		 min_replicas;		/* min-replica-count */
 	int64_t		 taint_delay_ms;	/* node-delete-delay-after-taint */
+	int64_t		 max_evict_ms;		/* max-pod-eviction-time */
+	int		 max_grace_s;		/* max-graceful-termination-sec */
 	int		 cutoff;		/* expendable-pods-priority-cutoff */
 	int		 strict_under;		/* util < threshold (<= 1.34) instead of <= */
 	int64_t		 asg_ms;		/* AWS: SetDesiredCapacity -> instance (not a flag) */
@@ -88,6 +96,7 @@ struct ca_group {
 	const char		*zones[8];	/* availability zones, interned */
 	int			 nzones;
 	struct ks_labels	 labels;	/* node labels */
+	struct ks_labels	 annotations;	/* node annotations (spec.nodeGroups[]) */
 	struct ks_taint		*taints;	/* node taints */
 	size_t			 ntaints;
 	int			 max_pods;	/* kubelet maxPods, 0 = ENI limit */
@@ -110,6 +119,8 @@ struct ca_group {
 	struct ca_sample	*samples;
 	size_t			 nsamples, samplecap;
 };
+
+struct sd_job;			/* a node deletion (scaledown.c) */
 
 /* One instance between SetDesiredCapacity and Node Ready. */
 struct ca_launch {
@@ -170,6 +181,8 @@ struct ca_state {
 	struct ca_record	*recs;
 	size_t			 nrecs, reccap;
 	uint64_t		 loops;		/* loops run */
+	int			 at_node_cap;	/* MaxNodesTotalReached was reported */
+	struct sd_job		*jobs;		/* node deletions so far (scaledown.c) */
 };
 
 /* One node group's scale-up option, as the estimator priced it. */
@@ -185,6 +198,7 @@ struct ca_option {
 int	ca_pod_is_daemon(const struct ks_pod *);
 const char *ca_pod_annotation(const struct ks_pod *, const char *key);
 void	ca_record_add(struct ca_state *, const struct ca_record *);
+int	ca_all_pods_new(struct ks_pod *const *pods, size_t n, int64_t now_ms);
 
 /* flags.c: configuration */
 int	ca_parse_int(const char *v, int64_t *out);
@@ -211,14 +225,16 @@ size_t	ca_expander_choose(struct ca_state *, struct ca_option *opt, size_t n,
 int	ca_similar(struct ca_state *, const struct ks_node *a, const struct ks_node *b);
 
 /* scaleup.c */
+int	ca_sng_node_limit(const struct ca_group *, struct ca_group *const *similar, size_t n);
+void	ca_pod_why(struct ca_state *, struct ks_pod *, const char *type, const char *msg);
 size_t	ca_filter_schedulable(struct ca_state *, struct ks_pod **pods, size_t n);
 int	ca_scale_up(struct ca_state *, struct ks_pod **pods, size_t n);
 
 /* scaledown.c */
 int	ca_scale_down(struct ca_state *, int forbidden);
+void	ca_jobs_free(struct ca_state *);
 
 /* report.c */
 void	ca_report_json(struct ks_run *, void *state, json_t *root);
-void	ca_report_text(struct ks_run *, void *state, FILE *fp);
 
 #endif

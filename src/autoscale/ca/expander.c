@@ -4,7 +4,9 @@
  * The expander chain (the expander/ directory): each expander keeps the options with
  * its best score and passes them to the next; ties left are broken with
  * the run's random stream.  least-waste scores the template capacity left
- * unused, price uses the GCE price model with catalog node prices,
+ * unused, price (only with a --cloud-provider other than aws, whose
+ * provider has no pricing model: see flags.c) uses the GCE price model
+ * with catalog node prices,
  * priority reads the cluster-autoscaler-priority-expander ConfigMap.
  * ca_similar is processors/nodegroupset's test used by
  * balance-similar-node-groups.

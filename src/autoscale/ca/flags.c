@@ -93,6 +93,8 @@ static const struct flag_def flags[] = {
 	{ "blocking-system-pod-distruption-timeout", FT_DUR, O(system_block_ms), 0, "-1ms", 33, "1h" },
 	{ "min-replica-count", FT_INT, O(min_replicas), 0, "0", 0, NULL },
 	{ "node-delete-delay-after-taint", FT_DUR, O(taint_delay_ms), 0, "5s", 0, NULL },
+	{ "max-pod-eviction-time", FT_DUR, O(max_evict_ms), 0, "2m", 0, NULL },
+	{ "max-graceful-termination-sec", FT_INT, O(max_grace_s), 0, "600", 0, NULL },
 	{ "expendable-pods-priority-cutoff", FT_INT, O(cutoff), 0, "-10", 0, NULL },
 	{ "nodes", FT_NODES, 0, 0, NULL, 0, NULL },
 	{ "cloud-provider", FT_PROVIDER, 0, 0, "aws", 0, NULL },
@@ -102,8 +104,7 @@ static const struct flag_def flags[] = {
 	NOEFFECT("leader-elect"), NOEFFECT("write-status-configmap"),
 	NOEFFECT("status-config-map-name"), NOEFFECT("cluster-name"), NOEFFECT("profiling"),
 	NOEFFECT("max-node-startup-time"), NOEFFECT("scale-down-unready-time"),
-	NOEFFECT("scale-down-unready-enabled"), NOEFFECT("max-graceful-termination-sec"),
-	NOEFFECT("max-pod-eviction-time"), NOEFFECT("max-empty-bulk-delete"),
+	NOEFFECT("scale-down-unready-enabled"), NOEFFECT("max-empty-bulk-delete"),
 	NOEFFECT("ignore-mirror-pods-utilization"), NOEFFECT("scale-down-simulation-timeout"),
 	NOEFFECT("max-binpacking-time"), NOEFFECT("max-nodegroup-binpacking-duration"),
 	NOEFFECT("max-total-unready-percentage"), NOEFFECT("ok-total-unready-count"),
@@ -238,6 +239,26 @@ set_expander(struct ca_opts *o, const char *v, const struct ks_mark *at, struct 
 	}
 	if (o->nexp == 0)
 		return ks_error_set(err, at, KS_EINVAL, "expected an expander name, found \"\"");
+	if (at != NULL)
+		o->exp_at = *at;
+	return 0;
+}
+
+/*
+ * expander/factory/expander_factory.go builds the price expander only
+ * when the cloud provider has a pricing model; the AWS provider's
+ * Pricing() returns ErrNotImplemented ("Not implemented"), so upstream
+ * stops at start with klog.Fatalf.  An input error at the flag, then.
+ */
+static int
+check_price_on_aws(const struct ca_opts *o, struct ks_error *err)
+{
+	for (int e = 0; e < o->nexp; e++)
+		if (o->exp[e] == EXP_PRICE && o->aws)
+			return ks_error_set(err, &o->exp_at, KS_EINVAL,
+			    "expander price: cluster-autoscaler on AWS exits at start with "
+			    "\"Couldn't access cloud provider pricing for price expander: "
+			    "Not implemented\" (the AWS provider has no pricing model)");
 	return 0;
 }
 
@@ -314,7 +335,8 @@ flag_apply(struct ca_state *st, const struct flag_def *f, const char *v, int has
 			    "unknown estimator \"%s\": expected binpacking", v);
 		break;
 	case FT_PROVIDER:
-		if (strcmp(v, "aws") != 0)
+		o->aws = strcmp(v, "aws") == 0;
+		if (!o->aws)
 			ks_warn(at, "cloud provider \"%s\": ksim models AWS Auto Scaling groups", v);
 		break;
 	case FT_NODES:
@@ -579,7 +601,7 @@ ca_config_load(struct ca_state *st, struct ks_error *err)
 		return KS_EINVAL;
 	if (block != NULL && config_block(st, block, err) != 0)
 		return KS_EINVAL;
-	return 0;
+	return check_price_on_aws(&st->o, err);
 }
 
 /* --nodes=min:max:name, applied once the node groups are loaded. */

@@ -67,7 +67,8 @@ ca_group_sample(struct ca_state *st, struct ca_group *g)
 
 static const char *const ng_keys[] = { "name", "instanceType", "instanceTypes", "minSize",
 	"maxSize", "desiredCapacity", "labels", "taints", "capacityType", "availabilityZones",
-	"maxPods", "namePrefix", "asgReaction", "nodeStartup", "imagePull", "images", NULL };
+	"maxPods", "namePrefix", "asgReaction", "nodeStartup", "imagePull", "images",
+	"annotations", NULL };
 
 static int
 get_int_field(const struct yt_node *m, const char *key, int *out, struct ks_error *err)
@@ -94,6 +95,7 @@ ca_group_free(struct ca_group *g)
 	if (g == NULL)
 		return;
 	labels_free(&g->labels);
+	labels_free(&g->annotations);
 	free(g->taints);
 	free(g->pull.img_names);
 	free(g->pull.img_ms);
@@ -238,7 +240,7 @@ load_group_placement(struct ca_state *st, struct ca_group *g, const struct yt_no
 	return 0;
 }
 
-/* The nodes: labels, taints, maxPods, name prefix, timings and image pulls. */
+/* The nodes: labels, annotations, taints, maxPods, name prefix, timings and image pulls. */
 static int
 load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct ks_error *err)
 {
@@ -246,6 +248,7 @@ load_group_nodes(struct ca_group *g, const struct yt_node *e, int eksctl, struct
 	const char *str;
 
 	if (load_labels(yt_map_get(e, "labels"), &g->labels, err) != 0 ||
+	    (!eksctl && load_labels(yt_map_get(e, "annotations"), &g->annotations, err) != 0) ||
 	    load_group_taints(yt_map_get(e, "taints"), g, err) != 0)
 		return KS_EINVAL;
 	if (labels_get(&g->labels, "nvidia.com/mig.config") != NULL)
@@ -485,8 +488,9 @@ ca_tmpl_update(struct ca_state *st, struct ca_group *g)
 		const struct ks_node *n = c->nodes[i];
 		int tbd = 0;
 
+		/* isNodeGoodTemplateCandidate: stable once ready + delay is Before now */
 		if (n->owner != g || n->state != NODE_READY || n->unschedulable ||
-		    now - n->ready_ms < CA_TMPL_STABLE_MS)
+		    now - n->ready_ms <= CA_TMPL_STABLE_MS)
 			continue;
 		for (size_t k = 0; k < n->ntaints; k++)
 			tbd |= strcmp(n->taints[k].key, CA_TBD_TAINT) == 0;
@@ -621,7 +625,8 @@ ca_group_check_timeout(struct ca_state *st, struct ca_group *g)
 		g->scaleup_at_ms = -1;
 		return;
 	}
-	if (now - g->scaleup_at_ms < st->o.provision_ms)
+	/* clusterstate.go updateScaleRequests: ExpectedAddTime Before now */
+	if (now - g->scaleup_at_ms <= st->o.provision_ms)
 		return;
 	snprintf(obj, sizeof(obj), "nodegroup/%s", g->name);
 	cluster_event(c, "ScaleUpTimedOut", obj,
@@ -631,7 +636,7 @@ ca_group_check_timeout(struct ca_state *st, struct ca_group *g)
 		g->backoff_ms = 0;
 	if (g->backoff_ms == 0)
 		g->backoff_ms = st->o.backoff_init_ms;
-	else if (g->backoff_until_ms <= now)
+	else if (g->backoff_until_ms < now)	/* backoffUntil Before now */
 		g->backoff_ms = g->backoff_ms * 2 > st->o.backoff_max_ms ? st->o.backoff_max_ms :
 		    g->backoff_ms * 2;
 	g->backoff_until_ms = now + g->backoff_ms;

@@ -1,15 +1,17 @@
 /*
- * report.c: the Cluster Autoscaler's part of the run report.
+ * report.c: the Cluster Autoscaler's data for the run report.
  *
  * Node groups with their desired/ready samples, CA's version, config and
  * expander, every scale-up and scale-down decision, and each node's last
- * scale-down status, as JSON (report_json) and as the text summary.
+ * scale-down status, as the JSON sections "node_groups" and
+ * "cluster_autoscaler" (absent when CA is off).  The formats render them:
+ * report/text_ca.c prints the text section from this data alone (and the
+ * cluster's nodes), so nothing here formats text.
  */
 #include <math.h>
 #include <stdio.h>
 
 #include "autoscale/ca/ca.h"
-#include "io/report.h"
 
 static const char *
 expander_text(const struct ca_state *st, char *buf, size_t n)
@@ -23,6 +25,7 @@ expander_text(const struct ca_state *st, char *buf, size_t n)
 	return buf;
 }
 
+/* The data of the CA section (see above), added to root. */
 void
 ca_report_json(struct ks_run *r, void *state, json_t *root)
 {
@@ -106,51 +109,4 @@ ca_report_json(struct ks_run *r, void *state, json_t *root)
 	json_object_set_new(ca, "scale_downs", downs);
 	json_object_set_new(ca, "nodes", nodes);
 	json_object_set_new(root, "cluster_autoscaler", ca);
-}
-
-void
-ca_report_text(struct ks_run *r, void *state, FILE *fp)
-{
-	struct ca_state *st = state;
-	struct ks_cluster *c = &r->cluster;
-	char buf[128], t1[32];
-
-	if (st->enabled)
-		fprintf(fp, "\nCLUSTER AUTOSCALER 1.%d (expander %s; config from %s)\n", st->version,
-		    expander_text(st, buf, sizeof(buf)), st->source);
-	else
-		fprintf(fp, "\nNODE GROUPS (no cluster autoscaler)\n");
-	fprintf(fp, "%-24s %-14s %-5s %-5s %-8s %-6s %-10s %s\n", "GROUP", "TYPE", "MIN", "MAX",
-	    "DESIRED", "READY", "SCALE-UPS", "SCALE-DOWNS");
-	for (size_t i = 0; i < st->ngroups; i++) {
-		struct ca_group *g = st->groups[i];
-
-		fprintf(fp, "%-24s %-14s %-5d %-5d %-8d %-6d %-10d %d\n", g->name, g->itype->name,
-		    g->min, g->max, g->desired, ca_group_ready(st, g), g->nscaleups, g->nscaledowns);
-	}
-	if (!st->enabled)
-		return;
-	for (size_t i = 0; i < st->nrecs; i++) {
-		const struct ca_record *rec = &st->recs[i];
-
-		if (rec->up)
-			fprintf(fp, "%-12s scale-up   %s %d->%d, %d pod(s), expander %s (%d option(s)%s",
-			    report_time(rec->at_ms, t1, sizeof(t1)), rec->group, rec->from, rec->to,
-			    rec->pods, rec->expander, rec->options, isnan(rec->score) ? ")\n" : ", ");
-		else
-			fprintf(fp, "%-12s scale-down %s %d->%d, node %s%s\n",
-			    report_time(rec->at_ms, t1, sizeof(t1)), rec->group, rec->from, rec->to,
-			    rec->node, rec->empty ? " (empty)" : "");
-		if (rec->up && !isnan(rec->score))
-			fprintf(fp, "score %.3f)\n", rec->score);
-	}
-	fprintf(fp, "%-34s %-6s %s\n", "NODE", "UTIL", "SCALE-DOWN STATUS");
-	for (size_t i = 0; i < c->nnodes; i++) {
-		const struct ks_node *n = c->nodes[i];
-
-		if (n->id >= st->nni || st->ni[n->id].why == NULL)
-			continue;
-		fprintf(fp, "%-34s %-6.3f %s\n", n->name, st->ni[n->id].util,
-		    n->state == NODE_GONE ? "Removed" : st->ni[n->id].why);
-	}
 }

@@ -8,9 +8,12 @@
  * the soft taint; one unneeded for scale-down-unneeded-time, outside the
  * cooldowns and within the parallelism budgets, is tainted
  * ToBeDeletedByClusterAutoscaler and, node-delete-delay-after-taint later,
- * drained and terminated.
+ * drained (sd_actuate_fired: evictions retried while a budget refuses
+ * them, then a wait for the evicted pods' grace period) and terminated.
  */
+#include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,8 +110,9 @@ ca_drainable(struct ca_state *st, const struct ks_pod *p, const char **why)
 		return DR_BLOCK;
 	}
 	pdb = pdb_for_pod(c, p);
+	/* rules/system: drainable once the drain time is After creation + timeout */
 	if (st->o.skip_system && strcmp(p->ns, "kube-system") == 0 && pdb == NULL &&
-	    (st->o.system_block_ms < 0 || now - p->created_ms < st->o.system_block_ms)) {
+	    (st->o.system_block_ms < 0 || now - p->created_ms <= st->o.system_block_ms)) {
 		*why = "UnmovableKubeSystemPod";
 		return DR_BLOCK;
 	}
@@ -148,9 +152,19 @@ cand_cmp(const void *x, const void *y)
 
 static int64_t sd_actuate_fired(struct sim *, void *);
 
+/*
+ * One node's deletion, from its taint to its removal
+ * (core/scaledown/actuation); on st->jobs, freed with the state, as an
+ * event of the simulation may still point to it when the run ends.
+ */
 struct sd_job {
 	struct ca_state	*st;
 	struct ks_node	*n;
+	struct sd_job	*next;		/* st->jobs */
+	int		 waiting;	/* evictions done: waiting for the pods to go */
+	int64_t		 retry_until;	/* evictions retried until, ms; -1 unset */
+	int64_t		 wait_until;	/* evicted pods waited for until, ms */
+	uint32_t	 refused;	/* id of the pod last refused eviction */
 };
 
 static void
@@ -197,6 +211,15 @@ struct sd_loop {
 	char		*removing;	/* 1 = unneeded in this loop, by node */
 };
 
+/* HasNoScaleDownAnnotation: cluster-autoscaler.kubernetes.io/scale-down-disabled is "true". */
+static int
+sd_disabled(const struct ca_group *g)
+{
+	const char *v = labels_get(&g->annotations, CA_SD_DISABLED);
+
+	return v != NULL && strcmp(v, "true") == 0;
+}
+
 /* Ready nodes of groups above their minimum; the others get their reason. */
 static void
 sd_candidates(struct sd_loop *l)
@@ -212,6 +235,12 @@ sd_candidates(struct sd_loop *l)
 
 		if (n->state != NODE_READY || ni->deleting)
 			continue;
+		/* eligibility.go: the annotation first, before the node group */
+		if (g != NULL && sd_disabled(g)) {
+			ni->why = intern("ScaleDownDisabledAnnotation");
+			ni->unneeded_since = -1;
+			continue;
+		}
 		if (g == NULL) {
 			ni->why = intern("NotAutoscaled");
 			ni->unneeded_since = -1;
@@ -408,25 +437,73 @@ sd_start_delete(struct sd_loop *l, const struct cand *cd)
 		    "Scale-down: removing node %s, utilization: %.3f", n->name, ni->util);
 	ni->deleting = 1;
 	ni->why = intern("CurrentlyBeingDeleted");
-	job = xmalloc(sizeof(*job));
+	job = xcalloc(1, sizeof(*job));
 	job->st = st;
 	job->n = n;
+	job->next = st->jobs;
+	st->jobs = job;
+	job->retry_until = -1;
 	sim_after(&st->r->sim, st->o.taint_delay_ms, "ca-scale-down", sd_actuate_fired, job);
 	st->last_delete = l->now;
 }
 
 /*
+ * The room above the minimums of --cores-total (m) and --memory-total
+ * (bytes): the nodes' capacity, those being deleted left out, minus the
+ * minimum, never negative (core/scaledown/resource LimitsLeft,
+ * computeAboveMin); INT64_MAX when the minimum is 0 (no limit).
+ */
+static void
+sd_limits_left(struct ca_state *st, int64_t *cpu_left, int64_t *mem_left)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	int64_t cpu = 0, mem = 0, cmin = st->o.cores_min * 1000;
+	int64_t mmin = st->o.mem_min_gib * 1024 * 1024 * 1024;
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct ks_node *n = c->nodes[i];
+
+		if (n->state == NODE_GONE || ca_ni(st, n)->deleting)
+			continue;
+		cpu += n->cap.v[RES_CPU];
+		mem += n->cap.v[RES_MEM];
+	}
+	*cpu_left = cmin <= 0 ? INT64_MAX : cpu > cmin ? cpu - cmin : 0;
+	*mem_left = mmin <= 0 ? INT64_MAX : mem > mmin ? mem - mmin : 0;
+}
+
+/*
+ * Removing n keeps the cluster at or above the minimums: then its
+ * capacity is taken from the room (ConsumeQuota / TryDecrementBy), else
+ * it is MinimalResourceLimitExceeded.
+ */
+static int
+sd_limits_take(const struct ks_node *n, int64_t *cpu_left, int64_t *mem_left)
+{
+	if (n->cap.v[RES_CPU] > *cpu_left || n->cap.v[RES_MEM] > *mem_left)
+		return 0;
+	if (*cpu_left != INT64_MAX)
+		*cpu_left -= n->cap.v[RES_CPU];
+	if (*mem_left != INT64_MAX)
+		*mem_left -= n->cap.v[RES_MEM];
+	return 1;
+}
+
+/*
  * The deletions: nodes unneeded long enough, empty ones first, within
- * max-scale-down-parallelism and max-drain-parallelism and above the
- * group's minimum.  Returns 1 when one started.
+ * max-scale-down-parallelism and max-drain-parallelism, above the
+ * group's minimum and the cluster's minimum cores and memory.  Returns 1
+ * when one started.
  */
 static int
 sd_delete(struct sd_loop *l, int cooldown)
 {
 	struct ca_state *st = l->st;
 	int started = 0, drains, total;
+	int64_t cpu_left, mem_left;
 
 	total = deletions_in_progress(st, NULL, &drains);
+	sd_limits_left(st, &cpu_left, &mem_left);
 	for (int pass = 0; pass < 2 && !cooldown && st->o.sd_enabled; pass++) {
 		for (size_t i = 0; i < l->ncand; i++) {
 			struct ks_node *n = l->cand[i].n;
@@ -435,10 +512,16 @@ sd_delete(struct sd_loop *l, int cooldown)
 
 			if (!l->removing[n->id] || ni->deleting || l->cand[i].empty != (pass == 0))
 				continue;
-			if (l->now - ni->unneeded_since < st->o.sd_unneeded_ms)
+			/* unneeded/nodes.go: removable once since + time is Before now */
+			if (l->now - ni->unneeded_since <= st->o.sd_unneeded_ms)
 				continue;
 			if (g->desired - deletions_in_progress(st, g, NULL) <= g->min) {
 				ni->why = intern("NodeGroupMinSizeReached");
+				continue;
+			}
+			/* RemovableAt takes the quota before the budgets cut */
+			if (!sd_limits_take(n, &cpu_left, &mem_left)) {
+				ni->why = intern("MinimalResourceLimitExceeded");
 				continue;
 			}
 			if (total >= st->o.max_sd_parallel)
@@ -452,6 +535,18 @@ sd_delete(struct sd_loop *l, int cooldown)
 		}
 	}
 	return started;
+}
+
+void
+ca_jobs_free(struct ca_state *st)
+{
+	struct sd_job *j, *nx;
+
+	for (j = st->jobs; j != NULL; j = nx) {
+		nx = j->next;
+		free(j);
+	}
+	st->jobs = NULL;
 }
 
 /* Returns 1 when a deletion started. */
@@ -472,6 +567,7 @@ ca_scale_down(struct ca_state *st, int forbidden)
 	for (size_t i = 0; i < l.ncand; i++)
 		sd_check(&l, &l.cand[i]);
 	sd_soft_taints(&l);
+	/* isScaleDownInCooldown: while last + delay is After now */
 	cooldown = forbidden || l.now < st->last_scale_up + st->o.sd_after_add_ms ||
 	    l.now < st->last_delete + st->o.sd_after_delete_ms ||
 	    l.now < st->last_sd_fail + st->o.sd_after_failure_ms;
@@ -481,7 +577,7 @@ ca_scale_down(struct ca_state *st, int forbidden)
 			struct ca_nodeinfo *ni = ca_ni(st, l.cand[i].n);
 
 			if (l.removing[l.cand[i].n->id] &&
-			    l.now - ni->unneeded_since >= st->o.sd_unneeded_ms)
+			    l.now - ni->unneeded_since > st->o.sd_unneeded_ms)
 				ni->why = intern("ScaleDownInCooldown");
 		}
 	}
@@ -495,58 +591,98 @@ ca_scale_down(struct ca_state *st, int forbidden)
 	return started;
 }
 
+/* The drain failed: the node is untainted and stays; a scale-down failure. */
 static int64_t
-sd_actuate_fired(struct sim *sim, void *arg)
+sd_drain_failed(struct sd_job *job, const struct ks_pod *p)
 {
-	struct sd_job *job = arg;
 	struct ca_state *st = job->st;
 	struct ks_node *n = job->n;
 	struct ks_cluster *c = &st->r->cluster;
 	struct ca_nodeinfo *ni = ca_ni(st, n);
-	struct ca_group *g = ca_node_group(st, n);
-	struct ca_record rec;
 	char obj[300];
 
-	(void)sim;
-	free(job);
-	if (n->state != NODE_READY || g == NULL) {
-		ni->deleting = 0;
-		return SIM_NOMORE;
-	}
-	/* evict what has to move; a PDB that says no aborts the node */
-	for (size_t k = 0; k < n->npods; k++) {
-		struct ks_pod *p = c->pods[n->pods[k]];
-		const struct ks_pdb *pdb;
-		const char *bw;
+	node_untaint(n);
+	n->unschedulable = 0;
+	ni->deleting = 0;
+	ni->why = intern("FailedToEvictPods");
+	if (st->r->xp != NULL) {	/* explain: the PDB that said no, or the timeout */
+		const struct ks_pdb *b = p != NULL ? pdb_for_pod(c, p) : NULL;
 
-		if (ca_drainable(st, p, &bw) != DR_MOVE)
-			continue;
-		pdb = pdb_for_pod(c, p);
-		if (pdb != NULL && pdb_allowed(c, pdb) < 1) {
-			node_untaint(n);
-			n->unschedulable = 0;
-			ni->deleting = 0;
-			ni->why = intern("FailedToEvictPods");
-			snprintf(obj, sizeof(obj), "pdb/%s/%s", pdb->ns, pdb->name);
-			xp_node(st->r->xp, n, XR_CA_FAILED_EVICT, &(struct xp_in){ .by = obj });
-			st->last_sd_fail = st->r->sim.now_ms;
-			snprintf(obj, sizeof(obj), "node/%s", n->name);
-			cluster_event(c, "ScaleDownFailed", obj,
-			    "failed to drain the node: pod %s/%s is protected by a PodDisruptionBudget",
-			    p->ns, p->name);
-			return SIM_NOMORE;
-		}
+		if (b != NULL)
+			snprintf(obj, sizeof(obj), "pdb/%s/%s", b->ns, b->name);
+		xp_node(st->r->xp, n, XR_CA_FAILED_EVICT, &(struct xp_in){ .by = b ? obj : NULL,
+		    .msg = p == NULL ? "FailedToEvictPods: pods remaining after timeout" : NULL });
 	}
+	st->last_sd_fail = st->r->sim.now_ms;
+	snprintf(obj, sizeof(obj), "node/%s", n->name);
+	if (p != NULL)
+		cluster_event(c, "ScaleDownFailed", obj,
+		    "failed to drain the node: pod %s/%s is protected by a PodDisruptionBudget",
+		    p->ns, p->name);
+	else
+		cluster_event(c, "ScaleDownFailed", obj,
+		    "failed to drain the node: pods remaining after timeout");
+	return SIM_NOMORE;
+}
+
+/*
+ * Evict every pod that has to move and whose PodDisruptionBudget allows
+ * it now; returns the first one refused (to retry), or NULL.
+ */
+static struct ks_pod *
+sd_evict(struct ca_state *st, struct ks_node *n)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	struct ks_pod *refused = NULL;
+
 	for (size_t k = n->npods; k-- > 0;) {
 		struct ks_pod *p;
+		const struct ks_pdb *pdb;
 		const char *bw;
 
 		if (k >= n->npods)
 			continue;
 		p = c->pods[n->pods[k]];
-		if (ca_drainable(st, p, &bw) == DR_MOVE && p->phase != POD_TERMINATING)
-			cluster_pod_evict(c, p, "ScaleDown", "deleting pod for node scale down");
+		/* the budget is the eviction's to refuse, not a rule's */
+		if (p->phase == POD_TERMINATING || (ca_drainable(st, p, &bw) != DR_MOVE &&
+		    (bw == NULL || strcmp(bw, "NotEnoughPdb") != 0)))
+			continue;
+		pdb = pdb_for_pod(c, p);
+		if (pdb != NULL && pdb_allowed(c, pdb) < 1) {
+			refused = p;
+			continue;
+		}
+		cluster_pod_evict(c, p, "ScaleDown", "deleting pod for node scale down");
 	}
+	return refused;
+}
+
+/* A pod CA evicted (not a DaemonSet's) is still on n. */
+static int
+sd_pods_remain(struct ca_state *st, const struct ks_node *n)
+{
+	struct ks_cluster *c = &st->r->cluster;
+
+	for (size_t k = 0; k < n->npods; k++) {
+		const struct ks_pod *p = c->pods[n->pods[k]];
+
+		if (!ca_pod_is_daemon(p) && p->evicted_by != NULL &&
+		    strcmp(p->evicted_by, "ScaleDown") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The node is drained: terminate it and decrement its group. */
+static int64_t
+sd_remove(struct sd_job *job, struct ca_group *g)
+{
+	struct ca_state *st = job->st;
+	struct ks_node *n = job->n;
+	struct ks_cluster *c = &st->r->cluster;
+	struct ca_record rec;
+	char obj[300];
+
 	memset(&rec, 0, sizeof(rec));
 	rec.at_ms = st->r->sim.now_ms;
 	rec.group = g->name;
@@ -554,7 +690,7 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	g->desired--;
 	rec.to = g->desired;
 	rec.node = n->name;
-	rec.empty = ni->empty;
+	rec.empty = ca_ni(st, n)->empty;
 	rec.score = NAN;
 	ca_record_add(st, &rec);
 	g->nscaledowns++;
@@ -563,4 +699,60 @@ sd_actuate_fired(struct sim *sim, void *arg)
 	cluster_node_delete(c, n, "removed by the cluster autoscaler");
 	ca_group_sample(st, g);
 	return SIM_NOMORE;
+}
+
+/*
+ * The deletion, node-delete-delay-after-taint after the taint
+ * (core/scaledown/actuation/drain.go Evictor): an empty node goes at
+ * once; otherwise each pod that has to move is evicted, an eviction its
+ * PodDisruptionBudget refuses is retried every 10 s while before
+ * max-pod-eviction-time (at the first retry time not before it the
+ * drain fails and the node stays), and the node goes once the evicted
+ * pods have terminated (their grace period; checked every 5 s while
+ * under max-graceful-termination-sec + 30 s, failing at the first check
+ * time not under it).
+ */
+static int64_t
+sd_actuate_fired(struct sim *sim, void *arg)
+{
+	struct sd_job *job = arg;
+	struct ca_state *st = job->st;
+	struct ks_node *n = job->n;
+	struct ca_group *g = ca_node_group(st, n);
+	int64_t now = sim->now_ms;
+	struct ks_pod *refused;
+
+	if (n->state != NODE_READY || g == NULL) {
+		ca_ni(st, n)->deleting = 0;
+		return SIM_NOMORE;
+	}
+	if (ca_ni(st, n)->empty)
+		return sd_remove(job, g);
+	if (!job->waiting) {
+		if (job->retry_until < 0) {
+			job->retry_until = now + st->o.max_evict_ms;
+		} else if (now >= job->retry_until) {
+			/* evictPod tries again only while Before retryUntil */
+			char ref[600];
+
+			assert(job->refused < st->r->cluster.npods);
+			refused = st->r->cluster.pods[job->refused];
+			cluster_event(&st->r->cluster, "ScaleDownFailed",
+			    pod_ref(refused, ref, sizeof(ref)), "failed to delete pod for ScaleDown");
+			return sd_drain_failed(job, refused);
+		}
+		if ((refused = sd_evict(st, n)) != NULL) {
+			job->refused = refused->id;
+			return CA_EVICT_RETRY_MS;
+		}
+		job->waiting = 1;
+		job->wait_until = now + st->o.max_grace_s * 1000 + CA_EVICT_HEADROOM_MS;
+	}
+	/* waitPodsToDisappear looks only while the time since it began is
+	 * under the limit; at the limit it gives up without looking */
+	if (now >= job->wait_until)
+		return sd_drain_failed(job, NULL);
+	if (!sd_pods_remain(st, n))
+		return sd_remove(job, g);
+	return CA_DRAIN_POLL_MS;
 }

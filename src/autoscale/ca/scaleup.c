@@ -4,10 +4,14 @@
  * "Filter out schedulable" drops pending pods that fit a Ready node or an
  * upcoming template node.  The rest are grouped into equivalence groups;
  * per node group the binpacking estimator counts the template nodes they
- * need (estimator/binpacking_estimator.go), the expander chain picks one
- * option, balance-similar-node-groups spreads it, and every pod left gets
- * CA's reason in upstream words.
+ * need (estimator/binpacking_estimator.go; with balancing, up to the room
+ * of the group and of its similar groups), the expander chain picks one
+ * option, balance-similar-node-groups spreads it.  When no scale-up
+ * happened, every pod no group can take gets CA's reason in upstream
+ * words (by version for the cores and memory limits); a loop that scaled
+ * up gives none.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,8 +173,9 @@ ca_estimate(struct ks_cluster *c, const struct ks_node *tmpl, struct eqg *eq, si
 	return used;
 }
 
-static void
-set_why(struct ca_state *st, struct ks_pod *p, const char *type, const char *msg)
+/* The pod's autoscaler reason, and its event when the reason changes. */
+void
+ca_pod_why(struct ca_state *st, struct ks_pod *p, const char *type, const char *msg)
 {
 	char ref[600];
 
@@ -189,30 +194,67 @@ group_backed_off(struct ca_state *st, const struct ca_group *g)
 	return g->backoff_until_ms > st->r->sim.now_ms;
 }
 
-/* Cluster totals against cores-total / memory-total (maximums). */
-static int
-quota_room(struct ca_state *st, const struct ca_group *g, int k)
+/* The cores (m) and memory (bytes) of the nodes and of the instances asked for. */
+static void
+quota_used(struct ca_state *st, int64_t *cores, int64_t *mem)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	int64_t cores = 0, mem = 0;
 
+	*cores = *mem = 0;
 	for (size_t i = 0; i < c->nnodes; i++)
 		if (c->nodes[i]->state != NODE_GONE) {
-			cores += c->nodes[i]->cap.v[RES_CPU];
-			mem += c->nodes[i]->cap.v[RES_MEM];
+			*cores += c->nodes[i]->cap.v[RES_CPU];
+			*mem += c->nodes[i]->cap.v[RES_MEM];
 		}
 	for (size_t i = 0; i < st->ngroups; i++) {
 		/* instances asked for but not created yet */
 		for (struct ca_launch *l = st->groups[i]->launches; l != NULL; l = l->next)
 			if (l->node == NULL) {
-				cores += st->groups[i]->tmpl.cap.v[RES_CPU];
-				mem += st->groups[i]->tmpl.cap.v[RES_MEM];
+				*cores += st->groups[i]->tmpl.cap.v[RES_CPU];
+				*mem += st->groups[i]->tmpl.cap.v[RES_MEM];
 			}
 	}
+}
+
+/* Cluster totals against cores-total / memory-total (maximums): how many of k fit. */
+static int
+quota_room(struct ca_state *st, const struct ca_group *g, int k)
+{
+	int64_t cores, mem;
+
+	quota_used(st, &cores, &mem);
 	while (k > 0 && (cores + k * g->tmpl.cap.v[RES_CPU] > st->o.cores_max * 1000 ||
 	    mem + k * g->tmpl.cap.v[RES_MEM] > st->o.mem_max_gib * 1024 * 1024 * 1024))
 		k--;
 	return k;
+}
+
+/*
+ * Why quota_room() leaves a group no room, naming the resources one more
+ * node would exceed: up to 1.34 MaxResourceLimitReached's "max cluster
+ * cpu, memory limit reached" (core/scaleup/orchestrator/skippedreasons.go,
+ * the names sorted), from 1.35 the cluster-wide quota's "exceeded quota:
+ * \"cluster-wide\", resources: cpu, memory" (resourcequotas, ID of
+ * cloudprovider.ResourceLimiter).
+ */
+static const char *
+quota_reason(struct ca_state *st, const struct ca_group *g)
+{
+	static char buf[128];
+	int64_t cores, mem;
+	int cpu_x, mem_x;
+
+	quota_used(st, &cores, &mem);
+	cpu_x = cores + g->tmpl.cap.v[RES_CPU] > st->o.cores_max * 1000;
+	mem_x = mem + g->tmpl.cap.v[RES_MEM] > st->o.mem_max_gib * 1024 * 1024 * 1024;
+	assert(cpu_x || mem_x);
+	if (st->version <= 34)
+		snprintf(buf, sizeof(buf), "max cluster %s%s%s limit reached", cpu_x ? "cpu" : "",
+		    cpu_x && mem_x ? ", " : "", mem_x ? "memory" : "");
+	else
+		snprintf(buf, sizeof(buf), "exceeded quota: \"cluster-wide\", resources: %s%s%s",
+		    cpu_x ? "cpu" : "", cpu_x && mem_x ? ", " : "", mem_x ? "memory" : "");
+	return buf;
 }
 
 static int
@@ -320,45 +362,124 @@ su_nodes_counted(struct ca_state *st)
 }
 
 /*
- * One option per node group that can grow: the estimator's node count and
- * the pods it placed.  hist[i] collects why each group could not take
- * pods[i].  Returns the number of options in opt[].
+ * estimator/sng_capacity_threshold.go NodeLimit: the nodes an option may
+ * add are the room (max - target size, never negative) of its own group
+ * plus that of every similar group; -1 when none has room.
+ */
+int
+ca_sng_node_limit(const struct ca_group *g, struct ca_group *const *similar, size_t n)
+{
+	int room = g->max - g->desired > 0 ? g->max - g->desired : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (similar[i]->max - similar[i]->desired > 0)
+			room += similar[i]->max - similar[i]->desired;
+	return room > 0 ? room : -1;
+}
+
+/* Which groups can grow and which equivalence groups fit each one's template. */
+struct su_fits {
+	char		*valid;		/* by group: not skipped */
+	char		*fit;		/* [group * neq + eq]: its sample fits the template */
+	size_t		 neq;		/* equivalence groups */
+};
+
+/*
+ * ComputeSimilarNodeGroups with balance-similar-node-groups: the groups
+ * similar to st->groups[gi] that can grow and take every equivalence
+ * group gi takes.  Returns their number, at most max, in out[].
  */
 static size_t
-su_options(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, size_t neq,
-    size_t readyn, struct sched_hist *hist, struct ca_option *opt)
+su_similar(struct ca_state *st, const struct su_fits *sf, size_t gi, struct ca_group **out,
+    size_t max)
+{
+	struct ca_group *g = st->groups[gi];
+	size_t n = 0;
+
+	if (!st->o.balance)
+		return 0;
+	for (size_t hi = 0; hi < st->ngroups && n < max; hi++) {
+		int ok = hi != gi && sf->valid[hi] &&
+		    ca_similar(st, &g->tmpl, &st->groups[hi]->tmpl);
+
+		for (size_t e = 0; ok && e < sf->neq; e++)
+			ok = !sf->fit[gi * sf->neq + e] || sf->fit[hi * sf->neq + e];
+		if (ok)
+			out[n++] = st->groups[hi];
+	}
+	return n;
+}
+
+/*
+ * Which groups can grow (the others give each pod their skip reason in
+ * hist[]) and which equivalence groups fit each template (the misfits
+ * give theirs).
+ */
+static void
+su_fits_build(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, size_t neq,
+    struct sched_hist *hist, struct su_fits *sf)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	size_t nopt = 0;
 
+	sf->neq = neq;
+	sf->valid = xcalloc(st->ngroups ? st->ngroups : 1, 1);
+	sf->fit = xcalloc(st->ngroups * neq + 1, 1);
 	for (size_t gi = 0; gi < st->ngroups; gi++) {
 		struct ca_group *g = st->groups[gi];
 		const char *skip = NULL;
-		int limit = g->max - g->desired;
-		struct ca_option *o = &opt[nopt];
 
 		if (group_backed_off(st, g))
 			skip = "in backoff after failed scale-up";
 		else if (g->desired >= g->max)
 			skip = "max node group size reached";
 		else if (quota_room(st, g, 1) < 1)
-			skip = "exceeded max cluster cpu or memory limit";
+			skip = quota_reason(st, g);
 		if (skip != NULL) {
 			for (size_t i = 0; i < n; i++)
 				sched_hist_add(&hist[i], skip);
 			continue;
 		}
+		sf->valid[gi] = 1;
 		for (size_t e = 0; e < neq; e++) {
 			struct sched_fit f;
 
-			eq[e].fits = sched_fits(c, eq[e].pods[0], &g->tmpl, NULL, NULL, &f);
-			if (eq[e].fits)
+			if ((sf->fit[gi * neq + e] = (char)sched_fits(c, eq[e].pods[0], &g->tmpl,
+			    NULL, NULL, &f)))
 				continue;
 			for (size_t k = 0; k < eq[e].n; k++)
 				for (size_t i = 0; i < n; i++)
 					if (pods[i] == eq[e].pods[k])
 						sched_hist_add_fit(&hist[i], &f);
 		}
+	}
+}
+
+/*
+ * One option per node group that can grow: the estimator's node count,
+ * within the limits of estimator/threshold_based_limiter.go (the
+ * similar-groups room, max-nodes-per-scaleup, max-nodes-total), and the
+ * pods it placed.  Returns the number of options in opt[].
+ */
+static size_t
+su_options(struct ca_state *st, struct eqg *eq, size_t neq, size_t readyn,
+    const struct su_fits *sf, struct ca_option *opt)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	struct ca_group *sim[64];
+	size_t nopt = 0;
+
+	for (size_t gi = 0; gi < st->ngroups; gi++) {
+		struct ca_group *g = st->groups[gi];
+		struct ca_option *o = &opt[nopt];
+		size_t nsim;
+		int limit;
+
+		if (!sf->valid[gi])
+			continue;
+		for (size_t e = 0; e < neq; e++)
+			eq[e].fits = sf->fit[gi * neq + e];
+		nsim = su_similar(st, sf, gi, sim, 64);
+		limit = ca_sng_node_limit(g, sim, nsim);
 		if (limit > st->o.max_per_scaleup)
 			limit = st->o.max_per_scaleup;
 		if (st->o.max_nodes_total > 0 && limit > st->o.max_nodes_total - (int)readyn)
@@ -377,32 +498,19 @@ su_options(struct ca_state *st, struct ks_pod **pods, size_t n, struct eqg *eq, 
 
 /*
  * The groups that grow with the chosen option: its own, then with
- * balance-similar-node-groups every similar group below max that takes
- * all its pods.  Returns their number (at most max).
+ * balance-similar-node-groups the similar ones (balanceScaleUps).
+ * Returns their number (at most max).
  */
 static int
-su_balance(struct ca_state *st, const struct ca_option *best, struct ca_group **grps, int max)
+su_balance(struct ca_state *st, const struct ca_option *best, const struct su_fits *sf,
+    struct ca_group **grps, int max)
 {
-	struct ks_cluster *c = &st->r->cluster;
-	int ng = 0;
+	size_t gi = 0;
 
-	grps[ng++] = best->g;
-	if (!st->o.balance)
-		return ng;
-	for (size_t gi = 0; gi < st->ngroups && ng < max; gi++) {
-		struct ca_group *g = st->groups[gi];
-		int ok = g != best->g && !group_backed_off(st, g) && g->desired < g->max &&
-		    ca_similar(st, &best->g->tmpl, &g->tmpl);
-
-		for (size_t k = 0; ok && k < best->npods; k++) {
-			struct sched_fit f;
-
-			ok = sched_fits(c, best->pods[k], &g->tmpl, NULL, NULL, &f);
-		}
-		if (ok)
-			grps[ng++] = g;
-	}
-	return ng;
+	while (st->groups[gi] != best->g)
+		gi++;
+	grps[0] = best->g;
+	return 1 + (int)su_similar(st, sf, gi, grps + 1, (size_t)max - 1);
 }
 
 /* Water-filling: one node at a time to the smallest group below max. */
@@ -475,12 +583,12 @@ su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const ch
 
 /*
  * The expander chain picks one option, balancing spreads it, the groups
- * grow; the pods it helps (helped[i] = 1) get TriggeredScaleUp.  Returns 1
- * when a scale-up was executed.
+ * grow; the pods it helps get TriggeredScaleUp.  Returns 1 when a
+ * scale-up was executed.
  */
 static int
-su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_pod **pods,
-    size_t n, size_t readyn, int *helped)
+su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, size_t readyn,
+    const struct su_fits *sf)
 {
 	struct ca_option *best;
 	struct ca_group *grps[64];
@@ -492,45 +600,59 @@ su_execute(struct ca_state *st, struct ca_option *opt, size_t nopt, struct ks_po
 	total = quota_room(st, best->g, best->nodes);
 	if (st->o.max_nodes_total > 0 && (int)readyn + total > st->o.max_nodes_total)
 		total = st->o.max_nodes_total - (int)readyn;
-	ng = su_balance(st, best, grps, 64);
+	ng = su_balance(st, best, sf, grps, 64);
 	su_spread(grps, adds, ng, total);
 	if (!su_grow(st, best, nopt, by, grps, adds, ng, infos, sizeof(infos)))
 		return 0;
 	snprintf(msg, sizeof(msg), "pod triggered scale-up: [%s]", infos);
-	for (size_t k = 0; k < best->npods; k++) {
-		for (size_t i = 0; i < n; i++)
-			if (pods[i] == best->pods[k])
-				helped[i] = 1;
-		set_why(st, best->pods[k], "TriggeredScaleUp", msg);
-	}
+	for (size_t k = 0; k < best->npods; k++)
+		ca_pod_why(st, best->pods[k], "TriggeredScaleUp", msg);
 	st->last_scale_up = st->r->sim.now_ms;
 	return 1;
 }
 
-/* Pods no option could help: NotTriggerScaleUp with each group's reason. */
+/* The equivalence group of pod p can go to a group that can grow (Schedulable). */
+static int
+su_schedulable(struct ca_state *st, const struct su_fits *sf, const struct eqg *eq,
+    const struct ks_pod *p)
+{
+	for (size_t e = 0; e < sf->neq; e++) {
+		int member = 0;
+
+		for (size_t k = 0; k < eq[e].n && !member; k++)
+			member = eq[e].pods[k] == p;
+		if (!member)
+			continue;
+		for (size_t gi = 0; gi < st->ngroups; gi++)
+			if (sf->valid[gi] && sf->fit[gi * sf->neq + e])
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * EventingScaleUpStatusProcessor: when no scale-up happened, the pods
+ * that no group can take (PodsRemainUnschedulable: their equivalence
+ * group is not Schedulable) get NotTriggerScaleUp with each group's
+ * reason; a loop that scaled up gives none.  A pod with no reason at all
+ * (no node group was considered) gets no event rather than upstream's
+ * "pod didn't trigger scale-up: " with nothing after it.
+ */
 static void
-su_explain(struct ca_state *st, struct ks_pod **pods, size_t n, const struct ca_option *opt,
-    size_t nopt, const struct sched_hist *hist, const int *helped)
+su_explain(struct ca_state *st, struct ks_pod **pods, size_t n, const struct su_fits *sf,
+    const struct eqg *eq, const struct sched_hist *hist)
 {
 	char msg[2048];
 
 	for (size_t i = 0; i < n; i++) {
-		int in_option = 0;
 		size_t len;
 
-		if (helped[i])
+		if (hist[i].n == 0 || su_schedulable(st, sf, eq, pods[i]))
 			continue;
-		for (size_t k = 0; k < nopt && !in_option; k++)
-			for (size_t j = 0; j < opt[k].npods && !in_option; j++)
-				in_option = opt[k].pods[j] == pods[i];
-		if (in_option)
-			continue;	/* awaiting evaluation: another option can help it */
-		len = (size_t)snprintf(msg, sizeof(msg), "pod didn't trigger scale-up:");
-		if (hist[i].n > 0) {
-			msg[len++] = ' ';
-			sched_hist_format(&hist[i], msg + len, sizeof(msg) - len);
-		}
-		set_why(st, pods[i], "NotTriggerScaleUp", msg);
+		len = (size_t)snprintf(msg, sizeof(msg), "pod didn't trigger scale-up: ");
+		sched_hist_format(&hist[i], msg + len, sizeof(msg) - len);
+		ca_pod_why(st, pods[i], "NotTriggerScaleUp", msg);
 	}
 }
 
@@ -542,19 +664,23 @@ ca_scale_up(struct ca_state *st, struct ks_pod **pods, size_t n)
 	size_t neq, nopt;
 	struct ca_option *opt = xcalloc(st->ngroups ? st->ngroups : 1, sizeof(*opt));
 	struct sched_hist *hist = xcalloc(n ? n : 1, sizeof(*hist));
-	int *helped = xcalloc(n ? n : 1, sizeof(*helped)), done = 0;
+	int done = 0;
 	size_t readyn = su_nodes_counted(st);
+	struct su_fits sf;
 
 	eq_build(pods, n, &eq, &neq);
-	nopt = su_options(st, pods, n, eq, neq, readyn, hist, opt);
+	su_fits_build(st, pods, n, eq, neq, hist, &sf);
+	nopt = su_options(st, eq, neq, readyn, &sf, opt);
 	if (nopt > 0)
-		done = su_execute(st, opt, nopt, pods, n, readyn, helped);
-	su_explain(st, pods, n, opt, nopt, hist, helped);
+		done = su_execute(st, opt, nopt, readyn, &sf);
+	if (!done)
+		su_explain(st, pods, n, &sf, eq, hist);
 	for (size_t k = 0; k < nopt; k++)
 		free(opt[k].pods);
 	free(opt);
 	free(hist);
-	free(helped);
+	free(sf.valid);
+	free(sf.fit);
 	eq_free(eq, neq);
 	return done;
 }

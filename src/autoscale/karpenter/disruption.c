@@ -8,6 +8,35 @@
  * command waits 15 s, re-validates, taints, launches its replacements and
  * deletes the candidates once they are Ready.  Also drift (NodePools the
  * timeline re-applies) and the scenario's spot interruptions.
+ *
+ * What a pass costs, and upstream's bounds on it.  A pass is a handful of
+ * scheduling simulations for multi-node consolidation and one per
+ * candidate for single-node; each packs the candidates' pods and the
+ * pending ones (kp_pending_pods: the scheduler's lists, not every pod)
+ * onto the pass's view of the cluster, built once (packing.c kp_view), with
+ * first fit through a tree of free cpu; a simulation costs what it packs,
+ * a pass O(nodes log nodes) plus that.  Upstream bounds the work so:
+ *  - candidates in ascending disruption cost (kp_cand_cmp; upstream's sort
+ *    is unstable, ours breaks ties by name);
+ *  - multi-node: the first 101 disruptable candidates at most (kp_try_multi);
+ *  - no consolidation while the cluster is as it was when consolidation
+ *    last found nothing, re-armed after 5 minutes (IsConsolidated,
+ *    state/cluster.go ConsolidationState; kp_disrupt_fired);
+ *  - timeouts: multi-node gives up after 1 minute (returning the best
+ *    command so far), single-node after 3 (and starts with the NodePools
+ *    it did not reach, next time).  Those are the wall-clock time of
+ *    upstream's own computation, which depends on the machine and the Go
+ *    code running it, not on the cluster; a ksim pass takes no simulated
+ *    time and there is no cost per simulation in upstream's code to derive
+ *    one from.  So they are not modelled: ksim is upstream on a controller
+ *    fast enough never to time out, evaluating every candidate of a pass.
+ *    Where upstream would time out (thousands of nodes, hundreds of
+ *    consolidatable candidates), its commands come over more passes, and
+ *    single-node's may come in another order; ksim's come at once.
+ *    (Single-node's interleaving of candidates by NodePool, which matters
+ *    with several pools, is not modelled either.)
+ * Unconsolidatable is published at most once per node per 15 minutes
+ * (kp_uncons), as upstream's event recorder deduplicates it.
  */
 #include <assert.h>
 #include <math.h>
@@ -24,6 +53,7 @@ struct kp_cand {
 	struct kp_claim		*k;		/* the candidate claim */
 	size_t			 npods;		/* reschedulable pods */
 	double			 cost;		/* disruption cost */
+	int64_t			 since;		/* its last pod event, ms (kp_last_event) */
 };
 
 static int
@@ -40,6 +70,23 @@ static int
 kp_pod_reschedulable(const struct ks_pod *p)
 {
 	return !p->spec->is_daemon && (p->phase == POD_BOUND || p->phase == POD_RUNNING);
+}
+
+/* The claim's last pod event (or its initialization), ms. */
+static int64_t
+kp_last_event(const struct kp_state *st, const struct kp_claim *k)
+{
+	const struct ks_cluster *c = &st->r->cluster;
+	int64_t since = k->last_pod_event_ms > k->ready_ms ? k->last_pod_event_ms : k->ready_ms;
+
+	/* a pod starting to terminate is a pod event too (podevents controller) */
+	for (size_t i = 0; i < k->node->npods; i++) {
+		const struct ks_pod *p = c->pods[k->node->pods[i]];
+
+		if (!p->spec->is_daemon && p->deleted_ms > since)
+			since = p->deleted_ms;
+	}
+	return since;
 }
 
 /* Can claim k be a candidate now?  Fills c; 0 when it cannot. */
@@ -82,36 +129,28 @@ kp_candidate(struct kp_state *st, struct kp_claim *k, struct kp_cand *c)
 		c->cost += w * life;
 		c->npods++;
 	}
+	c->since = kp_last_event(st, k);
 	return 1;
 }
 
-/* The claim's last pod event (or its initialization), ms. */
-static int64_t
-kp_last_event(const struct kp_state *st, const struct kp_claim *k)
-{
-	const struct ks_cluster *c = &st->r->cluster;
-	int64_t since = k->last_pod_event_ms > k->ready_ms ? k->last_pod_event_ms : k->ready_ms;
-
-	/* a pod starting to terminate is a pod event too (podevents controller) */
-	for (size_t i = 0; i < k->node->npods; i++) {
-		const struct ks_pod *p = c->pods[k->node->pods[i]];
-
-		if (!p->spec->is_daemon && p->deleted_ms > since)
-			since = p->deleted_ms;
-	}
-	return since;
-}
-
+/* Candidate c is past its pool's consolidateAfter (the Consolidatable condition). */
 static int
-kp_consolidatable(const struct kp_state *st, const struct kp_claim *k)
+kp_consolidatable(const struct kp_state *st, const struct kp_cand *c)
 {
-	int64_t since = kp_last_event(st, k);
-
-	if (k->pool->consolidate_after_ms < 0)
+	if (c->k->pool->consolidate_after_ms < 0)
 		return 0;
-	return st->r->sim.now_ms - since >= k->pool->consolidate_after_ms;
+	return st->r->sim.now_ms - c->since >= c->k->pool->consolidate_after_ms;
 }
 
+/*
+ * Publish Unconsolidatable on the node and its NodeClaim, deduplicated as
+ * upstream's recorder does (pkg/events/recorder.go: the key is the reason
+ * and the event's DedupeValues; disruption/events/events.go Unconsolidatable
+ * gives the object's UID alone, with a 15-minute DedupeTimeout): after one
+ * is published, none for the same node for 15 minutes, whatever its message.
+ * The message names the pod that would not schedule, which churns with the
+ * pods: keyed on the message, every candidate published every pass.
+ */
 static void
 kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 {
@@ -121,7 +160,7 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 	char ref[300];
 
 	xp_node(st->r->xp, k->node, XR_KP_UNCONSOLIDATABLE, &(struct xp_in){ .msg = m });
-	if (k->uncons_msg == m && now - k->uncons_ms < KP_UNCONS_DEDUPE_MS)
+	if (k->uncons_msg != NULL && now - k->uncons_ms < KP_UNCONS_DEDUPE_MS)
 		return;
 	k->uncons_msg = m;
 	k->uncons_ms = now;
@@ -132,43 +171,54 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 }
 
 /*
- * The pods a consolidation round must place: the candidates' reschedulable
- * pods (marked in is_cand) and the pending provisionable ones.  Also the
- * candidates' total price and whether they are all spot.
+ * The pods a consolidation round must place, in a new array (*npods of
+ * them): the candidates' reschedulable pods (the only bound ones, see
+ * kp_is_cand) and the pending provisionable ones.  Also the candidates'
+ * total price and whether they are all spot.
  */
-static size_t
-kp_cons_pods(struct kp_state *st, struct kp_claim **cands, size_t ncands, uint32_t *pods,
-    char *is_cand, int64_t *cand_price, int *all_spot)
+static uint32_t *
+kp_cons_pods(struct kp_state *st, struct kp_claim **cands, size_t ncands, size_t *npods,
+    int64_t *cand_price, int *all_spot)
 {
 	struct ks_cluster *c = &st->r->cluster;
-	size_t npods = 0;
+	size_t npend, n = 0;
+	uint32_t *pend = kp_pending_pods(st, &npend), *pods;
 
+	for (size_t i = 0; i < ncands; i++)
+		n += cands[i]->node->npods;
+	pods = xreallocarray(NULL, n + npend + 1, sizeof(*pods));
+	n = 0;
 	*cand_price = 0;
 	*all_spot = 1;
 	for (size_t i = 0; i < ncands; i++) {
-		struct ks_node *n = cands[i]->node;
+		struct ks_node *nd = cands[i]->node;
 
-		*cand_price += n->price_nusd_h;
+		*cand_price += nd->price_nusd_h;
 		*all_spot &= cands[i]->spot;
-		for (size_t j = 0; j < n->npods; j++) {
-			struct ks_pod *p = c->pods[n->pods[j]];
+		for (size_t j = 0; j < nd->npods; j++) {
+			struct ks_pod *p = c->pods[nd->pods[j]];
 
-			if (kp_pod_reschedulable(p)) {
-				is_cand[p->id] = 1;
-				pods[npods++] = p->id;
-			}
+			if (kp_pod_reschedulable(p))
+				pods[n++] = p->id;
 		}
 	}
-	for (size_t i = 0; i < c->npods; i++)
-		if (kp_pod_provisionable(c->pods[i]))
-			pods[npods++] = c->pods[i]->id;
-	return npods;
+	memcpy(pods + n, pend, npend * sizeof(*pend));
+	free(pend);
+	*npods = n + npend;
+	return pods;
+}
+
+/* Pod id of a consolidation round is a candidate's (bound) rather than a pending one. */
+static int
+kp_is_cand(const struct ks_cluster *c, uint32_t id)
+{
+	return c->pods[id]->node >= 0;
 }
 
 /* A candidate's pod that would not schedule, or only on an in-flight claim: msg says so. */
 static void
-kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
-    const char *is_cand, char *msg, size_t n)
+kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods, char *msg,
+    size_t n)
 {
 	struct ks_cluster *c = &R->st->r->cluster;
 
@@ -176,7 +226,7 @@ kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
 	for (size_t i = 0; i < npods && msg[0] == '\0'; i++) {
 		struct ks_pod *p = c->pods[pods[i]];
 
-		if (!is_cand[p->id])
+		if (!kp_is_cand(c, p->id))
 			continue;
 		if (R->where[i] == -1)
 			snprintf(msg, n, "not all pods would schedule, %s/%s => %s", p->ns,
@@ -190,25 +240,26 @@ kp_cons_unplaced(const struct kp_round *R, const uint32_t *pods, size_t npods,
 
 /* New claim j of the round holds a candidate's pod. */
 static int
-kp_cons_news_has(const struct kp_round *R, size_t j, const char *is_cand)
+kp_cons_news_has(const struct kp_round *R, size_t j)
 {
+	const struct ks_cluster *c = &R->st->r->cluster;
 	int has = 0;
 
 	for (size_t q = 0; q < R->news[j]->npods && !has; q++)
-		has = is_cand[R->news_pods[j][q]];
+		has = kp_is_cand(c, R->news_pods[j][q]);
 	return has;
 }
 
 /* drift.go: delete and launch what the simulation needs, any price. */
 static struct kp_cmd *
-kp_cons_drift_cmd(struct kp_round *R, const char *is_cand, size_t nnew)
+kp_cons_drift_cmd(struct kp_round *R, size_t nnew)
 {
 	struct kp_cmd *cmd = xcalloc(1, sizeof(*cmd));
 
 	cmd->kind = KC_REPLACE;
 	cmd->plans = xcalloc(nnew, sizeof(*cmd->plans));
 	for (size_t j = 0; j < R->nnews; j++)
-		if (kp_cons_news_has(R, j, is_cand)) {
+		if (kp_cons_news_has(R, j)) {
 			cmd->plans[cmd->nplans++] = R->news[j];
 			R->news[j] = NULL;
 		}
@@ -344,25 +395,23 @@ out:
 static struct kp_cmd *
 kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quiet, int drift)
 {
-	struct ks_cluster *c = &st->r->cluster;
 	struct kp_round R;
-	uint32_t *pods = xcalloc(c->npods + 1, sizeof(*pods));
-	char *is_cand = xcalloc(c->npods + 1, 1);
+	uint32_t *pods;
 	size_t npods, nnew = 0, newi = 0;
 	struct kp_cmd *cmd = NULL;
 	int64_t cand_price;
 	int all_spot;
 	char msg[1024];
 
-	npods = kp_cons_pods(st, cands, ncands, pods, is_cand, &cand_price, &all_spot);
+	pods = kp_cons_pods(st, cands, ncands, &npods, &cand_price, &all_spot);
 	kp_round_init(&R, st, cands, ncands);
 	kp_round_solve(&R, pods, npods);
-	kp_cons_unplaced(&R, pods, npods, is_cand, msg, sizeof(msg));
+	kp_cons_unplaced(&R, pods, npods, msg, sizeof(msg));
 	if (msg[0] != '\0')
 		goto done;
 	/* new claims that hold a candidate's pod */
 	for (size_t j = 0; j < R.nnews; j++)
-		if (kp_cons_news_has(&R, j, is_cand)) {
+		if (kp_cons_news_has(&R, j)) {
 			nnew++;
 			newi = j;
 		}
@@ -370,7 +419,7 @@ kp_compute(struct kp_state *st, struct kp_claim **cands, size_t ncands, int quie
 		cmd = xcalloc(1, sizeof(*cmd));
 		cmd->kind = KC_DELETE;
 	} else if (drift) {
-		cmd = kp_cons_drift_cmd(&R, is_cand, nnew);
+		cmd = kp_cons_drift_cmd(&R, nnew);
 	} else if (nnew > 1) {
 		snprintf(msg, sizeof(msg), "Can't remove without creating %zu candidates", nnew);
 	} else {
@@ -387,7 +436,6 @@ done:
 	}
 	kp_round_free(&R);
 	free(pods);
-	free(is_cand);
 	return cmd;
 }
 
@@ -581,6 +629,7 @@ kp_cmd_start_now(struct kp_state *st, struct kp_cmd *cmd, unsigned reason)
 	for (size_t i = 0; i < cmd->ncands; i++)
 		cmd->cands[i]->in_cmd = 1;
 	VEC_PUSH(st->cmds, st->ncmds, st->cmdcap, cmd);
+	kp_pass_end(st);	/* the cluster changes */
 	kp_cmd_execute(st, cmd);
 	for (size_t i = 0; i < cmd->ncands; i++)
 		if (cmd->done)
@@ -621,7 +670,7 @@ kp_try_emptiness(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 		struct kp_claim *k = cands[i].k;
 		size_t pi = kp_pool_index(st, k->pool);
 
-		if (cands[i].npods > 0 || !k->pool->empty_ok || !kp_consolidatable(st, k) ||
+		if (cands[i].npods > 0 || !k->pool->empty_ok || !kp_consolidatable(st, &cands[i]) ||
 		    budget[pi] <= 0)
 			continue;
 		budget[pi]--;
@@ -682,10 +731,27 @@ kp_cons_signature(const struct kp_state *st, const struct kp_cand *cands, size_t
 	uint64_t ncons = 0;
 
 	for (size_t i = 0; i < nc; i++)
-		if (cands[i].k->pool->underutil_ok && kp_consolidatable(st, cands[i].k))
-			ncons = ncons * 1000003 + cands[i].npods * 7919 +
-			    (uint64_t)kp_last_event(st, cands[i].k) + 1;
+		if (cands[i].k->pool->underutil_ok && kp_consolidatable(st, &cands[i]))
+			ncons = ncons * 1000003 + cands[i].npods * 7919 + (uint64_t)cands[i].since + 1;
 	return ncons;
+}
+
+/*
+ * Could claim k be of use to a method of this pass?  Every method but
+ * drift wants it consolidatable, and its last pod event is at least its
+ * last bind or unbind (kp_last_event), so a claim that is not drifted and
+ * had one within consolidateAfter is of no use: skip it before walking
+ * its pods.  With pods churning, that is most claims, most passes.
+ */
+static int
+kp_cand_matters(const struct kp_state *st, const struct kp_claim *k)
+{
+	int64_t after = k->pool->consolidate_after_ms;
+	int64_t since = k->last_pod_event_ms > k->ready_ms ? k->last_pod_event_ms : k->ready_ms;
+
+	if (k->gone_ms >= 0)
+		return 0;
+	return k->drifted_ms >= 0 || (after >= 0 && st->r->sim.now_ms - since >= after);
 }
 
 /*
@@ -698,11 +764,17 @@ kp_cons_eligible(const struct kp_state *st, const struct kp_cand *c, const int64
 {
 	const struct kp_claim *k = c->k;
 
-	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, k) &&
+	return c->npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, c) &&
 	    budget[kp_pool_index(st, k->pool)] > 0;
 }
 
-/* Multi-node consolidation: the largest valid prefix, by binary search. */
+/*
+ * Multi-node consolidation: the largest valid prefix, by binary search
+ * (multinodeconsolidation.go firstNConsolidationOption).  Upstream clamps
+ * its "max" to 100 and then tries prefixes candidates[0:mid+1] for mid up
+ * to that max, so with more than 100 disruptable candidates its largest
+ * batch is 101 nodes: the same here.
+ */
 static int
 kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
     struct kp_claim **take)
@@ -711,7 +783,7 @@ kp_try_multi(struct kp_state *st, const struct kp_cand *cands, size_t nc,
 	struct kp_cmd *best = NULL;
 	size_t nt = 0, lo = 1, hi;
 
-	for (size_t i = 0; i < nc && nt < KP_MULTI_MAX; i++) {
+	for (size_t i = 0; i < nc && nt < KP_MULTI_MAX + 1; i++) {
 		if (!kp_cons_eligible(st, &cands[i], budget))
 			continue;
 		budget[kp_pool_index(st, cands[i].k->pool)]--;
@@ -752,7 +824,7 @@ kp_try_single(struct kp_state *st, const struct kp_cand *cands, size_t nc)
 		struct kp_cmd *cmd;
 
 		if (!kp_cons_eligible(st, &cands[i], budget)) {
-			if (cands[i].npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, k))
+			if (cands[i].npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, &cands[i]))
 				xp_node(st->r->xp, k->node, XR_KP_BLOCKED, &(struct xp_in){
 				    .msg = "No allowed disruptions for disruption reason "
 				    "Underutilized due to blocking budget",
@@ -779,8 +851,9 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 	uint64_t ncons;
 
 	(void)sim;
+	kp_pass_begin(st);
 	for (size_t i = 0; i < st->nclaims; i++)
-		if (kp_candidate(st, st->claims[i], &cands[nc]))
+		if (kp_cand_matters(st, st->claims[i]) && kp_candidate(st, st->claims[i], &cands[nc]))
 			nc++;
 	qsort(cands, nc, sizeof(*cands), kp_cand_cmp);
 	if (kp_try_emptiness(st, cands, nc, take) || kp_try_drift(st, cands, nc))
@@ -799,6 +872,7 @@ kp_disrupt_fired(struct sim *sim, void *arg)
 	st->cons_n = ncons;
 	st->cons_ms = st->r->sim.now_ms;
 out:
+	kp_pass_end(st);
 	free(cands);
 	free(take);
 	return KP_DISRUPT_PERIOD_MS;
@@ -868,9 +942,14 @@ kp_apply_fired(struct sim *sim, void *arg)
 	}
 	qsort(st->pools, st->npools, sizeof(*st->pools), kp_pool_cmp);
 	/* pending pods may fit the new definition */
-	for (size_t i = 0; i < c->npods; i++)
-		if (kp_pod_provisionable(c->pods[i]))
-			kp_trigger(st, c->pods[i]->id);
+	{
+		size_t n;
+		uint32_t *ids = kp_pending_pods(st, &n);
+
+		for (size_t i = 0; i < n; i++)
+			kp_trigger(st, ids[i]);
+		free(ids);
+	}
 	return SIM_NOMORE;
 }
 

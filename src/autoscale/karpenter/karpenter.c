@@ -349,8 +349,13 @@ karpenter_free(void *state)
 	kp_state_free(state);
 }
 
-const struct ctl_ops karpenter_ctl = { "karpenter", karpenter_init, karpenter_report_json,
-	karpenter_report_text, karpenter_free };
+static const char *const karpenter_kinds[] = { "NodePool", "EC2NodeClass", "Provisioner",
+	"AWSNodeTemplate", "NodeClaim", "NodeClass", NULL };
+static const char *const karpenter_spec_keys[] = { "karpenter", NULL };
+
+const struct ctl_ops karpenter_ctl = { .name = "karpenter", .kinds = karpenter_kinds,
+	.spec_keys = karpenter_spec_keys, .init = karpenter_init, .report = karpenter_report_json,
+	.free = karpenter_free };
 
 /* ---- testing interface (declared in karpenter.h) ---- */
 

@@ -41,8 +41,8 @@
 #define KP_CONS_REARM_MS	(5 * 60 * 1000)	/* state/cluster.go consolidation state TTL */
 #define KP_S2S_MIN_TYPES	15		/* spot-to-spot minimum cheaper types */
 #define KP_FLEET_TYPES		60		/* types sent to CreateFleet */
-#define KP_MULTI_MAX		100		/* multi-node consolidation candidates */
-#define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable event dedupe */
+#define KP_MULTI_MAX		100		/* multi-node maxParallel (its batches reach 101) */
+#define KP_UNCONS_DEDUPE_MS	(15 * 60 * 1000)	/* Unconsolidatable dedupe, per node (events.go) */
 #define KP_INTERRUPT_NOTICE_MS	120000		/* spot interruption notice */
 #define KP_UNAVAIL_MS		(3 * 60 * 1000)	/* aws:pkg/cache unavailable offerings TTL */
 
@@ -122,7 +122,7 @@ struct kp_claim {
 	size_t			 nits;
 	struct ks_res		 req;		/* requests of the pods packed on it */
 	size_t			 npods;		/* pods packed on it (this round) */
-	int			 anti;		/* holds a pod with hostname anti-affinity */
+	int			 anti;		/* holds a pod with required pod anti-affinity */
 	/* once launched */
 	const struct kp_it	*it;		/* the instance type chosen */
 	const char		*zone;		/* interned */
@@ -140,8 +140,10 @@ struct kp_claim {
 	int			 disrupting;	/* tainted for disruption, or being deleted */
 	const char		*hash;		/* the pool's static hash at launch (interned) */
 	int64_t			 drifted_ms;	/* when it drifted, -1 */
-	const char		*uncons_msg;	/* last Unconsolidatable message (interned) */
-	int64_t			 uncons_ms;	/* when it was published */
+	int			 excl;		/* simulated away by the round being solved */
+	size_t			 vslot;		/* its slot in the view, if that slot's claim is it */
+	const char		*uncons_msg;	/* last Unconsolidatable published (interned), NULL = none */
+	int64_t			 uncons_ms;	/* when it was published: none for 15 min after */
 	struct sim_event	*ready_ev;	/* pending join */
 	struct sim_event	*expire_ev;	/* pending expiry */
 };
@@ -188,6 +190,8 @@ struct kp_later {
 	struct kp_pool		*pool;		/* parsed at load time; owned until applied */
 };
 
+struct kp_view;
+
 struct kp_state {
 	struct ks_run		*r;		/* borrowed */
 	struct kp_pool		**pools;	/* by weight desc, then name desc */
@@ -210,8 +214,9 @@ struct kp_state {
 	/* batcher */
 	struct sim_event	*batch_ev;	/* window close, NULL when no window */
 	int64_t			 batch_start;	/* first trigger of the window */
-	uint32_t		*seen;		/* pod ids seen in this window */
-	size_t			 nseen, seencap;
+	uint32_t		*seen;		/* per pod id: the window it was last seen in, 0 none */
+	size_t			 nseen;		/* length of seen */
+	uint32_t		 window;	/* the current window's number, from 1 */
 	/* claims and commands */
 	struct kp_claim		**claims;	/* every claim ever launched, in order */
 	size_t			 nclaims, claimcap;
@@ -231,9 +236,36 @@ struct kp_state {
 	size_t			 nlater;
 	struct kp_unavail	*unavail;	/* offerings in the ICE cache */
 	size_t			 nunavail, unavailcap;
+	int			 in_pass;	/* a disruption pass is computing: rounds share view */
+	struct kp_view		*view;		/* the pass's cluster before exclusions, or NULL */
 };
 
 /* ---- one scheduling round (provisioning and consolidation share it) ---- */
+
+/*
+ * What every round of a disruption pass starts from, built by the pass's
+ * first round (kp_view_build) and reused by the others, which apply their
+ * candidates' exclusion to it as a delta: nothing a round reads changes
+ * between the simulations of one pass (a pass ends when it starts a
+ * command).  Upstream likewise snapshots the cluster state once per pass
+ * (disruption/controller.go: cluster state nodes, then every method's
+ * SimulateScheduling against that snapshot).
+ */
+struct kp_fit {
+	int64_t			*mx;		/* max free cpu (m) per tree node; leaves from size */
+	size_t			 size;		/* leaves: a power of two >= the slots */
+	size_t			 n;		/* slots */
+};
+
+struct kp_view {
+	struct kp_slot		*slots;		/* schedulable nodes and in-flight claims, sorted */
+	size_t			 nslots;
+	struct kp_fit		 fit;		/* the slots' free cpu, for first fit (packing.c) */
+	size_t			*touched;	/* slots the current round packed onto */
+	size_t			 ntouched, touchcap;
+	struct ks_res		*used;		/* per pool: capacity of its live claims */
+	int64_t			*nlive;		/* per pool: its live claims */
+};
 
 struct kp_slot {
 	struct ks_node		*n;		/* the node (Ready, or NotReady in flight) */
@@ -244,7 +276,9 @@ struct kp_slot {
 
 struct kp_round {
 	struct kp_state		*st;	/* the controller */
-	struct kp_slot		*slots;	/* existing nodes and in-flight claims */
+	struct kp_view		*view;	/* what it packs onto; restored by kp_round_free */
+	int			 own_view; /* view is the round's own (outside a pass) */
+	struct kp_slot		*slots;	/* the view's: existing nodes and in-flight claims */
 	size_t			 nslots;
 	struct kp_claim		**news;		/* new claims of this round (owned) */
 	size_t			 nnews, newcap;
@@ -304,8 +338,11 @@ void	kp_builtin_pools(struct kp_state *st);
 void	kp_ds_overhead(struct kp_state *st, const struct kp_pool *p, const struct kp_it *k,
     struct ks_res *out);
 int	kp_pod_provisionable(const struct ks_pod *p);
+uint32_t	*kp_pending_pods(struct kp_state *st, size_t *n);
 void	kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude,
     size_t nexclude);
+void	kp_pass_begin(struct kp_state *st);
+void	kp_pass_end(struct kp_state *st);
 void	kp_round_free(struct kp_round *R);
 void	kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods);
 
@@ -336,7 +373,6 @@ void	kp_default_zones(struct kp_state *st, const char *region);
 
 /* report.c */
 void	karpenter_report_json(struct ks_run *r, void *state, json_t *root);
-void	karpenter_report_text(struct ks_run *r, void *state, FILE *fp);
 
 /* karpenter.c */
 void	kp_claim_free(struct kp_claim *k);

@@ -8,6 +8,10 @@
  * new node carries, zonal topology spread, hostname anti-affinity and
  * minValues are decided here.  Nothing here launches anything: a round's
  * result is where each pod went and the new claims it would need.
+ * A round packs onto a view of the cluster (struct kp_view): its own when
+ * it provisions, else the disruption pass's, built once for all the
+ * pass's simulations; each hides its candidates in it and undoes its
+ * packing when freed, so a simulation costs what it packs.
  */
 #include <assert.h>
 #include <math.h>
@@ -98,6 +102,44 @@ kp_pod_provisionable(const struct ks_pod *p)
 {
 	return p->phase == POD_PENDING && p->node < 0 && p->unsched_since >= 0 &&
 	    !p->spec->is_daemon && p->pin_node < 0 && p->spec->node_name == NULL;
+}
+
+static int
+kp_id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The provisionable pods, by id, in a new array (*n of them).  A pending
+ * pod that failed to schedule is on the scheduler's unschedulable list or,
+ * once the cluster changed, back in its queue (the lists the Cluster
+ * Autoscaler reads too), so this walks those, not every pod ever created.
+ */
+uint32_t *
+kp_pending_pods(struct kp_state *st, size_t *n)
+{
+	struct ks_cluster *c = &st->r->cluster;
+	uint32_t *ids = xcalloc(c->nunsched + c->nqueue + 1, sizeof(*ids));
+	size_t m = 0, k = 0;
+
+	for (int list = 0; list < 2; list++) {
+		const uint32_t *from = list ? c->queue : c->unsched;
+		size_t nfrom = list ? c->nqueue : c->nunsched;
+
+		for (size_t i = 0; i < nfrom; i++)
+			if (kp_pod_provisionable(c->pods[from[i]]))
+				ids[m++] = from[i];
+	}
+	if (m > 1)
+		qsort(ids, m, sizeof(*ids), kp_id_cmp);
+	for (size_t i = 0; i < m; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	*n = k;
+	return ids;
 }
 
 /*
@@ -209,13 +251,11 @@ kp_res_json(const struct ks_res *r, char *buf, size_t n)
 	return buf;
 }
 
+/* Claim k is simulated away by round R (its candidates carry excl while it lives). */
 static int
 kp_excluded(const struct kp_round *R, const struct kp_claim *k)
 {
-	for (size_t i = 0; i < R->nexclude; i++)
-		if (R->exclude[i] == k)
-			return 1;
-	return 0;
+	return R->nexclude > 0 && k->excl;
 }
 
 static int
@@ -228,16 +268,79 @@ kp_slot_cmp(const void *a, const void *b)
 	return strcmp(x->n->name, y->n->name);
 }
 
-void
-kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude, size_t nexclude)
+/*
+ * ---- first fit without trying every node ----
+ * A round tries the slots in order and takes the first that fits, as
+ * upstream's scheduler tries its existing nodes.  A slot whose free cpu is
+ * below the pod's cpu request cannot fit it (res_short, in sched_fits and
+ * kp_slot_fits alike), so a max-tree over the slots' free cpu finds the
+ * next slot worth trying in O(log slots): the same first fit, without
+ * the O(slots) walk per pod that made consolidation O(nodes x pods).
+ */
+/* Free cpu of slot s, millicores: what its node can still take this round. */
+static int64_t
+kp_slot_free_cpu(const struct kp_slot *s)
+{
+	struct ks_res free_;
+
+	if (s->inflight)
+		kp_it_free_res(s->claim->pool, s->claim->it, &s->claim->ds, &free_);
+	else
+		free_ = s->n->alloc;
+	return free_.v[RES_CPU] - s->n->used.v[RES_CPU] - s->extra.v[RES_CPU];
+}
+
+static void
+kp_fit_set(struct kp_fit *t, size_t i, int64_t v)
+{
+	size_t l = t->size + i;
+
+	t->mx[l] = v;
+	for (l >>= 1; l > 0; l >>= 1)
+		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
+}
+
+static void
+kp_fit_init(struct kp_fit *t, const struct kp_slot *slots, size_t n)
+{
+	t->n = n;
+	for (t->size = 1; t->size < n; t->size *= 2)
+		;
+	t->mx = xreallocarray(NULL, 2 * t->size, sizeof(*t->mx));
+	for (size_t i = 0; i < t->size; i++)
+		t->mx[t->size + i] = i < n ? kp_slot_free_cpu(&slots[i]) : INT64_MIN;
+	for (size_t l = t->size - 1; l > 0; l--)
+		t->mx[l] = t->mx[2 * l] > t->mx[2 * l + 1] ? t->mx[2 * l] : t->mx[2 * l + 1];
+}
+
+/* The first slot >= from with at least need free cpu, or t->n. */
+static size_t
+kp_fit_next(const struct kp_fit *t, size_t from, int64_t need)
+{
+	size_t l = t->size + from;
+
+	if (from >= t->n)
+		return t->n;
+	while (t->mx[l] < need) {
+		while (l & 1)		/* a right child: its parent ends where it does */
+			l >>= 1;
+		if (l == 0)		/* climbed past the root: nothing to the right */
+			return t->n;
+		l++;			/* the subtree right after l's */
+	}
+	while (l < t->size)
+		l = t->mx[2 * l] >= need ? 2 * l : 2 * l + 1;
+	return l - t->size < t->n ? l - t->size : t->n;
+}
+
+/* The cluster a round starts from, before its exclusions (struct kp_view). */
+static void
+kp_view_build(struct kp_state *st, struct kp_view *v)
 {
 	struct ks_cluster *c = &st->r->cluster;
 
-	memset(R, 0, sizeof(*R));
-	R->st = st;
-	R->exclude = exclude;
-	R->nexclude = nexclude;
-	R->slots = xcalloc(c->nnodes + 1, sizeof(*R->slots));
+	memset(v, 0, sizeof(*v));
+	v->slots = xcalloc(c->nnodes + 1, sizeof(*v->slots));
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct ks_node *n = c->nodes[i];
 		struct kp_claim *k = n->owner_kind == NODE_OWNER_NODECLAIM ? n->owner : NULL;
@@ -245,47 +348,163 @@ kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude
 
 		if (n->state == NODE_GONE || n->state == NODE_DELETING || n->unschedulable)
 			continue;
-		if (k != NULL && (k->disrupting || kp_excluded(R, k)))
+		if ((k != NULL && k->disrupting) || (n->state == NODE_NOTREADY && k == NULL))
 			continue;
-		if (n->state == NODE_NOTREADY && k == NULL)
-			continue;
-		s = &R->slots[R->nslots++];
+		s = &v->slots[v->nslots++];
 		s->n = n;
 		s->claim = k;
 		s->inflight = n->state == NODE_NOTREADY;
 	}
-	qsort(R->slots, R->nslots, sizeof(*R->slots), kp_slot_cmp);
+	qsort(v->slots, v->nslots, sizeof(*v->slots), kp_slot_cmp);
+	for (size_t i = 0; i < v->nslots; i++)
+		if (v->slots[i].claim != NULL)
+			v->slots[i].claim->vslot = i;
+	kp_fit_init(&v->fit, v->slots, v->nslots);
+	v->used = xcalloc(st->npools + 1, sizeof(*v->used));
+	v->nlive = xcalloc(st->npools + 1, sizeof(*v->nlive));
+	for (size_t j = 0; j < st->nclaims; j++) {
+		struct kp_claim *k = st->claims[j];
+
+		if (k->gone_ms >= 0)
+			continue;
+		for (size_t i = 0; i < st->npools; i++)
+			if (k->pool == st->pools[i]) {
+				res_add(&v->used[i], &k->it->cap);
+				v->nlive[i]++;
+			}
+	}
+}
+
+static void
+kp_view_free(struct kp_view *v)
+{
+	free(v->slots);
+	free(v->fit.mx);
+	free(v->touched);
+	free(v->used);
+	free(v->nlive);
+	memset(v, 0, sizeof(*v));
+}
+
+/* A disruption pass starts: its rounds share one view until kp_pass_end. */
+void
+kp_pass_begin(struct kp_state *st)
+{
+	assert(!st->in_pass && st->view == NULL);
+	st->in_pass = 1;
+}
+
+/* The pass ends, or is about to change the cluster (launch, delete). */
+void
+kp_pass_end(struct kp_state *st)
+{
+	if (st->view != NULL) {
+		kp_view_free(st->view);
+		free(st->view);
+		st->view = NULL;
+	}
+	st->in_pass = 0;
+}
+
+/* Claim k's slot in view v, or v->nslots when it has none (cordoned, say). */
+static size_t
+kp_view_slot(const struct kp_view *v, const struct kp_claim *k)
+{
+	return k->vslot < v->nslots && v->slots[k->vslot].claim == k ? k->vslot : v->nslots;
+}
+
+/* Slot i of the view is back to free cpu as it stands (or hidden, INT64_MIN). */
+static void
+kp_view_reset(struct kp_view *v, size_t i, int hide)
+{
+	kp_fit_set(&v->fit, i, hide ? INT64_MIN : kp_slot_free_cpu(&v->slots[i]));
+}
+
+/*
+ * A round over the cluster without the claims exclude[] (consolidation's
+ * candidates): it packs onto the view's slots, theirs hidden from first
+ * fit and skipped, and each pool's limits are less what its other live
+ * claims hold.  kp_round_free undoes what the round did to the view, so
+ * each simulation of a pass costs what it packs, not the cluster's size.
+ */
+void
+kp_round_init(struct kp_round *R, struct kp_state *st, struct kp_claim **exclude, size_t nexclude)
+{
+	struct kp_view *v = st->view;
+
+	memset(R, 0, sizeof(*R));
+	R->st = st;
+	R->exclude = exclude;
+	R->nexclude = nexclude;
+	if (v == NULL) {
+		v = xmalloc(sizeof(*v));
+		kp_view_build(st, v);
+		if (st->in_pass)
+			st->view = v;
+		else
+			R->own_view = 1;
+	}
+	assert(v->ntouched == 0);
+	R->view = v;
+	R->slots = v->slots;
+	R->nslots = v->nslots;
+	for (size_t i = 0; i < nexclude; i++) {
+		size_t s = kp_view_slot(v, exclude[i]);
+
+		assert(!exclude[i]->excl);
+		exclude[i]->excl = 1;
+		if (s < v->nslots)
+			kp_view_reset(v, s, 1);
+	}
 	R->remaining = xcalloc(st->npools + 1, sizeof(*R->remaining));
 	R->nodes_left = xcalloc(st->npools + 1, sizeof(*R->nodes_left));
 	for (size_t i = 0; i < st->npools; i++) {
 		struct kp_pool *p = st->pools[i];
+		int64_t live = v->nlive[i];
 
 		R->remaining[i] = p->limits;
+		res_sub(&R->remaining[i], &v->used[i]);
+		for (size_t j = 0; j < nexclude; j++)
+			if (exclude[j]->pool == p && exclude[j]->gone_ms < 0) {
+				res_add(&R->remaining[i], &exclude[j]->it->cap);
+				live--;
+			}
 		R->nodes_left[i] = p->limit_nodes;
-		for (size_t j = 0; j < st->nclaims; j++) {
-			struct kp_claim *k = st->claims[j];
-
-			if (k->pool != p || k->gone_ms >= 0 || kp_excluded(R, k))
-				continue;
-			res_sub(&R->remaining[i], &k->it->cap);
-			if (R->nodes_left[i] > 0)
-				R->nodes_left[i]--;
-			else if (R->nodes_left[i] == 0)
-				R->nodes_left[i] = 0;
-		}
+		if (p->limit_nodes >= 0)
+			R->nodes_left[i] = p->limit_nodes > live ? p->limit_nodes - live : 0;
 	}
 }
 
 void
 kp_round_free(struct kp_round *R)
 {
+	struct kp_view *v = R->view;
+
+	if (v != NULL) {
+		for (size_t i = 0; i < v->ntouched; i++) {
+			memset(&v->slots[v->touched[i]].extra, 0, sizeof(struct ks_res));
+			kp_view_reset(v, v->touched[i], 0);
+		}
+		v->ntouched = 0;
+		for (size_t i = 0; i < R->nexclude; i++) {
+			size_t s = kp_view_slot(v, R->exclude[i]);
+
+			if (s < v->nslots)
+				kp_view_reset(v, s, 0);
+		}
+	}
+	for (size_t i = 0; i < R->nexclude; i++)
+		R->exclude[i]->excl = 0;
+	if (R->own_view) {
+		kp_view_free(v);
+		free(v);
+	}
 	for (size_t i = 0; i < R->nnews; i++) {
 		kp_claim_free(R->news[i]);
 		free(R->news_pods[i]);
 	}
 	free(R->news);
 	free(R->news_pods);
-	free(R->slots);
 	free(R->remaining);
 	free(R->nodes_left);
 	free(R->where);
@@ -293,7 +512,6 @@ kp_round_free(struct kp_round *R)
 	free(R->ds);
 	free(R->ds_ok);
 }
-
 
 /* kp_ds_overhead, computed once per (pool, type) and round. */
 static void
@@ -351,6 +569,13 @@ kp_slot_fits(struct kp_round *R, struct kp_slot *s, const struct ks_pod *p, stru
 	if (res_short(&p->req, &free_) != 0)
 		return 0;
 	return 1;
+}
+
+/* The next slot >= from to try for a pod requesting cpu (every slot when it requests none). */
+static size_t
+kp_fit_from(const struct kp_fit *t, size_t from, int64_t cpu)
+{
+	return cpu > 0 ? kp_fit_next(t, from, cpu) : from;
 }
 
 /* Types of `from` compatible with rs whose free space holds need, within limits. */
@@ -436,19 +661,20 @@ kp_zone_counts(const struct kp_round *R, const struct ks_pod *p, const struct ks
 	const struct ks_cluster *c = &st->r->cluster;
 
 	memset(cnt, 0, st->nzones * sizeof(*cnt));
-	for (size_t i = 0; i < c->npods; i++) {
-		const struct ks_pod *q = c->pods[i];
-		const struct ks_node *n;
-		int z;
+	/* the pods bound and alive: each node's list, not every pod ever created */
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct ks_node *n = c->nodes[i];
+		int z = n->npods > 0 ? kp_zone_index(st, n->zone) : -1;
 
-		if (q->node < 0 || !pod_alive(q) || q->phase == POD_TERMINATING || q->ns != p->ns ||
-		    !selector_matches(&t->sel, &q->spec->labels))
+		if (z < 0 || (n->owner_kind == NODE_OWNER_NODECLAIM && kp_excluded(R, n->owner)))
 			continue;
-		n = c->nodes[q->node];
-		if (n->owner_kind == NODE_OWNER_NODECLAIM && kp_excluded(R, n->owner))
-			continue;
-		if ((z = kp_zone_index(st, n->zone)) >= 0)
-			cnt[z]++;
+		for (size_t j = 0; j < n->npods; j++) {
+			const struct ks_pod *q = c->pods[n->pods[j]];
+
+			if (q->phase != POD_TERMINATING && q->ns == p->ns &&
+			    selector_matches(&t->sel, &q->spec->labels))
+				cnt[z]++;
+		}
 	}
 	for (size_t i = 0; i < R->ndone; i++) {
 		const struct ks_pod *q = c->pods[R->pods[i]];
@@ -587,7 +813,7 @@ kp_news_add(struct kp_round *R, size_t i, struct ks_pod *p, const struct kp_reqs
 		return 0;
 	if (!kp_reqs_compatible(&k->reqs, preqs, NULL))
 		return 0;
-	for (size_t j = 0; j < k->npods; j++) {
+	for (size_t j = 0; (k->anti || p->spec->npod_anti > 0) && j < k->npods; j++) {
 		struct ks_pod *q = c->pods[R->news_pods[i][j]];
 
 		if (kp_pod_anti(st, p, q) || kp_pod_anti(st, q, p))
@@ -615,6 +841,7 @@ kp_news_add(struct kp_round *R, size_t i, struct ks_pod *p, const struct kp_reqs
 	kp_reqs_free(&k->reqs);
 	k->reqs = rs;
 	k->req = need;
+	k->anti |= p->spec->npod_anti > 0;
 	R->news_pods[i] = xreallocarray(R->news_pods[i], k->npods + 1, sizeof(uint32_t));
 	R->news_pods[i][k->npods++] = p->id;
 	return 1;
@@ -674,6 +901,7 @@ kp_news_push(struct kp_round *R, struct kp_pool *p, size_t pi, const struct ks_p
 	k->nits = n;
 	k->req = pod->req;
 	k->npods = 1;
+	k->anti = pod->spec->npod_anti > 0;
 	k->gone_ms = k->ready_ms = k->last_pod_event_ms = -1;
 	/* the pool's limits shrink by the largest type the claim may become */
 	{
@@ -792,6 +1020,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 {
 	struct kp_state *st = R->st;
 	struct ks_cluster *c = &st->r->cluster;
+	struct kp_view *v = R->view;
 	int any_prefer = 0;
 
 	for (size_t i = 0; i < st->npools; i++)
@@ -804,6 +1033,7 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 	R->pods = pods;
 	for (size_t pi = 0; pi < npods; pi++) {
 		struct ks_pod *p = c->pods[pods[pi]];
+		int64_t cpu = p->req.v[RES_CPU];
 		int soft = p->spec->npref > 0;
 		struct sched_ctx *ctx = sched_ctx_new(c, p);
 		size_t nterms = p->spec->naffinity ? p->spec->naffinity : 1;
@@ -814,12 +1044,19 @@ kp_round_solve(struct kp_round *R, uint32_t *pods, size_t npods)
 		R->ndone = pi;
 		for (size_t i = 0; i < p->spec->ntsc; i++)
 			soft |= !p->spec->tsc[i].do_not_schedule;
-		for (size_t s = 0; s < R->nslots && !done; s++)
-			if (kp_slot_fits(R, &R->slots[s], p, ctx)) {
-				res_add(&R->slots[s].extra, &p->req);
-				R->where[pi] = (int)s;
-				done = 1;
-			}
+		for (size_t s = kp_fit_from(&v->fit, 0, cpu); s < R->nslots && !done;
+		    s = kp_fit_from(&v->fit, s + 1, cpu)) {
+			struct kp_slot *sl = &R->slots[s];
+
+			if ((sl->claim != NULL && kp_excluded(R, sl->claim)) ||
+			    !kp_slot_fits(R, sl, p, ctx))
+				continue;
+			res_add(&sl->extra, &p->req);
+			VEC_PUSH(v->touched, v->ntouched, v->touchcap, s);
+			kp_view_reset(v, s, 0);
+			R->where[pi] = (int)s;
+			done = 1;
+		}
 		sched_ctx_free(ctx);
 		/* attempts: each required term, with then without preferences, then
 		 * tolerating PreferNoSchedule */

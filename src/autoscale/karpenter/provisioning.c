@@ -239,14 +239,11 @@ kp_provision(struct kp_state *st)
 {
 	struct ks_cluster *c = &st->r->cluster;
 	struct kp_round R;
-	uint32_t *pods = xcalloc(c->npods + 1, sizeof(*pods));
-	size_t npods = 0;
+	size_t npods;
+	uint32_t *pods = kp_pending_pods(st, &npods);
 	struct kp_claim **launched;
 	char ref[600];
 
-	for (size_t i = 0; i < c->npods; i++)
-		if (kp_pod_provisionable(c->pods[i]))
-			pods[npods++] = c->pods[i]->id;
 	if (npods == 0) {
 		free(pods);
 		return;
@@ -303,7 +300,7 @@ kp_batch_fired(struct sim *sim, void *arg)
 
 	(void)sim;
 	st->batch_ev = NULL;
-	st->nseen = 0;
+	st->window++;
 	kp_provision(st);
 	return SIM_NOMORE;
 }
@@ -315,13 +312,19 @@ kp_trigger(struct kp_state *st, uint32_t pod_id)
 	struct sim *sim = &st->r->sim;
 	int64_t at;
 
-	for (size_t i = 0; i < st->nseen; i++)
-		if (st->seen[i] == pod_id) {
-			if (st->batch_ev == NULL)
-				break;
-			return;
-		}
-	VEC_PUSH(st->seen, st->nseen, st->seencap, pod_id);
+	/* a pod already seen in this window does not extend it */
+	if (st->window == 0)
+		st->window = 1;
+	if (pod_id < st->nseen && st->seen[pod_id] == st->window)
+		return;
+	if (pod_id >= st->nseen) {
+		size_t n = (size_t)pod_id + 1 > 2 * st->nseen ? (size_t)pod_id + 1 : 2 * st->nseen;
+
+		st->seen = xreallocarray(st->seen, n, sizeof(*st->seen));
+		memset(st->seen + st->nseen, 0, (n - st->nseen) * sizeof(*st->seen));
+		st->nseen = n;
+	}
+	st->seen[pod_id] = st->window;
 	if (st->batch_ev == NULL) {
 		st->batch_start = sim->now_ms;
 		st->batch_ev = sim_after(sim, st->idle_ms, "kp-batch", kp_batch_fired, st);

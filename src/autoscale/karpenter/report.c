@@ -1,8 +1,10 @@
 /*
- * report.c: Karpenter's part of the run's report: every NodeClaim with its
- * type, capacity type, zone, times and reason, the NodePools, and what
+ * report.c: Karpenter's data for the run's report: every NodeClaim with
+ * its type, capacity type, zone, times and reason, the NodePools, and what
  * spot interruptions cost (pods' seconds until running again, nodes'
- * seconds that served no pod), as JSON and as the text summary's section.
+ * seconds that served no pod), as the JSON sections "node_claims" and
+ * "karpenter".  The formats render them (report/text_karpenter.c prints
+ * the text section from this data), so nothing here formats text.
  */
 #include <assert.h>
 #include <math.h>
@@ -11,10 +13,10 @@
 #include <string.h>
 
 #include "autoscale/karpenter/karpenter.h"
-#include "io/report.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
-/* ---- reports ---- */
+/* ---- report data ---- */
 
 static const char *
 kp_claim_reason(const struct kp_claim *k)
@@ -94,6 +96,7 @@ kp_interrupt_node_seconds(const struct kp_state *st)
 	return ms / 1000;
 }
 
+/* Karpenter's data (see above), added to root. */
 void
 karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 {
@@ -119,7 +122,7 @@ karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 		json_object_set_new(o, "reason", json_string(kp_claim_reason(k)));
 		json_object_set_new(o, "created_by", json_string(k->created_by));
 		json_object_set_new(o, "instance_type_options", json_integer((json_int_t)k->nits));
-		json_object_set_new(o, "price_usd_per_hour", report_json_usd(k->node->price_nusd_h));
+		json_object_set_new(o, "price_usd_per_hour", fmt_json_usd(k->node->price_nusd_h));
 		json_array_append_new(claims, o);
 	}
 	for (size_t i = 0; i < st->npools; i++) {
@@ -146,32 +149,4 @@ karpenter_report_json(struct ks_run *r, void *state, json_t *root)
 	    json_integer((json_int_t)kp_interrupt_node_seconds(st)));
 	json_object_set_new(root, "node_claims", claims);
 	json_object_set_new(root, "karpenter", kp);
-}
-
-void
-karpenter_report_text(struct ks_run *r, void *state, FILE *fp)
-{
-	struct kp_state *st = state;
-	char t1[32], t2[32], t3[32];
-
-	(void)r;
-	fprintf(fp, "\nKARPENTER\n%-22s %-16s %-14s %-10s %-12s %-10s %-10s %-10s %s\n",
-	    "NODECLAIM", "NODEPOOL", "TYPE", "CAPACITY", "ZONE", "LAUNCHED", "READY", "GONE",
-	    "REASON");
-	for (size_t i = 0; i < st->nclaims; i++) {
-		const struct kp_claim *k = st->claims[i];
-
-		fprintf(fp, "%-22s %-16s %-14s %-10s %-12s %-10s %-10s %-10s %s\n", k->name,
-		    k->pool->name, k->it->it->name, k->spot ? "spot" : "on-demand", k->zone,
-		    report_time(k->created_ms, t1, sizeof(t1)),
-		    k->ready_ms >= 0 ? report_time(k->ready_ms, t2, sizeof(t2)) : "-",
-		    k->gone_ms >= 0 ? report_time(k->gone_ms, t3, sizeof(t3)) : "-",
-		    kp_claim_reason(k));
-	}
-	fprintf(fp, "nodepools: %zu; spotToSpotConsolidation %s; provisioning rounds: %llu; "
-	    "spot interruptions: %llu (%llu pods rescheduled, %lld pod-seconds until running "
-	    "again, %lld extra node-seconds)\n", st->npools, st->s2s ? "on" : "off",
-	    (unsigned long long)st->rounds, (unsigned long long)st->interruptions,
-	    (unsigned long long)st->intr_pods, (long long)kp_interrupt_pod_seconds(st),
-	    (long long)kp_interrupt_node_seconds(st));
 }
