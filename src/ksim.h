@@ -34,6 +34,7 @@ struct ksim_opts {
 	const char		*csv_dir;	/* --csv DIR */
 	const char		*svg_file;	/* --svg FILE */
 	int			 tap;		/* check --tap */
+	int			 explain;	/* record decisions (run --explain, ksim explain) */
 	enum ksim_detail	 detail;	/* --detail */
 	/* run, check, ksim_run_json(progress 1): called every simulated minute, NULL = none;
 	 * now_ms -1: clear the line, warnings follow */

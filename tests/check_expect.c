@@ -267,7 +267,7 @@ static const struct bad_case bad[] = {
 	{ "- {name: a, maxCostUsd: -1}\n", 1, 25, "maxCostUsd must be a non-negative amount of USD, "
 	  "found -1" },
 	{ "- {name: a, something: 1}\n", 1, 3, "expectation \"a\" has no subject: expected pod, "
-	  "workload, hpa, vpa, nodes, maxCostUsd, maxCostPerHourUsd, maxPending or plan" },
+	  "workload, hpa, vpa, nodes, maxCostUsd, maxCostPerHourUsd, maxPending, plan or decision" },
 	{ "- {name: a, plan: dearest, maxNodes: 1}\n", 1, 19, "expected plan: cheapest (the "
 	  "option ksim plan nodes ranks first), found \"dearest\"" },
 	{ "- {name: a, plan: cheapest}\n", 1, 3, "expectation \"a\" asserts nothing: expected "

@@ -43,6 +43,7 @@
 #include "autoscale/hpa_calc.h"
 #include "run/metrics.h"
 #include "cluster/quantity.h"
+#include "explain/explain.h"
 #include "run/run.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
@@ -848,6 +849,7 @@ hpa_sync_once(struct hpa_ctl *ctl, struct hpa *h)
 			hpa_warn(h, res[k].reason, res[k].event_msg);
 	if (d.compute_error[0] != '\0')
 		hpa_warn(h, "FailedComputeMetricsReplicas", d.compute_error);
+	xp_hpa(h->r->xp, h->ns, h->name, &d, res, h->nmetrics);
 	if (d.rescale) {
 		char msg[HPA_MSG_MAX + 64];
 

@@ -78,6 +78,7 @@
 #include "autoscale/vpa_obj.h"
 #include "run/metrics.h"
 #include "cluster/quantity.h"
+#include "explain/explain.h"
 #include "io/load.h"
 #include "io/load_model.h"
 #include "run/run.h"
@@ -607,6 +608,7 @@ vpa_recommend(struct vpa_state *st, struct vpa_obj *v)
 		const struct vpa_crec *old = vpa_rec_for(v, recs[j].ctr);
 		char ref[600], t[64], lo[64], up[64];
 
+		xp_vpa_rec(st->r->xp, v->ns, v->name, recs[j].ctr, &recs[j].rec);
 		if (old != NULL && vpa_res_equal(&old->rec.target, &recs[j].rec.target))
 			continue;
 		changed = 1;
@@ -801,6 +803,9 @@ vpa_update(struct vpa_state *st, struct vpa_obj *v)
 			nu++;
 		}
 		vpa_priority_calc(uc, nu, &pr[ncand]);
+		if (st->r->xp != NULL)	/* explain: why a pod is not a candidate */
+			xp_vpa_verdict(st->r->xp, p, v->ns, v->name, &st->cfg, &pr[ncand], quick,
+			    now, vpa_evreqs_hold(v, p));
 		if (vpa_update_wanted(&st->cfg, &pr[ncand], quick,
 		    p->scheduled_ms >= 0 ? p->scheduled_ms : VPA_TIME_ZERO, now) &&
 		    vpa_evreqs_hold(v, p))
@@ -814,12 +819,23 @@ vpa_update(struct vpa_state *st, struct vpa_obj *v)
 		int is_pending = p->phase == POD_BOUND;
 		const struct ks_pdb *b;
 
-		if (!vpa_group_can_evict(&g, is_pending))
+		if (!vpa_group_can_evict(&g, is_pending)) {
+			xp_pod(st->r->xp, p, XR_VPA_KEEP, &(struct xp_in){ .msg = "EvictionTolerance: "
+			    "the replica group's minReplicas or eviction tolerance allows no more now",
+			    .by = v->name, .by_ns = v->ns, .by_kind = "vpa" });
 			continue;
+		}
 		if ((b = pdb_for_pod(c, p)) != NULL && pdb_allowed(c, b) <= 0) {
+			xp_pod(st->r->xp, p, XR_VPA_KEEP, &(struct xp_in){ .msg = "NotEnoughPdb: the "
+			    "PodDisruptionBudget allows no disruption",
+			    .by = v->name, .by_ns = v->ns, .by_kind = "vpa" });
 			v->pdb_blocked++;
 			continue;
 		}
+		xp_pod(st->r->xp, p, XR_VPA_EVICT, &(struct xp_in){ .msg = pr[order[i]].outside ?
+		    "OutsideBounds: " VPA_EVICT_MSG : "UpdatePriority: " VPA_EVICT_MSG,
+		    .v = { pr[order[i]].outside, (int64_t)(pr[order[i]].resource_diff * 1000 + 0.5) },
+		    .by = v->name, .by_ns = v->ns, .by_kind = "vpa" });
 		cluster_pod_evict(c, p, "EvictedByVPA", VPA_EVICT_MSG);
 		vpa_group_note_evicted(&g, is_pending);
 		v->evictions++;

@@ -62,12 +62,15 @@ const struct cmd_option cmd_options[OPT_N] = {
 	[OPT_PERIOD] = { "period", 0, "day|month", "scale the cost to a day or a month" },
 	[OPT_KARPENTER] = { "karpenter", 0, NULL, "also try a Karpenter NodePool of every candidate" },
 	[OPT_METHOD] = { "method", 0, "static|ca", "size static node groups, or autoscale them" },
+	[OPT_EXPLAIN] = { "explain", 0, NULL,
+	    "run: add the decisions (ksim explain) to the JSON report" },
 };
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_run_entry, &cmd_validate_entry, &cmd_check_entry,
 	&cmd_compare_entry, &cmd_sweep_entry, &cmd_merge_entry,
 	&cmd_plan_entry, &cmd_completion_entry,
+	&cmd_explain_entry,
 	NULL
 };
 
@@ -313,6 +316,9 @@ apply_shared(struct cmd_args *a, enum cmd_opt id, const char *arg)
 		return 0;
 	case OPT_SVG:
 		o->svg_file = arg;
+		return 0;
+	case OPT_EXPLAIN:
+		o->explain = 1;
 		return 0;
 	case OPT_VERBOSE:
 		o->verbose = 1;

@@ -43,6 +43,7 @@ enum cmd_opt {
 	OPT_A, OPT_B, OPT_VARY, OPT_JOBS, OPT_SHARD, OPT_METRICS,
 	OPT_POD, OPT_REPLICAS_OF, OPT_AT, OPT_TYPES, OPT_CAPTYPE, OPT_REGION,
 	OPT_MAX_COST, OPT_PERIOD, OPT_KARPENTER, OPT_METHOD,
+	OPT_EXPLAIN,		/* run family: record decisions into the JSON report */
 	OPT_N
 };
 
@@ -55,7 +56,7 @@ _Static_assert(OPT_N <= 64, "the options of a command are a 64-bit mask");
 /* What run, validate and check take (--junit and --tap parse for all three). */
 #define CMD_OPTS_RUN_FAMILY	(CMD_OPTS_SHARED | CMD_OPT(OPT_JUNIT) | CMD_OPT(OPT_TAP) | \
 	CMD_OPT(OPT_CSV) | CMD_OPT(OPT_SVG) | CMD_OPT(OPT_VERSION) | CMD_OPT(OPT_VERBOSE) | \
-	CMD_OPT(OPT_STRICT))
+	CMD_OPT(OPT_STRICT) | CMD_OPT(OPT_EXPLAIN))
 
 #define CMD_OUT(f)	(1u << (f))	/* an enum ksim_output in cmd_entry.outputs */
 
@@ -104,6 +105,7 @@ extern const struct cmd_entry *const cmd_table[];
 extern const struct cmd_entry cmd_run_entry, cmd_validate_entry, cmd_check_entry;
 extern const struct cmd_entry cmd_compare_entry, cmd_sweep_entry, cmd_merge_entry;
 extern const struct cmd_entry cmd_plan_entry, cmd_completion_entry;
+extern const struct cmd_entry cmd_explain_entry;
 
 /* The entry called name in table (NULL-terminated), or NULL. */
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, const char *name);

@@ -27,7 +27,8 @@
 #include "util/stats.h"
 #include "util/xmalloc.h"
 
-enum ex_kind { EX_POD, EX_HPA, EX_VPA, EX_NODES, EX_COST, EX_MAXPENDING, EX_PLAN };
+enum ex_kind { EX_POD, EX_HPA, EX_VPA, EX_NODES, EX_COST, EX_MAXPENDING, EX_PLAN,
+	       EX_DECISION };
 
 struct expectation {
 	enum ex_kind	 kind;
@@ -51,6 +52,12 @@ struct expectation {
 	int64_t		 max_pending;
 	const char	*itype;		/* plan: the cheapest is this type; nodes: every node is */
 	const char	*not_itype;	/* plan: the cheapest is not this one */
+	/* decision: obj is the object ("node/NAME", a trailing * a prefix) */
+	const char	*rule;		/* decision: the rule's name (interned) */
+	const char	*by;		/* decision: substring of the deciding object, or NULL */
+	const char	*message;	/* decision: substring of the message, or NULL */
+	int		 never;		/* decision: no record matches */
+	int64_t		 since_ms;	/* decision: the first matching record starts then */
 };
 
 struct expect_set {
@@ -69,6 +76,8 @@ static const char *const keys_nodes[] = { "name", "nodes", "at", "count", "maxNo
 	"instanceType", NULL };
 static const char *const keys_cost[] = { "name", "maxCostUsd", "maxCostPerHourUsd", NULL };
 static const char *const keys_maxpending[] = { "name", "maxPending", NULL };
+static const char *const keys_decision[] = { "name", "decision", "rule", "by", "message",
+	"at", "since", "until", "never", NULL };
 static const char *const keys_plan[] = { "name", "plan", "maxCostUsd", "instanceType",
 	"notInstanceType", "maxNodes", NULL };
 
@@ -294,6 +303,36 @@ parse_plan(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 }
 
 static int
+parse_decision(const struct yt_node *e, struct expectation *x, struct ks_error *err)
+{
+	const struct yt_node *v;
+
+	x->kind = EX_DECISION;
+	if (load_strict(e, keys_decision, "a decision expectation", err) != 0 ||
+	    get_subject(e, "decision", x, err) != 0 ||
+	    load_str_opt(e, "rule", &x->rule, err) != 0 ||
+	    load_str_opt(e, "by", &x->by, err) != 0 ||
+	    load_str_opt(e, "message", &x->message, err) != 0 ||
+	    get_dur(e, "at", &x->at_ms, err) != 0 || get_dur(e, "since", &x->since_ms, err) != 0 ||
+	    get_dur(e, "until", &x->until_ms, err) != 0)
+		return KS_EINVAL;
+	if ((v = yt_map_get(e, "never")) != NULL && yt_get_bool(v, &x->never, err) != 0)
+		return KS_EINVAL;
+	if (x->obj == NULL || strchr(x->obj, '/') == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expected decision as kind/name (node/NAME, hpa/NS/NAME, node/*) in "
+		    "expectation \"%s\"", x->name);
+	if (x->rule == NULL)
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expected rule (BlockedByPod, ScaleDownStabilized, ...) in expectation \"%s\"",
+		    x->name);
+	if (x->never && (x->at_ms >= 0 || x->since_ms >= 0 || x->until_ms >= 0))
+		return ks_error_set(err, &e->mark, KS_EINVAL,
+		    "expectation \"%s\": never goes with no time (at, since, until)", x->name);
+	return 0;
+}
+
+static int
 parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 {
 	const struct yt_node *v;
@@ -323,6 +362,8 @@ parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 		return parse_nodes(e, x, err);
 	if (yt_map_get(e, "plan") != NULL)
 		return parse_plan(e, x, err);
+	if (yt_map_get(e, "decision") != NULL)
+		return parse_decision(e, x, err);
 	if (yt_map_get(e, "maxCostUsd") != NULL || yt_map_get(e, "maxCostPerHourUsd") != NULL) {
 		x->kind = EX_COST;
 		if (load_strict(e, keys_cost, "a cost expectation", err) != 0 ||
@@ -340,7 +381,7 @@ parse_one(const struct yt_node *e, struct expectation *x, struct ks_error *err)
 	}
 	return ks_error_set(err, &e->mark, KS_EINVAL,
 	    "expectation \"%s\" has no subject: expected pod, workload, hpa, vpa, nodes, "
-	    "maxCostUsd, maxCostPerHourUsd, maxPending or plan", x->name);
+	    "maxCostUsd, maxCostPerHourUsd, maxPending, plan or decision", x->name);
 }
 
 int
@@ -758,6 +799,106 @@ eval_plan(const struct expectation *x, json_t *rep, struct expect_result *r)
 	    fmt_usd(cost, a, sizeof(a)));
 }
 
+/* ---- decisions (the report's decisions[], explain/record.c) ---- */
+
+static int
+dec_obj_matches(const struct expectation *x, const char *obj)
+{
+	size_t l = strlen(x->obj);
+
+	if (obj == NULL)
+		return 0;
+	if (l > 0 && x->obj[l - 1] == '*')
+		return strncmp(obj, x->obj, l - 1) == 0;
+	return strcmp(obj, x->obj) == 0;
+}
+
+/* The rule's name, or the upstream reason its message starts with ("ScaleDownStabilized: ..."). */
+static int
+dec_rule_is(const char *rule, const char *msg, const char *want)
+{
+	size_t l = strlen(want);
+
+	return strcmp(rule, want) == 0 ||
+	    (msg != NULL && strncmp(msg, want, l) == 0 && (msg[l] == '\0' || msg[l] == ':'));
+}
+
+static int
+dec_matches(const struct expectation *x, json_t *d)
+{
+	const char *by = jstr(d, "by"), *msg = jstr(d, "message"), *rule = jstr(d, "rule");
+
+	return dec_obj_matches(x, jstr(d, "object")) && rule != NULL &&
+	    dec_rule_is(rule, msg, x->rule) &&
+	    (x->by == NULL || (by != NULL && strstr(by, x->by) != NULL)) &&
+	    (x->message == NULL || (msg != NULL && strstr(msg, x->message) != NULL));
+}
+
+/* Record i holds at t: it began by t and no later record of its object and controller did. */
+static int
+dec_holds_at(json_t *arr, size_t i, int64_t t)
+{
+	json_t *d = json_array_get(arr, i);
+	const char *obj = jstr(d, "object"), *ctl = jstr(d, "controller");
+
+	if (jint(d, "at_ms") > t)
+		return 0;
+	for (size_t k = i + 1; k < json_array_size(arr); k++) {
+		json_t *e = json_array_get(arr, k);
+
+		if (jint(e, "at_ms") > t)
+			break;
+		if (strcmp(jstr(e, "object"), obj) == 0 && strcmp(jstr(e, "controller"), ctl) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+eval_decision(const struct expectation *x, json_t *rep, struct expect_result *r)
+{
+	json_t *arr = json_object_get(rep, "decisions");
+	int64_t first = -1, last = -1;
+	size_t n = 0, i;
+	int at_ok = 0;
+	char a[32], b[32], c[32], d2[32];
+	json_t *d;
+
+	json_array_foreach(arr, i, d) {
+		if (!dec_matches(x, d))
+			continue;
+		if (n++ == 0)
+			first = jint(d, "at_ms");
+		last = jint(d, "until_ms");
+		if (x->at_ms >= 0 && !at_ok)
+			at_ok = dec_holds_at(arr, i, x->at_ms);
+	}
+	r->ok = x->never ? n == 0 : n > 0 && (x->at_ms < 0 || at_ok) &&
+	    (x->since_ms < 0 || first == x->since_ms) && (x->until_ms < 0 || last == x->until_ms);
+	if (n == 0) {
+		snprintf(r->msg, sizeof(r->msg), "%s: %s %s", x->obj, x->rule,
+		    x->never ? "never decided" : "was never decided");
+		return;
+	}
+	if (x->never) {
+		snprintf(r->msg, sizeof(r->msg), "%s: %s decided %zu time(s), first at %s",
+		    x->obj, x->rule, n, dur(first, a, sizeof(a)));
+		return;
+	}
+	if (x->at_ms >= 0 && !at_ok) {
+		snprintf(r->msg, sizeof(r->msg), "%s: %s did not hold at %s (first at %s, last %s)",
+		    x->obj, x->rule, dur(x->at_ms, a, sizeof(a)), dur(first, b, sizeof(b)),
+		    dur(last, c, sizeof(c)));
+		return;
+	}
+	snprintf(r->msg, sizeof(r->msg), "%s: %s from %s until %s (%zu record(s))%s%s%s%s", x->obj,
+	    x->rule, dur(first, a, sizeof(a)), dur(last, b, sizeof(b)), n,
+	    r->ok || x->since_ms < 0 ? "" : ", expected from ",
+	    r->ok || x->since_ms < 0 ? "" : dur(x->since_ms, c, sizeof(c)),
+	    r->ok || x->until_ms < 0 ? "" : ", expected until ",
+	    r->ok || x->until_ms < 0 ? "" : dur(x->until_ms, d2, sizeof(d2)));
+}
+
 int
 expect_reads(const struct expect_set *s, enum expect_ctx ctx, const char *key)
 {
@@ -769,6 +910,8 @@ expect_reads(const struct expect_set *s, enum expect_ctx ctx, const char *key)
 		if ((x->kind == EX_POD || x->kind == EX_MAXPENDING) && strcmp(key, "pods") == 0)
 			return 1;
 		if (x->kind == EX_NODES && strcmp(key, "nodes") == 0)
+			return 1;
+		if (x->kind == EX_DECISION && strcmp(key, "decisions") == 0)
 			return 1;
 	}
 	return 0;
@@ -812,6 +955,9 @@ expect_eval(const struct expect_set *s, json_t *rep, enum expect_ctx ctx,
 			break;
 		case EX_MAXPENDING:
 			eval_maxpending(x, rep, r);
+			break;
+		case EX_DECISION:
+			eval_decision(x, rep, r);
 			break;
 		}
 	}

@@ -17,6 +17,7 @@
 #include "cloud/billing.h"
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
+#include "report/csv_autoscale.h"
 #include "report/series.h"
 #include "run/run.h"
 #include "util/atomic.h"
@@ -230,5 +231,6 @@ report_csv(struct ks_run *r, const char *dir, struct ks_error *err)
 		if ((rc = write_file(dir, csv_files[i].name, buf, len, err)) != 0)
 			return rc;
 	}
-	return 0;
+	/* hpa.csv, vpa.csv, decisions.csv: when the run has them */
+	return csv_autoscale(r, dir, &(struct csv_writers){ write_file, csv_quoted, csv_secs }, err);
 }

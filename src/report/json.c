@@ -40,6 +40,7 @@
 
 #include "cloud/catalog.h"
 #include "cluster/cluster.h"
+#include "explain/explain.h"
 #include "run/run.h"
 #include "util/fmt.h"
 
@@ -359,6 +360,8 @@ json_body(struct report_account *a, int omit, enum report_detail detail)
 	json_object_set_new(root, "cost", cost);
 	json_warnings(a, warnings);
 	json_object_set_new(root, "warnings", warnings);
+	if (r->xp != NULL)	/* recorded only when asked: run --explain, or an expectation */
+		json_object_set_new(root, "decisions", xp_json(r->xp, NULL));
 	/* the controllers' sections (an HPA's samples) grow with the run: not in a summary */
 	for (size_t i = 0; detail != REPORT_DETAIL_SUMMARY && ctl_table[i] != NULL; i++)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)

@@ -18,6 +18,7 @@
 
 #include "cluster/cluster.h"
 #include "report/series.h"
+#include "report/svg_autoscale.h"
 #include "run/run.h"
 #include "util/atomic.h"
 #include "util/fmt.h"
@@ -242,7 +243,7 @@ event_color(const struct ks_event *e)
 
 /* The title lines: the scenario, its length, seed and region, totals. */
 static void
-svg_head(FILE *fp, struct ks_run *r, const struct series *s, int64_t end)
+svg_head(FILE *fp, struct ks_run *r, const struct series *s, int64_t end, int h)
 {
 	struct ks_cluster *c = &r->cluster;
 	char t1[32], usd[32];
@@ -250,11 +251,11 @@ svg_head(FILE *fp, struct ks_run *r, const struct series *s, int64_t end)
 	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
 	    "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" "
-	    "font-size=\"12\">\n", SVG_W, SVG_H, SVG_W, SVG_H);
+	    "font-size=\"12\">\n", SVG_W, h, SVG_W, h);
 	fputs("<title>ksim: ", fp);
 	fmt_xml_escape(fp, r->scn->name);
 	fputs("</title>\n", fp);
-	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, SVG_H);
+	fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, h);
 	fprintf(fp, "<text x=\"%d\" y=\"28\" font-size=\"16\" font-weight=\"bold\">", PLOT_X0);
 	fmt_xml_escape(fp, r->scn->name);
 	fprintf(fp, "</text>\n<text x=\"%d\" y=\"46\" fill=\"#555\">%s simulated, seed %llu, "
@@ -425,16 +426,19 @@ report_svg(struct ks_run *r, const char *path, struct ks_error *err)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
-	int rc;
+	int rc, extra = svg_autoscale_height(r);	/* the autoscalers' panels below */
 
 	/* one sample per pixel (at least a second apart): changes land where they happened */
 	series_build(r, &s, end / (PLOT_X1 - PLOT_X0) > 1000 ? end / (PLOT_X1 - PLOT_X0) : 1000);
 	fp = open_memstream(&buf, &len);
-	svg_head(fp, r, &s, end);
+	svg_head(fp, r, &s, end, SVG_H + extra);
 	svg_pods(fp, &s, end);
 	svg_nodes(fp, &s, end);
 	svg_events(fp, &r->cluster, end);
 	svg_frame(fp, end);
+	if (extra > 0)
+		svg_autoscale(fp, r, &(struct svg_geom){ PLOT_X0, PLOT_X1, LEGEND_X, SVG_H + 30, end,
+		    time_step_ms(end) });
 	fputs("</svg>\n", fp);
 	fclose(fp);
 	series_free(&s);

@@ -18,6 +18,7 @@
 #include "cloud/catalog.h"
 #include "run/metrics.h"
 #include "cluster/sched.h"
+#include "explain/explain.h"
 #include "io/expect.h"
 #include "io/load.h"
 #include "io/ytree.h"
@@ -425,6 +426,10 @@ run_init(struct ks_run *r, const struct ksim_opts *o, struct catalog *cat,
 		return rc;
 	if ((rc = metrics_init(r, err)) != 0)	/* the load model, before the controllers */
 		return rc;
+	if (o->explain || expect_reads(scn->expect, EXPECT_RUN, "decisions")) {
+		r->xp = xp_log_new(&r->sim);
+		xp_log_attach(r->xp, &r->cluster);
+	}
 	for (size_t i = 0; ctl_table[i] != NULL; i++)
 		if ((rc = ctl_table[i]->init(r, &r->ctl_state[i], err)) != 0)
 			return rc;
@@ -443,6 +448,7 @@ run_free(struct ks_run *r)
 		if (r->ctl_state[i] != NULL)
 			ctl_table[i]->free(r->ctl_state[i]);
 	metrics_free(r);
+	xp_log_free(r->xp);
 	cluster_free(&r->cluster);
 	sim_free(&r->sim);
 }

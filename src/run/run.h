@@ -20,6 +20,7 @@
 struct catalog;
 struct cat_itype;
 struct metrics;
+struct xp_log;
 
 #define KS_MAX_CTL	8
 
@@ -33,6 +34,7 @@ struct ks_run {
 	uint32_t		 node_seq;	/* for generated node names */
 	struct metrics		*metrics;	/* the load model and metrics-server (owned) */
 	struct ks_warn_log	*warnings;	/* every warning the load and the run raised (owned) */
+	struct xp_log		*xp;		/* decision log (owned), NULL = not recording */
 };
 
 /*

@@ -5,7 +5,7 @@ _ksim()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	local cmd=${COMP_WORDS[1]} opts=
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run validate check compare sweep merge plan completion --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "run validate check compare sweep merge plan completion explain --help --version" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -18,7 +18,7 @@ _ksim()
 	esac
 	case $cmd in
 	"run")
-		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --junit -j --tap -t --set -S --csv --svg --help -h --version -V --verbose -v --strict --detail"
+		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --junit -j --tap -t --set -S --csv --svg --help -h --version -V --verbose -v --strict --detail --explain"
 		case $prev in
 		--output|-o) COMPREPLY=($(compgen -W "text json yaml wide" -- "$cur")); return ;;
 		--output-file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -32,7 +32,7 @@ _ksim()
 		--detail) COMPREPLY=($(compgen -W "summary workloads pods events" -- "$cur")); return ;;
 		esac ;;
 	"validate")
-		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --junit -j --tap -t --set -S --csv --svg --help -h --version -V --verbose -v --strict"
+		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --junit -j --tap -t --set -S --csv --svg --help -h --version -V --verbose -v --strict --explain"
 		case $prev in
 		--output|-o) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 		--output-file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -45,7 +45,7 @@ _ksim()
 		--svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac ;;
 	"check")
-		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --junit -j --tap -t --set -S --csv --svg --help -h --version -V --verbose -v --strict"
+		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --junit -j --tap -t --set -S --csv --svg --help -h --version -V --verbose -v --strict --explain"
 		case $prev in
 		--output|-o) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 		--output-file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -138,6 +138,17 @@ _ksim()
 	completion)
 		COMPREPLY=($(compgen -W "bash zsh" -- "$cur"))
 		return ;;
+	"explain")
+		opts="--output -o --output-file -f --duration -d --seed -s --catalog -c --quiet -q --set -S --help -h --at"
+		case $prev in
+		--output|-o) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+		--output-file|-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--duration|-d) COMPREPLY=(); return ;;
+		--seed|-s) COMPREPLY=(); return ;;
+		--catalog|-c) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		--set|-S) COMPREPLY=(); return ;;
+		--at) COMPREPLY=(); return ;;
+		esac ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then

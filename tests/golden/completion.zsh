@@ -5,7 +5,7 @@ _ksim()
 {
 	local cmd
 	if (( CURRENT == 2 )); then
-		local -a cmds=('run:simulate and print the report' 'validate:load and check the scenario without simulating' 'check:simulate and evaluate the scenario'\''s expectations' 'compare:run two variants and compare them' 'sweep:run a grid of variants' 'merge:join the outputs of sweep --shard' 'plan:capacity planning: headroom, nodes or cost' 'completion:print a shell completion script')
+		local -a cmds=('run:simulate and print the report' 'validate:load and check the scenario without simulating' 'check:simulate and evaluate the scenario'\''s expectations' 'compare:run two variants and compare them' 'sweep:run a grid of variants' 'merge:join the outputs of sweep --shard' 'plan:capacity planning: headroom, nodes or cost' 'completion:print a shell completion script' 'explain:say why a pod, node, HPA, VPA or NodeClaim is as it is')
 		_describe command cmds
 		return
 	fi
@@ -54,6 +54,7 @@ _ksim()
 		    '-v[print every warning, not one line per kind]' \
 		    '--strict[make every warning an error (exit 2, nothing written)]' \
 		    '--detail=[run: summary, workloads, pods or events]:LEVEL:(summary workloads pods events)' \
+		    '--explain[run: add the decisions (ksim explain) to the JSON report]' \
 		    '*:file:_files' ;;
 	"validate")
 		_arguments -s \
@@ -84,6 +85,7 @@ _ksim()
 		    '--verbose[print every warning, not one line per kind]' \
 		    '-v[print every warning, not one line per kind]' \
 		    '--strict[make every warning an error (exit 2, nothing written)]' \
+		    '--explain[run: add the decisions (ksim explain) to the JSON report]' \
 		    '*:file:_files' ;;
 	"check")
 		_arguments -s \
@@ -114,6 +116,7 @@ _ksim()
 		    '--verbose[print every warning, not one line per kind]' \
 		    '-v[print every warning, not one line per kind]' \
 		    '--strict[make every warning an error (exit 2, nothing written)]' \
+		    '--explain[run: add the decisions (ksim explain) to the JSON report]' \
 		    '*:file:_files' ;;
 	"compare")
 		_arguments -s \
@@ -254,6 +257,26 @@ _ksim()
 		    '*:file:_files' ;;
 	completion)
 		_arguments '1:shell:(bash zsh)' ;;
+	"explain")
+		_arguments -s \
+		    '--output=[text (default), json; run: also yaml, wide]:FORMAT:(text json)' \
+		    '-o+[text (default), json; run: also yaml, wide]:FORMAT:(text json)' \
+		    '--output-file=[write the report to PATH (atomically)]:PATH:_files' \
+		    '-f+[write the report to PATH (atomically)]:PATH:_files' \
+		    '--duration=[simulate DUR (e.g. 30m) instead of the scenario'\''s]:DUR: ' \
+		    '-d+[simulate DUR (e.g. 30m) instead of the scenario'\''s]:DUR: ' \
+		    '--seed=[use seed N instead of the scenario'\''s]:N: ' \
+		    '-s+[use seed N instead of the scenario'\''s]:N: ' \
+		    '--catalog=[read instance types and prices from DIR]:DIR:_files -/' \
+		    '-c+[read instance types and prices from DIR]:DIR:_files -/' \
+		    '--quiet[do not print warnings]' \
+		    '-q[do not print warnings]' \
+		    '--set=[change a Scenario or manifest field (repeatable)]:PATH=VALUE: ' \
+		    '-S+[change a Scenario or manifest field (repeatable)]:PATH=VALUE: ' \
+		    '--help[print this help]' \
+		    '-h[print this help]' \
+		    '--at=[look at the cluster at DUR (default: just after t=0)]:DUR: ' \
+		    '*:file:_files' ;;
 	esac
 }
 _ksim "$@"

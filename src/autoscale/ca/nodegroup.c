@@ -16,6 +16,7 @@
 
 #include "autoscale/ca/ca.h"
 #include "cluster/sched.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -565,6 +566,8 @@ ca_group_node_new(struct ca_state *st, struct ca_group *g)
 
 	if (g->pull.pull_ms >= 0 || g->pull.nimg > 0)
 		n->pull = &g->pull;
+	xp_node(st->r->xp, n, XR_NODE_LAUNCHED, &(struct xp_in){ .by = g->name,
+	    .by_kind = "nodegroup" });
 
 	for (size_t i = 0; i < g->labels.n; i++)
 		labels_set(&n->labels, g->labels.v[i].key, g->labels.v[i].val);

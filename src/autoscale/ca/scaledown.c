@@ -20,6 +20,7 @@
 
 #include "autoscale/ca/ca.h"
 #include "cluster/sched.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -567,6 +568,10 @@ ca_scale_down(struct ca_state *st, int forbidden)
 				ni->why = intern("ScaleDownInCooldown");
 		}
 	}
+	for (size_t i = 0; st->r->xp != NULL && i < c->nnodes && i < st->nni; i++)
+		if (c->nodes[i]->state == NODE_READY)	/* explain: each node's verdict */
+			xp_ca_node(st->r->xp, c, c->nodes[i], st->ni[i].why,
+			    st->ni[i].unneeded_since, st->ni[i].util);
 	free(l.cand);
 	free(l.dest_extra);
 	free(l.removing);
@@ -587,6 +592,14 @@ sd_drain_failed(struct sd_job *job, const struct ks_pod *p)
 	n->unschedulable = 0;
 	ni->deleting = 0;
 	ni->why = intern("FailedToEvictPods");
+	if (st->r->xp != NULL) {	/* explain: the PDB that said no, or the timeout */
+		const struct ks_pdb *b = p != NULL ? pdb_for_pod(c, p) : NULL;
+
+		if (b != NULL)
+			snprintf(obj, sizeof(obj), "pdb/%s/%s", b->ns, b->name);
+		xp_node(st->r->xp, n, XR_CA_FAILED_EVICT, &(struct xp_in){ .by = b ? obj : NULL,
+		    .msg = p == NULL ? "FailedToEvictPods: pods remaining after timeout" : NULL });
+	}
 	st->last_sd_fail = st->r->sim.now_ms;
 	snprintf(obj, sizeof(obj), "node/%s", n->name);
 	if (p != NULL)

@@ -19,6 +19,7 @@
 
 #include "autoscale/ca/ca.h"
 #include "cluster/sched.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -179,6 +180,8 @@ ca_pod_why(struct ca_state *st, struct ks_pod *p, const char *type, const char *
 	char ref[600];
 
 	msg = intern(msg);
+	xp_pod(st->r->xp, p, type[0] == 'T' ? XR_CA_TRIGGERED : XR_CA_NOSCALEUP,
+	    &(struct xp_in){ .msg = msg });
 	if (p->why_not == msg)
 		return;
 	p->why_not = msg;
@@ -568,6 +571,9 @@ su_grow(struct ca_state *st, const struct ca_option *best, size_t nopt, const ch
 			    "Scale-up: setting group %s size to %d instead of %d (max: %d); "
 			    "expander %s chose it from %zu option(s), score %.3f", g->name,
 			    g->desired, from, g->max, by, nopt, best->score);
+		xp_obj(st->r->xp, "nodegroup", NULL, g->name, XR_CA_SCALEUP, &(struct xp_in){
+		    .by = by, .by_kind = "expander",
+		    .v = { from, g->desired, g->max, (int64_t)nopt } });
 		record_scaleup(st, g, from, by, g == best->g ? best->score : NAN, (int)nopt,
 		    g == best->g ? (int)best->npods : 0);
 		ca_group_sample(st, g);

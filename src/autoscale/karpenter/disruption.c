@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "autoscale/karpenter/karpenter.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -158,6 +159,7 @@ kp_uncons(struct kp_state *st, struct kp_claim *k, const char *msg)
 	int64_t now = st->r->sim.now_ms;
 	char ref[300];
 
+	xp_node(st->r->xp, k->node, XR_KP_UNCONSOLIDATABLE, &(struct xp_in){ .msg = m });
 	if (k->uncons_msg != NULL && now - k->uncons_ms < KP_UNCONS_DEDUPE_MS)
 		return;
 	k->uncons_msg = m;
@@ -482,6 +484,7 @@ kp_cmd_finish(struct kp_state *st, struct kp_cmd *cmd)
 		struct kp_claim *k = cmd->cands[i];
 
 		snprintf(ref, sizeof(ref), "node/%s", k->node->name);
+		xp_node(st->r->xp, k->node, XR_KP_DISRUPT, &(struct xp_in){ .msg = why });
 		cluster_event(c, "DisruptionTerminating", ref, "Disrupting Node: %s", why);
 		snprintf(ref, sizeof(ref), "nodeclaim/%s", k->name);
 		cluster_event(c, "DisruptionTerminating", ref, "Disrupting NodeClaim: %s", why);
@@ -843,8 +846,14 @@ kp_try_single(struct kp_state *st, const struct kp_cand *cands, size_t nc)
 		struct kp_claim *k = cands[i].k;
 		struct kp_cmd *cmd;
 
-		if (!kp_cons_eligible(st, &cands[i], budget))
+		if (!kp_cons_eligible(st, &cands[i], budget)) {
+			if (cands[i].npods > 0 && k->pool->underutil_ok && kp_consolidatable(st, &cands[i]))
+				xp_node(st->r->xp, k->node, XR_KP_BLOCKED, &(struct xp_in){
+				    .msg = "No allowed disruptions for disruption reason "
+				    "Underutilized due to blocking budget",
+				    .by = k->pool->name, .by_kind = "nodepool" });
 			continue;
+		}
 		if ((cmd = kp_compute(st, &k, 1, 0, 0)) != NULL) {
 			kp_cmd_start(st, cmd, KR_UNDERUTILIZED);
 			free(budget);

@@ -393,6 +393,8 @@ void	kp_trigger(struct kp_state *st, uint32_t pod_id);
 void	kp_hook_unschedulable(struct ks_cluster *c, struct ks_pod *p, void *arg);
 void	kp_hook_pod_event(struct ks_cluster *c, struct ks_pod *p, void *arg);
 void	kp_hook_node_gone(struct ks_cluster *c, struct ks_node *n, void *arg);
+/* kp_explain.c: the launch of k as a decision record (when the run records them) */
+void	kp_explain_launch(struct kp_state *st, const struct kp_claim *k, int spot);
 
 /* budgets.c */
 int64_t	kp_budget_allowed(const struct kp_state *st, const struct kp_pool *p, unsigned reason);

@@ -16,6 +16,7 @@
 
 #include "autoscale/karpenter/karpenter.h"
 #include "cluster/quantity.h"
+#include "explain/explain.h"
 #include "util/intern.h"
 #include "util/xmalloc.h"
 
@@ -208,6 +209,7 @@ kp_claim_launch(struct kp_state *st, struct kp_claim *k, const char *created_by)
 	    qty_format_cpu(total.v[RES_CPU], cpu, sizeof(cpu)),
 	    qty_format_bytes(total.v[RES_MEM], QTY_BINARY_SI, mem, sizeof(mem)),
 	    (long long)total.v[RES_PODS], n);
+	kp_explain_launch(st, k, spot);
 	k->ready_ev = sim_after(&r->sim, st->boot_ms, "kp-ready", kp_ready_fired, k);
 	if (p->expire_after_ms > 0)
 		k->expire_ev = sim_after(&r->sim, p->expire_after_ms, "kp-expire", kp_expire_fired, k);
@@ -253,6 +255,7 @@ kp_nominate(struct kp_state *st, struct ks_pod *p, const void *target, const cha
 		memset(st->nom + st->nnom, 0, (n - st->nnom) * sizeof(*st->nom));
 		st->nnom = n;
 	}
+	xp_pod(st->r->xp, p, XR_KP_NOMINATED, &(struct xp_in){ .by = name, .by_kind = what });
 	if (st->nom[p->id] == target)
 		return;
 	st->nom[p->id] = target;
@@ -287,6 +290,7 @@ kp_provision(struct kp_state *st)
 		int w = R.where[i];
 
 		if (w == -1) {
+			xp_pod(st->r->xp, p, XR_KP_UNSCHEDULABLE, &(struct xp_in){ .msg = R.why[i] });
 			if (p->why_not != R.why[i]) {
 				p->why_not = R.why[i];
 				cluster_event(c, "FailedScheduling", pod_ref(p, ref, sizeof(ref)),
