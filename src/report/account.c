@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cloud/billing.h"
+#include "autoscale/ctl.h"
 #include "cluster/cluster.h"
 #include "run/run.h"
 #include "util/atomic.h"
@@ -192,4 +193,12 @@ report_write_view(struct ks_run *r, const struct report_view *v, const char *pat
 	if (ferror(stdout) || fflush(stdout) != 0)
 		return ks_error_set(err, NULL, KS_EIO, "cannot write the report: %s", strerror(errno));
 	return 0;
+}
+
+void
+report_ctl_sections(struct ks_run *r, json_t *root)
+{
+	for (size_t i = 0; ctl_table[i] != NULL; i++)
+		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
+			ctl_table[i]->report(r, r->ctl_state[i], root);
 }

@@ -24,6 +24,7 @@
 
 #include "autoscale/ctl.h"
 #include "explain/explain.h"
+#include "report/report.h"
 #include "run/run.h"
 #include "util/xmalloc.h"
 
@@ -33,9 +34,7 @@ ctl_members(struct ks_run *r)
 {
 	json_t *root = json_object();
 
-	for (size_t i = 0; ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
-			ctl_table[i]->report(r, r->ctl_state[i], root);
+	report_ctl_sections(r, root);
 	return root;
 }
 

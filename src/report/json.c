@@ -363,9 +363,8 @@ json_body(struct report_account *a, int omit, enum report_detail detail)
 	if (r->xp != NULL)	/* recorded only when asked: run --explain, or an expectation */
 		json_object_set_new(root, "decisions", xp_json(r->xp, NULL));
 	/* the controllers' sections (an HPA's samples) grow with the run: not in a summary */
-	for (size_t i = 0; detail != REPORT_DETAIL_SUMMARY && ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
-			ctl_table[i]->report(r, r->ctl_state[i], root);
+	if (detail != REPORT_DETAIL_SUMMARY)
+		report_ctl_sections(r, root);
 	return root;
 }
 

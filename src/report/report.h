@@ -107,6 +107,8 @@ struct report_wl_count {
 /* One count per workload of c, indexed as c->wls (owned by the caller: free). */
 struct ks_cluster;
 struct report_wl_count *report_wl_counts(const struct ks_cluster *c);
+/* Each active controller's sections (its ops' report) added to root. */
+void	report_ctl_sections(struct ks_run *, json_t *root);
 /* "Running (not ready)", "Pending", ...: a pod as `kubectl get pods` words it. */
 const char *report_pod_status(const struct ks_pod *);
 /* "Ready,SchedulingDisabled", "Terminated", ...: a node as `kubectl get nodes` words it. */

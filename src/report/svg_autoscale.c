@@ -25,6 +25,7 @@
 
 #include "autoscale/ctl.h"
 #include "cluster/cluster.h"
+#include "report/report.h"
 #include "run/run.h"
 #include "util/fmt.h"
 #include "util/xmalloc.h"
@@ -39,14 +40,13 @@
 #define TARGET_COLOR	"#e15759"
 #define REP_COLOR	"#222222"
 
+/* The members the active controllers add to the report ("hpas", "vpas"), in a fresh object. */
 static json_t *
 ctl_members(struct ks_run *r)
 {
 	json_t *root = json_object();
 
-	for (size_t i = 0; ctl_table[i] != NULL; i++)
-		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
-			ctl_table[i]->report(r, r->ctl_state[i], root);
+	report_ctl_sections(r, root);
 	return root;
 }
 
