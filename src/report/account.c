@@ -202,3 +202,20 @@ report_ctl_sections(struct ks_run *r, json_t *root)
 		if (r->ctl_state[i] != NULL && ctl_table[i]->report != NULL)
 			ctl_table[i]->report(r, r->ctl_state[i], root);
 }
+
+json_t *
+report_ctl_data(struct ks_run *r)
+{
+	json_t *root = json_object();
+
+	report_ctl_sections(r, root);
+	return root;
+}
+
+int64_t
+report_jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}

@@ -28,24 +28,6 @@
 #include "run/run.h"
 #include "util/xmalloc.h"
 
-/* The members the active controllers add to the report ("hpas", "vpas"), in a fresh object. */
-static json_t *
-ctl_members(struct ks_run *r)
-{
-	json_t *root = json_object();
-
-	report_ctl_sections(r, root);
-	return root;
-}
-
-static int64_t
-jint(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
-}
-
 static const char *
 jstr(json_t *o, const char *k)
 {
@@ -58,7 +40,7 @@ jstr(json_t *o, const char *k)
 static void
 put_pair(FILE *fp, json_t *q)
 {
-	int64_t c = jint(q, "cpu_m"), m = jint(q, "memory_bytes");
+	int64_t c = report_jint(q, "cpu_m"), m = report_jint(q, "memory_bytes");
 
 	if (c >= 0)
 		fprintf(fp, ",%lld", (long long)c);
@@ -83,18 +65,18 @@ hpa_rows(FILE *fp, json_t *hpas, const struct csv_writers *w)
 
 		json_array_foreach(json_object_get(h, "samples"), j, s)
 			json_array_foreach(json_object_get(s, "metrics"), k, m) {
-				fprintf(fp, "%s,", w->secs(jint(s, "at_ms"), t, sizeof(t)));
+				fprintf(fp, "%s,", w->secs(report_jint(s, "at_ms"), t, sizeof(t)));
 				w->quoted(fp, name);
-				fprintf(fp, ",%lld,%lld,", (long long)jint(s, "current_replicas"),
-				    (long long)jint(s, "desired_replicas"));
+				fprintf(fp, ",%lld,%lld,", (long long)report_jint(s, "current_replicas"),
+				    (long long)report_jint(s, "desired_replicas"));
 				w->quoted(fp, jstr(m, "name"));
 				fputc(',', fp);
 				w->quoted(fp, jstr(m, "unit"));
-				if (jint(m, "current") >= 0)
-					fprintf(fp, ",%lld", (long long)jint(m, "current"));
+				if (report_jint(m, "current") >= 0)
+					fprintf(fp, ",%lld", (long long)report_jint(m, "current"));
 				else
 					fputc(',', fp);
-				fprintf(fp, ",%lld\n", (long long)jint(m, "target"));
+				fprintf(fp, ",%lld\n", (long long)report_jint(m, "target"));
 			}
 		free(name);
 	}
@@ -141,7 +123,7 @@ vpa_rows(FILE *fp, struct ks_run *r, json_t *vpas, const struct csv_writers *w)
 			json_array_foreach(json_object_get(s, "containers"), k, c) {
 				json_t *req = template_requests(r, v, jstr(c, "name"));
 
-				fprintf(fp, "%s,", w->secs(jint(s, "at_ms"), t, sizeof(t)));
+				fprintf(fp, "%s,", w->secs(report_jint(s, "at_ms"), t, sizeof(t)));
 				w->quoted(fp, name);
 				fputc(',', fp);
 				w->quoted(fp, jstr(c, "name"));
@@ -181,7 +163,7 @@ int
 csv_autoscale(struct ks_run *r, const char *dir, const struct csv_writers *w,
     struct ks_error *err)
 {
-	json_t *root = ctl_members(r), *hpas = json_object_get(root, "hpas");
+	json_t *root = report_ctl_data(r), *hpas = json_object_get(root, "hpas");
 	json_t *vpas = json_object_get(root, "vpas");
 	char *buf;
 	size_t len;

@@ -109,6 +109,10 @@ struct ks_cluster;
 struct report_wl_count *report_wl_counts(const struct ks_cluster *c);
 /* Each active controller's sections (its ops' report) added to root. */
 void	report_ctl_sections(struct ks_run *, json_t *root);
+/* The same sections in a fresh object (the caller owns it). */
+json_t	*report_ctl_data(struct ks_run *);
+/* o's integer member key, or -1 when it is missing or not an integer. */
+int64_t	report_jint(const json_t *o, const char *key);
 /* "Running (not ready)", "Pending", ...: a pod as `kubectl get pods` words it. */
 const char *report_pod_status(const struct ks_pod *);
 /* "Ready,SchedulingDisabled", "Terminated", ...: a node as `kubectl get nodes` words it. */

@@ -40,24 +40,6 @@
 #define TARGET_COLOR	"#e15759"
 #define REP_COLOR	"#222222"
 
-/* The members the active controllers add to the report ("hpas", "vpas"), in a fresh object. */
-static json_t *
-ctl_members(struct ks_run *r)
-{
-	json_t *root = json_object();
-
-	report_ctl_sections(r, root);
-	return root;
-}
-
-static int64_t
-jint(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
-}
-
 /* Nodes came or went during the run: the bands say something. */
 static int
 nodes_changed(const struct ks_cluster *c)
@@ -86,7 +68,7 @@ vpa_panels(json_t *vpas)
 int
 svg_autoscale_height(struct ks_run *r)
 {
-	json_t *root = ctl_members(r);
+	json_t *root = report_ctl_data(r);
 	size_t n = json_array_size(json_object_get(root, "hpas")) +
 	    vpa_panels(json_object_get(root, "vpas")) + (size_t)nodes_changed(&r->cluster);
 
@@ -247,10 +229,10 @@ hpa_panel(FILE *fp, const struct svg_geom *g, int y0, json_t *h)
 		json_t *m = json_array_get(json_object_get(s, "metrics"), 0);
 
 		m0 = m0 != NULL ? m0 : m;
-		t[i] = jint(s, "at_ms");
-		cur[i] = (double)jint(m, "current");
-		tgt[i] = (double)jint(m, "target");
-		rep[i] = (double)jint(s, "current_replicas");
+		t[i] = report_jint(s, "at_ms");
+		cur[i] = (double)report_jint(m, "current");
+		tgt[i] = (double)report_jint(m, "target");
+		rep[i] = (double)report_jint(s, "current_replicas");
 	}
 	max = vmax(cur, n, vmax(tgt, n, 1));
 	rmax = vmax(rep, n, 1);
@@ -318,10 +300,10 @@ vpa_panel(FILE *fp, struct ks_run *r, const struct svg_geom *g, int y0, json_t *
 		json_array_foreach(json_object_get(s, "containers"), k, c)
 			if (strcmp(json_string_value(json_object_get(c, "name")), ctr) == 0)
 				hit = c;
-		t[i] = jint(s, "at_ms");
-		tg[i] = (double)jint(json_object_get(hit, "target"), key_);
-		lo[i] = (double)jint(json_object_get(hit, "lower_bound"), key_);
-		up[i] = (double)jint(json_object_get(hit, "upper_bound"), key_);
+		t[i] = report_jint(s, "at_ms");
+		tg[i] = (double)report_jint(json_object_get(hit, "target"), key_);
+		lo[i] = (double)report_jint(json_object_get(hit, "lower_bound"), key_);
+		up[i] = (double)report_jint(json_object_get(hit, "upper_bound"), key_);
 		rq[i] = req;
 	}
 	max = vmax(up, n, vmax(rq, n, 1));
@@ -357,7 +339,7 @@ vpa_panel(FILE *fp, struct ks_run *r, const struct svg_geom *g, int y0, json_t *
 void
 svg_autoscale(FILE *fp, struct ks_run *r, const struct svg_geom *g)
 {
-	json_t *root = ctl_members(r), *h, *v, *c, *last;
+	json_t *root = report_ctl_data(r), *h, *v, *c, *last;
 	int y = g->y0;
 	size_t i, k;
 
